@@ -1,0 +1,83 @@
+// Type checking of expressions, with effects and null safety.
+//
+// Every expression gets a static type (stored on the AST node for code generation).
+// Three rules shape it:
+// - Effects: a call to an action is allowed only where the environment says actions
+//   may run (an action node's clauses, an action declaration's body).
+// - Null safety: a value of type T? must be narrowed before it is compared or computed
+//   with. `x != null` narrows `x` in the right operand of `and`; `x == null` narrows it
+//   in the right operand of `or`; a decision's earlier `when` conditions narrow its later
+//   ones (when x == null -> … ; when x < 5 -> …). `??` gives a default.
+// - json: a value read from outside converts to whatever typed value it meets, checked at
+//   run time, so json fits anywhere statically.
+#pragma once
+
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compiler/model.hpp"
+#include "grammar/diagnostic.hpp"
+
+namespace rbk {
+
+struct Binding {
+  TypeRef type;
+  int var = -1;  // a run variable (definite assignment applies), or -1 for params/locals
+};
+
+// What an expression may see and do where it stands.
+struct ExprEnv {
+  const std::unordered_map<std::string, Binding>* names = nullptr;
+  const std::unordered_map<std::string, int>* call_nodes = nullptr;  // for `node.outcome`
+  bool actions_allowed = false;
+  std::string where;  // "a decide node": used in effect errors
+  std::set<std::string> nonnull;  // paths narrowed to non-null here
+  std::vector<std::pair<int, Range>>* reads = nullptr;  // run-variable reads, for DA
+  std::vector<const FunctionSig*>* called = nullptr;    // functions called, for capabilities
+};
+
+// The names a file can see: its own module and the modules and runbooks of the files it
+// imports, on top of the natives.
+struct Visibility {
+  std::set<std::string> modules;
+};
+
+class ExprChecker {
+ public:
+  ExprChecker(const CheckedProgram& program, const Visibility& visible, SourcePtr file, Diagnostics& diags)
+      : program_(program), visible_(visible), file_(std::move(file)), diags_(diags) {}
+
+  TypeRef check(const ast::Expr& e, ExprEnv& env);
+  // Checks E and requires WANT; WHAT names the place in the message ("the condition").
+  TypeRef expect(const ast::Expr& e, const TypeRef& want, ExprEnv& env, const std::string& what);
+  TypeRef resolve_type(const ast::TypeExpr& t);
+
+  // The paths a condition proves non-null when it is true (TRUTHY) or false.
+  static void narrowing(const ast::Expr& cond, bool truthy, std::set<std::string>& out);
+  // "gw.online" for a variable or field chain; empty for anything else.
+  static std::string path_of(const ast::Expr& e);
+
+ private:
+  TypeRef check_inner(const ast::Expr& e, ExprEnv& env);
+  TypeRef check_ident(const ast::Expr& e, ExprEnv& env);
+  TypeRef check_field(const ast::Expr& e, ExprEnv& env);
+  TypeRef check_call(const ast::Expr& e, ExprEnv& env);
+  TypeRef check_binary(const ast::Expr& e, ExprEnv& env);
+  TypeRef check_unary(const ast::Expr& e, ExprEnv& env);
+  bool non_null_operand(const ast::Expr& operand, const TypeRef& t);
+  std::string callee_name(const ast::Expr& callee, const ExprEnv& env) const;
+  Diagnostic& error(const char* code, const Range& r, std::string message);
+
+  const CheckedProgram& program_;
+  const Visibility& visible_;
+  SourcePtr file_;
+  Diagnostics& diags_;
+};
+
+// Whether a value of type FROM may be used where TO is expected. Type variables in TO
+// bind to *T (one variable per signature).
+bool assignable(const TypeRef& from, const TypeRef& to, TypeRef* tvar = nullptr);
+
+}  // namespace rbk

@@ -1,0 +1,50 @@
+// Loads the files to check and, transitively, the files they import.
+//
+// An import resolves relative to the importing file first, then in the stdlib directory
+// (RBK_STDLIB, or the build's stdlib/): `import "stdlib/fleet.rbk"` and
+// `import "fleet.rbk"` both find <stdlib>/fleet.rbk. Each file is loaded once however
+// many files import it; a cycle of imports is reported at the import that closes it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "grammar/ast.hpp"
+#include "grammar/diagnostic.hpp"
+
+namespace rbk {
+
+struct LoadedFile {
+  SourcePtr src;
+  ast::File ast;
+  bool parsed = false;       // parsed without syntax errors
+  bool root = false;         // named on the command line
+  struct ImportEdge {
+    size_t file;  // index in Workspace::files
+    Range range;  // of the import's path string
+  };
+  std::vector<ImportEdge> imports;  // the imports that resolved
+};
+
+struct Workspace {
+  std::vector<LoadedFile> files;
+  std::string stdlib_dir;
+
+  bool all_parsed() const;
+};
+
+// The directory of the standard modules: $RBK_STDLIB if set, else the build's default.
+std::string default_stdlib_dir();
+
+// Loads PATHS and their imports. A root file that cannot be read is reported in
+// UNREADABLE (the CLI exits 2 for it); everything else is a diagnostic.
+void load_workspace(Workspace& ws, const std::vector<std::string>& paths, Diagnostics& diags,
+                    std::vector<std::string>& unreadable);
+
+// Loads in-memory text as one root file (tests and benchmarks).
+void load_source(Workspace& ws, const std::string& path, std::string text, Diagnostics& diags);
+
+// Reads a whole file; false if it cannot be read (or is larger than the 64 MiB limit).
+bool read_file(const std::string& path, std::string& out, std::string& error);
+
+}  // namespace rbk

@@ -1,0 +1,72 @@
+// What the checker knows about a workspace once it has resolved it: the runbooks as
+// graphs of nodes and edges, their variables with types, the callable registry extended
+// by the modules' declarations, and the configuration values. Code generation reads it.
+#pragma once
+
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compiler/loader.hpp"
+#include "grammar/ast.hpp"
+#include "stdlib/registry.hpp"
+
+namespace rbk {
+
+struct ConfigDef {
+  TypeRef type;
+  SourcePtr file;
+  Range range;
+};
+
+// A run variable: bound by `let` in a node and readable by later nodes where it is
+// assigned on every path. A call node's outcome (`renew.outcome`) is one too.
+struct VarDef {
+  std::string name;
+  TypeRef type;  // null until the first binding has been typed
+  SourcePtr file;
+  Range def;
+};
+
+struct GraphEdge {
+  int from = -1;
+  int to = -1;  // -1 when the target is unknown (already reported)
+  ast::ClauseKind kind;
+  const ast::Clause* clause = nullptr;
+  // The edge taken when the node failed: what the node assigns is not assigned on it.
+  bool on_failure = false;
+};
+
+struct NodeModel {
+  const ast::Node* ast = nullptr;
+  std::vector<int> assigns;   // run variables this node assigns
+  std::vector<int> out_edges;  // indices into RunbookModel::edges, in source order
+};
+
+struct RunbookModel {
+  const ast::Runbook* ast = nullptr;
+  size_t file = 0;
+  SourcePtr src;
+  std::string name;
+  std::vector<const ast::Param*> params;
+  std::vector<TypeRef> param_types;
+  std::vector<NodeModel> nodes;
+  std::unordered_map<std::string, int> node_index;
+  std::vector<GraphEdge> edges;
+  int start = -1;  // the node `start ->` names
+  std::vector<VarDef> vars;
+  std::unordered_map<std::string, int> var_index;
+  std::unordered_map<std::string, int> call_outcome_var;  // call node name -> var id
+
+  const ast::Node& node(int i) const { return *nodes[i].ast; }
+};
+
+struct CheckedProgram {
+  Registry registry;  // natives + declared probes and actions
+  std::map<std::string, ConfigDef> config;
+  std::vector<RunbookModel> runbooks;
+  std::unordered_map<std::string, int> runbook_index;
+};
+
+}  // namespace rbk

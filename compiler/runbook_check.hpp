@@ -1,0 +1,32 @@
+// Checking one runbook: its items, each node's clauses against what its kind allows,
+// edge targets, expressions in node context, then the graph checks (graph_check.hpp)
+// and decision coverage (coverage.hpp).
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "compiler/expr_check.hpp"
+#include "compiler/model.hpp"
+
+namespace rbk {
+
+// A read of a run variable inside node NODE's clause CLAUSE, for definite assignment.
+struct VarRead {
+  int node;
+  int clause;
+  int var;
+  Range range;
+};
+
+// Phase 1, for every runbook before any is checked further: the runbook's items, nodes,
+// edges and parameter types (call nodes of other runbooks need the parameters).
+void collect_runbook(const CheckedProgram& program, RunbookModel& rb, const Visibility& visible,
+                     Diagnostics& diags);
+
+// Phase 2: expressions, call nodes, graph checks and coverage. VISIBLE_RUNBOOKS are the
+// runbooks a call node of this file may run.
+void check_runbook(const CheckedProgram& program, RunbookModel& rb, const Visibility& visible,
+                   const std::set<std::string>& visible_runbooks, Diagnostics& diags);
+
+}  // namespace rbk

@@ -1,0 +1,239 @@
+// The abstract syntax tree of a .rbk file. Every node carries its source range. The tree
+// mirrors the source closely (parentheses and literal spellings are kept) so that
+// `rbk fmt` can print it back; meaning is assigned by compiler/.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "grammar/source.hpp"
+#include "vm/type.hpp"
+
+namespace rbk::ast {
+
+struct Name {
+  std::string text;
+  Range range;
+};
+
+// ---------------------------------------------------------------- types
+
+struct TypeExpr;
+using TypeExprPtr = std::unique_ptr<TypeExpr>;
+
+struct TypeField {
+  Name name;
+  TypeExprPtr type;
+};
+
+struct TypeExpr {
+  enum class Kind { Named, List, Record, Optional } kind = Kind::Named;
+  Range range;
+  std::string name;               // Named
+  TypeExprPtr elem;               // List, Optional
+  std::vector<TypeField> fields;  // Record
+};
+
+// ---------------------------------------------------------------- expressions
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+enum class ExprKind {
+  Int,
+  Float,
+  Duration,
+  Percent,
+  Bool,
+  Null,
+  String,     // parts: literal text and interpolated expressions
+  Ident,      // name
+  ConfigRef,  // config.NAME
+  Field,      // lhs.name
+  Index,      // lhs[rhs]
+  Call,       // lhs(args)
+  Unary,      // op lhs
+  Binary,     // lhs op rhs
+  List,       // [items]
+  Record,     // {name: value, ...}
+  Paren,      // (lhs)
+};
+
+enum class Op {
+  Or, And, Not, Eq, Ne, Lt, Le, Gt, Ge, In, Coalesce, Add, Sub, Mul, Div, Neg,
+};
+const char* op_text(Op op);
+
+struct StringPart {
+  bool is_expr = false;
+  std::string text;  // the decoded text of a literal part
+  ExprPtr expr;      // an interpolated expression
+};
+
+struct Arg {
+  std::optional<Name> name;  // a named argument `name: value`
+  ExprPtr value;
+};
+
+struct RecordEntry {
+  Name name;
+  ExprPtr value;
+};
+
+struct Expr {
+  ExprKind kind;
+  Range range;
+  std::string text;  // literal spelling as written (numbers, durations, strings)
+  Name name;         // Ident, ConfigRef, Field
+  Op op = Op::Add;   // Unary, Binary
+  ExprPtr lhs, rhs;
+  int64_t int_value = 0;      // Int, Bool (0/1), Duration (milliseconds)
+  double float_value = 0;     // Float, Percent (5% is 5.0)
+  bool triple = false;        // String: written as """…"""
+  std::vector<StringPart> parts;
+  std::vector<Arg> args;              // Call
+  std::vector<ExprPtr> items;         // List
+  std::vector<RecordEntry> entries;   // Record
+  // Filled in by the checker: the static type of this expression.
+  mutable TypeRef type;
+
+  // A string literal without interpolation: its value. Only valid when is_static_string().
+  bool is_static_string() const;
+  std::string static_string() const;
+};
+
+// A static text: runbook titles, node and edge labels, docs, roles.
+struct Label {
+  ExprPtr str;  // a String expression
+  Range range() const { return str->range; }
+  std::string text() const { return str->static_string(); }
+};
+
+// ---------------------------------------------------------------- runbook nodes
+
+enum class ClauseKind {
+  Let,        // let NAME = expr
+  When,       // when expr -> target "label"
+  Else,       // else -> target "label"
+  Do,         // do call
+  Then,       // then -> target
+  OnError,    // on error -> target
+  ApproveBy,  // approve by "role"        (in an action node)
+  By,         // by "role"                (in an approve node)
+  Until,      // until expr within expr every expr
+  Approved,   // approved -> target
+  Denied,     // denied -> target
+  Timeout,    // timeout [expr] -> target
+  Run,        // run runbook(args)
+  Return,     // return expr              (in probe/action declarations)
+  ExprStmt,   // a bare call              (in probe/action declarations)
+};
+const char* clause_keyword(ClauseKind k);
+bool is_edge_clause(ClauseKind k);
+
+struct Clause {
+  ClauseKind kind;
+  Range range;
+  Range keyword;             // the clause keyword(s), for diagnostics
+  Name name;                 // Let: variable; Run: runbook
+  ExprPtr expr;              // Let value, When/Until condition, Do call, Timeout duration,
+                             // Return value, ExprStmt
+  ExprPtr within, every;     // Until
+  std::optional<Label> role; // ApproveBy, By
+  Name target;               // edges
+  std::optional<Label> label;
+  std::vector<Arg> args;     // Run
+};
+
+enum class NodeKind { Decide, Action, Wait, Approve, Call, End };
+const char* node_keyword(NodeKind k);
+
+struct Node {
+  NodeKind kind;
+  Range range;
+  Range keyword;
+  Name name;
+  std::optional<Label> label;
+  std::vector<Clause> clauses;
+  Name outcome;  // End: `as OUTCOME`
+};
+
+struct Param {
+  Range range;
+  Name name;
+  TypeExprPtr type;
+  ExprPtr default_value;
+};
+
+struct Doc {
+  Range range;
+  Label text;
+};
+
+struct Start {
+  Range range;
+  Name target;
+};
+
+using RunbookItem = std::variant<Doc, Param, Start, Node>;
+
+struct Runbook {
+  Range range;
+  Name name;
+  std::optional<Label> title;
+  std::vector<RunbookItem> items;
+};
+
+// ---------------------------------------------------------------- top level
+
+struct Import {
+  Range range;
+  Label path;
+};
+
+struct ModuleDecl {
+  Range range;
+  Name name;
+};
+
+struct ConfigDecl {
+  Range range;
+  Name name;
+  TypeExprPtr type;
+};
+
+// `probe NAME(params) -> T { … }` or `action NAME(params) [-> T] { … }`
+struct FuncDecl {
+  Range range;
+  bool is_action = false;
+  Name name;
+  std::vector<Param> params;
+  TypeExprPtr result;  // null for an action without a result
+  std::vector<Clause> body;
+  Range body_end;  // the closing brace
+};
+
+using TopItem = std::variant<Import, ModuleDecl, ConfigDecl, FuncDecl, Runbook>;
+
+struct Comment {
+  Range range;
+  std::string text;  // including the leading //
+};
+
+struct File {
+  std::vector<TopItem> items;
+  std::vector<Comment> comments;  // in source order
+};
+
+inline Range range_of(const RunbookItem& item) {
+  return std::visit([](const auto& x) { return x.range; }, item);
+}
+inline Range range_of(const TopItem& item) {
+  return std::visit([](const auto& x) { return x.range; }, item);
+}
+
+}  // namespace rbk::ast

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages rbk builds and tests with. Idempotent: when every
+# package is already installed it only asks dpkg and returns (well under a second).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git
+  tao-pegtl-dev libfmt-dev nlohmann-json3-dev libcli11-dev
+  libcpp-httplib-dev libssl-dev libsqlite3-dev libgraphviz-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

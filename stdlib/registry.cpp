@@ -1,0 +1,231 @@
+#include "stdlib/registry.hpp"
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+namespace rbk {
+
+const char* effect_name(Effect e) {
+  switch (e) {
+    case Effect::Pure: return "pure";
+    case Effect::Probe: return "probe";
+    case Effect::Action: return "action";
+  }
+  return "?";
+}
+
+std::string FunctionSig::module() const {
+  auto dot = name.rfind('.');
+  return dot == std::string::npos ? std::string() : name.substr(0, dot);
+}
+
+std::string FunctionSig::signature() const {
+  std::string s = name + "(";
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (i) s += ", ";
+    s += params[i].name + ": " + to_string(params[i].type);
+    if (params[i].has_default()) s += " = " + params[i].default_text;
+  }
+  s += ")";
+  if (result->kind != TypeKind::Null) s += " -> " + to_string(result);
+  return s;
+}
+
+namespace {
+
+// A small reader for the signature notation used in the table below.
+class SigReader {
+ public:
+  explicit SigReader(std::string_view s) : s_(s) {}
+
+  void skip() {
+    while (i_ < s_.size() && s_[i_] == ' ') ++i_;
+  }
+  bool eat(std::string_view t) {
+    skip();
+    if (s_.substr(i_, t.size()) != t) return false;
+    i_ += t.size();
+    return true;
+  }
+  void expect(std::string_view t) {
+    if (!eat(t)) error("expected '" + std::string(t) + "'");
+  }
+  std::string word() {
+    skip();
+    size_t b = i_;
+    while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '_' || s_[i_] == '.'))
+      ++i_;
+    if (b == i_) error("expected a name");
+    return std::string(s_.substr(b, i_ - b));
+  }
+  TypeRef type() {
+    TypeRef t;
+    if (eat("{")) {
+      std::vector<Field> fields;
+      while (!eat("}")) {
+        std::string n = word();
+        expect(":");
+        fields.push_back(Field{n, type()});
+        eat(",");
+      }
+      t = Type::record(std::move(fields));
+    } else {
+      std::string n = word();
+      if (n == "list") {
+        expect("<");
+        t = Type::list(type());
+        expect(">");
+      } else if (n == "T") {
+        t = Type::var();
+      } else {
+        t = Type::named(n);
+        if (!t) error("unknown type " + n);
+      }
+    }
+    if (eat("?")) t = Type::optional(t);
+    return t;
+  }
+  std::string until_any(std::string_view stops) {
+    skip();
+    size_t b = i_;
+    while (i_ < s_.size() && stops.find(s_[i_]) == std::string_view::npos) ++i_;
+    std::string r(s_.substr(b, i_ - b));
+    while (!r.empty() && r.back() == ' ') r.pop_back();
+    return r;
+  }
+  bool done() {
+    skip();
+    return i_ == s_.size();
+  }
+  [[noreturn]] void error(const std::string& what) {
+    throw std::invalid_argument("signature '" + std::string(s_) + "': " + what);
+  }
+
+ private:
+  std::string_view s_;
+  size_t i_ = 0;
+};
+
+}  // namespace
+
+FunctionSig parse_signature(std::string_view text, std::string doc) {
+  SigReader r(text);
+  FunctionSig f;
+  f.doc = std::move(doc);
+  std::string effect = r.word();
+  if (effect == "pure") f.effect = Effect::Pure;
+  else if (effect == "probe") f.effect = Effect::Probe;
+  else if (effect == "action") f.effect = Effect::Action;
+  else r.error("expected pure, probe or action");
+  if (f.effect != Effect::Pure) f.capabilities.push_back(r.word());
+  f.name = r.word();
+  r.expect("(");
+  while (!r.eat(")")) {
+    ParamSig p;
+    p.name = r.word();
+    r.expect(":");
+    p.type = r.type();
+    if (r.eat("=")) p.default_text = r.until_any(",)");
+    f.params.push_back(std::move(p));
+    r.eat(",");
+  }
+  f.result = r.eat("->") ? r.type() : Type::null();
+  if (!r.done()) r.error("unexpected text after the signature");
+  return f;
+}
+
+const Registry& Registry::natives() {
+  static const Registry reg = [] {
+    Registry r;
+    struct Entry {
+      const char* sig;
+      const char* doc;
+    };
+    // The capability follows the effect. `clock` is granted to every run.
+    static const Entry entries[] = {
+        // HTTP with JSON bodies (cpp-httplib, TLS through OpenSSL)
+        {"probe net.http http.get_json(url: string, headers: json = null, timeout: duration = 10s, retries: int = 0) -> json",
+         "GET a URL and parse the JSON body. A non-2xx status, a timeout or a body that is not JSON is an error value."},
+        {"action net.http http.post_json(url: string, body: json = null, headers: json = null, timeout: duration = 10s, retries: int = 0) -> json",
+         "POST a JSON body; returns the JSON answer (null for an empty body)."},
+        {"action net.http http.put_json(url: string, body: json = null, headers: json = null, timeout: duration = 10s, retries: int = 0) -> json",
+         "PUT a JSON body; returns the JSON answer (null for an empty body)."},
+        {"action net.http http.delete(url: string, headers: json = null, timeout: duration = 10s, retries: int = 0) -> json",
+         "DELETE a resource; returns the JSON answer (null for an empty body)."},
+        // TLS, TCP, DNS
+        {"probe tls tls.peer_certificate(host: string, port: int = 443, timeout: duration = 10s) -> {not_after: time, days_left: int, subject: string, issuer: string, dns_names: list<string>}",
+         "Open a TLS connection and describe the certificate the peer presents."},
+        {"probe net.tcp tcp.connect(host: string, port: int, timeout: duration = 5s) -> {reachable: bool, latency: duration}",
+         "Try a TCP connection: whether it was accepted and how long it took."},
+        {"probe net.dns dns.resolve(name: string) -> list<string>", "Resolve a host name to its addresses."},
+        // Metrics
+        {"probe net.http prometheus.query(url: string, promql: string, timeout: duration = 10s) -> list<{labels: json, value: float}>",
+         "Run an instant PromQL query; one entry per series of the result vector."},
+        {"probe net.http prometheus.scalar(url: string, promql: string, timeout: duration = 10s) -> float?",
+         "Run an instant PromQL query that yields one number (a scalar, or a one-series vector); null when empty."},
+        // Notifications
+        {"action notify notify.webhook(url: string, payload: json)", "POST a JSON payload to a chat or paging webhook."},
+        // Time
+        {"probe clock time.now() -> time", "The current time (virtual time in scenario runs)."},
+        {"probe clock time.since(t: time) -> duration", "How long ago T was: time.now() - t."},
+        {"pure time.parse(text: string) -> time", "Parse an RFC 3339 timestamp (2026-11-22T18:30:00Z)."},
+        {"pure time.format(t: time, layout: string = \"%Y-%m-%dT%H:%M:%SZ\") -> string", "Format a time in UTC with strftime fields."},
+        // Strings and lists
+        {"pure len(value: string) -> int", "The number of characters of a string."},
+        {"pure len(value: list<T>) -> int", "The number of items of a list."},
+        {"pure contains(haystack: string, needle: string) -> bool", "Whether a string contains another."},
+        {"pure contains(haystack: list<T>, needle: T) -> bool", "Whether a list contains a value."},
+        {"pure lower(text: string) -> string", "Lower-case letters."},
+        {"pure upper(text: string) -> string", "Upper-case letters."},
+        {"pure trim(text: string) -> string", "Without leading and trailing white space."},
+        {"pure starts_with(text: string, prefix: string) -> bool", "Whether TEXT begins with PREFIX."},
+        {"pure ends_with(text: string, suffix: string) -> bool", "Whether TEXT ends with SUFFIX."},
+        {"pure split(text: string, separator: string) -> list<string>", "The pieces of TEXT between separators."},
+        {"pure join(items: list<string>, separator: string) -> string", "The items with the separator between them."},
+        {"pure any(items: list<bool>) -> bool", "Whether at least one item is true."},
+        {"pure all(items: list<bool>) -> bool", "Whether every item is true (true for an empty list)."},
+        {"pure count(items: list<bool>) -> int", "How many items are true."},
+    };
+    for (const auto& e : entries) r.add(parse_signature(e.sig, e.doc));
+    return r;
+  }();
+  return reg;
+}
+
+void Registry::add(FunctionSig sig) {
+  functions_.push_back(std::move(sig));
+  reindex();
+}
+
+void Registry::reindex() {
+  by_name_.clear();
+  for (const auto& f : functions_) by_name_[f.name].push_back(&f);
+}
+
+const std::vector<const FunctionSig*>& Registry::find(std::string_view name) const {
+  static const std::vector<const FunctionSig*> none;
+  auto it = by_name_.find(std::string(name));
+  return it == by_name_.end() ? none : it->second;
+}
+
+bool Registry::has_module(std::string_view module) const {
+  return std::any_of(functions_.begin(), functions_.end(),
+                     [&](const FunctionSig& f) { return f.module() == module; });
+}
+
+std::vector<std::string> Registry::names_in_module(std::string_view module) const {
+  std::vector<std::string> out;
+  for (const auto& f : functions_)
+    if (f.module() == module) out.push_back(f.name);
+  return out;
+}
+
+std::vector<std::string> Registry::modules() const {
+  std::set<std::string> s;
+  for (const auto& f : functions_)
+    if (!f.module().empty()) s.insert(f.module());
+  return {s.begin(), s.end()};
+}
+
+}  // namespace rbk
