@@ -283,9 +283,13 @@ TypeRef ExprChecker::check_field(const Expr& e, ExprEnv& env) {
 
 std::string ExprChecker::callee_name(const Expr& callee, const ExprEnv& env) const {
   if (callee.kind == ExprKind::Ident && !env.names->count(callee.name.text)) return callee.name.text;
-  if (callee.kind == ExprKind::Field && callee.lhs->kind == ExprKind::Ident &&
-      !env.names->count(callee.lhs->name.text))
-    return callee.lhs->name.text + "." + callee.name.text;
+  // Values have no methods, so `m.f(…)` names a function even where a variable is also
+  // called m (`do gateway.restart(gateway)` with a parameter named gateway).
+  if (callee.kind == ExprKind::Field && callee.lhs->kind == ExprKind::Ident) {
+    const std::string& m = callee.lhs->name.text;
+    if (!env.names->count(m) || visible_.modules.count(m) || Registry::natives().has_module(m))
+      return m + "." + callee.name.text;
+  }
   return {};
 }
 

@@ -288,10 +288,35 @@ class Printer {
     std::string head = "runbook " + rb.name.text + label(rb.title);
     uint32_t body_begin = rb.items.empty() ? rb.range.end.offset : range_of(rb.items[0]).begin.offset;
     block(rb.range, head, body_begin, rb.range.end.offset - 1, [&] {
-      bool first = true;
-      for (const auto& item : rb.items) {
-        std::visit([&](const auto& x) { runbook_item(x, first); }, item);
-        first = false;
+      // Consecutive end nodes are aligned in columns, like edge clauses.
+      auto end_node = [&](size_t i) -> const Node* {
+        const Node* n = i < rb.items.size() ? std::get_if<Node>(&rb.items[i]) : nullptr;
+        return n && n->kind == NodeKind::End ? n : nullptr;
+      };
+      for (size_t i = 0; i < rb.items.size();) {
+        if (!end_node(i)) {
+          std::visit([&](const auto& x) { runbook_item(x, i == 0); }, rb.items[i]);
+          ++i;
+          continue;
+        }
+        size_t j = i;
+        size_t name_w = 0, label_w = 0;
+        for (; end_node(j); ++j) {
+          name_w = std::max(name_w, display_width(end_node(j)->name.text));
+          label_w = std::max(label_w, end_node(j)->label ? display_width(str(*end_node(j)->label->str)) : 0);
+        }
+        for (size_t k = i; k < j; ++k) {
+          const Node& n = *end_node(k);
+          unit(n.range, k == 0, [&] {
+            std::string s = "end " + n.name.text;
+            s.append(name_w - display_width(n.name.text), ' ');
+            std::string l = n.label ? str(*n.label->str) : "";
+            s += " " + l;
+            s.append(label_w - display_width(l), ' ');
+            line(s + " as " + n.outcome.text);
+          });
+        }
+        i = j;
       }
     });
   }
