@@ -29,7 +29,7 @@ void add_fmt(CLI::App& app, rbk::cli::FmtOptions& opts) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"rbk: runbooks as code. Check, format and (soon) run .rbk runbooks.", "rbk"};
+  CLI::App app{"rbk: runbooks as code. Check and format .rbk runbooks.", "rbk"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every subcommand");
 
@@ -52,7 +52,8 @@ int main(int argc, char** argv) {
 
   if (help->parsed()) {
     if (help_topic.empty()) {
-      std::cout << app.help();
+      // app.help() would describe the selected subcommand (help itself).
+      std::cout << app.get_formatter()->make_help(&app, "rbk", CLI::AppFormatMode::Normal);
       return rbk::cli::kOk;
     }
     try {

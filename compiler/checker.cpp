@@ -68,11 +68,9 @@ class Checker {
           continue;
         }
         first = m;
-        if (Registry::natives().has_module(m->name.text)) {
+        if (Registry::natives().has_module(m->name.text))
           diags_.error("reserved-module", src(f), m->name.range,
                        "'" + m->name.text + "' is a native module of the stdlib; choose another name");
-          continue;
-        }
         module_of_[f].push_back(m->name.text);
       }
     }

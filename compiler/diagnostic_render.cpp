@@ -20,7 +20,10 @@ size_t columns(std::string_view s) {
 std::string caret_line(std::string_view line, const Range& r) {
   std::string out;
   size_t start = std::min<size_t>(r.begin.col - 1, line.size());
-  for (size_t i = 0; i < start; ++i) out += line[i] == '\t' ? '\t' : ' ';
+  for (size_t i = 0; i < start; ++i) {
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;  // one column per character
+    out += line[i] == '\t' ? '\t' : ' ';
+  }
   // Only the first line of a multi-line span is underlined.
   size_t end = r.end.line == r.begin.line ? std::min<size_t>(r.end.col - 1, line.size()) : line.size();
   size_t width = end > start ? columns(line.substr(start, end - start)) : 1;

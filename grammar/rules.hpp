@@ -109,7 +109,7 @@ struct int_lit : seq<plus<digit>, not_at<identifier_other>> {};
 // A number glued to letters that are no unit (`5min`): reported, not misparsed.
 struct bad_number : seq<decimal, identifier_other> {};
 struct number
-    : sor<duration_lit, percent_lit, float_lit, int_lit, seq<at<bad_number>, raise<bad_number>>> {};
+    : sor<duration_lit, percent_lit, float_lit, int_lit, seq<at<bad_number>, tao::pegtl::raise<bad_number>>> {};
 
 struct expr;
 

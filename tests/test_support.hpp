@@ -1,0 +1,33 @@
+// Helpers shared by the test programs: where the sources are, reading files, and
+// running the front end on a file the way `rbk check` does.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "compiler/checker.hpp"
+
+namespace rbk::test {
+
+inline std::filesystem::path source_dir() { return RBK_SOURCE_DIR; }
+inline std::filesystem::path tests_dir() { return source_dir() / "tests"; }
+
+std::string read_text(const std::filesystem::path& p);
+void write_text(const std::filesystem::path& p, const std::string& text);
+
+// Every *.rbk below DIR (recursively when RECURSE), sorted, as paths relative to DIR.
+std::vector<std::string> rbk_files(const std::filesystem::path& dir, bool recurse = false);
+
+// Loads and checks PATHS the way `rbk check` does.
+struct CheckRun {
+  Workspace ws;
+  Diagnostics diags;
+  CheckedProgram program;
+};
+CheckRun check_files(const std::vector<std::string>& paths);
+
+// Checks in-memory TEXT as a file called NAME.
+CheckRun check_text(const std::string& name, const std::string& text);
+
+}  // namespace rbk::test
