@@ -101,3 +101,30 @@ TEST(CheckRunbooks, ShippedRunbooksAreClean) {
 
 }  // namespace
 }  // namespace rbk::test
+
+namespace rbk::test {
+namespace {
+
+// docs/diagnostics.md lists every code; the golden cases produce every listed code.
+TEST(CheckGolden, EveryDiagnosticIsDocumentedAndTested) {
+  std::set<std::string> documented;
+  static const std::regex row(R"(^\| `([a-z-]+)` \|)");
+  std::istringstream doc(read_text(source_dir() / "docs" / "diagnostics.md"));
+  for (std::string line; std::getline(doc, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, row)) documented.insert(m[1].str());
+  }
+  auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(check_dir());
+  std::set<std::string> produced;
+  for (const auto& f : cases()) {
+    CheckRun run = check_files({f});
+    for (const auto& d : run.diags.items()) produced.insert(d.code);
+  }
+  std::filesystem::current_path(cwd);
+  for (const auto& c : produced) EXPECT_TRUE(documented.count(c)) << "undocumented code: " << c;
+  for (const auto& c : documented) EXPECT_TRUE(produced.count(c)) << "no golden case produces: " << c;
+}
+
+}  // namespace
+}  // namespace rbk::test
