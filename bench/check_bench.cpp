@@ -24,7 +24,8 @@ std::string generate(size_t min_bytes, size_t* lines_out = nullptr) {
   while (s.size() < min_bytes) {
     std::string i = std::to_string(n), next = std::to_string(n + 1);
     s += "\n  decide d" + i + " \"Check step " + i + "\" {\n";
-    s += "    let age" + i + " = time.since(time.parse(http.get_json(\"{api}/devices/{device}\").last_seen))\n";
+    s += "    let age" + i +
+         " = time.since(time.parse(http.get_json(\"{api}/devices/{device}\").last_seen))\n";
     s += "    when age" + i + " < 5m  -> a" + i + " \"Recent\"\n";
     s += "    when age" + i + " >= 5m and age" + i + " <= 30m -> w" + i + " \"Middle\"\n";
     s += "    when age" + i + " > 30m -> d" + next + " \"Old\"\n";
@@ -74,7 +75,11 @@ void BM_CheckBytes(benchmark::State& state) {
   std::string text = generate(static_cast<size_t>(state.range(0)));
   check_once(state, text);
 }
-BENCHMARK(BM_CheckBytes)->Arg(64 << 10)->Arg(512 << 10)->Arg(5 << 20)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CheckBytes)
+    ->Arg(64 << 10)
+    ->Arg(512 << 10)
+    ->Arg(5 << 20)
+    ->Unit(benchmark::kMillisecond);
 
 void BM_Parse5MB(benchmark::State& state) {
   auto src = std::make_shared<rbk::SourceFile>("generated.rbk", generate(5 << 20));

@@ -10,11 +10,11 @@ namespace {
 
 void add_check(CLI::App& app, rbk::cli::CheckOptions& opts) {
   auto* cmd = app.add_subcommand("check", "Parse and check runbooks; print diagnostics");
-  cmd->add_option("files", opts.files, "The .rbk files to check (their imports are checked too)")->required();
+  cmd->add_option("files", opts.files, "The .rbk files to check (their imports are checked too)")
+      ->required();
   cmd->add_flag("--strict", opts.strict, "Treat warnings as errors");
   cmd->add_option_function<std::string>(
-         "--diagnostics",
-         [&opts](const std::string& v) { opts.json = v == "json"; },
+         "--diagnostics", [&opts](const std::string& v) { opts.json = v == "json"; },
          "Output format of diagnostics: text (default, on stderr) or json (on stdout)")
       ->check(CLI::IsMember({"text", "json"}));
 }
@@ -23,7 +23,8 @@ void add_fmt(CLI::App& app, rbk::cli::FmtOptions& opts) {
   auto* cmd = app.add_subcommand("fmt", "Print runbooks in the canonical layout");
   cmd->add_option("files", opts.files, "The .rbk files to format")->required();
   cmd->add_flag("-w,--write", opts.write, "Rewrite the files in place");
-  cmd->add_flag("--check", opts.check, "Change nothing; fail (exit 1) if any file is not formatted");
+  cmd->add_flag("--check", opts.check,
+                "Change nothing; fail (exit 1) if any file is not formatted");
 }
 
 }  // namespace

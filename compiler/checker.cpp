@@ -18,7 +18,8 @@ struct DeclaredFunction {
 
 class Checker {
  public:
-  Checker(const Workspace& ws, Diagnostics& diags) : ws_(ws), diags_(diags), visible_(ws.files.size()) {}
+  Checker(const Workspace& ws, Diagnostics& diags)
+      : ws_(ws), diags_(diags), visible_(ws.files.size()) {}
 
   CheckedProgram run() {
     program_.registry = Registry::natives();
@@ -63,14 +64,17 @@ class Checker {
         auto* m = std::get_if<ast::ModuleDecl>(&item);
         if (!m) continue;
         if (first) {
-          diags_.error("duplicate-module", src(f), m->range, "a file declares one module; this one declares a second")
+          diags_
+              .error("duplicate-module", src(f), m->range,
+                     "a file declares one module; this one declares a second")
               .related.push_back({src(f), first->range, "first declared here"});
           continue;
         }
         first = m;
         if (Registry::natives().has_module(m->name.text))
-          diags_.error("reserved-module", src(f), m->name.range,
-                       "'" + m->name.text + "' is a native module of the stdlib; choose another name");
+          diags_.error(
+              "reserved-module", src(f), m->name.range,
+              "'" + m->name.text + "' is a native module of the stdlib; choose another name");
         module_of_[f].push_back(m->name.text);
       }
     }
@@ -86,9 +90,10 @@ class Checker {
         if (it == program_.config.end()) {
           program_.config[c->name.text] = ConfigDef{t, src(f), c->name.range};
         } else if (!same_type(it->second.type, t)) {
-          diags_.error("config-conflict", src(f), c->type->range,
-                       fmt::format("configuration value '{}' is {} here but {} elsewhere", c->name.text,
-                                   to_string(t), to_string(it->second.type)))
+          diags_
+              .error("config-conflict", src(f), c->type->range,
+                     fmt::format("configuration value '{}' is {} here but {} elsewhere",
+                                 c->name.text, to_string(t), to_string(it->second.type)))
               .related.push_back({it->second.file, it->second.range, "declared here"});
         }
       }
@@ -102,14 +107,17 @@ class Checker {
         if (!fn) continue;
         const char* kind = fn->is_action ? "action" : "probe";
         if (module_of_[f].empty()) {
-          diags_.error("no-module", src(f), fn->name.range,
-                       fmt::format("{} '{}' is declared outside a module", kind, fn->name.text))
+          diags_
+              .error("no-module", src(f), fn->name.range,
+                     fmt::format("{} '{}' is declared outside a module", kind, fn->name.text))
               .hints.push_back("declare the module this file provides first: module NAME");
           continue;
         }
         std::string name = module_of_[f][0] + "." + fn->name.text;
         if (auto it = seen.find(name); it != seen.end()) {
-          diags_.error("duplicate-function", src(f), fn->name.range, "'" + name + "' is declared twice")
+          diags_
+              .error("duplicate-function", src(f), fn->name.range,
+                     "'" + name + "' is declared twice")
               .related.push_back({it->second.first, it->second.second, "first declared here"});
           continue;
         }
@@ -144,20 +152,23 @@ class Checker {
       for (size_t i = 0; i < fn.params.size(); ++i) {
         const auto& p = fn.params[i];
         if (names.count(p.name.text))
-          diags_.error("duplicate-param", src(df.file), p.name.range, "parameter '" + p.name.text + "' is declared twice");
+          diags_.error("duplicate-param", src(df.file), p.name.range,
+                       "parameter '" + p.name.text + "' is declared twice");
         names[p.name.text] = Binding{sig.params[i].type, -1};
         if (p.default_value) {
           ExprEnv env;
           env.names = &none;
           env.where = "a parameter default";
-          ec.expect(*p.default_value, sig.params[i].type, env, "the default of '" + p.name.text + "'");
+          ec.expect(*p.default_value, sig.params[i].type, env,
+                    "the default of '" + p.name.text + "'");
         }
       }
       std::vector<const FunctionSig*> called;
       ExprEnv env;
       env.names = &names;
       env.actions_allowed = fn.is_action;
-      env.where = fn.is_action ? "an action declaration" : "a probe declaration (probes may call only probes)";
+      env.where = fn.is_action ? "an action declaration"
+                               : "a probe declaration (probes may call only probes)";
       env.called = &called;
       bool returns = false;
       for (const auto& c : fn.body) {
@@ -171,8 +182,9 @@ class Checker {
             returns = true;
             if (!fn.result) {
               ec.check(*c.expr, env);
-              diags_.error("type-mismatch", src(df.file), c.expr->range,
-                           "action '" + df.name + "' declares no result, so it cannot return a value")
+              diags_
+                  .error("type-mismatch", src(df.file), c.expr->range,
+                         "action '" + df.name + "' declares no result, so it cannot return a value")
                   .hints.push_back("declare one: action " + fn.name.text + "(…) -> json");
             } else {
               ec.expect(*c.expr, sig.result, env, "the returned value");
@@ -187,9 +199,10 @@ class Checker {
         }
       }
       if (fn.result && !returns)
-        diags_.error("missing-return", src(df.file), fn.name.range,
-                     fmt::format("{} '{}' declares a result but never returns one", fn.is_action ? "action" : "probe",
-                                 df.name))
+        diags_
+            .error("missing-return", src(df.file), fn.name.range,
+                   fmt::format("{} '{}' declares a result but never returns one",
+                               fn.is_action ? "action" : "probe", df.name))
             .hints.push_back("end the body with: return …");
       for (const FunctionSig* c : called) callees[df.name].push_back(c->name);
     }
@@ -197,7 +210,8 @@ class Checker {
     // Capabilities: a declared function needs whatever its callees need (a fixpoint, for
     // functions calling declared functions).
     std::map<std::string, std::set<std::string>> caps;
-    for (const auto& f : program_.registry.all()) caps[f.name].insert(f.capabilities.begin(), f.capabilities.end());
+    for (const auto& f : program_.registry.all())
+      caps[f.name].insert(f.capabilities.begin(), f.capabilities.end());
     for (bool changed = true; changed;) {
       changed = false;
       for (const auto& [fn, list] : callees)
@@ -224,7 +238,8 @@ class Checker {
       for (int v : cycle) text += functions_[v].name + " -> ";
       text += functions_[cycle.front()].name;
       const auto& df = functions_[cycle.front()];
-      diags_.error("recursive-function", src(df.file), df.ast->name.range, "recursive calls: " + text)
+      diags_
+          .error("recursive-function", src(df.file), df.ast->name.range, "recursive calls: " + text)
           .hints.push_back("probes and actions cannot call themselves, directly or through others");
     }
   }
@@ -234,9 +249,12 @@ class Checker {
       for (const auto& item : ws_.files[f].ast.items) {
         auto* rb = std::get_if<ast::Runbook>(&item);
         if (!rb) continue;
-        if (auto it = program_.runbook_index.find(rb->name.text); it != program_.runbook_index.end()) {
+        if (auto it = program_.runbook_index.find(rb->name.text);
+            it != program_.runbook_index.end()) {
           const RunbookModel& other = program_.runbooks[it->second];
-          diags_.error("duplicate-runbook", src(f), rb->name.range, "runbook '" + rb->name.text + "' is defined twice")
+          diags_
+              .error("duplicate-runbook", src(f), rb->name.range,
+                     "runbook '" + rb->name.text + "' is defined twice")
               .related.push_back({other.src, other.ast->name.range, "first defined here"});
           continue;
         }
@@ -260,6 +278,8 @@ class Checker {
 
 }  // namespace
 
-CheckedProgram check_workspace(const Workspace& ws, Diagnostics& diags) { return Checker(ws, diags).run(); }
+CheckedProgram check_workspace(const Workspace& ws, Diagnostics& diags) {
+  return Checker(ws, diags).run();
+}
 
 }  // namespace rbk

@@ -72,7 +72,8 @@ class Analyzer {
 
   FormulaPtr extract(const Expr& e) {
     switch (e.kind) {
-      case ExprKind::Paren: return extract(*e.lhs);
+      case ExprKind::Paren:
+        return extract(*e.lhs);
       case ExprKind::Bool: {
         auto f = make(Formula::K::Const);
         f->value = e.int_value != 0;
@@ -107,7 +108,8 @@ class Analyzer {
         if (e.op < Op::Eq || e.op > Op::Ge) return nullptr;
         return comparison(e);
       }
-      default: return nullptr;
+      default:
+        return nullptr;
     }
   }
 
@@ -126,7 +128,8 @@ class Analyzer {
       bool discrete = s.kind == TypeKind::Int || s.kind == TypeKind::Duration;
       double prev = -kInf;
       for (double c : s.numbers) {
-        if (!(discrete && prev != -kInf && c - prev <= 1)) out.push_back(Cell::of(Cell::K::Open, prev, c));
+        if (!(discrete && prev != -kInf && c - prev <= 1))
+          out.push_back(Cell::of(Cell::K::Open, prev, c));
         out.push_back(Cell::of(Cell::K::Point, c, c));
         prev = c;
       }
@@ -137,12 +140,18 @@ class Analyzer {
 
   static bool eval(const Formula& f, const std::vector<const Cell*>& at) {
     switch (f.k) {
-      case Formula::K::Const: return f.value;
-      case Formula::K::Not: return !eval(*f.a, at);
-      case Formula::K::And: return eval(*f.a, at) && eval(*f.b, at);
-      case Formula::K::Or: return eval(*f.a, at) || eval(*f.b, at);
-      case Formula::K::IsNull: return (at[f.subject]->k == Cell::K::Null) == f.value;
-      case Formula::K::Truthy: return at[f.subject]->k == Cell::K::Bool && at[f.subject]->flag;
+      case Formula::K::Const:
+        return f.value;
+      case Formula::K::Not:
+        return !eval(*f.a, at);
+      case Formula::K::And:
+        return eval(*f.a, at) && eval(*f.b, at);
+      case Formula::K::Or:
+        return eval(*f.a, at) || eval(*f.b, at);
+      case Formula::K::IsNull:
+        return (at[f.subject]->k == Cell::K::Null) == f.value;
+      case Formula::K::Truthy:
+        return at[f.subject]->k == Cell::K::Bool && at[f.subject]->flag;
       case Formula::K::Cmp: {
         const Cell& c = *at[f.subject];
         if (c.k == Cell::K::Null) return f.op == Op::Ne;
@@ -152,12 +161,18 @@ class Analyzer {
         }
         double v = c.sample();
         switch (f.op) {
-          case Op::Eq: return v == f.number;
-          case Op::Ne: return v != f.number;
-          case Op::Lt: return v < f.number;
-          case Op::Le: return v <= f.number;
-          case Op::Gt: return v > f.number;
-          default: return v >= f.number;
+          case Op::Eq:
+            return v == f.number;
+          case Op::Ne:
+            return v != f.number;
+          case Op::Lt:
+            return v < f.number;
+          case Op::Le:
+            return v <= f.number;
+          case Op::Gt:
+            return v > f.number;
+          default:
+            return v >= f.number;
         }
       }
     }
@@ -197,13 +212,20 @@ class Analyzer {
   };
   static std::optional<Constant> constant(const Expr& e) {
     switch (e.kind) {
-      case ExprKind::Paren: return constant(*e.lhs);
-      case ExprKind::Int: return Constant{Constant::K::Number, TypeKind::Int, double(e.int_value), {}};
-      case ExprKind::Float: return Constant{Constant::K::Number, TypeKind::Float, e.float_value, {}};
-      case ExprKind::Duration: return Constant{Constant::K::Number, TypeKind::Duration, double(e.int_value), {}};
-      case ExprKind::Percent: return Constant{Constant::K::Number, TypeKind::Percent, e.float_value, {}};
-      case ExprKind::Bool: return Constant{Constant::K::Bool, TypeKind::Bool, double(e.int_value), {}};
-      case ExprKind::Null: return Constant{Constant::K::Null, TypeKind::Null, 0, {}};
+      case ExprKind::Paren:
+        return constant(*e.lhs);
+      case ExprKind::Int:
+        return Constant{Constant::K::Number, TypeKind::Int, double(e.int_value), {}};
+      case ExprKind::Float:
+        return Constant{Constant::K::Number, TypeKind::Float, e.float_value, {}};
+      case ExprKind::Duration:
+        return Constant{Constant::K::Number, TypeKind::Duration, double(e.int_value), {}};
+      case ExprKind::Percent:
+        return Constant{Constant::K::Number, TypeKind::Percent, e.float_value, {}};
+      case ExprKind::Bool:
+        return Constant{Constant::K::Bool, TypeKind::Bool, double(e.int_value), {}};
+      case ExprKind::Null:
+        return Constant{Constant::K::Null, TypeKind::Null, 0, {}};
       case ExprKind::String:
         if (!e.is_static_string()) return std::nullopt;
         return Constant{Constant::K::String, TypeKind::String, 0, e.static_string()};
@@ -214,7 +236,8 @@ class Analyzer {
             return c;
           }
         return std::nullopt;
-      default: return std::nullopt;
+      default:
+        return std::nullopt;
     }
   }
 
@@ -225,10 +248,14 @@ class Analyzer {
     Constant c = lc ? *lc : *rc;
     Op op = e.op;
     if (lc) {  // 5m < age  is  age > 5m
-      if (op == Op::Lt) op = Op::Gt;
-      else if (op == Op::Gt) op = Op::Lt;
-      else if (op == Op::Le) op = Op::Ge;
-      else if (op == Op::Ge) op = Op::Le;
+      if (op == Op::Lt)
+        op = Op::Gt;
+      else if (op == Op::Gt)
+        op = Op::Lt;
+      else if (op == Op::Le)
+        op = Op::Ge;
+      else if (op == Op::Ge)
+        op = Op::Le;
     }
     if (!value.type || is_error(value.type)) return nullptr;
     TypeKind kind = strip_optional(value.type)->kind;
@@ -268,7 +295,8 @@ class Analyzer {
     }
     // numbers, durations, percents: the constant must be of the value's kind
     bool numeric = kind == TypeKind::Int || kind == TypeKind::Float;
-    bool fits = c.kind == kind || (numeric && (c.kind == TypeKind::Int || c.kind == TypeKind::Float));
+    bool fits =
+        c.kind == kind || (numeric && (c.kind == TypeKind::Int || c.kind == TypeKind::Float));
     if (!fits) return nullptr;
     if (kind == TypeKind::Int && c.kind == TypeKind::Float) kind = TypeKind::Float;
     int s = subject(value, kind == TypeKind::Float && numeric ? TypeKind::Float : kind);
@@ -299,15 +327,19 @@ std::string describe_run(const Subject& s, const std::vector<Cell>& cells, size_
   const Cell& b = cells[to];
   const std::string& x = s.path;
   switch (a.k) {
-    case Cell::K::Null: return x + " is null";
-    case Cell::K::Bool: return x + (a.flag ? " is true" : " is false");
-    case Cell::K::String: return fmt::format("{} == \"{}\"", x, a.str);
+    case Cell::K::Null:
+      return x + " is null";
+    case Cell::K::Bool:
+      return x + (a.flag ? " is true" : " is false");
+    case Cell::K::String:
+      return fmt::format("{} == \"{}\"", x, a.str);
     case Cell::K::OtherString: {
       std::string list;
       for (const auto& str : s.strings) list += (list.empty() ? "\"" : ", \"") + str + "\"";
       return x + " is none of " + list;
     }
-    default: break;
+    default:
+      break;
   }
   double lo = a.lo, hi = b.k == Cell::K::Point ? b.lo : b.hi;
   bool lo_in = a.k == Cell::K::Point, hi_in = b.k == Cell::K::Point;
@@ -327,7 +359,9 @@ std::string describe_cell(const Subject& s, const std::vector<Cell>& cells, size
   return describe_run(s, cells, i, i);
 }
 
-bool numeric_cell(const Cell& c) { return c.k == Cell::K::Point || c.k == Cell::K::Open; }
+bool numeric_cell(const Cell& c) {
+  return c.k == Cell::K::Point || c.k == Cell::K::Open;
+}
 
 }  // namespace
 
@@ -378,10 +412,13 @@ void check_decision_coverage(const RunbookModel& rb, int node, Diagnostics& diag
   }
   if (!provable) {
     if (!has_else)
-      diags.warning("incomplete-decision", rb.src, n.name.range,
-                    "decide node '" + n.name.text + "' has no 'else', and rbk cannot prove its conditions cover every case")
-          .hints.push_back("add 'else -> node' for the remaining cases (rbk proves coverage for comparisons of "
-                           "one value with constants)");
+      diags
+          .warning("incomplete-decision", rb.src, n.name.range,
+                   "decide node '" + n.name.text +
+                       "' has no 'else', and rbk cannot prove its conditions cover every case")
+          .hints.push_back(
+              "add 'else -> node' for the remaining cases (rbk proves coverage for comparisons of "
+              "one value with constants)");
     return;
   }
 
@@ -399,8 +436,10 @@ void check_decision_coverage(const RunbookModel& rb, int node, Diagnostics& diag
         ever_true[w] = true;
         if (first < 0) first = static_cast<int>(w);
       }
-    if (first >= 0) chosen[first] = true;
-    else uncovered.push_back(digit);
+    if (first >= 0)
+      chosen[first] = true;
+    else
+      uncovered.push_back(digit);
     for (size_t i = 0; i < ns; ++i) {  // next combination
       if (++digit[i] < cells[i].size()) break;
       digit[i] = 0;
@@ -411,8 +450,10 @@ void check_decision_coverage(const RunbookModel& rb, int node, Diagnostics& diag
     if (chosen[w]) continue;
     const auto* c = whens[w];
     if (ever_true[w])
-      diags.warning("redundant-when", rb.src, c->expr->range,
-                    "this condition is never the one chosen: earlier conditions cover every case it matches")
+      diags
+          .warning("redundant-when", rb.src, c->expr->range,
+                   "this condition is never the one chosen: earlier conditions cover every case it "
+                   "matches")
           .hints.push_back("remove it, or move it before the conditions that cover it");
     else
       diags.warning("redundant-when", rb.src, c->expr->range, "this condition can never be true");
@@ -440,12 +481,15 @@ void check_decision_coverage(const RunbookModel& rb, int node, Diagnostics& diag
   } else {
     auto combo = [&](const std::vector<size_t>& u) {
       std::string s;
-      for (size_t i = 0; i < ns; ++i) s += (i ? " and " : "") + describe_cell(an.subjects[i], cells[i], u[i]);
+      for (size_t i = 0; i < ns; ++i)
+        s += (i ? " and " : "") + describe_cell(an.subjects[i], cells[i], u[i]);
       return s;
     };
     what = "no branch is taken when " + combo(uncovered[0]);
-    for (size_t k = 1; k < uncovered.size() && k < 4; ++k) more.push_back("nor when " + combo(uncovered[k]));
-    if (uncovered.size() > 4) more.push_back(fmt::format("and {} more cases", uncovered.size() - 4));
+    for (size_t k = 1; k < uncovered.size() && k < 4; ++k)
+      more.push_back("nor when " + combo(uncovered[k]));
+    if (uncovered.size() > 4)
+      more.push_back(fmt::format("and {} more cases", uncovered.size() - 4));
   }
   auto& d = diags.warning("incomplete-decision", rb.src, n.name.range,
                           fmt::format("decide node '{}' has no 'else': {}", n.name.text, what));

@@ -25,7 +25,8 @@ std::string caret_line(std::string_view line, const Range& r) {
     out += line[i] == '\t' ? '\t' : ' ';
   }
   // Only the first line of a multi-line span is underlined.
-  size_t end = r.end.line == r.begin.line ? std::min<size_t>(r.end.col - 1, line.size()) : line.size();
+  size_t end =
+      r.end.line == r.begin.line ? std::min<size_t>(r.end.col - 1, line.size()) : line.size();
   size_t width = end > start ? columns(line.substr(start, end - start)) : 1;
   out += '^';
   for (size_t i = 1; i < width; ++i) out += '~';
@@ -35,7 +36,8 @@ std::string caret_line(std::string_view line, const Range& r) {
 Pos display_pos(const SourceFile* f, Pos p) {
   if (!f) return p;
   std::string_view line = f->line(p.line);
-  p.col = static_cast<uint32_t>(columns(line.substr(0, std::min<size_t>(p.col - 1, line.size()))) + 1);
+  p.col =
+      static_cast<uint32_t>(columns(line.substr(0, std::min<size_t>(p.col - 1, line.size()))) + 1);
   return p;
 }
 
@@ -44,13 +46,14 @@ Pos display_pos(const SourceFile* f, Pos p) {
 std::string render_text(const Diagnostic& d, bool color) {
   const char* bold = color ? "\033[1m" : "";
   const char* reset = color ? "\033[0m" : "";
-  const char* sev_color = color ? (d.severity == Severity::Error ? "\033[1;31m" : "\033[1;35m") : "";
+  const char* sev_color =
+      color ? (d.severity == Severity::Error ? "\033[1;31m" : "\033[1;35m") : "";
   const char* sev = d.severity == Severity::Error ? "error" : "warning";
   std::string out;
   if (d.file) {
     Pos p = display_pos(d.file.get(), d.range.begin);
-    out += fmt::format("{}{}:{}:{}:{} {}{}:{} {}\n", bold, d.file->path(), p.line, p.col, reset, sev_color,
-                       sev, reset, d.message);
+    out += fmt::format("{}{}:{}:{}:{} {}{}:{} {}\n", bold, d.file->path(), p.line, p.col, reset,
+                       sev_color, sev, reset, d.message);
     std::string_view line = d.file->line(d.range.begin.line);
     std::string gutter = std::to_string(d.range.begin.line);
     std::string pad(gutter.size(), ' ');

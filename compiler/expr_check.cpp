@@ -42,19 +42,24 @@ Diagnostic& ExprChecker::error(const char* code, const Range& r, std::string mes
 
 std::string ExprChecker::path_of(const Expr& e) {
   switch (e.kind) {
-    case ExprKind::Ident: return e.name.text;
-    case ExprKind::Paren: return path_of(*e.lhs);
+    case ExprKind::Ident:
+      return e.name.text;
+    case ExprKind::Paren:
+      return path_of(*e.lhs);
     case ExprKind::Field: {
       std::string p = path_of(*e.lhs);
       return p.empty() ? p : p + "." + e.name.text;
     }
-    default: return {};
+    default:
+      return {};
   }
 }
 
 void ExprChecker::narrowing(const Expr& c, bool truthy, std::set<std::string>& out) {
   switch (c.kind) {
-    case ExprKind::Paren: narrowing(*c.lhs, truthy, out); return;
+    case ExprKind::Paren:
+      narrowing(*c.lhs, truthy, out);
+      return;
     case ExprKind::Unary:
       if (c.op == Op::Not) narrowing(*c.lhs, !truthy, out);
       return;
@@ -63,14 +68,17 @@ void ExprChecker::narrowing(const Expr& c, bool truthy, std::set<std::string>& o
         narrowing(*c.lhs, truthy, out);
         narrowing(*c.rhs, truthy, out);
       } else if ((c.op == Op::Ne && truthy) || (c.op == Op::Eq && !truthy)) {
-        const Expr* other = c.rhs->kind == ExprKind::Null ? c.lhs.get() : c.lhs->kind == ExprKind::Null ? c.rhs.get() : nullptr;
+        const Expr* other = c.rhs->kind == ExprKind::Null   ? c.lhs.get()
+                            : c.lhs->kind == ExprKind::Null ? c.rhs.get()
+                                                            : nullptr;
         if (other) {
           std::string p = path_of(*other);
           if (!p.empty()) out.insert(p);
         }
       }
       return;
-    default: return;
+    default:
+      return;
   }
 }
 
@@ -79,20 +87,26 @@ TypeRef ExprChecker::resolve_type(const ast::TypeExpr& t) {
     case ast::TypeExpr::Kind::Named: {
       if (TypeRef r = Type::named(t.name)) return r;
       auto& d = error("unknown-type", t.range, "unknown type '" + t.name + "'");
-      std::string s = closest_name(t.name, {"bool", "int", "float", "string", "duration", "time", "percent", "json"});
+      std::string s = closest_name(
+          t.name, {"bool", "int", "float", "string", "duration", "time", "percent", "json"});
       if (!s.empty()) d.hints.push_back("did you mean '" + s + "'?");
-      d.hints.push_back("types are bool, int, float, string, duration, time, percent, json, list<T>, {field: T, …} and T?");
+      d.hints.push_back(
+          "types are bool, int, float, string, duration, time, percent, json, list<T>, {field: T, "
+          "…} and T?");
       return Type::error();
     }
-    case ast::TypeExpr::Kind::List: return Type::list(resolve_type(*t.elem));
-    case ast::TypeExpr::Kind::Optional: return Type::optional(resolve_type(*t.elem));
+    case ast::TypeExpr::Kind::List:
+      return Type::list(resolve_type(*t.elem));
+    case ast::TypeExpr::Kind::Optional:
+      return Type::optional(resolve_type(*t.elem));
     case ast::TypeExpr::Kind::Record: {
       std::vector<Field> fields;
       for (const auto& f : t.fields) {
         bool dup = false;
         for (const auto& g : fields) dup |= g.name == f.name.text;
         if (dup) {
-          error("duplicate-field", f.name.range, "field '" + f.name.text + "' appears twice in the record type");
+          error("duplicate-field", f.name.range,
+                "field '" + f.name.text + "' appears twice in the record type");
           continue;
         }
         fields.push_back(Field{f.name.text, resolve_type(*f.type)});
@@ -109,7 +123,8 @@ TypeRef ExprChecker::check(const Expr& e, ExprEnv& env) {
   return t;
 }
 
-TypeRef ExprChecker::expect(const Expr& e, const TypeRef& want, ExprEnv& env, const std::string& what) {
+TypeRef ExprChecker::expect(const Expr& e, const TypeRef& want, ExprEnv& env,
+                            const std::string& what) {
   TypeRef t = check(e, env);
   if (is_optional(t) && !is_optional(want) && want->kind != TypeKind::Json) {
     non_null_operand(e, t);
@@ -127,9 +142,11 @@ bool ExprChecker::non_null_operand(const Expr& operand, const TypeRef& t) {
   if (!is_optional(t) && t->kind != TypeKind::Null) return true;
   std::string p = path_of(operand);
   std::string name = p.empty() ? "this value" : "'" + p + "'";
-  auto& d = error("nullable", operand.range, fmt::format("{} may be null here (its type is {})", name, to_string(t)));
+  auto& d = error("nullable", operand.range,
+                  fmt::format("{} may be null here (its type is {})", name, to_string(t)));
   if (!p.empty())
-    d.hints.push_back(fmt::format("check it first ({0} != null and …) or give a default ({0} ?? …)", p));
+    d.hints.push_back(
+        fmt::format("check it first ({0} != null and …) or give a default ({0} ?? …)", p));
   else
     d.hints.push_back("give a default with ?? …");
   return false;
@@ -137,28 +154,38 @@ bool ExprChecker::non_null_operand(const Expr& operand, const TypeRef& t) {
 
 TypeRef ExprChecker::check_inner(const Expr& e, ExprEnv& env) {
   switch (e.kind) {
-    case ExprKind::Int: return Type::integer();
-    case ExprKind::Float: return Type::floating();
-    case ExprKind::Duration: return Type::duration();
-    case ExprKind::Percent: return Type::percent();
-    case ExprKind::Bool: return Type::boolean();
-    case ExprKind::Null: return Type::null();
+    case ExprKind::Int:
+      return Type::integer();
+    case ExprKind::Float:
+      return Type::floating();
+    case ExprKind::Duration:
+      return Type::duration();
+    case ExprKind::Percent:
+      return Type::percent();
+    case ExprKind::Bool:
+      return Type::boolean();
+    case ExprKind::Null:
+      return Type::null();
     case ExprKind::String:
       for (const auto& p : e.parts)
         if (p.is_expr) check(*p.expr, env);
       return Type::string();
-    case ExprKind::Ident: return check_ident(e, env);
+    case ExprKind::Ident:
+      return check_ident(e, env);
     case ExprKind::ConfigRef: {
       auto it = program_.config.find(e.name.text);
       if (it != program_.config.end()) return it->second.type;
-      auto& d = error("unknown-config", e.range, "unknown configuration value 'config." + e.name.text + "'");
+      auto& d = error("unknown-config", e.range,
+                      "unknown configuration value 'config." + e.name.text + "'");
       std::vector<std::string> names;
       for (const auto& [n, _] : program_.config) names.push_back(n);
-      if (std::string s = closest_name(e.name.text, names); !s.empty()) d.hints.push_back("did you mean 'config." + s + "'?");
+      if (std::string s = closest_name(e.name.text, names); !s.empty())
+        d.hints.push_back("did you mean 'config." + s + "'?");
       d.hints.push_back("declare it in a module: config " + e.name.text + ": string");
       return Type::error();
     }
-    case ExprKind::Field: return check_field(e, env);
+    case ExprKind::Field:
+      return check_field(e, env);
     case ExprKind::Index: {
       TypeRef t = check(*e.lhs, env);
       TypeRef i = check(*e.rhs, env);
@@ -167,16 +194,22 @@ TypeRef ExprChecker::check_inner(const Expr& e, ExprEnv& env) {
       if (t->kind == TypeKind::Json) return Type::json();
       if (t->kind == TypeKind::List) {
         if (!assignable(i, Type::integer()))
-          error("type-mismatch", e.rhs->range, "a list index must be int, but this is " + to_string(i));
+          error("type-mismatch", e.rhs->range,
+                "a list index must be int, but this is " + to_string(i));
         return t->elem;
       }
-      error("type-mismatch", e.lhs->range, "only lists and json values can be indexed; this is " + to_string(t));
+      error("type-mismatch", e.lhs->range,
+            "only lists and json values can be indexed; this is " + to_string(t));
       return Type::error();
     }
-    case ExprKind::Call: return check_call(e, env);
-    case ExprKind::Unary: return check_unary(e, env);
-    case ExprKind::Binary: return check_binary(e, env);
-    case ExprKind::Paren: return check(*e.lhs, env);
+    case ExprKind::Call:
+      return check_call(e, env);
+    case ExprKind::Unary:
+      return check_unary(e, env);
+    case ExprKind::Binary:
+      return check_binary(e, env);
+    case ExprKind::Paren:
+      return check(*e.lhs, env);
     case ExprKind::List: {
       TypeRef elem;
       for (const auto& item : e.items) {
@@ -186,8 +219,8 @@ TypeRef ExprChecker::check_inner(const Expr& e, ExprEnv& env) {
           elem = t;
         } else if (!assignable(t, elem)) {
           error("type-mismatch", item->range,
-                fmt::format("list items must all have one type: this is {}, earlier items are {}", to_string(t),
-                            to_string(elem)));
+                fmt::format("list items must all have one type: this is {}, earlier items are {}",
+                            to_string(t), to_string(elem)));
         }
       }
       return Type::list(elem ? elem : Type::json());
@@ -199,7 +232,8 @@ TypeRef ExprChecker::check_inner(const Expr& e, ExprEnv& env) {
         bool dup = false;
         for (const auto& f : fields) dup |= f.name == entry.name.text;
         if (dup)
-          error("duplicate-field", entry.name.range, "field '" + entry.name.text + "' appears twice in the record");
+          error("duplicate-field", entry.name.range,
+                "field '" + entry.name.text + "' appears twice in the record");
         else
           fields.push_back(Field{entry.name.text, t});
       }
@@ -230,7 +264,8 @@ TypeRef ExprChecker::check_ident(const Expr& e, ExprEnv& env) {
   auto& d = error("unknown-variable", e.range, "unknown variable '" + n + "'");
   std::vector<std::string> names;
   for (const auto& [k, _] : *env.names) names.push_back(k);
-  if (std::string s = closest_name(n, names); !s.empty()) d.hints.push_back("did you mean '" + s + "'?");
+  if (std::string s = closest_name(n, names); !s.empty())
+    d.hints.push_back("did you mean '" + s + "'?");
   return Type::error();
 }
 
@@ -243,7 +278,8 @@ TypeRef ExprChecker::check_field(const Expr& e, ExprEnv& env) {
         lhs.type = Type::error();
         if (e.name.text != "outcome") {
           error("unknown-field", e.name.range, "a call node has no field '" + e.name.text + "'")
-              .hints.push_back("a call node exposes the outcome of the runbook it ran: " + base + ".outcome");
+              .hints.push_back("a call node exposes the outcome of the runbook it ran: " + base +
+                               ".outcome");
           return Type::error();
         }
         if (env.reads) env.reads->emplace_back(it->second, e.range);
@@ -269,12 +305,14 @@ TypeRef ExprChecker::check_field(const Expr& e, ExprEnv& env) {
                       fmt::format("no field '{}' in {}", e.name.text, to_string(t)));
       std::vector<std::string> names;
       for (const auto& g : t->fields) names.push_back(g.name);
-      if (std::string s = closest_name(e.name.text, names); !s.empty()) d.hints.push_back("did you mean '" + s + "'?");
+      if (std::string s = closest_name(e.name.text, names); !s.empty())
+        d.hints.push_back("did you mean '" + s + "'?");
       return Type::error();
     }
     result = f->type;
   } else {
-    error("unknown-field", e.name.range, fmt::format("a value of type {} has no fields", to_string(t)));
+    error("unknown-field", e.name.range,
+          fmt::format("a value of type {} has no fields", to_string(t)));
     return Type::error();
   }
   if (is_optional(result) && env.nonnull.count(path_of(e))) return result->elem;
@@ -282,7 +320,8 @@ TypeRef ExprChecker::check_field(const Expr& e, ExprEnv& env) {
 }
 
 std::string ExprChecker::callee_name(const Expr& callee, const ExprEnv& env) const {
-  if (callee.kind == ExprKind::Ident && !env.names->count(callee.name.text)) return callee.name.text;
+  if (callee.kind == ExprKind::Ident && !env.names->count(callee.name.text))
+    return callee.name.text;
   // Values have no methods, so `m.f(…)` names a function even where a variable is also
   // called m (`do gateway.restart(gateway)` with a parameter named gateway).
   if (callee.kind == ExprKind::Field && callee.lhs->kind == ExprKind::Ident) {
@@ -315,11 +354,13 @@ TypeRef ExprChecker::check_call(const Expr& e, ExprEnv& env) {
       auto& d = error("unknown-module", e.lhs->range, "unknown module '" + module + "'");
       std::vector<std::string> mods(visible_.modules.begin(), visible_.modules.end());
       for (const auto& m : Registry::natives().modules()) mods.push_back(m);
-      if (std::string s = closest_name(module, mods); !s.empty()) d.hints.push_back("did you mean '" + s + "'?");
+      if (std::string s = closest_name(module, mods); !s.empty())
+        d.hints.push_back("did you mean '" + s + "'?");
       else if (program_.registry.has_module(module))
         d.hints.push_back("module '" + module + "' is declared in another file: import it");
       else
-        d.hints.push_back("import the file that declares it, as in import \"stdlib/" + module + ".rbk\"");
+        d.hints.push_back("import the file that declares it, as in import \"stdlib/" + module +
+                          ".rbk\"");
       return Type::error();
     }
     auto& d = error("unknown-function", e.lhs->range, "unknown function '" + name + "'");
@@ -330,7 +371,8 @@ TypeRef ExprChecker::check_call(const Expr& e, ExprEnv& env) {
     } else {
       names = program_.registry.names_in_module(module);
     }
-    if (std::string s = closest_name(name, names); !s.empty()) d.hints.push_back("did you mean '" + s + "'?");
+    if (std::string s = closest_name(name, names); !s.empty())
+      d.hints.push_back("did you mean '" + s + "'?");
     return Type::error();
   }
 
@@ -349,10 +391,12 @@ TypeRef ExprChecker::check_call(const Expr& e, ExprEnv& env) {
           if (sig.params[k].name == a.name->text) p = static_cast<int>(k);
         if (p < 0) {
           if (report) {
-            auto& d = error("bad-argument", a.name->range, fmt::format("{} has no parameter '{}'", name, a.name->text));
+            auto& d = error("bad-argument", a.name->range,
+                            fmt::format("{} has no parameter '{}'", name, a.name->text));
             std::vector<std::string> names;
             for (const auto& q : sig.params) names.push_back(q.name);
-            if (std::string s = closest_name(a.name->text, names); !s.empty()) d.hints.push_back("did you mean '" + s + "'?");
+            if (std::string s = closest_name(a.name->text, names); !s.empty())
+              d.hints.push_back("did you mean '" + s + "'?");
             d.hints.push_back("signature: " + sig.signature());
           }
           ok = false;
@@ -360,7 +404,8 @@ TypeRef ExprChecker::check_call(const Expr& e, ExprEnv& env) {
         }
       } else {
         if (seen_named) {
-          if (report) error("bad-argument", a.value->range, "a positional argument cannot follow named ones");
+          if (report)
+            error("bad-argument", a.value->range, "a positional argument cannot follow named ones");
           ok = false;
           continue;
         }
@@ -375,19 +420,25 @@ TypeRef ExprChecker::check_call(const Expr& e, ExprEnv& env) {
         p = static_cast<int>(positional++);
       }
       if (slot[p] >= 0) {
-        if (report) error("bad-argument", a.value->range, fmt::format("argument '{}' is given twice", sig.params[p].name));
+        if (report)
+          error("bad-argument", a.value->range,
+                fmt::format("argument '{}' is given twice", sig.params[p].name));
         ok = false;
         continue;
       }
       slot[p] = static_cast<int>(i);
       if (!assignable(arg_types[i], sig.params[p].type, tvar)) {
         if (report) {
-          if (is_optional(arg_types[i]) && assignable(strip_optional(arg_types[i]), sig.params[p].type, tvar))
+          if (is_optional(arg_types[i]) &&
+              assignable(strip_optional(arg_types[i]), sig.params[p].type, tvar))
             non_null_operand(*a.value, arg_types[i]);
           else
             error("type-mismatch", a.value->range,
-                  fmt::format("argument '{}' of {} must be {}, but this is {}", sig.params[p].name, name,
-                              to_string(*tvar && sig.params[p].type->kind == TypeKind::Var ? *tvar : sig.params[p].type),
+                  fmt::format("argument '{}' of {} must be {}, but this is {}", sig.params[p].name,
+                              name,
+                              to_string(*tvar && sig.params[p].type->kind == TypeKind::Var
+                                            ? *tvar
+                                            : sig.params[p].type),
                               to_string(arg_types[i])));
         }
         ok = false;
@@ -396,7 +447,8 @@ TypeRef ExprChecker::check_call(const Expr& e, ExprEnv& env) {
     for (size_t k = 0; k < sig.params.size(); ++k) {
       if (slot[k] < 0 && !sig.params[k].has_default()) {
         if (report)
-          error("bad-argument", e.range, fmt::format("missing argument '{}' of {}", sig.params[k].name, name))
+          error("bad-argument", e.range,
+                fmt::format("missing argument '{}' of {}", sig.params[k].name, name))
               .hints.push_back("signature: " + sig.signature());
         ok = false;
       }
@@ -419,8 +471,10 @@ TypeRef ExprChecker::check_call(const Expr& e, ExprEnv& env) {
       bind(*candidates[0], true, &tvar);
     } else {
       std::string types;
-      for (size_t i = 0; i < arg_types.size(); ++i) types += (i ? ", " : "") + to_string(arg_types[i]);
-      auto& d = error("type-mismatch", e.range, fmt::format("no version of {} takes ({})", name, types));
+      for (size_t i = 0; i < arg_types.size(); ++i)
+        types += (i ? ", " : "") + to_string(arg_types[i]);
+      auto& d =
+          error("type-mismatch", e.range, fmt::format("no version of {} takes ({})", name, types));
       for (const FunctionSig* c : candidates) d.hints.push_back("signature: " + c->signature());
     }
     return Type::error();
@@ -429,8 +483,9 @@ TypeRef ExprChecker::check_call(const Expr& e, ExprEnv& env) {
   if (chosen->effect == Effect::Action && !env.actions_allowed) {
     auto& d = error("action-not-allowed", e.range,
                     fmt::format("action '{}' cannot be called in {}", name, env.where));
-    d.hints.push_back("actions have side effects: call them only in an action node's clauses (do …) "
-                      "or in an action declaration");
+    d.hints.push_back(
+        "actions have side effects: call them only in an action node's clauses (do …) "
+        "or in an action declaration");
   }
   if (env.called) env.called->push_back(chosen);
   TypeRef result = chosen->result;
@@ -457,7 +512,8 @@ TypeRef ExprChecker::check_unary(const Expr& e, ExprEnv& env) {
     case TypeKind::Json:
       return t;
     default:
-      error("type-mismatch", e.lhs->range, "'-' needs a number, duration or percent, but this is " + to_string(t));
+      error("type-mismatch", e.lhs->range,
+            "'-' needs a number, duration or percent, but this is " + to_string(t));
       return Type::error();
   }
 }
@@ -473,14 +529,16 @@ TypeRef ExprChecker::check_binary(const Expr& e, ExprEnv& env) {
       if (is_error(t) || !non_null_operand(*side, t)) continue;
       if (t->kind != TypeKind::Bool && t->kind != TypeKind::Json)
         error("type-mismatch", side->range,
-              fmt::format("'{}' needs bool operands, but this is {}", ast::op_text(e.op), to_string(t)));
+              fmt::format("'{}' needs bool operands, but this is {}", ast::op_text(e.op),
+                          to_string(t)));
     }
     return Type::boolean();
   }
 
   TypeRef l = check(*e.lhs, env);
   TypeRef r = check(*e.rhs, env);
-  if (is_error(l) || is_error(r)) return e.op >= Op::Eq && e.op <= Op::In ? Type::boolean() : Type::error();
+  if (is_error(l) || is_error(r))
+    return e.op >= Op::Eq && e.op <= Op::In ? Type::boolean() : Type::error();
   const char* op = ast::op_text(e.op);
   auto mismatch = [&]() {
     error("type-mismatch", e.range,
@@ -490,9 +548,11 @@ TypeRef ExprChecker::check_binary(const Expr& e, ExprEnv& env) {
 
   if (e.op == Op::Coalesce) {
     if (!is_optional(l) && l->kind != TypeKind::Json && l->kind != TypeKind::Null) {
-      diags_.warning("redundant-default", file_, e.lhs->range,
-                     fmt::format("the left side of '?\?' is never null (it is {}), so the default is never used",
-                                 to_string(l)));
+      diags_.warning(
+          "redundant-default", file_, e.lhs->range,
+          fmt::format(
+              "the left side of '?\?' is never null (it is {}), so the default is never used",
+              to_string(l)));
       return l;
     }
     if (l->kind == TypeKind::Json) return r;
@@ -507,7 +567,8 @@ TypeRef ExprChecker::check_binary(const Expr& e, ExprEnv& env) {
   if (e.op == Op::Eq || e.op == Op::Ne) {
     bool null_check = l->kind == TypeKind::Null || r->kind == TypeKind::Null;
     if (null_check || assignable(l, r) || assignable(r, l)) return Type::boolean();
-    error("type-mismatch", e.range, fmt::format("cannot compare {} with {}", to_string(l), to_string(r)));
+    error("type-mismatch", e.range,
+          fmt::format("cannot compare {} with {}", to_string(l), to_string(r)));
     return Type::boolean();
   }
 
@@ -526,7 +587,8 @@ TypeRef ExprChecker::check_binary(const Expr& e, ExprEnv& env) {
       if (!assignable(l, Type::string())) mismatch();
       return Type::boolean();
     }
-    error("type-mismatch", e.rhs->range, "'in' needs a list or a string on its right, but this is " + to_string(r));
+    error("type-mismatch", e.rhs->range,
+          "'in' needs a list or a string on its right, but this is " + to_string(r));
     return Type::boolean();
   }
 
@@ -534,9 +596,11 @@ TypeRef ExprChecker::check_binary(const Expr& e, ExprEnv& env) {
     bool ok = (lj && (rj || is_ordered(r))) || (rj && is_ordered(l)) ||
               (is_numeric(l) && is_numeric(r)) || (is_ordered(l) && l->kind == r->kind);
     if (!ok) {
-      auto& d = error("type-mismatch", e.range,
-                      fmt::format("cannot order {} against {} with '{}'", to_string(l), to_string(r), op));
-      if ((l->kind == TypeKind::Duration && is_numeric(r)) || (r->kind == TypeKind::Duration && is_numeric(l)))
+      auto& d = error(
+          "type-mismatch", e.range,
+          fmt::format("cannot order {} against {} with '{}'", to_string(l), to_string(r), op));
+      if ((l->kind == TypeKind::Duration && is_numeric(r)) ||
+          (r->kind == TypeKind::Duration && is_numeric(l)))
         d.hints.push_back("write durations with a unit: 30m, 90s, 2h");
     }
     return Type::boolean();
@@ -547,12 +611,16 @@ TypeRef ExprChecker::check_binary(const Expr& e, ExprEnv& env) {
   if (lj) l = r;
   if (rj) r = l;
   TypeKind a = l->kind, b = r->kind;
-  auto num = [&]() { return a == TypeKind::Int && b == TypeKind::Int ? Type::integer() : Type::floating(); };
+  auto num = [&]() {
+    return a == TypeKind::Int && b == TypeKind::Int ? Type::integer() : Type::floating();
+  };
   switch (e.op) {
     case Op::Add:
       if (is_numeric(l) && is_numeric(r)) return num();
-      if (a == b && (a == TypeKind::Duration || a == TypeKind::Percent || a == TypeKind::String)) return l;
-      if ((a == TypeKind::Time && b == TypeKind::Duration) || (a == TypeKind::Duration && b == TypeKind::Time))
+      if (a == b && (a == TypeKind::Duration || a == TypeKind::Percent || a == TypeKind::String))
+        return l;
+      if ((a == TypeKind::Time && b == TypeKind::Duration) ||
+          (a == TypeKind::Duration && b == TypeKind::Time))
         return Type::time();
       return mismatch();
     case Op::Sub:

@@ -32,8 +32,8 @@ struct ExprEnv {
   const std::unordered_map<std::string, Binding>* names = nullptr;
   const std::unordered_map<std::string, int>* call_nodes = nullptr;  // for `node.outcome`
   bool actions_allowed = false;
-  std::string where;  // "a decide node": used in effect errors
-  std::set<std::string> nonnull;  // paths narrowed to non-null here
+  std::string where;                                    // "a decide node": used in effect errors
+  std::set<std::string> nonnull;                        // paths narrowed to non-null here
   std::vector<std::pair<int, Range>>* reads = nullptr;  // run-variable reads, for DA
   std::vector<const FunctionSig*>* called = nullptr;    // functions called, for capabilities
 };
@@ -46,7 +46,8 @@ struct Visibility {
 
 class ExprChecker {
  public:
-  ExprChecker(const CheckedProgram& program, const Visibility& visible, SourcePtr file, Diagnostics& diags)
+  ExprChecker(const CheckedProgram& program, const Visibility& visible, SourcePtr file,
+              Diagnostics& diags)
       : program_(program), visible_(visible), file_(std::move(file)), diags_(diags) {}
 
   TypeRef check(const ast::Expr& e, ExprEnv& env);

@@ -65,9 +65,12 @@ void check_reachability_and_ends(const RunbookModel& rb, Diagnostics& diags) {
   std::vector<bool> reach = reachable_from(rb, rb.start);
   for (size_t i = 0; i < rb.nodes.size(); ++i)
     if (!reach[i])
-      diags.warning("unreachable-node", rb.src, rb.node(static_cast<int>(i)).name.range,
-                    "node '" + rb.node(static_cast<int>(i)).name.text + "' is unreachable from start")
-          .hints.push_back("no edge leads here from the start node; remove it or add an edge to it");
+      diags
+          .warning(
+              "unreachable-node", rb.src, rb.node(static_cast<int>(i)).name.range,
+              "node '" + rb.node(static_cast<int>(i)).name.text + "' is unreachable from start")
+          .hints.push_back(
+              "no edge leads here from the start node; remove it or add an edge to it");
 
   // Which nodes can reach an end: backwards from every end node.
   std::vector<std::vector<int>> preds(rb.nodes.size());
@@ -96,14 +99,19 @@ void check_reachability_and_ends(const RunbookModel& rb, Diagnostics& diags) {
     for (int p : preds[i]) entry |= reach[p] && ends[p];
     if (!entry) continue;
     const ast::Node& n = rb.node(static_cast<int>(i));
-    diags.warning("no-end", rb.src, n.name.range, "no path from node '" + n.name.text + "' reaches an end node")
-        .hints.push_back("a run that gets here never finishes with an outcome; add an edge towards an end node");
+    diags
+        .warning("no-end", rb.src, n.name.range,
+                 "no path from node '" + n.name.text + "' reaches an end node")
+        .hints.push_back(
+            "a run that gets here never finishes with an outcome; add an edge towards an end node");
   }
 }
 
 void check_spinning_loops(const RunbookModel& rb, Diagnostics& diags) {
   std::vector<std::vector<int>> succ(rb.nodes.size());
-  auto pauses = [&](int n) { return rb.node(n).kind == NodeKind::Wait || rb.node(n).kind == NodeKind::Approve; };
+  auto pauses = [&](int n) {
+    return rb.node(n).kind == NodeKind::Wait || rb.node(n).kind == NodeKind::Approve;
+  };
   for (const auto& e : rb.edges)
     if (e.to >= 0 && !pauses(e.from) && !pauses(e.to)) succ[e.from].push_back(e.to);
   for (const auto& cycle : find_cycles(succ)) {
@@ -113,14 +121,17 @@ void check_spinning_loops(const RunbookModel& rb, Diagnostics& diags) {
     for (int e : rb.nodes[last].out_edges)
       if (rb.edges[e].to == first && !closing) closing = &rb.edges[e];
     Range r = closing ? closing->clause->target.range : rb.node(first).name.range;
-    diags.error("spinning-loop", rb.src, r,
-                "loop " + path_text(rb, cycle, true) + " passes through no wait or approve node")
-        .hints.push_back("a run could go round it forever without pause: put a wait node "
-                         "(until … within … every …) or an approve gate in the loop");
+    diags
+        .error("spinning-loop", rb.src, r,
+               "loop " + path_text(rb, cycle, true) + " passes through no wait or approve node")
+        .hints.push_back(
+            "a run could go round it forever without pause: put a wait node "
+            "(until … within … every …) or an approve gate in the loop");
   }
 }
 
-void check_definite_assignment(const RunbookModel& rb, const std::vector<VarRead>& reads, Diagnostics& diags) {
+void check_definite_assignment(const RunbookModel& rb, const std::vector<VarRead>& reads,
+                               Diagnostics& diags) {
   if (rb.start < 0 || reads.empty()) return;
   size_t nv = rb.vars.size(), nn = rb.nodes.size();
   std::vector<VarSet> in(nn, VarSet(nv, true));
@@ -158,7 +169,8 @@ void check_definite_assignment(const RunbookModel& rb, const std::vector<VarRead
     bool earlier = false;  // assigned by a let before this clause in the same node
     const ast::Node& node = rb.node(r.node);
     for (int k = 0; k < r.clause; ++k)
-      if (node.clauses[k].kind == ast::ClauseKind::Let && rb.var_index.count(node.clauses[k].name.text) &&
+      if (node.clauses[k].kind == ast::ClauseKind::Let &&
+          rb.var_index.count(node.clauses[k].name.text) &&
           rb.var_index.at(node.clauses[k].name.text) == r.var)
         earlier = true;
     if (earlier || !reported.insert({r.node, r.var}).second) continue;
@@ -181,7 +193,8 @@ void check_definite_assignment(const RunbookModel& rb, const std::vector<VarRead
       }
     }
     const VarDef& v = rb.vars[r.var];
-    std::string what = v.name.find('.') == std::string::npos ? "variable '" + v.name + "'" : "'" + v.name + "'";
+    std::string what =
+        v.name.find('.') == std::string::npos ? "variable '" + v.name + "'" : "'" + v.name + "'";
     auto& d = diags.error("unassigned-variable", rb.src, r.range,
                           fmt::format("{} may be unassigned here", what));
     if (parent[r.node] != -2) {

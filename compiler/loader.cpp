@@ -50,13 +50,15 @@ class Loader {
     SourcePtr src = ws_.files[index].src;
     std::vector<std::pair<std::string, Range>> imports;
     for (const auto& item : ws_.files[index].ast.items)
-      if (auto* imp = std::get_if<ast::Import>(&item)) imports.emplace_back(imp->path.text(), imp->path.range());
+      if (auto* imp = std::get_if<ast::Import>(&item))
+        imports.emplace_back(imp->path.text(), imp->path.range());
 
     for (const auto& [spec, range] : imports) {
       std::vector<std::string> tried;
       std::string found = resolve(src->path(), spec, tried);
       if (found.empty()) {
-        auto& d = diags_.error("import-not-found", src, range, "cannot find imported file '" + spec + "'");
+        auto& d = diags_.error("import-not-found", src, range,
+                               "cannot find imported file '" + spec + "'");
         std::string looked;
         for (const auto& t : tried) looked += (looked.empty() ? "" : ", ") + t;
         d.hints.push_back("looked for " + looked);
@@ -69,7 +71,8 @@ class Loader {
       }
       std::string text, error;
       if (!read_file(found, text, error)) {
-        diags_.error("import-not-found", src, range, "cannot read imported file '" + found + "': " + error);
+        diags_.error("import-not-found", src, range,
+                     "cannot read imported file '" + found + "': " + error);
         continue;
       }
       size_t child = add(found, std::move(text), false);
@@ -96,7 +99,8 @@ class Loader {
         for (auto s = from; s != stack.end(); ++s) cycle += ws_.files[*s].src->path() + " -> ";
         cycle += ws_.files[edge.file].src->path();
         diags_.error("import-cycle", ws_.files[i].src, edge.range, "import cycle: " + cycle)
-            .hints.push_back("move what the files share into a module that none of them imports back");
+            .hints.push_back(
+                "move what the files share into a module that none of them imports back");
       } else {
         visit(edge.file, state, stack);
       }
@@ -105,7 +109,8 @@ class Loader {
     state[i] = 2;
   }
 
-  std::string resolve(const std::string& from, const std::string& spec, std::vector<std::string>& tried) {
+  std::string resolve(const std::string& from, const std::string& spec,
+                      std::vector<std::string>& tried) {
     std::vector<fs::path> candidates;
     fs::path p(spec);
     if (p.is_absolute()) {

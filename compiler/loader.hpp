@@ -17,8 +17,8 @@ namespace rbk {
 struct LoadedFile {
   SourcePtr src;
   ast::File ast;
-  bool parsed = false;       // parsed without syntax errors
-  bool root = false;         // named on the command line
+  bool parsed = false;  // parsed without syntax errors
+  bool root = false;    // named on the command line
   struct ImportEdge {
     size_t file;  // index in Workspace::files
     Range range;  // of the import's path string

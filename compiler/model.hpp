@@ -40,7 +40,7 @@ struct GraphEdge {
 
 struct NodeModel {
   const ast::Node* ast = nullptr;
-  std::vector<int> assigns;   // run variables this node assigns
+  std::vector<int> assigns;    // run variables this node assigns
   std::vector<int> out_edges;  // indices into RunbookModel::edges, in source order
 };
 

@@ -24,55 +24,79 @@ struct ClauseRule {
 };
 
 const std::vector<ClauseRule>& rules_for(NodeKind k) {
-  static const std::vector<ClauseRule> decide = {
-      {ClauseKind::Let, false, true}, {ClauseKind::When, false, true}, {ClauseKind::Else, false, false}};
+  static const std::vector<ClauseRule> decide = {{ClauseKind::Let, false, true},
+                                                 {ClauseKind::When, false, true},
+                                                 {ClauseKind::Else, false, false}};
   static const std::vector<ClauseRule> action = {{ClauseKind::ApproveBy, false, false},
                                                  {ClauseKind::Let, false, true},
                                                  {ClauseKind::Do, true, true},
                                                  {ClauseKind::Then, true, false},
                                                  {ClauseKind::OnError, false, false}};
-  static const std::vector<ClauseRule> wait = {
-      {ClauseKind::Until, true, false}, {ClauseKind::Then, true, false}, {ClauseKind::Timeout, true, false}};
+  static const std::vector<ClauseRule> wait = {{ClauseKind::Until, true, false},
+                                               {ClauseKind::Then, true, false},
+                                               {ClauseKind::Timeout, true, false}};
   static const std::vector<ClauseRule> approve = {{ClauseKind::By, true, false},
                                                   {ClauseKind::Approved, true, false},
                                                   {ClauseKind::Denied, true, false},
                                                   {ClauseKind::Timeout, false, false}};
-  static const std::vector<ClauseRule> call = {
-      {ClauseKind::Run, true, false}, {ClauseKind::Then, true, false}, {ClauseKind::OnError, false, false}};
+  static const std::vector<ClauseRule> call = {{ClauseKind::Run, true, false},
+                                               {ClauseKind::Then, true, false},
+                                               {ClauseKind::OnError, false, false}};
   static const std::vector<ClauseRule> none;
   switch (k) {
-    case NodeKind::Decide: return decide;
-    case NodeKind::Action: return action;
-    case NodeKind::Wait: return wait;
-    case NodeKind::Approve: return approve;
-    case NodeKind::Call: return call;
-    case NodeKind::End: return none;
+    case NodeKind::Decide:
+      return decide;
+    case NodeKind::Action:
+      return action;
+    case NodeKind::Wait:
+      return wait;
+    case NodeKind::Approve:
+      return approve;
+    case NodeKind::Call:
+      return call;
+    case NodeKind::End:
+      return none;
   }
   return none;
 }
 
 std::string clause_example(ClauseKind k) {
   switch (k) {
-    case ClauseKind::Do: return "do module.action(…)";
-    case ClauseKind::Then: return "then -> next_node";
-    case ClauseKind::Until: return "until condition within 10m every 1m";
-    case ClauseKind::Timeout: return "timeout -> next_node";
-    case ClauseKind::By: return "by \"role\"";
-    case ClauseKind::Approved: return "approved -> next_node";
-    case ClauseKind::Denied: return "denied -> next_node";
-    case ClauseKind::Run: return "run other_runbook(param: value)";
-    default: return ast::clause_keyword(k);
+    case ClauseKind::Do:
+      return "do module.action(…)";
+    case ClauseKind::Then:
+      return "then -> next_node";
+    case ClauseKind::Until:
+      return "until condition within 10m every 1m";
+    case ClauseKind::Timeout:
+      return "timeout -> next_node";
+    case ClauseKind::By:
+      return "by \"role\"";
+    case ClauseKind::Approved:
+      return "approved -> next_node";
+    case ClauseKind::Denied:
+      return "denied -> next_node";
+    case ClauseKind::Run:
+      return "run other_runbook(param: value)";
+    default:
+      return ast::clause_keyword(k);
   }
 }
 
 const char* node_context(NodeKind k) {
   switch (k) {
-    case NodeKind::Decide: return "a decide node";
-    case NodeKind::Action: return "an action node";
-    case NodeKind::Wait: return "a wait node";
-    case NodeKind::Approve: return "an approve node";
-    case NodeKind::Call: return "the arguments of a call node";
-    case NodeKind::End: return "an end node";
+    case NodeKind::Decide:
+      return "a decide node";
+    case NodeKind::Action:
+      return "an action node";
+    case NodeKind::Wait:
+      return "a wait node";
+    case NodeKind::Approve:
+      return "an approve node";
+    case NodeKind::Call:
+      return "the arguments of a call node";
+    case NodeKind::End:
+      return "an end node";
   }
   return "a node";
 }
@@ -81,20 +105,25 @@ bool is_outcome(const std::string& s) {
   return s == "resolved" || s == "mitigated" || s == "escalated" || s == "failed";
 }
 
-void require_static(const ast::Label& label, const SourcePtr& file, Diagnostics& diags, const char* what) {
+void require_static(const ast::Label& label, const SourcePtr& file, Diagnostics& diags,
+                    const char* what) {
   if (label.str->is_static_string()) return;
-  diags.error("label-interpolation", file, label.range(), fmt::format("{} is static text: it cannot interpolate", what))
-      .hints.push_back("labels are drawn in diagrams before any run; write \\{ for a literal brace");
+  diags
+      .error("label-interpolation", file, label.range(),
+             fmt::format("{} is static text: it cannot interpolate", what))
+      .hints.push_back(
+          "labels are drawn in diagrams before any run; write \\{ for a literal brace");
 }
 
-void require_static(const std::optional<ast::Label>& label, const SourcePtr& file, Diagnostics& diags,
-                    const char* what) {
+void require_static(const std::optional<ast::Label>& label, const SourcePtr& file,
+                    Diagnostics& diags, const char* what) {
   if (label) require_static(*label, file, diags, what);
 }
 
 class RunbookChecker {
  public:
-  RunbookChecker(const CheckedProgram& program, RunbookModel& rb, const Visibility& visible, Diagnostics& diags)
+  RunbookChecker(const CheckedProgram& program, RunbookModel& rb, const Visibility& visible,
+                 Diagnostics& diags)
       : program_(program), rb_(rb), diags_(diags), exprs_(program, visible, rb.src, diags) {}
 
   void collect();
@@ -138,7 +167,9 @@ void RunbookChecker::collect() {
       for (const ast::Param* q : rb_.params) {
         if (q->name.text != p->name.text) continue;
         dup = true;
-        diags_.error("duplicate-param", rb_.src, p->name.range, "parameter '" + p->name.text + "' is declared twice")
+        diags_
+            .error("duplicate-param", rb_.src, p->name.range,
+                   "parameter '" + p->name.text + "' is declared twice")
             .related.push_back({rb_.src, q->name.range, "first declared here"});
       }
       if (dup) continue;
@@ -150,7 +181,9 @@ void RunbookChecker::collect() {
       const auto& n = std::get<ast::Node>(item);
       auto it = rb_.node_index.find(n.name.text);
       if (it != rb_.node_index.end()) {
-        diags_.error("duplicate-node", rb_.src, n.name.range, "node '" + n.name.text + "' is defined twice")
+        diags_
+            .error("duplicate-node", rb_.src, n.name.range,
+                   "node '" + n.name.text + "' is defined twice")
             .related.push_back({rb_.src, rb_.node(it->second).name.range, "first defined here"});
         continue;
       }
@@ -160,14 +193,18 @@ void RunbookChecker::collect() {
   }
 
   if (starts.empty()) {
-    diags_.error("missing-start", rb_.src, ast.name.range, "runbook '" + rb_.name + "' has no start")
+    diags_
+        .error("missing-start", rb_.src, ast.name.range, "runbook '" + rb_.name + "' has no start")
         .hints.push_back("add 'start -> first_node' to say where a run begins");
   }
   for (size_t i = 1; i < starts.size(); ++i)
-    diags_.error("duplicate-start", rb_.src, starts[i]->range, "runbook '" + rb_.name + "' has a second start")
+    diags_
+        .error("duplicate-start", rb_.src, starts[i]->range,
+               "runbook '" + rb_.name + "' has a second start")
         .related.push_back({rb_.src, starts[0]->range, "the first start is here"});
 
-  for (size_t i = 0; i < rb_.nodes.size(); ++i) collect_node(*rb_.nodes[i].ast, static_cast<int>(i));
+  for (size_t i = 0; i < rb_.nodes.size(); ++i)
+    collect_node(*rb_.nodes[i].ast, static_cast<int>(i));
 
   // Edge targets, now that every node is known.
   std::vector<std::string> names;
@@ -175,8 +212,10 @@ void RunbookChecker::collect() {
   auto resolve = [&](const ast::Name& target) -> int {
     auto it = rb_.node_index.find(target.text);
     if (it != rb_.node_index.end()) return it->second;
-    auto& d = diags_.error("unknown-node", rb_.src, target.range, "unknown node '" + target.text + "'");
-    if (std::string s = closest_name(target.text, names); !s.empty()) d.hints.push_back("did you mean '" + s + "'?");
+    auto& d =
+        diags_.error("unknown-node", rb_.src, target.range, "unknown node '" + target.text + "'");
+    if (std::string s = closest_name(target.text, names); !s.empty())
+      d.hints.push_back("did you mean '" + s + "'?");
     return -1;
   };
   if (!starts.empty()) rb_.start = resolve(starts[0]->target);
@@ -188,8 +227,11 @@ void RunbookChecker::collect_node(const ast::Node& n, int index) {
   require_static(n.label, rb_.src, diags_, "a node label");
   if (n.kind == NodeKind::End) {
     if (!is_outcome(n.outcome.text)) {
-      auto& d = diags_.error("unknown-outcome", rb_.src, n.outcome.range, "unknown outcome '" + n.outcome.text + "'");
-      if (std::string s = closest_name(n.outcome.text, {"resolved", "mitigated", "escalated", "failed"}); !s.empty())
+      auto& d = diags_.error("unknown-outcome", rb_.src, n.outcome.range,
+                             "unknown outcome '" + n.outcome.text + "'");
+      if (std::string s =
+              closest_name(n.outcome.text, {"resolved", "mitigated", "escalated", "failed"});
+          !s.empty())
         d.hints.push_back("did you mean '" + s + "'?");
       d.hints.push_back("an end node's outcome is resolved, mitigated, escalated or failed");
     }
@@ -200,25 +242,32 @@ void RunbookChecker::collect_node(const ast::Node& n, int index) {
   std::map<ClauseKind, const ast::Clause*> first;
   bool seen_branch = false;
   for (const auto& c : n.clauses) {
-    auto rule = std::find_if(rules.begin(), rules.end(), [&](const ClauseRule& r) { return r.kind == c.kind; });
+    auto rule = std::find_if(rules.begin(), rules.end(),
+                             [&](const ClauseRule& r) { return r.kind == c.kind; });
     if (rule == rules.end()) {
       auto& d = diags_.error("misplaced-clause", rb_.src, c.keyword,
-                             fmt::format("'{}' is not allowed in {}", ast::clause_keyword(c.kind), node_context(n.kind)));
+                             fmt::format("'{}' is not allowed in {}", ast::clause_keyword(c.kind),
+                                         node_context(n.kind)));
       std::string allowed;
-      for (const auto& r : rules) allowed += (allowed.empty() ? "" : ", ") + std::string(ast::clause_keyword(r.kind));
+      for (const auto& r : rules)
+        allowed += (allowed.empty() ? "" : ", ") + std::string(ast::clause_keyword(r.kind));
       d.hints.push_back(fmt::format("{} node takes: {}", ast::node_keyword(n.kind), allowed));
       continue;
     }
     if (auto f = first.find(c.kind); f != first.end() && !rule->repeats) {
-      diags_.error("duplicate-clause", rb_.src, c.keyword,
-                   fmt::format("'{}' appears twice in node '{}'", ast::clause_keyword(c.kind), n.name.text))
+      diags_
+          .error("duplicate-clause", rb_.src, c.keyword,
+                 fmt::format("'{}' appears twice in node '{}'", ast::clause_keyword(c.kind),
+                             n.name.text))
           .related.push_back({rb_.src, f->second->keyword, "first here"});
       continue;
     }
     first.emplace(c.kind, &c);
     if (n.kind == NodeKind::Decide) {
       if (c.kind == ClauseKind::Let && seen_branch)
-        diags_.error("misplaced-clause", rb_.src, c.keyword, "'let' must come before the branches of a decide node")
+        diags_
+            .error("misplaced-clause", rb_.src, c.keyword,
+                   "'let' must come before the branches of a decide node")
             .hints.push_back("a decide node evaluates its lets, then its conditions in order");
       if (c.kind == ClauseKind::When && first.count(ClauseKind::Else))
         diags_.error("misplaced-clause", rb_.src, c.keyword, "'when' after 'else' is never tried")
@@ -230,7 +279,9 @@ void RunbookChecker::collect_node(const ast::Node& n, int index) {
         diags_.error("misplaced-clause", rb_.src, c.expr->range,
                      "a wait node's timeout is set by 'within'; write 'timeout -> node'");
       if (n.kind == NodeKind::Approve && !c.expr)
-        diags_.error("missing-clause", rb_.src, c.keyword, "an approve node's timeout needs a duration")
+        diags_
+            .error("missing-clause", rb_.src, c.keyword,
+                   "an approve node's timeout needs a duration")
             .hints.push_back("as in timeout 30m -> escalate");
     }
     if (c.kind == ClauseKind::ApproveBy || c.kind == ClauseKind::By) {
@@ -242,8 +293,9 @@ void RunbookChecker::collect_node(const ast::Node& n, int index) {
       bool is_param = false;
       for (const ast::Param* p : rb_.params) is_param |= p->name.text == c.name.text;
       if (is_param)
-        diags_.error("shadowed-param", rb_.src, c.name.range,
-                     "'" + c.name.text + "' is a parameter of the runbook; a variable needs another name");
+        diags_.error(
+            "shadowed-param", rb_.src, c.name.range,
+            "'" + c.name.text + "' is a parameter of the runbook; a variable needs another name");
       else
         model.assigns.push_back(declare_var(c.name.text, c.name.range));
     }
@@ -253,14 +305,19 @@ void RunbookChecker::collect_node(const ast::Node& n, int index) {
       rb_.edges.push_back(GraphEdge{index, -1, c.kind, &c, c.kind == ClauseKind::OnError});
     }
   }
-  if (n.kind == NodeKind::Decide && !first.count(ClauseKind::When) && !first.count(ClauseKind::Else)) {
-    diags_.error("missing-clause", rb_.src, n.name.range, "decide node '" + n.name.text + "' has no branches")
+  if (n.kind == NodeKind::Decide && !first.count(ClauseKind::When) &&
+      !first.count(ClauseKind::Else)) {
+    diags_
+        .error("missing-clause", rb_.src, n.name.range,
+               "decide node '" + n.name.text + "' has no branches")
         .hints.push_back("add 'when condition -> node' clauses and an 'else -> node'");
   }
   for (const auto& r : rules) {
     if (!r.required || first.count(r.kind)) continue;
-    diags_.error("missing-clause", rb_.src, n.name.range,
-                 fmt::format("{} node '{}' needs '{}'", ast::node_keyword(n.kind), n.name.text, ast::clause_keyword(r.kind)))
+    diags_
+        .error("missing-clause", rb_.src, n.name.range,
+               fmt::format("{} node '{}' needs '{}'", ast::node_keyword(n.kind), n.name.text,
+                           ast::clause_keyword(r.kind)))
         .hints.push_back("add: " + clause_example(r.kind));
   }
   if (n.kind == NodeKind::Call) {
@@ -271,9 +328,11 @@ void RunbookChecker::collect_node(const ast::Node& n, int index) {
 }
 
 void RunbookChecker::check(const std::set<std::string>& visible_runbooks) {
-  for (size_t i = 0; i < rb_.params.size(); ++i) names_[rb_.params[i]->name.text] = Binding{rb_.param_types[i], -1};
+  for (size_t i = 0; i < rb_.params.size(); ++i)
+    names_[rb_.params[i]->name.text] = Binding{rb_.param_types[i], -1};
   for (size_t i = 0; i < rb_.vars.size(); ++i)
-    if (!rb_.call_outcome_var.count(rb_.vars[i].name)) names_[rb_.vars[i].name] = Binding{nullptr, static_cast<int>(i)};
+    if (!rb_.call_outcome_var.count(rb_.vars[i].name))
+      names_[rb_.vars[i].name] = Binding{nullptr, static_cast<int>(i)};
 
   // Parameter defaults see no variables and run before any node: probes only.
   std::unordered_map<std::string, Binding> none;
@@ -283,7 +342,8 @@ void RunbookChecker::check(const std::set<std::string>& visible_runbooks) {
     ExprEnv env;
     env.names = &none;
     env.where = "a parameter default";
-    exprs_.expect(*p.default_value, rb_.param_types[i], env, "the default of '" + p.name.text + "'");
+    exprs_.expect(*p.default_value, rb_.param_types[i], env,
+                  "the default of '" + p.name.text + "'");
   }
 
   // Nodes in breadth-first order from start: a variable a node reads is assigned on every
@@ -318,7 +378,8 @@ void RunbookChecker::check(const std::set<std::string>& visible_runbooks) {
 
   check_graph(rb_, reads_, diags_);
   for (size_t i = 0; i < rb_.nodes.size(); ++i)
-    if (rb_.node(static_cast<int>(i)).kind == NodeKind::Decide) check_decision_coverage(rb_, static_cast<int>(i), diags_);
+    if (rb_.node(static_cast<int>(i)).kind == NodeKind::Decide)
+      check_decision_coverage(rb_, static_cast<int>(i), diags_);
 }
 
 void RunbookChecker::check_node(int index, const std::set<std::string>& visible_runbooks) {
@@ -342,10 +403,12 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
         if (!v.type) {
           v.type = t;
           names_[v.name].type = t;
-        } else if (!is_error(t) && !is_error(v.type) && !same_type(t, v.type) && !assignable(t, v.type)) {
-          diags_.error("type-mismatch", rb_.src, c.expr->range,
-                       fmt::format("'{}' is {} where it is first bound, but this is {}", v.name, to_string(v.type),
-                                   to_string(t)))
+        } else if (!is_error(t) && !is_error(v.type) && !same_type(t, v.type) &&
+                   !assignable(t, v.type)) {
+          diags_
+              .error("type-mismatch", rb_.src, c.expr->range,
+                     fmt::format("'{}' is {} where it is first bound, but this is {}", v.name,
+                                 to_string(v.type), to_string(t)))
               .related.push_back({rb_.src, v.def, "first bound here"});
         }
         break;
@@ -359,7 +422,8 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
       case ClauseKind::Do:
         if (c.expr->kind != ast::ExprKind::Call) {
           exprs_.check(*c.expr, env);
-          diags_.error("not-a-call", rb_.src, c.expr->range, "'do' needs a call, as in do gateway.restart(gw)");
+          diags_.error("not-a-call", rb_.src, c.expr->range,
+                       "'do' needs a call, as in do gateway.restart(gw)");
         } else {
           exprs_.check(*c.expr, env);
         }
@@ -369,7 +433,9 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
         exprs_.expect(*c.within, Type::duration(), env, "'within'");
         exprs_.expect(*c.every, Type::duration(), env, "'every'");
         if (c.every->kind == ast::ExprKind::Duration && c.every->int_value == 0)
-          diags_.error("spinning-wait", rb_.src, c.every->range, "'every 0s' would poll without pause")
+          diags_
+              .error("spinning-wait", rb_.src, c.every->range,
+                     "'every 0s' would poll without pause")
               .hints.push_back("poll at an interval, as in every 30s");
         if (c.within->kind == ast::ExprKind::Duration && c.every->kind == ast::ExprKind::Duration &&
             c.every->int_value > c.within->int_value)
@@ -386,22 +452,26 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
       default:
         break;
     }
-    for (const auto& [var, range] : reads) reads_.push_back(VarRead{index, static_cast<int>(k), var, range});
+    for (const auto& [var, range] : reads)
+      reads_.push_back(VarRead{index, static_cast<int>(k), var, range});
     reads.clear();
   }
 }
 
-void RunbookChecker::check_run(const ast::Clause& c, ExprEnv& env, const std::set<std::string>& visible_runbooks) {
+void RunbookChecker::check_run(const ast::Clause& c, ExprEnv& env,
+                               const std::set<std::string>& visible_runbooks) {
   for (const auto& a : c.args) exprs_.check(*a.value, env);
   auto it = program_.runbook_index.find(c.name.text);
   if (it == program_.runbook_index.end() || !visible_runbooks.count(c.name.text)) {
-    auto& d = diags_.error("unknown-runbook", rb_.src, c.name.range, "unknown runbook '" + c.name.text + "'");
+    auto& d = diags_.error("unknown-runbook", rb_.src, c.name.range,
+                           "unknown runbook '" + c.name.text + "'");
     if (it != program_.runbook_index.end()) {
       d.hints.push_back(fmt::format("'{}' is defined in {}: import that file", c.name.text,
                                     program_.runbooks[it->second].src->path()));
     } else {
       std::vector<std::string> names(visible_runbooks.begin(), visible_runbooks.end());
-      if (std::string s = closest_name(c.name.text, names); !s.empty()) d.hints.push_back("did you mean '" + s + "'?");
+      if (std::string s = closest_name(c.name.text, names); !s.empty())
+        d.hints.push_back("did you mean '" + s + "'?");
     }
     return;
   }
@@ -409,42 +479,51 @@ void RunbookChecker::check_run(const ast::Clause& c, ExprEnv& env, const std::se
   std::vector<bool> given(callee.params.size(), false);
   for (const auto& a : c.args) {
     if (!a.name) {
-      diags_.error("bad-argument", rb_.src, a.value->range, "arguments to a runbook are passed by name")
+      diags_
+          .error("bad-argument", rb_.src, a.value->range,
+                 "arguments to a runbook are passed by name")
           .hints.push_back(callee.params.empty() ? "'" + callee.name + "' takes no parameters"
-                                                 : "as in run " + callee.name + "(" + callee.params[0]->name.text + ": …)");
+                                                 : "as in run " + callee.name + "(" +
+                                                       callee.params[0]->name.text + ": …)");
       continue;
     }
     size_t p = 0;
     while (p < callee.params.size() && callee.params[p]->name.text != a.name->text) ++p;
     if (p == callee.params.size()) {
-      auto& d = diags_.error("bad-argument", rb_.src, a.name->range,
-                             fmt::format("runbook '{}' has no parameter '{}'", callee.name, a.name->text));
+      auto& d = diags_.error(
+          "bad-argument", rb_.src, a.name->range,
+          fmt::format("runbook '{}' has no parameter '{}'", callee.name, a.name->text));
       std::vector<std::string> names;
       for (const ast::Param* q : callee.params) names.push_back(q->name.text);
-      if (std::string s = closest_name(a.name->text, names); !s.empty()) d.hints.push_back("did you mean '" + s + "'?");
+      if (std::string s = closest_name(a.name->text, names); !s.empty())
+        d.hints.push_back("did you mean '" + s + "'?");
       continue;
     }
     if (given[p]) {
-      diags_.error("bad-argument", rb_.src, a.name->range, "argument '" + a.name->text + "' is given twice");
+      diags_.error("bad-argument", rb_.src, a.name->range,
+                   "argument '" + a.name->text + "' is given twice");
       continue;
     }
     given[p] = true;
     TypeRef t = a.value->type ? a.value->type : Type::error();
     if (!assignable(t, callee.param_types[p]))
       diags_.error("type-mismatch", rb_.src, a.value->range,
-                   fmt::format("parameter '{}' of runbook '{}' is {}, but this is {}", a.name->text, callee.name,
-                               to_string(callee.param_types[p]), to_string(t)));
+                   fmt::format("parameter '{}' of runbook '{}' is {}, but this is {}", a.name->text,
+                               callee.name, to_string(callee.param_types[p]), to_string(t)));
   }
   for (size_t p = 0; p < callee.params.size(); ++p)
     if (!given[p] && !callee.params[p]->default_value)
-      diags_.error("bad-argument", rb_.src, c.name.range,
-                   fmt::format("missing argument '{}' of runbook '{}'", callee.params[p]->name.text, callee.name))
+      diags_
+          .error("bad-argument", rb_.src, c.name.range,
+                 fmt::format("missing argument '{}' of runbook '{}'", callee.params[p]->name.text,
+                             callee.name))
           .related.push_back({callee.src, callee.params[p]->name.range, "declared here"});
 }
 
 }  // namespace
 
-void collect_runbook(const CheckedProgram& program, RunbookModel& rb, const Visibility& visible, Diagnostics& diags) {
+void collect_runbook(const CheckedProgram& program, RunbookModel& rb, const Visibility& visible,
+                     Diagnostics& diags) {
   RunbookChecker(program, rb, visible, diags).collect();
 }
 

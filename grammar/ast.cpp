@@ -4,22 +4,38 @@ namespace rbk::ast {
 
 const char* op_text(Op op) {
   switch (op) {
-    case Op::Or: return "or";
-    case Op::And: return "and";
-    case Op::Not: return "not";
-    case Op::Eq: return "==";
-    case Op::Ne: return "!=";
-    case Op::Lt: return "<";
-    case Op::Le: return "<=";
-    case Op::Gt: return ">";
-    case Op::Ge: return ">=";
-    case Op::In: return "in";
-    case Op::Coalesce: return "??";
-    case Op::Add: return "+";
-    case Op::Sub: return "-";
-    case Op::Mul: return "*";
-    case Op::Div: return "/";
-    case Op::Neg: return "-";
+    case Op::Or:
+      return "or";
+    case Op::And:
+      return "and";
+    case Op::Not:
+      return "not";
+    case Op::Eq:
+      return "==";
+    case Op::Ne:
+      return "!=";
+    case Op::Lt:
+      return "<";
+    case Op::Le:
+      return "<=";
+    case Op::Gt:
+      return ">";
+    case Op::Ge:
+      return ">=";
+    case Op::In:
+      return "in";
+    case Op::Coalesce:
+      return "??";
+    case Op::Add:
+      return "+";
+    case Op::Sub:
+      return "-";
+    case Op::Mul:
+      return "*";
+    case Op::Div:
+      return "/";
+    case Op::Neg:
+      return "-";
   }
   return "?";
 }
@@ -40,21 +56,36 @@ std::string Expr::static_string() const {
 
 const char* clause_keyword(ClauseKind k) {
   switch (k) {
-    case ClauseKind::Let: return "let";
-    case ClauseKind::When: return "when";
-    case ClauseKind::Else: return "else";
-    case ClauseKind::Do: return "do";
-    case ClauseKind::Then: return "then";
-    case ClauseKind::OnError: return "on error";
-    case ClauseKind::ApproveBy: return "approve by";
-    case ClauseKind::By: return "by";
-    case ClauseKind::Until: return "until";
-    case ClauseKind::Approved: return "approved";
-    case ClauseKind::Denied: return "denied";
-    case ClauseKind::Timeout: return "timeout";
-    case ClauseKind::Run: return "run";
-    case ClauseKind::Return: return "return";
-    case ClauseKind::ExprStmt: return "expression";
+    case ClauseKind::Let:
+      return "let";
+    case ClauseKind::When:
+      return "when";
+    case ClauseKind::Else:
+      return "else";
+    case ClauseKind::Do:
+      return "do";
+    case ClauseKind::Then:
+      return "then";
+    case ClauseKind::OnError:
+      return "on error";
+    case ClauseKind::ApproveBy:
+      return "approve by";
+    case ClauseKind::By:
+      return "by";
+    case ClauseKind::Until:
+      return "until";
+    case ClauseKind::Approved:
+      return "approved";
+    case ClauseKind::Denied:
+      return "denied";
+    case ClauseKind::Timeout:
+      return "timeout";
+    case ClauseKind::Run:
+      return "run";
+    case ClauseKind::Return:
+      return "return";
+    case ClauseKind::ExprStmt:
+      return "expression";
   }
   return "?";
 }
@@ -76,12 +107,18 @@ bool is_edge_clause(ClauseKind k) {
 
 const char* node_keyword(NodeKind k) {
   switch (k) {
-    case NodeKind::Decide: return "decide";
-    case NodeKind::Action: return "action";
-    case NodeKind::Wait: return "wait";
-    case NodeKind::Approve: return "approve";
-    case NodeKind::Call: return "call";
-    case NodeKind::End: return "end";
+    case NodeKind::Decide:
+      return "decide";
+    case NodeKind::Action:
+      return "action";
+    case NodeKind::Wait:
+      return "wait";
+    case NodeKind::Approve:
+      return "approve";
+    case NodeKind::Call:
+      return "call";
+    case NodeKind::End:
+      return "end";
   }
   return "?";
 }

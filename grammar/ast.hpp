@@ -64,7 +64,22 @@ enum class ExprKind {
 };
 
 enum class Op {
-  Or, And, Not, Eq, Ne, Lt, Le, Gt, Ge, In, Coalesce, Add, Sub, Mul, Div, Neg,
+  Or,
+  And,
+  Not,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  In,
+  Coalesce,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Neg,
 };
 const char* op_text(Op op);
 
@@ -91,13 +106,13 @@ struct Expr {
   Name name;         // Ident, ConfigRef, Field
   Op op = Op::Add;   // Unary, Binary
   ExprPtr lhs, rhs;
-  int64_t int_value = 0;      // Int, Bool (0/1), Duration (milliseconds)
-  double float_value = 0;     // Float, Percent (5% is 5.0)
-  bool triple = false;        // String: written as """…"""
+  int64_t int_value = 0;   // Int, Bool (0/1), Duration (milliseconds)
+  double float_value = 0;  // Float, Percent (5% is 5.0)
+  bool triple = false;     // String: written as """…"""
   std::vector<StringPart> parts;
-  std::vector<Arg> args;              // Call
-  std::vector<ExprPtr> items;         // List
-  std::vector<RecordEntry> entries;   // Record
+  std::vector<Arg> args;             // Call
+  std::vector<ExprPtr> items;        // List
+  std::vector<RecordEntry> entries;  // Record
   // Filled in by the checker: the static type of this expression.
   mutable TypeRef type;
 
@@ -138,15 +153,15 @@ bool is_edge_clause(ClauseKind k);
 struct Clause {
   ClauseKind kind;
   Range range;
-  Range keyword;             // the clause keyword(s), for diagnostics
-  Name name;                 // Let: variable; Run: runbook
-  ExprPtr expr;              // Let value, When/Until condition, Do call, Timeout duration,
-                             // Return value, ExprStmt
-  ExprPtr within, every;     // Until
-  std::optional<Label> role; // ApproveBy, By
-  Name target;               // edges
+  Range keyword;              // the clause keyword(s), for diagnostics
+  Name name;                  // Let: variable; Run: runbook
+  ExprPtr expr;               // Let value, When/Until condition, Do call, Timeout duration,
+                              // Return value, ExprStmt
+  ExprPtr within, every;      // Until
+  std::optional<Label> role;  // ApproveBy, By
+  Name target;                // edges
   std::optional<Label> label;
-  std::vector<Arg> args;     // Run
+  std::vector<Arg> args;  // Run
 };
 
 enum class NodeKind { Decide, Action, Wait, Approve, Call, End };

@@ -19,7 +19,9 @@ bool is(const TreeNode& n) {
   return n.is_type<Rule>();
 }
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r';
+}
 
 void append_utf8(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
@@ -67,7 +69,9 @@ ExprPtr make_expr(ExprKind k, Range r) {
 
 }  // namespace
 
-void AstBuilder::fail(Range r, std::string message) const { throw BuildError{r, std::move(message)}; }
+void AstBuilder::fail(Range r, std::string message) const {
+  throw BuildError{r, std::move(message)};
+}
 
 Pos AstBuilder::begin_of(const TreeNode& n) const {
   return Pos{static_cast<uint32_t>(n.m_begin.byte), static_cast<uint32_t>(n.m_begin.line),
@@ -82,8 +86,8 @@ Pos AstBuilder::end_of(const TreeNode& n) const {
   uint32_t off = static_cast<uint32_t>(n.m_end.byte);
   const std::string& text = src_.text();
   for (;;) {
-    while (off > begin && (is_blank(text[off - 1]) || text[off - 1] == '\n' || text[off - 1] == '\f' ||
-                           text[off - 1] == '\v'))
+    while (off > begin && (is_blank(text[off - 1]) || text[off - 1] == '\n' ||
+                           text[off - 1] == '\f' || text[off - 1] == '\v'))
       --off;
     auto it = comment_ends_.find(off);
     if (it == comment_ends_.end() || it->second < begin) break;
@@ -92,13 +96,17 @@ Pos AstBuilder::end_of(const TreeNode& n) const {
   return src_.pos_at(off);
 }
 
-Range AstBuilder::range_of(const TreeNode& n) const { return Range{begin_of(n), end_of(n)}; }
+Range AstBuilder::range_of(const TreeNode& n) const {
+  return Range{begin_of(n), end_of(n)};
+}
 
 Name AstBuilder::name(const TreeNode& n) const {
   return Name{std::string(n.string_view()), range_of(n)};
 }
 
-Label AstBuilder::label(const TreeNode& n, int depth) { return Label{string(n, depth)}; }
+Label AstBuilder::label(const TreeNode& n, int depth) {
+  return Label{string(n, depth)};
+}
 
 // ---------------------------------------------------------------- types
 
@@ -167,10 +175,18 @@ ExprPtr AstBuilder::number(const TreeNode& n) {
       i += 2;
     } else {
       switch (text[i++]) {
-        case 's': scale = 1000; break;
-        case 'm': scale = 60'000; break;
-        case 'h': scale = 3'600'000; break;
-        default: scale = 86'400'000; break;  // 'd'
+        case 's':
+          scale = 1000;
+          break;
+        case 'm':
+          scale = 60'000;
+          break;
+        case 'h':
+          scale = 3'600'000;
+          break;
+        default:
+          scale = 86'400'000;
+          break;  // 'd'
       }
     }
     if (v > (kMax - total) / scale) fail(r, "duration " + text + " is out of range");
@@ -225,8 +241,8 @@ ExprPtr AstBuilder::string(const TreeNode& n, int depth) {
     }
     if (indent == std::string::npos) indent = 0;
     for (size_t k = first; k < last; ++k) {
-      for (size_t w = 0; w < indent && lines[k].first + w < lines[k].second &&
-                         is_blank(c[lines[k].first + w]);
+      for (size_t w = 0;
+           w < indent && lines[k].first + w < lines[k].second && is_blank(c[lines[k].first + w]);
            ++w)
         strip[lines[k].first + w] = true;
       // CRLF files: the '\r' before a line break is layout too.
@@ -255,17 +271,27 @@ ExprPtr AstBuilder::string(const TreeNode& n, int depth) {
       std::string_view s = p.string_view();
       std::string out;
       switch (s[1]) {
-        case 'n': out = "\n"; break;
-        case 't': out = "\t"; break;
-        case 'r': out = "\r"; break;
+        case 'n':
+          out = "\n";
+          break;
+        case 't':
+          out = "\t";
+          break;
+        case 'r':
+          out = "\r";
+          break;
         case 'u': {
-          uint32_t cp = static_cast<uint32_t>(std::strtoul(std::string(s.substr(3)).c_str(), nullptr, 16));
+          uint32_t cp =
+              static_cast<uint32_t>(std::strtoul(std::string(s.substr(3)).c_str(), nullptr, 16));
           if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            fail(range_of(p), "\\u{" + std::string(s.substr(3, s.size() - 4)) + "} is not a Unicode scalar value");
+            fail(range_of(p), "\\u{" + std::string(s.substr(3, s.size() - 4)) +
+                                  "} is not a Unicode scalar value");
           append_utf8(out, cp);
           break;
         }
-        default: out = std::string(1, s[1]); break;  // " \ { }
+        default:
+          out = std::string(1, s[1]);
+          break;  // " \ { }
       }
       literal(out);
     } else {  // interp
@@ -294,7 +320,8 @@ void AstBuilder::args(const TreeNode& n, size_t first, std::vector<Arg>& out, in
 
 ExprPtr AstBuilder::expr(const TreeNode& n, int depth) {
   if (depth > kMaxExprDepth)
-    fail(range_of(n), "expression is nested too deeply (more than " + std::to_string(kMaxExprDepth) + " levels)");
+    fail(range_of(n), "expression is nested too deeply (more than " +
+                          std::to_string(kMaxExprDepth) + " levels)");
   Range r = range_of(n);
 
   if (is<ident_expr>(n)) {
@@ -302,13 +329,16 @@ ExprPtr AstBuilder::expr(const TreeNode& n, int depth) {
     e->name = name(*n.children.at(0));
     return e;
   }
-  if (is<int_lit>(n) || is<float_lit>(n) || is<percent_lit>(n) || is<duration_lit>(n)) return number(n);
+  if (is<int_lit>(n) || is<float_lit>(n) || is<percent_lit>(n) || is<duration_lit>(n))
+    return number(n);
   if (is<true_lit>(n) || is<false_lit>(n)) {
-    auto e = make_expr(ExprKind::Bool, Range{r.begin, src_.pos_at(r.begin.offset + (is<true_lit>(n) ? 4 : 5))});
+    auto e = make_expr(ExprKind::Bool,
+                       Range{r.begin, src_.pos_at(r.begin.offset + (is<true_lit>(n) ? 4 : 5))});
     e->int_value = is<true_lit>(n);
     return e;
   }
-  if (is<null_lit>(n)) return make_expr(ExprKind::Null, Range{r.begin, src_.pos_at(r.begin.offset + 4)});
+  if (is<null_lit>(n))
+    return make_expr(ExprKind::Null, Range{r.begin, src_.pos_at(r.begin.offset + 4)});
   if (is<plain_string>(n) || is<triple_string>(n)) return string(n, depth);
   if (is<paren_expr>(n)) {
     auto e = make_expr(ExprKind::Paren, r);
@@ -344,7 +374,8 @@ ExprPtr AstBuilder::expr(const TreeNode& n, int depth) {
   if (is<postfix_expr>(n)) {
     size_t count = n.children.size();
     if (depth + static_cast<int>(count) > kMaxExprDepth)
-      fail(r, "expression is nested too deeply (more than " + std::to_string(kMaxExprDepth) + " levels)");
+      fail(r, "expression is nested too deeply (more than " + std::to_string(kMaxExprDepth) +
+                  " levels)");
     ExprPtr e = expr(*n.children.at(0), depth + static_cast<int>(count));
     for (size_t i = 1; i < count; ++i) {
       const TreeNode& s = *n.children[i];
@@ -376,7 +407,8 @@ ExprPtr AstBuilder::expr(const TreeNode& n, int depth) {
   size_t count = n.children.size();
   int ops = static_cast<int>(count / 2);
   if (depth + ops > kMaxExprDepth)
-    fail(r, "expression is nested too deeply (more than " + std::to_string(kMaxExprDepth) + " levels)");
+    fail(r, "expression is nested too deeply (more than " + std::to_string(kMaxExprDepth) +
+                " levels)");
   ExprPtr e = expr(*n.children.at(0), depth + ops);
   for (size_t i = 1; i + 1 < count; i += 2) {
     ExprPtr rhs = expr(*n.children[i + 1], depth + 1);
@@ -395,7 +427,9 @@ Clause AstBuilder::clause(const TreeNode& n) {
   Clause c;
   c.range = range_of(n);
   const auto& ch = n.children;
-  auto keyword = [&](size_t len) { c.keyword = Range{c.range.begin, src_.pos_at(c.range.begin.offset + len)}; };
+  auto keyword = [&](size_t len) {
+    c.keyword = Range{c.range.begin, src_.pos_at(c.range.begin.offset + len)};
+  };
   auto edge = [&](size_t at) {
     c.target = name(*ch.at(at));
     if (ch.size() > at + 1) c.label = label(*ch[at + 1], 0);
@@ -495,7 +529,8 @@ Node AstBuilder::node(const TreeNode& n) {
     i = 1;
   }
   node.name = name(*ch.at(i++));
-  if (i < ch.size() && (is<plain_string>(*ch[i]) || is<triple_string>(*ch[i]))) node.label = label(*ch[i++], 0);
+  if (i < ch.size() && (is<plain_string>(*ch[i]) || is<triple_string>(*ch[i])))
+    node.label = label(*ch[i++], 0);
   if (node.kind == NodeKind::End) {
     node.outcome = name(*ch.at(i));
     return node;

@@ -9,7 +9,9 @@ size_t Diagnostics::error_count() const {
                        [](const Diagnostic& d) { return d.severity == Severity::Error; });
 }
 
-size_t Diagnostics::warning_count() const { return items_.size() - error_count(); }
+size_t Diagnostics::warning_count() const {
+  return items_.size() - error_count();
+}
 
 void Diagnostics::promote_warnings() {
   for (auto& d : items_) d.severity = Severity::Error;

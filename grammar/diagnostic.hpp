@@ -36,7 +36,8 @@ class Diagnostics {
     return add(Severity::Warning, std::move(code), std::move(file), r, std::move(message));
   }
   Diagnostic& add(Severity s, std::string code, SourcePtr file, Range r, std::string message) {
-    items_.push_back(Diagnostic{s, std::move(code), std::move(file), r, std::move(message), {}, {}});
+    items_.push_back(
+        Diagnostic{s, std::move(code), std::move(file), r, std::move(message), {}, {}});
     return items_.back();
   }
 

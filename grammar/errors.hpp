@@ -16,12 +16,15 @@ inline constexpr const char* error_message = nullptr;
   inline constexpr const char* error_message<rule> = text;
 
 // strings and numbers
-RBK_ERROR(escape_code, "unknown escape sequence: use \\\", \\\\, \\n, \\t, \\r, \\{, \\} or \\u{hex}")
-RBK_ERROR(interp_expr, "expected an expression after '{' in a string (write \\{ for a literal brace)")
+RBK_ERROR(escape_code,
+          "unknown escape sequence: use \\\", \\\\, \\n, \\t, \\r, \\{, \\} or \\u{hex}")
+RBK_ERROR(interp_expr,
+          "expected an expression after '{' in a string (write \\{ for a literal brace)")
 RBK_ERROR(interp_close, "expected '}' to close the interpolation")
 RBK_ERROR(string_close, "unterminated string: expected '\"' before the end of the line")
 RBK_ERROR(triple_close, "unterminated string: expected '\"\"\"' before the end of the file")
-RBK_ERROR(bad_number, "a number cannot be followed by letters: duration units are ms, s, m, h and d")
+RBK_ERROR(bad_number,
+          "a number cannot be followed by letters: duration units are ms, s, m, h and d")
 
 // types
 RBK_ERROR(list_open, "expected '<' after 'list' (as in list<string>)")
@@ -73,7 +76,8 @@ RBK_ERROR(approve_by_word, "expected 'by' after 'approve' in an action (as in ap
 RBK_ERROR(approve_by_role, "expected the approving role as a string after 'approve by'")
 RBK_ERROR(by_role, "expected the approving role as a string after 'by'")
 RBK_ERROR(until_cond, "expected a condition after 'until'")
-RBK_ERROR(within_word, "expected 'within' after the condition of 'until' (as in until c within 10m every 1m)")
+RBK_ERROR(within_word,
+          "expected 'within' after the condition of 'until' (as in until c within 10m every 1m)")
 RBK_ERROR(within_value, "expected a duration after 'within'")
 RBK_ERROR(every_word, "expected 'every' after the 'within' duration (as in within 10m every 1m)")
 RBK_ERROR(every_value, "expected a duration after 'every'")
@@ -89,10 +93,13 @@ RBK_ERROR(run_open, "expected '(' and the runbook's arguments after its name")
 // runbook items
 RBK_ERROR(node_name, "expected a node name")
 RBK_ERROR(node_open, "expected '{' to open the node's body")
-RBK_ERROR(node_close,
-          "expected a clause (let, when, else, do, then, on error, approve by, by, until, approved, "
-          "denied, timeout, run) or '}' to close the node")
-RBK_ERROR(end_as, "expected 'as' and an outcome after the end node's name and label (as in end done \"Done\" as resolved)")
+RBK_ERROR(
+    node_close,
+    "expected a clause (let, when, else, do, then, on error, approve by, by, until, approved, "
+    "denied, timeout, run) or '}' to close the node")
+RBK_ERROR(end_as,
+          "expected 'as' and an outcome after the end node's name and label (as in end done "
+          "\"Done\" as resolved)")
 RBK_ERROR(end_outcome, "expected an outcome after 'as': resolved, mitigated, escalated or failed")
 RBK_ERROR(doc_text, "expected a string after 'doc'")
 RBK_ERROR(param_name, "expected a parameter name")
@@ -102,9 +109,10 @@ RBK_ERROR(param_default, "expected a default value after '='")
 RBK_ERROR(start_arrow, "expected '->' after 'start'")
 RBK_ERROR(start_target, "expected the name of the first node after 'start ->'")
 RBK_ERROR(runbook_close, "expected '}' to close the runbook")
-RBK_ERROR(runbook_or_end,
-          "expected a runbook item (doc, param, start, decide, action, wait, approve, call, end) or "
-          "'}' to close the runbook")
+RBK_ERROR(
+    runbook_or_end,
+    "expected a runbook item (doc, param, start, decide, action, wait, approve, call, end) or "
+    "'}' to close the runbook")
 RBK_ERROR(runbook_name, "expected a runbook name after 'runbook'")
 RBK_ERROR(runbook_open, "expected '{' to open the runbook")
 

@@ -21,10 +21,11 @@ bool is_identifier(const std::string& s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
   for (char c : s)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-  static const char* reserved[] = {"import", "module", "config", "probe", "action", "runbook", "doc", "param",
-                                   "start",  "decide", "wait",   "approve", "call", "end",     "let", "when",
-                                   "else",   "do",     "then",   "on",    "until", "return",  "true", "false",
-                                   "null",   "and",    "or",     "not",   "in",    "as"};
+  static const char* reserved[] = {"import", "module", "config", "probe",  "action", "runbook",
+                                   "doc",    "param",  "start",  "decide", "wait",   "approve",
+                                   "call",   "end",    "let",    "when",   "else",   "do",
+                                   "then",   "on",     "until",  "return", "true",   "false",
+                                   "null",   "and",    "or",     "not",    "in",     "as"};
   for (const char* r : reserved)
     if (s == r) return false;
   return true;
@@ -33,12 +34,25 @@ bool is_identifier(const std::string& s) {
 int precedence(const Expr& e) {
   if (e.kind == ExprKind::Binary) {
     switch (e.op) {
-      case Op::Or: return 1;
-      case Op::And: return 2;
-      case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::In: return 4;
-      case Op::Coalesce: return 5;
-      case Op::Add: case Op::Sub: return 6;
-      default: return 7;
+      case Op::Or:
+        return 1;
+      case Op::And:
+        return 2;
+      case Op::Eq:
+      case Op::Ne:
+      case Op::Lt:
+      case Op::Le:
+      case Op::Gt:
+      case Op::Ge:
+      case Op::In:
+        return 4;
+      case Op::Coalesce:
+        return 5;
+      case Op::Add:
+      case Op::Sub:
+        return 6;
+      default:
+        return 7;
     }
   }
   if (e.kind == ExprKind::Unary) return e.op == Op::Not ? 3 : 8;
@@ -47,15 +61,18 @@ int precedence(const Expr& e) {
 
 class Printer {
  public:
-  Printer(const SourceFile& src, const File& file) : src_(src), comments_(file.comments), used_(file.comments.size()) {}
+  Printer(const SourceFile& src, const File& file)
+      : src_(src), comments_(file.comments), used_(file.comments.size()) {}
 
   std::string run(const File& file) {
     bool first = true;
     const TopItem* prev = nullptr;
     for (const auto& item : file.items) {
       Range r = range_of(item);
-      bool spaced = prev && (std::holds_alternative<Runbook>(item) || std::holds_alternative<FuncDecl>(item) ||
-                             std::holds_alternative<Runbook>(*prev) || std::holds_alternative<FuncDecl>(*prev));
+      bool spaced =
+          prev &&
+          (std::holds_alternative<Runbook>(item) || std::holds_alternative<FuncDecl>(item) ||
+           std::holds_alternative<Runbook>(*prev) || std::holds_alternative<FuncDecl>(*prev));
       if (spaced) blank();
       leading(r.begin.offset, first);
       std::visit([&](const auto& x) { top(x); }, item);
@@ -63,7 +80,8 @@ class Printer {
       prev = &item;
     }
     leading(UINT32_MAX, first);
-    while (out_.size() >= 2 && out_[out_.size() - 1] == '\n' && out_[out_.size() - 2] == '\n') out_.pop_back();
+    while (out_.size() >= 2 && out_[out_.size() - 1] == '\n' && out_[out_.size() - 2] == '\n')
+      out_.pop_back();
     return out_;
   }
 
@@ -76,7 +94,9 @@ class Printer {
     out_ += '\n';
   }
   void blank() {
-    if (!out_.empty() && !(out_.size() >= 2 && out_[out_.size() - 2] == '\n') && out_.back() == '\n') out_ += '\n';
+    if (!out_.empty() && !(out_.size() >= 2 && out_[out_.size() - 2] == '\n') &&
+        out_.back() == '\n')
+      out_ += '\n';
   }
   // A blank line where the source had one before line LINE (none at the top of a block).
   void keep_blank(uint32_t line, bool at_block_start) {
@@ -85,7 +105,8 @@ class Printer {
 
   // Own-line comments that come before OFFSET.
   void leading(uint32_t offset, bool at_block_start = false) {
-    for (; cursor_ < comments_.size() && comments_[cursor_].range.begin.offset < offset; ++cursor_) {
+    for (; cursor_ < comments_.size() && comments_[cursor_].range.begin.offset < offset;
+         ++cursor_) {
       if (used_[cursor_]) continue;
       const Comment& c = comments_[cursor_];
       keep_blank(c.range.begin.line, at_block_start);
@@ -109,7 +130,8 @@ class Printer {
         used_[i] = true;
       }
     }
-    for (size_t i = cursor_; i < comments_.size() && comments_[i].range.begin.offset < r.end.offset; ++i)
+    for (size_t i = cursor_; i < comments_.size() && comments_[i].range.begin.offset < r.end.offset;
+         ++i)
       if (!used_[i]) {
         line(comments_[i].text);
         used_[i] = true;
@@ -180,15 +202,24 @@ class Printer {
       case ExprKind::Duration:
       case ExprKind::Percent:
         return e.text;
-      case ExprKind::Bool: return e.int_value ? "true" : "false";
-      case ExprKind::Null: return "null";
-      case ExprKind::String: return str(e);
-      case ExprKind::Ident: return e.name.text;
-      case ExprKind::ConfigRef: return "config." + e.name.text;
-      case ExprKind::Field: return operand(*e.lhs, 9) + "." + e.name.text;
-      case ExprKind::Index: return operand(*e.lhs, 9) + "[" + expr(*e.rhs) + "]";
-      case ExprKind::Call: return operand(*e.lhs, 9) + "(" + args(e.args) + ")";
-      case ExprKind::Paren: return "(" + expr(*e.lhs) + ")";
+      case ExprKind::Bool:
+        return e.int_value ? "true" : "false";
+      case ExprKind::Null:
+        return "null";
+      case ExprKind::String:
+        return str(e);
+      case ExprKind::Ident:
+        return e.name.text;
+      case ExprKind::ConfigRef:
+        return "config." + e.name.text;
+      case ExprKind::Field:
+        return operand(*e.lhs, 9) + "." + e.name.text;
+      case ExprKind::Index:
+        return operand(*e.lhs, 9) + "[" + expr(*e.rhs) + "]";
+      case ExprKind::Call:
+        return operand(*e.lhs, 9) + "(" + args(e.args) + ")";
+      case ExprKind::Paren:
+        return "(" + expr(*e.lhs) + ")";
       case ExprKind::Unary:
         return e.op == Op::Not ? "not " + operand(*e.lhs, 3) : "-" + operand(*e.lhs, 8);
       case ExprKind::Binary: {
@@ -226,13 +257,26 @@ class Printer {
     std::string out = "\"";
     for (char c : s) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
-        case '{': out += "\\{"; break;
-        default: out += c;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '{':
+          out += "\\{";
+          break;
+        default:
+          out += c;
       }
     }
     return out + "\"";
@@ -240,9 +284,12 @@ class Printer {
 
   std::string type(const TypeExpr& t) {
     switch (t.kind) {
-      case TypeExpr::Kind::Named: return t.name;
-      case TypeExpr::Kind::List: return "list<" + type(*t.elem) + ">";
-      case TypeExpr::Kind::Optional: return type(*t.elem) + "?";
+      case TypeExpr::Kind::Named:
+        return t.name;
+      case TypeExpr::Kind::List:
+        return "list<" + type(*t.elem) + ">";
+      case TypeExpr::Kind::Optional:
+        return type(*t.elem) + "?";
       case TypeExpr::Kind::Record: {
         std::string s = "{";
         for (size_t i = 0; i < t.fields.size(); ++i)
@@ -257,8 +304,12 @@ class Printer {
 
   // ------------------------------------------------------------ items
 
-  void top(const Import& i) { unit(i.range, false, [&] { line("import " + str(*i.path.str)); }); }
-  void top(const ModuleDecl& m) { unit(m.range, false, [&] { line("module " + m.name.text); }); }
+  void top(const Import& i) {
+    unit(i.range, false, [&] { line("import " + str(*i.path.str)); });
+  }
+  void top(const ModuleDecl& m) {
+    unit(m.range, false, [&] { line("module " + m.name.text); });
+  }
   void top(const ConfigDecl& c) {
     unit(c.range, false, [&] { line("config " + c.name.text + ": " + type(*c.type)); });
   }
@@ -286,7 +337,8 @@ class Printer {
 
   void top(const Runbook& rb) {
     std::string head = "runbook " + rb.name.text + label(rb.title);
-    uint32_t body_begin = rb.items.empty() ? rb.range.end.offset : range_of(rb.items[0]).begin.offset;
+    uint32_t body_begin =
+        rb.items.empty() ? rb.range.end.offset : range_of(rb.items[0]).begin.offset;
     block(rb.range, head, body_begin, rb.range.end.offset - 1, [&] {
       // Consecutive end nodes are aligned in columns, like edge clauses.
       auto end_node = [&](size_t i) -> const Node* {
@@ -303,7 +355,8 @@ class Printer {
         size_t name_w = 0, label_w = 0;
         for (; end_node(j); ++j) {
           name_w = std::max(name_w, display_width(end_node(j)->name.text));
-          label_w = std::max(label_w, end_node(j)->label ? display_width(str(*end_node(j)->label->str)) : 0);
+          label_w = std::max(label_w,
+                             end_node(j)->label ? display_width(str(*end_node(j)->label->str)) : 0);
         }
         for (size_t k = i; k < j; ++k) {
           const Node& n = *end_node(k);
@@ -323,14 +376,16 @@ class Printer {
 
   // HEAD {  …BODY…  } with the comments around the braces kept.
   template <typename F>
-  void block(const Range& r, const std::string& head, uint32_t body_begin, uint32_t close_offset, F body) {
+  void block(const Range& r, const std::string& head, uint32_t body_begin, uint32_t close_offset,
+             F body) {
     leading(r.begin.offset);
     keep_blank(r.begin.line, false);
     line(head + " {");
     // A comment on the header line stays there.
     for (size_t i = cursor_; i < comments_.size(); ++i) {
       const Comment& c = comments_[i];
-      if (used_[i] || c.range.begin.line != r.begin.line || c.range.begin.offset >= body_begin) continue;
+      if (used_[i] || c.range.begin.line != r.begin.line || c.range.begin.offset >= body_begin)
+        continue;
       out_.pop_back();
       out_ += "  " + c.text + "\n";
       used_[i] = true;
@@ -344,15 +399,20 @@ class Printer {
     trailing(Range{r.end, r.end});
   }
 
-  void runbook_item(const Doc& d, bool first) { unit(d.range, first, [&] { line("doc " + str(*d.text.str)); }); }
-  void runbook_item(const Param& p, bool first) { unit(p.range, first, [&] { line("param " + param(p)); }); }
+  void runbook_item(const Doc& d, bool first) {
+    unit(d.range, first, [&] { line("doc " + str(*d.text.str)); });
+  }
+  void runbook_item(const Param& p, bool first) {
+    unit(p.range, first, [&] { line("param " + param(p)); });
+  }
   void runbook_item(const Start& s, bool first) {
     unit(s.range, first, [&] { line("start -> " + s.target.text); });
   }
   void runbook_item(const Node& n, bool first) {
     leading(n.range.begin.offset, first);
     if (n.kind == NodeKind::End) {
-      unit(n.range, first, [&] { line("end " + n.name.text + label(n.label) + " as " + n.outcome.text); });
+      unit(n.range, first,
+           [&] { line("end " + n.name.text + label(n.label) + " as " + n.outcome.text); });
       return;
     }
     keep_blank(n.range.begin.line, first);
@@ -396,26 +456,46 @@ class Printer {
 
   std::string edge_head(const Clause& c) {
     switch (c.kind) {
-      case ClauseKind::When: return "when " + expr(*c.expr);
-      case ClauseKind::Timeout: return c.expr ? "timeout " + expr(*c.expr) : "timeout";
-      default: return clause_keyword(c.kind);
+      case ClauseKind::When:
+        return "when " + expr(*c.expr);
+      case ClauseKind::Timeout:
+        return c.expr ? "timeout " + expr(*c.expr) : "timeout";
+      default:
+        return clause_keyword(c.kind);
     }
   }
 
   void clause_unit(const Clause& c, bool first) {
     unit(c.range, first, [&] {
       switch (c.kind) {
-        case ClauseKind::Let: line("let " + c.name.text + " = " + expr(*c.expr)); break;
-        case ClauseKind::Do: line("do " + expr(*c.expr)); break;
-        case ClauseKind::ApproveBy: line("approve by " + str(*c.role->str)); break;
-        case ClauseKind::By: line("by " + str(*c.role->str)); break;
-        case ClauseKind::Until:
-          line("until " + expr(*c.expr) + " within " + expr(*c.within) + " every " + expr(*c.every));
+        case ClauseKind::Let:
+          line("let " + c.name.text + " = " + expr(*c.expr));
           break;
-        case ClauseKind::Run: line("run " + c.name.text + "(" + args(c.args) + ")"); break;
-        case ClauseKind::Return: line("return " + expr(*c.expr)); break;
-        case ClauseKind::ExprStmt: line(expr(*c.expr)); break;
-        default: line(edge_head(c) + " -> " + c.target.text + label(c.label)); break;
+        case ClauseKind::Do:
+          line("do " + expr(*c.expr));
+          break;
+        case ClauseKind::ApproveBy:
+          line("approve by " + str(*c.role->str));
+          break;
+        case ClauseKind::By:
+          line("by " + str(*c.role->str));
+          break;
+        case ClauseKind::Until:
+          line("until " + expr(*c.expr) + " within " + expr(*c.within) + " every " +
+               expr(*c.every));
+          break;
+        case ClauseKind::Run:
+          line("run " + c.name.text + "(" + args(c.args) + ")");
+          break;
+        case ClauseKind::Return:
+          line("return " + expr(*c.expr));
+          break;
+        case ClauseKind::ExprStmt:
+          line(expr(*c.expr));
+          break;
+        default:
+          line(edge_head(c) + " -> " + c.target.text + label(c.label));
+          break;
       }
     });
   }
@@ -431,6 +511,8 @@ class Printer {
 
 }  // namespace
 
-std::string format_file(const SourceFile& src, const File& file) { return Printer(src, file).run(file); }
+std::string format_file(const SourceFile& src, const File& file) {
+  return Printer(src, file).run(file);
+}
 
 }  // namespace rbk

@@ -21,8 +21,8 @@ namespace pegtl = tao::pegtl;
 namespace {
 
 struct ParseState {
-  std::map<uint32_t, ast::Comment> comments;     // by start offset: backtracking re-matches them
-  std::map<uint32_t, uint32_t> comment_ends;     // end offset -> start offset
+  std::map<uint32_t, ast::Comment> comments;  // by start offset: backtracking re-matches them
+  std::map<uint32_t, uint32_t> comment_ends;  // end offset -> start offset
   int depth = 0;
   const SourceFile* src = nullptr;
 };
@@ -82,7 +82,8 @@ struct control : pegtl::normal<Rule> {
   static void start(const ParseInput& in, ParseState& st) {
     if constexpr (is_nesting_rule<Rule>) {
       if (++st.depth > kMaxParseNesting)
-        throw pegtl::parse_error("nested too deeply (more than " + std::to_string(kMaxParseNesting) +
+        throw pegtl::parse_error("nested too deeply (more than " +
+                                     std::to_string(kMaxParseNesting) +
                                      " levels of parentheses, brackets or operators)",
                                  in);
     }
@@ -106,16 +107,19 @@ std::unique_ptr<g::TreeNode> parse_step(Input& in, ParseState& st) {
 }
 
 // Words that begin an item at the top level, and inside a runbook.
-const std::set<std::string_view> kTopWords = {"import", "module", "config", "probe", "action", "runbook"};
-const std::set<std::string_view> kRunbookWords = {"doc",  "param", "start", "decide", "action",
-                                                  "wait", "approve", "call", "end"};
-const std::set<std::string_view> kLeaveRunbookWords = {"import", "module", "config", "probe", "runbook"};
+const std::set<std::string_view> kTopWords = {"import", "module", "config",
+                                              "probe",  "action", "runbook"};
+const std::set<std::string_view> kRunbookWords = {"doc",  "param",   "start", "decide", "action",
+                                                  "wait", "approve", "call",  "end"};
+const std::set<std::string_view> kLeaveRunbookWords = {"import", "module", "config", "probe",
+                                                       "runbook"};
 
 std::string_view first_word(std::string_view line) {
   size_t i = 0;
   while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
   size_t j = i;
-  while (j < line.size() && (std::isalnum(static_cast<unsigned char>(line[j])) || line[j] == '_')) ++j;
+  while (j < line.size() && (std::isalnum(static_cast<unsigned char>(line[j])) || line[j] == '_'))
+    ++j;
   return line.substr(i, j - i);
 }
 
@@ -136,8 +140,9 @@ ParseResult parse_source(const SourcePtr& src_ptr, Diagnostics& diags) {
 
   if (EncodingProblem bad = find_encoding_problem(src.text()); bad.offset != std::string::npos) {
     Pos p = src.pos_at(static_cast<uint32_t>(bad.offset));
-    diags.error("encoding", src_ptr, Range{p, src.pos_at(p.offset + 1)},
-                "this file is not valid UTF-8 text: " + bad.what)
+    diags
+        .error("encoding", src_ptr, Range{p, src.pos_at(p.offset + 1)},
+               "this file is not valid UTF-8 text: " + bad.what)
         .hints.push_back("rbk reads UTF-8 source files without NUL bytes");
     result.ok = false;
     return result;
@@ -208,7 +213,8 @@ ParseResult parse_source(const SourcePtr& src_ptr, Diagnostics& diags) {
       }
     } catch (const pegtl::parse_error& e) {
       const auto& p = e.positions().front();
-      Pos at{static_cast<uint32_t>(p.byte), static_cast<uint32_t>(p.line), static_cast<uint32_t>(p.column)};
+      Pos at{static_cast<uint32_t>(p.byte), static_cast<uint32_t>(p.line),
+             static_cast<uint32_t>(p.column)};
       report(at, std::string(e.message()));
       // A runbook whose head is broken still has items: parse them for their errors.
       if (!in_runbook && first_word(src.line(item_start.line)) == "runbook") {

@@ -71,11 +71,10 @@ RBK_KEYWORD(run, "run")
 RBK_KEYWORD(list, "list")
 #undef RBK_KEYWORD
 
-struct reserved
-    : sor<kw_import, kw_module, kw_config, kw_probe, kw_action, kw_runbook, kw_doc, kw_param,
-          kw_start, kw_decide, kw_wait, kw_approve, kw_call, kw_end, kw_let, kw_when, kw_else,
-          kw_do, kw_then, kw_on, kw_until, kw_return, kw_true, kw_false, kw_null, kw_and, kw_or,
-          kw_not, kw_in, kw_as> {};
+struct reserved : sor<kw_import, kw_module, kw_config, kw_probe, kw_action, kw_runbook, kw_doc,
+                      kw_param, kw_start, kw_decide, kw_wait, kw_approve, kw_call, kw_end, kw_let,
+                      kw_when, kw_else, kw_do, kw_then, kw_on, kw_until, kw_return, kw_true,
+                      kw_false, kw_null, kw_and, kw_or, kw_not, kw_in, kw_as> {};
 
 struct ident_raw : seq<not_at<reserved>, identifier> {};
 struct name : tok<ident_raw> {};
@@ -108,14 +107,14 @@ struct float_lit : seq<plus<digit>, one<'.'>, plus<digit>, not_at<identifier_oth
 struct int_lit : seq<plus<digit>, not_at<identifier_other>> {};
 // A number glued to letters that are no unit (`5min`): reported, not misparsed.
 struct bad_number : seq<decimal, identifier_other> {};
-struct number
-    : sor<duration_lit, percent_lit, float_lit, int_lit, seq<at<bad_number>, tao::pegtl::raise<bad_number>>> {};
+struct number : sor<duration_lit, percent_lit, float_lit, int_lit,
+                    seq<at<bad_number>, tao::pegtl::raise<bad_number>>> {};
 
 struct expr;
 
 // Strings. Escapes: \" \\ \n \t \r \{ \} \u{hex}. `{expr}` interpolates.
-struct escape_code
-    : sor<one<'"', '\\', 'n', 't', 'r', '{', '}'>, seq<one<'u'>, one<'{'>, rep_min_max<1, 6, xdigit>, one<'}'>>> {};
+struct escape_code : sor<one<'"', '\\', 'n', 't', 'r', '{', '}'>,
+                         seq<one<'u'>, one<'{'>, rep_min_max<1, 6, xdigit>, one<'}'>>> {};
 struct escape : seq<one<'\\'>, must<escape_code>> {};
 struct interp_expr : seq<expr> {};
 struct interp_close : one<'}'> {};
@@ -126,7 +125,8 @@ struct plain_string : seq<one<'"'>, star<sor<plain_chars, escape, interp>>, must
 struct triple_quote : string<'"', '"', '"'> {};
 struct triple_chars : plus<not_at<triple_quote>, not_one<'\\', '{'>> {};
 struct triple_close : triple_quote {};
-struct triple_string : seq<triple_quote, star<sor<triple_chars, escape, interp>>, must<triple_close>> {};
+struct triple_string
+    : seq<triple_quote, star<sor<triple_chars, escape, interp>>, must<triple_close>> {};
 struct string_lit : tok<sor<triple_string, plain_string>> {};
 
 // ---------------------------------------------------------------- types
@@ -156,7 +156,9 @@ struct paren_expr : seq<lparen, must<paren_inner>, must<paren_close>> {};
 
 struct list_item : seq<expr> {};
 struct list_close_bracket : rbracket {};
-struct list_lit : seq<lbracket, opt<list_item, star<comma, list_item>, opt<comma>>, must<list_close_bracket>> {};
+struct list_lit
+    : seq<lbracket, opt<list_item, star<comma, list_item>, opt<comma>>, must<list_close_bracket>> {
+};
 
 struct record_key : sor<name, string_lit> {};
 struct record_value : seq<expr> {};
@@ -175,9 +177,8 @@ struct false_lit : tok<kw_false> {};
 struct null_lit : tok<kw_null> {};
 struct ident_expr : name {};
 
-struct primary
-    : sor<paren_expr, list_lit, record_lit, string_lit, tok<number>, true_lit, false_lit, null_lit,
-          config_ref, ident_expr> {};
+struct primary : sor<paren_expr, list_lit, record_lit, string_lit, tok<number>, true_lit, false_lit,
+                     null_lit, config_ref, ident_expr> {};
 
 struct field_name : name {};
 struct field_suffix : seq<dot, must<field_name>> {};
@@ -189,7 +190,8 @@ struct named_arg : seq<name, colon, must<arg_value>> {};
 struct positional_arg : seq<expr> {};
 struct call_arg : sor<named_arg, positional_arg> {};
 struct call_close : rparen {};
-struct call_suffix : seq<lparen, opt<call_arg, star<comma, call_arg>, opt<comma>>, must<call_close>> {};
+struct call_suffix
+    : seq<lparen, opt<call_arg, star<comma, call_arg>, opt<comma>>, must<call_close>> {};
 struct postfix_expr : seq<primary, star<sor<field_suffix, index_suffix, call_suffix>>> {};
 
 struct neg_op : tok<seq<one<'-'>, not_at<one<'>'>>>> {};
@@ -209,9 +211,8 @@ struct coalesce_op : tok<two<'?'>> {};
 struct coalesce_rhs : seq<add_expr> {};
 struct coalesce_expr : seq<add_expr, star<coalesce_op, must<coalesce_rhs>>> {};
 
-struct cmp_op
-    : tok<sor<string<'=', '='>, string<'!', '='>, string<'<', '='>, string<'>', '='>, one<'<'>,
-              one<'>'>, kw_in>> {};
+struct cmp_op : tok<sor<string<'=', '='>, string<'!', '='>, string<'<', '='>, string<'>', '='>,
+                        one<'<'>, one<'>'>, kw_in>> {};
 struct cmp_rhs : seq<coalesce_expr> {};
 struct cmp_expr : seq<coalesce_expr, opt<cmp_op, must<cmp_rhs>>> {};
 
@@ -244,7 +245,8 @@ struct let_clause : seq<tok<kw_let>, must<let_name>, must<let_equals>, must<let_
 struct when_cond : seq<expr> {};
 struct when_arrow : arrow {};
 struct when_target : name {};
-struct when_clause : seq<tok<kw_when>, must<when_cond>, must<when_arrow>, edge_tail<when_target>> {};
+struct when_clause : seq<tok<kw_when>, must<when_cond>, must<when_arrow>, edge_tail<when_target>> {
+};
 
 struct else_arrow : arrow {};
 struct else_target : name {};
@@ -275,9 +277,8 @@ struct within_word : tok<kw_within> {};
 struct within_value : seq<expr> {};
 struct every_word : tok<kw_every> {};
 struct every_value : seq<expr> {};
-struct until_clause
-    : seq<tok<kw_until>, must<until_cond>, must<within_word>, must<within_value>, must<every_word>,
-          must<every_value>> {};
+struct until_clause : seq<tok<kw_until>, must<until_cond>, must<within_word>, must<within_value>,
+                          must<every_word>, must<every_value>> {};
 
 struct approved_arrow : arrow {};
 struct approved_target : name {};
@@ -288,20 +289,18 @@ struct denied_clause : seq<tok<kw_denied>, must<denied_arrow>, edge_tail<denied_
 struct timeout_after : seq<expr> {};
 struct timeout_arrow : arrow {};
 struct timeout_target : name {};
-struct timeout_clause
-    : seq<tok<kw_timeout>, opt<not_at<arrow>, timeout_after>, must<timeout_arrow>,
-          edge_tail<timeout_target>> {};
+struct timeout_clause : seq<tok<kw_timeout>, opt<not_at<arrow>, timeout_after>, must<timeout_arrow>,
+                            edge_tail<timeout_target>> {};
 
 struct run_target : name {};
 struct run_open : lparen {};
 struct run_clause : seq<tok<kw_run>, must<run_target>, must<run_open>,
                         opt<call_arg, star<comma, call_arg>, opt<comma>>, must<call_close>> {};
 
-struct clause
-    : seq<sor<let_clause, when_clause, else_clause, do_clause, then_clause, on_error_clause,
-              approve_by_clause, by_clause, until_clause, approved_clause, denied_clause,
-              timeout_clause, run_clause>,
-          opt<semicolon>> {};
+struct clause : seq<sor<let_clause, when_clause, else_clause, do_clause, then_clause,
+                        on_error_clause, approve_by_clause, by_clause, until_clause,
+                        approved_clause, denied_clause, timeout_clause, run_clause>,
+                    opt<semicolon>> {};
 
 // ---------------------------------------------------------------- runbook items
 
@@ -315,7 +314,8 @@ struct block_node : seq<tok<node_kind>, must<node_name>, opt<node_label>, node_b
 
 struct end_as : tok<kw_as> {};
 struct end_outcome : name {};
-struct end_node : seq<tok<kw_end>, must<node_name>, opt<node_label>, must<end_as>, must<end_outcome>> {};
+struct end_node
+    : seq<tok<kw_end>, must<node_name>, opt<node_label>, must<end_as>, must<end_outcome>> {};
 
 struct doc_text : seq<string_lit> {};
 struct doc_item : seq<tok<kw_doc>, must<doc_text>> {};
@@ -331,7 +331,8 @@ struct start_arrow : arrow {};
 struct start_target : name {};
 struct start_item : seq<tok<kw_start>, must<start_arrow>, must<start_target>> {};
 
-struct runbook_item : seq<sor<doc_item, param_item, start_item, end_node, block_node>, opt<semicolon>> {};
+struct runbook_item
+    : seq<sor<doc_item, param_item, start_item, end_node, block_node>, opt<semicolon>> {};
 struct runbook_close : rbrace {};
 // The driver (parser.cpp) parses a runbook as runbook_head, then runbook_step until the
 // closing brace, so that it can recover after an error at the next item.
@@ -340,7 +341,8 @@ struct runbook_step : sor<runbook_close, runbook_item> {};
 struct runbook_name : name {};
 struct runbook_title : seq<string_lit> {};
 struct runbook_open : lbrace {};
-struct runbook_head : seq<tok<kw_runbook>, must<runbook_name>, opt<runbook_title>, must<runbook_open>> {};
+struct runbook_head
+    : seq<tok<kw_runbook>, must<runbook_name>, opt<runbook_title>, must<runbook_open>> {};
 
 // ---------------------------------------------------------------- top level
 
@@ -353,11 +355,14 @@ struct module_decl : seq<tok<kw_module>, must<module_name>> {};
 struct config_decl_name : name {};
 struct config_colon : colon {};
 struct config_type : seq<type_expr> {};
-struct config_decl : seq<tok<kw_config>, not_at<dot>, must<config_decl_name>, must<config_colon>, must<config_type>> {};
+struct config_decl : seq<tok<kw_config>, not_at<dot>, must<config_decl_name>, must<config_colon>,
+                         must<config_type>> {};
 
-struct func_param : seq<name, must<param_colon>, must<param_type>, opt<equals, must<param_default>>> {};
+struct func_param
+    : seq<name, must<param_colon>, must<param_type>, opt<equals, must<param_default>>> {};
 struct func_params_close : rparen {};
-struct func_params : seq<opt<func_param, star<comma, func_param>, opt<comma>>, must<func_params_close>> {};
+struct func_params
+    : seq<opt<func_param, star<comma, func_param>, opt<comma>>, must<func_params_close>> {};
 struct func_name : name {};
 struct func_open : lparen {};
 struct result_type : seq<type_expr> {};
@@ -369,12 +374,10 @@ struct statement : seq<sor<let_clause, return_clause, expr_stmt>, opt<semicolon>
 struct body_open : lbrace {};
 struct body_close : rbrace {};
 struct func_body : seq<must<body_open>, star<statement>, must<body_close>> {};
-struct probe_decl
-    : seq<tok<kw_probe>, must<func_name>, must<func_open>, func_params, must<probe_arrow>,
-          must<result_type>, func_body> {};
-struct action_decl
-    : seq<tok<kw_action>, must<func_name>, must<func_open>, func_params,
-          opt<arrow, must<result_type>>, func_body> {};
+struct probe_decl : seq<tok<kw_probe>, must<func_name>, must<func_open>, func_params,
+                        must<probe_arrow>, must<result_type>, func_body> {};
+struct action_decl : seq<tok<kw_action>, must<func_name>, must<func_open>, func_params,
+                         opt<arrow, must<result_type>>, func_body> {};
 
 struct top_item
     : seq<sor<import_decl, module_decl, config_decl, probe_decl, action_decl, runbook_head>,
@@ -386,7 +389,9 @@ struct runbook_or_end : sor<eof, runbook_step> {};
 // The whole language as one rule: pegtl::analyze runs on it in the tests. The driver
 // parses the same rules piecewise (see parser.cpp) to recover from errors.
 struct runbook_decl : seq<runbook_head, star<runbook_item>, must<runbook_close>> {};
-struct file_item : seq<sor<import_decl, module_decl, config_decl, probe_decl, action_decl, runbook_decl>, opt<semicolon>> {};
+struct file_item
+    : seq<sor<import_decl, module_decl, config_decl, probe_decl, action_decl, runbook_decl>,
+          opt<semicolon>> {};
 struct file : seq<ws, star<file_item>, eof> {};
 
 }  // namespace rbk::grammar

@@ -36,7 +36,7 @@ struct FunctionSig {
   std::string doc;
   bool native = true;  // false for probes and actions declared in .rbk modules
 
-  std::string module() const;  // "http" for "http.get_json", "" for builtins
+  std::string module() const;     // "http" for "http.get_json", "" for builtins
   std::string signature() const;  // "http.get_json(url: string, …) -> json"
 };
 

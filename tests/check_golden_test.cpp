@@ -15,7 +15,9 @@
 namespace rbk::test {
 namespace {
 
-std::filesystem::path check_dir() { return tests_dir() / "check"; }
+std::filesystem::path check_dir() {
+  return tests_dir() / "check";
+}
 
 std::string display_col(const Diagnostic& d) {
   std::string_view line = d.file->line(d.range.begin.line);
@@ -41,7 +43,8 @@ TEST_P(CheckGolden, DiagnosticsMatchExpectations) {
     std::smatch m;
     if (std::regex_search(line, m, expect_re)) {
       std::string where = m[2].matched ? m[2].str() : file;
-      expected.insert(m[1].str() + " " + where + ":" + m[3].str() + ":" + m[4].str() + ": " + m[5].str());
+      expected.insert(m[1].str() + " " + where + ":" + m[3].str() + ":" + m[4].str() + ": " +
+                      m[5].str());
     }
   }
 
@@ -59,11 +62,14 @@ TEST_P(CheckGolden, DiagnosticsMatchExpectations) {
     if (!actual.count(e)) missing += "  " + e + "\n";
   for (const auto& a : actual)
     if (!expected.count(a)) unexpected += "  " + a + "\n";
-  EXPECT_TRUE(missing.empty() && unexpected.empty())
-      << file << "\nexpected but not reported:\n" << missing << "reported but not expected:\n" << unexpected;
+  EXPECT_TRUE(missing.empty() && unexpected.empty()) << file << "\nexpected but not reported:\n"
+                                                     << missing << "reported but not expected:\n"
+                                                     << unexpected;
 }
 
-std::vector<std::string> cases() { return rbk_files(check_dir()); }
+std::vector<std::string> cases() {
+  return rbk_files(check_dir());
+}
 
 INSTANTIATE_TEST_SUITE_P(Files, CheckGolden, ::testing::ValuesIn(cases()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
@@ -87,14 +93,16 @@ TEST(CheckStrict, SeedFlowchartGapBecomesAnError) {
   ASSERT_EQ(run.diags.warning_count(), 1u);
   run.diags.promote_warnings();
   EXPECT_EQ(run.diags.error_count(), 1u);
-  EXPECT_NE(run.diags.items()[0].message.find("age in [5m, 30m] reaches no branch"), std::string::npos);
+  EXPECT_NE(run.diags.items()[0].message.find("age in [5m, 30m] reaches no branch"),
+            std::string::npos);
 }
 
 TEST(CheckRunbooks, ShippedRunbooksAreClean) {
   for (const auto& f : rbk_files(source_dir() / "runbooks")) {
     CheckRun run = check_files({(source_dir() / "runbooks" / f).string()});
-    EXPECT_TRUE(run.diags.items().empty()) << f << " has " << run.diags.items().size() << " diagnostics, first: "
-                                           << (run.diags.items().empty() ? "" : run.diags.items()[0].message);
+    EXPECT_TRUE(run.diags.items().empty())
+        << f << " has " << run.diags.items().size() << " diagnostics, first: "
+        << (run.diags.items().empty() ? "" : run.diags.items()[0].message);
     EXPECT_FALSE(run.program.runbooks.empty()) << f;
   }
 }
@@ -123,7 +131,8 @@ TEST(CheckGolden, EveryDiagnosticIsDocumentedAndTested) {
   }
   std::filesystem::current_path(cwd);
   for (const auto& c : produced) EXPECT_TRUE(documented.count(c)) << "undocumented code: " << c;
-  for (const auto& c : documented) EXPECT_TRUE(produced.count(c)) << "no golden case produces: " << c;
+  for (const auto& c : documented)
+    EXPECT_TRUE(produced.count(c)) << "no golden case produces: " << c;
 }
 
 }  // namespace

@@ -34,7 +34,8 @@ TEST(Fmt, GoldenLayout) {
 std::vector<std::string> all_sources() {
   std::vector<std::string> out;
   for (const char* dir : {"tests/check", "tests/fmt", "runbooks", "stdlib"})
-    for (const auto& f : rbk_files(source_dir() / dir, true)) out.push_back((source_dir() / dir / f).string());
+    for (const auto& f : rbk_files(source_dir() / dir, true))
+      out.push_back((source_dir() / dir / f).string());
   return out;
 }
 
@@ -65,7 +66,8 @@ TEST_P(FmtRoundTrip, IdempotentKeepsCommentsAndMeaning) {
   auto a = parse_source(std::make_shared<SourceFile>(path, text), d1);
   auto b = parse_source(std::make_shared<SourceFile>(path, once), d2);
   ASSERT_EQ(a.file.comments.size(), b.file.comments.size()) << "a comment was lost";
-  for (size_t i = 0; i < a.file.comments.size(); ++i) EXPECT_EQ(a.file.comments[i].text, b.file.comments[i].text);
+  for (size_t i = 0; i < a.file.comments.size(); ++i)
+    EXPECT_EQ(a.file.comments[i].text, b.file.comments[i].text);
 
   // The checker says the same about the formatted text (positions aside).
   if (path.find("/tests/fmt/") == std::string::npos) {
@@ -81,7 +83,8 @@ TEST_P(FmtRoundTrip, IdempotentKeepsCommentsAndMeaning) {
 
 INSTANTIATE_TEST_SUITE_P(Sources, FmtRoundTrip, ::testing::ValuesIn(all_sources()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string n = std::filesystem::relative(info.param, source_dir()).string();
+                           std::string n =
+                               std::filesystem::relative(info.param, source_dir()).string();
                            n = n.substr(0, n.size() - 4);
                            for (char& c : n)
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
@@ -93,7 +96,8 @@ TEST(Fmt, ShippedSourcesAreFormatted) {
     for (const auto& f : rbk_files(source_dir() / dir)) {
       auto p = source_dir() / dir / f;
       std::string text = read_text(p);
-      EXPECT_EQ(format(p.string(), text), text) << p << " is not in the canonical layout: run rbk fmt -w";
+      EXPECT_EQ(format(p.string(), text), text)
+          << p << " is not in the canonical layout: run rbk fmt -w";
     }
 }
 

@@ -33,7 +33,8 @@ TEST(Parser, BuildsRunbookWithRanges) {
   }
   end done "Done" as resolved
 }
-)", diags);
+)",
+                 diags);
   ASSERT_TRUE(r.ok);
   ASSERT_EQ(r.file.items.size(), 1u);
   const auto& rb = std::get<ast::Runbook>(r.file.items[0]);
@@ -89,7 +90,9 @@ TEST(Parser, StringsEscapesAndInterpolation) {
 
 TEST(Parser, TripleQuotedStringsStripIndentation) {
   Diagnostics diags;
-  auto r = parse("runbook r {\n  doc \"\"\"\n    First line.\n      Indented.\n\n    Last.\n  \"\"\"\n}\n", diags);
+  auto r = parse(
+      "runbook r {\n  doc \"\"\"\n    First line.\n      Indented.\n\n    Last.\n  \"\"\"\n}\n",
+      diags);
   ASSERT_TRUE(r.ok);
   const auto& doc = std::get<ast::Doc>(std::get<ast::Runbook>(r.file.items[0]).items[0]);
   EXPECT_EQ(doc.text.text(), "First line.\n  Indented.\n\nLast.");
@@ -97,7 +100,9 @@ TEST(Parser, TripleQuotedStringsStripIndentation) {
 
 TEST(Parser, DurationsAndPercents) {
   Diagnostics diags;
-  auto r = parse("runbook r { param a: duration = 1h30m param b: duration = 250ms param c: percent = 2.5% }", diags);
+  auto r = parse(
+      "runbook r { param a: duration = 1h30m param b: duration = 250ms param c: percent = 2.5% }",
+      diags);
   ASSERT_TRUE(r.ok);
   const auto& items = std::get<ast::Runbook>(r.file.items[0]).items;
   EXPECT_EQ(std::get<ast::Param>(items[0]).default_value->int_value, 90 * 60 * 1000);
@@ -120,7 +125,8 @@ struct Hostile : ::testing::Test {
     CheckRun run = check_text("hostile.rbk", text);
     ASSERT_GE(run.diags.error_count(), 1u);
     bool found = false;
-    for (const auto& d : run.diags.items()) found |= d.message.find(message_part) != std::string::npos;
+    for (const auto& d : run.diags.items())
+      found |= d.message.find(message_part) != std::string::npos;
     EXPECT_TRUE(found) << "first: " << run.diags.items()[0].message;
   }
 };
@@ -137,8 +143,9 @@ TEST_F(Hostile, DeepNot) {
 }
 
 TEST_F(Hostile, DeepLists) {
-  expect_error("runbook r { param x: json = " + std::string(10000, '[') + std::string(10000, ']') + " }",
-               "nested too deeply");
+  expect_error(
+      "runbook r { param x: json = " + std::string(10000, '[') + std::string(10000, ']') + " }",
+      "nested too deeply");
 }
 
 TEST_F(Hostile, LongOperatorChain) {
@@ -156,7 +163,8 @@ TEST_F(Hostile, LongFieldChain) {
 TEST_F(Hostile, DeepTypes) {
   std::string t;
   for (int i = 0; i < 10000; ++i) t += "list<";
-  expect_error("runbook r { param x: " + t + "int" + std::string(10000, '>') + " }", "nested too deeply");
+  expect_error("runbook r { param x: " + t + "int" + std::string(10000, '>') + " }",
+               "nested too deeply");
 }
 
 TEST_F(Hostile, DeepInterpolation) {
@@ -165,29 +173,46 @@ TEST_F(Hostile, DeepInterpolation) {
   expect_error("runbook r { doc " + e + " }", "nested too deeply");
 }
 
-TEST_F(Hostile, InvalidUtf8) { expect_error("runbook r {\n  doc \"caf\xC3\"\n}\n", "not valid UTF-8"); }
+TEST_F(Hostile, InvalidUtf8) {
+  expect_error("runbook r {\n  doc \"caf\xC3\"\n}\n", "not valid UTF-8");
+}
 
-TEST_F(Hostile, OverlongUtf8) { expect_error("runbook r { doc \"\xC0\xAF\" }", "not valid UTF-8"); }
+TEST_F(Hostile, OverlongUtf8) {
+  expect_error("runbook r { doc \"\xC0\xAF\" }", "not valid UTF-8");
+}
 
-TEST_F(Hostile, NulByte) { expect_error(std::string("runbook r {\n  start -> a") + '\0' + "\n}", "NUL byte"); }
+TEST_F(Hostile, NulByte) {
+  expect_error(std::string("runbook r {\n  start -> a") + '\0' + "\n}", "NUL byte");
+}
 
-TEST_F(Hostile, StringOpenAtEndOfFile) { expect_error("runbook r {\n  doc \"open", "unterminated string"); }
+TEST_F(Hostile, StringOpenAtEndOfFile) {
+  expect_error("runbook r {\n  doc \"open", "unterminated string");
+}
 
-TEST_F(Hostile, TripleStringOpenAtEndOfFile) { expect_error("runbook r {\n  doc \"\"\"open\n", "unterminated string"); }
+TEST_F(Hostile, TripleStringOpenAtEndOfFile) {
+  expect_error("runbook r {\n  doc \"\"\"open\n", "unterminated string");
+}
 
-TEST_F(Hostile, HugeInteger) { expect_error("runbook r { param x: int = 99999999999999999999999 }", "out of range"); }
+TEST_F(Hostile, HugeInteger) {
+  expect_error("runbook r { param x: int = 99999999999999999999999 }", "out of range");
+}
 
-TEST_F(Hostile, HugeDuration) { expect_error("runbook r { param x: duration = 9999999999999999d }", "out of range"); }
+TEST_F(Hostile, HugeDuration) {
+  expect_error("runbook r { param x: duration = 9999999999999999d }", "out of range");
+}
 
-TEST_F(Hostile, OnlyGarbage) { expect_error("\x01\x02 }}}{{{ ->->-> \"", "expected"); }
+TEST_F(Hostile, OnlyGarbage) {
+  expect_error("\x01\x02 }}}{{{ ->->-> \"", "expected");
+}
 
 TEST_F(Hostile, FiveMegabytes) {
   // A valid 5 MB runbook: checked in full, without a stack overflow on its length.
   std::string text = "runbook big {\n  start -> n0\n";
   int n = 0;
   while (text.size() < 5u * 1024 * 1024) {
-    text += "  decide n" + std::to_string(n) + " \"Step " + std::to_string(n) + "\" {\n    when 1 + 2 > 3 -> n" +
-            std::to_string(n + 1) + " \"yes\"\n    else -> n" + std::to_string(n + 1) + " \"no\"\n  }\n";
+    text += "  decide n" + std::to_string(n) + " \"Step " + std::to_string(n) +
+            "\" {\n    when 1 + 2 > 3 -> n" + std::to_string(n + 1) + " \"yes\"\n    else -> n" +
+            std::to_string(n + 1) + " \"no\"\n  }\n";
     ++n;
   }
   text += "  end n" + std::to_string(n) + " \"Done\" as resolved\n}\n";

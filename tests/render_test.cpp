@@ -35,8 +35,8 @@ TEST(Render, JsonShape) {
   ASSERT_TRUE(j["diagnostics"].is_array());
   EXPECT_EQ(j["errors"].get<int>(), static_cast<int>(run.diags.error_count()));
   const auto& first = j["diagnostics"][0];
-  for (const char* key : {"file", "line", "column", "end_line", "end_column", "severity", "code", "message", "hints",
-                          "related"})
+  for (const char* key : {"file", "line", "column", "end_line", "end_column", "severity", "code",
+                          "message", "hints", "related"})
     EXPECT_TRUE(first.contains(key)) << key;
   EXPECT_EQ(first["file"], "diagnostics.rbk");
   EXPECT_EQ(first["severity"], "error");

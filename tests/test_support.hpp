@@ -10,8 +10,12 @@
 
 namespace rbk::test {
 
-inline std::filesystem::path source_dir() { return RBK_SOURCE_DIR; }
-inline std::filesystem::path tests_dir() { return source_dir() / "tests"; }
+inline std::filesystem::path source_dir() {
+  return RBK_SOURCE_DIR;
+}
+inline std::filesystem::path tests_dir() {
+  return source_dir() / "tests";
+}
 
 std::string read_text(const std::filesystem::path& p);
 void write_text(const std::filesystem::path& p, const std::string& text);

@@ -10,10 +10,10 @@ TypeRef make(TypeKind k) {
 }
 }  // namespace
 
-#define RBK_SCALAR(fn, kind)          \
-  TypeRef Type::fn() {                \
+#define RBK_SCALAR(fn, kind)             \
+  TypeRef Type::fn() {                   \
     static const TypeRef t = make(kind); \
-    return t;                         \
+    return t;                            \
   }
 RBK_SCALAR(error, TypeKind::Error)
 RBK_SCALAR(null, TypeKind::Null)
@@ -81,7 +81,8 @@ bool same_type(const TypeRef& a, const TypeRef& b) {
     case TypeKind::Record:
       if (a->fields.size() != b->fields.size()) return false;
       for (size_t i = 0; i < a->fields.size(); ++i)
-        if (a->fields[i].name != b->fields[i].name || !same_type(a->fields[i].type, b->fields[i].type))
+        if (a->fields[i].name != b->fields[i].name ||
+            !same_type(a->fields[i].type, b->fields[i].type))
           return false;
       return true;
     default:
@@ -91,19 +92,32 @@ bool same_type(const TypeRef& a, const TypeRef& b) {
 
 std::string to_string(const TypeRef& t) {
   switch (t->kind) {
-    case TypeKind::Error: return "<error>";
-    case TypeKind::Null: return "null";
-    case TypeKind::Bool: return "bool";
-    case TypeKind::Int: return "int";
-    case TypeKind::Float: return "float";
-    case TypeKind::String: return "string";
-    case TypeKind::Duration: return "duration";
-    case TypeKind::Time: return "time";
-    case TypeKind::Percent: return "percent";
-    case TypeKind::Json: return "json";
-    case TypeKind::Var: return "T";
-    case TypeKind::List: return "list<" + to_string(t->elem) + ">";
-    case TypeKind::Optional: return to_string(t->elem) + "?";
+    case TypeKind::Error:
+      return "<error>";
+    case TypeKind::Null:
+      return "null";
+    case TypeKind::Bool:
+      return "bool";
+    case TypeKind::Int:
+      return "int";
+    case TypeKind::Float:
+      return "float";
+    case TypeKind::String:
+      return "string";
+    case TypeKind::Duration:
+      return "duration";
+    case TypeKind::Time:
+      return "time";
+    case TypeKind::Percent:
+      return "percent";
+    case TypeKind::Json:
+      return "json";
+    case TypeKind::Var:
+      return "T";
+    case TypeKind::List:
+      return "list<" + to_string(t->elem) + ">";
+    case TypeKind::Optional:
+      return to_string(t->elem) + "?";
     case TypeKind::Record: {
       std::string s = "{";
       for (size_t i = 0; i < t->fields.size(); ++i) {

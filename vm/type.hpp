@@ -65,10 +65,16 @@ struct Type {
 bool same_type(const TypeRef& a, const TypeRef& b);
 std::string to_string(const TypeRef& t);
 
-inline bool is_error(const TypeRef& t) { return t->kind == TypeKind::Error; }
-inline bool is_optional(const TypeRef& t) { return t->kind == TypeKind::Optional; }
+inline bool is_error(const TypeRef& t) {
+  return t->kind == TypeKind::Error;
+}
+inline bool is_optional(const TypeRef& t) {
+  return t->kind == TypeKind::Optional;
+}
 // T for T?, the type itself otherwise.
-inline const TypeRef& strip_optional(const TypeRef& t) { return is_optional(t) ? t->elem : t; }
+inline const TypeRef& strip_optional(const TypeRef& t) {
+  return is_optional(t) ? t->elem : t;
+}
 bool is_numeric(const TypeRef& t);  // int or float
 // Types whose values have an order (`<`, `>`): numbers, durations, times, percents, strings.
 bool is_ordered(const TypeRef& t);
