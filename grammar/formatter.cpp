@@ -1,5 +1,7 @@
 #include "grammar/formatter.hpp"
 
+#include "grammar/keywords.hpp"
+
 #include <algorithm>
 
 namespace rbk {
@@ -21,14 +23,7 @@ bool is_identifier(const std::string& s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
   for (char c : s)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-  static const char* reserved[] = {"import", "module", "config", "probe",  "action", "runbook",
-                                   "doc",    "param",  "start",  "decide", "wait",   "approve",
-                                   "call",   "end",    "let",    "when",   "else",   "do",
-                                   "then",   "on",     "until",  "return", "true",   "false",
-                                   "null",   "and",    "or",     "not",    "in",     "as"};
-  for (const char* r : reserved)
-    if (s == r) return false;
-  return true;
+  return !is_reserved_word(s);
 }
 
 int precedence(const Expr& e) {

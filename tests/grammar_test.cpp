@@ -224,3 +224,25 @@ TEST_F(Hostile, FiveMegabytes) {
 
 }  // namespace
 }  // namespace rbk::test
+
+#include "grammar/keywords.hpp"
+
+namespace rbk::test {
+namespace {
+
+TEST(Grammar, ReservedWordsAreNeverNames) {
+  for (std::string_view w : kReservedWords) {
+    Diagnostics bad, good;
+    EXPECT_FALSE(parse("runbook r { start -> " + std::string(w) + " }", bad).ok) << w;
+    EXPECT_TRUE(parse("runbook r { start -> " + std::string(w) + "_x }", good).ok) << w;
+  }
+  // Contextual words are names outside their clauses.
+  for (const char* w :
+       {"error", "by", "within", "every", "approved", "denied", "timeout", "run", "list"}) {
+    Diagnostics d;
+    EXPECT_TRUE(parse("runbook r { start -> " + std::string(w) + " }", d).ok) << w;
+  }
+}
+
+}  // namespace
+}  // namespace rbk::test
