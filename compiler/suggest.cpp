@@ -20,6 +20,8 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 }  // namespace
 
 std::string closest_name(const std::string& name, const std::vector<std::string>& candidates) {
+  // One- and two-letter names are too short for a guess to be more help than noise.
+  if (name.size() < 3) return {};
   std::string best;
   size_t best_d = std::max<size_t>(1, name.size() / 3) + 1;
   for (const auto& c : candidates) {
