@@ -98,8 +98,9 @@ class Printer {
     if (!at_block_start && last_line_ && line > last_line_ + 1) blank();
   }
 
-  // Own-line comments that come before OFFSET.
-  void leading(uint32_t offset, bool at_block_start = false) {
+  // Own-line comments that come before OFFSET. Returns whether it printed any.
+  bool leading(uint32_t offset, bool at_block_start = false) {
+    bool printed = false;
     for (; cursor_ < comments_.size() && comments_[cursor_].range.begin.offset < offset;
          ++cursor_) {
       if (used_[cursor_]) continue;
@@ -109,7 +110,9 @@ class Printer {
       line(c.text);
       used_[cursor_] = true;
       last_line_ = c.range.begin.line;
+      printed = true;
     }
+    return printed;
   }
 
   // After printing a construct that ended at END: the comment on its last line goes at
@@ -137,7 +140,7 @@ class Printer {
   // Prints a unit (an item or a clause) with its comments.
   template <typename F>
   void unit(const Range& r, bool at_block_start, F print) {
-    leading(r.begin.offset, at_block_start);
+    if (leading(r.begin.offset, at_block_start)) at_block_start = false;
     keep_blank(r.begin.line, at_block_start);
     print();
     trailing(r);
@@ -404,7 +407,7 @@ class Printer {
     unit(s.range, first, [&] { line("start -> " + s.target.text); });
   }
   void runbook_item(const Node& n, bool first) {
-    leading(n.range.begin.offset, first);
+    if (leading(n.range.begin.offset, first)) first = false;
     if (n.kind == NodeKind::End) {
       unit(n.range, first,
            [&] { line("end " + n.name.text + label(n.label) + " as " + n.outcome.text); });

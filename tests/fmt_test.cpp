@@ -21,14 +21,20 @@ std::string format(const std::string& path, const std::string& text, bool* ok = 
   return r.ok ? format_file(*src, r.file) : std::string();
 }
 
+// Each tests/fmt/NAME.rbk is formatted to exactly tests/fmt/NAME.expected.
 TEST(Fmt, GoldenLayout) {
-  auto in = tests_dir() / "fmt" / "messy.rbk";
-  auto expected_path = tests_dir() / "fmt" / "messy.expected";
-  bool ok = false;
-  std::string out = format(in.string(), read_text(in), &ok);
-  ASSERT_TRUE(ok);
-  if (std::getenv("RBK_UPDATE_GOLDEN")) write_text(expected_path, out);
-  EXPECT_EQ(out, read_text(expected_path));
+  auto files = rbk_files(tests_dir() / "fmt");
+  ASSERT_FALSE(files.empty());
+  for (const auto& f : files) {
+    auto in = tests_dir() / "fmt" / f;
+    auto expected_path = in;
+    expected_path.replace_extension(".expected");
+    bool ok = false;
+    std::string out = format(in.string(), read_text(in), &ok);
+    ASSERT_TRUE(ok) << f;
+    if (std::getenv("RBK_UPDATE_GOLDEN")) write_text(expected_path, out);
+    EXPECT_EQ(out, read_text(expected_path)) << f;
+  }
 }
 
 std::vector<std::string> all_sources() {
