@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <deque>
 #include <functional>
+#include <unordered_map>
 
 namespace rbk {
 
@@ -133,39 +134,62 @@ void check_spinning_loops(const RunbookModel& rb, Diagnostics& diags) {
 void check_definite_assignment(const RunbookModel& rb, const std::vector<VarRead>& reads,
                                Diagnostics& diags) {
   if (rb.start < 0 || reads.empty()) return;
-  size_t nv = rb.vars.size(), nn = rb.nodes.size();
-  std::vector<VarSet> in(nn, VarSet(nv, true));
-  in[rb.start] = VarSet(nv, false);
-  auto out_of = [&](const GraphEdge& e) {
-    VarSet s = in[e.from];
-    if (!e.on_failure || rb.node(e.from).kind == NodeKind::Call)
-      for (int v : rb.nodes[e.from].assigns) s.add(v);
-    return s;
-  };
+  size_t nn = rb.nodes.size();
   std::vector<bool> reach = reachable_from(rb, rb.start);
-  std::deque<int> work;
-  for (size_t i = 0; i < nn; ++i)
-    if (reach[i]) work.push_back(static_cast<int>(i));
-  std::vector<bool> queued(nn, false);
-  for (int n : work) queued[n] = true;
-  while (!work.empty()) {
-    int n = work.front();
-    work.pop_front();
-    queued[n] = false;
-    for (int ei : rb.nodes[n].out_edges) {
-      const GraphEdge& e = rb.edges[ei];
-      if (e.to < 0 || e.to == rb.start) continue;
-      if (in[e.to].intersect(out_of(e)) && !queued[e.to]) {
-        queued[e.to] = true;
-        work.push_back(e.to);
+
+  // Only variables that are read matter. They are solved in chunks, so that memory stays
+  // (nodes x chunk) bits however many variables a large runbook has.
+  constexpr size_t kChunk = 1024;
+  std::vector<int> read_vars;
+  for (const VarRead& r : reads) read_vars.push_back(r.var);
+  std::sort(read_vars.begin(), read_vars.end());
+  read_vars.erase(std::unique(read_vars.begin(), read_vars.end()), read_vars.end());
+  std::vector<bool> assigned_at_read(reads.size(), true);
+
+  for (size_t base = 0; base < read_vars.size(); base += kChunk) {
+    size_t width = std::min(kChunk, read_vars.size() - base);
+    std::unordered_map<int, int> slot;
+    for (size_t k = 0; k < width; ++k) slot[read_vars[base + k]] = static_cast<int>(k);
+    std::vector<std::vector<int>> gen(nn);  // each node's assignments, as slots
+    for (size_t n = 0; n < nn; ++n)
+      for (int v : rb.nodes[n].assigns)
+        if (auto it = slot.find(v); it != slot.end()) gen[n].push_back(it->second);
+
+    std::vector<VarSet> in(nn, VarSet(width, true));
+    in[rb.start] = VarSet(width, false);  // also when an edge leads back to start
+    std::deque<int> work;
+    std::vector<bool> queued(nn, false);
+    for (size_t i = 0; i < nn; ++i)
+      if (reach[i]) {
+        work.push_back(static_cast<int>(i));
+        queued[i] = true;
+      }
+    VarSet out;
+    while (!work.empty()) {
+      int n = work.front();
+      work.pop_front();
+      queued[n] = false;
+      for (int ei : rb.nodes[n].out_edges) {
+        const GraphEdge& e = rb.edges[ei];
+        if (e.to < 0 || e.to == rb.start) continue;
+        out = in[n];
+        if (!e.on_failure || rb.node(n).kind == NodeKind::Call)
+          for (int k : gen[n]) out.add(k);
+        if (in[e.to].intersect(out) && !queued[e.to]) {
+          queued[e.to] = true;
+          work.push_back(e.to);
+        }
       }
     }
+    for (size_t i = 0; i < reads.size(); ++i)
+      if (auto it = slot.find(reads[i].var); it != slot.end() && reach[reads[i].node])
+        assigned_at_read[i] = in[reads[i].node].has(it->second);
   }
-  // The start node is entered with nothing assigned, also when an edge leads back to it.
 
   std::set<std::pair<int, int>> reported;  // (node, var)
-  for (const VarRead& r : reads) {
-    if (!reach[r.node] || in[r.node].has(r.var)) continue;
+  for (size_t i = 0; i < reads.size(); ++i) {
+    const VarRead& r = reads[i];
+    if (assigned_at_read[i]) continue;
     bool earlier = false;  // assigned by a let before this clause in the same node
     const ast::Node& node = rb.node(r.node);
     for (int k = 0; k < r.clause; ++k)
