@@ -480,7 +480,8 @@ TypeRef ExprChecker::check_call(const Expr& e, ExprEnv& env) {
     return Type::error();
   }
 
-  if (chosen->effect == Effect::Action && !env.actions_allowed) {
+  e.callee = static_cast<int32_t>(chosen - program_.registry.all().data());
+  if (chosen->effect == Effect::Action && !env.actions_allowed && env.action_call != &e) {
     auto& d = error("action-not-allowed", e.range,
                     fmt::format("action '{}' cannot be called in {}", name, env.where));
     d.hints.push_back(

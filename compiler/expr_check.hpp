@@ -32,6 +32,9 @@ struct ExprEnv {
   const std::unordered_map<std::string, Binding>* names = nullptr;
   const std::unordered_map<std::string, int>* call_nodes = nullptr;  // for `node.outcome`
   bool actions_allowed = false;
+  // The one call that may be an action although actions_allowed is false: the call of a
+  // `do` clause (its arguments are evaluated before any action runs, for the plan).
+  const ast::Expr* action_call = nullptr;
   std::string where;                                    // "a decide node": used in effect errors
   std::set<std::string> nonnull;                        // paths narrowed to non-null here
   std::vector<std::pair<int, Range>>* reads = nullptr;  // run-variable reads, for DA

@@ -387,8 +387,11 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
   ExprEnv env;
   env.names = &names_;
   env.call_nodes = &rb_.call_outcome_var;
-  env.actions_allowed = n.kind == NodeKind::Action;
-  env.where = node_context(n.kind);
+  // In an action node the lets and the arguments of each `do` are evaluated first, to
+  // show the plan at the gate; only the calls of the `do` clauses act.
+  env.actions_allowed = false;
+  env.where = n.kind == NodeKind::Action ? "a let or an argument (only the call of a 'do' clause acts)"
+                                         : node_context(n.kind);
   std::vector<std::pair<int, Range>> reads;
   env.reads = &reads;
 
@@ -425,7 +428,15 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
           diags_.error("not-a-call", rb_.src, c.expr->range,
                        "'do' needs a call, as in do gateway.restart(gw)");
         } else {
+          env.action_call = c.expr.get();
           exprs_.check(*c.expr, env);
+          env.action_call = nullptr;
+          int32_t f = c.expr->callee;
+          if (f >= 0 && program_.registry.all()[f].effect != Effect::Action)
+            diags_.error("do-not-action", rb_.src, c.expr->range,
+                         "'do' performs an action, but '" + program_.registry.all()[f].name + "' is a " +
+                             effect_name(program_.registry.all()[f].effect))
+                .hints.push_back("bind a probe's result with let; do is for actions");
         }
         break;
       case ClauseKind::Until: {

@@ -113,8 +113,10 @@ struct Expr {
   std::vector<Arg> args;             // Call
   std::vector<ExprPtr> items;        // List
   std::vector<RecordEntry> entries;  // Record
-  // Filled in by the checker: the static type of this expression.
+  // Filled in by the checker: the static type of this expression, and for a call the
+  // index of the chosen function (overload) in the checked program's registry.
   mutable TypeRef type;
+  mutable int32_t callee = -1;
 
   // A string literal without interpolation: its value. Only valid when is_static_string().
   bool is_static_string() const;

@@ -1,0 +1,42 @@
+// Opcodes, generated from opcodes.def.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace rbk {
+
+enum class Op : uint8_t {
+#define RBK_OP(name, a, b, pops, pushes, doc) name,
+#include "vm/opcodes.def"
+#undef RBK_OP
+};
+
+// What an operand indexes (the A and B columns of opcodes.def).
+enum class Operand : uint8_t { none, constant, var, param, local, func, edge, shape, type, code, runbook, count };
+
+struct OpInfo {
+  std::string_view name;
+  Operand a, b;
+  int pops;  // -1: given by an operand (see verifier.cpp)
+  int pushes;
+  std::string_view stack;  // the stack picture
+};
+
+namespace opcode_columns {
+inline constexpr Operand none = Operand::none, constant = Operand::constant, var = Operand::var,
+                         param = Operand::param, local = Operand::local, func = Operand::func,
+                         edge = Operand::edge, shape = Operand::shape, type = Operand::type,
+                         code = Operand::code, runbook = Operand::runbook, count = Operand::count;
+inline constexpr OpInfo kOps[] = {
+#define RBK_OP(name, a, b, pops, pushes, doc) {#name, a, b, pops, pushes, doc},
+#include "vm/opcodes.def"
+#undef RBK_OP
+};
+}  // namespace opcode_columns
+
+inline constexpr size_t kOpCount = sizeof(opcode_columns::kOps) / sizeof(opcode_columns::kOps[0]);
+inline const OpInfo& op_info(Op op) { return opcode_columns::kOps[static_cast<size_t>(op)]; }
+
+}  // namespace rbk

@@ -1,0 +1,313 @@
+#include "vm/value.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+namespace rbk {
+
+const char* kind_name(ValueKind k) {
+  switch (k) {
+    case ValueKind::Null: return "null";
+    case ValueKind::Bool: return "bool";
+    case ValueKind::Int: return "int";
+    case ValueKind::Float: return "float";
+    case ValueKind::String: return "string";
+    case ValueKind::Duration: return "duration";
+    case ValueKind::Time: return "time";
+    case ValueKind::Percent: return "percent";
+    case ValueKind::List: return "list";
+    case ValueKind::Record: return "record";
+    case ValueKind::Error: return "error";
+  }
+  return "?";
+}
+
+Value Value::string(std::string s) {
+  Value v;
+  v.kind = ValueKind::String;
+  auto cell = std::make_shared<HeapCell>();
+  cell->text = std::move(s);
+  v.heap = std::move(cell);
+  return v;
+}
+
+Value Value::error(std::string reason) {
+  Value v = string(std::move(reason));
+  v.kind = ValueKind::Error;
+  return v;
+}
+
+Value Value::list(std::vector<Value> items) {
+  Value v;
+  v.kind = ValueKind::List;
+  auto cell = std::make_shared<HeapCell>();
+  cell->items = std::move(items);
+  v.heap = std::move(cell);
+  return v;
+}
+
+Value Value::record(std::vector<std::string> keys, std::vector<Value> values) {
+  Value v;
+  v.kind = ValueKind::Record;
+  auto cell = std::make_shared<HeapCell>();
+  cell->keys = std::move(keys);
+  cell->items = std::move(values);
+  v.heap = std::move(cell);
+  return v;
+}
+
+const Value* Value::field(const std::string& name) const {
+  if (kind != ValueKind::Record) return nullptr;
+  for (size_t i = 0; i < heap->keys.size(); ++i)
+    if (heap->keys[i] == name) return &heap->items[i];
+  return nullptr;
+}
+
+bool operator==(const Value& a, const Value& b) {
+  auto numeric = [](const Value& v) { return v.kind == ValueKind::Int || v.kind == ValueKind::Float; };
+  if (numeric(a) && numeric(b)) {
+    double x = a.kind == ValueKind::Int ? double(a.i) : a.f, y = b.kind == ValueKind::Int ? double(b.i) : b.f;
+    return x == y;
+  }
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+    case ValueKind::Null: return true;
+    case ValueKind::Bool: return a.b == b.b;
+    case ValueKind::Duration:
+    case ValueKind::Time:
+    case ValueKind::Int: return a.i == b.i;
+    case ValueKind::Float:
+    case ValueKind::Percent: return a.f == b.f;
+    case ValueKind::String:
+    case ValueKind::Error: return a.str() == b.str();
+    case ValueKind::List: return a.items() == b.items();
+    case ValueKind::Record: return a.keys() == b.keys() && a.items() == b.items();
+  }
+  return false;
+}
+
+std::string format_duration(int64_t ms) {
+  if (ms == 0) return "0s";
+  std::string out = ms < 0 ? "-" : "";
+  uint64_t v = ms < 0 ? -static_cast<uint64_t>(ms) : static_cast<uint64_t>(ms);
+  static const std::pair<uint64_t, const char*> units[] = {
+      {86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"}, {1, "ms"}};
+  for (auto [size, name] : units)
+    if (v >= size) {
+      out += std::to_string(v / size) + name;
+      v %= size;
+    }
+  return out;
+}
+
+std::string format_time(int64_t ms) {
+  std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::string s = buf;
+  int64_t frac = ((ms % 1000) + 1000) % 1000;
+  if (frac) {
+    char f[8];
+    std::snprintf(f, sizeof f, ".%03lld", static_cast<long long>(frac));
+    s += f;
+  }
+  return s + "Z";
+}
+
+namespace {
+std::string number_text(double d) {
+  if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 1e15) return std::to_string(static_cast<int64_t>(d));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", d);
+  return buf;
+}
+}  // namespace
+
+std::string to_display(const Value& v) {
+  switch (v.kind) {
+    case ValueKind::Null: return "null";
+    case ValueKind::Bool: return v.b ? "true" : "false";
+    case ValueKind::Int: return std::to_string(v.i);
+    case ValueKind::Float: return number_text(v.f);
+    case ValueKind::Duration: return format_duration(v.i);
+    case ValueKind::Time: return format_time(v.i);
+    case ValueKind::Percent: return number_text(v.f) + "%";
+    case ValueKind::String: return v.str();
+    case ValueKind::Error: return "error: " + v.str();
+    case ValueKind::List: {
+      std::string s = "[";
+      for (size_t k = 0; k < v.items().size(); ++k) s += (k ? ", " : "") + to_display(v.items()[k]);
+      return s + "]";
+    }
+    case ValueKind::Record: {
+      std::string s = "{";
+      for (size_t k = 0; k < v.items().size(); ++k)
+        s += (k ? ", " : "") + v.keys()[k] + ": " + to_display(v.items()[k]);
+      return s + "}";
+    }
+  }
+  return "?";
+}
+
+bool parse_duration(const std::string& t, int64_t& ms) {
+  if (t.empty()) return false;
+  size_t i = 0;
+  bool neg = false;
+  if (t[0] == '-') {
+    neg = true;
+    i = 1;
+  }
+  int64_t total = 0;
+  bool any = false;
+  while (i < t.size()) {
+    int64_t n = 0;
+    size_t start = i;
+    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) {
+      if (n > 1'000'000'000'000LL) return false;
+      n = n * 10 + (t[i++] - '0');
+    }
+    if (i == start || i >= t.size()) return false;
+    int64_t scale;
+    if (t.compare(i, 2, "ms") == 0) {
+      scale = 1;
+      i += 2;
+    } else if (t[i] == 's') {
+      scale = 1000, ++i;
+    } else if (t[i] == 'm') {
+      scale = 60'000, ++i;
+    } else if (t[i] == 'h') {
+      scale = 3'600'000, ++i;
+    } else if (t[i] == 'd') {
+      scale = 86'400'000, ++i;
+    } else {
+      return false;
+    }
+    total += n * scale;
+    any = true;
+  }
+  ms = neg ? -total : total;
+  return any;
+}
+
+bool parse_time(const std::string& t, int64_t& ms) {
+  int Y, M, D, h, m, s;
+  if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &Y, &M, &D, &h, &m, &s) != 6 &&
+      std::sscanf(t.c_str(), "%4d-%2d-%2d %2d:%2d:%2d", &Y, &M, &D, &h, &m, &s) != 6)
+    return false;
+  if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || s > 60) return false;
+  size_t i = 19;
+  int64_t frac_ms = 0;
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    int digits = 0;
+    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) {
+      if (digits < 3) frac_ms = frac_ms * 10 + (t[i] - '0');
+      ++digits;
+      ++i;
+    }
+    for (; digits < 3; ++digits) frac_ms *= 10;
+  }
+  int64_t offset_min = 0;
+  if (i < t.size() && (t[i] == 'Z' || t[i] == 'z')) {
+    ++i;
+  } else if (i < t.size() && (t[i] == '+' || t[i] == '-')) {
+    int oh, om;
+    if (std::sscanf(t.c_str() + i + 1, "%2d:%2d", &oh, &om) != 2) return false;
+    offset_min = (oh * 60 + om) * (t[i] == '-' ? -1 : 1);
+    i += 6;
+  } else {
+    return false;  // a time without a zone is ambiguous
+  }
+  if (i != t.size()) return false;
+  // Days from the civil date (Howard Hinnant's algorithm).
+  int y = Y - (M <= 2);
+  int era = (y >= 0 ? y : y - 399) / 400;
+  unsigned yoe = static_cast<unsigned>(y - era * 400);
+  unsigned doy = (153 * (M + (M > 2 ? -3 : 9)) + 2) / 5 + D - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = int64_t(era) * 146097 + int64_t(doe) - 719468;
+  ms = ((days * 24 + h) * 60 + m) * 60'000 + int64_t(s) * 1000 + frac_ms - offset_min * 60'000;
+  return true;
+}
+
+Value convert(const Value& v, const TypeRef& t, const std::string& path) {
+  auto fail = [&](const std::string& expected) {
+    std::string found = v.kind == ValueKind::String ? "\"" + v.str() + "\"" : kind_name(v.kind);
+    if (v.kind != ValueKind::String && v.kind != ValueKind::Null && v.kind != ValueKind::List &&
+        v.kind != ValueKind::Record)
+      found = std::string(kind_name(v.kind)) + " " + to_display(v);
+    return Value::error(path + ": expected " + expected + ", got " + found);
+  };
+  if (v.is_error()) return v;
+  switch (t->kind) {
+    case TypeKind::Error:
+    case TypeKind::Json:
+    case TypeKind::Var: return v;
+    case TypeKind::Optional: return v.is_null() ? v : convert(v, t->elem, path);
+    case TypeKind::Null: return v.is_null() ? v : fail("null");
+    case TypeKind::Bool: return v.kind == ValueKind::Bool ? v : fail("bool");
+    case TypeKind::Int:
+      if (v.kind == ValueKind::Int) return v;
+      if (v.kind == ValueKind::Float && v.f == std::floor(v.f) && std::fabs(v.f) < 9e15)
+        return Value::integer(static_cast<int64_t>(v.f));
+      return fail("int");
+    case TypeKind::Float:
+      if (v.kind == ValueKind::Float) return v;
+      if (v.kind == ValueKind::Int) return Value::floating(double(v.i));
+      return fail("float");
+    case TypeKind::String: return v.kind == ValueKind::String ? v : fail("string");
+    case TypeKind::Duration: {
+      if (v.kind == ValueKind::Duration) return v;
+      int64_t ms;
+      if (v.kind == ValueKind::String && parse_duration(v.str(), ms)) return Value::duration(ms);
+      return fail("duration");
+    }
+    case TypeKind::Time: {
+      if (v.kind == ValueKind::Time) return v;
+      int64_t ms;
+      if (v.kind == ValueKind::String && parse_time(v.str(), ms)) return Value::time(ms);
+      return fail("time");
+    }
+    case TypeKind::Percent: {
+      if (v.kind == ValueKind::Percent) return v;
+      if (v.kind == ValueKind::Int) return Value::percent(double(v.i));
+      if (v.kind == ValueKind::Float) return Value::percent(v.f);
+      if (v.kind == ValueKind::String && !v.str().empty() && v.str().back() == '%') {
+        char* end = nullptr;
+        double d = std::strtod(v.str().c_str(), &end);
+        if (end == v.str().c_str() + v.str().size() - 1) return Value::percent(d);
+      }
+      return fail("percent");
+    }
+    case TypeKind::List: {
+      if (v.kind != ValueKind::List) return fail(to_string(t));
+      std::vector<Value> out;
+      out.reserve(v.items().size());
+      for (size_t k = 0; k < v.items().size(); ++k) {
+        Value c = convert(v.items()[k], t->elem, path + "[" + std::to_string(k) + "]");
+        if (c.is_error()) return c;
+        out.push_back(std::move(c));
+      }
+      return Value::list(std::move(out));
+    }
+    case TypeKind::Record: {
+      if (v.kind != ValueKind::Record) return fail(to_string(t));
+      std::vector<std::string> keys;
+      std::vector<Value> vals;
+      for (const auto& f : t->fields) {
+        const Value* x = v.field(f.name);
+        Value c = convert(x ? *x : Value::null(), f.type, path + "." + f.name);
+        if (c.is_error()) return c;
+        keys.push_back(f.name);
+        vals.push_back(std::move(c));
+      }
+      return Value::record(std::move(keys), std::move(vals));
+    }
+  }
+  return v;
+}
+
+}  // namespace rbk

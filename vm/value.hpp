@@ -1,0 +1,77 @@
+// Run-time values. Scalars live inline; strings, lists and records share an immutable
+// heap cell, so copying a value is cheap. A failed probe or conversion is a value of
+// kind Error carrying its reason: a runbook-level failure is data, which the VM routes
+// to the node's `on error` edge (architecture.md, practice 9).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "vm/type.hpp"
+
+namespace rbk {
+
+enum class ValueKind : uint8_t { Null, Bool, Int, Float, String, Duration, Time, Percent, List, Record, Error };
+const char* kind_name(ValueKind k);
+
+struct Value;
+
+struct HeapCell {
+  std::string text;                // String, Error
+  std::vector<Value> items;        // List; Record values
+  std::vector<std::string> keys;   // Record keys, parallel to items
+};
+
+struct Value {
+  ValueKind kind = ValueKind::Null;
+  union {
+    bool b;
+    int64_t i;  // Int; Duration and Time in milliseconds (Time: since the Unix epoch, UTC)
+    double f;   // Float; Percent (5% is 5.0)
+  };
+  std::shared_ptr<const HeapCell> heap;
+
+  Value() : i(0) {}
+  static Value null() { return Value(); }
+  static Value boolean(bool v) { Value x; x.kind = ValueKind::Bool; x.b = v; return x; }
+  static Value integer(int64_t v) { Value x; x.kind = ValueKind::Int; x.i = v; return x; }
+  static Value floating(double v) { Value x; x.kind = ValueKind::Float; x.f = v; return x; }
+  static Value duration(int64_t ms) { Value x; x.kind = ValueKind::Duration; x.i = ms; return x; }
+  static Value time(int64_t ms) { Value x; x.kind = ValueKind::Time; x.i = ms; return x; }
+  static Value percent(double v) { Value x; x.kind = ValueKind::Percent; x.f = v; return x; }
+  static Value string(std::string s);
+  static Value error(std::string reason);
+  static Value list(std::vector<Value> items);
+  static Value record(std::vector<std::string> keys, std::vector<Value> values);
+
+  bool is_null() const { return kind == ValueKind::Null; }
+  bool is_error() const { return kind == ValueKind::Error; }
+  const std::string& str() const { return heap->text; }  // String or Error
+  const std::vector<Value>& items() const { return heap->items; }
+  const std::vector<std::string>& keys() const { return heap->keys; }
+  const Value* field(const std::string& name) const;  // Record
+};
+
+bool operator==(const Value& a, const Value& b);
+inline bool operator!=(const Value& a, const Value& b) { return !(a == b); }
+
+// How a value reads in interpolated strings, traces and prompts: 45m, 5%, sensor-0042,
+// 2026-11-22T18:30:00Z, [1, 2], {online: true}.
+std::string to_display(const Value& v);
+
+// Converts V (typically read from outside: json) to type T, or returns an error value
+// naming PATH and what was found ("d.last_seen: expected time, got null"). Strings
+// convert to durations ("45m") and times (RFC 3339); ints to floats.
+Value convert(const Value& v, const TypeRef& t, const std::string& path);
+
+// "45m", "1h30m" -> milliseconds; false if TEXT is not a duration.
+bool parse_duration(const std::string& text, int64_t& ms);
+// RFC 3339 in UTC or with an offset -> milliseconds since the epoch.
+bool parse_time(const std::string& text, int64_t& ms);
+std::string format_time(int64_t ms);
+std::string format_duration(int64_t ms);
+
+}  // namespace rbk

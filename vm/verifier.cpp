@@ -1,0 +1,248 @@
+#include "vm/verifier.hpp"
+
+#include <string>
+#include <vector>
+
+#include "vm/rbc.hpp"
+
+namespace rbk {
+
+namespace {
+
+// Who runs a code block: a node, a parameter default, or a function body.
+struct Owner {
+  enum class K { None, Node, Default, Function } k = K::None;
+  uint32_t runbook = 0, node = 0, function = 0;
+};
+
+class Verifier {
+ public:
+  explicit Verifier(const Program& p) : p_(p) {}
+
+  std::string run() {
+    if (p_.runbooks.empty()) return "the program has no runbook";
+    if (p_.entry >= p_.runbooks.size()) return "the entry runbook index is out of range";
+    owners_.assign(p_.codes.size(), Owner{});
+    for (uint32_t i = 0; i < p_.config.size(); ++i)
+      if (p_.config[i].type >= p_.types.size()) return "config '" + p_.config[i].name + "' has an invalid type";
+    for (uint32_t f = 0; f < p_.functions.size(); ++f)
+      if (auto e = function(f); !e.empty()) return e;
+    for (uint32_t r = 0; r < p_.runbooks.size(); ++r)
+      if (auto e = runbook(r); !e.empty()) return e;
+    for (uint32_t c = 0; c < p_.codes.size(); ++c) {
+      if (owners_[c].k == Owner::K::None) return "code block " + std::to_string(c) + " belongs to nothing";
+      if (auto e = code(c); !e.empty()) return e;
+    }
+    if (sha256(encode_payload(p_)) != p_.hash) return "the content hash does not match the program";
+    return {};
+  }
+
+ private:
+  std::string claim(uint32_t c, Owner o, const std::string& who) {
+    if (c >= p_.codes.size()) return who + ": code index out of range";
+    if (owners_[c].k != Owner::K::None) return who + ": code block " + std::to_string(c) + " is shared";
+    owners_[c] = o;
+    return {};
+  }
+
+  std::string function(uint32_t f) {
+    const FunctionInfo& fn = p_.functions[f];
+    std::string who = "function '" + fn.name + "'";
+    if (fn.result >= p_.types.size()) return who + ": invalid result type";
+    for (const auto& prm : fn.params)
+      if (prm.type >= p_.types.size()) return who + ": invalid parameter type";
+    if (fn.code != kNone) {
+      if (fn.locals < fn.params.size()) return who + ": fewer locals than parameters";
+      Owner o;
+      o.k = Owner::K::Function;
+      o.function = f;
+      return claim(fn.code, o, who);
+    }
+    return {};
+  }
+
+  std::string runbook(uint32_t r) {
+    const RunbookInfo& rb = p_.runbooks[r];
+    std::string who = "runbook '" + rb.name + "'";
+    if (rb.nodes.empty()) return who + ": no nodes";
+    if (rb.start >= rb.nodes.size()) return who + ": start node out of range";
+    for (const auto& prm : rb.params) {
+      if (prm.type >= p_.types.size()) return who + ": invalid parameter type";
+      if (prm.default_code != kNone) {
+        Owner o;
+        o.k = Owner::K::Default;
+        o.runbook = r;
+        if (auto e = claim(prm.default_code, o, who + " parameter '" + prm.name + "'"); !e.empty()) return e;
+      }
+    }
+    for (uint32_t e = 0; e < rb.edges.size(); ++e)
+      if (rb.edges[e].from >= rb.nodes.size() || rb.edges[e].to >= rb.nodes.size())
+        return who + ": edge " + std::to_string(e) + " joins nodes out of range";
+    for (uint32_t n = 0; n < rb.nodes.size(); ++n) {
+      const NodeInfo& node = rb.nodes[n];
+      std::string nw = who + " node '" + node.name + "'";
+      for (uint32_t e : node.edges)
+        if (e >= rb.edges.size() || rb.edges[e].from != n) return nw + ": lists an edge that is not its own";
+      auto own_edge = [&](uint32_t e, EdgeKind k) {
+        if (e == kNone) return true;
+        return e < rb.edges.size() && rb.edges[e].from == n && rb.edges[e].kind == k;
+      };
+      if (!own_edge(node.error_edge, EdgeKind::OnError)) return nw + ": invalid error edge";
+      if (node.kind == NodeKind::End) {
+        if (node.code != kNone || !node.edges.empty() || node.outcome == Outcome::None)
+          return nw + ": an end node has an outcome and neither code nor edges";
+        continue;
+      }
+      if (node.kind == NodeKind::Approve &&
+          (node.approved_edge == kNone || node.denied_edge == kNone || !own_edge(node.approved_edge, EdgeKind::Approved) ||
+           !own_edge(node.denied_edge, EdgeKind::Denied) || !own_edge(node.timeout_edge, EdgeKind::Timeout)))
+        return nw + ": invalid approval edges";
+      if ((node.kind == NodeKind::Approve) && node.role.empty()) return nw + ": an approve node needs a role";
+      Owner o;
+      o.k = Owner::K::Node;
+      o.runbook = r;
+      o.node = n;
+      if (auto e = claim(node.code, o, nw); !e.empty()) return e;
+    }
+    return {};
+  }
+
+  std::string code(uint32_t c) {
+    const Code& code = p_.codes[c];
+    const Owner& o = owners_[c];
+    std::string who;
+    const RunbookInfo* rb = o.k == Owner::K::Function ? nullptr : &p_.runbooks[o.runbook];
+    const NodeInfo* node = o.k == Owner::K::Node ? &rb->nodes[o.node] : nullptr;
+    const FunctionInfo* fn = o.k == Owner::K::Function ? &p_.functions[o.function] : nullptr;
+    if (node) who = "runbook '" + rb->name + "' node '" + node->name + "'";
+    else if (fn) who = "function '" + fn->name + "'";
+    else who = "runbook '" + rb->name + "' parameter default";
+    if (code.instrs.empty()) return who + ": empty code";
+    if (code.lines.size() != code.instrs.size()) return who + ": the source map does not cover every instruction";
+
+    const size_t n = code.instrs.size();
+    std::vector<int> depth(n, -1);
+    depth[0] = 0;
+    bool falls = true;  // whether control can fall into the next instruction
+    for (size_t pc = 0; pc < n; ++pc) {
+      const Instr& in = code.instrs[pc];
+      const OpInfo& info = op_info(in.op);
+      std::string at = who + ", instruction " + std::to_string(pc) + " (" + std::string(info.name) + ")";
+      if (!falls && depth[pc] < 0) return at + ": unreachable";
+      int d = depth[pc];
+      if (d < 0) return at + ": unreachable";
+
+      auto check = [&](Operand kind, uint32_t v) -> std::string {
+        switch (kind) {
+          case Operand::none: return v == 0 ? "" : "unused operand is not zero";
+          case Operand::constant: return v < p_.constants.size() ? "" : "constant index out of range";
+          case Operand::var: return rb && o.k == Owner::K::Node && v < rb->vars.size() ? "" : "variable index out of range";
+          case Operand::param: return rb && o.k == Owner::K::Node && v < rb->params.size() ? "" : "parameter index out of range";
+          case Operand::local: return fn && v < fn->locals ? "" : "local index out of range";
+          case Operand::func: return v < p_.functions.size() ? "" : "function index out of range";
+          case Operand::edge: {
+            if (!node) return "edge outside a node";
+            for (uint32_t e : node->edges)
+              if (e == v) return "";
+            return "edge is not one of the node's";
+          }
+          case Operand::shape: return v < p_.shapes.size() ? "" : "shape index out of range";
+          case Operand::type: return v < p_.types.size() ? "" : "type index out of range";
+          case Operand::code: return v < n ? "" : "jump target out of range";
+          case Operand::runbook: return v < p_.runbooks.size() ? "" : "runbook index out of range";
+          case Operand::count: return v <= kMaxStack ? "" : "count too large";
+        }
+        return "bad operand";
+      };
+      if (auto e = check(info.a, in.a); !e.empty()) return at + ": " + e;
+      if (auto e = check(info.b, in.b); !e.empty()) return at + ": " + e;
+
+      // Where each opcode may appear.
+      auto only = [&](bool ok, const char* where) -> std::string { return ok ? "" : at + ": allowed only " + where; };
+      std::string placement;
+      NodeKind nk = node ? node->kind : NodeKind::End;
+      switch (in.op) {
+        case Op::RETURN: placement = only(!node, "in function bodies and defaults"); break;
+        case Op::TAKE: placement = only(node != nullptr, "in node code"); break;
+        case Op::NO_BRANCH: placement = only(node && nk == NodeKind::Decide, "in decide nodes"); break;
+        case Op::PLAN:
+        case Op::ACT: placement = only(node && nk == NodeKind::Action, "in action nodes"); break;
+        case Op::WAIT_SETUP:
+        case Op::POLL: placement = only(node && nk == NodeKind::Wait, "in wait nodes"); break;
+        case Op::APPROVE: placement = only(node && nk == NodeKind::Approve, "in approve nodes"); break;
+        case Op::RUN: placement = only(node && nk == NodeKind::Call, "in call nodes"); break;
+        case Op::END: placement = at + ": END belongs to no code (end nodes have none)"; break;
+        default: break;
+      }
+      if (!placement.empty()) return placement;
+
+      int pops = info.pops;
+      if (in.op == Op::CALL || in.op == Op::PLAN) {
+        const FunctionInfo& callee = p_.functions[in.a];
+        if (in.b != callee.params.size())
+          return at + ": '" + callee.name + "' takes " + std::to_string(callee.params.size()) + " arguments, not " +
+                 std::to_string(in.b);
+        if (in.op == Op::PLAN && callee.effect != FuncEffect::Action) return at + ": plans only actions";
+        if (in.op == Op::CALL && callee.effect == FuncEffect::Action && !(fn && fn->effect == FuncEffect::Action))
+          return at + ": action '" + callee.name + "' called outside an action's body";
+        pops = static_cast<int>(in.b);
+      } else if (in.op == Op::RUN) {
+        if (in.b != p_.runbooks[in.a].params.size()) return at + ": wrong number of runbook arguments";
+        pops = static_cast<int>(in.b);
+      } else if (in.op == Op::MAKE_LIST || in.op == Op::CONCAT) {
+        pops = static_cast<int>(in.a);
+      } else if (in.op == Op::MAKE_RECORD) {
+        pops = static_cast<int>(p_.shapes[in.a].size());
+      }
+      if (d < pops) return at + ": pops " + std::to_string(pops) + " values from a stack of " + std::to_string(d);
+      int after = d - pops + info.pushes;
+      if (after > static_cast<int>(kMaxStack)) return at + ": the stack grows past " + std::to_string(kMaxStack);
+
+      auto flow_to = [&](size_t target, int dd) -> std::string {
+        if (target <= pc) {  // backward: the target was reached already
+          if (depth[target] != dd) return at + ": the stack depth differs along two paths";
+          return "";
+        }
+        if (depth[target] >= 0 && depth[target] != dd) return at + ": the stack depth differs along two paths";
+        depth[target] = dd;
+        return "";
+      };
+      bool terminator = false;
+      switch (in.op) {
+        case Op::JUMP:
+          if (auto e = flow_to(in.a, after); !e.empty()) return e;
+          terminator = true;
+          break;
+        case Op::JUMP_IF_FALSE:
+        case Op::JUMP_IF_TRUE:
+        case Op::JUMP_IF_NOT_NULL:
+        case Op::POLL:
+          if (auto e = flow_to(in.a, after); !e.empty()) return e;
+          break;
+        case Op::TAKE:
+        case Op::NO_BRANCH:
+        case Op::APPROVE:
+        case Op::RETURN:
+          if (after != 0) return at + ": leaves " + std::to_string(after) + " values on the stack";
+          terminator = true;
+          break;
+        default: break;
+      }
+      if (!terminator) {
+        if (pc + 1 == n) return at + ": the code runs off its end";
+        if (auto e = flow_to(pc + 1, after); !e.empty()) return e;
+      }
+      falls = !terminator;
+    }
+    return {};
+  }
+
+  const Program& p_;
+  std::vector<Owner> owners_;
+};
+
+}  // namespace
+
+std::string verify(const Program& p) { return Verifier(p).run(); }
+
+}  // namespace rbk
