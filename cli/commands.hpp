@@ -23,6 +23,14 @@ struct FmtOptions {
 };
 int run_fmt(const FmtOptions& opts);
 
+struct CompileOptions {
+  std::string file;
+  std::string output;
+  std::string runbook;
+};
+int run_compile(const CompileOptions& opts);
+int run_disasm(const CompileOptions& opts);
+
 // Whether stderr is a terminal that takes colours.
 bool stderr_is_color_terminal();
 

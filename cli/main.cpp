@@ -27,10 +27,20 @@ void add_fmt(CLI::App& app, rbk::cli::FmtOptions& opts) {
                 "Change nothing; fail (exit 1) if any file is not formatted");
 }
 
+void add_compile(CLI::App& app, rbk::cli::CompileOptions& opts, rbk::cli::CompileOptions& disasm) {
+  auto* cmd = app.add_subcommand("compile", "Check a runbook and write its bytecode graph (.rbc)");
+  cmd->add_option("file", opts.file, "The .rbk file")->required();
+  cmd->add_option("-o,--output", opts.output, "Where to write the .rbc file (default: stdout)");
+  cmd->add_option("--runbook", opts.runbook, "Which runbook of the file (default: the one named like the file)");
+  auto* dis = app.add_subcommand("disasm", "Print a bytecode graph readably: nodes, edges, code with source lines");
+  dis->add_option("file", disasm.file, "A .rbc file (verified first) or a .rbk file (compiled first)")->required();
+  dis->add_option("--runbook", disasm.runbook, "Which runbook of a .rbk file");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"rbk: runbooks as code. Check and format .rbk runbooks.", "rbk"};
+  CLI::App app{"rbk: runbooks as code. Check, format, compile and run .rbk runbooks.", "rbk"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every subcommand");
 
@@ -38,6 +48,8 @@ int main(int argc, char** argv) {
   rbk::cli::FmtOptions fmt;
   add_check(app, check);
   add_fmt(app, fmt);
+  rbk::cli::CompileOptions compile, disasm;
+  add_compile(app, compile, disasm);
   std::string help_topic;
   auto* help = app.add_subcommand("help", "Show help for rbk or for one subcommand");
   help->add_option("subcommand", help_topic, "The subcommand to describe");
@@ -67,5 +79,7 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("check")) return rbk::cli::run_check(check);
   if (app.got_subcommand("fmt")) return rbk::cli::run_fmt(fmt);
+  if (app.got_subcommand("compile")) return rbk::cli::run_compile(compile);
+  if (app.got_subcommand("disasm")) return rbk::cli::run_disasm(disasm);
   return rbk::cli::kUsage;
 }

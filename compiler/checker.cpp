@@ -137,6 +137,7 @@ class Checker {
         }
         sig.result = fn->result ? ec.resolve_type(*fn->result) : Type::null();
         functions_.push_back(DeclaredFunction{fn, f, name});
+        program_.declared[name] = fn;
         program_.registry.add(std::move(sig));
       }
   }

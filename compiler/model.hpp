@@ -67,6 +67,8 @@ struct CheckedProgram {
   std::map<std::string, ConfigDef> config;
   std::vector<RunbookModel> runbooks;
   std::unordered_map<std::string, int> runbook_index;
+  // The bodies of the probes and actions declared in modules, by qualified name.
+  std::unordered_map<std::string, const ast::FuncDecl*> declared;
 };
 
 }  // namespace rbk

@@ -145,7 +145,9 @@ class Disassembler {
       std::string ops = operand(info.a, in.a, node);
       std::string b = operand(info.b, in.b, node);
       if (!b.empty()) ops += (ops.empty() ? "" : ", ") + b;
-      out_ += fmt::format("    {:04} {:>5}  {:<16} {}\n", pc, line, info.name, ops);
+      std::string text = fmt::format("    {:04} {:>5}  {:<16} {}", pc, line, info.name, ops);
+      while (text.back() == ' ') text.pop_back();
+      out_ += text + "\n";
     }
   }
 
@@ -155,42 +157,6 @@ class Disassembler {
 };
 
 }  // namespace
-
-const char* node_kind_name(NodeKind k) {
-  switch (k) {
-    case NodeKind::Decide: return "decide";
-    case NodeKind::Action: return "action";
-    case NodeKind::Wait: return "wait";
-    case NodeKind::Approve: return "approve";
-    case NodeKind::Call: return "call";
-    case NodeKind::End: return "end";
-  }
-  return "?";
-}
-
-const char* edge_kind_name(EdgeKind k) {
-  switch (k) {
-    case EdgeKind::When: return "when";
-    case EdgeKind::Else: return "else";
-    case EdgeKind::Then: return "then";
-    case EdgeKind::OnError: return "on-error";
-    case EdgeKind::Timeout: return "timeout";
-    case EdgeKind::Approved: return "approved";
-    case EdgeKind::Denied: return "denied";
-  }
-  return "?";
-}
-
-const char* outcome_name(Outcome o) {
-  switch (o) {
-    case Outcome::None: return "none";
-    case Outcome::Resolved: return "resolved";
-    case Outcome::Mitigated: return "mitigated";
-    case Outcome::Escalated: return "escalated";
-    case Outcome::Failed: return "failed";
-  }
-  return "?";
-}
 
 std::string disassemble(const Program& p) { return Disassembler(p).run(); }
 

@@ -1,0 +1,591 @@
+#include "compiler/codegen.hpp"
+
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "vm/rbc.hpp"
+
+namespace rbk {
+
+using ast::ClauseKind;
+using ast::ExprKind;
+
+namespace {
+
+FuncEffect effect_of(Effect e) {
+  switch (e) {
+    case Effect::Pure: return FuncEffect::Pure;
+    case Effect::Probe: return FuncEffect::Probe;
+    case Effect::Action: return FuncEffect::Action;
+  }
+  return FuncEffect::Pure;
+}
+
+NodeKind node_kind(ast::NodeKind k) {
+  switch (k) {
+    case ast::NodeKind::Decide: return NodeKind::Decide;
+    case ast::NodeKind::Action: return NodeKind::Action;
+    case ast::NodeKind::Wait: return NodeKind::Wait;
+    case ast::NodeKind::Approve: return NodeKind::Approve;
+    case ast::NodeKind::Call: return NodeKind::Call;
+    case ast::NodeKind::End: return NodeKind::End;
+  }
+  return NodeKind::End;
+}
+
+EdgeKind edge_kind(ClauseKind k) {
+  switch (k) {
+    case ClauseKind::When: return EdgeKind::When;
+    case ClauseKind::Else: return EdgeKind::Else;
+    case ClauseKind::OnError: return EdgeKind::OnError;
+    case ClauseKind::Timeout: return EdgeKind::Timeout;
+    case ClauseKind::Approved: return EdgeKind::Approved;
+    case ClauseKind::Denied: return EdgeKind::Denied;
+    default: return EdgeKind::Then;
+  }
+}
+
+Outcome outcome_of(const std::string& s) {
+  if (s == "resolved") return Outcome::Resolved;
+  if (s == "mitigated") return Outcome::Mitigated;
+  if (s == "escalated") return Outcome::Escalated;
+  return Outcome::Failed;
+}
+
+bool is_json(const TypeRef& t) { return t && (t->kind == TypeKind::Json || t->kind == TypeKind::Var); }
+
+class Generator {
+ public:
+  explicit Generator(const CheckedProgram& ck) : ck_(ck) {}
+
+  Program run(int entry) {
+    p_.entry = runbook(entry);
+    while (!pending_runbooks_.empty() || !pending_functions_.empty()) {
+      if (!pending_runbooks_.empty()) {
+        auto [checked, index] = pending_runbooks_.front();
+        pending_runbooks_.pop_front();
+        runbook_body(checked, index);
+      } else {
+        auto [name, index] = pending_functions_.front();
+        pending_functions_.pop_front();
+        function_body(name, index);
+      }
+    }
+    capabilities();
+    seal(p_);
+    return std::move(p_);
+  }
+
+ private:
+  // ------------------------------------------------------------ tables
+
+  uint32_t type(const TypeRef& t) {
+    std::string key = to_string(t);
+    auto it = types_.find(key);
+    if (it != types_.end()) return it->second;
+    p_.types.push_back(t);
+    return types_[key] = static_cast<uint32_t>(p_.types.size() - 1);
+  }
+
+  uint32_t constant(const Value& v) {
+    std::string key = std::to_string(static_cast<int>(v.kind)) + ":" + to_display(v);
+    auto it = constants_.find(key);
+    if (it != constants_.end()) return it->second;
+    p_.constants.push_back(v);
+    return constants_[key] = static_cast<uint32_t>(p_.constants.size() - 1);
+  }
+
+  uint32_t shape(const std::vector<std::string>& keys) {
+    for (size_t i = 0; i < p_.shapes.size(); ++i)
+      if (p_.shapes[i] == keys) return static_cast<uint32_t>(i);
+    p_.shapes.push_back(keys);
+    return static_cast<uint32_t>(p_.shapes.size() - 1);
+  }
+
+  uint32_t function(int registry_index) {
+    auto it = functions_.find(registry_index);
+    if (it != functions_.end()) return it->second;
+    const FunctionSig& sig = ck_.registry.all()[registry_index];
+    FunctionInfo f;
+    f.name = sig.name;
+    f.effect = effect_of(sig.effect);
+    f.capabilities = sig.capabilities;
+    for (const auto& prm : sig.params) f.params.push_back(ParamInfo{prm.name, type(prm.type), kNone});
+    f.result = type(sig.result);
+    p_.functions.push_back(std::move(f));
+    uint32_t index = static_cast<uint32_t>(p_.functions.size() - 1);
+    functions_[registry_index] = index;
+    if (!sig.native) pending_functions_.emplace_back(sig.name, index);
+    return index;
+  }
+
+  uint32_t runbook(int checked) {
+    auto it = runbooks_.find(checked);
+    if (it != runbooks_.end()) return it->second;
+    p_.runbooks.emplace_back();
+    uint32_t index = static_cast<uint32_t>(p_.runbooks.size() - 1);
+    runbooks_[checked] = index;
+    pending_runbooks_.emplace_back(checked, index);
+    return index;
+  }
+
+  // ------------------------------------------------------------ emission
+
+  uint32_t new_code() {
+    p_.codes.emplace_back();
+    return static_cast<uint32_t>(p_.codes.size() - 1);
+  }
+  Code& code() { return p_.codes[code_]; }
+  size_t emit(Op op, uint32_t a = 0, uint32_t b = 0) {
+    code().instrs.push_back(Instr{op, a, b});
+    code().lines.push_back(line_);
+    return code().instrs.size() - 1;
+  }
+  uint32_t here() { return static_cast<uint32_t>(code().instrs.size()); }
+  void patch(size_t at) { code().instrs[at].a = here(); }
+
+  void convert_to(const ast::Expr& e, const TypeRef& expected) {
+    if (expected && is_json(e.type) && !is_json(expected) && !is_error(expected)) emit(Op::CONVERT, type(expected));
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  void expr(const ast::Expr& e) {
+    uint32_t saved = line_;
+    line_ = e.range.begin.line;
+    switch (e.kind) {
+      case ExprKind::Int: emit(Op::CONST, constant(Value::integer(e.int_value))); break;
+      case ExprKind::Float: emit(Op::CONST, constant(Value::floating(e.float_value))); break;
+      case ExprKind::Duration: emit(Op::CONST, constant(Value::duration(e.int_value))); break;
+      case ExprKind::Percent: emit(Op::CONST, constant(Value::percent(e.float_value))); break;
+      case ExprKind::Bool: emit(Op::CONST, constant(Value::boolean(e.int_value != 0))); break;
+      case ExprKind::Null: emit(Op::NULL_); break;
+      case ExprKind::String:
+        if (e.is_static_string()) {
+          emit(Op::CONST, constant(Value::string(e.static_string())));
+        } else {
+          for (const auto& part : e.parts) {
+            if (part.is_expr) expr(*part.expr);
+            else emit(Op::CONST, constant(Value::string(part.text)));
+          }
+          emit(Op::CONCAT, static_cast<uint32_t>(e.parts.size()));
+        }
+        break;
+      case ExprKind::Ident: load_name(e.name.text); break;
+      case ExprKind::ConfigRef: {
+        if (!config_.count(e.name.text)) {
+          config_.insert(e.name.text);
+          p_.config.push_back(ConfigInfo{e.name.text, type(ck_.config.at(e.name.text).type)});
+        }
+        emit(Op::LOAD_CONFIG, constant(Value::string(e.name.text)));
+        break;
+      }
+      case ExprKind::Field: {
+        const ast::Expr& lhs = *e.lhs;
+        if (rb_ && lhs.kind == ExprKind::Ident && !locals_ && !is_param(lhs.name.text) &&
+            !rb_->var_index.count(lhs.name.text) && rb_->call_outcome_var.count(lhs.name.text)) {
+          emit(Op::LOAD_VAR, static_cast<uint32_t>(rb_->call_outcome_var.at(lhs.name.text)));
+          break;
+        }
+        expr(lhs);
+        emit(Op::FIELD, constant(Value::string(e.name.text)));
+        break;
+      }
+      case ExprKind::Index:
+        expr(*e.lhs);
+        expr(*e.rhs);
+        emit(Op::INDEX);
+        break;
+      case ExprKind::Call: call(e, false); break;
+      case ExprKind::Paren: expr(*e.lhs); break;
+      case ExprKind::Unary:
+        expr(*e.lhs);
+        if (e.op == ast::Op::Not) {
+          convert_to(*e.lhs, Type::boolean());
+          emit(Op::NOT);
+        } else {
+          emit(Op::NEG);
+        }
+        break;
+      case ExprKind::Binary: binary(e); break;
+      case ExprKind::List:
+        for (const auto& item : e.items) expr(*item);
+        emit(Op::MAKE_LIST, static_cast<uint32_t>(e.items.size()));
+        break;
+      case ExprKind::Record: {
+        std::vector<std::string> keys;
+        for (const auto& entry : e.entries) {
+          expr(*entry.value);
+          keys.push_back(entry.name.text);
+        }
+        emit(Op::MAKE_RECORD, shape(keys));
+        break;
+      }
+    }
+    line_ = saved;
+  }
+
+  bool is_param(const std::string& n) const {
+    for (const ast::Param* p : rb_->params)
+      if (p->name.text == n) return true;
+    return false;
+  }
+
+  void load_name(const std::string& n) {
+    if (locals_) {
+      emit(Op::LOAD_LOCAL, locals_->at(n));
+      return;
+    }
+    for (size_t i = 0; i < rb_->params.size(); ++i)
+      if (rb_->params[i]->name.text == n) {
+        emit(Op::LOAD_PARAM, static_cast<uint32_t>(i));
+        return;
+      }
+    emit(Op::LOAD_VAR, static_cast<uint32_t>(rb_->var_index.at(n)));
+  }
+
+  void binary(const ast::Expr& e) {
+    using ast::Op;
+    if (e.op == Op::And || e.op == Op::Or) {
+      expr(*e.lhs);
+      convert_to(*e.lhs, Type::boolean());
+      emit(rbk::Op::DUP);
+      size_t jump = emit(e.op == Op::And ? rbk::Op::JUMP_IF_FALSE : rbk::Op::JUMP_IF_TRUE);
+      emit(rbk::Op::POP);
+      expr(*e.rhs);
+      convert_to(*e.rhs, Type::boolean());
+      patch(jump);
+      return;
+    }
+    if (e.op == Op::Coalesce) {
+      expr(*e.lhs);
+      emit(rbk::Op::DUP);
+      size_t jump = emit(rbk::Op::JUMP_IF_NOT_NULL);
+      emit(rbk::Op::POP);
+      expr(*e.rhs);
+      patch(jump);
+      return;
+    }
+    // A json operand meets a typed one: it converts to that type (checked at run time).
+    bool lj = is_json(e.lhs->type), rj = is_json(e.rhs->type);
+    expr(*e.lhs);
+    if (lj && !rj && e.rhs->type && e.op != Op::In) convert_to(*e.lhs, strip_optional(e.rhs->type));
+    expr(*e.rhs);
+    if (rj && !lj && e.lhs->type && e.op != Op::In) convert_to(*e.rhs, strip_optional(e.lhs->type));
+    switch (e.op) {
+      case Op::Add: emit(rbk::Op::ADD); break;
+      case Op::Sub: emit(rbk::Op::SUB); break;
+      case Op::Mul: emit(rbk::Op::MUL); break;
+      case Op::Div: emit(rbk::Op::DIV); break;
+      case Op::Eq: emit(rbk::Op::EQ); break;
+      case Op::Ne: emit(rbk::Op::NE); break;
+      case Op::Lt: emit(rbk::Op::LT); break;
+      case Op::Le: emit(rbk::Op::LE); break;
+      case Op::Gt: emit(rbk::Op::GT); break;
+      case Op::Ge: emit(rbk::Op::GE); break;
+      default: emit(rbk::Op::IN); break;
+    }
+  }
+
+  // A literal default of a native parameter ("10s", "null", "443", "\"%Y\"").
+  Value literal(const std::string& text) {
+    int64_t ms;
+    if (text == "null") return Value::null();
+    if (text == "true" || text == "false") return Value::boolean(text == "true");
+    if (text.size() >= 2 && text.front() == '"') return Value::string(text.substr(1, text.size() - 2));
+    if (parse_duration(text, ms) && !std::isdigit(static_cast<unsigned char>(text.back()))) return Value::duration(ms);
+    if (text.find('.') != std::string::npos) return Value::floating(std::stod(text));
+    return Value::integer(std::stoll(text));
+  }
+
+  // Pushes the arguments of call E in the callee's parameter order, then CALL or PLAN.
+  void call(const ast::Expr& e, bool plan) {
+    const FunctionSig& sig = ck_.registry.all()[e.callee];
+    uint32_t f = function(e.callee);
+    const ast::FuncDecl* decl = sig.native ? nullptr : ck_.declared.at(sig.name);
+    size_t positional = 0;
+    for (size_t k = 0; k < sig.params.size(); ++k) {
+      const ast::Arg* arg = nullptr;
+      size_t seen = 0;
+      for (const auto& a : e.args) {
+        if (a.name ? a.name->text == sig.params[k].name : seen++ == k) {
+          arg = &a;
+          break;
+        }
+      }
+      if (arg) {
+        expr(*arg->value);
+        if (sig.params[k].type->kind != TypeKind::Var) convert_to(*arg->value, sig.params[k].type);
+        ++positional;
+      } else if (decl && decl->params[k].default_value) {
+        expr(*decl->params[k].default_value);
+      } else {
+        Value v = literal(sig.params[k].default_text);
+        if (v.is_null()) emit(Op::NULL_);
+        else emit(Op::CONST, constant(v));
+      }
+    }
+    emit(plan ? Op::PLAN : Op::CALL, f, static_cast<uint32_t>(sig.params.size()));
+  }
+
+  // ------------------------------------------------------------ runbooks and functions
+
+  void runbook_body(int checked, uint32_t index) {
+    const RunbookModel& m = ck_.runbooks[checked];
+    rb_ = &m;
+    locals_ = nullptr;
+    RunbookInfo info;
+    info.name = m.name;
+    info.title = m.ast->title ? m.ast->title->text() : "";
+    info.file = m.src->path();
+    for (const auto& item : m.ast->items)
+      if (auto* d = std::get_if<ast::Doc>(&item)) info.doc += (info.doc.empty() ? "" : "\n\n") + d->text.text();
+    for (size_t i = 0; i < m.params.size(); ++i) {
+      ParamInfo prm{m.params[i]->name.text, type(m.param_types[i]), kNone};
+      if (m.params[i]->default_value) {
+        prm.default_code = code_ = new_code();
+        line_ = m.params[i]->range.begin.line;
+        expr(*m.params[i]->default_value);
+        convert_to(*m.params[i]->default_value, m.param_types[i]);
+        emit(Op::RETURN);
+      }
+      info.params.push_back(prm);
+    }
+    for (const auto& v : m.vars) info.vars.push_back(v.name);
+    for (const auto& e : m.edges)
+      info.edges.push_back(EdgeInfo{static_cast<uint32_t>(e.from), static_cast<uint32_t>(e.to), edge_kind(e.kind),
+                                    e.clause->label ? e.clause->label->text() : "", e.clause->range.begin.line});
+    info.start = static_cast<uint32_t>(m.start);
+    for (size_t n = 0; n < m.nodes.size(); ++n) info.nodes.push_back(node(m, static_cast<int>(n)));
+    p_.runbooks[index] = std::move(info);
+    rb_ = nullptr;
+  }
+
+  NodeInfo node(const RunbookModel& m, int index) {
+    const ast::Node& n = m.node(index);
+    const NodeModel& model = m.nodes[index];
+    NodeInfo info;
+    info.kind = node_kind(n.kind);
+    info.name = n.name.text;
+    info.label = n.label ? n.label->text() : "";
+    info.line = n.name.range.begin.line;
+    info.col = n.name.range.begin.col;
+    for (int e : model.out_edges) {
+      info.edges.push_back(static_cast<uint32_t>(e));
+      switch (m.edges[e].kind) {
+        case ClauseKind::OnError: info.error_edge = static_cast<uint32_t>(e); break;
+        case ClauseKind::Approved: info.approved_edge = static_cast<uint32_t>(e); break;
+        case ClauseKind::Denied: info.denied_edge = static_cast<uint32_t>(e); break;
+        case ClauseKind::Timeout:
+          if (n.kind == ast::NodeKind::Approve) info.timeout_edge = static_cast<uint32_t>(e);
+          break;
+        default: break;
+      }
+    }
+    if (n.kind == ast::NodeKind::End) {
+      info.outcome = outcome_of(n.outcome.text);
+      return info;
+    }
+    auto edge_of = [&](ClauseKind k) -> uint32_t {
+      for (int e : model.out_edges)
+        if (m.edges[e].kind == k) return static_cast<uint32_t>(e);
+      return kNone;
+    };
+    info.code = code_ = new_code();
+    line_ = info.line;
+    std::optional<const ast::Clause*> timeout_clause;
+    for (size_t k = 0; k < n.clauses.size(); ++k) {
+      const ast::Clause& c = n.clauses[k];
+      line_ = c.range.begin.line;
+      switch (c.kind) {
+        case ClauseKind::Let:
+          expr(*c.expr);
+          emit(Op::STORE_VAR, static_cast<uint32_t>(m.var_index.at(c.name.text)));
+          break;
+        case ClauseKind::When: {
+          expr(*c.expr);
+          convert_to(*c.expr, Type::boolean());
+          size_t skip = emit(Op::JUMP_IF_FALSE);
+          emit(Op::TAKE, static_cast<uint32_t>(model.out_edges[edge_position(model, m, &c)]));
+          patch(skip);
+          break;
+        }
+        case ClauseKind::Else:
+          emit(Op::TAKE, static_cast<uint32_t>(model.out_edges[edge_position(model, m, &c)]));
+          break;
+        case ClauseKind::Do: call(*c.expr, true); break;
+        case ClauseKind::ApproveBy:
+        case ClauseKind::By: info.role = c.role->text(); break;
+        case ClauseKind::Timeout: timeout_clause = &c; break;
+        default: break;
+      }
+    }
+    switch (n.kind) {
+      case ast::NodeKind::Decide: {
+        bool has_else = edge_of(ClauseKind::Else) != kNone;
+        if (!has_else) emit(Op::NO_BRANCH);
+        break;
+      }
+      case ast::NodeKind::Action:
+        emit(Op::ACT);
+        emit(Op::TAKE, edge_of(ClauseKind::Then));
+        break;
+      case ast::NodeKind::Wait: {
+        const ast::Clause* until = nullptr;
+        for (const auto& c : n.clauses)
+          if (c.kind == ClauseKind::Until) until = &c;
+        line_ = until->range.begin.line;
+        expr(*until->within);
+        expr(*until->every);
+        emit(Op::WAIT_SETUP);
+        uint32_t loop = here();
+        expr(*until->expr);
+        convert_to(*until->expr, Type::boolean());
+        emit(Op::POLL, loop, edge_of(ClauseKind::Timeout));
+        emit(Op::TAKE, edge_of(ClauseKind::Then));
+        break;
+      }
+      case ast::NodeKind::Approve:
+        if (timeout_clause && (*timeout_clause)->expr) expr(*(*timeout_clause)->expr);
+        else emit(Op::NULL_);
+        emit(Op::APPROVE);
+        break;
+      case ast::NodeKind::Call: {
+        const ast::Clause* run = nullptr;
+        for (const auto& c : n.clauses)
+          if (c.kind == ClauseKind::Run) run = &c;
+        line_ = run->range.begin.line;
+        int callee = ck_.runbook_index.at(run->name.text);
+        const RunbookModel& target = ck_.runbooks[callee];
+        for (size_t p = 0; p < target.params.size(); ++p) {
+          const ast::Arg* arg = nullptr;
+          for (const auto& a : run->args)
+            if (a.name && a.name->text == target.params[p]->name.text) arg = &a;
+          if (arg) {
+            expr(*arg->value);
+            convert_to(*arg->value, target.param_types[p]);
+          } else {
+            // The callee's default sees no variables: it compiles here as well as there.
+            const RunbookModel* saved = rb_;
+            rb_ = &target;
+            expr(*target.params[p]->default_value);
+            rb_ = saved;
+          }
+        }
+        emit(Op::RUN, runbook(callee), static_cast<uint32_t>(target.params.size()));
+        emit(Op::STORE_VAR, static_cast<uint32_t>(m.call_outcome_var.at(n.name.text)));
+        emit(Op::TAKE, edge_of(ClauseKind::Then));
+        break;
+      }
+      case ast::NodeKind::End: break;
+    }
+    return info;
+  }
+
+  static size_t edge_position(const NodeModel& model, const RunbookModel& m, const ast::Clause* c) {
+    for (size_t i = 0; i < model.out_edges.size(); ++i)
+      if (m.edges[model.out_edges[i]].clause == c) return i;
+    return 0;
+  }
+
+  void function_body(const std::string& name, uint32_t index) {
+    const ast::FuncDecl& fn = *ck_.declared.at(name);
+    std::unordered_map<std::string, uint32_t> locals;
+    for (const auto& prm : fn.params) locals.emplace(prm.name.text, static_cast<uint32_t>(locals.size()));
+    locals_ = &locals;
+    rb_ = nullptr;
+    uint32_t c = code_ = new_code();
+    line_ = fn.range.begin.line;
+    bool returned = false;
+    for (const auto& st : fn.body) {
+      line_ = st.range.begin.line;
+      if (st.kind == ClauseKind::Let) {
+        expr(*st.expr);
+        auto it = locals.find(st.name.text);
+        uint32_t slot = it != locals.end() ? it->second : static_cast<uint32_t>(locals.size());
+        locals.emplace(st.name.text, slot);
+        emit(Op::STORE_LOCAL, slot);
+      } else if (st.kind == ClauseKind::Return) {
+        expr(*st.expr);
+        convert_to(*st.expr, ck_.registry.find(name).front()->result);
+        emit(Op::RETURN);
+        returned = true;
+        break;  // what follows a return never runs
+      } else {
+        expr(*st.expr);
+        emit(Op::POP);
+      }
+    }
+    if (!returned) {
+      emit(Op::NULL_);
+      emit(Op::RETURN);
+    }
+    p_.functions[index].code = c;
+    p_.functions[index].locals = static_cast<uint32_t>(locals.size());
+    locals_ = nullptr;
+  }
+
+  // Every capability a runbook can use: its calls, their callees, its sub-runbooks.
+  void capabilities() {
+    std::vector<std::set<std::string>> caps(p_.runbooks.size());
+    std::vector<std::set<uint32_t>> subs(p_.runbooks.size());
+    for (size_t r = 0; r < p_.runbooks.size(); ++r)
+      for (const auto& n : p_.runbooks[r].nodes) {
+        if (n.code == kNone) continue;
+        for (const auto& in : p_.codes[n.code].instrs) {
+          if (in.op == Op::CALL || in.op == Op::PLAN)
+            caps[r].insert(p_.functions[in.a].capabilities.begin(), p_.functions[in.a].capabilities.end());
+          if (in.op == Op::RUN) subs[r].insert(in.a);
+        }
+      }
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (size_t r = 0; r < caps.size(); ++r)
+        for (uint32_t s : subs[r])
+          for (const auto& c : std::set<std::string>(caps[s])) changed |= caps[r].insert(c).second;
+    }
+    for (size_t r = 0; r < caps.size(); ++r) p_.runbooks[r].capabilities.assign(caps[r].begin(), caps[r].end());
+  }
+
+  const CheckedProgram& ck_;
+  Program p_;
+  std::map<std::string, uint32_t> types_, constants_;
+  std::map<int, uint32_t> functions_, runbooks_;
+  std::set<std::string> config_;
+  std::deque<std::pair<int, uint32_t>> pending_runbooks_;
+  std::deque<std::pair<std::string, uint32_t>> pending_functions_;
+  const RunbookModel* rb_ = nullptr;
+  std::unordered_map<std::string, uint32_t>* locals_ = nullptr;
+  uint32_t code_ = 0;
+  uint32_t line_ = 0;
+};
+
+}  // namespace
+
+Program generate(const CheckedProgram& checked, int entry) { return Generator(checked).run(entry); }
+
+int select_runbook(const CheckedProgram& checked, const std::string& file, const std::string& name,
+                   std::string& error) {
+  std::vector<int> in_file;
+  for (size_t i = 0; i < checked.runbooks.size(); ++i)
+    if (checked.runbooks[i].src->path() == file) in_file.push_back(static_cast<int>(i));
+  std::string names;
+  for (int i : in_file) names += (names.empty() ? "" : ", ") + checked.runbooks[i].name;
+  if (!name.empty()) {
+    for (int i : in_file)
+      if (checked.runbooks[i].name == name) return i;
+    error = "no runbook '" + name + "' in " + file + (names.empty() ? "" : " (it has: " + names + ")");
+    return -1;
+  }
+  std::string stem = std::filesystem::path(file).stem().string();
+  for (int i : in_file)
+    if (checked.runbooks[i].name == stem) return i;
+  if (in_file.size() == 1) return in_file[0];
+  error = in_file.empty() ? file + " holds no runbook"
+                          : file + " holds several runbooks (" + names + "): choose one with --runbook NAME";
+  return -1;
+}
+
+}  // namespace rbk
