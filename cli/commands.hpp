@@ -31,6 +31,36 @@ struct CompileOptions {
 int run_compile(const CompileOptions& opts);
 int run_disasm(const CompileOptions& opts);
 
+struct RunOptions {
+  std::string file, runbook, scenario, policy, trace, as, store;
+  std::vector<std::string> params, deny;
+  bool dry_run = false, approve_all = false;
+};
+int run_run(const RunOptions& opts);
+
+struct ApproveOptions {
+  std::string run, as, comment, store;
+  bool deny = false;
+};
+int run_approve(const ApproveOptions& opts);
+
+struct ResumeOptions {
+  std::string run, store;
+};
+int run_resume(const ResumeOptions& opts);
+
+struct RunsOptions {
+  std::string run, store;
+};
+int run_runs(const RunsOptions& opts);
+
+struct TestOptions {
+  std::vector<std::string> paths;
+  bool coverage = false;
+  std::string junit;
+};
+int run_test(const TestOptions& opts);
+
 // Whether stderr is a terminal that takes colours.
 bool stderr_is_color_terminal();
 

@@ -37,6 +37,49 @@ void add_compile(CLI::App& app, rbk::cli::CompileOptions& opts, rbk::cli::Compil
   dis->add_option("--runbook", disasm.runbook, "Which runbook of a .rbk file");
 }
 
+struct RunCommands {
+  rbk::cli::RunOptions run;
+  rbk::cli::ApproveOptions approve;
+  rbk::cli::ResumeOptions resume;
+  rbk::cli::RunsOptions runs;
+  rbk::cli::TestOptions test;
+};
+
+void add_run(CLI::App& app, RunCommands& o) {
+  auto* run = app.add_subcommand("run", "Execute a runbook; prints the path taken and the outcome");
+  run->add_option("file", o.run.file, "A .rbk file (compiled first) or a .rbc file (verified first)")->required();
+  run->add_option("--runbook", o.run.runbook, "Which runbook of the file");
+  run->add_option("--param", o.run.params, "A parameter, NAME=VALUE (repeatable)");
+  auto* scenario = run->add_option("--scenario", o.run.scenario, "Run offline against a scenario file");
+  run->add_flag("--dry-run", o.run.dry_run, "Probes real, actions only recorded")->excludes(scenario);
+  run->add_option("--policy", o.run.policy, "The sandbox policy (capabilities, hosts, roles, budgets)");
+  run->add_option("--trace", o.run.trace, "Write the trace, one JSON object per event, to this file");
+  auto* all = run->add_flag("--approve-all", o.run.approve_all, "Approve every gate the scenario does not decide");
+  run->add_option("--deny", o.run.deny, "Deny this gate (repeatable)")->excludes(all);
+  run->add_option("--as", o.run.as, "Who starts the run (default: $USER)");
+  run->add_option("--store", o.run.store, "The run store (default: $RBK_STORE or ~/.local/state/rbk/runs.db)");
+
+  auto* approve = app.add_subcommand("approve", "Decide a paused run's gate and resume it");
+  approve->add_option("run", o.approve.run, "The run id")->required();
+  approve->add_option("--as", o.approve.as, "Who decides")->required();
+  approve->add_flag("--deny", o.approve.deny, "Deny instead of approve");
+  approve->add_option("--comment", o.approve.comment, "Why, for the record");
+  approve->add_option("--store", o.approve.store, "The run store");
+
+  auto* resume = app.add_subcommand("resume", "Continue a run whose process stopped (replays its journal)");
+  resume->add_option("run", o.resume.run, "The run id")->required();
+  resume->add_option("--store", o.resume.store, "The run store");
+
+  auto* runs = app.add_subcommand("runs", "List stored runs, or show one with its trace");
+  runs->add_option("run", o.runs.run, "A run id");
+  runs->add_option("--store", o.runs.store, "The run store");
+
+  auto* test = app.add_subcommand("test", "Run scenario tests and check their expectations");
+  test->add_option("paths", o.test.paths, "Scenario files or directories (default: .)");
+  test->add_flag("--coverage", o.test.coverage, "Report every edge no scenario took, per runbook");
+  test->add_option("--junit", o.test.junit, "Write JUnit XML to this file");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -50,6 +93,8 @@ int main(int argc, char** argv) {
   add_fmt(app, fmt);
   rbk::cli::CompileOptions compile, disasm;
   add_compile(app, compile, disasm);
+  RunCommands runs;
+  add_run(app, runs);
   std::string help_topic;
   auto* help = app.add_subcommand("help", "Show help for rbk or for one subcommand");
   help->add_option("subcommand", help_topic, "The subcommand to describe");
@@ -81,5 +126,10 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("fmt")) return rbk::cli::run_fmt(fmt);
   if (app.got_subcommand("compile")) return rbk::cli::run_compile(compile);
   if (app.got_subcommand("disasm")) return rbk::cli::run_disasm(disasm);
+  if (app.got_subcommand("run")) return rbk::cli::run_run(runs.run);
+  if (app.got_subcommand("approve")) return rbk::cli::run_approve(runs.approve);
+  if (app.got_subcommand("resume")) return rbk::cli::run_resume(runs.resume);
+  if (app.got_subcommand("runs")) return rbk::cli::run_runs(runs.runs);
+  if (app.got_subcommand("test")) return rbk::cli::run_test(runs.test);
   return rbk::cli::kUsage;
 }

@@ -146,8 +146,20 @@ class Generator {
   uint32_t here() { return static_cast<uint32_t>(code().instrs.size()); }
   void patch(size_t at) { code().instrs[at].a = here(); }
 
+  // The name a conversion error gives the value: its variable or field path, else "value".
+  std::string describe(const ast::Expr& e) const {
+    if (e.kind == ExprKind::Ident) return e.name.text;
+    if (e.kind == ExprKind::Field) return describe(*e.lhs) + "." + e.name.text;
+    if (e.kind == ExprKind::Index) return describe(*e.lhs) + "[…]";
+    if (e.kind == ExprKind::Paren) return describe(*e.lhs);
+    if (e.kind == ExprKind::Call && e.callee >= 0) return ck_registry_name(e) + "(…)";
+    return "value";
+  }
+  std::string ck_registry_name(const ast::Expr& e) const { return ck_.registry.all()[e.callee].name; }
+
   void convert_to(const ast::Expr& e, const TypeRef& expected) {
-    if (expected && is_json(e.type) && !is_json(expected) && !is_error(expected)) emit(Op::CONVERT, type(expected));
+    if (expected && is_json(e.type) && !is_json(expected) && !is_error(expected))
+      emit(Op::CONVERT, type(expected), constant(Value::string(describe(e))));
   }
 
   // ------------------------------------------------------------ expressions

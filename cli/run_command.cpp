@@ -1,0 +1,343 @@
+// rbk run, rbk approve, rbk resume, rbk runs: executing runs, recorded in the run store.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/program_loading.hpp"
+#include "cli/run_support.hpp"
+#include "cli/trace_sinks.hpp"
+#include "compiler/loader.hpp"
+#include "vm/journal.hpp"
+#include "vm/policy.hpp"
+#include "vm/rbc.hpp"
+#include "vm/value_json.hpp"
+
+namespace rbk::cli {
+
+namespace {
+
+int64_t wall_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string current_user() {
+  if (const char* u = std::getenv("USER"); u && *u) return u;
+  if (const char* u = std::getenv("LOGNAME"); u && *u) return u;
+  return "unknown";
+}
+
+// Forwards everything to INNER, but answers the gate a person just decided with
+// `rbk approve` (once: a later visit to the same gate asks again).
+class DecidedGate : public Host {
+ public:
+  DecidedGate(Host& inner, std::string gate, GateDecision decision)
+      : inner_(inner), gate_(std::move(gate)), decision_(decision) {}
+  std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args, const Site& s) override {
+    return inner_.call(fn, args, s);
+  }
+  ActOutcome act(const PlannedCall& c, const Site& s) override { return inner_.act(c, s); }
+  void acted(const PlannedCall& c, const Value& v, const Site& s) override { inner_.acted(c, v, s); }
+  GateDecision gate(const GateRequest& r) override {
+    if (!used_ && r.gate == gate_) {
+      used_ = true;
+      return decision_;
+    }
+    return inner_.gate(r);
+  }
+  int64_t now() override { return inner_.now(); }
+  void sleep(int64_t ms) override { inner_.sleep(ms); }
+  Value config(const std::string& n) override { return inner_.config(n); }
+  void trace(const TraceEvent& e) override { inner_.trace(e); }
+
+ private:
+  Host& inner_;
+  std::string gate_;
+  GateDecision decision_;
+  bool used_ = false;
+};
+
+struct Session {
+  RunRecord rec;
+  Program program;
+  Scenario scenario;
+  Policy policy = default_policy();
+  GateFlags flags;
+  std::string trace_file;
+  std::optional<std::pair<std::string, GateDecision>> decision;
+};
+
+std::optional<Value> param_value(const Program& p, const nlohmann::json& params, size_t i) {
+  const auto& prm = p.entry_runbook().params[i];
+  if (!params.contains(prm.name)) return std::nullopt;
+  return convert(from_plain_json(params[prm.name]), p.types[prm.type], "parameter " + prm.name);
+}
+
+// Runs (or resumes, replaying the journal) the session's run and records how it ended.
+int execute(RunStore& store, Session& s, bool resume) {
+  size_t already = resume ? store.trace(s.rec.id).size() : 0;
+  FanOut sinks;
+  ReadableTrace readable(std::cout);
+  readable.skip_first(already);
+  sinks.add(&readable);
+  StoreTrace stored(store, s.rec.id, s.rec.program_hash, already);
+  sinks.add(&stored);
+  std::ofstream trace_out;
+  std::optional<JsonlTrace> jsonl;
+  if (!s.trace_file.empty()) {
+    trace_out.open(s.trace_file, resume ? std::ios::app : std::ios::trunc);
+    if (!trace_out) {
+      std::cerr << "rbk: cannot write the trace file " << s.trace_file << "\n";
+      return kUsage;
+    }
+    jsonl.emplace(trace_out, s.rec.id, s.rec.program_hash);
+    jsonl->skip_first(already);
+    sinks.add(&*jsonl);
+  }
+
+  ScenarioHost world(s.program, s.scenario, s.flags, sinks);
+  std::optional<DecidedGate> decided;
+  Host* inner = &world;
+  if (s.decision) {
+    decided.emplace(world, s.decision->first, s.decision->second);
+    inner = &*decided;
+  }
+  JournalHost journal(*inner, store, s.rec.id, resume ? store.journal(s.rec.id) : std::vector<JournalEntry>{});
+
+  nlohmann::json params = nlohmann::json::parse(s.rec.params);
+  std::vector<std::optional<Value>> args;
+  for (size_t i = 0; i < s.program.entry_runbook().params.size(); ++i) args.push_back(param_value(s.program, params, i));
+
+  if (!resume) std::cout << fmt::format("run {} {} ({})\n", s.rec.id, s.rec.runbook, s.rec.mode);
+  else std::cout << fmt::format("resuming run {} {}\n", s.rec.id, s.rec.runbook);
+  Machine machine(s.program, journal, s.policy.budgets);
+  RunResult r = machine.run(args);
+
+  s.rec.updated_at = wall_now_ms();
+  s.rec.paused_gate = s.rec.paused_role = s.rec.plan = s.rec.plan_hash = "";
+  int code = kOk;
+  switch (r.status) {
+    case RunStatus::Ended:
+      s.rec.status = "ended";
+      s.rec.outcome = outcome_name(r.outcome);
+      code = r.outcome == Outcome::Failed ? kFailed : kOk;
+      break;
+    case RunStatus::Failed:
+      s.rec.status = "failed";
+      s.rec.outcome = "failed";
+      s.rec.error = r.error;
+      code = kFailed;
+      break;
+    case RunStatus::Paused: {
+      s.rec.status = "paused";
+      s.rec.paused_gate = r.paused_at.gate;
+      s.rec.paused_role = r.paused_at.role;
+      nlohmann::json plan = nlohmann::json::array();
+      for (const auto& c : r.paused_at.plan) plan.push_back(c.describe());
+      s.rec.plan = plan.dump();
+      s.rec.plan_hash = r.paused_at.plan_hash;
+      code = kPaused;
+      break;
+    }
+  }
+  store.update_status(s.rec);
+  std::cout << summary_line(r) << "\n";
+  if (r.status == RunStatus::Paused) {
+    for (const auto& c : r.paused_at.plan) std::cout << "  plan: " << c.describe() << "\n";
+    std::cout << fmt::format("awaiting approval by role \"{}\": rbk approve {} --as NAME [--deny]\n", r.paused_at.role,
+                             s.rec.id);
+  }
+  return code;
+}
+
+std::optional<Session> session_of(RunStore& store, const std::string& id, int& code) {
+  auto rec = store.get(id);
+  if (!rec) {
+    std::cerr << "rbk: no run " << id << " in " << store.path() << "\n";
+    code = kUsage;
+    return std::nullopt;
+  }
+  Session s;
+  s.rec = *rec;
+  try {
+    s.program = decode_rbc(rec->program);  // verified again before it runs again
+    s.scenario = parse_scenario(rec->scenario, rec->scenario_path);
+    if (!rec->policy.empty()) s.policy = parse_policy(rec->policy, "the run's policy");
+  } catch (const std::exception& e) {
+    std::cerr << "rbk: run " << id << " cannot be resumed: " << e.what() << "\n";
+    code = kFailed;
+    return std::nullopt;
+  }
+  nlohmann::json opts = rec->options.empty() ? nlohmann::json::object() : nlohmann::json::parse(rec->options);
+  s.flags.approve_all = opts.value("approve_all", false);
+  for (const auto& g : opts.value("deny", nlohmann::json::array())) s.flags.deny.insert(g.get<std::string>());
+  s.trace_file = opts.value("trace", "");
+  return s;
+}
+
+}  // namespace
+
+int run_run(const RunOptions& opts) {
+  if (opts.scenario.empty()) {
+    std::cerr << "rbk run: live and dry-run modes reach real systems through the stdlib natives (http, tls, tcp, "
+                 "dns, …), which this build does not have yet; run offline with --scenario FILE.json\n";
+    return kUsage;
+  }
+  LoadedProgram lp = load_program(opts.file, opts.runbook);
+  if (lp.exit_code) return lp.exit_code;
+  Session s;
+  s.program = std::move(lp.program);
+  std::string text, error;
+  if (!read_file(opts.scenario, text, error)) {
+    std::cerr << "rbk run: cannot read " << opts.scenario << ": " << error << "\n";
+    return kUsage;
+  }
+  try {
+    s.scenario = parse_scenario(text, opts.scenario);
+  } catch (const ScenarioError& e) {
+    std::cerr << "rbk run: " << e.what() << "\n";
+    return kUsage;
+  }
+  const RunbookInfo& rb = s.program.entry_runbook();
+  if (!s.scenario.runbook.empty() && s.scenario.runbook != rb.name) {
+    std::cerr << "rbk run: " << opts.scenario << " is a scenario of runbook '" << s.scenario.runbook << "', not '"
+              << rb.name << "'\n";
+    return kUsage;
+  }
+  std::string policy_text;
+  if (!opts.policy.empty()) {
+    if (!read_file(opts.policy, policy_text, error)) {
+      std::cerr << "rbk run: cannot read " << opts.policy << ": " << error << "\n";
+      return kUsage;
+    }
+    try {
+      s.policy = parse_policy(policy_text, opts.policy);
+    } catch (const PolicyError& e) {
+      std::cerr << "rbk run: " << e.what() << "\n";
+      return kUsage;
+    }
+  }
+  std::string bind_error;
+  auto params = bind_params(s.program, &s.scenario, opts.params, bind_error);
+  if (!bind_error.empty()) {
+    std::cerr << "rbk run: " << bind_error << "\n";
+    return kUsage;
+  }
+  nlohmann::json pj = nlohmann::json::object();
+  for (size_t i = 0; i < params.size(); ++i)
+    if (params[i]) pj[rb.params[i].name] = to_plain_json(*params[i]);
+
+  s.flags.approve_all = opts.approve_all;
+  s.flags.deny.insert(opts.deny.begin(), opts.deny.end());
+  s.trace_file = opts.trace;
+  nlohmann::json options;
+  options["approve_all"] = opts.approve_all;
+  options["deny"] = opts.deny;
+  options["trace"] = opts.trace;
+
+  s.rec.id = new_run_id();
+  s.rec.runbook = rb.name;
+  s.rec.program_hash = s.program.hash_hex();
+  s.rec.program = encode_rbc(s.program);
+  s.rec.mode = "scenario";
+  s.rec.params = pj.dump();
+  s.rec.scenario_path = opts.scenario;
+  s.rec.scenario = text;
+  s.rec.policy = policy_text;
+  s.rec.options = options.dump();
+  s.rec.started_by = opts.as.empty() ? current_user() : opts.as;
+  s.rec.status = "running";
+  s.rec.created_at = s.rec.updated_at = wall_now_ms();
+  try {
+    RunStore store(opts.store.empty() ? RunStore::default_path() : opts.store);
+    store.create(s.rec);
+    return execute(store, s, false);
+  } catch (const StoreError& e) {
+    std::cerr << "rbk run: " << e.what() << "\n";
+    return kUsage;
+  }
+}
+
+int run_approve(const ApproveOptions& opts) {
+  try {
+    RunStore store(opts.store.empty() ? RunStore::default_path() : opts.store);
+    int code = kOk;
+    auto s = session_of(store, opts.run, code);
+    if (!s) return code;
+    if (s->rec.status != "paused") {
+      std::cerr << "rbk approve: run " << opts.run << " is not waiting for approval (it is " << s->rec.status << ")\n";
+      return kUsage;
+    }
+    if (std::string why = s->policy.may_approve(opts.as, s->rec.paused_role, s->rec.started_by); !why.empty()) {
+      std::cerr << "rbk approve: refused: " << why << "\n";
+      return kFailed;
+    }
+    ApprovalRecord a{s->rec.paused_gate, opts.deny ? "denied" : "approved", opts.as, wall_now_ms(), opts.comment,
+                     s->rec.plan_hash};
+    store.add_approval(opts.run, a);
+    std::cout << fmt::format("{} {} gate '{}' of run {} (plan {})\n", opts.as, a.decision, a.gate, opts.run,
+                             a.plan_hash.substr(0, 12));
+    s->decision = std::make_pair(s->rec.paused_gate, opts.deny ? GateDecision::Denied : GateDecision::Approved);
+    return execute(store, *s, true);
+  } catch (const StoreError& e) {
+    std::cerr << "rbk approve: " << e.what() << "\n";
+    return kUsage;
+  }
+}
+
+int run_resume(const ResumeOptions& opts) {
+  try {
+    RunStore store(opts.store.empty() ? RunStore::default_path() : opts.store);
+    int code = kOk;
+    auto s = session_of(store, opts.run, code);
+    if (!s) return code;
+    if (s->rec.status == "ended" || s->rec.status == "failed") {
+      std::cerr << "rbk resume: run " << opts.run << " has finished (" << s->rec.status << ")\n";
+      return kUsage;
+    }
+    return execute(store, *s, true);
+  } catch (const StoreError& e) {
+    std::cerr << "rbk resume: " << e.what() << "\n";
+    return kUsage;
+  }
+}
+
+int run_runs(const RunsOptions& opts) {
+  try {
+    RunStore store(opts.store.empty() ? RunStore::default_path() : opts.store);
+    if (opts.run.empty()) {
+      auto runs = store.list();
+      if (runs.empty()) std::cout << "no runs in " << store.path() << "\n";
+      for (const auto& r : runs)
+        std::cout << fmt::format("{:<24} {:<20} {:<8} {:<10} {:<10} {}\n", r.id, r.runbook, r.status,
+                                 r.outcome.empty() ? "-" : r.outcome, r.started_by, format_time(r.created_at));
+      return kOk;
+    }
+    auto r = store.get(opts.run);
+    if (!r) {
+      std::cerr << "rbk runs: no run " << opts.run << " in " << store.path() << "\n";
+      return kUsage;
+    }
+    std::cout << fmt::format("run        {}\nrunbook    {}\nprogram    {}\nmode       {}\nstarted by {}\nstatus     {}\n",
+                             r->id, r->runbook, r->program_hash, r->mode, r->started_by, r->status);
+    if (!r->outcome.empty()) std::cout << "outcome    " << r->outcome << "\n";
+    if (!r->error.empty()) std::cout << "error      " << r->error << "\n";
+    if (r->status == "paused")
+      std::cout << fmt::format("waiting    gate '{}' for role \"{}\"\n", r->paused_gate, r->paused_role);
+    for (const auto& a : store.approvals(opts.run))
+      std::cout << fmt::format("approval   {} {} by {} at {} (plan {}){}\n", a.gate, a.decision, a.by, format_time(a.at),
+                               a.plan_hash.substr(0, 12), a.comment.empty() ? "" : ": " + a.comment);
+    std::cout << "trace\n";
+    for (const auto& e : store.trace(opts.run)) std::cout << "  " << e << "\n";
+    return kOk;
+  } catch (const StoreError& e) {
+    std::cerr << "rbk runs: " << e.what() << "\n";
+    return kUsage;
+  }
+}
+
+}  // namespace rbk::cli

@@ -1,0 +1,255 @@
+// rbk test [PATHS…] [--coverage] [--junit FILE]: runs scenario files offline and checks
+// what they expect (outcome, path, actions, error); reports the edges no scenario took.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "cli/commands.hpp"
+#include "cli/program_loading.hpp"
+#include "cli/run_support.hpp"
+#include "compiler/loader.hpp"
+#include "vm/machine.hpp"
+#include "vm/scenario.hpp"
+
+namespace rbk::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class NoTrace : public TraceSink {
+ public:
+  void event(const TraceEvent&, int64_t) override {}
+};
+
+// Scenario files: *.scenario.json anywhere, and any *.json inside a scenarios/ folder.
+bool is_scenario_file(const fs::path& p) {
+  std::string name = p.filename().string();
+  if (name.size() > 14 && name.compare(name.size() - 14, 14, ".scenario.json") == 0) return true;
+  if (p.extension() != ".json") return false;
+  for (const auto& part : p.parent_path())
+    if (part == "scenarios") return true;
+  return false;
+}
+
+// The runbook file a scenario tests: NAME.rbk in the scenario's folder or a folder above.
+std::string find_runbook_file(const fs::path& scenario, const std::string& runbook) {
+  fs::path dir = fs::absolute(scenario).parent_path();
+  for (int i = 0; i < 8 && !dir.empty(); ++i) {
+    fs::path candidate = dir / (runbook + ".rbk");
+    std::error_code ec;
+    if (fs::is_regular_file(candidate, ec)) return fs::relative(candidate).string();
+    if (dir == dir.parent_path()) break;
+    dir = dir.parent_path();
+  }
+  return {};
+}
+
+std::string list_text(const std::vector<std::string>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
+  return s + "]";
+}
+
+// A readable difference between two sequences.
+std::string sequence_diff(const char* what, const std::vector<std::string>& want, const std::vector<std::string>& got) {
+  size_t i = 0;
+  while (i < want.size() && i < got.size() && want[i] == got[i]) ++i;
+  std::string first;
+  if (i < want.size() && i < got.size())
+    first = fmt::format("first difference at step {}: expected {}, got {}", i + 1, want[i], got[i]);
+  else if (i < want.size())
+    first = fmt::format("the run stopped after step {}; expected next: {}", i, want[i]);
+  else
+    first = fmt::format("the run went on after step {}: {}", i, got[i]);
+  return fmt::format("  {}: expected {}\n  {:>{}}  got      {}\n    {}\n", what, list_text(want), "", std::string(what).size(),
+                     list_text(got), first);
+}
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+struct CaseResult {
+  std::string name;
+  std::string failure;  // empty when passed
+  double seconds = 0;
+};
+
+}  // namespace
+
+int run_test(const TestOptions& opts) {
+  std::vector<std::string> roots = opts.paths.empty() ? std::vector<std::string>{"."} : opts.paths;
+  std::vector<fs::path> files;
+  for (const auto& r : roots) {
+    std::error_code ec;
+    if (fs::is_regular_file(r, ec)) {
+      files.push_back(r);
+    } else if (fs::is_directory(r, ec)) {
+      for (const auto& e : fs::recursive_directory_iterator(r))
+        if (e.is_regular_file() && is_scenario_file(e.path())) files.push_back(e.path());
+    } else {
+      std::cerr << "rbk test: no such file or directory: " << r << "\n";
+      return kUsage;
+    }
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) {
+    std::cerr << "rbk test: no scenario files (*.scenario.json, or *.json in a scenarios/ folder) under "
+              << list_text(roots) << "\n";
+    return kFailed;
+  }
+
+  std::map<std::string, LoadedProgram> programs;  // by "file#runbook"
+  std::map<std::string, const RunbookInfo*> runbooks;  // for coverage, by name
+  std::map<std::string, std::string> runbook_file;
+  std::map<std::string, std::set<uint32_t>> taken;
+  std::vector<CaseResult> results;
+
+  for (const auto& file : files) {
+    CaseResult cr;
+    cr.name = file.string();
+    auto t0 = std::chrono::steady_clock::now();
+    std::string text, error, failure;
+    Scenario scenario;
+    const Program* program = nullptr;
+    if (!read_file(file.string(), text, error)) {
+      failure = "cannot read: " + error;
+    } else {
+      try {
+        scenario = parse_scenario(text, file.string());
+      } catch (const ScenarioError& e) {
+        failure = e.what();
+      }
+    }
+    if (failure.empty() && scenario.runbook.empty()) failure = "the scenario names no \"runbook\"";
+    if (failure.empty()) {
+      std::string rbk_file = find_runbook_file(file, scenario.runbook);
+      if (rbk_file.empty()) {
+        failure = "cannot find " + scenario.runbook + ".rbk in the scenario's folder or above";
+      } else {
+        std::string key = rbk_file + "#" + scenario.runbook;
+        auto it = programs.find(key);
+        if (it == programs.end()) it = programs.emplace(key, load_program(rbk_file, scenario.runbook)).first;
+        if (it->second.exit_code) failure = rbk_file + " does not compile (see above)";
+        else program = &it->second.program;
+        if (program)
+          for (const auto& rb : program->runbooks) {
+            runbooks.emplace(rb.name, &rb);
+            runbook_file.emplace(rb.name, rb.file);
+          }
+      }
+    }
+    RunResult r;
+    if (failure.empty()) {
+      std::string bind_error;
+      auto params = bind_params(*program, &scenario, {}, bind_error);
+      if (!bind_error.empty()) {
+        failure = bind_error;
+      } else {
+        NoTrace none;
+        ScenarioHost host(*program, scenario, GateFlags{}, none);
+        Machine machine(*program, host);
+        r = machine.run(params);
+        for (const auto& [rb, e] : r.edges) taken[rb].insert(e);
+      }
+    }
+    if (failure.empty()) {
+      const auto& ex = scenario.expect;
+      if (r.status == RunStatus::Paused) {
+        failure = fmt::format("  gate '{}' has no decision: add \"approvals\": {{\"{}\": \"approved\"}}\n", r.paused_at.gate,
+                              r.paused_at.gate);
+      } else if (ex.is_null()) {
+        if (r.status == RunStatus::Failed) failure = "  the run failed: " + r.error + "\n";
+      } else {
+        std::string got = outcome_name(r.outcome);
+        if (ex.contains("outcome") && ex["outcome"].get<std::string>() != got)
+          failure += fmt::format("  outcome: expected {}, got {}{}\n", ex["outcome"].get<std::string>(), got,
+                                 r.status == RunStatus::Failed ? " (" + r.error + ")" : "");
+        if (ex.contains("path")) {
+          auto want = ex["path"].get<std::vector<std::string>>();
+          if (want != r.path) failure += sequence_diff("path", want, r.path);
+        }
+        if (ex.contains("actions")) {
+          auto want = ex["actions"].get<std::vector<std::string>>();
+          if (want != r.actions) failure += sequence_diff("actions", want, r.actions);
+        }
+        if (ex.contains("error")) {
+          std::string want = ex["error"].get<std::string>();
+          if (r.error.find(want) == std::string::npos)
+            failure += fmt::format("  error: expected one containing \"{}\", got \"{}\"\n", want, r.error);
+        } else if (r.status == RunStatus::Failed && !ex.contains("outcome")) {
+          failure += "  the run failed: " + r.error + "\n";
+        }
+      }
+    } else {
+      failure = "  " + failure + "\n";
+    }
+    cr.failure = failure;
+    cr.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::cout << (failure.empty() ? "PASS " : "FAIL ") << file.string() << "\n" << failure;
+    results.push_back(cr);
+  }
+
+  if (opts.coverage) {
+    std::cout << "\ncoverage (edges taken by some scenario)\n";
+    size_t all = 0, hit = 0;
+    for (const auto& [name, rb] : runbooks) {
+      size_t n = rb->edges.size(), h = 0;
+      for (uint32_t e = 0; e < n; ++e) h += taken[name].count(e);
+      all += n;
+      hit += h;
+      std::cout << fmt::format("  {}: {}/{} edges{}\n", name, h, n, n ? fmt::format(" ({}%)", 100 * h / n) : "");
+      for (uint32_t e = 0; e < n; ++e) {
+        if (taken[name].count(e)) continue;
+        const EdgeInfo& edge = rb->edges[e];
+        std::cout << fmt::format("    missing: {} -> {} [{}]{}  ({}:{})\n", rb->nodes[edge.from].name, rb->nodes[edge.to].name,
+                                 edge_kind_name(edge.kind), edge.label.empty() ? "" : " \"" + edge.label + "\"",
+                                 runbook_file[name], edge.line);
+      }
+    }
+    std::cout << fmt::format("  total: {}/{} edges\n", hit, all);
+  }
+
+  size_t failed = 0;
+  for (const auto& c : results) failed += !c.failure.empty();
+  if (!opts.junit.empty()) {
+    std::ofstream out(opts.junit);
+    out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    out << fmt::format("<testsuite name=\"rbk\" tests=\"{}\" failures=\"{}\">\n", results.size(), failed);
+    for (const auto& c : results) {
+      out << fmt::format("  <testcase classname=\"rbk.scenarios\" name=\"{}\" time=\"{:.3f}\"", xml_escape(c.name), c.seconds);
+      if (c.failure.empty()) {
+        out << "/>\n";
+      } else {
+        out << fmt::format(">\n    <failure message=\"scenario expectations not met\">{}</failure>\n  </testcase>\n",
+                           xml_escape(c.failure));
+      }
+    }
+    out << "</testsuite>\n";
+    if (!out) {
+      std::cerr << "rbk test: cannot write " << opts.junit << "\n";
+      return kUsage;
+    }
+  }
+  std::cout << fmt::format("\n{} passed, {} failed\n", results.size() - failed, failed);
+  return failed ? kFailed : kOk;
+}
+
+}  // namespace rbk::cli

@@ -1,0 +1,105 @@
+#include "cli/trace_sinks.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <ctime>
+#include <random>
+
+#include "vm/value_json.hpp"
+
+namespace rbk::cli {
+
+nlohmann::json trace_json(const TraceEvent& e, int64_t now_ms, const std::string& run, const std::string& program,
+                          size_t seq) {
+  nlohmann::json j;
+  j["run"] = run;
+  j["program"] = program;
+  j["seq"] = seq;
+  j["time"] = format_time(now_ms);
+  j["event"] = e.type;
+  if (e.site.runbook) j["runbook"] = e.site.runbook->name;
+  if (e.site.node) j["node"] = e.site.node->name;
+  if (e.site.line) j["line"] = e.site.line;
+  if (e.site.depth) j["depth"] = e.site.depth;
+  for (const auto& f : e.fields) j[f.key] = to_plain_json(f.value);
+  return j;
+}
+
+void JsonlTrace::event(const TraceEvent& e, int64_t now_ms) {
+  if (seq_++ < skip_) return;
+  out_ << trace_json(e, now_ms, run_, program_, seq_).dump() << "\n";
+  out_.flush();
+}
+
+void StoreTrace::event(const TraceEvent& e, int64_t now_ms) {
+  if (seq_++ < skip_) return;
+  store_.append_trace(run_, static_cast<int64_t>(seq_), trace_json(e, now_ms, run_, program_, seq_).dump());
+}
+
+namespace {
+std::string show(const Value& v) {
+  return v.kind == ValueKind::String ? "\"" + v.str() + "\"" : to_display(v);
+}
+const Value* field(const TraceEvent& e, const char* key) {
+  for (const auto& f : e.fields)
+    if (f.key == key) return &f.value;
+  return nullptr;
+}
+std::string text(const TraceEvent& e, const char* key) {
+  const Value* v = field(e, key);
+  return v ? to_display(*v) : "";
+}
+}  // namespace
+
+void ReadableTrace::event(const TraceEvent& e, int64_t) {
+  if (seen_++ < skip_) return;
+  std::string pad(static_cast<size_t>(e.site.depth) * 4, ' ');
+  if (e.type == "node_entered") {
+    std::string label = text(e, "label");
+    out_ << pad << "● " << e.site.node->name << (label.empty() ? "" : " — " + label) << "\n";
+  } else if (e.type == "probe") {
+    std::string call = text(e, "function") + "(";
+    if (const Value* args = field(e, "args"))
+      for (size_t i = 0; i < args->items().size(); ++i) call += (i ? ", " : "") + show(args->items()[i]);
+    call += ")";
+    if (const Value* r = field(e, "result")) out_ << pad << "    " << call << " = " << show(*r) << "\n";
+    else out_ << pad << "    " << call << " failed: " << text(e, "error") << "\n";
+  } else if (e.type == "edge_taken") {
+    std::string label = text(e, "label");
+    out_ << pad << "    → " << text(e, "to") << (label.empty() ? "" : "  \"" + label + "\"") << "\n";
+  } else if (e.type == "action") {
+    std::string call = text(e, "function") + "(";
+    if (const Value* args = field(e, "args"))
+      for (size_t i = 0; i < args->items().size(); ++i) call += (i ? ", " : "") + show(args->items()[i]);
+    call += ")";
+    bool performed = field(e, "performed") && field(e, "performed")->b;
+    out_ << pad << "    " << (performed ? "did " : "would do ") << call;
+    if (field(e, "error")) out_ << " failed: " << text(e, "error");
+    out_ << "\n";
+  } else if (e.type == "gate_asked") {
+    out_ << pad << "    gate " << text(e, "gate") << " asks role \"" << text(e, "role") << "\"";
+    if (const Value* plan = field(e, "plan"))
+      for (const auto& p : plan->items()) out_ << "\n" << pad << "      plan: " << p.str();
+    out_ << "\n";
+  } else if (e.type == "gate_decided") {
+    out_ << pad << "    gate " << text(e, "gate") << ": " << text(e, "decision") << "\n";
+  } else if (e.type == "error") {
+    out_ << pad << "    error: " << text(e, "reason") << "\n";
+  } else if (e.type == "wait_timeout") {
+    out_ << pad << "    timed out\n";
+  }
+}
+
+std::string new_run_id() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "r%Y%m%d-%H%M%S", &tm);
+  std::random_device rd;
+  return fmt::format("{}-{:04x}", buf, rd() & 0xFFFF);
+}
+
+}  // namespace rbk::cli

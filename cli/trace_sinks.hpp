@@ -1,0 +1,73 @@
+// Where trace events go: a JSON-lines file (one object per event, with the run id and the
+// program hash), the readable path on stdout, or both.
+#pragma once
+
+#include <fstream>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "vm/run_store.hpp"
+#include "vm/scenario.hpp"
+
+namespace rbk::cli {
+
+// One trace event as the JSON object written to trace files and the store.
+nlohmann::json trace_json(const TraceEvent& e, int64_t now_ms, const std::string& run, const std::string& program,
+                          size_t seq);
+
+class JsonlTrace : public TraceSink {
+ public:
+  JsonlTrace(std::ostream& out, std::string run_id, std::string program_hash)
+      : out_(out), run_(std::move(run_id)), program_(std::move(program_hash)) {}
+  void event(const TraceEvent& e, int64_t now_ms) override;
+  // Events already written by an earlier process of the same run are skipped (resume).
+  void skip_first(size_t n) { skip_ = n; }
+
+ private:
+  std::ostream& out_;
+  std::string run_, program_;
+  size_t seq_ = 0, skip_ = 0;
+};
+
+// The trace kept in the run store (`rbk runs ID` shows it).
+class StoreTrace : public TraceSink {
+ public:
+  StoreTrace(RunStore& store, std::string run_id, std::string program_hash, size_t already)
+      : store_(store), run_(std::move(run_id)), program_(std::move(program_hash)), skip_(already) {}
+  void event(const TraceEvent& e, int64_t now_ms) override;
+
+ private:
+  RunStore& store_;
+  std::string run_, program_;
+  size_t seq_ = 0, skip_ = 0;
+};
+
+// The path a person reads: nodes, probe results, edges, actions, gates, the outcome.
+class ReadableTrace : public TraceSink {
+ public:
+  explicit ReadableTrace(std::ostream& out) : out_(out) {}
+  void event(const TraceEvent& e, int64_t now_ms) override;
+  void skip_first(size_t n) { skip_ = n; }
+
+ private:
+  std::ostream& out_;
+  size_t seen_ = 0, skip_ = 0;
+};
+
+class FanOut : public TraceSink {
+ public:
+  void add(TraceSink* s) { sinks_.push_back(s); }
+  void event(const TraceEvent& e, int64_t now_ms) override {
+    for (auto* s : sinks_) s->event(e, now_ms);
+  }
+
+ private:
+  std::vector<TraceSink*> sinks_;
+};
+
+// A new run id: time-ordered and unique ("r20261122-183055-4f2a").
+std::string new_run_id();
+
+}  // namespace rbk::cli

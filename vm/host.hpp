@@ -1,0 +1,93 @@
+// The host interface: the only way the VM reaches the world. Live, dry-run and scenario
+// modes are different hosts (and journaling wraps any of them); the dispatch loop never
+// asks which mode it runs in.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "vm/program.hpp"
+#include "vm/value.hpp"
+
+namespace rbk {
+
+// Where a call or gate happens, for traces, prompts and errors.
+struct Site {
+  const RunbookInfo* runbook = nullptr;
+  const NodeInfo* node = nullptr;
+  uint32_t line = 0;
+  int depth = 0;  // 0 in the entry runbook, +1 per call node
+};
+
+struct PlannedCall {
+  const FunctionInfo* function = nullptr;
+  std::vector<Value> args;
+  std::string describe() const;  // gateway.restart("gw-7")
+};
+
+enum class GateDecision { Approved, Denied, Timeout, Pending };
+
+struct GateRequest {
+  Site site;
+  std::string gate;  // the node name
+  std::string role;
+  std::vector<PlannedCall> plan;  // action nodes: the calls awaiting approval
+  std::optional<int64_t> timeout_ms;  // approve nodes with `timeout`
+  std::string plan_hash;          // SHA-256 over the plan's description
+};
+
+struct TraceField {
+  std::string key;
+  Value value;
+};
+
+struct TraceEvent {
+  std::string type;  // run_started, node_entered, probe, action, gate_asked, gate_decided, …
+  Site site;
+  std::vector<TraceField> fields;
+};
+
+// A host that cannot go on (a scenario that does not answer a probe, a journal that does
+// not match the program) throws this: the run stops with the reason. Unlike an Error
+// value, it never takes an `on error` edge.
+struct HostFault : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct ActOutcome {
+  enum class Kind {
+    Performed,  // done by the host (VALUE is its result or an Error)
+    WouldDo,    // recorded, not performed (dry-run, scenario)
+    RunBody,    // live: the VM runs the declared action's body, whose natives act
+  } kind = Kind::Performed;
+  Value value;
+};
+
+// Thrown (by the VM, or by a host that needs a person's decision) when a gate has no
+// decision yet: the run pauses; its journal brings it back to the same gate later.
+struct GatePending {
+  GateRequest request;
+};
+
+class Host {
+ public:
+  virtual ~Host() = default;
+
+  // A probe or native call. For a declared probe, std::nullopt asks the VM to run its
+  // body; a stubbing host returns the value. A failure is an Error value.
+  virtual std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args, const Site& site) = 0;
+  // Performs one approved action of a plan.
+  virtual ActOutcome act(const PlannedCall& call, const Site& site) = 0;
+  // Called after each planned action has completed (whatever the host did), with its result.
+  virtual void acted(const PlannedCall&, const Value& /*result*/, const Site&) {}
+  virtual GateDecision gate(const GateRequest& request) = 0;
+  virtual int64_t now() = 0;             // milliseconds since the epoch
+  virtual void sleep(int64_t ms) = 0;    // wait polling; virtual time in scenario mode
+  virtual Value config(const std::string& name) = 0;  // an Error when missing
+  virtual void trace(const TraceEvent& event) = 0;
+};
+
+}  // namespace rbk

@@ -1,0 +1,49 @@
+// The journaling host: wraps any host and writes every answer the world gives a run
+// (probe results, the clock, waits, gate decisions, actions started and done) to the
+// store before the run moves on. Resuming a run replays its journal: the VM is
+// deterministic given those answers, so it arrives exactly where it stopped, without
+// asking the world again. A completed action is never performed twice; an action that
+// was started but whose completion was never journaled (the process died) is uncertain:
+// the run pauses at a gate "NODE (uncertain)", and a person decides whether it happened.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "vm/host.hpp"
+#include "vm/run_store.hpp"
+
+namespace rbk {
+
+class JournalHost : public Host {
+ public:
+  // RECORDED is the journal so far (empty for a new run).
+  JournalHost(Host& inner, RunStore& store, std::string run_id, std::vector<JournalEntry> recorded);
+
+  std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args, const Site& site) override;
+  ActOutcome act(const PlannedCall& call, const Site& site) override;
+  void acted(const PlannedCall& call, const Value& result, const Site& site) override;
+  GateDecision gate(const GateRequest& request) override;
+  int64_t now() override;
+  void sleep(int64_t ms) override;
+  Value config(const std::string& name) override;
+  void trace(const TraceEvent& event) override { inner_.trace(event); }
+
+  bool replaying() const { return next_ < recorded_.size(); }
+
+ private:
+  const JournalEntry* expect(const std::string& kind, const std::string& key);
+  void record(const std::string& kind, const std::string& key, const std::string& value);
+
+  Host& inner_;
+  RunStore& store_;
+  std::string run_;
+  std::vector<JournalEntry> recorded_;
+  size_t next_ = 0;
+  int64_t seq_ = 0;
+  long crash_after_ = -1;  // fault injection for the durability tests: RBK_CRASH_AFTER=N
+  long writes_ = 0;
+  bool replayed_done_ = false;  // the last act() came from the journal, done already
+};
+
+}  // namespace rbk

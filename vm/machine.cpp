@@ -1,0 +1,514 @@
+#include "vm/machine.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include "vm/rbc.hpp"
+
+namespace rbk {
+
+namespace {
+
+// A run-level stop: a failure with no `on error` edge, an exhausted budget, a broken
+// invariant. Caught once, in Machine::run.
+struct Failure {
+  std::string reason;
+  Site site;
+};
+
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+bool numeric(const Value& v) { return v.kind == ValueKind::Int || v.kind == ValueKind::Float; }
+double num(const Value& v) { return v.kind == ValueKind::Int ? double(v.i) : v.f; }
+
+Value type_error(const char* op, const Value& a, const Value& b) {
+  return Value::error(std::string("'") + op + "' cannot combine " + kind_name(a.kind) + " and " + kind_name(b.kind));
+}
+
+// The operators on run-time kinds. Static types make mismatches rare; json values that
+// met each other are checked here.
+Value binary(Op op, const Value& a, const Value& b) {
+  using K = ValueKind;
+  switch (op) {
+    case Op::EQ: return Value::boolean(a == b);
+    case Op::NE: return Value::boolean(a != b);
+    case Op::LT:
+    case Op::LE:
+    case Op::GT:
+    case Op::GE: {
+      int c;
+      if (numeric(a) && numeric(b)) {
+        double x = num(a), y = num(b);
+        c = x < y ? -1 : x > y ? 1 : 0;
+      } else if (a.kind == b.kind && (a.kind == K::Duration || a.kind == K::Time)) {
+        c = a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
+      } else if (a.kind == K::Percent && b.kind == K::Percent) {
+        c = a.f < b.f ? -1 : a.f > b.f ? 1 : 0;
+      } else if (a.kind == K::String && b.kind == K::String) {
+        c = a.str().compare(b.str());
+      } else {
+        const char* name = op == Op::LT ? "<" : op == Op::LE ? "<=" : op == Op::GT ? ">" : ">=";
+        return Value::error(std::string("cannot order ") + kind_name(a.kind) + " against " + kind_name(b.kind) +
+                            " with '" + name + "'");
+      }
+      bool r = op == Op::LT ? c < 0 : op == Op::LE ? c <= 0 : op == Op::GT ? c > 0 : c >= 0;
+      return Value::boolean(r);
+    }
+    case Op::IN:
+      if (b.kind == K::List) {
+        for (const auto& x : b.items())
+          if (x == a) return Value::boolean(true);
+        return Value::boolean(false);
+      }
+      if (b.kind == K::String && a.kind == K::String) return Value::boolean(b.str().find(a.str()) != std::string::npos);
+      return type_error("in", a, b);
+    case Op::ADD:
+      if (a.kind == K::Int && b.kind == K::Int) return Value::integer(a.i + b.i);
+      if (numeric(a) && numeric(b)) return Value::floating(num(a) + num(b));
+      if (a.kind == K::Duration && b.kind == K::Duration) return Value::duration(a.i + b.i);
+      if (a.kind == K::Time && b.kind == K::Duration) return Value::time(a.i + b.i);
+      if (a.kind == K::Duration && b.kind == K::Time) return Value::time(a.i + b.i);
+      if (a.kind == K::Percent && b.kind == K::Percent) return Value::percent(a.f + b.f);
+      if (a.kind == K::String && b.kind == K::String) return Value::string(a.str() + b.str());
+      return type_error("+", a, b);
+    case Op::SUB:
+      if (a.kind == K::Int && b.kind == K::Int) return Value::integer(a.i - b.i);
+      if (numeric(a) && numeric(b)) return Value::floating(num(a) - num(b));
+      if (a.kind == K::Duration && b.kind == K::Duration) return Value::duration(a.i - b.i);
+      if (a.kind == K::Time && b.kind == K::Time) return Value::duration(a.i - b.i);
+      if (a.kind == K::Time && b.kind == K::Duration) return Value::time(a.i - b.i);
+      if (a.kind == K::Percent && b.kind == K::Percent) return Value::percent(a.f - b.f);
+      return type_error("-", a, b);
+    case Op::MUL:
+      if (a.kind == K::Int && b.kind == K::Int) return Value::integer(a.i * b.i);
+      if (numeric(a) && numeric(b)) return Value::floating(num(a) * num(b));
+      if (a.kind == K::Duration && numeric(b)) return Value::duration(static_cast<int64_t>(std::llround(a.i * num(b))));
+      if (numeric(a) && b.kind == K::Duration) return Value::duration(static_cast<int64_t>(std::llround(num(a) * b.i)));
+      return type_error("*", a, b);
+    case Op::DIV:
+      if ((numeric(b) && num(b) == 0) || (b.kind == K::Duration && b.i == 0)) return Value::error("division by zero");
+      if (numeric(a) && numeric(b)) return Value::floating(num(a) / num(b));
+      if (a.kind == K::Duration && b.kind == K::Duration) return Value::floating(double(a.i) / double(b.i));
+      if (a.kind == K::Duration && numeric(b)) return Value::duration(static_cast<int64_t>(std::llround(a.i / num(b))));
+      return type_error("/", a, b);
+    default: return Value::error("not a binary operator");
+  }
+}
+
+}  // namespace
+
+std::string PlannedCall::describe() const {
+  std::string s = function->name + "(";
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (i) s += ", ";
+    s += args[i].kind == ValueKind::String ? "\"" + args[i].str() + "\"" : to_display(args[i]);
+  }
+  return s + ")";
+}
+
+Machine::Machine(const Program& program, Host& host, Budgets budgets)
+    : p_(program), host_(host), budgets_(budgets) {}
+
+void Machine::emit(const std::string& type, const Site& site, std::vector<TraceField> fields) {
+  if (++events_ > budgets_.trace_events) {
+    if (events_ == budgets_.trace_events + 1)
+      throw Failure{"budget exceeded: more than " + std::to_string(budgets_.trace_events) + " trace events", site};
+    return;
+  }
+  host_.trace(TraceEvent{type, site, std::move(fields)});
+}
+
+void Machine::tick() {
+  if (++executed_ > budgets_.instructions)
+    throw Failure{"budget exceeded: more than " + std::to_string(budgets_.instructions) + " instructions", {}};
+  if ((executed_ & 4095) == 0 && wall_ms() - started_wall_ > budgets_.wall_time_ms)
+    throw Failure{"budget exceeded: the run took longer than " + format_duration(budgets_.wall_time_ms), {}};
+}
+
+struct Machine::Context {
+  std::vector<Value>* params = nullptr;
+  std::vector<Value>* vars = nullptr;
+  std::vector<Value>* locals = nullptr;
+  const NodeInfo* node = nullptr;  // null for bodies and defaults
+  Site site;
+  int depth = 0;
+};
+
+RunResult Machine::run(const std::vector<std::optional<Value>>& params) {
+  started_wall_ = wall_ms();
+  const RunbookInfo& rb = p_.entry_runbook();
+  Site site{&rb, nullptr, 0, 0};
+  try {
+    emit("run_started", site, {{"runbook", Value::string(rb.name)}, {"program", Value::string(p_.hash_hex())}});
+    std::vector<Value> args;
+    for (size_t i = 0; i < rb.params.size(); ++i) {
+      if (i < params.size() && params[i]) {
+        args.push_back(*params[i]);
+      } else if (rb.params[i].default_code != kNone) {
+        Context ctx;
+        ctx.site = site;
+        Value v = exec(p_.codes[rb.params[i].default_code], ctx).value;
+        if (v.is_error()) throw Failure{"default of parameter '" + rb.params[i].name + "': " + v.str(), site};
+        args.push_back(std::move(v));
+      } else {
+        throw Failure{"missing parameter '" + rb.params[i].name + "'", site};
+      }
+    }
+    result_.outcome = run_runbook(p_.entry, std::move(args), 0);
+    result_.status = RunStatus::Ended;
+    emit("run_ended", site, {{"outcome", Value::string(outcome_name(result_.outcome))}});
+  } catch (const Failure& f) {
+    result_.status = RunStatus::Failed;
+    result_.outcome = Outcome::Failed;
+    result_.error = f.reason;
+    if (f.site.runbook)
+      result_.error_where = f.site.runbook->name + (f.site.node ? ":" + f.site.node->name : "") +
+                            (f.site.line ? ":" + std::to_string(f.site.line) : "");
+    host_.trace(TraceEvent{"run_failed", f.site, {{"reason", Value::string(f.reason)}}});
+  } catch (const HostFault& f) {
+    result_.status = RunStatus::Failed;
+    result_.outcome = Outcome::Failed;
+    result_.error = f.what();
+    host_.trace(TraceEvent{"run_failed", site, {{"reason", Value::string(f.what())}}});
+  } catch (const GatePending& pz) {
+    result_.status = RunStatus::Paused;
+    result_.paused_at = pz.request;
+    host_.trace(TraceEvent{"run_paused", pz.request.site, {{"gate", Value::string(pz.request.gate)}}});
+  }
+  return std::move(result_);
+}
+
+Outcome Machine::run_runbook(uint32_t r, std::vector<Value> params, int depth) {
+  const RunbookInfo& rb = p_.runbooks[r];
+  if (depth > budgets_.call_depth)
+    throw Failure{"budget exceeded: call nodes nest deeper than " + std::to_string(budgets_.call_depth), {&rb}};
+  std::vector<Value> vars(rb.vars.size());
+  uint32_t n = rb.start;
+  for (;;) {
+    const NodeInfo& node = rb.nodes[n];
+    Site site{&rb, &node, node.line, depth};
+    if (depth == 0) result_.path.push_back(node.name);
+    emit("node_entered", site,
+         {{"kind", Value::string(node_kind_name(node.kind))}, {"label", Value::string(node.label)}});
+    if (node.kind == NodeKind::End) return node.outcome;
+    Context ctx;
+    ctx.params = &params;
+    ctx.vars = &vars;
+    ctx.node = &node;
+    ctx.site = site;
+    ctx.depth = depth;
+    uint32_t e = exec(p_.codes[node.code], ctx).edge;
+    const EdgeInfo& edge = rb.edges[e];
+    result_.edges.emplace_back(rb.name, e);
+    emit("edge_taken", site,
+         {{"edge", Value::integer(e)},
+          {"kind", Value::string(edge_kind_name(edge.kind))},
+          {"to", Value::string(rb.nodes[edge.to].name)},
+          {"label", Value::string(edge.label)}});
+    n = edge.to;
+  }
+}
+
+Value Machine::call_function(uint32_t f, std::vector<Value> args, const Site& site, int depth) {
+  const FunctionInfo& fn = p_.functions[f];
+  if (depth > budgets_.call_depth)
+    throw Failure{"budget exceeded: calls nest deeper than " + std::to_string(budgets_.call_depth), site};
+  if (fn.code == kNone && fn.effect == FuncEffect::Pure) {
+    Value v;
+    if (!call_builtin(fn.name, args, v)) v = Value::error("unknown pure function " + fn.name);
+    return v;
+  }
+  // The clock is the host's (virtual in scenario runs, journaled for replay).
+  if (fn.code == kNone && fn.name == "time.now") return Value::time(host_.now());
+  if (fn.code == kNone && fn.name == "time.since") return Value::duration(host_.now() - args.at(0).i);
+
+  int64_t t0 = wall_ms();
+  std::vector<Value> shown = args;
+  std::optional<Value> v = host_.call(fn, args, site);
+  if (!v && fn.code != kNone) {
+    std::vector<Value> locals(std::max<size_t>(fn.locals, args.size()));
+    for (size_t i = 0; i < args.size(); ++i) locals[i] = std::move(args[i]);
+    Context ctx;
+    ctx.locals = &locals;
+    ctx.site = site;
+    ctx.depth = depth + 1;
+    v = exec(p_.codes[fn.code], ctx).value;
+  }
+  if (!v) v = Value::error("native '" + fn.name + "' is not available in this mode");
+  if (v->is_error()) v = Value::error(fn.name + ": " + v->str());
+  emit("probe", site,
+       {{"function", Value::string(fn.name)},
+        {"args", Value::list(std::move(shown))},
+        {v->is_error() ? "error" : "result", v->is_error() ? Value::string(v->str()) : *v},
+        {"duration_ms", Value::integer(wall_ms() - t0)}});
+  return *v;
+}
+
+Machine::Exit Machine::exec(const Code& c, Context& ctx) {
+  std::vector<Value> stack;
+  stack.reserve(16);
+  std::vector<PlannedCall> plan;
+  int64_t deadline = 0, every = 0;
+  bool sub_run_failed = false;  // a call node whose runbook failed: TAKE goes to on error
+  const NodeInfo* node = ctx.node;
+  Site site = ctx.site;
+
+  auto pop = [&] {
+    Value v = std::move(stack.back());
+    stack.pop_back();
+    return v;
+  };
+  auto pop_n = [&](size_t n) {
+    std::vector<Value> out(std::make_move_iterator(stack.end() - static_cast<long>(n)),
+                           std::make_move_iterator(stack.end()));
+    stack.resize(stack.size() - n);
+    return out;
+  };
+  // A runbook-level failure: the node's `on error` edge, or the end of the run; in a
+  // body, the Error value is its result.
+  auto fail = [&](const std::string& reason) -> Exit {
+    if (!node) return Exit{false, 0, Value::error(reason)};
+    if (node->error_edge != kNone) {
+      emit("error", site, {{"reason", Value::string(reason)}});
+      return Exit{true, node->error_edge, {}};
+    }
+    throw Failure{reason, site};
+  };
+
+  for (uint32_t pc = 0;;) {
+    tick();
+    const Instr& in = c.instrs[pc];
+    site.line = c.lines[pc];
+    uint32_t next = pc + 1;
+    switch (in.op) {
+      case Op::CONST: stack.push_back(p_.constants[in.a]); break;
+      case Op::NULL_: stack.emplace_back(); break;
+      case Op::POP: stack.pop_back(); break;
+      case Op::DUP: stack.push_back(stack.back()); break;
+      case Op::LOAD_PARAM: stack.push_back((*ctx.params)[in.a]); break;
+      case Op::LOAD_VAR: stack.push_back((*ctx.vars)[in.a]); break;
+      case Op::STORE_VAR: (*ctx.vars)[in.a] = pop(); break;
+      case Op::LOAD_LOCAL: stack.push_back((*ctx.locals)[in.a]); break;
+      case Op::STORE_LOCAL: (*ctx.locals)[in.a] = pop(); break;
+      case Op::LOAD_CONFIG: {
+        Value v = host_.config(p_.constants[in.a].str());
+        if (v.is_error()) return fail(v.str());
+        stack.push_back(std::move(v));
+        break;
+      }
+      case Op::FIELD: {
+        Value x = pop();
+        const std::string& name = p_.constants[in.a].str();
+        if (x.kind != ValueKind::Record) return fail("cannot read field '" + name + "' of " + kind_name(x.kind));
+        const Value* f = x.field(name);
+        stack.push_back(f ? *f : Value::null());  // a json object without the field: null
+        break;
+      }
+      case Op::INDEX: {
+        Value i = pop(), x = pop();
+        if (x.kind == ValueKind::List && i.kind == ValueKind::Int) {
+          if (i.i < 0 || static_cast<size_t>(i.i) >= x.items().size())
+            return fail("index " + std::to_string(i.i) + " is out of range (the list has " +
+                        std::to_string(x.items().size()) + " items)");
+          stack.push_back(x.items()[static_cast<size_t>(i.i)]);
+        } else if (x.kind == ValueKind::Record && i.kind == ValueKind::String) {
+          const Value* f = x.field(i.str());
+          stack.push_back(f ? *f : Value::null());
+        } else {
+          return fail(std::string("cannot index ") + kind_name(x.kind) + " with " + kind_name(i.kind));
+        }
+        break;
+      }
+      case Op::MAKE_LIST: {
+        if (in.a > budgets_.max_list) return fail("budget exceeded: a list longer than the limit");
+        stack.push_back(Value::list(pop_n(in.a)));
+        break;
+      }
+      case Op::MAKE_RECORD: {
+        const auto& keys = p_.shapes[in.a];
+        stack.push_back(Value::record(keys, pop_n(keys.size())));
+        break;
+      }
+      case Op::CONCAT: {
+        std::string s;
+        for (const Value& v : pop_n(in.a)) s += to_display(v);
+        if (s.size() > budgets_.max_string)
+          throw Failure{"budget exceeded: a string longer than " + std::to_string(budgets_.max_string) + " bytes", site};
+        stack.push_back(Value::string(std::move(s)));
+        break;
+      }
+      case Op::CONVERT: {
+        Value v = convert(pop(), p_.types[in.a], p_.constants[in.b].str());
+        if (v.is_error()) return fail(v.str());
+        stack.push_back(std::move(v));
+        break;
+      }
+      case Op::ADD:
+      case Op::SUB:
+      case Op::MUL:
+      case Op::DIV:
+      case Op::EQ:
+      case Op::NE:
+      case Op::LT:
+      case Op::LE:
+      case Op::GT:
+      case Op::GE:
+      case Op::IN: {
+        Value b = pop(), a = pop();
+        Value r = binary(in.op, a, b);
+        if (r.is_error()) return fail(r.str());
+        if (r.kind == ValueKind::String && r.str().size() > budgets_.max_string)
+          throw Failure{"budget exceeded: a string longer than " + std::to_string(budgets_.max_string) + " bytes", site};
+        stack.push_back(std::move(r));
+        break;
+      }
+      case Op::NEG: {
+        Value x = pop();
+        switch (x.kind) {
+          case ValueKind::Int: stack.push_back(Value::integer(-x.i)); break;
+          case ValueKind::Float: stack.push_back(Value::floating(-x.f)); break;
+          case ValueKind::Duration: stack.push_back(Value::duration(-x.i)); break;
+          case ValueKind::Percent: stack.push_back(Value::percent(-x.f)); break;
+          default: return fail(std::string("cannot negate ") + kind_name(x.kind));
+        }
+        break;
+      }
+      case Op::NOT: {
+        Value x = pop();
+        if (x.kind != ValueKind::Bool) return fail(std::string("'not' of ") + kind_name(x.kind));
+        stack.push_back(Value::boolean(!x.b));
+        break;
+      }
+      case Op::JUMP: next = in.a; break;
+      case Op::JUMP_IF_FALSE:
+      case Op::JUMP_IF_TRUE: {
+        Value cond = pop();
+        if (cond.kind != ValueKind::Bool) return fail(std::string("a condition is ") + kind_name(cond.kind));
+        if (cond.b == (in.op == Op::JUMP_IF_TRUE)) next = in.a;
+        break;
+      }
+      case Op::JUMP_IF_NOT_NULL:
+        if (!pop().is_null()) next = in.a;
+        break;
+      case Op::CALL: {
+        Value v = call_function(in.a, pop_n(in.b), site, ctx.depth);
+        if (v.is_error()) return fail(v.str());
+        stack.push_back(std::move(v));
+        break;
+      }
+      case Op::RETURN: return Exit{false, 0, pop()};
+      case Op::TAKE: return Exit{true, sub_run_failed ? node->error_edge : in.a, {}};
+      case Op::NO_BRANCH: throw Failure{"no condition of decide node '" + node->name + "' holds and it has no else", site};
+      case Op::PLAN: plan.push_back(PlannedCall{&p_.functions[in.a], pop_n(in.b)}); break;
+      case Op::ACT: {
+        if (!node->role.empty()) {
+          GateRequest req;
+          req.site = site;
+          req.gate = node->name;
+          req.role = node->role;
+          req.plan = plan;
+          std::string text;
+          std::vector<Value> shown;
+          for (const auto& call : plan) {
+            text += call.describe() + "\n";
+            shown.push_back(Value::string(call.describe()));
+          }
+          req.plan_hash = hex(sha256(text));
+          emit("gate_asked", site, {{"gate", Value::string(node->name)}, {"role", Value::string(node->role)},
+                                    {"plan", Value::list(shown)}, {"plan_hash", Value::string(req.plan_hash)}});
+          GateDecision d = host_.gate(req);
+          if (d == GateDecision::Pending) throw GatePending{req};
+          emit("gate_decided", site, {{"gate", Value::string(node->name)},
+                                      {"decision", Value::string(d == GateDecision::Approved ? "approved" : "denied")}});
+          if (d != GateDecision::Approved) return fail("gate '" + node->name + "' was denied");
+        }
+        for (const auto& call : plan) {
+          ActOutcome out = host_.act(call, site);
+          if (out.kind == ActOutcome::Kind::RunBody) {
+            std::vector<Value> locals(std::max<size_t>(call.function->locals, call.args.size()));
+            for (size_t i = 0; i < call.args.size(); ++i) locals[i] = call.args[i];
+            Context body;
+            body.locals = &locals;
+            body.site = site;
+            body.depth = ctx.depth + 1;
+            out.value = exec(p_.codes[call.function->code], body).value;
+          }
+          host_.acted(call, out.value, site);
+          result_.actions.push_back(call.function->name);
+          std::vector<TraceField> fields{{"function", Value::string(call.function->name)},
+                                         {"args", Value::list(call.args)},
+                                         {"performed", Value::boolean(out.kind != ActOutcome::Kind::WouldDo)}};
+          if (out.value.is_error()) fields.push_back({"error", Value::string(out.value.str())});
+          emit("action", site, std::move(fields));
+          if (out.value.is_error()) return fail(call.function->name + ": " + out.value.str());
+        }
+        break;
+      }
+      case Op::WAIT_SETUP: {
+        Value ev = pop(), within = pop();
+        if (ev.i <= 0) throw Failure{"a wait polls every " + format_duration(ev.i) + ": it must be positive", site};
+        every = ev.i;
+        deadline = host_.now() + within.i;
+        break;
+      }
+      case Op::POLL: {
+        Value cond = pop();
+        if (cond.kind != ValueKind::Bool) return fail(std::string("a wait condition is ") + kind_name(cond.kind));
+        if (cond.b) break;
+        int64_t now = host_.now();
+        if (now >= deadline) {
+          emit("wait_timeout", site);
+          return Exit{true, in.b, {}};
+        }
+        int64_t d = std::min(every, deadline - now);
+        waited_ += d;
+        if (waited_ > budgets_.waiting_ms)
+          throw Failure{"budget exceeded: waits total more than " + format_duration(budgets_.waiting_ms), site};
+        host_.sleep(d);
+        next = in.a;
+        break;
+      }
+      case Op::APPROVE: {
+        Value timeout = pop();
+        GateRequest req;
+        req.site = site;
+        req.gate = node->name;
+        req.role = node->role;
+        if (timeout.kind == ValueKind::Duration) req.timeout_ms = timeout.i;
+        req.plan_hash = hex(sha256(node->name + "\n"));
+        emit("gate_asked", site, {{"gate", Value::string(node->name)}, {"role", Value::string(node->role)}});
+        GateDecision d = host_.gate(req);
+        if (d == GateDecision::Pending) throw GatePending{req};
+        const char* text = d == GateDecision::Approved ? "approved" : d == GateDecision::Denied ? "denied" : "timeout";
+        emit("gate_decided", site, {{"gate", Value::string(node->name)}, {"decision", Value::string(text)}});
+        uint32_t e = d == GateDecision::Approved ? node->approved_edge
+                     : d == GateDecision::Denied ? node->denied_edge
+                                                 : node->timeout_edge;
+        if (e == kNone) e = node->denied_edge;  // a timeout without a timeout edge counts as a denial
+        return Exit{true, e, {}};
+      }
+      case Op::RUN: {
+        std::vector<Value> args = pop_n(in.b);
+        Outcome o;
+        try {
+          o = run_runbook(in.a, std::move(args), ctx.depth + 1);
+        } catch (const Failure& f) {
+          if (node->error_edge == kNone) throw;
+          emit("error", site, {{"reason", Value::string(p_.runbooks[in.a].name + ": " + f.reason)}});
+          o = Outcome::Failed;
+        }
+        sub_run_failed = o == Outcome::Failed && node->error_edge != kNone;
+        stack.push_back(Value::string(outcome_name(o)));
+        break;
+      }
+      case Op::END: throw Failure{"END in code", site};
+    }
+    pc = next;
+  }
+}
+
+}  // namespace rbk

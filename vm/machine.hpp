@@ -1,0 +1,82 @@
+// The machine that runs a Program: a small stack machine per node, following the chosen
+// edge from node to node until an end node.
+//
+// Failures come in two kinds (architecture.md, practice 9). A probe or action that fails,
+// or a value that does not convert, is a runbook-level failure: an Error value that
+// takes the node's `on error` edge, or ends the run `failed` with its reason where there
+// is none. A broken invariant or an exhausted budget stops the run with a clear message.
+// A gate without a decision yet pauses the run: the journal (journal.hpp) replays it to
+// the same point later, so the machine itself keeps no state across processes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vm/host.hpp"
+#include "vm/program.hpp"
+
+namespace rbk {
+
+// Limits of one execution context; exceeding one ends the run with a clear error.
+struct Budgets {
+  uint64_t instructions = 10'000'000;
+  int64_t wall_time_ms = 60LL * 60 * 1000;       // real time, all modes
+  int64_t waiting_ms = 24LL * 60 * 60 * 1000;    // total time spent in waits
+  size_t max_string = 1 << 20;
+  size_t max_list = 100'000;
+  int call_depth = 16;                           // nested call nodes and function calls
+  size_t trace_events = 100'000;
+};
+
+enum class RunStatus { Ended, Failed, Paused };
+
+struct RunResult {
+  RunStatus status = RunStatus::Failed;
+  Outcome outcome = Outcome::None;
+  std::string error;                 // why it failed
+  std::string error_where;           // "runbook:node:line"
+  std::vector<std::string> path;     // nodes of the entry runbook, in order
+  std::vector<std::string> actions;  // actions performed (or recorded), in order
+  // Every edge taken: (runbook name, edge index), for scenario coverage.
+  std::vector<std::pair<std::string, uint32_t>> edges;
+  GateRequest paused_at;             // when Paused
+};
+
+class Machine {
+ public:
+  Machine(const Program& program, Host& host, Budgets budgets = {});
+  // Runs the entry runbook. PARAMS are in parameter order; a missing (null) one takes its
+  // default when the parameter has one.
+  RunResult run(const std::vector<std::optional<Value>>& params);
+
+ private:
+  struct Context;
+  Outcome run_runbook(uint32_t r, std::vector<Value> params, int depth);
+  // Runs one code block. Node code returns the edge to take; a body or default returns
+  // its value (an Error value when it failed).
+  struct Exit {
+    bool is_edge = false;
+    uint32_t edge = 0;
+    Value value;
+  };
+  Exit exec(const Code& code, Context& ctx);
+  Value call_function(uint32_t f, std::vector<Value> args, const Site& site, int depth);
+  void emit(const std::string& type, const Site& site, std::vector<TraceField> fields = {});
+  void tick();
+
+  const Program& p_;
+  Host& host_;
+  Budgets budgets_;
+  RunResult result_;
+  uint64_t executed_ = 0;
+  int64_t started_wall_ = 0;
+  int64_t waited_ = 0;
+  size_t events_ = 0;
+};
+
+// The pure natives (string and list helpers, time.parse/format), computed in the VM.
+// Returns false if NAME is not one.
+bool call_builtin(const std::string& name, const std::vector<Value>& args, Value& result);
+
+}  // namespace rbk

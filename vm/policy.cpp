@@ -1,0 +1,112 @@
+#include "vm/policy.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace rbk {
+
+using nlohmann::json;
+
+bool Policy::grants(const std::string& capability) const {
+  return capability == "clock" || capabilities.count(capability) > 0;
+}
+
+bool Policy::host_allowed(const std::string& capability, const std::string& host_port) const {
+  auto it = capabilities.find(capability);
+  if (it == capabilities.end()) return false;
+  std::string host = host_port.substr(0, host_port.rfind(':'));
+  for (const auto& h : it->second) {
+    if (h == "*" || h == host_port || h == host) return true;
+    if (h.size() > 2 && h.compare(0, 2, "*.") == 0 && host.size() > h.size() - 1 &&
+        host.compare(host.size() - (h.size() - 1), h.size() - 1, h.substr(1)) == 0)
+      return true;
+  }
+  return false;
+}
+
+std::string Policy::may_approve(const std::string& name, const std::string& role, const std::string& started_by) const {
+  if (name == started_by && !self_approval)
+    return name + " started this run and cannot approve its gates" +
+           (source.empty() ? " (no policy allows self-approval)" : " (" + source + " does not set self_approval)");
+  if (!roles.empty()) {
+    auto it = roles.find(role);
+    if (it == roles.end() || !it->second.count(name))
+      return name + " is not in role \"" + role + "\"" + (source.empty() ? "" : " of " + source);
+  }
+  return {};
+}
+
+Policy default_policy() { return Policy{}; }
+
+Policy parse_policy(const std::string& text, const std::string& source) {
+  auto fail = [&](const std::string& why) -> PolicyError { return PolicyError(source + ": " + why); };
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw fail(std::string("not valid JSON: ") + e.what());
+  }
+  if (!j.is_object()) throw fail("a policy is a JSON object");
+  Policy p;
+  p.source = source;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& key = it.key();
+    const json& v = it.value();
+    if (key == "capabilities") {
+      if (!v.is_object()) throw fail("\"capabilities\" must be an object");
+      for (auto c = v.begin(); c != v.end(); ++c) {
+        std::vector<std::string> hosts;
+        if (c.value().is_boolean()) {
+          if (!c.value().get<bool>()) continue;
+        } else if (c.value().is_array()) {
+          for (const auto& h : c.value()) {
+            if (!h.is_string()) throw fail("hosts of \"" + c.key() + "\" must be strings");
+            hosts.push_back(h.get<std::string>());
+          }
+        } else {
+          throw fail("capability \"" + c.key() + "\" takes true or a list of hosts");
+        }
+        p.capabilities[c.key()] = hosts;
+      }
+    } else if (key == "roles") {
+      if (!v.is_object()) throw fail("\"roles\" must be an object");
+      for (auto r = v.begin(); r != v.end(); ++r) {
+        if (!r.value().is_array()) throw fail("role \"" + r.key() + "\" takes a list of names");
+        for (const auto& m : r.value()) {
+          if (!m.is_string()) throw fail("members of role \"" + r.key() + "\" must be strings");
+          p.roles[r.key()].insert(m.get<std::string>());
+        }
+      }
+    } else if (key == "self_approval") {
+      if (!v.is_boolean()) throw fail("\"self_approval\" must be true or false");
+      p.self_approval = v.get<bool>();
+    } else if (key == "budgets") {
+      if (!v.is_object()) throw fail("\"budgets\" must be an object");
+      for (auto b = v.begin(); b != v.end(); ++b) {
+        auto number = [&]() -> int64_t {
+          if (!b.value().is_number_integer() || b.value().get<int64_t>() <= 0)
+            throw fail("budget \"" + b.key() + "\" must be a positive whole number");
+          return b.value().get<int64_t>();
+        };
+        auto duration = [&]() -> int64_t {
+          int64_t ms;
+          if (!b.value().is_string() || !parse_duration(b.value().get<std::string>(), ms) || ms <= 0)
+            throw fail("budget \"" + b.key() + "\" must be a duration such as \"10m\"");
+          return ms;
+        };
+        if (b.key() == "instructions") p.budgets.instructions = static_cast<uint64_t>(number());
+        else if (b.key() == "wall_time") p.budgets.wall_time_ms = duration();
+        else if (b.key() == "waiting") p.budgets.waiting_ms = duration();
+        else if (b.key() == "max_string") p.budgets.max_string = static_cast<size_t>(number());
+        else if (b.key() == "max_list") p.budgets.max_list = static_cast<size_t>(number());
+        else if (b.key() == "call_depth") p.budgets.call_depth = static_cast<int>(number());
+        else if (b.key() == "trace_events") p.budgets.trace_events = static_cast<size_t>(number());
+        else throw fail("unknown budget \"" + b.key() + "\"");
+      }
+    } else {
+      throw fail("unknown key \"" + key + "\"");
+    }
+  }
+  return p;
+}
+
+}  // namespace rbk

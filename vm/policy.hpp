@@ -1,0 +1,47 @@
+// The sandbox policy (docs/policy.md): which capabilities a run may use and, for network
+// capabilities, which hosts; who may approve gates; the budgets of one run.
+//
+//   {
+//     "capabilities": {"net.http": ["127.0.0.1:8080"], "notify": ["hooks.example.com"], "clock": true},
+//     "roles": {"ops": ["alice", "bob"]},
+//     "self_approval": false,
+//     "budgets": {"instructions": 1000000, "wall_time": "10m", "waiting": "2h",
+//                 "max_string": 65536, "max_list": 10000, "call_depth": 8, "trace_events": 10000}
+//   }
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "vm/machine.hpp"
+
+namespace rbk {
+
+struct PolicyError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Policy {
+  std::string source;  // the file it came from, for messages
+  std::map<std::string, std::vector<std::string>> capabilities;  // capability -> hosts ("*" any)
+  std::map<std::string, std::set<std::string>> roles;            // role -> members
+  bool self_approval = false;
+  Budgets budgets;
+
+  bool grants(const std::string& capability) const;
+  bool host_allowed(const std::string& capability, const std::string& host_port) const;
+  // Empty when NAME may decide a gate of ROLE for a run STARTED_BY; else the reason not.
+  std::string may_approve(const std::string& name, const std::string& role, const std::string& started_by) const;
+};
+
+// Parses a policy file's text; throws PolicyError naming the file and the problem.
+Policy parse_policy(const std::string& text, const std::string& source);
+
+// What a run without a policy file gets: no capabilities beyond the clock, default
+// budgets, no self-approval, any approver.
+Policy default_policy();
+
+}  // namespace rbk

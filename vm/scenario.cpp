@@ -1,0 +1,135 @@
+#include "vm/scenario.hpp"
+
+#include "vm/value_json.hpp"
+
+namespace rbk {
+
+using nlohmann::json;
+
+namespace {
+// 2026-01-01T00:00:00Z: scenario runs start here unless the file says "now".
+constexpr int64_t kDefaultStart = 1767225600000LL;
+
+std::string describe_call(const std::string& name, const std::vector<Value>& args) {
+  std::string s = name + "(";
+  for (size_t i = 0; i < args.size(); ++i)
+    s += (i ? ", " : "") + (args[i].kind == ValueKind::String ? "\"" + args[i].str() + "\"" : to_display(args[i]));
+  return s + ")";
+}
+}  // namespace
+
+Scenario parse_scenario(const std::string& text, const std::string& path) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw ScenarioError(path + ": not valid JSON: " + e.what());
+  }
+  if (!j.is_object()) throw ScenarioError(path + ": a scenario is a JSON object");
+  static const std::set<std::string> known = {"runbook", "params", "probes", "approvals", "config",
+                                              "expect",  "now",    "description"};
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (!known.count(it.key())) throw ScenarioError(path + ": unknown key \"" + it.key() + "\"");
+  Scenario s;
+  s.path = path;
+  auto object = [&](const char* key, json& out) {
+    if (!j.contains(key)) return;
+    if (!j[key].is_object()) throw ScenarioError(path + ": \"" + key + "\" must be an object");
+    out = j[key];
+  };
+  if (j.contains("runbook")) {
+    if (!j["runbook"].is_string()) throw ScenarioError(path + ": \"runbook\" must be a string");
+    s.runbook = j["runbook"].get<std::string>();
+  }
+  object("params", s.params);
+  object("probes", s.probes);
+  object("approvals", s.approvals);
+  object("config", s.config);
+  if (j.contains("expect")) {
+    if (!j["expect"].is_object()) throw ScenarioError(path + ": \"expect\" must be an object");
+    s.expect = j["expect"];
+  }
+  s.start_ms = kDefaultStart;
+  if (j.contains("now")) {
+    if (!j["now"].is_string() || !parse_time(j["now"].get<std::string>(), s.start_ms))
+      throw ScenarioError(path + ": \"now\" must be an RFC 3339 time");
+  }
+  for (auto it = s.approvals.begin(); it != s.approvals.end(); ++it) {
+    std::string d = it.value().is_string() ? it.value().get<std::string>() : "";
+    if (d != "approved" && d != "denied" && d != "timeout")
+      throw ScenarioError(path + ": approval of \"" + it.key() + "\" must be \"approved\", \"denied\" or \"timeout\"");
+  }
+  return s;
+}
+
+ScenarioHost::ScenarioHost(const Program& program, const Scenario& scenario, GateFlags flags, TraceSink& sink)
+    : program_(program), scenario_(scenario), flags_(std::move(flags)), sink_(sink), clock_(scenario.start_ms) {}
+
+Value ScenarioHost::answer(const FunctionInfo& fn, const json& entry, const std::string& key) {
+  const TypeRef& result = program_.types[fn.result];
+  auto typed = [&](const json& v) -> Value {
+    if (v.is_object() && v.size() == 1 && v.contains("error")) return Value::error(v["error"].dump());
+    Value x = convert(from_plain_json(v), result, "scenario value of " + fn.name);
+    if (x.is_error()) throw HostFault(scenario_.path + ": " + x.str());
+    return x;
+  };
+  if (!entry.is_object()) throw HostFault(scenario_.path + ": the answer for " + fn.name + " must be an object");
+  if (entry.contains("error"))
+    return Value::error(entry["error"].is_string() ? entry["error"].get<std::string>() : entry["error"].dump());
+  if (entry.contains("returns")) return typed(entry["returns"]);
+  if (entry.contains("sequence")) {
+    const json& seq = entry["sequence"];
+    if (!seq.is_array() || seq.empty())
+      throw HostFault(scenario_.path + ": the sequence for " + fn.name + " must be a non-empty list");
+    size_t& pos = sequence_pos_[key];
+    const json& v = seq[std::min(pos, seq.size() - 1)];  // the last answer repeats
+    ++pos;
+    return typed(v);
+  }
+  throw HostFault(scenario_.path + ": the answer for " + fn.name + " needs \"returns\", \"sequence\" or \"error\"");
+}
+
+std::optional<Value> ScenarioHost::call(const FunctionInfo& fn, const std::vector<Value>& args, const Site&) {
+  // Scenarios answer at the level of the declared probe (fleet.last_seen_age), so a
+  // runbook is testable without any server; natives are answered only if named.
+  if (!scenario_.probes.contains(fn.name))
+    throw HostFault("the scenario does not answer " + describe_call(fn.name, args));
+  const json& spec = scenario_.probes[fn.name];
+  if (!spec.is_array()) return answer(fn, spec, fn.name);
+  const json* fallback = nullptr;
+  for (size_t i = 0; i < spec.size(); ++i) {
+    const json& entry = spec[i];
+    if (!entry.is_object() || !entry.contains("args")) {
+      fallback = &entry;
+      continue;
+    }
+    const json& want = entry["args"];
+    bool match = want.is_array() && want.size() <= args.size();
+    for (size_t k = 0; match && k < want.size(); ++k) {
+      Value w = convert(from_plain_json(want[k]), program_.types[fn.params[k].type], "arg");
+      match = !w.is_error() && w == args[k];
+    }
+    if (match) return answer(fn, entry, fn.name + "#" + std::to_string(i));
+  }
+  if (fallback) return answer(fn, *fallback, fn.name + "#default");
+  throw HostFault("the scenario does not answer " + describe_call(fn.name, args));
+}
+
+ActOutcome ScenarioHost::act(const PlannedCall&, const Site&) { return ActOutcome{ActOutcome::Kind::WouldDo, {}}; }
+
+GateDecision ScenarioHost::gate(const GateRequest& req) {
+  if (flags_.deny.count(req.gate)) return GateDecision::Denied;
+  if (scenario_.approvals.contains(req.gate)) {
+    std::string d = scenario_.approvals[req.gate].get<std::string>();
+    return d == "approved" ? GateDecision::Approved : d == "denied" ? GateDecision::Denied : GateDecision::Timeout;
+  }
+  if (flags_.approve_all) return GateDecision::Approved;
+  return GateDecision::Pending;
+}
+
+Value ScenarioHost::config(const std::string& name) {
+  if (scenario_.config.contains(name)) return from_plain_json(scenario_.config[name]);
+  return Value::error("configuration value '" + name + "' is not set (add it to the scenario's \"config\")");
+}
+
+}  // namespace rbk

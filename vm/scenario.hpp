@@ -1,0 +1,69 @@
+// Scenario files (docs/scenarios.md, language.md section 7) and the scenario host: probe
+// results come from the file, actions are recorded and never performed, time is virtual
+// (a 10-minute wait takes no real time). Fully offline and deterministic.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "vm/host.hpp"
+
+namespace rbk {
+
+struct ScenarioError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Scenario {
+  std::string path;
+  std::string runbook;
+  nlohmann::json params = nlohmann::json::object();
+  nlohmann::json probes = nlohmann::json::object();
+  nlohmann::json approvals = nlohmann::json::object();
+  nlohmann::json config = nlohmann::json::object();
+  nlohmann::json expect;  // may be null
+  int64_t start_ms = 0;   // "now": the virtual clock's start
+};
+
+// Parses a scenario file's text; throws ScenarioError naming the problem.
+Scenario parse_scenario(const std::string& text, const std::string& path);
+
+// Gate decisions given on the command line (--approve-all, --deny GATE).
+struct GateFlags {
+  bool approve_all = false;
+  std::set<std::string> deny;
+};
+
+// Receives trace events (the trace file, the readable path on stdout, the store).
+class TraceSink {
+ public:
+  virtual ~TraceSink() = default;
+  virtual void event(const TraceEvent& e, int64_t now_ms) = 0;
+};
+
+class ScenarioHost : public Host {
+ public:
+  ScenarioHost(const Program& program, const Scenario& scenario, GateFlags flags, TraceSink& sink);
+
+  std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args, const Site& site) override;
+  ActOutcome act(const PlannedCall& call, const Site& site) override;
+  GateDecision gate(const GateRequest& request) override;
+  int64_t now() override { return clock_; }
+  void sleep(int64_t ms) override { clock_ += ms; }
+  Value config(const std::string& name) override;
+  void trace(const TraceEvent& event) override { sink_.event(event, clock_); }
+
+ private:
+  Value answer(const FunctionInfo& fn, const nlohmann::json& entry, const std::string& key);
+  const Program& program_;
+  const Scenario& scenario_;
+  GateFlags flags_;
+  TraceSink& sink_;
+  int64_t clock_;
+  std::map<std::string, size_t> sequence_pos_;
+};
+
+}  // namespace rbk
