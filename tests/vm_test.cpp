@@ -1,0 +1,308 @@
+// The bytecode graph and the VM: the opcode table, the verifier on every compiled runbook,
+// tampered .rbc files, golden disassembly, and runs against scenarios (errors, waits in
+// virtual time, gates, sub-runbooks, budgets).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <random>
+#include <set>
+
+#include "compiler/codegen.hpp"
+#include "test_support.hpp"
+#include "vm/disasm.hpp"
+#include "vm/machine.hpp"
+#include "vm/rbc.hpp"
+#include "vm/scenario.hpp"
+#include "vm/verifier.hpp"
+
+namespace rbk::test {
+namespace {
+
+Program compile(const std::string& path, const std::string& runbook = "") {
+  CheckRun run = check_files({path});
+  EXPECT_EQ(run.diags.error_count(), 0u) << path << ": " << (run.diags.items().empty() ? "" : run.diags.items()[0].message);
+  std::string error;
+  int entry = select_runbook(run.program, path, runbook, error);
+  EXPECT_GE(entry, 0) << error;
+  return generate(run.program, entry);
+}
+
+// ------------------------------------------------------------ the opcode table
+
+TEST(Opcodes, TableIsComplete) {
+  std::set<std::string_view> names;
+  for (size_t i = 0; i < kOpCount; ++i) {
+    const OpInfo& info = op_info(static_cast<Op>(i));
+    EXPECT_FALSE(info.name.empty()) << i;
+    EXPECT_FALSE(info.stack.empty()) << info.name << " has no stack picture";
+    EXPECT_TRUE(names.insert(info.name).second) << info.name << " twice";
+    EXPECT_GE(info.pushes, 0);
+    if (info.pops < 0) {  // counted by an operand
+      bool counted = info.a == Operand::count || info.b == Operand::count || info.a == Operand::shape;
+      EXPECT_TRUE(counted) << info.name << " pops a variable count but has no count operand";
+    }
+  }
+  // The enum and the table come from the same file; the last opcode closes the table.
+  EXPECT_EQ(static_cast<size_t>(Op::END) + 1, kOpCount);
+}
+
+// ------------------------------------------------------------ verifier and .rbc
+
+std::vector<std::string> compilable_sources() {
+  std::vector<std::string> out;
+  for (const auto& f : rbk_files(source_dir() / "runbooks")) out.push_back((source_dir() / "runbooks" / f).string());
+  out.push_back((tests_dir() / "vm" / "gates.rbk").string());
+  out.push_back((tests_dir() / "vm" / "disasm" / "every_form.rbk").string());
+  return out;
+}
+
+TEST(Verifier, AcceptsEveryCompiledRunbook) {
+  for (const auto& path : compilable_sources()) {
+    CheckRun run = check_files({path});
+    ASSERT_EQ(run.diags.error_count(), 0u) << path;
+    for (size_t r = 0; r < run.program.runbooks.size(); ++r) {
+      if (run.program.runbooks[r].src->path() != path) continue;
+      Program p = generate(run.program, static_cast<int>(r));
+      EXPECT_EQ(verify(p), "") << path << " runbook " << run.program.runbooks[r].name;
+      // The .rbc round trip gives the same program, hash included.
+      Program back = decode_rbc(encode_rbc(p));
+      EXPECT_EQ(back.hash, p.hash);
+      EXPECT_EQ(encode_payload(back), encode_payload(p));
+    }
+  }
+}
+
+TEST(Rbc, EveryFlippedByteIsRefused) {
+  std::string bytes = encode_rbc(compile((tests_dir() / "vm" / "gates.rbk").string()));
+  ASSERT_NO_THROW(decode_rbc(bytes));
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    std::string bad = bytes;
+    bad[i] = static_cast<char>(bad[i] ^ (1 << (i % 8)));
+    EXPECT_THROW(decode_rbc(bad), RbcError) << "byte " << i;
+  }
+}
+
+TEST(Rbc, TruncatedOrExtendedIsRefused) {
+  std::string bytes = encode_rbc(compile((tests_dir() / "vm" / "gates.rbk").string()));
+  for (size_t n = 0; n < bytes.size(); ++n) EXPECT_THROW(decode_rbc(bytes.substr(0, n)), RbcError) << n;
+  EXPECT_THROW(decode_rbc(bytes + '\0'), RbcError);
+  EXPECT_THROW(decode_rbc(bytes + std::string(100, 'x')), RbcError);
+}
+
+// A tamperer who also recomputes the hash meets the verifier: every structural change is
+// refused or yields a program that still verifies (a changed label), and those run
+// without crashing under budgets.
+TEST(Rbc, ResealedMutationsAreVerifiedOrRefused) {
+  Program p = compile((tests_dir() / "vm" / "gates.rbk").string());
+  std::string payload = encode_payload(p);
+  std::mt19937 rng(42);
+  int refused = 0, accepted = 0;
+  Scenario sc;
+  sc.probes = nlohmann::json::parse(
+      R"({"dev.errors": {"returns": 5}, "dev.online": {"returns": true}, "dev.status": {"returns": "ok"}})");
+  for (int round = 0; round < 3000; ++round) {
+    std::string m = payload;
+    int edits = 1 + static_cast<int>(rng() % 3);
+    for (int k = 0; k < edits; ++k) m[rng() % m.size()] = static_cast<char>(rng() & 0xFF);
+    std::string file = "RBKC";
+    for (uint32_t v : {Program::kFormatVersion, static_cast<uint32_t>(m.size())})
+      for (int b = 0; b < 4; ++b) file += static_cast<char>((v >> (8 * b)) & 0xFF);
+    file += m;
+    auto digest = sha256(m);
+    file.append(reinterpret_cast<const char*>(digest.data()), digest.size());
+    try {
+      Program q = decode_rbc(file);
+      ++accepted;
+      struct Quiet : TraceSink {
+        void event(const TraceEvent&, int64_t) override {}
+      } quiet;
+      ScenarioHost host(q, sc, GateFlags{true, {}}, quiet);
+      Budgets b;
+      b.instructions = 10000;
+      Machine vm(q, host, b);
+      std::vector<std::optional<Value>> params(q.entry_runbook().params.size(), Value::string("d"));
+      vm.run(params);  // any outcome; it must not crash or hang
+    } catch (const RbcError&) {
+      ++refused;
+    }
+  }
+  EXPECT_GT(refused, 0);
+  RecordProperty("accepted", accepted);
+}
+
+// ------------------------------------------------------------ golden disassembly
+
+TEST(Disasm, Golden) {
+  auto dir = tests_dir() / "vm" / "disasm";
+  auto files = rbk_files(dir);
+  ASSERT_FALSE(files.empty());
+  auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(source_dir());
+  for (const auto& f : files) {
+    std::string rel = (std::filesystem::path("tests/vm/disasm") / f).string();
+    std::string out = disassemble(compile(rel));
+    auto golden = dir / (std::filesystem::path(f).stem().string() + ".disasm");
+    if (std::getenv("RBK_UPDATE_GOLDEN")) write_text(golden, out);
+    EXPECT_EQ(out, read_text(golden)) << f;
+  }
+  std::filesystem::current_path(cwd);
+}
+
+// ------------------------------------------------------------ runs
+
+struct Collect : TraceSink {
+  std::vector<std::string> types;
+  void event(const TraceEvent& e, int64_t) override { types.push_back(e.type); }
+};
+
+struct RunCase {
+  Program program;
+  Scenario scenario;
+  Collect trace;
+  RunResult result;
+  int64_t clock_end = 0;
+};
+
+RunResult run_gates(const std::string& probes, const std::string& approvals = "{}", Budgets budgets = {},
+                    int64_t* clock = nullptr, GateFlags flags = {}) {
+  static Program program = compile((tests_dir() / "vm" / "gates.rbk").string(), "gates");
+  Scenario sc;
+  sc.probes = nlohmann::json::parse(probes);
+  sc.approvals = nlohmann::json::parse(approvals);
+  sc.start_ms = 0;
+  Collect trace;
+  ScenarioHost host(program, sc, flags, trace);
+  Machine vm(program, host, budgets);
+  RunResult r = vm.run({Value::string("sensor-1"), std::nullopt});
+  if (clock) *clock = host.now();
+  return r;
+}
+
+TEST(Run, DecideAndGatedActionsThenWait) {
+  int64_t clock = 0;
+  RunResult r = run_gates(R"({"dev.errors": {"returns": 7}, "dev.online": {"sequence": [false, false, true]}})",
+                          R"({"restart": "approved"})", {}, &clock);
+  ASSERT_EQ(r.status, RunStatus::Ended) << r.error;
+  EXPECT_EQ(r.outcome, Outcome::Resolved);
+  EXPECT_EQ(r.path, (std::vector<std::string>{"check", "restart", "settle", "done"}));
+  EXPECT_EQ(r.actions, (std::vector<std::string>{"dev.restart", "dev.notify"}));
+  EXPECT_EQ(clock, 2 * 60'000);  // two polls a minute apart: virtual time
+}
+
+TEST(Run, WaitTimesOutInVirtualTime) {
+  int64_t clock = 0;
+  RunResult r = run_gates(R"({"dev.errors": {"returns": 7}, "dev.online": {"returns": false}})",
+                          R"({"restart": "approved", "gate": "denied"})", {}, &clock);
+  ASSERT_EQ(r.status, RunStatus::Ended) << r.error;
+  EXPECT_EQ(r.path, (std::vector<std::string>{"check", "restart", "settle", "gate", "done"}));
+  EXPECT_EQ(clock, 10 * 60'000);
+}
+
+TEST(Run, DeniedActionGateFollowsErrorEdge) {
+  RunResult r = run_gates(R"({"dev.errors": {"returns": 7}})", R"({"restart": "denied"})");
+  ASSERT_EQ(r.status, RunStatus::Ended);
+  EXPECT_EQ(r.path.back(), "failed_end");
+  EXPECT_TRUE(r.actions.empty());
+}
+
+TEST(Run, ApproveNodeEdges) {
+  auto path = [](const char* decision) {
+    return run_gates(R"({"dev.errors": {"returns": 0}, "dev.status": {"returns": "ok"}})",
+                     std::string(R"({"gate": ")") + decision + "\"}")
+        .path;
+  };
+  EXPECT_EQ(path("approved"), (std::vector<std::string>{"check", "gate", "sub", "done"}));
+  EXPECT_EQ(path("denied"), (std::vector<std::string>{"check", "gate", "done"}));
+  EXPECT_EQ(path("timeout"), (std::vector<std::string>{"check", "gate", "failed_end"}));
+}
+
+TEST(Run, FailedSubRunbookTakesErrorEdge) {
+  RunResult r = run_gates(R"({"dev.errors": {"returns": 0}, "dev.status": {"returns": "bad"}})",
+                          R"({"gate": "approved"})");
+  ASSERT_EQ(r.status, RunStatus::Ended);
+  EXPECT_EQ(r.path, (std::vector<std::string>{"check", "gate", "sub", "failed_end"}));
+}
+
+TEST(Run, ProbeFailureWithoutErrorEdgeFailsTheRun) {
+  RunResult r = run_gates(R"({"dev.errors": {"error": "connection refused"}})");
+  ASSERT_EQ(r.status, RunStatus::Failed);
+  EXPECT_NE(r.error.find("dev.errors: connection refused"), std::string::npos) << r.error;
+  EXPECT_EQ(r.error_where, "gates:check:11");
+}
+
+TEST(Run, FailedActionTakesErrorEdge) {
+  RunResult r = run_gates(R"({"dev.errors": {"returns": 9}})", R"({"restart": "approved"})");
+  // Scenario actions are recorded, never performed: they do not fail, so the run goes on.
+  EXPECT_EQ(r.path[2], "settle");
+}
+
+TEST(Run, UnansweredProbeNamesProbeAndArguments) {
+  RunResult r = run_gates(R"({})");
+  ASSERT_EQ(r.status, RunStatus::Failed);
+  EXPECT_EQ(r.error, "the scenario does not answer dev.errors(\"sensor-1\")");
+}
+
+TEST(Run, ScenarioValuesConvertToDeclaredTypes) {
+  RunResult r = run_gates(R"({"dev.errors": {"returns": "many"}})");
+  ASSERT_EQ(r.status, RunStatus::Failed);
+  EXPECT_NE(r.error.find("expected int, got \"many\""), std::string::npos) << r.error;
+}
+
+TEST(Run, MissingGateDecisionPauses) {
+  RunResult r = run_gates(R"({"dev.errors": {"returns": 9}})");
+  ASSERT_EQ(r.status, RunStatus::Paused);
+  EXPECT_EQ(r.paused_at.gate, "restart");
+  EXPECT_EQ(r.paused_at.role, "ops");
+  ASSERT_EQ(r.paused_at.plan.size(), 2u);
+  EXPECT_EQ(r.paused_at.plan[0].describe(), "dev.restart(\"sensor-1\")");
+  EXPECT_EQ(r.paused_at.plan[1].describe(), "dev.notify(\"restarted sensor-1\")");
+  EXPECT_EQ(r.paused_at.plan_hash.size(), 64u);
+}
+
+TEST(Run, InstructionBudget) {
+  Budgets b;
+  b.instructions = 5;
+  RunResult r = run_gates(R"({"dev.errors": {"returns": 9}})", "{}", b);
+  ASSERT_EQ(r.status, RunStatus::Failed);
+  EXPECT_NE(r.error.find("budget exceeded: more than 5 instructions"), std::string::npos);
+}
+
+TEST(Run, WaitingBudget) {
+  Budgets b;
+  b.waiting_ms = 3 * 60'000;
+  RunResult r = run_gates(R"({"dev.errors": {"returns": 9}, "dev.online": {"returns": false}})",
+                          R"({"restart": "approved"})", b);
+  ASSERT_EQ(r.status, RunStatus::Failed);
+  EXPECT_NE(r.error.find("budget exceeded: waits total more than 3m"), std::string::npos) << r.error;
+}
+
+TEST(Run, TraceBudget) {
+  Budgets b;
+  b.trace_events = 3;
+  RunResult r = run_gates(R"({"dev.errors": {"returns": 0}})", R"({"gate": "denied"})", b);
+  ASSERT_EQ(r.status, RunStatus::Failed);
+  EXPECT_NE(r.error.find("more than 3 trace events"), std::string::npos);
+}
+
+TEST(Run, ApproveAllFlag) {
+  RunResult r = run_gates(R"({"dev.errors": {"returns": 9}, "dev.online": {"returns": true}})", "{}", {}, nullptr,
+                          GateFlags{true, {}});
+  ASSERT_EQ(r.status, RunStatus::Ended);
+  EXPECT_EQ(r.path.back(), "done");
+}
+
+TEST(Values, ConversionErrorsNameThePath) {
+  Value v = convert(Value::null(), Type::time(), "d.last_seen");
+  ASSERT_TRUE(v.is_error());
+  EXPECT_EQ(v.str(), "d.last_seen: expected time, got null");
+  Value d = convert(Value::string("45m"), Type::duration(), "x");
+  EXPECT_EQ(d.kind, ValueKind::Duration);
+  EXPECT_EQ(d.i, 45 * 60'000);
+  Value t = convert(Value::string("2026-11-22T18:30:00Z"), Type::time(), "x");
+  EXPECT_EQ(format_time(t.i), "2026-11-22T18:30:00Z");
+  Value rec = convert(Value::record({"online"}, {Value::string("yes")}), Type::record({{"online", Type::boolean()}}), "gw");
+  EXPECT_EQ(rec.str(), "gw.online: expected bool, got \"yes\"");
+}
+
+}  // namespace
+}  // namespace rbk::test
