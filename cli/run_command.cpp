@@ -42,6 +42,9 @@ class DecidedGate : public Host {
   }
   ActOutcome act(const PlannedCall& c, const Site& s) override { return inner_.act(c, s); }
   void acted(const PlannedCall& c, const Value& v, const Site& s) override { inner_.acted(c, v, s); }
+  void replayed(const FunctionInfo& fn, const std::vector<Value>& args, const Site& s) override {
+    inner_.replayed(fn, args, s);
+  }
   GateDecision gate(const GateRequest& r) override {
     if (!used_ && r.gate == gate_) {
       used_ = true;
@@ -112,8 +115,8 @@ int execute(RunStore& store, Session& s, bool resume) {
   std::vector<std::optional<Value>> args;
   for (size_t i = 0; i < s.program.entry_runbook().params.size(); ++i) args.push_back(param_value(s.program, params, i));
 
-  if (!resume) std::cout << fmt::format("run {} {} ({})\n", s.rec.id, s.rec.runbook, s.rec.mode);
-  else std::cout << fmt::format("resuming run {} {}\n", s.rec.id, s.rec.runbook);
+  if (!resume) std::cout << fmt::format("run {} {} ({})", s.rec.id, s.rec.runbook, s.rec.mode) << std::endl;
+  else std::cout << fmt::format("resuming run {} {}", s.rec.id, s.rec.runbook) << std::endl;
   Machine machine(s.program, journal, s.policy.budgets);
   RunResult r = machine.run(args);
 

@@ -231,9 +231,18 @@ TEST(Run, ProbeFailureWithoutErrorEdgeFailsTheRun) {
 }
 
 TEST(Run, FailedActionTakesErrorEdge) {
-  RunResult r = run_gates(R"({"dev.errors": {"returns": 9}})", R"({"restart": "approved"})");
-  // Scenario actions are recorded, never performed: they do not fail, so the run goes on.
-  EXPECT_EQ(r.path[2], "settle");
+  static Program program = compile((tests_dir() / "vm" / "gates.rbk").string(), "gates");
+  Scenario sc;
+  sc.probes = nlohmann::json::parse(R"({"dev.errors": {"returns": 9}})");
+  sc.approvals = nlohmann::json::parse(R"({"restart": "approved"})");
+  sc.actions = nlohmann::json::parse(R"({"dev.restart": {"error": "gateway busy"}})");
+  Collect trace;
+  ScenarioHost host(program, sc, {}, trace);
+  RunResult r = Machine(program, host).run({Value::string("sensor-1"), std::nullopt});
+  ASSERT_EQ(r.status, RunStatus::Ended) << r.error;
+  EXPECT_EQ(r.path, (std::vector<std::string>{"check", "restart", "failed_end"}));
+  // The failed action stops the plan: the notification after it is not attempted.
+  EXPECT_EQ(r.actions, (std::vector<std::string>{"dev.restart"}));
 }
 
 TEST(Run, UnansweredProbeNamesProbeAndArguments) {

@@ -81,6 +81,9 @@ class Host {
   virtual std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args, const Site& site) = 0;
   // Performs one approved action of a plan.
   virtual ActOutcome act(const PlannedCall& call, const Site& site) = 0;
+  // Told when a call was answered from a run's journal instead (resuming), so that a host
+  // with state of its own (a scenario's sequences) stays where the first process left it.
+  virtual void replayed(const FunctionInfo&, const std::vector<Value>& /*args*/, const Site&) {}
   // Called after each planned action has completed (whatever the host did), with its result.
   virtual void acted(const PlannedCall&, const Value& /*result*/, const Site&) {}
   virtual GateDecision gate(const GateRequest& request) = 0;

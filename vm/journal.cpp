@@ -44,7 +44,10 @@ std::optional<Value> JournalHost::call(const FunctionInfo& fn, const std::vector
     ++next_;
     return std::nullopt;  // the body ran: its own calls follow in the journal
   }
-  if (const JournalEntry* e = expect("call", key)) return decode(e->value);
+  if (const JournalEntry* e = expect("call", key)) {
+    inner_.replayed(fn, args, site);
+    return decode(e->value);
+  }
   std::optional<Value> v = inner_.call(fn, args, site);
   if (v) record("call", key, encode(*v));
   else record("call_body", key, "null");

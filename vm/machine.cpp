@@ -176,8 +176,9 @@ RunResult Machine::run(const std::vector<std::optional<Value>>& params) {
     host_.trace(TraceEvent{"run_failed", site, {{"reason", Value::string(f.what())}}});
   } catch (const GatePending& pz) {
     result_.status = RunStatus::Paused;
+    // No trace event here: the run goes on later from this very point, and its resumed
+    // trace must continue the same sequence (the run record says it paused).
     result_.paused_at = pz.request;
-    host_.trace(TraceEvent{"run_paused", pz.request.site, {{"gate", Value::string(pz.request.gate)}}});
   }
   return std::move(result_);
 }

@@ -26,8 +26,8 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
     throw ScenarioError(path + ": not valid JSON: " + e.what());
   }
   if (!j.is_object()) throw ScenarioError(path + ": a scenario is a JSON object");
-  static const std::set<std::string> known = {"runbook", "params", "probes", "approvals", "config",
-                                              "expect",  "now",    "description"};
+  static const std::set<std::string> known = {"runbook", "params", "probes",  "approvals",  "actions",
+                                              "config",  "expect", "now",     "description"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key())) throw ScenarioError(path + ": unknown key \"" + it.key() + "\"");
   Scenario s;
@@ -44,6 +44,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   object("params", s.params);
   object("probes", s.probes);
   object("approvals", s.approvals);
+  object("actions", s.actions);
   object("config", s.config);
   if (j.contains("expect")) {
     if (!j["expect"].is_object()) throw ScenarioError(path + ": \"expect\" must be an object");
@@ -115,7 +116,18 @@ std::optional<Value> ScenarioHost::call(const FunctionInfo& fn, const std::vecto
   throw HostFault("the scenario does not answer " + describe_call(fn.name, args));
 }
 
-ActOutcome ScenarioHost::act(const PlannedCall&, const Site&) { return ActOutcome{ActOutcome::Kind::WouldDo, {}}; }
+ActOutcome ScenarioHost::act(const PlannedCall& call, const Site&) {
+  // Actions are recorded, never performed; a scenario may make one fail, to test the
+  // node's `on error` edge.
+  const std::string& name = call.function->name;
+  if (scenario_.actions.contains(name)) {
+    const json& spec = scenario_.actions[name];
+    if (spec.is_object() && spec.contains("error"))
+      return ActOutcome{ActOutcome::Kind::WouldDo,
+                        Value::error(spec["error"].is_string() ? spec["error"].get<std::string>() : spec["error"].dump())};
+  }
+  return ActOutcome{ActOutcome::Kind::WouldDo, {}};
+}
 
 GateDecision ScenarioHost::gate(const GateRequest& req) {
   if (flags_.deny.count(req.gate)) return GateDecision::Denied;

@@ -23,6 +23,7 @@ struct Scenario {
   nlohmann::json params = nlohmann::json::object();
   nlohmann::json probes = nlohmann::json::object();
   nlohmann::json approvals = nlohmann::json::object();
+  nlohmann::json actions = nlohmann::json::object();  // {"gateway.restart": {"error": "…"}}
   nlohmann::json config = nlohmann::json::object();
   nlohmann::json expect;  // may be null
   int64_t start_ms = 0;   // "now": the virtual clock's start
@@ -49,6 +50,9 @@ class ScenarioHost : public Host {
   ScenarioHost(const Program& program, const Scenario& scenario, GateFlags flags, TraceSink& sink);
 
   std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args, const Site& site) override;
+  void replayed(const FunctionInfo& fn, const std::vector<Value>& args, const Site& site) override {
+    call(fn, args, site);  // advances the sequences as the first process did
+  }
   ActOutcome act(const PlannedCall& call, const Site& site) override;
   GateDecision gate(const GateRequest& request) override;
   int64_t now() override { return clock_; }

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# rbk run / approve / resume / runs / test / compile / disasm as a user drives them:
+# exit codes, a pause at a gate (exit 3) resumed by another person, self-approval and
+# role checks, a denial following the denied edge, a tampered .rbc refused, traces.
+# Usage: run_cli_test.sh RBK SOURCE_DIR
+set -u
+rbk="$1"
+src="$2"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export RBK_STORE="$tmp/runs.db"
+failures=0
+passed=0
+expect() {
+  local name="$1" want="$2"
+  shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL $name: exit $got, expected $want"; sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -30
+    failures=$((failures + 1))
+  else
+    passed=$((passed + 1))
+  fi
+}
+contains() {
+  if grep -qF -- "$3" "$2"; then passed=$((passed + 1)); else
+    echo "FAIL $1: output lacks: $3"; sed 's/^/  | /' "$2" | head -30; failures=$((failures + 1)); fi
+}
+lacks() {
+  if grep -qF -- "$3" "$2"; then echo "FAIL $1: output has: $3"; failures=$((failures + 1)); else passed=$((passed + 1)); fi
+}
+latest_run() { "$rbk" runs | head -1 | awk '{print $1}'; }
+
+cd "$src/tests/vm"
+cat > "$tmp/restart.json" <<'JSON'
+{ "runbook": "gates", "params": {"device": "sensor-1"},
+  "probes": {"dev.errors": {"returns": 9}, "dev.online": {"returns": true}} }
+JSON
+cat > "$tmp/escalate.json" <<'JSON'
+{ "runbook": "gates", "params": {"device": "sensor-1"}, "probes": {"dev.errors": {"returns": 0}} }
+JSON
+
+# A gate without a decision pauses the run (no terminal): exit 3, the plan shown.
+expect "run pauses at the gate" 3 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --as alice
+contains "pause names the gate" "$tmp/out" "paused at gate 'restart' (role \"ops\")"
+contains "plan with evaluated arguments" "$tmp/out" 'plan: dev.restart("sensor-1")'
+contains "how to resume" "$tmp/out" "rbk approve"
+run1=$(latest_run)
+expect "runs lists it" 0 "$rbk" runs
+contains "paused status" "$tmp/out" "paused"
+expect "self-approval refused" 1 "$rbk" approve "$run1" --as alice
+contains "why refused" "$tmp/err" "alice started this run and cannot approve its gates"
+expect "approval resumes the run" 0 "$rbk" approve "$run1" --as bob --comment "looks safe"
+contains "resumed where it stopped" "$tmp/out" "resuming run $run1"
+lacks "no node replayed twice on screen" "$tmp/out" "● check —"
+contains "actions recorded" "$tmp/out" 'would do dev.restart("sensor-1")'
+contains "outcome" "$tmp/out" "outcome: resolved"
+expect "runs shows the run" 0 "$rbk" runs "$run1"
+contains "approval recorded" "$tmp/out" "approval   restart approved by bob"
+contains "approval comment" "$tmp/out" "looks safe"
+contains "trace kept" "$tmp/out" '"event":"run_ended"'
+expect "approving a finished run" 2 "$rbk" approve "$run1" --as bob
+expect "unknown run" 2 "$rbk" approve no-such-run --as bob
+
+# A denial follows the denied edge.
+expect "approve node pauses" 3 "$rbk" run gates.rbk --scenario "$tmp/escalate.json" --as alice
+run2=$(latest_run)
+expect "denial resumes" 0 "$rbk" approve "$run2" --as bob --deny
+contains "denied edge" "$tmp/out" "gate gate: denied"
+contains "ends at done" "$tmp/out" "● done"
+
+# Roles come from the policy.
+printf '{"roles": {"ops": ["carol"]}}' > "$tmp/policy.json"
+expect "paused under a policy" 3 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --policy "$tmp/policy.json" --as alice
+run3=$(latest_run)
+expect "not in role" 1 "$rbk" approve "$run3" --as bob
+contains "role named" "$tmp/err" 'bob is not in role "ops"'
+expect "member approves" 0 "$rbk" approve "$run3" --as carol
+printf '{"roles": 5}' > "$tmp/bad-policy.json"
+expect "bad policy" 2 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --policy "$tmp/bad-policy.json"
+contains "policy error" "$tmp/err" '"roles" must be an object'
+
+# Flags decide gates in scenario runs; traces are JSON lines with run id and program hash.
+expect "approve-all with trace" 0 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --approve-all --trace "$tmp/t.jsonl"
+contains "trace has events" "$tmp/t.jsonl" '"event":"node_entered"'
+contains "trace has program hash" "$tmp/t.jsonl" '"program":"'
+contains "trace has gate decisions" "$tmp/t.jsonl" '"event":"gate_decided"'
+expect "deny flag (the run ends failed: exit 1)" 1 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --deny restart
+contains "denied action gate takes on error" "$tmp/out" "● failed_end"
+
+# Compile, disassemble, and refuse a tampered program.
+expect "compile" 0 "$rbk" compile gates.rbk --runbook gates -o "$tmp/g.rbc"
+expect "disasm of rbc" 0 "$rbk" disasm "$tmp/g.rbc"
+contains "disasm shows code" "$tmp/out" "PLAN             dev.restart, 1"
+expect "run from rbc" 0 "$rbk" run "$tmp/g.rbc" --scenario "$tmp/restart.json" --approve-all
+cp "$tmp/g.rbc" "$tmp/bad.rbc"
+printf '\x58' | dd of="$tmp/bad.rbc" bs=1 seek=200 conv=notrunc 2>/dev/null
+expect "tampered rbc refused" 1 "$rbk" run "$tmp/bad.rbc" --scenario "$tmp/restart.json"
+contains "hash mismatch named" "$tmp/err" "content hash mismatch"
+expect "tampered rbc refused by disasm" 1 "$rbk" disasm "$tmp/bad.rbc"
+head -c 100 "$tmp/g.rbc" > "$tmp/short.rbc"
+expect "truncated rbc refused" 1 "$rbk" disasm "$tmp/short.rbc"
+
+# Bad input to run.
+expect "live mode needs the stdlib natives" 2 "$rbk" run gates.rbk --param device=x
+expect "unknown parameter" 2 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --param nope=1
+contains "parameter named" "$tmp/err" "has no parameter 'nope'"
+expect "ill-typed parameter" 2 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --param limit=many
+contains "conversion named" "$tmp/err" 'parameter limit: expected int, got "many"'
+printf '{"runbook": "gates", "probez": {}}' > "$tmp/typo.json"
+expect "unknown scenario key" 2 "$rbk" run gates.rbk --scenario "$tmp/typo.json"
+contains "key named" "$tmp/err" 'unknown key "probez"'
+printf 'runbook a {\n  start -> x\n  end x "X" as resolved\n}\nrunbook b {\n  start -> x\n  end x "X" as resolved\n}\n' > "$tmp/two.rbk"
+expect "several runbooks need --runbook" 2 "$rbk" compile "$tmp/two.rbk"
+contains "names them" "$tmp/err" "holds several runbooks (a, b): choose one with --runbook NAME"
+expect "--runbook picks one" 0 "$rbk" compile "$tmp/two.rbk" --runbook b -o "$tmp/b.rbc"
+
+# rbk test: passing, failing with a readable difference, coverage, JUnit.
+mkdir -p "$tmp/suite/scenarios"
+cp gates.rbk "$tmp/suite/"
+mkdir -p "$tmp/suite/lib" && cp "$src/tests/check/lib/dev.rbk" "$tmp/suite/dev.rbk"
+sed -i 's|import "../check/lib/dev.rbk"|import "dev.rbk"|' "$tmp/suite/gates.rbk"
+cat > "$tmp/suite/scenarios/ok.json" <<'JSON'
+{ "runbook": "gates", "params": {"device": "s"}, "probes": {"dev.errors": {"returns": 0}, "dev.status": {"returns": "ok"}},
+  "approvals": {"gate": "approved"},
+  "expect": {"outcome": "resolved", "path": ["check", "gate", "sub", "done"], "actions": []} }
+JSON
+cat > "$tmp/suite/scenarios/wrong.json" <<'JSON'
+{ "runbook": "gates", "params": {"device": "s"}, "probes": {"dev.errors": {"returns": 0}},
+  "approvals": {"gate": "denied"},
+  "expect": {"outcome": "resolved", "path": ["check", "gate", "sub", "done"]} }
+JSON
+expect "a wrong expectation fails" 1 "$rbk" test "$tmp/suite" --coverage --junit "$tmp/junit.xml"
+contains "pass line" "$tmp/out" "PASS $tmp/suite/scenarios/ok.json"
+contains "fail line" "$tmp/out" "FAIL $tmp/suite/scenarios/wrong.json"
+contains "readable difference" "$tmp/out" "first difference at step 3: expected sub, got done"
+contains "coverage lists missing edges" "$tmp/out" "missing: check -> restart [when]"
+contains "coverage totals" "$tmp/out" "total: "
+contains "closing line" "$tmp/out" "1 passed, 1 failed"
+contains "junit" "$tmp/junit.xml" '<testsuite name="rbk" tests="2" failures="1">'
+rm "$tmp/suite/scenarios/wrong.json"
+expect "all pass" 0 "$rbk" test "$tmp/suite"
+expect "no scenarios" 1 "$rbk" test "$tmp/suite/lib"
+
+echo "$passed passed, $failures failed"
+[ "$failures" -eq 0 ]
