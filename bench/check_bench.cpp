@@ -103,4 +103,3 @@ BENCHMARK(BM_Format5MB)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
-BENCHMARK_MAIN();

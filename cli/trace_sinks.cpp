@@ -22,6 +22,17 @@ nlohmann::json trace_json(const TraceEvent& e, int64_t now_ms, const std::string
   if (e.site.node) j["node"] = e.site.node->name;
   if (e.site.line) j["line"] = e.site.line;
   if (e.site.depth) j["depth"] = e.site.depth;
+  if (e.type == "node_entered" && e.site.node) {
+    j["kind"] = node_kind_name(e.site.node->kind);
+    j["label"] = e.site.node->label;
+  }
+  if (e.edge != kNone && e.site.runbook) {
+    const EdgeInfo& edge = e.site.runbook->edges[e.edge];
+    j["edge"] = e.edge;
+    j["kind"] = edge_kind_name(edge.kind);
+    j["to"] = e.site.runbook->nodes[edge.to].name;
+    j["label"] = edge.label;
+  }
   for (const auto& f : e.fields) j[f.key] = to_plain_json(f.value);
   return j;
 }
@@ -56,7 +67,7 @@ void ReadableTrace::event(const TraceEvent& e, int64_t) {
   if (seen_++ < skip_) return;
   std::string pad(static_cast<size_t>(e.site.depth) * 4, ' ');
   if (e.type == "node_entered") {
-    std::string label = text(e, "label");
+    std::string label = e.site.node->label;
     out_ << pad << "● " << e.site.node->name << (label.empty() ? "" : " — " + label) << "\n";
   } else if (e.type == "probe") {
     std::string call = text(e, "function") + "(";
@@ -66,8 +77,9 @@ void ReadableTrace::event(const TraceEvent& e, int64_t) {
     if (const Value* r = field(e, "result")) out_ << pad << "    " << call << " = " << show(*r) << "\n";
     else out_ << pad << "    " << call << " failed: " << text(e, "error") << "\n";
   } else if (e.type == "edge_taken") {
-    std::string label = text(e, "label");
-    out_ << pad << "    → " << text(e, "to") << (label.empty() ? "" : "  \"" + label + "\"") << "\n";
+    const EdgeInfo& edge = e.site.runbook->edges[e.edge];
+    const std::string& label = edge.label;
+    out_ << pad << "    → " << e.site.runbook->nodes[edge.to].name << (label.empty() ? "" : "  \"" + label + "\"") << "\n";
   } else if (e.type == "action") {
     std::string call = text(e, "function") + "(";
     if (const Value* args = field(e, "args"))

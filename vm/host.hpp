@@ -44,10 +44,14 @@ struct TraceField {
   Value value;
 };
 
+// What the run did. Facts the site already tells (a node's kind and label, an edge's
+// kind, target and label) are not copied into FIELDS: sinks read them from the program,
+// so a node transition costs no allocation.
 struct TraceEvent {
-  std::string type;  // run_started, node_entered, probe, action, gate_asked, gate_decided, …
+  std::string type;  // run_started, node_entered, edge_taken, probe, action, gate_asked, …
   Site site;
   std::vector<TraceField> fields;
+  uint32_t edge = kNone;  // edge_taken: the edge (in site.runbook)
 };
 
 // A host that cannot go on (a scenario that does not answer a probe, a journal that does

@@ -113,13 +113,13 @@ std::string PlannedCall::describe() const {
 Machine::Machine(const Program& program, Host& host, Budgets budgets)
     : p_(program), host_(host), budgets_(budgets) {}
 
-void Machine::emit(const std::string& type, const Site& site, std::vector<TraceField> fields) {
+void Machine::emit(const char* type, const Site& site, std::vector<TraceField> fields, uint32_t edge) {
   if (++events_ > budgets_.trace_events) {
     if (events_ == budgets_.trace_events + 1)
       throw Failure{"budget exceeded: more than " + std::to_string(budgets_.trace_events) + " trace events", site};
     return;
   }
-  host_.trace(TraceEvent{type, site, std::move(fields)});
+  host_.trace(TraceEvent{type, site, std::move(fields), edge});
 }
 
 void Machine::tick() {
@@ -180,6 +180,8 @@ RunResult Machine::run(const std::vector<std::optional<Value>>& params) {
     // trace must continue the same sequence (the run record says it paused).
     result_.paused_at = pz.request;
   }
+  for (uint32_t n : path_nodes_) result_.path.push_back(rb.nodes[n].name);
+  for (auto [r, e] : edges_taken_) result_.edges.emplace_back(p_.runbooks[r].name, e);
   return std::move(result_);
 }
 
@@ -192,9 +194,8 @@ Outcome Machine::run_runbook(uint32_t r, std::vector<Value> params, int depth) {
   for (;;) {
     const NodeInfo& node = rb.nodes[n];
     Site site{&rb, &node, node.line, depth};
-    if (depth == 0) result_.path.push_back(node.name);
-    emit("node_entered", site,
-         {{"kind", Value::string(node_kind_name(node.kind))}, {"label", Value::string(node.label)}});
+    if (depth == 0) path_nodes_.push_back(n);
+    emit("node_entered", site);
     if (node.kind == NodeKind::End) return node.outcome;
     Context ctx;
     ctx.params = &params;
@@ -203,14 +204,9 @@ Outcome Machine::run_runbook(uint32_t r, std::vector<Value> params, int depth) {
     ctx.site = site;
     ctx.depth = depth;
     uint32_t e = exec(p_.codes[node.code], ctx).edge;
-    const EdgeInfo& edge = rb.edges[e];
-    result_.edges.emplace_back(rb.name, e);
-    emit("edge_taken", site,
-         {{"edge", Value::integer(e)},
-          {"kind", Value::string(edge_kind_name(edge.kind))},
-          {"to", Value::string(rb.nodes[edge.to].name)},
-          {"label", Value::string(edge.label)}});
-    n = edge.to;
+    edges_taken_.emplace_back(r, e);
+    emit("edge_taken", site, {}, e);
+    n = rb.edges[e].to;
   }
 }
 
@@ -250,8 +246,15 @@ Value Machine::call_function(uint32_t f, std::vector<Value> args, const Site& si
 }
 
 Machine::Exit Machine::exec(const Code& c, Context& ctx) {
-  std::vector<Value> stack;
-  stack.reserve(16);
+  // A reused operand stack for this level of nesting (bodies and sub-runbooks nest).
+  if (stacks_.size() <= exec_level_) stacks_.resize(exec_level_ + 1);
+  std::vector<Value>& stack = stacks_[exec_level_];
+  stack.clear();
+  struct Level {
+    size_t& level;
+    explicit Level(size_t& l) : level(l) { ++level; }
+    ~Level() { --level; }
+  } level(exec_level_);
   std::vector<PlannedCall> plan;
   int64_t deadline = 0, every = 0;
   bool sub_run_failed = false;  // a call node whose runbook failed: TAKE goes to on error

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -62,13 +63,19 @@ class Machine {
   };
   Exit exec(const Code& code, Context& ctx);
   Value call_function(uint32_t f, std::vector<Value> args, const Site& site, int depth);
-  void emit(const std::string& type, const Site& site, std::vector<TraceField> fields = {});
+  void emit(const char* type, const Site& site, std::vector<TraceField> fields = {}, uint32_t edge = kNone);
   void tick();
 
   const Program& p_;
   Host& host_;
   Budgets budgets_;
   RunResult result_;
+  // Recorded as indices on the hot path, turned into names when the run ends.
+  std::vector<uint32_t> path_nodes_;
+  std::vector<std::pair<uint32_t, uint32_t>> edges_taken_;  // (runbook, edge)
+  // Operand stacks, one per level of nested code, reused across nodes.
+  std::deque<std::vector<Value>> stacks_;  // a deque: growing it keeps references valid
+  size_t exec_level_ = 0;
   uint64_t executed_ = 0;
   int64_t started_wall_ = 0;
   int64_t waited_ = 0;
