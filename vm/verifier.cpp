@@ -123,14 +123,21 @@ class Verifier {
     const size_t n = code.instrs.size();
     std::vector<int> depth(n, -1);
     depth[0] = 0;
-    bool falls = true;  // whether control can fall into the next instruction
     for (size_t pc = 0; pc < n; ++pc) {
       const Instr& in = code.instrs[pc];
       const OpInfo& info = op_info(in.op);
-      std::string at = who + ", instruction " + std::to_string(pc) + " (" + std::string(info.name) + ")";
-      if (!falls && depth[pc] < 0) return at + ": unreachable";
+      // The place, spelled out only when there is a problem to report.
+      struct Where {
+        const std::string& who;
+        size_t pc;
+        std::string_view name;
+        operator std::string() const {
+          return who + ", instruction " + std::to_string(pc) + " (" + std::string(name) + ")";
+        }
+      } where_{who, pc, info.name};
+      auto at_ = [&] { return std::string(where_); };
       int d = depth[pc];
-      if (d < 0) return at + ": unreachable";
+      if (d < 0) return at_() + ": unreachable";
 
       auto check = [&](Operand kind, uint32_t v) -> std::string {
         switch (kind) {
@@ -154,11 +161,11 @@ class Verifier {
         }
         return "bad operand";
       };
-      if (auto e = check(info.a, in.a); !e.empty()) return at + ": " + e;
-      if (auto e = check(info.b, in.b); !e.empty()) return at + ": " + e;
+      if (auto e = check(info.a, in.a); !e.empty()) return at_() + ": " + e;
+      if (auto e = check(info.b, in.b); !e.empty()) return at_() + ": " + e;
 
       // Where each opcode may appear.
-      auto only = [&](bool ok, const char* where) -> std::string { return ok ? "" : at + ": allowed only " + where; };
+      auto only = [&](bool ok, const char* where) -> std::string { return ok ? "" : at_() + ": allowed only " + where; };
       std::string placement;
       NodeKind nk = node ? node->kind : NodeKind::End;
       switch (in.op) {
@@ -171,7 +178,7 @@ class Verifier {
         case Op::POLL: placement = only(node && nk == NodeKind::Wait, "in wait nodes"); break;
         case Op::APPROVE: placement = only(node && nk == NodeKind::Approve, "in approve nodes"); break;
         case Op::RUN: placement = only(node && nk == NodeKind::Call, "in call nodes"); break;
-        case Op::END: placement = at + ": END belongs to no code (end nodes have none)"; break;
+        case Op::END: placement = at_() + ": END belongs to no code (end nodes have none)"; break;
         default: break;
       }
       if (!placement.empty()) return placement;
@@ -180,30 +187,30 @@ class Verifier {
       if (in.op == Op::CALL || in.op == Op::PLAN) {
         const FunctionInfo& callee = p_.functions[in.a];
         if (in.b != callee.params.size())
-          return at + ": '" + callee.name + "' takes " + std::to_string(callee.params.size()) + " arguments, not " +
+          return at_() + ": '" + callee.name + "' takes " + std::to_string(callee.params.size()) + " arguments, not " +
                  std::to_string(in.b);
-        if (in.op == Op::PLAN && callee.effect != FuncEffect::Action) return at + ": plans only actions";
+        if (in.op == Op::PLAN && callee.effect != FuncEffect::Action) return at_() + ": plans only actions";
         if (in.op == Op::CALL && callee.effect == FuncEffect::Action && !(fn && fn->effect == FuncEffect::Action))
-          return at + ": action '" + callee.name + "' called outside an action's body";
+          return at_() + ": action '" + callee.name + "' called outside an action's body";
         pops = static_cast<int>(in.b);
       } else if (in.op == Op::RUN) {
-        if (in.b != p_.runbooks[in.a].params.size()) return at + ": wrong number of runbook arguments";
+        if (in.b != p_.runbooks[in.a].params.size()) return at_() + ": wrong number of runbook arguments";
         pops = static_cast<int>(in.b);
       } else if (in.op == Op::MAKE_LIST || in.op == Op::CONCAT) {
         pops = static_cast<int>(in.a);
       } else if (in.op == Op::MAKE_RECORD) {
         pops = static_cast<int>(p_.shapes[in.a].size());
       }
-      if (d < pops) return at + ": pops " + std::to_string(pops) + " values from a stack of " + std::to_string(d);
+      if (d < pops) return at_() + ": pops " + std::to_string(pops) + " values from a stack of " + std::to_string(d);
       int after = d - pops + info.pushes;
-      if (after > static_cast<int>(kMaxStack)) return at + ": the stack grows past " + std::to_string(kMaxStack);
+      if (after > static_cast<int>(kMaxStack)) return at_() + ": the stack grows past " + std::to_string(kMaxStack);
 
       auto flow_to = [&](size_t target, int dd) -> std::string {
         if (target <= pc) {  // backward: the target was reached already
-          if (depth[target] != dd) return at + ": the stack depth differs along two paths";
+          if (depth[target] != dd) return at_() + ": the stack depth differs along two paths";
           return "";
         }
-        if (depth[target] >= 0 && depth[target] != dd) return at + ": the stack depth differs along two paths";
+        if (depth[target] >= 0 && depth[target] != dd) return at_() + ": the stack depth differs along two paths";
         depth[target] = dd;
         return "";
       };
@@ -223,16 +230,15 @@ class Verifier {
         case Op::NO_BRANCH:
         case Op::APPROVE:
         case Op::RETURN:
-          if (after != 0) return at + ": leaves " + std::to_string(after) + " values on the stack";
+          if (after != 0) return at_() + ": leaves " + std::to_string(after) + " values on the stack";
           terminator = true;
           break;
         default: break;
       }
       if (!terminator) {
-        if (pc + 1 == n) return at + ": the code runs off its end";
+        if (pc + 1 == n) return at_() + ": the code runs off its end";
         if (auto e = flow_to(pc + 1, after); !e.empty()) return e;
       }
-      falls = !terminator;
     }
     return {};
   }
