@@ -102,4 +102,3 @@ void BM_Format5MB(benchmark::State& state) {
 BENCHMARK(BM_Format5MB)->Unit(benchmark::kMillisecond);
 
 }  // namespace
-

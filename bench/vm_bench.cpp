@@ -17,7 +17,8 @@ rbk::Program compile(const std::string& text) {
   rbk::Diagnostics diags;
   rbk::load_source(ws, "bench.rbk", text, diags);
   auto checked = rbk::check_workspace(ws, diags);
-  if (diags.error_count()) throw std::runtime_error("bench runbook has errors: " + diags.items()[0].message);
+  if (diags.error_count())
+    throw std::runtime_error("bench runbook has errors: " + diags.items()[0].message);
   return rbk::generate(checked, 0);
 }
 
@@ -27,10 +28,13 @@ class MemoryHost : public rbk::Host {
  public:
   rbk::Value answer = rbk::Value::duration(45 * 60'000);
   size_t events = 0;
-  std::optional<rbk::Value> call(const rbk::FunctionInfo&, const std::vector<rbk::Value>&, const rbk::Site&) override {
+  std::optional<rbk::Value> call(const rbk::FunctionInfo&, const std::vector<rbk::Value>&,
+                                 const rbk::Site&) override {
     return answer;
   }
-  rbk::ActOutcome act(const rbk::PlannedCall&, const rbk::Site&) override { return {rbk::ActOutcome::Kind::WouldDo, {}}; }
+  rbk::ActOutcome act(const rbk::PlannedCall&, const rbk::Site&) override {
+    return {rbk::ActOutcome::Kind::WouldDo, {}};
+  }
   rbk::GateDecision gate(const rbk::GateRequest&) override { return rbk::GateDecision::Approved; }
   int64_t now() override { return 0; }
   void sleep(int64_t) override {}
@@ -41,7 +45,8 @@ class MemoryHost : public rbk::Host {
 std::string chain(int nodes) {
   std::string s = "runbook chain {\n  start -> n0\n";
   for (int i = 0; i < nodes; ++i)
-    s += "  decide n" + std::to_string(i) + " \"Step\" {\n    else -> n" + std::to_string(i + 1) + "\n  }\n";
+    s += "  decide n" + std::to_string(i) + " \"Step\" {\n    else -> n" + std::to_string(i + 1) +
+         "\n  }\n";
   return s + "  end n" + std::to_string(nodes) + " \"Done\" as resolved\n}\n";
 }
 
@@ -61,7 +66,8 @@ BENCHMARK(BM_NodeTransition);
 
 void BM_GuardExpression(benchmark::State& state) {
   const int guards = 100;
-  std::string s = "runbook guards {\n  param age: duration = 45m\n  start -> d\n  decide d \"Guards\" {\n";
+  std::string s =
+      "runbook guards {\n  param age: duration = 45m\n  start -> d\n  decide d \"Guards\" {\n";
   for (int i = 0; i < guards; ++i) s += "    when age > " + std::to_string(100 + i) + "m -> done\n";
   s += "    else -> done\n  }\n  end done \"Done\" as resolved\n}\n";
   rbk::Program p = compile(s);
@@ -79,8 +85,10 @@ void BM_Verify(benchmark::State& state) {
   const int nodes = 2000;
   for (int i = 0; i < nodes; ++i) {
     std::string n = std::to_string(i), next = std::to_string(i + 1);
-    s += "  decide d" + n + " \"Step\" {\n    let a" + n + " = time.since(time.parse(\"2026-01-01T00:00:00Z\"))\n";
-    s += "    when a" + n + " < 5m and \"x\" in [device, \"y\"] -> d" + next + "\n    else -> d" + next + "\n  }\n";
+    s += "  decide d" + n + " \"Step\" {\n    let a" + n +
+         " = time.since(time.parse(\"2026-01-01T00:00:00Z\"))\n";
+    s += "    when a" + n + " < 5m and \"x\" in [device, \"y\"] -> d" + next + "\n    else -> d" +
+         next + "\n  }\n";
   }
   s += "  end d" + std::to_string(nodes) + " \"Done\" as resolved\n}\n";
   rbk::Program p = compile(s);
@@ -96,8 +104,10 @@ void BM_SixDecisionRuns(benchmark::State& state) {
   std::string s = "runbook six {\n  param device: string\n  start -> d1\n";
   for (int i = 1; i <= 6; ++i) {
     std::string n = std::to_string(i), next = i == 6 ? "done" : "d" + std::to_string(i + 1);
-    s += "  decide d" + n + " \"Check " + n + "\" {\n    let v" + n + " = http.get_json(\"http://127.0.0.1/{device}\")\n";
-    s += "    when v" + n + ".age > 30m -> " + next + " \"Old\"\n    else -> " + next + " \"Recent\"\n  }\n";
+    s += "  decide d" + n + " \"Check " + n + "\" {\n    let v" + n +
+         " = http.get_json(\"http://127.0.0.1/{device}\")\n";
+    s += "    when v" + n + ".age > 30m -> " + next + " \"Old\"\n    else -> " + next +
+         " \"Recent\"\n  }\n";
   }
   s += "  end done \"Done\" as resolved\n}\n";
   rbk::Program p = compile(s);

@@ -31,8 +31,9 @@ int run_compile(const CompileOptions& opts) {
     std::remove(tmp.c_str());
     return kUsage;
   }
-  std::cerr << "rbk compile: " << opts.output << ": runbook " << lp.program.entry_runbook().name << ", "
-            << bytes.size() << " bytes, program " << lp.program.hash_hex().substr(0, 16) << "\n";
+  std::cerr << "rbk compile: " << opts.output << ": runbook " << lp.program.entry_runbook().name
+            << ", " << bytes.size() << " bytes, program " << lp.program.hash_hex().substr(0, 16)
+            << "\n";
   return kOk;
 }
 

@@ -31,9 +31,13 @@ void add_compile(CLI::App& app, rbk::cli::CompileOptions& opts, rbk::cli::Compil
   auto* cmd = app.add_subcommand("compile", "Check a runbook and write its bytecode graph (.rbc)");
   cmd->add_option("file", opts.file, "The .rbk file")->required();
   cmd->add_option("-o,--output", opts.output, "Where to write the .rbc file (default: stdout)");
-  cmd->add_option("--runbook", opts.runbook, "Which runbook of the file (default: the one named like the file)");
-  auto* dis = app.add_subcommand("disasm", "Print a bytecode graph readably: nodes, edges, code with source lines");
-  dis->add_option("file", disasm.file, "A .rbc file (verified first) or a .rbk file (compiled first)")->required();
+  cmd->add_option("--runbook", opts.runbook,
+                  "Which runbook of the file (default: the one named like the file)");
+  auto* dis = app.add_subcommand(
+      "disasm", "Print a bytecode graph readably: nodes, edges, code with source lines");
+  dis->add_option("file", disasm.file,
+                  "A .rbc file (verified first) or a .rbk file (compiled first)")
+      ->required();
   dis->add_option("--runbook", disasm.runbook, "Which runbook of a .rbk file");
 }
 
@@ -47,17 +51,25 @@ struct RunCommands {
 
 void add_run(CLI::App& app, RunCommands& o) {
   auto* run = app.add_subcommand("run", "Execute a runbook; prints the path taken and the outcome");
-  run->add_option("file", o.run.file, "A .rbk file (compiled first) or a .rbc file (verified first)")->required();
+  run->add_option("file", o.run.file,
+                  "A .rbk file (compiled first) or a .rbc file (verified first)")
+      ->required();
   run->add_option("--runbook", o.run.runbook, "Which runbook of the file");
   run->add_option("--param", o.run.params, "A parameter, NAME=VALUE (repeatable)");
-  auto* scenario = run->add_option("--scenario", o.run.scenario, "Run offline against a scenario file");
-  run->add_flag("--dry-run", o.run.dry_run, "Probes real, actions only recorded")->excludes(scenario);
-  run->add_option("--policy", o.run.policy, "The sandbox policy (capabilities, hosts, roles, budgets)");
-  run->add_option("--trace", o.run.trace, "Write the trace, one JSON object per event, to this file");
-  auto* all = run->add_flag("--approve-all", o.run.approve_all, "Approve every gate the scenario does not decide");
+  auto* scenario =
+      run->add_option("--scenario", o.run.scenario, "Run offline against a scenario file");
+  run->add_flag("--dry-run", o.run.dry_run, "Probes real, actions only recorded")
+      ->excludes(scenario);
+  run->add_option("--policy", o.run.policy,
+                  "The sandbox policy (capabilities, hosts, roles, budgets)");
+  run->add_option("--trace", o.run.trace,
+                  "Write the trace, one JSON object per event, to this file");
+  auto* all = run->add_flag("--approve-all", o.run.approve_all,
+                            "Approve every gate the scenario does not decide");
   run->add_option("--deny", o.run.deny, "Deny this gate (repeatable)")->excludes(all);
   run->add_option("--as", o.run.as, "Who starts the run (default: $USER)");
-  run->add_option("--store", o.run.store, "The run store (default: $RBK_STORE or ~/.local/state/rbk/runs.db)");
+  run->add_option("--store", o.run.store,
+                  "The run store (default: $RBK_STORE or ~/.local/state/rbk/runs.db)");
 
   auto* approve = app.add_subcommand("approve", "Decide a paused run's gate and resume it");
   approve->add_option("run", o.approve.run, "The run id")->required();
@@ -66,7 +78,8 @@ void add_run(CLI::App& app, RunCommands& o) {
   approve->add_option("--comment", o.approve.comment, "Why, for the record");
   approve->add_option("--store", o.approve.store, "The run store");
 
-  auto* resume = app.add_subcommand("resume", "Continue a run whose process stopped (replays its journal)");
+  auto* resume =
+      app.add_subcommand("resume", "Continue a run whose process stopped (replays its journal)");
   resume->add_option("run", o.resume.run, "The run id")->required();
   resume->add_option("--store", o.resume.store, "The run store");
 

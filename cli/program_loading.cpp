@@ -28,8 +28,8 @@ LoadedProgram load_program(const std::string& file, const std::string& runbook) 
       return out;
     }
     if (!runbook.empty() && out.program.entry_runbook().name != runbook) {
-      std::cerr << "rbk: " << file << " was compiled for runbook '" << out.program.entry_runbook().name << "', not '"
-                << runbook << "'\n";
+      std::cerr << "rbk: " << file << " was compiled for runbook '"
+                << out.program.entry_runbook().name << "', not '" << runbook << "'\n";
       out.exit_code = kUsage;
     }
     return out;

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -21,7 +22,8 @@ namespace rbk::cli {
 namespace {
 
 int64_t wall_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -37,11 +39,14 @@ class DecidedGate : public Host {
  public:
   DecidedGate(Host& inner, std::string gate, GateDecision decision)
       : inner_(inner), gate_(std::move(gate)), decision_(decision) {}
-  std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args, const Site& s) override {
+  std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args,
+                            const Site& s) override {
     return inner_.call(fn, args, s);
   }
   ActOutcome act(const PlannedCall& c, const Site& s) override { return inner_.act(c, s); }
-  void acted(const PlannedCall& c, const Value& v, const Site& s) override { inner_.acted(c, v, s); }
+  void acted(const PlannedCall& c, const Value& v, const Site& s) override {
+    inner_.acted(c, v, s);
+  }
   void replayed(const FunctionInfo& fn, const std::vector<Value>& args, const Site& s) override {
     inner_.replayed(fn, args, s);
   }
@@ -62,6 +67,57 @@ class DecidedGate : public Host {
   std::string gate_;
   GateDecision decision_;
   bool used_ = false;
+};
+
+// On a terminal, a gate nobody decided yet is put to the person at it: the plan (each
+// action call with its evaluated arguments) and a yes or no. Only when the policy lets
+// the person who started the run decide its gates; otherwise the run pauses for another.
+class TerminalGate : public Host {
+ public:
+  TerminalGate(Host& inner, RunStore& store, const RunRecord& rec, const Policy& policy)
+      : inner_(inner), store_(store), rec_(rec), policy_(policy) {}
+  std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args,
+                            const Site& s) override {
+    return inner_.call(fn, args, s);
+  }
+  void replayed(const FunctionInfo& fn, const std::vector<Value>& args, const Site& s) override {
+    inner_.replayed(fn, args, s);
+  }
+  ActOutcome act(const PlannedCall& c, const Site& s) override { return inner_.act(c, s); }
+  void acted(const PlannedCall& c, const Value& v, const Site& s) override {
+    inner_.acted(c, v, s);
+  }
+  GateDecision gate(const GateRequest& r) override {
+    GateDecision d = inner_.gate(r);
+    if (d != GateDecision::Pending) return d;
+    const std::string& me = rec_.started_by;
+    if (std::string why = policy_.may_approve(me, r.role, me); !why.empty()) {
+      std::cout << "    (" << why << ": the run pauses for another person)" << std::endl;
+      return d;
+    }
+    std::cout << fmt::format("    gate '{}' needs role \"{}\"", r.gate, r.role) << "\n";
+    for (const auto& c : r.plan) std::cout << "      will do: " << c.describe() << "\n";
+    std::cout << fmt::format("    approve as {}? [y/N] ", me) << std::flush;
+    std::string answer;
+    if (!std::getline(std::cin, answer)) {
+      std::cout << "\n";
+      return GateDecision::Pending;
+    }
+    bool yes = answer == "y" || answer == "Y" || answer == "yes";
+    store_.add_approval(rec_.id, ApprovalRecord{r.gate, yes ? "approved" : "denied", me,
+                                                wall_now_ms(), "at the terminal", r.plan_hash});
+    return yes ? GateDecision::Approved : GateDecision::Denied;
+  }
+  int64_t now() override { return inner_.now(); }
+  void sleep(int64_t ms) override { inner_.sleep(ms); }
+  Value config(const std::string& n) override { return inner_.config(n); }
+  void trace(const TraceEvent& e) override { inner_.trace(e); }
+
+ private:
+  Host& inner_;
+  RunStore& store_;
+  const RunRecord& rec_;
+  const Policy& policy_;
 };
 
 struct Session {
@@ -103,20 +159,29 @@ int execute(RunStore& store, Session& s, bool resume) {
   }
 
   ScenarioHost world(s.program, s.scenario, s.flags, sinks);
+  std::optional<TerminalGate> terminal;
   std::optional<DecidedGate> decided;
   Host* inner = &world;
+  if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+    terminal.emplace(world, store, s.rec, s.policy);
+    inner = &*terminal;
+  }
   if (s.decision) {
-    decided.emplace(world, s.decision->first, s.decision->second);
+    decided.emplace(*inner, s.decision->first, s.decision->second);
     inner = &*decided;
   }
-  JournalHost journal(*inner, store, s.rec.id, resume ? store.journal(s.rec.id) : std::vector<JournalEntry>{});
+  JournalHost journal(*inner, store, s.rec.id,
+                      resume ? store.journal(s.rec.id) : std::vector<JournalEntry>{});
 
   nlohmann::json params = nlohmann::json::parse(s.rec.params);
   std::vector<std::optional<Value>> args;
-  for (size_t i = 0; i < s.program.entry_runbook().params.size(); ++i) args.push_back(param_value(s.program, params, i));
+  for (size_t i = 0; i < s.program.entry_runbook().params.size(); ++i)
+    args.push_back(param_value(s.program, params, i));
 
-  if (!resume) std::cout << fmt::format("run {} {} ({})", s.rec.id, s.rec.runbook, s.rec.mode) << std::endl;
-  else std::cout << fmt::format("resuming run {} {}", s.rec.id, s.rec.runbook) << std::endl;
+  if (!resume)
+    std::cout << fmt::format("run {} {} ({})", s.rec.id, s.rec.runbook, s.rec.mode) << std::endl;
+  else
+    std::cout << fmt::format("resuming run {} {}", s.rec.id, s.rec.runbook) << std::endl;
   Machine machine(s.program, journal, s.policy.budgets);
   RunResult r = machine.run(args);
 
@@ -151,8 +216,9 @@ int execute(RunStore& store, Session& s, bool resume) {
   std::cout << summary_line(r) << "\n";
   if (r.status == RunStatus::Paused) {
     for (const auto& c : r.paused_at.plan) std::cout << "  plan: " << c.describe() << "\n";
-    std::cout << fmt::format("awaiting approval by role \"{}\": rbk approve {} --as NAME [--deny]\n", r.paused_at.role,
-                             s.rec.id);
+    std::cout << fmt::format(
+        "awaiting approval by role \"{}\": rbk approve {} --as NAME [--deny]\n", r.paused_at.role,
+        s.rec.id);
   }
   return code;
 }
@@ -175,9 +241,11 @@ std::optional<Session> session_of(RunStore& store, const std::string& id, int& c
     code = kFailed;
     return std::nullopt;
   }
-  nlohmann::json opts = rec->options.empty() ? nlohmann::json::object() : nlohmann::json::parse(rec->options);
+  nlohmann::json opts =
+      rec->options.empty() ? nlohmann::json::object() : nlohmann::json::parse(rec->options);
   s.flags.approve_all = opts.value("approve_all", false);
-  for (const auto& g : opts.value("deny", nlohmann::json::array())) s.flags.deny.insert(g.get<std::string>());
+  for (const auto& g : opts.value("deny", nlohmann::json::array()))
+    s.flags.deny.insert(g.get<std::string>());
   s.trace_file = opts.value("trace", "");
   return s;
 }
@@ -186,8 +254,10 @@ std::optional<Session> session_of(RunStore& store, const std::string& id, int& c
 
 int run_run(const RunOptions& opts) {
   if (opts.scenario.empty()) {
-    std::cerr << "rbk run: live and dry-run modes reach real systems through the stdlib natives (http, tls, tcp, "
-                 "dns, …), which this build does not have yet; run offline with --scenario FILE.json\n";
+    std::cerr
+        << "rbk run: live and dry-run modes reach real systems through the stdlib natives (http, "
+           "tls, tcp, "
+           "dns, …), which this build does not have yet; run offline with --scenario FILE.json\n";
     return kUsage;
   }
   LoadedProgram lp = load_program(opts.file, opts.runbook);
@@ -207,8 +277,8 @@ int run_run(const RunOptions& opts) {
   }
   const RunbookInfo& rb = s.program.entry_runbook();
   if (!s.scenario.runbook.empty() && s.scenario.runbook != rb.name) {
-    std::cerr << "rbk run: " << opts.scenario << " is a scenario of runbook '" << s.scenario.runbook << "', not '"
-              << rb.name << "'\n";
+    std::cerr << "rbk run: " << opts.scenario << " is a scenario of runbook '" << s.scenario.runbook
+              << "', not '" << rb.name << "'\n";
     return kUsage;
   }
   std::string policy_text;
@@ -221,6 +291,20 @@ int run_run(const RunOptions& opts) {
       s.policy = parse_policy(policy_text, opts.policy);
     } catch (const PolicyError& e) {
       std::cerr << "rbk run: " << e.what() << "\n";
+      return kUsage;
+    }
+  }
+  // No ambient authority: with a policy, every capability the runbook can use (through
+  // its functions and sub-runbooks) must be granted before anything runs.
+  if (!opts.policy.empty()) {
+    for (const auto& cap : rb.capabilities) {
+      if (s.policy.grants(cap)) continue;
+      std::string users;
+      for (const auto& f : s.program.functions)
+        if (std::find(f.capabilities.begin(), f.capabilities.end(), cap) != f.capabilities.end())
+          users += (users.empty() ? "" : ", ") + f.name;
+      std::cerr << "rbk run: " << opts.policy << " does not grant capability '" << cap
+                << "', which runbook '" << rb.name << "' uses (through " << users << ")\n";
       return kUsage;
     }
   }
@@ -272,19 +356,23 @@ int run_approve(const ApproveOptions& opts) {
     auto s = session_of(store, opts.run, code);
     if (!s) return code;
     if (s->rec.status != "paused") {
-      std::cerr << "rbk approve: run " << opts.run << " is not waiting for approval (it is " << s->rec.status << ")\n";
+      std::cerr << "rbk approve: run " << opts.run << " is not waiting for approval (it is "
+                << s->rec.status << ")\n";
       return kUsage;
     }
-    if (std::string why = s->policy.may_approve(opts.as, s->rec.paused_role, s->rec.started_by); !why.empty()) {
+    if (std::string why = s->policy.may_approve(opts.as, s->rec.paused_role, s->rec.started_by);
+        !why.empty()) {
       std::cerr << "rbk approve: refused: " << why << "\n";
       return kFailed;
     }
-    ApprovalRecord a{s->rec.paused_gate, opts.deny ? "denied" : "approved", opts.as, wall_now_ms(), opts.comment,
-                     s->rec.plan_hash};
+    ApprovalRecord a{
+        s->rec.paused_gate, opts.deny ? "denied" : "approved", opts.as, wall_now_ms(), opts.comment,
+        s->rec.plan_hash};
     store.add_approval(opts.run, a);
-    std::cout << fmt::format("{} {} gate '{}' of run {} (plan {})\n", opts.as, a.decision, a.gate, opts.run,
-                             a.plan_hash.substr(0, 12));
-    s->decision = std::make_pair(s->rec.paused_gate, opts.deny ? GateDecision::Denied : GateDecision::Approved);
+    std::cout << fmt::format("{} {} gate '{}' of run {} (plan {})\n", opts.as, a.decision, a.gate,
+                             opts.run, a.plan_hash.substr(0, 12));
+    s->decision = std::make_pair(s->rec.paused_gate,
+                                 opts.deny ? GateDecision::Denied : GateDecision::Approved);
     return execute(store, *s, true);
   } catch (const StoreError& e) {
     std::cerr << "rbk approve: " << e.what() << "\n";
@@ -316,8 +404,9 @@ int run_runs(const RunsOptions& opts) {
       auto runs = store.list();
       if (runs.empty()) std::cout << "no runs in " << store.path() << "\n";
       for (const auto& r : runs)
-        std::cout << fmt::format("{:<24} {:<20} {:<8} {:<10} {:<10} {}\n", r.id, r.runbook, r.status,
-                                 r.outcome.empty() ? "-" : r.outcome, r.started_by, format_time(r.created_at));
+        std::cout << fmt::format("{:<24} {:<20} {:<8} {:<10} {:<10} {}\n", r.id, r.runbook,
+                                 r.status, r.outcome.empty() ? "-" : r.outcome, r.started_by,
+                                 format_time(r.created_at));
       return kOk;
     }
     auto r = store.get(opts.run);
@@ -325,15 +414,19 @@ int run_runs(const RunsOptions& opts) {
       std::cerr << "rbk runs: no run " << opts.run << " in " << store.path() << "\n";
       return kUsage;
     }
-    std::cout << fmt::format("run        {}\nrunbook    {}\nprogram    {}\nmode       {}\nstarted by {}\nstatus     {}\n",
-                             r->id, r->runbook, r->program_hash, r->mode, r->started_by, r->status);
+    std::cout << fmt::format(
+        "run        {}\nrunbook    {}\nprogram    {}\nmode       {}\nstarted by {}\nstatus     "
+        "{}\n",
+        r->id, r->runbook, r->program_hash, r->mode, r->started_by, r->status);
     if (!r->outcome.empty()) std::cout << "outcome    " << r->outcome << "\n";
     if (!r->error.empty()) std::cout << "error      " << r->error << "\n";
     if (r->status == "paused")
-      std::cout << fmt::format("waiting    gate '{}' for role \"{}\"\n", r->paused_gate, r->paused_role);
+      std::cout << fmt::format("waiting    gate '{}' for role \"{}\"\n", r->paused_gate,
+                               r->paused_role);
     for (const auto& a : store.approvals(opts.run))
-      std::cout << fmt::format("approval   {} {} by {} at {} (plan {}){}\n", a.gate, a.decision, a.by, format_time(a.at),
-                               a.plan_hash.substr(0, 12), a.comment.empty() ? "" : ": " + a.comment);
+      std::cout << fmt::format("approval   {} {} by {} at {} (plan {}){}\n", a.gate, a.decision,
+                               a.by, format_time(a.at), a.plan_hash.substr(0, 12),
+                               a.comment.empty() ? "" : ": " + a.comment);
     std::cout << "trace\n";
     for (const auto& e : store.trace(opts.run)) std::cout << "  " << e << "\n";
     return kOk;

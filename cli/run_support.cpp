@@ -7,7 +7,8 @@
 namespace rbk::cli {
 
 std::vector<std::optional<Value>> bind_params(const Program& p, const Scenario* scenario,
-                                              const std::vector<std::string>& assignments, std::string& error) {
+                                              const std::vector<std::string>& assignments,
+                                              std::string& error) {
   const RunbookInfo& rb = p.entry_runbook();
   std::vector<std::optional<Value>> out(rb.params.size());
   auto index_of = [&](const std::string& name) -> int {
@@ -62,10 +63,11 @@ std::string summary_line(const RunResult& r) {
   std::string counts = fmt::format("{} node{}, {} action{}", nodes, nodes == 1 ? "" : "s", actions,
                                    actions == 1 ? "" : "s");
   switch (r.status) {
-    case RunStatus::Ended: return fmt::format("outcome: {} ({})", outcome_name(r.outcome), counts);
+    case RunStatus::Ended:
+      return fmt::format("outcome: {} ({})", outcome_name(r.outcome), counts);
     case RunStatus::Failed:
-      return fmt::format("outcome: failed: {}{} ({})", r.error, r.error_where.empty() ? "" : " [at " + r.error_where + "]",
-                         counts);
+      return fmt::format("outcome: failed: {}{} ({})", r.error,
+                         r.error_where.empty() ? "" : " [at " + r.error_where + "]", counts);
     case RunStatus::Paused:
       return fmt::format("paused at gate '{}' (role \"{}\")", r.paused_at.gate, r.paused_at.role);
   }

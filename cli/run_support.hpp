@@ -16,7 +16,8 @@ namespace rbk::cli {
 // win). Sets ERROR (naming the parameter) and returns an empty vector on a bad value or
 // an unknown name.
 std::vector<std::optional<Value>> bind_params(const Program& p, const Scenario* scenario,
-                                              const std::vector<std::string>& assignments, std::string& error);
+                                              const std::vector<std::string>& assignments,
+                                              std::string& error);
 
 // "outcome: resolved (5 nodes, 1 action)" or "failed: …" or "paused at gate …".
 std::string summary_line(const RunResult& r);

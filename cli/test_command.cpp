@@ -58,7 +58,8 @@ std::string list_text(const std::vector<std::string>& v) {
 }
 
 // A readable difference between two sequences.
-std::string sequence_diff(const char* what, const std::vector<std::string>& want, const std::vector<std::string>& got) {
+std::string sequence_diff(const char* what, const std::vector<std::string>& want,
+                          const std::vector<std::string>& got) {
   size_t i = 0;
   while (i < want.size() && i < got.size() && want[i] == got[i]) ++i;
   std::string first;
@@ -68,19 +69,28 @@ std::string sequence_diff(const char* what, const std::vector<std::string>& want
     first = fmt::format("the run stopped after step {}; expected next: {}", i, want[i]);
   else
     first = fmt::format("the run went on after step {}: {}", i, got[i]);
-  return fmt::format("  {}: expected {}\n  {:>{}}  got      {}\n    {}\n", what, list_text(want), "", std::string(what).size(),
-                     list_text(got), first);
+  return fmt::format("  {}: expected {}\n  {:>{}}  got      {}\n    {}\n", what, list_text(want),
+                     "", std::string(what).size(), list_text(got), first);
 }
 
 std::string xml_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -111,12 +121,13 @@ int run_test(const TestOptions& opts) {
   }
   std::sort(files.begin(), files.end());
   if (files.empty()) {
-    std::cerr << "rbk test: no scenario files (*.scenario.json, or *.json in a scenarios/ folder) under "
-              << list_text(roots) << "\n";
+    std::cerr
+        << "rbk test: no scenario files (*.scenario.json, or *.json in a scenarios/ folder) under "
+        << list_text(roots) << "\n";
     return kFailed;
   }
 
-  std::map<std::string, LoadedProgram> programs;  // by "file#runbook"
+  std::map<std::string, LoadedProgram> programs;       // by "file#runbook"
   std::map<std::string, const RunbookInfo*> runbooks;  // for coverage, by name
   std::map<std::string, std::string> runbook_file;
   std::map<std::string, std::set<uint32_t>> taken;
@@ -146,9 +157,12 @@ int run_test(const TestOptions& opts) {
       } else {
         std::string key = rbk_file + "#" + scenario.runbook;
         auto it = programs.find(key);
-        if (it == programs.end()) it = programs.emplace(key, load_program(rbk_file, scenario.runbook)).first;
-        if (it->second.exit_code) failure = rbk_file + " does not compile (see above)";
-        else program = &it->second.program;
+        if (it == programs.end())
+          it = programs.emplace(key, load_program(rbk_file, scenario.runbook)).first;
+        if (it->second.exit_code)
+          failure = rbk_file + " does not compile (see above)";
+        else
+          program = &it->second.program;
         if (program)
           for (const auto& rb : program->runbooks) {
             runbooks.emplace(rb.name, &rb);
@@ -173,15 +187,17 @@ int run_test(const TestOptions& opts) {
     if (failure.empty()) {
       const auto& ex = scenario.expect;
       if (r.status == RunStatus::Paused) {
-        failure = fmt::format("  gate '{}' has no decision: add \"approvals\": {{\"{}\": \"approved\"}}\n", r.paused_at.gate,
-                              r.paused_at.gate);
+        failure = fmt::format(
+            "  gate '{}' has no decision: add \"approvals\": {{\"{}\": \"approved\"}}\n",
+            r.paused_at.gate, r.paused_at.gate);
       } else if (ex.is_null()) {
         if (r.status == RunStatus::Failed) failure = "  the run failed: " + r.error + "\n";
       } else {
         std::string got = outcome_name(r.outcome);
         if (ex.contains("outcome") && ex["outcome"].get<std::string>() != got)
-          failure += fmt::format("  outcome: expected {}, got {}{}\n", ex["outcome"].get<std::string>(), got,
-                                 r.status == RunStatus::Failed ? " (" + r.error + ")" : "");
+          failure +=
+              fmt::format("  outcome: expected {}, got {}{}\n", ex["outcome"].get<std::string>(),
+                          got, r.status == RunStatus::Failed ? " (" + r.error + ")" : "");
         if (ex.contains("path")) {
           auto want = ex["path"].get<std::vector<std::string>>();
           if (want != r.path) failure += sequence_diff("path", want, r.path);
@@ -193,7 +209,8 @@ int run_test(const TestOptions& opts) {
         if (ex.contains("error")) {
           std::string want = ex["error"].get<std::string>();
           if (r.error.find(want) == std::string::npos)
-            failure += fmt::format("  error: expected one containing \"{}\", got \"{}\"\n", want, r.error);
+            failure +=
+                fmt::format("  error: expected one containing \"{}\", got \"{}\"\n", want, r.error);
         } else if (r.status == RunStatus::Failed && !ex.contains("outcome")) {
           failure += "  the run failed: " + r.error + "\n";
         }
@@ -215,13 +232,15 @@ int run_test(const TestOptions& opts) {
       for (uint32_t e = 0; e < n; ++e) h += taken[name].count(e);
       all += n;
       hit += h;
-      std::cout << fmt::format("  {}: {}/{} edges{}\n", name, h, n, n ? fmt::format(" ({}%)", 100 * h / n) : "");
+      std::cout << fmt::format("  {}: {}/{} edges{}\n", name, h, n,
+                               n ? fmt::format(" ({}%)", 100 * h / n) : "");
       for (uint32_t e = 0; e < n; ++e) {
         if (taken[name].count(e)) continue;
         const EdgeInfo& edge = rb->edges[e];
-        std::cout << fmt::format("    missing: {} -> {} [{}]{}  ({}:{})\n", rb->nodes[edge.from].name, rb->nodes[edge.to].name,
-                                 edge_kind_name(edge.kind), edge.label.empty() ? "" : " \"" + edge.label + "\"",
-                                 runbook_file[name], edge.line);
+        std::cout << fmt::format(
+            "    missing: {} -> {} [{}]{}  ({}:{})\n", rb->nodes[edge.from].name,
+            rb->nodes[edge.to].name, edge_kind_name(edge.kind),
+            edge.label.empty() ? "" : " \"" + edge.label + "\"", runbook_file[name], edge.line);
       }
     }
     std::cout << fmt::format("  total: {}/{} edges\n", hit, all);
@@ -232,14 +251,18 @@ int run_test(const TestOptions& opts) {
   if (!opts.junit.empty()) {
     std::ofstream out(opts.junit);
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    out << fmt::format("<testsuite name=\"rbk\" tests=\"{}\" failures=\"{}\">\n", results.size(), failed);
+    out << fmt::format("<testsuite name=\"rbk\" tests=\"{}\" failures=\"{}\">\n", results.size(),
+                       failed);
     for (const auto& c : results) {
-      out << fmt::format("  <testcase classname=\"rbk.scenarios\" name=\"{}\" time=\"{:.3f}\"", xml_escape(c.name), c.seconds);
+      out << fmt::format("  <testcase classname=\"rbk.scenarios\" name=\"{}\" time=\"{:.3f}\"",
+                         xml_escape(c.name), c.seconds);
       if (c.failure.empty()) {
         out << "/>\n";
       } else {
-        out << fmt::format(">\n    <failure message=\"scenario expectations not met\">{}</failure>\n  </testcase>\n",
-                           xml_escape(c.failure));
+        out << fmt::format(
+            ">\n    <failure message=\"scenario expectations not met\">{}</failure>\n  "
+            "</testcase>\n",
+            xml_escape(c.failure));
       }
     }
     out << "</testsuite>\n";

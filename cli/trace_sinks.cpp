@@ -10,8 +10,8 @@
 
 namespace rbk::cli {
 
-nlohmann::json trace_json(const TraceEvent& e, int64_t now_ms, const std::string& run, const std::string& program,
-                          size_t seq) {
+nlohmann::json trace_json(const TraceEvent& e, int64_t now_ms, const std::string& run,
+                          const std::string& program, size_t seq) {
   nlohmann::json j;
   j["run"] = run;
   j["program"] = program;
@@ -45,7 +45,8 @@ void JsonlTrace::event(const TraceEvent& e, int64_t now_ms) {
 
 void StoreTrace::event(const TraceEvent& e, int64_t now_ms) {
   if (seq_++ < skip_) return;
-  store_.append_trace(run_, static_cast<int64_t>(seq_), trace_json(e, now_ms, run_, program_, seq_).dump());
+  store_.append_trace(run_, static_cast<int64_t>(seq_),
+                      trace_json(e, now_ms, run_, program_, seq_).dump());
 }
 
 namespace {
@@ -72,18 +73,23 @@ void ReadableTrace::event(const TraceEvent& e, int64_t) {
   } else if (e.type == "probe") {
     std::string call = text(e, "function") + "(";
     if (const Value* args = field(e, "args"))
-      for (size_t i = 0; i < args->items().size(); ++i) call += (i ? ", " : "") + show(args->items()[i]);
+      for (size_t i = 0; i < args->items().size(); ++i)
+        call += (i ? ", " : "") + show(args->items()[i]);
     call += ")";
-    if (const Value* r = field(e, "result")) out_ << pad << "    " << call << " = " << show(*r) << "\n";
-    else out_ << pad << "    " << call << " failed: " << text(e, "error") << "\n";
+    if (const Value* r = field(e, "result"))
+      out_ << pad << "    " << call << " = " << show(*r) << "\n";
+    else
+      out_ << pad << "    " << call << " failed: " << text(e, "error") << "\n";
   } else if (e.type == "edge_taken") {
     const EdgeInfo& edge = e.site.runbook->edges[e.edge];
     const std::string& label = edge.label;
-    out_ << pad << "    → " << e.site.runbook->nodes[edge.to].name << (label.empty() ? "" : "  \"" + label + "\"") << "\n";
+    out_ << pad << "    → " << e.site.runbook->nodes[edge.to].name
+         << (label.empty() ? "" : "  \"" + label + "\"") << "\n";
   } else if (e.type == "action") {
     std::string call = text(e, "function") + "(";
     if (const Value* args = field(e, "args"))
-      for (size_t i = 0; i < args->items().size(); ++i) call += (i ? ", " : "") + show(args->items()[i]);
+      for (size_t i = 0; i < args->items().size(); ++i)
+        call += (i ? ", " : "") + show(args->items()[i]);
     call += ")";
     bool performed = field(e, "performed") && field(e, "performed")->b;
     out_ << pad << "    " << (performed ? "did " : "would do ") << call;

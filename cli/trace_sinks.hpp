@@ -14,8 +14,8 @@
 namespace rbk::cli {
 
 // One trace event as the JSON object written to trace files and the store.
-nlohmann::json trace_json(const TraceEvent& e, int64_t now_ms, const std::string& run, const std::string& program,
-                          size_t seq);
+nlohmann::json trace_json(const TraceEvent& e, int64_t now_ms, const std::string& run,
+                          const std::string& program, size_t seq);
 
 class JsonlTrace : public TraceSink {
  public:

@@ -16,34 +16,50 @@ namespace {
 
 FuncEffect effect_of(Effect e) {
   switch (e) {
-    case Effect::Pure: return FuncEffect::Pure;
-    case Effect::Probe: return FuncEffect::Probe;
-    case Effect::Action: return FuncEffect::Action;
+    case Effect::Pure:
+      return FuncEffect::Pure;
+    case Effect::Probe:
+      return FuncEffect::Probe;
+    case Effect::Action:
+      return FuncEffect::Action;
   }
   return FuncEffect::Pure;
 }
 
 NodeKind node_kind(ast::NodeKind k) {
   switch (k) {
-    case ast::NodeKind::Decide: return NodeKind::Decide;
-    case ast::NodeKind::Action: return NodeKind::Action;
-    case ast::NodeKind::Wait: return NodeKind::Wait;
-    case ast::NodeKind::Approve: return NodeKind::Approve;
-    case ast::NodeKind::Call: return NodeKind::Call;
-    case ast::NodeKind::End: return NodeKind::End;
+    case ast::NodeKind::Decide:
+      return NodeKind::Decide;
+    case ast::NodeKind::Action:
+      return NodeKind::Action;
+    case ast::NodeKind::Wait:
+      return NodeKind::Wait;
+    case ast::NodeKind::Approve:
+      return NodeKind::Approve;
+    case ast::NodeKind::Call:
+      return NodeKind::Call;
+    case ast::NodeKind::End:
+      return NodeKind::End;
   }
   return NodeKind::End;
 }
 
 EdgeKind edge_kind(ClauseKind k) {
   switch (k) {
-    case ClauseKind::When: return EdgeKind::When;
-    case ClauseKind::Else: return EdgeKind::Else;
-    case ClauseKind::OnError: return EdgeKind::OnError;
-    case ClauseKind::Timeout: return EdgeKind::Timeout;
-    case ClauseKind::Approved: return EdgeKind::Approved;
-    case ClauseKind::Denied: return EdgeKind::Denied;
-    default: return EdgeKind::Then;
+    case ClauseKind::When:
+      return EdgeKind::When;
+    case ClauseKind::Else:
+      return EdgeKind::Else;
+    case ClauseKind::OnError:
+      return EdgeKind::OnError;
+    case ClauseKind::Timeout:
+      return EdgeKind::Timeout;
+    case ClauseKind::Approved:
+      return EdgeKind::Approved;
+    case ClauseKind::Denied:
+      return EdgeKind::Denied;
+    default:
+      return EdgeKind::Then;
   }
 }
 
@@ -54,7 +70,9 @@ Outcome outcome_of(const std::string& s) {
   return Outcome::Failed;
 }
 
-bool is_json(const TypeRef& t) { return t && (t->kind == TypeKind::Json || t->kind == TypeKind::Var); }
+bool is_json(const TypeRef& t) {
+  return t && (t->kind == TypeKind::Json || t->kind == TypeKind::Var);
+}
 
 class Generator {
  public:
@@ -112,7 +130,8 @@ class Generator {
     f.name = sig.name;
     f.effect = effect_of(sig.effect);
     f.capabilities = sig.capabilities;
-    for (const auto& prm : sig.params) f.params.push_back(ParamInfo{prm.name, type(prm.type), kNone});
+    for (const auto& prm : sig.params)
+      f.params.push_back(ParamInfo{prm.name, type(prm.type), kNone});
     f.result = type(sig.result);
     p_.functions.push_back(std::move(f));
     uint32_t index = static_cast<uint32_t>(p_.functions.size() - 1);
@@ -155,7 +174,9 @@ class Generator {
     if (e.kind == ExprKind::Call && e.callee >= 0) return ck_registry_name(e) + "(…)";
     return "value";
   }
-  std::string ck_registry_name(const ast::Expr& e) const { return ck_.registry.all()[e.callee].name; }
+  std::string ck_registry_name(const ast::Expr& e) const {
+    return ck_.registry.all()[e.callee].name;
+  }
 
   void convert_to(const ast::Expr& e, const TypeRef& expected) {
     if (expected && is_json(e.type) && !is_json(expected) && !is_error(expected))
@@ -168,24 +189,40 @@ class Generator {
     uint32_t saved = line_;
     line_ = e.range.begin.line;
     switch (e.kind) {
-      case ExprKind::Int: emit(Op::CONST, constant(Value::integer(e.int_value))); break;
-      case ExprKind::Float: emit(Op::CONST, constant(Value::floating(e.float_value))); break;
-      case ExprKind::Duration: emit(Op::CONST, constant(Value::duration(e.int_value))); break;
-      case ExprKind::Percent: emit(Op::CONST, constant(Value::percent(e.float_value))); break;
-      case ExprKind::Bool: emit(Op::CONST, constant(Value::boolean(e.int_value != 0))); break;
-      case ExprKind::Null: emit(Op::NULL_); break;
+      case ExprKind::Int:
+        emit(Op::CONST, constant(Value::integer(e.int_value)));
+        break;
+      case ExprKind::Float:
+        emit(Op::CONST, constant(Value::floating(e.float_value)));
+        break;
+      case ExprKind::Duration:
+        emit(Op::CONST, constant(Value::duration(e.int_value)));
+        break;
+      case ExprKind::Percent:
+        emit(Op::CONST, constant(Value::percent(e.float_value)));
+        break;
+      case ExprKind::Bool:
+        emit(Op::CONST, constant(Value::boolean(e.int_value != 0)));
+        break;
+      case ExprKind::Null:
+        emit(Op::NULL_);
+        break;
       case ExprKind::String:
         if (e.is_static_string()) {
           emit(Op::CONST, constant(Value::string(e.static_string())));
         } else {
           for (const auto& part : e.parts) {
-            if (part.is_expr) expr(*part.expr);
-            else emit(Op::CONST, constant(Value::string(part.text)));
+            if (part.is_expr)
+              expr(*part.expr);
+            else
+              emit(Op::CONST, constant(Value::string(part.text)));
           }
           emit(Op::CONCAT, static_cast<uint32_t>(e.parts.size()));
         }
         break;
-      case ExprKind::Ident: load_name(e.name.text); break;
+      case ExprKind::Ident:
+        load_name(e.name.text);
+        break;
       case ExprKind::ConfigRef: {
         if (!config_.count(e.name.text)) {
           config_.insert(e.name.text);
@@ -210,8 +247,12 @@ class Generator {
         expr(*e.rhs);
         emit(Op::INDEX);
         break;
-      case ExprKind::Call: call(e, false); break;
-      case ExprKind::Paren: expr(*e.lhs); break;
+      case ExprKind::Call:
+        call(e, false);
+        break;
+      case ExprKind::Paren:
+        expr(*e.lhs);
+        break;
       case ExprKind::Unary:
         expr(*e.lhs);
         if (e.op == ast::Op::Not) {
@@ -221,7 +262,9 @@ class Generator {
           emit(Op::NEG);
         }
         break;
-      case ExprKind::Binary: binary(e); break;
+      case ExprKind::Binary:
+        binary(e);
+        break;
       case ExprKind::List:
         for (const auto& item : e.items) expr(*item);
         emit(Op::MAKE_LIST, static_cast<uint32_t>(e.items.size()));
@@ -287,17 +330,39 @@ class Generator {
     expr(*e.rhs);
     if (rj && !lj && e.lhs->type && e.op != Op::In) convert_to(*e.rhs, strip_optional(e.lhs->type));
     switch (e.op) {
-      case Op::Add: emit(rbk::Op::ADD); break;
-      case Op::Sub: emit(rbk::Op::SUB); break;
-      case Op::Mul: emit(rbk::Op::MUL); break;
-      case Op::Div: emit(rbk::Op::DIV); break;
-      case Op::Eq: emit(rbk::Op::EQ); break;
-      case Op::Ne: emit(rbk::Op::NE); break;
-      case Op::Lt: emit(rbk::Op::LT); break;
-      case Op::Le: emit(rbk::Op::LE); break;
-      case Op::Gt: emit(rbk::Op::GT); break;
-      case Op::Ge: emit(rbk::Op::GE); break;
-      default: emit(rbk::Op::IN); break;
+      case Op::Add:
+        emit(rbk::Op::ADD);
+        break;
+      case Op::Sub:
+        emit(rbk::Op::SUB);
+        break;
+      case Op::Mul:
+        emit(rbk::Op::MUL);
+        break;
+      case Op::Div:
+        emit(rbk::Op::DIV);
+        break;
+      case Op::Eq:
+        emit(rbk::Op::EQ);
+        break;
+      case Op::Ne:
+        emit(rbk::Op::NE);
+        break;
+      case Op::Lt:
+        emit(rbk::Op::LT);
+        break;
+      case Op::Le:
+        emit(rbk::Op::LE);
+        break;
+      case Op::Gt:
+        emit(rbk::Op::GT);
+        break;
+      case Op::Ge:
+        emit(rbk::Op::GE);
+        break;
+      default:
+        emit(rbk::Op::IN);
+        break;
     }
   }
 
@@ -306,8 +371,10 @@ class Generator {
     int64_t ms;
     if (text == "null") return Value::null();
     if (text == "true" || text == "false") return Value::boolean(text == "true");
-    if (text.size() >= 2 && text.front() == '"') return Value::string(text.substr(1, text.size() - 2));
-    if (parse_duration(text, ms) && !std::isdigit(static_cast<unsigned char>(text.back()))) return Value::duration(ms);
+    if (text.size() >= 2 && text.front() == '"')
+      return Value::string(text.substr(1, text.size() - 2));
+    if (parse_duration(text, ms) && !std::isdigit(static_cast<unsigned char>(text.back())))
+      return Value::duration(ms);
     if (text.find('.') != std::string::npos) return Value::floating(std::stod(text));
     return Value::integer(std::stoll(text));
   }
@@ -335,8 +402,10 @@ class Generator {
         expr(*decl->params[k].default_value);
       } else {
         Value v = literal(sig.params[k].default_text);
-        if (v.is_null()) emit(Op::NULL_);
-        else emit(Op::CONST, constant(v));
+        if (v.is_null())
+          emit(Op::NULL_);
+        else
+          emit(Op::CONST, constant(v));
       }
     }
     emit(plan ? Op::PLAN : Op::CALL, f, static_cast<uint32_t>(sig.params.size()));
@@ -353,7 +422,8 @@ class Generator {
     info.title = m.ast->title ? m.ast->title->text() : "";
     info.file = m.src->path();
     for (const auto& item : m.ast->items)
-      if (auto* d = std::get_if<ast::Doc>(&item)) info.doc += (info.doc.empty() ? "" : "\n\n") + d->text.text();
+      if (auto* d = std::get_if<ast::Doc>(&item))
+        info.doc += (info.doc.empty() ? "" : "\n\n") + d->text.text();
     for (size_t i = 0; i < m.params.size(); ++i) {
       ParamInfo prm{m.params[i]->name.text, type(m.param_types[i]), kNone};
       if (m.params[i]->default_value) {
@@ -367,8 +437,9 @@ class Generator {
     }
     for (const auto& v : m.vars) info.vars.push_back(v.name);
     for (const auto& e : m.edges)
-      info.edges.push_back(EdgeInfo{static_cast<uint32_t>(e.from), static_cast<uint32_t>(e.to), edge_kind(e.kind),
-                                    e.clause->label ? e.clause->label->text() : "", e.clause->range.begin.line});
+      info.edges.push_back(
+          EdgeInfo{static_cast<uint32_t>(e.from), static_cast<uint32_t>(e.to), edge_kind(e.kind),
+                   e.clause->label ? e.clause->label->text() : "", e.clause->range.begin.line});
     info.start = static_cast<uint32_t>(m.start);
     for (size_t n = 0; n < m.nodes.size(); ++n) info.nodes.push_back(node(m, static_cast<int>(n)));
     p_.runbooks[index] = std::move(info);
@@ -387,13 +458,20 @@ class Generator {
     for (int e : model.out_edges) {
       info.edges.push_back(static_cast<uint32_t>(e));
       switch (m.edges[e].kind) {
-        case ClauseKind::OnError: info.error_edge = static_cast<uint32_t>(e); break;
-        case ClauseKind::Approved: info.approved_edge = static_cast<uint32_t>(e); break;
-        case ClauseKind::Denied: info.denied_edge = static_cast<uint32_t>(e); break;
+        case ClauseKind::OnError:
+          info.error_edge = static_cast<uint32_t>(e);
+          break;
+        case ClauseKind::Approved:
+          info.approved_edge = static_cast<uint32_t>(e);
+          break;
+        case ClauseKind::Denied:
+          info.denied_edge = static_cast<uint32_t>(e);
+          break;
         case ClauseKind::Timeout:
           if (n.kind == ast::NodeKind::Approve) info.timeout_edge = static_cast<uint32_t>(e);
           break;
-        default: break;
+        default:
+          break;
       }
     }
     if (n.kind == ast::NodeKind::End) {
@@ -427,11 +505,18 @@ class Generator {
         case ClauseKind::Else:
           emit(Op::TAKE, static_cast<uint32_t>(model.out_edges[edge_position(model, m, &c)]));
           break;
-        case ClauseKind::Do: call(*c.expr, true); break;
+        case ClauseKind::Do:
+          call(*c.expr, true);
+          break;
         case ClauseKind::ApproveBy:
-        case ClauseKind::By: info.role = c.role->text(); break;
-        case ClauseKind::Timeout: timeout_clause = &c; break;
-        default: break;
+        case ClauseKind::By:
+          info.role = c.role->text();
+          break;
+        case ClauseKind::Timeout:
+          timeout_clause = &c;
+          break;
+        default:
+          break;
       }
     }
     switch (n.kind) {
@@ -460,8 +545,10 @@ class Generator {
         break;
       }
       case ast::NodeKind::Approve:
-        if (timeout_clause && (*timeout_clause)->expr) expr(*(*timeout_clause)->expr);
-        else emit(Op::NULL_);
+        if (timeout_clause && (*timeout_clause)->expr)
+          expr(*(*timeout_clause)->expr);
+        else
+          emit(Op::NULL_);
         emit(Op::APPROVE);
         break;
       case ast::NodeKind::Call: {
@@ -491,7 +578,8 @@ class Generator {
         emit(Op::TAKE, edge_of(ClauseKind::Then));
         break;
       }
-      case ast::NodeKind::End: break;
+      case ast::NodeKind::End:
+        break;
     }
     return info;
   }
@@ -505,7 +593,8 @@ class Generator {
   void function_body(const std::string& name, uint32_t index) {
     const ast::FuncDecl& fn = *ck_.declared.at(name);
     std::unordered_map<std::string, uint32_t> locals;
-    for (const auto& prm : fn.params) locals.emplace(prm.name.text, static_cast<uint32_t>(locals.size()));
+    for (const auto& prm : fn.params)
+      locals.emplace(prm.name.text, static_cast<uint32_t>(locals.size()));
     locals_ = &locals;
     rb_ = nullptr;
     uint32_t c = code_ = new_code();
@@ -548,7 +637,8 @@ class Generator {
         if (n.code == kNone) continue;
         for (const auto& in : p_.codes[n.code].instrs) {
           if (in.op == Op::CALL || in.op == Op::PLAN)
-            caps[r].insert(p_.functions[in.a].capabilities.begin(), p_.functions[in.a].capabilities.end());
+            caps[r].insert(p_.functions[in.a].capabilities.begin(),
+                           p_.functions[in.a].capabilities.end());
           if (in.op == Op::RUN) subs[r].insert(in.a);
         }
       }
@@ -558,7 +648,8 @@ class Generator {
         for (uint32_t s : subs[r])
           for (const auto& c : std::set<std::string>(caps[s])) changed |= caps[r].insert(c).second;
     }
-    for (size_t r = 0; r < caps.size(); ++r) p_.runbooks[r].capabilities.assign(caps[r].begin(), caps[r].end());
+    for (size_t r = 0; r < caps.size(); ++r)
+      p_.runbooks[r].capabilities.assign(caps[r].begin(), caps[r].end());
   }
 
   const CheckedProgram& ck_;
@@ -576,7 +667,9 @@ class Generator {
 
 }  // namespace
 
-Program generate(const CheckedProgram& checked, int entry) { return Generator(checked).run(entry); }
+Program generate(const CheckedProgram& checked, int entry) {
+  return Generator(checked).run(entry);
+}
 
 int select_runbook(const CheckedProgram& checked, const std::string& file, const std::string& name,
                    std::string& error) {
@@ -588,15 +681,17 @@ int select_runbook(const CheckedProgram& checked, const std::string& file, const
   if (!name.empty()) {
     for (int i : in_file)
       if (checked.runbooks[i].name == name) return i;
-    error = "no runbook '" + name + "' in " + file + (names.empty() ? "" : " (it has: " + names + ")");
+    error =
+        "no runbook '" + name + "' in " + file + (names.empty() ? "" : " (it has: " + names + ")");
     return -1;
   }
   std::string stem = std::filesystem::path(file).stem().string();
   for (int i : in_file)
     if (checked.runbooks[i].name == stem) return i;
   if (in_file.size() == 1) return in_file[0];
-  error = in_file.empty() ? file + " holds no runbook"
-                          : file + " holds several runbooks (" + names + "): choose one with --runbook NAME";
+  error = in_file.empty()
+              ? file + " holds no runbook"
+              : file + " holds several runbooks (" + names + "): choose one with --runbook NAME";
   return -1;
 }
 

@@ -390,8 +390,9 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
   // In an action node the lets and the arguments of each `do` are evaluated first, to
   // show the plan at the gate; only the calls of the `do` clauses act.
   env.actions_allowed = false;
-  env.where = n.kind == NodeKind::Action ? "a let or an argument (only the call of a 'do' clause acts)"
-                                         : node_context(n.kind);
+  env.where = n.kind == NodeKind::Action
+                  ? "a let or an argument (only the call of a 'do' clause acts)"
+                  : node_context(n.kind);
   std::vector<std::pair<int, Range>> reads;
   env.reads = &reads;
 
@@ -433,9 +434,10 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
           env.action_call = nullptr;
           int32_t f = c.expr->callee;
           if (f >= 0 && program_.registry.all()[f].effect != Effect::Action)
-            diags_.error("do-not-action", rb_.src, c.expr->range,
-                         "'do' performs an action, but '" + program_.registry.all()[f].name + "' is a " +
-                             effect_name(program_.registry.all()[f].effect))
+            diags_
+                .error("do-not-action", rb_.src, c.expr->range,
+                       "'do' performs an action, but '" + program_.registry.all()[f].name +
+                           "' is a " + effect_name(program_.registry.all()[f].effect))
                 .hints.push_back("bind a probe's result with let; do is for actions");
         }
         break;

@@ -70,8 +70,13 @@ expect "denial resumes" 0 "$rbk" approve "$run2" --as bob --deny
 contains "denied edge" "$tmp/out" "gate gate: denied"
 contains "ends at done" "$tmp/out" "● done"
 
+# A policy must grant every capability the runbook can use.
+printf '{"capabilities": {"notify": true}}' > "$tmp/narrow.json"
+expect "ungranted capability refused" 2 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --policy "$tmp/narrow.json"
+contains "capability named" "$tmp/err" "does not grant capability 'net.http', which runbook 'gates' uses (through"
+
 # Roles come from the policy.
-printf '{"roles": {"ops": ["carol"]}}' > "$tmp/policy.json"
+printf '{"capabilities": {"net.http": ["127.0.0.1"], "notify": true}, "roles": {"ops": ["carol"]}}' > "$tmp/policy.json"
 expect "paused under a policy" 3 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --policy "$tmp/policy.json" --as alice
 run3=$(latest_run)
 expect "not in role" 1 "$rbk" approve "$run3" --as bob
@@ -80,6 +85,18 @@ expect "member approves" 0 "$rbk" approve "$run3" --as carol
 printf '{"roles": 5}' > "$tmp/bad-policy.json"
 expect "bad policy" 2 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --policy "$tmp/bad-policy.json"
 contains "policy error" "$tmp/err" '"roles" must be an object'
+
+# On a terminal, the person is asked (when the policy lets the starter decide).
+printf '{"capabilities": {"net.http": ["127.0.0.1"], "notify": true}, "self_approval": true}' > "$tmp/self.json"
+printf 'y\n' | script -qec "$rbk run gates.rbk --scenario $tmp/restart.json --policy $tmp/self.json --as alice" /dev/null > "$tmp/tty.out" 2>&1
+contains "terminal prompt shows the plan" "$tmp/tty.out" 'will do: dev.restart("sensor-1")'
+contains "terminal prompt asks" "$tmp/tty.out" "approve as alice? [y/N]"
+contains "terminal approval goes on" "$tmp/tty.out" "outcome: resolved"
+printf 'n\n' | script -qec "$rbk run gates.rbk --scenario $tmp/restart.json --policy $tmp/self.json --as alice" /dev/null > "$tmp/tty.out" 2>&1
+contains "terminal denial" "$tmp/tty.out" "gate restart: denied"
+printf '' | script -qec "$rbk run gates.rbk --scenario $tmp/restart.json --as alice" /dev/null > "$tmp/tty.out" 2>&1
+contains "no self-approval at the terminal" "$tmp/tty.out" "alice started this run and cannot approve its gates"
+contains "then it pauses" "$tmp/tty.out" "paused at gate 'restart'"
 
 # Flags decide gates in scenario runs; traces are JSON lines with run id and program hash.
 expect "approve-all with trace" 0 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --approve-all --trace "$tmp/t.jsonl"

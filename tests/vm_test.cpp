@@ -20,7 +20,8 @@ namespace {
 
 Program compile(const std::string& path, const std::string& runbook = "") {
   CheckRun run = check_files({path});
-  EXPECT_EQ(run.diags.error_count(), 0u) << path << ": " << (run.diags.items().empty() ? "" : run.diags.items()[0].message);
+  EXPECT_EQ(run.diags.error_count(), 0u)
+      << path << ": " << (run.diags.items().empty() ? "" : run.diags.items()[0].message);
   std::string error;
   int entry = select_runbook(run.program, path, runbook, error);
   EXPECT_GE(entry, 0) << error;
@@ -38,7 +39,8 @@ TEST(Opcodes, TableIsComplete) {
     EXPECT_TRUE(names.insert(info.name).second) << info.name << " twice";
     EXPECT_GE(info.pushes, 0);
     if (info.pops < 0) {  // counted by an operand
-      bool counted = info.a == Operand::count || info.b == Operand::count || info.a == Operand::shape;
+      bool counted =
+          info.a == Operand::count || info.b == Operand::count || info.a == Operand::shape;
       EXPECT_TRUE(counted) << info.name << " pops a variable count but has no count operand";
     }
   }
@@ -50,7 +52,8 @@ TEST(Opcodes, TableIsComplete) {
 
 std::vector<std::string> compilable_sources() {
   std::vector<std::string> out;
-  for (const auto& f : rbk_files(source_dir() / "runbooks")) out.push_back((source_dir() / "runbooks" / f).string());
+  for (const auto& f : rbk_files(source_dir() / "runbooks"))
+    out.push_back((source_dir() / "runbooks" / f).string());
   out.push_back((tests_dir() / "vm" / "gates.rbk").string());
   out.push_back((tests_dir() / "vm" / "disasm" / "every_form.rbk").string());
   return out;
@@ -84,7 +87,8 @@ TEST(Rbc, EveryFlippedByteIsRefused) {
 
 TEST(Rbc, TruncatedOrExtendedIsRefused) {
   std::string bytes = encode_rbc(compile((tests_dir() / "vm" / "gates.rbk").string()));
-  for (size_t n = 0; n < bytes.size(); ++n) EXPECT_THROW(decode_rbc(bytes.substr(0, n)), RbcError) << n;
+  for (size_t n = 0; n < bytes.size(); ++n)
+    EXPECT_THROW(decode_rbc(bytes.substr(0, n)), RbcError) << n;
   EXPECT_THROW(decode_rbc(bytes + '\0'), RbcError);
   EXPECT_THROW(decode_rbc(bytes + std::string(100, 'x')), RbcError);
 }
@@ -163,8 +167,8 @@ struct RunCase {
   int64_t clock_end = 0;
 };
 
-RunResult run_gates(const std::string& probes, const std::string& approvals = "{}", Budgets budgets = {},
-                    int64_t* clock = nullptr, GateFlags flags = {}) {
+RunResult run_gates(const std::string& probes, const std::string& approvals = "{}",
+                    Budgets budgets = {}, int64_t* clock = nullptr, GateFlags flags = {}) {
   static Program program = compile((tests_dir() / "vm" / "gates.rbk").string(), "gates");
   Scenario sc;
   sc.probes = nlohmann::json::parse(probes);
@@ -180,8 +184,9 @@ RunResult run_gates(const std::string& probes, const std::string& approvals = "{
 
 TEST(Run, DecideAndGatedActionsThenWait) {
   int64_t clock = 0;
-  RunResult r = run_gates(R"({"dev.errors": {"returns": 7}, "dev.online": {"sequence": [false, false, true]}})",
-                          R"({"restart": "approved"})", {}, &clock);
+  RunResult r = run_gates(
+      R"({"dev.errors": {"returns": 7}, "dev.online": {"sequence": [false, false, true]}})",
+      R"({"restart": "approved"})", {}, &clock);
   ASSERT_EQ(r.status, RunStatus::Ended) << r.error;
   EXPECT_EQ(r.outcome, Outcome::Resolved);
   EXPECT_EQ(r.path, (std::vector<std::string>{"check", "restart", "settle", "done"}));
@@ -282,7 +287,8 @@ TEST(Run, WaitingBudget) {
   RunResult r = run_gates(R"({"dev.errors": {"returns": 9}, "dev.online": {"returns": false}})",
                           R"({"restart": "approved"})", b);
   ASSERT_EQ(r.status, RunStatus::Failed);
-  EXPECT_NE(r.error.find("budget exceeded: waits total more than 3m"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("budget exceeded: waits total more than 3m"), std::string::npos)
+      << r.error;
 }
 
 TEST(Run, TraceBudget) {
@@ -294,8 +300,8 @@ TEST(Run, TraceBudget) {
 }
 
 TEST(Run, ApproveAllFlag) {
-  RunResult r = run_gates(R"({"dev.errors": {"returns": 9}, "dev.online": {"returns": true}})", "{}", {}, nullptr,
-                          GateFlags{true, {}});
+  RunResult r = run_gates(R"({"dev.errors": {"returns": 9}, "dev.online": {"returns": true}})",
+                          "{}", {}, nullptr, GateFlags{true, {}});
   ASSERT_EQ(r.status, RunStatus::Ended);
   EXPECT_EQ(r.path.back(), "done");
 }
@@ -309,7 +315,8 @@ TEST(Values, ConversionErrorsNameThePath) {
   EXPECT_EQ(d.i, 45 * 60'000);
   Value t = convert(Value::string("2026-11-22T18:30:00Z"), Type::time(), "x");
   EXPECT_EQ(format_time(t.i), "2026-11-22T18:30:00Z");
-  Value rec = convert(Value::record({"online"}, {Value::string("yes")}), Type::record({{"online", Type::boolean()}}), "gw");
+  Value rec = convert(Value::record({"online"}, {Value::string("yes")}),
+                      Type::record({{"online", Type::boolean()}}), "gw");
   EXPECT_EQ(rec.str(), "gw.online: expected bool, got \"yes\"");
 }
 

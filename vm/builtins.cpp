@@ -22,9 +22,12 @@ bool call_builtin(const std::string& name, const std::vector<Value>& args, Value
   auto str = [&](size_t i) -> const std::string& { return args.at(i).str(); };
   auto is = [&](size_t i, ValueKind k) { return i < args.size() && args[i].kind == k; };
   if (name == "len") {
-    if (is(0, ValueKind::String)) out = Value::integer(static_cast<int64_t>(utf8_length(str(0))));
-    else if (is(0, ValueKind::List)) out = Value::integer(static_cast<int64_t>(args[0].items().size()));
-    else out = Value::error("len of " + std::string(kind_name(args.at(0).kind)));
+    if (is(0, ValueKind::String))
+      out = Value::integer(static_cast<int64_t>(utf8_length(str(0))));
+    else if (is(0, ValueKind::List))
+      out = Value::integer(static_cast<int64_t>(args[0].items().size()));
+    else
+      out = Value::error("len of " + std::string(kind_name(args.at(0).kind)));
   } else if (name == "contains") {
     if (is(0, ValueKind::String) && is(1, ValueKind::String)) {
       out = Value::boolean(str(0).find(str(1)) != std::string::npos);
@@ -57,7 +60,8 @@ bool call_builtin(const std::string& name, const std::vector<Value>& args, Value
       return true;
     }
     size_t b = 0;
-    for (size_t i; (i = s.find(sep, b)) != std::string::npos; b = i + sep.size()) parts.push_back(Value::string(s.substr(b, i - b)));
+    for (size_t i; (i = s.find(sep, b)) != std::string::npos; b = i + sep.size())
+      parts.push_back(Value::string(s.substr(b, i - b)));
     parts.push_back(Value::string(s.substr(b)));
     out = Value::list(std::move(parts));
   } else if (name == "join") {
@@ -69,13 +73,18 @@ bool call_builtin(const std::string& name, const std::vector<Value>& args, Value
     int64_t n = 0;
     const auto& items = args.at(0).items();
     for (const auto& v : items) n += v.kind == ValueKind::Bool && v.b;
-    if (name == "count") out = Value::integer(n);
-    else if (name == "any") out = Value::boolean(n > 0);
-    else out = Value::boolean(n == static_cast<int64_t>(items.size()));
+    if (name == "count")
+      out = Value::integer(n);
+    else if (name == "any")
+      out = Value::boolean(n > 0);
+    else
+      out = Value::boolean(n == static_cast<int64_t>(items.size()));
   } else if (name == "time.parse") {
     int64_t ms;
-    if (parse_time(str(0), ms)) out = Value::time(ms);
-    else out = Value::error("not an RFC 3339 time: \"" + str(0) + "\"");
+    if (parse_time(str(0), ms))
+      out = Value::time(ms);
+    else
+      out = Value::error("not an RFC 3339 time: \"" + str(0) + "\"");
   } else if (name == "time.format") {
     int64_t ms = args.at(0).i;
     std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);

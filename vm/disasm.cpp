@@ -8,9 +8,12 @@ namespace {
 
 const char* effect_text(FuncEffect e) {
   switch (e) {
-    case FuncEffect::Pure: return "pure";
-    case FuncEffect::Probe: return "probe";
-    case FuncEffect::Action: return "action";
+    case FuncEffect::Pure:
+      return "pure";
+    case FuncEffect::Probe:
+      return "probe";
+    case FuncEffect::Action:
+      return "action";
   }
   return "?";
 }
@@ -40,7 +43,8 @@ class Disassembler {
     out_ += fmt::format("program {}\nentry {}\n", p_.hash_hex(), p_.runbooks[p_.entry].name);
     if (!p_.config.empty()) {
       out_ += "config";
-      for (const auto& c : p_.config) out_ += fmt::format(" {}: {}", c.name, to_string(p_.types[c.type]));
+      for (const auto& c : p_.config)
+        out_ += fmt::format(" {}: {}", c.name, to_string(p_.types[c.type]));
       out_ += "\n";
     }
     for (const auto& rb : p_.runbooks) runbook(rb);
@@ -81,14 +85,16 @@ class Disassembler {
     out_ += fmt::format("  start -> {}\n", rb.nodes[rb.start].name);
     for (size_t n = 0; n < rb.nodes.size(); ++n) {
       const NodeInfo& node = rb.nodes[n];
-      out_ += fmt::format("\n  node {} {} {} {}  line {}", n, node_kind_name(node.kind), node.name, quoted(node.label),
-                          node.line);
+      out_ += fmt::format("\n  node {} {} {} {}  line {}", n, node_kind_name(node.kind), node.name,
+                          quoted(node.label), node.line);
       if (!node.role.empty()) out_ += "  gate " + quoted(node.role);
-      if (node.kind == NodeKind::End) out_ += std::string("  outcome ") + outcome_name(node.outcome);
+      if (node.kind == NodeKind::End)
+        out_ += std::string("  outcome ") + outcome_name(node.outcome);
       out_ += "\n";
       for (uint32_t e : node.edges) {
         const EdgeInfo& edge = rb.edges[e];
-        out_ += fmt::format("    e{} {} -> {}", e, edge_kind_name(edge.kind), rb.nodes[edge.to].name);
+        out_ +=
+            fmt::format("    e{} {} -> {}", e, edge_kind_name(edge.kind), rb.nodes[edge.to].name);
         if (!edge.label.empty()) out_ += " " + quoted(edge.label);
         out_ += "\n";
       }
@@ -112,23 +118,34 @@ class Disassembler {
 
   std::string operand(Operand kind, uint32_t v, const NodeInfo* node) {
     switch (kind) {
-      case Operand::none: return "";
-      case Operand::constant: return constant_text(p_.constants[v]);
-      case Operand::var: return rb_ ? rb_->vars[v] : fmt::format("var{}", v);
-      case Operand::param: return rb_ ? rb_->params[v].name : fmt::format("param{}", v);
-      case Operand::local: return fmt::format("local{}", v);
-      case Operand::func: return p_.functions[v].name;
+      case Operand::none:
+        return "";
+      case Operand::constant:
+        return constant_text(p_.constants[v]);
+      case Operand::var:
+        return rb_ ? rb_->vars[v] : fmt::format("var{}", v);
+      case Operand::param:
+        return rb_ ? rb_->params[v].name : fmt::format("param{}", v);
+      case Operand::local:
+        return fmt::format("local{}", v);
+      case Operand::func:
+        return p_.functions[v].name;
       case Operand::edge:
-        return rb_ ? fmt::format("e{} -> {}", v, rb_->nodes[rb_->edges[v].to].name) : fmt::format("e{}", v);
+        return rb_ ? fmt::format("e{} -> {}", v, rb_->nodes[rb_->edges[v].to].name)
+                   : fmt::format("e{}", v);
       case Operand::shape: {
         std::string s = "{";
         for (size_t i = 0; i < p_.shapes[v].size(); ++i) s += (i ? ", " : "") + p_.shapes[v][i];
         return s + "}";
       }
-      case Operand::type: return to_string(p_.types[v]);
-      case Operand::code: return fmt::format("@{:04}", v);
-      case Operand::runbook: return p_.runbooks[v].name;
-      case Operand::count: return std::to_string(v);
+      case Operand::type:
+        return to_string(p_.types[v]);
+      case Operand::code:
+        return fmt::format("@{:04}", v);
+      case Operand::runbook:
+        return p_.runbooks[v].name;
+      case Operand::count:
+        return std::to_string(v);
     }
     (void)node;
     return "?";
@@ -158,6 +175,8 @@ class Disassembler {
 
 }  // namespace
 
-std::string disassemble(const Program& p) { return Disassembler(p).run(); }
+std::string disassemble(const Program& p) {
+  return Disassembler(p).run();
+}
 
 }  // namespace rbk

@@ -34,9 +34,9 @@ struct GateRequest {
   Site site;
   std::string gate;  // the node name
   std::string role;
-  std::vector<PlannedCall> plan;  // action nodes: the calls awaiting approval
+  std::vector<PlannedCall> plan;      // action nodes: the calls awaiting approval
   std::optional<int64_t> timeout_ms;  // approve nodes with `timeout`
-  std::string plan_hash;          // SHA-256 over the plan's description
+  std::string plan_hash;              // SHA-256 over the plan's description
 };
 
 struct TraceField {
@@ -82,7 +82,8 @@ class Host {
 
   // A probe or native call. For a declared probe, std::nullopt asks the VM to run its
   // body; a stubbing host returns the value. A failure is an Error value.
-  virtual std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args, const Site& site) = 0;
+  virtual std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args,
+                                    const Site& site) = 0;
   // Performs one approved action of a plan.
   virtual ActOutcome act(const PlannedCall& call, const Site& site) = 0;
   // Told when a call was answered from a run's journal instead (resuming), so that a host
@@ -91,8 +92,8 @@ class Host {
   // Called after each planned action has completed (whatever the host did), with its result.
   virtual void acted(const PlannedCall&, const Value& /*result*/, const Site&) {}
   virtual GateDecision gate(const GateRequest& request) = 0;
-  virtual int64_t now() = 0;             // milliseconds since the epoch
-  virtual void sleep(int64_t ms) = 0;    // wait polling; virtual time in scenario mode
+  virtual int64_t now() = 0;                          // milliseconds since the epoch
+  virtual void sleep(int64_t ms) = 0;                 // wait polling; virtual time in scenario mode
   virtual Value config(const std::string& name) = 0;  // an Error when missing
   virtual void trace(const TraceEvent& event) = 0;
 };

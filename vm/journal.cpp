@@ -13,11 +13,16 @@ std::string call_key(const std::string& name, const std::vector<Value>& args) {
   for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + to_tagged_json(args[i]).dump();
   return s + ")";
 }
-std::string encode(const Value& v) { return to_tagged_json(v).dump(); }
-Value decode(const std::string& s) { return from_tagged_json(nlohmann::json::parse(s)); }
+std::string encode(const Value& v) {
+  return to_tagged_json(v).dump();
+}
+Value decode(const std::string& s) {
+  return from_tagged_json(nlohmann::json::parse(s));
+}
 }  // namespace
 
-JournalHost::JournalHost(Host& inner, RunStore& store, std::string run_id, std::vector<JournalEntry> recorded)
+JournalHost::JournalHost(Host& inner, RunStore& store, std::string run_id,
+                         std::vector<JournalEntry> recorded)
     : inner_(inner), store_(store), run_(std::move(run_id)), recorded_(std::move(recorded)) {
   seq_ = recorded_.empty() ? 0 : recorded_.back().seq;
   if (const char* c = std::getenv("RBK_CRASH_AFTER"); c && *c) crash_after_ = std::atol(c);
@@ -27,18 +32,21 @@ const JournalEntry* JournalHost::expect(const std::string& kind, const std::stri
   if (!replaying()) return nullptr;
   const JournalEntry& e = recorded_[next_];
   if (e.kind != kind || e.key != key)
-    throw HostFault("the journal of run " + run_ + " does not match its program at entry " + std::to_string(e.seq) +
-                    ": recorded " + e.kind + " " + e.key + ", now " + kind + " " + key);
+    throw HostFault("the journal of run " + run_ + " does not match its program at entry " +
+                    std::to_string(e.seq) + ": recorded " + e.kind + " " + e.key + ", now " + kind +
+                    " " + key);
   ++next_;
   return &e;
 }
 
-void JournalHost::record(const std::string& kind, const std::string& key, const std::string& value) {
+void JournalHost::record(const std::string& kind, const std::string& key,
+                         const std::string& value) {
   store_.append_journal(run_, JournalEntry{++seq_, kind, key, value});
   if (crash_after_ >= 0 && ++writes_ >= crash_after_) std::raise(SIGKILL);
 }
 
-std::optional<Value> JournalHost::call(const FunctionInfo& fn, const std::vector<Value>& args, const Site& site) {
+std::optional<Value> JournalHost::call(const FunctionInfo& fn, const std::vector<Value>& args,
+                                       const Site& site) {
   std::string key = call_key(fn.name, args);
   if (replaying() && recorded_[next_].kind == "call_body" && recorded_[next_].key == key) {
     ++next_;
@@ -49,8 +57,10 @@ std::optional<Value> JournalHost::call(const FunctionInfo& fn, const std::vector
     return decode(e->value);
   }
   std::optional<Value> v = inner_.call(fn, args, site);
-  if (v) record("call", key, encode(*v));
-  else record("call_body", key, "null");
+  if (v)
+    record("call", key, encode(*v));
+  else
+    record("call_body", key, "null");
   return v;
 }
 
@@ -82,7 +92,8 @@ ActOutcome JournalHost::act(const PlannedCall& call, const Site& site) {
     record("gate", req.gate, d == GateDecision::Approved ? "\"approved\"" : "\"denied\"");
     ActOutcome out;
     out.kind = ActOutcome::Kind::Performed;
-    if (d != GateDecision::Approved) out.value = Value::error("not performed (decided after an interruption)");
+    if (d != GateDecision::Approved)
+      out.value = Value::error("not performed (decided after an interruption)");
     replayed_done_ = false;
     return out;
   }
@@ -106,11 +117,15 @@ void JournalHost::acted(const PlannedCall& call, const Value& result, const Site
 GateDecision JournalHost::gate(const GateRequest& request) {
   if (const JournalEntry* e = expect("gate", request.gate)) {
     std::string d = nlohmann::json::parse(e->value).get<std::string>();
-    return d == "approved" ? GateDecision::Approved : d == "denied" ? GateDecision::Denied : GateDecision::Timeout;
+    return d == "approved" ? GateDecision::Approved
+           : d == "denied" ? GateDecision::Denied
+                           : GateDecision::Timeout;
   }
   GateDecision d = inner_.gate(request);
   if (d == GateDecision::Pending) return d;
-  const char* text = d == GateDecision::Approved ? "approved" : d == GateDecision::Denied ? "denied" : "timeout";
+  const char* text = d == GateDecision::Approved ? "approved"
+                     : d == GateDecision::Denied ? "denied"
+                                                 : "timeout";
   record("gate", request.gate, std::string("\"") + text + "\"");
   return d;
 }

@@ -20,7 +20,8 @@ class JournalHost : public Host {
   // RECORDED is the journal so far (empty for a new run).
   JournalHost(Host& inner, RunStore& store, std::string run_id, std::vector<JournalEntry> recorded);
 
-  std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args, const Site& site) override;
+  std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args,
+                            const Site& site) override;
   ActOutcome act(const PlannedCall& call, const Site& site) override;
   void acted(const PlannedCall& call, const Value& result, const Site& site) override;
   GateDecision gate(const GateRequest& request) override;

@@ -16,17 +16,22 @@ struct Failure {
   Site site;
 };
 
-
 int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
-bool numeric(const Value& v) { return v.kind == ValueKind::Int || v.kind == ValueKind::Float; }
-double num(const Value& v) { return v.kind == ValueKind::Int ? double(v.i) : v.f; }
+bool numeric(const Value& v) {
+  return v.kind == ValueKind::Int || v.kind == ValueKind::Float;
+}
+double num(const Value& v) {
+  return v.kind == ValueKind::Int ? double(v.i) : v.f;
+}
 
 Value type_error(const char* op, const Value& a, const Value& b) {
-  return Value::error(std::string("'") + op + "' cannot combine " + kind_name(a.kind) + " and " + kind_name(b.kind));
+  return Value::error(std::string("'") + op + "' cannot combine " + kind_name(a.kind) + " and " +
+                      kind_name(b.kind));
 }
 
 // The operators on run-time kinds. Static types make mismatches rare; json values that
@@ -34,8 +39,10 @@ Value type_error(const char* op, const Value& a, const Value& b) {
 Value binary(Op op, const Value& a, const Value& b) {
   using K = ValueKind;
   switch (op) {
-    case Op::EQ: return Value::boolean(a == b);
-    case Op::NE: return Value::boolean(a != b);
+    case Op::EQ:
+      return Value::boolean(a == b);
+    case Op::NE:
+      return Value::boolean(a != b);
     case Op::LT:
     case Op::LE:
     case Op::GT:
@@ -52,8 +59,8 @@ Value binary(Op op, const Value& a, const Value& b) {
         c = a.str().compare(b.str());
       } else {
         const char* name = op == Op::LT ? "<" : op == Op::LE ? "<=" : op == Op::GT ? ">" : ">=";
-        return Value::error(std::string("cannot order ") + kind_name(a.kind) + " against " + kind_name(b.kind) +
-                            " with '" + name + "'");
+        return Value::error(std::string("cannot order ") + kind_name(a.kind) + " against " +
+                            kind_name(b.kind) + " with '" + name + "'");
       }
       bool r = op == Op::LT ? c < 0 : op == Op::LE ? c <= 0 : op == Op::GT ? c > 0 : c >= 0;
       return Value::boolean(r);
@@ -64,7 +71,8 @@ Value binary(Op op, const Value& a, const Value& b) {
           if (x == a) return Value::boolean(true);
         return Value::boolean(false);
       }
-      if (b.kind == K::String && a.kind == K::String) return Value::boolean(b.str().find(a.str()) != std::string::npos);
+      if (b.kind == K::String && a.kind == K::String)
+        return Value::boolean(b.str().find(a.str()) != std::string::npos);
       return type_error("in", a, b);
     case Op::ADD:
       if (a.kind == K::Int && b.kind == K::Int) return Value::integer(a.i + b.i);
@@ -86,16 +94,22 @@ Value binary(Op op, const Value& a, const Value& b) {
     case Op::MUL:
       if (a.kind == K::Int && b.kind == K::Int) return Value::integer(a.i * b.i);
       if (numeric(a) && numeric(b)) return Value::floating(num(a) * num(b));
-      if (a.kind == K::Duration && numeric(b)) return Value::duration(static_cast<int64_t>(std::llround(a.i * num(b))));
-      if (numeric(a) && b.kind == K::Duration) return Value::duration(static_cast<int64_t>(std::llround(num(a) * b.i)));
+      if (a.kind == K::Duration && numeric(b))
+        return Value::duration(static_cast<int64_t>(std::llround(a.i * num(b))));
+      if (numeric(a) && b.kind == K::Duration)
+        return Value::duration(static_cast<int64_t>(std::llround(num(a) * b.i)));
       return type_error("*", a, b);
     case Op::DIV:
-      if ((numeric(b) && num(b) == 0) || (b.kind == K::Duration && b.i == 0)) return Value::error("division by zero");
+      if ((numeric(b) && num(b) == 0) || (b.kind == K::Duration && b.i == 0))
+        return Value::error("division by zero");
       if (numeric(a) && numeric(b)) return Value::floating(num(a) / num(b));
-      if (a.kind == K::Duration && b.kind == K::Duration) return Value::floating(double(a.i) / double(b.i));
-      if (a.kind == K::Duration && numeric(b)) return Value::duration(static_cast<int64_t>(std::llround(a.i / num(b))));
+      if (a.kind == K::Duration && b.kind == K::Duration)
+        return Value::floating(double(a.i) / double(b.i));
+      if (a.kind == K::Duration && numeric(b))
+        return Value::duration(static_cast<int64_t>(std::llround(a.i / num(b))));
       return type_error("/", a, b);
-    default: return Value::error("not a binary operator");
+    default:
+      return Value::error("not a binary operator");
   }
 }
 
@@ -113,10 +127,13 @@ std::string PlannedCall::describe() const {
 Machine::Machine(const Program& program, Host& host, Budgets budgets)
     : p_(program), host_(host), budgets_(budgets) {}
 
-void Machine::emit(const char* type, const Site& site, std::vector<TraceField> fields, uint32_t edge) {
+void Machine::emit(const char* type, const Site& site, std::vector<TraceField> fields,
+                   uint32_t edge) {
   if (++events_ > budgets_.trace_events) {
     if (events_ == budgets_.trace_events + 1)
-      throw Failure{"budget exceeded: more than " + std::to_string(budgets_.trace_events) + " trace events", site};
+      throw Failure{
+          "budget exceeded: more than " + std::to_string(budgets_.trace_events) + " trace events",
+          site};
     return;
   }
   host_.trace(TraceEvent{type, site, std::move(fields), edge});
@@ -124,9 +141,12 @@ void Machine::emit(const char* type, const Site& site, std::vector<TraceField> f
 
 void Machine::tick() {
   if (++executed_ > budgets_.instructions)
-    throw Failure{"budget exceeded: more than " + std::to_string(budgets_.instructions) + " instructions", {}};
+    throw Failure{
+        "budget exceeded: more than " + std::to_string(budgets_.instructions) + " instructions",
+        {}};
   if ((executed_ & 4095) == 0 && wall_ms() - started_wall_ > budgets_.wall_time_ms)
-    throw Failure{"budget exceeded: the run took longer than " + format_duration(budgets_.wall_time_ms), {}};
+    throw Failure{
+        "budget exceeded: the run took longer than " + format_duration(budgets_.wall_time_ms), {}};
 }
 
 struct Machine::Context {
@@ -143,7 +163,8 @@ RunResult Machine::run(const std::vector<std::optional<Value>>& params) {
   const RunbookInfo& rb = p_.entry_runbook();
   Site site{&rb, nullptr, 0, 0};
   try {
-    emit("run_started", site, {{"runbook", Value::string(rb.name)}, {"program", Value::string(p_.hash_hex())}});
+    emit("run_started", site,
+         {{"runbook", Value::string(rb.name)}, {"program", Value::string(p_.hash_hex())}});
     std::vector<Value> args;
     for (size_t i = 0; i < rb.params.size(); ++i) {
       if (i < params.size() && params[i]) {
@@ -152,7 +173,8 @@ RunResult Machine::run(const std::vector<std::optional<Value>>& params) {
         Context ctx;
         ctx.site = site;
         Value v = exec(p_.codes[rb.params[i].default_code], ctx).value;
-        if (v.is_error()) throw Failure{"default of parameter '" + rb.params[i].name + "': " + v.str(), site};
+        if (v.is_error())
+          throw Failure{"default of parameter '" + rb.params[i].name + "': " + v.str(), site};
         args.push_back(std::move(v));
       } else {
         throw Failure{"missing parameter '" + rb.params[i].name + "'", site};
@@ -188,7 +210,9 @@ RunResult Machine::run(const std::vector<std::optional<Value>>& params) {
 Outcome Machine::run_runbook(uint32_t r, std::vector<Value> params, int depth) {
   const RunbookInfo& rb = p_.runbooks[r];
   if (depth > budgets_.call_depth)
-    throw Failure{"budget exceeded: call nodes nest deeper than " + std::to_string(budgets_.call_depth), {&rb}};
+    throw Failure{
+        "budget exceeded: call nodes nest deeper than " + std::to_string(budgets_.call_depth),
+        {&rb}};
   std::vector<Value> vars(rb.vars.size());
   uint32_t n = rb.start;
   for (;;) {
@@ -213,7 +237,8 @@ Outcome Machine::run_runbook(uint32_t r, std::vector<Value> params, int depth) {
 Value Machine::call_function(uint32_t f, std::vector<Value> args, const Site& site, int depth) {
   const FunctionInfo& fn = p_.functions[f];
   if (depth > budgets_.call_depth)
-    throw Failure{"budget exceeded: calls nest deeper than " + std::to_string(budgets_.call_depth), site};
+    throw Failure{"budget exceeded: calls nest deeper than " + std::to_string(budgets_.call_depth),
+                  site};
   if (fn.code == kNone && fn.effect == FuncEffect::Pure) {
     Value v;
     if (!call_builtin(fn.name, args, v)) v = Value::error("unknown pure function " + fn.name);
@@ -221,7 +246,8 @@ Value Machine::call_function(uint32_t f, std::vector<Value> args, const Site& si
   }
   // The clock is the host's (virtual in scenario runs, journaled for replay).
   if (fn.code == kNone && fn.name == "time.now") return Value::time(host_.now());
-  if (fn.code == kNone && fn.name == "time.since") return Value::duration(host_.now() - args.at(0).i);
+  if (fn.code == kNone && fn.name == "time.since")
+    return Value::duration(host_.now() - args.at(0).i);
 
   int64_t t0 = wall_ms();
   std::vector<Value> shown = args;
@@ -289,15 +315,33 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
     site.line = c.lines[pc];
     uint32_t next = pc + 1;
     switch (in.op) {
-      case Op::CONST: stack.push_back(p_.constants[in.a]); break;
-      case Op::NULL_: stack.emplace_back(); break;
-      case Op::POP: stack.pop_back(); break;
-      case Op::DUP: stack.push_back(stack.back()); break;
-      case Op::LOAD_PARAM: stack.push_back((*ctx.params)[in.a]); break;
-      case Op::LOAD_VAR: stack.push_back((*ctx.vars)[in.a]); break;
-      case Op::STORE_VAR: (*ctx.vars)[in.a] = pop(); break;
-      case Op::LOAD_LOCAL: stack.push_back((*ctx.locals)[in.a]); break;
-      case Op::STORE_LOCAL: (*ctx.locals)[in.a] = pop(); break;
+      case Op::CONST:
+        stack.push_back(p_.constants[in.a]);
+        break;
+      case Op::NULL_:
+        stack.emplace_back();
+        break;
+      case Op::POP:
+        stack.pop_back();
+        break;
+      case Op::DUP:
+        stack.push_back(stack.back());
+        break;
+      case Op::LOAD_PARAM:
+        stack.push_back((*ctx.params)[in.a]);
+        break;
+      case Op::LOAD_VAR:
+        stack.push_back((*ctx.vars)[in.a]);
+        break;
+      case Op::STORE_VAR:
+        (*ctx.vars)[in.a] = pop();
+        break;
+      case Op::LOAD_LOCAL:
+        stack.push_back((*ctx.locals)[in.a]);
+        break;
+      case Op::STORE_LOCAL:
+        (*ctx.locals)[in.a] = pop();
+        break;
       case Op::LOAD_CONFIG: {
         Value v = host_.config(p_.constants[in.a].str());
         if (v.is_error()) return fail(v.str());
@@ -307,7 +351,8 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
       case Op::FIELD: {
         Value x = pop();
         const std::string& name = p_.constants[in.a].str();
-        if (x.kind != ValueKind::Record) return fail("cannot read field '" + name + "' of " + kind_name(x.kind));
+        if (x.kind != ValueKind::Record)
+          return fail("cannot read field '" + name + "' of " + kind_name(x.kind));
         const Value* f = x.field(name);
         stack.push_back(f ? *f : Value::null());  // a json object without the field: null
         break;
@@ -323,7 +368,8 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
           const Value* f = x.field(i.str());
           stack.push_back(f ? *f : Value::null());
         } else {
-          return fail(std::string("cannot index ") + kind_name(x.kind) + " with " + kind_name(i.kind));
+          return fail(std::string("cannot index ") + kind_name(x.kind) + " with " +
+                      kind_name(i.kind));
         }
         break;
       }
@@ -341,7 +387,9 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
         std::string s;
         for (const Value& v : pop_n(in.a)) s += to_display(v);
         if (s.size() > budgets_.max_string)
-          throw Failure{"budget exceeded: a string longer than " + std::to_string(budgets_.max_string) + " bytes", site};
+          throw Failure{"budget exceeded: a string longer than " +
+                            std::to_string(budgets_.max_string) + " bytes",
+                        site};
         stack.push_back(Value::string(std::move(s)));
         break;
       }
@@ -366,18 +414,29 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
         Value r = binary(in.op, a, b);
         if (r.is_error()) return fail(r.str());
         if (r.kind == ValueKind::String && r.str().size() > budgets_.max_string)
-          throw Failure{"budget exceeded: a string longer than " + std::to_string(budgets_.max_string) + " bytes", site};
+          throw Failure{"budget exceeded: a string longer than " +
+                            std::to_string(budgets_.max_string) + " bytes",
+                        site};
         stack.push_back(std::move(r));
         break;
       }
       case Op::NEG: {
         Value x = pop();
         switch (x.kind) {
-          case ValueKind::Int: stack.push_back(Value::integer(-x.i)); break;
-          case ValueKind::Float: stack.push_back(Value::floating(-x.f)); break;
-          case ValueKind::Duration: stack.push_back(Value::duration(-x.i)); break;
-          case ValueKind::Percent: stack.push_back(Value::percent(-x.f)); break;
-          default: return fail(std::string("cannot negate ") + kind_name(x.kind));
+          case ValueKind::Int:
+            stack.push_back(Value::integer(-x.i));
+            break;
+          case ValueKind::Float:
+            stack.push_back(Value::floating(-x.f));
+            break;
+          case ValueKind::Duration:
+            stack.push_back(Value::duration(-x.i));
+            break;
+          case ValueKind::Percent:
+            stack.push_back(Value::percent(-x.f));
+            break;
+          default:
+            return fail(std::string("cannot negate ") + kind_name(x.kind));
         }
         break;
       }
@@ -387,11 +446,14 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
         stack.push_back(Value::boolean(!x.b));
         break;
       }
-      case Op::JUMP: next = in.a; break;
+      case Op::JUMP:
+        next = in.a;
+        break;
       case Op::JUMP_IF_FALSE:
       case Op::JUMP_IF_TRUE: {
         Value cond = pop();
-        if (cond.kind != ValueKind::Bool) return fail(std::string("a condition is ") + kind_name(cond.kind));
+        if (cond.kind != ValueKind::Bool)
+          return fail(std::string("a condition is ") + kind_name(cond.kind));
         if (cond.b == (in.op == Op::JUMP_IF_TRUE)) next = in.a;
         break;
       }
@@ -404,10 +466,16 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
         stack.push_back(std::move(v));
         break;
       }
-      case Op::RETURN: return Exit{false, 0, pop()};
-      case Op::TAKE: return Exit{true, sub_run_failed ? node->error_edge : in.a, {}};
-      case Op::NO_BRANCH: throw Failure{"no condition of decide node '" + node->name + "' holds and it has no else", site};
-      case Op::PLAN: plan.push_back(PlannedCall{&p_.functions[in.a], pop_n(in.b)}); break;
+      case Op::RETURN:
+        return Exit{false, 0, pop()};
+      case Op::TAKE:
+        return Exit{true, sub_run_failed ? node->error_edge : in.a, {}};
+      case Op::NO_BRANCH:
+        throw Failure{"no condition of decide node '" + node->name + "' holds and it has no else",
+                      site};
+      case Op::PLAN:
+        plan.push_back(PlannedCall{&p_.functions[in.a], pop_n(in.b)});
+        break;
       case Op::ACT: {
         if (!node->role.empty()) {
           GateRequest req;
@@ -422,12 +490,16 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
             shown.push_back(Value::string(call.describe()));
           }
           req.plan_hash = hex(sha256(text));
-          emit("gate_asked", site, {{"gate", Value::string(node->name)}, {"role", Value::string(node->role)},
-                                    {"plan", Value::list(shown)}, {"plan_hash", Value::string(req.plan_hash)}});
+          emit("gate_asked", site,
+               {{"gate", Value::string(node->name)},
+                {"role", Value::string(node->role)},
+                {"plan", Value::list(shown)},
+                {"plan_hash", Value::string(req.plan_hash)}});
           GateDecision d = host_.gate(req);
           if (d == GateDecision::Pending) throw GatePending{req};
-          emit("gate_decided", site, {{"gate", Value::string(node->name)},
-                                      {"decision", Value::string(d == GateDecision::Approved ? "approved" : "denied")}});
+          emit("gate_decided", site,
+               {{"gate", Value::string(node->name)},
+                {"decision", Value::string(d == GateDecision::Approved ? "approved" : "denied")}});
           if (d != GateDecision::Approved) return fail("gate '" + node->name + "' was denied");
         }
         for (const auto& call : plan) {
@@ -443,9 +515,10 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
           }
           host_.acted(call, out.value, site);
           result_.actions.push_back(call.function->name);
-          std::vector<TraceField> fields{{"function", Value::string(call.function->name)},
-                                         {"args", Value::list(call.args)},
-                                         {"performed", Value::boolean(out.kind != ActOutcome::Kind::WouldDo)}};
+          std::vector<TraceField> fields{
+              {"function", Value::string(call.function->name)},
+              {"args", Value::list(call.args)},
+              {"performed", Value::boolean(out.kind != ActOutcome::Kind::WouldDo)}};
           if (out.value.is_error()) fields.push_back({"error", Value::string(out.value.str())});
           emit("action", site, std::move(fields));
           if (out.value.is_error()) return fail(call.function->name + ": " + out.value.str());
@@ -454,14 +527,17 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
       }
       case Op::WAIT_SETUP: {
         Value ev = pop(), within = pop();
-        if (ev.i <= 0) throw Failure{"a wait polls every " + format_duration(ev.i) + ": it must be positive", site};
+        if (ev.i <= 0)
+          throw Failure{"a wait polls every " + format_duration(ev.i) + ": it must be positive",
+                        site};
         every = ev.i;
         deadline = host_.now() + within.i;
         break;
       }
       case Op::POLL: {
         Value cond = pop();
-        if (cond.kind != ValueKind::Bool) return fail(std::string("a wait condition is ") + kind_name(cond.kind));
+        if (cond.kind != ValueKind::Bool)
+          return fail(std::string("a wait condition is ") + kind_name(cond.kind));
         if (cond.b) break;
         int64_t now = host_.now();
         if (now >= deadline) {
@@ -471,7 +547,9 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
         int64_t d = std::min(every, deadline - now);
         waited_ += d;
         if (waited_ > budgets_.waiting_ms)
-          throw Failure{"budget exceeded: waits total more than " + format_duration(budgets_.waiting_ms), site};
+          throw Failure{
+              "budget exceeded: waits total more than " + format_duration(budgets_.waiting_ms),
+              site};
         host_.sleep(d);
         next = in.a;
         break;
@@ -484,15 +562,20 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
         req.role = node->role;
         if (timeout.kind == ValueKind::Duration) req.timeout_ms = timeout.i;
         req.plan_hash = hex(sha256(node->name + "\n"));
-        emit("gate_asked", site, {{"gate", Value::string(node->name)}, {"role", Value::string(node->role)}});
+        emit("gate_asked", site,
+             {{"gate", Value::string(node->name)}, {"role", Value::string(node->role)}});
         GateDecision d = host_.gate(req);
         if (d == GateDecision::Pending) throw GatePending{req};
-        const char* text = d == GateDecision::Approved ? "approved" : d == GateDecision::Denied ? "denied" : "timeout";
-        emit("gate_decided", site, {{"gate", Value::string(node->name)}, {"decision", Value::string(text)}});
+        const char* text = d == GateDecision::Approved ? "approved"
+                           : d == GateDecision::Denied ? "denied"
+                                                       : "timeout";
+        emit("gate_decided", site,
+             {{"gate", Value::string(node->name)}, {"decision", Value::string(text)}});
         uint32_t e = d == GateDecision::Approved ? node->approved_edge
                      : d == GateDecision::Denied ? node->denied_edge
                                                  : node->timeout_edge;
-        if (e == kNone) e = node->denied_edge;  // a timeout without a timeout edge counts as a denial
+        if (e == kNone)
+          e = node->denied_edge;  // a timeout without a timeout edge counts as a denial
         return Exit{true, e, {}};
       }
       case Op::RUN: {
@@ -502,14 +585,16 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
           o = run_runbook(in.a, std::move(args), ctx.depth + 1);
         } catch (const Failure& f) {
           if (node->error_edge == kNone) throw;
-          emit("error", site, {{"reason", Value::string(p_.runbooks[in.a].name + ": " + f.reason)}});
+          emit("error", site,
+               {{"reason", Value::string(p_.runbooks[in.a].name + ": " + f.reason)}});
           o = Outcome::Failed;
         }
         sub_run_failed = o == Outcome::Failed && node->error_edge != kNone;
         stack.push_back(Value::string(outcome_name(o)));
         break;
       }
-      case Op::END: throw Failure{"END in code", site};
+      case Op::END:
+        throw Failure{"END in code", site};
     }
     pc = next;
   }

@@ -22,11 +22,11 @@ namespace rbk {
 // Limits of one execution context; exceeding one ends the run with a clear error.
 struct Budgets {
   uint64_t instructions = 10'000'000;
-  int64_t wall_time_ms = 60LL * 60 * 1000;       // real time, all modes
-  int64_t waiting_ms = 24LL * 60 * 60 * 1000;    // total time spent in waits
+  int64_t wall_time_ms = 60LL * 60 * 1000;     // real time, all modes
+  int64_t waiting_ms = 24LL * 60 * 60 * 1000;  // total time spent in waits
   size_t max_string = 1 << 20;
   size_t max_list = 100'000;
-  int call_depth = 16;                           // nested call nodes and function calls
+  int call_depth = 16;  // nested call nodes and function calls
   size_t trace_events = 100'000;
 };
 
@@ -41,7 +41,7 @@ struct RunResult {
   std::vector<std::string> actions;  // actions performed (or recorded), in order
   // Every edge taken: (runbook name, edge index), for scenario coverage.
   std::vector<std::pair<std::string, uint32_t>> edges;
-  GateRequest paused_at;             // when Paused
+  GateRequest paused_at;  // when Paused
 };
 
 class Machine {
@@ -63,7 +63,8 @@ class Machine {
   };
   Exit exec(const Code& code, Context& ctx);
   Value call_function(uint32_t f, std::vector<Value> args, const Site& site, int depth);
-  void emit(const char* type, const Site& site, std::vector<TraceField> fields = {}, uint32_t edge = kNone);
+  void emit(const char* type, const Site& site, std::vector<TraceField> fields = {},
+            uint32_t edge = kNone);
   void tick();
 
   const Program& p_;

@@ -14,7 +14,20 @@ enum class Op : uint8_t {
 };
 
 // What an operand indexes (the A and B columns of opcodes.def).
-enum class Operand : uint8_t { none, constant, var, param, local, func, edge, shape, type, code, runbook, count };
+enum class Operand : uint8_t {
+  none,
+  constant,
+  var,
+  param,
+  local,
+  func,
+  edge,
+  shape,
+  type,
+  code,
+  runbook,
+  count
+};
 
 struct OpInfo {
   std::string_view name;
@@ -37,6 +50,8 @@ inline constexpr OpInfo kOps[] = {
 }  // namespace opcode_columns
 
 inline constexpr size_t kOpCount = sizeof(opcode_columns::kOps) / sizeof(opcode_columns::kOps[0]);
-inline const OpInfo& op_info(Op op) { return opcode_columns::kOps[static_cast<size_t>(op)]; }
+inline const OpInfo& op_info(Op op) {
+  return opcode_columns::kOps[static_cast<size_t>(op)];
+}
 
 }  // namespace rbk

@@ -23,10 +23,12 @@ bool Policy::host_allowed(const std::string& capability, const std::string& host
   return false;
 }
 
-std::string Policy::may_approve(const std::string& name, const std::string& role, const std::string& started_by) const {
+std::string Policy::may_approve(const std::string& name, const std::string& role,
+                                const std::string& started_by) const {
   if (name == started_by && !self_approval)
     return name + " started this run and cannot approve its gates" +
-           (source.empty() ? " (no policy allows self-approval)" : " (" + source + " does not set self_approval)");
+           (source.empty() ? " (no policy allows self-approval)"
+                           : " (" + source + " does not set self_approval)");
   if (!roles.empty()) {
     auto it = roles.find(role);
     if (it == roles.end() || !it->second.count(name))
@@ -35,10 +37,14 @@ std::string Policy::may_approve(const std::string& name, const std::string& role
   return {};
 }
 
-Policy default_policy() { return Policy{}; }
+Policy default_policy() {
+  return Policy{};
+}
 
 Policy parse_policy(const std::string& text, const std::string& source) {
-  auto fail = [&](const std::string& why) -> PolicyError { return PolicyError(source + ": " + why); };
+  auto fail = [&](const std::string& why) -> PolicyError {
+    return PolicyError(source + ": " + why);
+  };
   json j;
   try {
     j = json::parse(text);
@@ -89,18 +95,27 @@ Policy parse_policy(const std::string& text, const std::string& source) {
         };
         auto duration = [&]() -> int64_t {
           int64_t ms;
-          if (!b.value().is_string() || !parse_duration(b.value().get<std::string>(), ms) || ms <= 0)
+          if (!b.value().is_string() || !parse_duration(b.value().get<std::string>(), ms) ||
+              ms <= 0)
             throw fail("budget \"" + b.key() + "\" must be a duration such as \"10m\"");
           return ms;
         };
-        if (b.key() == "instructions") p.budgets.instructions = static_cast<uint64_t>(number());
-        else if (b.key() == "wall_time") p.budgets.wall_time_ms = duration();
-        else if (b.key() == "waiting") p.budgets.waiting_ms = duration();
-        else if (b.key() == "max_string") p.budgets.max_string = static_cast<size_t>(number());
-        else if (b.key() == "max_list") p.budgets.max_list = static_cast<size_t>(number());
-        else if (b.key() == "call_depth") p.budgets.call_depth = static_cast<int>(number());
-        else if (b.key() == "trace_events") p.budgets.trace_events = static_cast<size_t>(number());
-        else throw fail("unknown budget \"" + b.key() + "\"");
+        if (b.key() == "instructions")
+          p.budgets.instructions = static_cast<uint64_t>(number());
+        else if (b.key() == "wall_time")
+          p.budgets.wall_time_ms = duration();
+        else if (b.key() == "waiting")
+          p.budgets.waiting_ms = duration();
+        else if (b.key() == "max_string")
+          p.budgets.max_string = static_cast<size_t>(number());
+        else if (b.key() == "max_list")
+          p.budgets.max_list = static_cast<size_t>(number());
+        else if (b.key() == "call_depth")
+          p.budgets.call_depth = static_cast<int>(number());
+        else if (b.key() == "trace_events")
+          p.budgets.trace_events = static_cast<size_t>(number());
+        else
+          throw fail("unknown budget \"" + b.key() + "\"");
       }
     } else {
       throw fail("unknown key \"" + key + "\"");

@@ -2,10 +2,9 @@
 // capabilities, which hosts; who may approve gates; the budgets of one run.
 //
 //   {
-//     "capabilities": {"net.http": ["127.0.0.1:8080"], "notify": ["hooks.example.com"], "clock": true},
-//     "roles": {"ops": ["alice", "bob"]},
-//     "self_approval": false,
-//     "budgets": {"instructions": 1000000, "wall_time": "10m", "waiting": "2h",
+//     "capabilities": {"net.http": ["127.0.0.1:8080"], "notify": ["hooks.example.com"], "clock":
+//     true}, "roles": {"ops": ["alice", "bob"]}, "self_approval": false, "budgets":
+//     {"instructions": 1000000, "wall_time": "10m", "waiting": "2h",
 //                 "max_string": 65536, "max_list": 10000, "call_depth": 8, "trace_events": 10000}
 //   }
 #pragma once
@@ -34,7 +33,8 @@ struct Policy {
   bool grants(const std::string& capability) const;
   bool host_allowed(const std::string& capability, const std::string& host_port) const;
   // Empty when NAME may decide a gate of ROLE for a run STARTED_BY; else the reason not.
-  std::string may_approve(const std::string& name, const std::string& role, const std::string& started_by) const;
+  std::string may_approve(const std::string& name, const std::string& role,
+                          const std::string& started_by) const;
 };
 
 // Parses a policy file's text; throws PolicyError naming the file and the problem.

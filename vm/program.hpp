@@ -55,18 +55,18 @@ struct NodeInfo {
   std::string label;
   uint32_t line = 0;
   uint32_t col = 0;
-  std::string role;              // the approval role of a gated action or an approve node
+  std::string role;                 // the approval role of a gated action or an approve node
   Outcome outcome = Outcome::None;  // End
-  std::vector<uint32_t> edges;   // indices into RunbookInfo::edges, in source order
-  uint32_t error_edge = kNone;   // the `on error` edge
-  uint32_t code = kNone;         // index into Program::codes (kNone for End)
+  std::vector<uint32_t> edges;      // indices into RunbookInfo::edges, in source order
+  uint32_t error_edge = kNone;      // the `on error` edge
+  uint32_t code = kNone;            // index into Program::codes (kNone for End)
   // approve nodes: their three edges (timeout may be kNone)
   uint32_t approved_edge = kNone, denied_edge = kNone, timeout_edge = kNone;
 };
 
 struct ParamInfo {
   std::string name;
-  uint32_t type = 0;           // index into Program::types
+  uint32_t type = 0;              // index into Program::types
   uint32_t default_code = kNone;  // code that leaves the default on the stack, then RETURN
 };
 
@@ -79,7 +79,7 @@ struct RunbookInfo {
   std::vector<NodeInfo> nodes;
   std::vector<EdgeInfo> edges;
   uint32_t start = 0;
-  std::vector<std::string> vars;  // run variables (and call outcomes), for traces
+  std::vector<std::string> vars;          // run variables (and call outcomes), for traces
   std::vector<std::string> capabilities;  // every capability it can use, sub-runbooks included
 };
 
@@ -101,14 +101,14 @@ struct ConfigInfo {
 struct Program {
   static constexpr uint32_t kFormatVersion = 1;
 
-  std::vector<Value> constants;                 // scalars and strings only
+  std::vector<Value> constants;  // scalars and strings only
   std::vector<TypeRef> types;
   std::vector<std::vector<std::string>> shapes;  // record field names for MAKE_RECORD
   std::vector<FunctionInfo> functions;
   std::vector<RunbookInfo> runbooks;
   std::vector<Code> codes;
   std::vector<ConfigInfo> config;
-  uint32_t entry = 0;  // the runbook `rbk run` starts
+  uint32_t entry = 0;              // the runbook `rbk run` starts
   std::array<uint8_t, 32> hash{};  // SHA-256 of the canonical encoding
 
   std::string hash_hex() const;

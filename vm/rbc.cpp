@@ -26,7 +26,9 @@ std::string hex(const std::array<uint8_t, 32>& d) {
   return s;
 }
 
-std::string Program::hash_hex() const { return hex(hash); }
+std::string Program::hash_hex() const {
+  return hex(hash);
+}
 
 namespace {
 
@@ -65,11 +67,16 @@ class Writer {
   void value(const Value& v) {
     u8(static_cast<uint8_t>(v.kind));
     switch (v.kind) {
-      case ValueKind::Null: break;
-      case ValueKind::Bool: u8(v.b); break;
+      case ValueKind::Null:
+        break;
+      case ValueKind::Bool:
+        u8(v.b);
+        break;
       case ValueKind::Int:
       case ValueKind::Duration:
-      case ValueKind::Time: u64(static_cast<uint64_t>(v.i)); break;
+      case ValueKind::Time:
+        u64(static_cast<uint64_t>(v.i));
+        break;
       case ValueKind::Float:
       case ValueKind::Percent: {
         uint64_t bits;
@@ -77,8 +84,11 @@ class Writer {
         u64(bits);
         break;
       }
-      case ValueKind::String: str(v.str()); break;
-      default: throw RbcError("a constant must be a scalar or a string");
+      case ValueKind::String:
+        str(v.str());
+        break;
+      default:
+        throw RbcError("a constant must be a scalar or a string");
     }
   }
   void params(const std::vector<ParamInfo>& ps) {
@@ -133,8 +143,10 @@ class Reader {
     if (k > static_cast<uint8_t>(TypeKind::Var)) fail("unknown type tag");
     auto kind = static_cast<TypeKind>(k);
     switch (kind) {
-      case TypeKind::List: return Type::list(type(depth + 1));
-      case TypeKind::Optional: return Type::optional(type(depth + 1));
+      case TypeKind::List:
+        return Type::list(type(depth + 1));
+      case TypeKind::Optional:
+        return Type::optional(type(depth + 1));
       case TypeKind::Record: {
         std::vector<Field> fields(count(5));
         for (auto& f : fields) {
@@ -143,41 +155,59 @@ class Reader {
         }
         return Type::record(std::move(fields));
       }
-      case TypeKind::Error: return Type::error();
-      case TypeKind::Null: return Type::null();
-      case TypeKind::Bool: return Type::boolean();
-      case TypeKind::Int: return Type::integer();
-      case TypeKind::Float: return Type::floating();
-      case TypeKind::String: return Type::string();
-      case TypeKind::Duration: return Type::duration();
-      case TypeKind::Time: return Type::time();
-      case TypeKind::Percent: return Type::percent();
-      case TypeKind::Json: return Type::json();
-      case TypeKind::Var: return Type::var();
+      case TypeKind::Error:
+        return Type::error();
+      case TypeKind::Null:
+        return Type::null();
+      case TypeKind::Bool:
+        return Type::boolean();
+      case TypeKind::Int:
+        return Type::integer();
+      case TypeKind::Float:
+        return Type::floating();
+      case TypeKind::String:
+        return Type::string();
+      case TypeKind::Duration:
+        return Type::duration();
+      case TypeKind::Time:
+        return Type::time();
+      case TypeKind::Percent:
+        return Type::percent();
+      case TypeKind::Json:
+        return Type::json();
+      case TypeKind::Var:
+        return Type::var();
     }
     fail("unknown type tag");
   }
   Value value() {
     uint8_t k = u8();
     switch (static_cast<ValueKind>(k)) {
-      case ValueKind::Null: return Value::null();
+      case ValueKind::Null:
+        return Value::null();
       case ValueKind::Bool: {
         uint8_t b = u8();
         if (b > 1) fail("a bool constant is neither 0 nor 1");
         return Value::boolean(b);
       }
-      case ValueKind::Int: return Value::integer(static_cast<int64_t>(u64()));
-      case ValueKind::Duration: return Value::duration(static_cast<int64_t>(u64()));
-      case ValueKind::Time: return Value::time(static_cast<int64_t>(u64()));
+      case ValueKind::Int:
+        return Value::integer(static_cast<int64_t>(u64()));
+      case ValueKind::Duration:
+        return Value::duration(static_cast<int64_t>(u64()));
+      case ValueKind::Time:
+        return Value::time(static_cast<int64_t>(u64()));
       case ValueKind::Float:
       case ValueKind::Percent: {
         uint64_t bits = u64();
         double d;
         std::memcpy(&d, &bits, 8);
-        return static_cast<ValueKind>(k) == ValueKind::Float ? Value::floating(d) : Value::percent(d);
+        return static_cast<ValueKind>(k) == ValueKind::Float ? Value::floating(d)
+                                                             : Value::percent(d);
       }
-      case ValueKind::String: return Value::string(str());
-      default: fail("a constant is not a scalar or a string");
+      case ValueKind::String:
+        return Value::string(str());
+      default:
+        fail("a constant is not a scalar or a string");
     }
   }
   std::vector<ParamInfo> params() {
@@ -283,7 +313,9 @@ std::string encode_payload(const Program& p) {
   return w.out;
 }
 
-void seal(Program& p) { p.hash = sha256(encode_payload(p)); }
+void seal(Program& p) {
+  p.hash = sha256(encode_payload(p));
+}
 
 std::string encode_rbc(const Program& p) {
   std::string payload = encode_payload(p);
@@ -303,8 +335,8 @@ Program decode_rbc(const std::string& bytes) {
   Reader head(bytes, 4, 12);
   uint32_t version = head.u32();
   if (version != Program::kFormatVersion)
-    throw RbcError("unsupported .rbc format version " + std::to_string(version) + " (this rbk reads version " +
-                   std::to_string(Program::kFormatVersion) + ")");
+    throw RbcError("unsupported .rbc format version " + std::to_string(version) +
+                   " (this rbk reads version " + std::to_string(Program::kFormatVersion) + ")");
   uint32_t length = head.u32();
   if (bytes.size() != 12 + size_t(length) + 32)
     throw RbcError("the file is " + std::to_string(bytes.size()) + " bytes but its header says " +
@@ -314,8 +346,9 @@ Program decode_rbc(const std::string& bytes) {
   std::memcpy(stored.data(), bytes.data() + 12 + length, 32);
   std::array<uint8_t, 32> actual = sha256(payload);
   if (stored != actual)
-    throw RbcError("content hash mismatch: the program was modified after it was compiled (stored " +
-                   hex(stored).substr(0, 12) + "…, computed " + hex(actual).substr(0, 12) + "…)");
+    throw RbcError(
+        "content hash mismatch: the program was modified after it was compiled (stored " +
+        hex(stored).substr(0, 12) + "…, computed " + hex(actual).substr(0, 12) + "…)");
 
   Program p;
   Reader r(bytes, 12, 12 + length);

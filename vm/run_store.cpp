@@ -61,7 +61,8 @@ CREATE TABLE IF NOT EXISTS approvals(
 )";
 
 const char* kColumns =
-    "id, runbook, program_hash, program, mode, params, scenario_path, scenario, policy, options, started_by, status, "
+    "id, runbook, program_hash, program, mode, params, scenario_path, scenario, policy, options, "
+    "started_by, status, "
     "outcome, error, paused_gate, paused_role, plan, plan_hash, created_at, updated_at";
 
 RunRecord read_run(Stmt& s) {
@@ -93,8 +94,10 @@ RunRecord read_run(Stmt& s) {
 
 std::string RunStore::default_path() {
   if (const char* p = std::getenv("RBK_STORE"); p && *p) return p;
-  if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x) return std::string(x) + "/rbk/runs.db";
-  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.local/state/rbk/runs.db";
+  if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x)
+    return std::string(x) + "/rbk/runs.db";
+  if (const char* h = std::getenv("HOME"); h && *h)
+    return std::string(h) + "/.local/state/rbk/runs.db";
   return ".rbk-runs.db";
 }
 
@@ -114,7 +117,9 @@ RunStore::RunStore(const std::string& path) : path_(path) {
   exec(kSchema);
 }
 
-RunStore::~RunStore() { sqlite3_close(db_); }
+RunStore::~RunStore() {
+  sqlite3_close(db_);
+}
 
 void RunStore::exec(const char* sql) {
   char* err = nullptr;
@@ -127,19 +132,38 @@ void RunStore::exec(const char* sql) {
 
 void RunStore::create(const RunRecord& r) {
   Stmt s(db_, (std::string("INSERT INTO runs(") + kColumns +
-               ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)").c_str());
-  s.bind(1, r.id).bind(2, r.runbook).bind(3, r.program_hash).blob(4, r.program).bind(5, r.mode).bind(6, r.params);
-  s.bind(7, r.scenario_path).bind(8, r.scenario).bind(9, r.policy).bind(10, r.options).bind(11, r.started_by);
-  s.bind(12, r.status).bind(13, r.outcome).bind(14, r.error).bind(15, r.paused_gate).bind(16, r.paused_role);
+               ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+                  .c_str());
+  s.bind(1, r.id)
+      .bind(2, r.runbook)
+      .bind(3, r.program_hash)
+      .blob(4, r.program)
+      .bind(5, r.mode)
+      .bind(6, r.params);
+  s.bind(7, r.scenario_path)
+      .bind(8, r.scenario)
+      .bind(9, r.policy)
+      .bind(10, r.options)
+      .bind(11, r.started_by);
+  s.bind(12, r.status)
+      .bind(13, r.outcome)
+      .bind(14, r.error)
+      .bind(15, r.paused_gate)
+      .bind(16, r.paused_role);
   s.bind(17, r.plan).bind(18, r.plan_hash).bind(19, r.created_at).bind(20, r.updated_at);
   s.step();
 }
 
 void RunStore::update_status(const RunRecord& r) {
   Stmt s(db_,
-         "UPDATE runs SET status=?, outcome=?, error=?, paused_gate=?, paused_role=?, plan=?, plan_hash=?, "
+         "UPDATE runs SET status=?, outcome=?, error=?, paused_gate=?, paused_role=?, plan=?, "
+         "plan_hash=?, "
          "updated_at=? WHERE id=?");
-  s.bind(1, r.status).bind(2, r.outcome).bind(3, r.error).bind(4, r.paused_gate).bind(5, r.paused_role);
+  s.bind(1, r.status)
+      .bind(2, r.outcome)
+      .bind(3, r.error)
+      .bind(4, r.paused_gate)
+      .bind(5, r.paused_role);
   s.bind(6, r.plan).bind(7, r.plan_hash).bind(8, r.updated_at).bind(9, r.id);
   s.step();
 }
@@ -152,7 +176,9 @@ std::optional<RunRecord> RunStore::get(const std::string& id) {
 }
 
 std::vector<RunRecord> RunStore::list(size_t limit) {
-  Stmt s(db_, (std::string("SELECT ") + kColumns + " FROM runs ORDER BY created_at DESC, id DESC LIMIT ?").c_str());
+  Stmt s(db_, (std::string("SELECT ") + kColumns +
+               " FROM runs ORDER BY created_at DESC, id DESC LIMIT ?")
+                  .c_str());
   s.bind(1, static_cast<int64_t>(limit));
   std::vector<RunRecord> out;
   while (s.step()) out.push_back(read_run(s));
@@ -188,16 +214,28 @@ std::vector<std::string> RunStore::trace(const std::string& run) {
 }
 
 void RunStore::add_approval(const std::string& run, const ApprovalRecord& a) {
-  Stmt s(db_, "INSERT INTO approvals(run, gate, decision, by, at, comment, plan_hash) VALUES(?,?,?,?,?,?,?)");
-  s.bind(1, run).bind(2, a.gate).bind(3, a.decision).bind(4, a.by).bind(5, a.at).bind(6, a.comment).bind(7, a.plan_hash);
+  Stmt s(db_,
+         "INSERT INTO approvals(run, gate, decision, by, at, comment, plan_hash) "
+         "VALUES(?,?,?,?,?,?,?)");
+  s.bind(1, run)
+      .bind(2, a.gate)
+      .bind(3, a.decision)
+      .bind(4, a.by)
+      .bind(5, a.at)
+      .bind(6, a.comment)
+      .bind(7, a.plan_hash);
   s.step();
 }
 
 std::vector<ApprovalRecord> RunStore::approvals(const std::string& run) {
-  Stmt s(db_, "SELECT gate, decision, by, at, comment, plan_hash FROM approvals WHERE run=? ORDER BY rowid");
+  Stmt s(db_,
+         "SELECT gate, decision, by, at, comment, plan_hash FROM approvals WHERE run=? ORDER BY "
+         "rowid");
   s.bind(1, run);
   std::vector<ApprovalRecord> out;
-  while (s.step()) out.push_back(ApprovalRecord{s.text(0), s.text(1), s.text(2), s.integer(3), s.text(4), s.text(5)});
+  while (s.step())
+    out.push_back(
+        ApprovalRecord{s.text(0), s.text(1), s.text(2), s.integer(3), s.text(4), s.text(5)});
   return out;
 }
 

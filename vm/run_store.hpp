@@ -25,15 +25,15 @@ struct RunRecord {
   std::string id;
   std::string runbook;
   std::string program_hash;
-  std::string program;        // the .rbc bytes the run executes
-  std::string mode;           // "scenario", "dry-run", "live"
-  std::string params;         // JSON object of the bound parameters
+  std::string program;  // the .rbc bytes the run executes
+  std::string mode;     // "scenario", "dry-run", "live"
+  std::string params;   // JSON object of the bound parameters
   std::string scenario_path;
-  std::string scenario;       // the scenario file's text
-  std::string policy;         // the policy file's text ("" when none)
-  std::string options;        // JSON: gate flags, trace file
+  std::string scenario;  // the scenario file's text
+  std::string policy;    // the policy file's text ("" when none)
+  std::string options;   // JSON: gate flags, trace file
   std::string started_by;
-  std::string status;         // running, paused, ended, failed
+  std::string status;  // running, paused, ended, failed
   std::string outcome;
   std::string error;
   std::string paused_gate, paused_role, plan, plan_hash;  // when paused

@@ -13,7 +13,8 @@ constexpr int64_t kDefaultStart = 1767225600000LL;
 std::string describe_call(const std::string& name, const std::vector<Value>& args) {
   std::string s = name + "(";
   for (size_t i = 0; i < args.size(); ++i)
-    s += (i ? ", " : "") + (args[i].kind == ValueKind::String ? "\"" + args[i].str() + "\"" : to_display(args[i]));
+    s += (i ? ", " : "") +
+         (args[i].kind == ValueKind::String ? "\"" + args[i].str() + "\"" : to_display(args[i]));
   return s + ")";
 }
 }  // namespace
@@ -26,8 +27,9 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
     throw ScenarioError(path + ": not valid JSON: " + e.what());
   }
   if (!j.is_object()) throw ScenarioError(path + ": a scenario is a JSON object");
-  static const std::set<std::string> known = {"runbook", "params", "probes",  "approvals",  "actions",
-                                              "config",  "expect", "now",     "description"};
+  static const std::set<std::string> known = {"runbook",   "params",  "probes",
+                                              "approvals", "actions", "config",
+                                              "expect",    "now",     "description"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key())) throw ScenarioError(path + ": unknown key \"" + it.key() + "\"");
   Scenario s;
@@ -58,39 +60,51 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   for (auto it = s.approvals.begin(); it != s.approvals.end(); ++it) {
     std::string d = it.value().is_string() ? it.value().get<std::string>() : "";
     if (d != "approved" && d != "denied" && d != "timeout")
-      throw ScenarioError(path + ": approval of \"" + it.key() + "\" must be \"approved\", \"denied\" or \"timeout\"");
+      throw ScenarioError(path + ": approval of \"" + it.key() +
+                          "\" must be \"approved\", \"denied\" or \"timeout\"");
   }
   return s;
 }
 
-ScenarioHost::ScenarioHost(const Program& program, const Scenario& scenario, GateFlags flags, TraceSink& sink)
-    : program_(program), scenario_(scenario), flags_(std::move(flags)), sink_(sink), clock_(scenario.start_ms) {}
+ScenarioHost::ScenarioHost(const Program& program, const Scenario& scenario, GateFlags flags,
+                           TraceSink& sink)
+    : program_(program),
+      scenario_(scenario),
+      flags_(std::move(flags)),
+      sink_(sink),
+      clock_(scenario.start_ms) {}
 
 Value ScenarioHost::answer(const FunctionInfo& fn, const json& entry, const std::string& key) {
   const TypeRef& result = program_.types[fn.result];
   auto typed = [&](const json& v) -> Value {
-    if (v.is_object() && v.size() == 1 && v.contains("error")) return Value::error(v["error"].dump());
+    if (v.is_object() && v.size() == 1 && v.contains("error"))
+      return Value::error(v["error"].dump());
     Value x = convert(from_plain_json(v), result, "scenario value of " + fn.name);
     if (x.is_error()) throw HostFault(scenario_.path + ": " + x.str());
     return x;
   };
-  if (!entry.is_object()) throw HostFault(scenario_.path + ": the answer for " + fn.name + " must be an object");
+  if (!entry.is_object())
+    throw HostFault(scenario_.path + ": the answer for " + fn.name + " must be an object");
   if (entry.contains("error"))
-    return Value::error(entry["error"].is_string() ? entry["error"].get<std::string>() : entry["error"].dump());
+    return Value::error(entry["error"].is_string() ? entry["error"].get<std::string>()
+                                                   : entry["error"].dump());
   if (entry.contains("returns")) return typed(entry["returns"]);
   if (entry.contains("sequence")) {
     const json& seq = entry["sequence"];
     if (!seq.is_array() || seq.empty())
-      throw HostFault(scenario_.path + ": the sequence for " + fn.name + " must be a non-empty list");
+      throw HostFault(scenario_.path + ": the sequence for " + fn.name +
+                      " must be a non-empty list");
     size_t& pos = sequence_pos_[key];
     const json& v = seq[std::min(pos, seq.size() - 1)];  // the last answer repeats
     ++pos;
     return typed(v);
   }
-  throw HostFault(scenario_.path + ": the answer for " + fn.name + " needs \"returns\", \"sequence\" or \"error\"");
+  throw HostFault(scenario_.path + ": the answer for " + fn.name +
+                  " needs \"returns\", \"sequence\" or \"error\"");
 }
 
-std::optional<Value> ScenarioHost::call(const FunctionInfo& fn, const std::vector<Value>& args, const Site&) {
+std::optional<Value> ScenarioHost::call(const FunctionInfo& fn, const std::vector<Value>& args,
+                                        const Site&) {
   // Scenarios answer at the level of the declared probe (fleet.last_seen_age), so a
   // runbook is testable without any server; natives are answered only if named.
   if (!scenario_.probes.contains(fn.name))
@@ -124,7 +138,8 @@ ActOutcome ScenarioHost::act(const PlannedCall& call, const Site&) {
     const json& spec = scenario_.actions[name];
     if (spec.is_object() && spec.contains("error"))
       return ActOutcome{ActOutcome::Kind::WouldDo,
-                        Value::error(spec["error"].is_string() ? spec["error"].get<std::string>() : spec["error"].dump())};
+                        Value::error(spec["error"].is_string() ? spec["error"].get<std::string>()
+                                                               : spec["error"].dump())};
   }
   return ActOutcome{ActOutcome::Kind::WouldDo, {}};
 }
@@ -133,7 +148,9 @@ GateDecision ScenarioHost::gate(const GateRequest& req) {
   if (flags_.deny.count(req.gate)) return GateDecision::Denied;
   if (scenario_.approvals.contains(req.gate)) {
     std::string d = scenario_.approvals[req.gate].get<std::string>();
-    return d == "approved" ? GateDecision::Approved : d == "denied" ? GateDecision::Denied : GateDecision::Timeout;
+    return d == "approved" ? GateDecision::Approved
+           : d == "denied" ? GateDecision::Denied
+                           : GateDecision::Timeout;
   }
   if (flags_.approve_all) return GateDecision::Approved;
   return GateDecision::Pending;
@@ -141,7 +158,8 @@ GateDecision ScenarioHost::gate(const GateRequest& req) {
 
 Value ScenarioHost::config(const std::string& name) {
   if (scenario_.config.contains(name)) return from_plain_json(scenario_.config[name]);
-  return Value::error("configuration value '" + name + "' is not set (add it to the scenario's \"config\")");
+  return Value::error("configuration value '" + name +
+                      "' is not set (add it to the scenario's \"config\")");
 }
 
 }  // namespace rbk

@@ -49,7 +49,8 @@ class ScenarioHost : public Host {
  public:
   ScenarioHost(const Program& program, const Scenario& scenario, GateFlags flags, TraceSink& sink);
 
-  std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args, const Site& site) override;
+  std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args,
+                            const Site& site) override;
   void replayed(const FunctionInfo& fn, const std::vector<Value>& args, const Site& site) override {
     call(fn, args, site);  // advances the sequences as the first process did
   }

@@ -8,17 +8,28 @@ namespace rbk {
 
 const char* kind_name(ValueKind k) {
   switch (k) {
-    case ValueKind::Null: return "null";
-    case ValueKind::Bool: return "bool";
-    case ValueKind::Int: return "int";
-    case ValueKind::Float: return "float";
-    case ValueKind::String: return "string";
-    case ValueKind::Duration: return "duration";
-    case ValueKind::Time: return "time";
-    case ValueKind::Percent: return "percent";
-    case ValueKind::List: return "list";
-    case ValueKind::Record: return "record";
-    case ValueKind::Error: return "error";
+    case ValueKind::Null:
+      return "null";
+    case ValueKind::Bool:
+      return "bool";
+    case ValueKind::Int:
+      return "int";
+    case ValueKind::Float:
+      return "float";
+    case ValueKind::String:
+      return "string";
+    case ValueKind::Duration:
+      return "duration";
+    case ValueKind::Time:
+      return "time";
+    case ValueKind::Percent:
+      return "percent";
+    case ValueKind::List:
+      return "list";
+    case ValueKind::Record:
+      return "record";
+    case ValueKind::Error:
+      return "error";
   }
   return "?";
 }
@@ -65,24 +76,34 @@ const Value* Value::field(const std::string& name) const {
 }
 
 bool operator==(const Value& a, const Value& b) {
-  auto numeric = [](const Value& v) { return v.kind == ValueKind::Int || v.kind == ValueKind::Float; };
+  auto numeric = [](const Value& v) {
+    return v.kind == ValueKind::Int || v.kind == ValueKind::Float;
+  };
   if (numeric(a) && numeric(b)) {
-    double x = a.kind == ValueKind::Int ? double(a.i) : a.f, y = b.kind == ValueKind::Int ? double(b.i) : b.f;
+    double x = a.kind == ValueKind::Int ? double(a.i) : a.f,
+           y = b.kind == ValueKind::Int ? double(b.i) : b.f;
     return x == y;
   }
   if (a.kind != b.kind) return false;
   switch (a.kind) {
-    case ValueKind::Null: return true;
-    case ValueKind::Bool: return a.b == b.b;
+    case ValueKind::Null:
+      return true;
+    case ValueKind::Bool:
+      return a.b == b.b;
     case ValueKind::Duration:
     case ValueKind::Time:
-    case ValueKind::Int: return a.i == b.i;
+    case ValueKind::Int:
+      return a.i == b.i;
     case ValueKind::Float:
-    case ValueKind::Percent: return a.f == b.f;
+    case ValueKind::Percent:
+      return a.f == b.f;
     case ValueKind::String:
-    case ValueKind::Error: return a.str() == b.str();
-    case ValueKind::List: return a.items() == b.items();
-    case ValueKind::Record: return a.keys() == b.keys() && a.items() == b.items();
+    case ValueKind::Error:
+      return a.str() == b.str();
+    case ValueKind::List:
+      return a.items() == b.items();
+    case ValueKind::Record:
+      return a.keys() == b.keys() && a.items() == b.items();
   }
   return false;
 }
@@ -119,7 +140,8 @@ std::string format_time(int64_t ms) {
 
 namespace {
 std::string number_text(double d) {
-  if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 1e15) return std::to_string(static_cast<int64_t>(d));
+  if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 1e15)
+    return std::to_string(static_cast<int64_t>(d));
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.10g", d);
   return buf;
@@ -128,15 +150,24 @@ std::string number_text(double d) {
 
 std::string to_display(const Value& v) {
   switch (v.kind) {
-    case ValueKind::Null: return "null";
-    case ValueKind::Bool: return v.b ? "true" : "false";
-    case ValueKind::Int: return std::to_string(v.i);
-    case ValueKind::Float: return number_text(v.f);
-    case ValueKind::Duration: return format_duration(v.i);
-    case ValueKind::Time: return format_time(v.i);
-    case ValueKind::Percent: return number_text(v.f) + "%";
-    case ValueKind::String: return v.str();
-    case ValueKind::Error: return "error: " + v.str();
+    case ValueKind::Null:
+      return "null";
+    case ValueKind::Bool:
+      return v.b ? "true" : "false";
+    case ValueKind::Int:
+      return std::to_string(v.i);
+    case ValueKind::Float:
+      return number_text(v.f);
+    case ValueKind::Duration:
+      return format_duration(v.i);
+    case ValueKind::Time:
+      return format_time(v.i);
+    case ValueKind::Percent:
+      return number_text(v.f) + "%";
+    case ValueKind::String:
+      return v.str();
+    case ValueKind::Error:
+      return "error: " + v.str();
     case ValueKind::List: {
       std::string s = "[";
       for (size_t k = 0; k < v.items().size(); ++k) s += (k ? ", " : "") + to_display(v.items()[k]);
@@ -245,10 +276,14 @@ Value convert(const Value& v, const TypeRef& t, const std::string& path) {
   switch (t->kind) {
     case TypeKind::Error:
     case TypeKind::Json:
-    case TypeKind::Var: return v;
-    case TypeKind::Optional: return v.is_null() ? v : convert(v, t->elem, path);
-    case TypeKind::Null: return v.is_null() ? v : fail("null");
-    case TypeKind::Bool: return v.kind == ValueKind::Bool ? v : fail("bool");
+    case TypeKind::Var:
+      return v;
+    case TypeKind::Optional:
+      return v.is_null() ? v : convert(v, t->elem, path);
+    case TypeKind::Null:
+      return v.is_null() ? v : fail("null");
+    case TypeKind::Bool:
+      return v.kind == ValueKind::Bool ? v : fail("bool");
     case TypeKind::Int:
       if (v.kind == ValueKind::Int) return v;
       if (v.kind == ValueKind::Float && v.f == std::floor(v.f) && std::fabs(v.f) < 9e15)
@@ -258,7 +293,8 @@ Value convert(const Value& v, const TypeRef& t, const std::string& path) {
       if (v.kind == ValueKind::Float) return v;
       if (v.kind == ValueKind::Int) return Value::floating(double(v.i));
       return fail("float");
-    case TypeKind::String: return v.kind == ValueKind::String ? v : fail("string");
+    case TypeKind::String:
+      return v.kind == ValueKind::String ? v : fail("string");
     case TypeKind::Duration: {
       if (v.kind == ValueKind::Duration) return v;
       int64_t ms;

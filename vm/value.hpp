@@ -14,15 +14,27 @@
 
 namespace rbk {
 
-enum class ValueKind : uint8_t { Null, Bool, Int, Float, String, Duration, Time, Percent, List, Record, Error };
+enum class ValueKind : uint8_t {
+  Null,
+  Bool,
+  Int,
+  Float,
+  String,
+  Duration,
+  Time,
+  Percent,
+  List,
+  Record,
+  Error
+};
 const char* kind_name(ValueKind k);
 
 struct Value;
 
 struct HeapCell {
-  std::string text;                // String, Error
-  std::vector<Value> items;        // List; Record values
-  std::vector<std::string> keys;   // Record keys, parallel to items
+  std::string text;               // String, Error
+  std::vector<Value> items;       // List; Record values
+  std::vector<std::string> keys;  // Record keys, parallel to items
 };
 
 struct Value {
@@ -36,12 +48,42 @@ struct Value {
 
   Value() : i(0) {}
   static Value null() { return Value(); }
-  static Value boolean(bool v) { Value x; x.kind = ValueKind::Bool; x.b = v; return x; }
-  static Value integer(int64_t v) { Value x; x.kind = ValueKind::Int; x.i = v; return x; }
-  static Value floating(double v) { Value x; x.kind = ValueKind::Float; x.f = v; return x; }
-  static Value duration(int64_t ms) { Value x; x.kind = ValueKind::Duration; x.i = ms; return x; }
-  static Value time(int64_t ms) { Value x; x.kind = ValueKind::Time; x.i = ms; return x; }
-  static Value percent(double v) { Value x; x.kind = ValueKind::Percent; x.f = v; return x; }
+  static Value boolean(bool v) {
+    Value x;
+    x.kind = ValueKind::Bool;
+    x.b = v;
+    return x;
+  }
+  static Value integer(int64_t v) {
+    Value x;
+    x.kind = ValueKind::Int;
+    x.i = v;
+    return x;
+  }
+  static Value floating(double v) {
+    Value x;
+    x.kind = ValueKind::Float;
+    x.f = v;
+    return x;
+  }
+  static Value duration(int64_t ms) {
+    Value x;
+    x.kind = ValueKind::Duration;
+    x.i = ms;
+    return x;
+  }
+  static Value time(int64_t ms) {
+    Value x;
+    x.kind = ValueKind::Time;
+    x.i = ms;
+    return x;
+  }
+  static Value percent(double v) {
+    Value x;
+    x.kind = ValueKind::Percent;
+    x.f = v;
+    return x;
+  }
   static Value string(std::string s);
   static Value error(std::string reason);
   static Value list(std::vector<Value> items);
@@ -56,7 +98,9 @@ struct Value {
 };
 
 bool operator==(const Value& a, const Value& b);
-inline bool operator!=(const Value& a, const Value& b) { return !(a == b); }
+inline bool operator!=(const Value& a, const Value& b) {
+  return !(a == b);
+}
 
 // How a value reads in interpolated strings, traces and prompts: 45m, 5%, sensor-0042,
 // 2026-11-22T18:30:00Z, [1, 2], {online: true}.

@@ -6,15 +6,22 @@ using nlohmann::json;
 
 json to_plain_json(const Value& v) {
   switch (v.kind) {
-    case ValueKind::Null: return nullptr;
-    case ValueKind::Bool: return v.b;
-    case ValueKind::Int: return v.i;
-    case ValueKind::Float: return v.f;
-    case ValueKind::String: return v.str();
+    case ValueKind::Null:
+      return nullptr;
+    case ValueKind::Bool:
+      return v.b;
+    case ValueKind::Int:
+      return v.i;
+    case ValueKind::Float:
+      return v.f;
+    case ValueKind::String:
+      return v.str();
     case ValueKind::Duration:
     case ValueKind::Time:
-    case ValueKind::Percent: return to_display(v);
-    case ValueKind::Error: return json{{"error", v.str()}};
+    case ValueKind::Percent:
+      return to_display(v);
+    case ValueKind::Error:
+      return json{{"error", v.str()}};
     case ValueKind::List: {
       json a = json::array();
       for (const auto& x : v.items()) a.push_back(to_plain_json(x));
@@ -31,12 +38,18 @@ json to_plain_json(const Value& v) {
 
 Value from_plain_json(const json& j) {
   switch (j.type()) {
-    case json::value_t::null: return Value::null();
-    case json::value_t::boolean: return Value::boolean(j.get<bool>());
-    case json::value_t::number_integer: return Value::integer(j.get<int64_t>());
-    case json::value_t::number_unsigned: return Value::integer(static_cast<int64_t>(j.get<uint64_t>()));
-    case json::value_t::number_float: return Value::floating(j.get<double>());
-    case json::value_t::string: return Value::string(j.get<std::string>());
+    case json::value_t::null:
+      return Value::null();
+    case json::value_t::boolean:
+      return Value::boolean(j.get<bool>());
+    case json::value_t::number_integer:
+      return Value::integer(j.get<int64_t>());
+    case json::value_t::number_unsigned:
+      return Value::integer(static_cast<int64_t>(j.get<uint64_t>()));
+    case json::value_t::number_float:
+      return Value::floating(j.get<double>());
+    case json::value_t::string:
+      return Value::string(j.get<std::string>());
     case json::value_t::array: {
       std::vector<Value> items;
       for (const auto& x : j) items.push_back(from_plain_json(x));
@@ -51,7 +64,8 @@ Value from_plain_json(const json& j) {
       }
       return Value::record(std::move(keys), std::move(vals));
     }
-    default: return Value::null();
+    default:
+      return Value::null();
   }
 }
 
@@ -59,15 +73,24 @@ json to_tagged_json(const Value& v) {
   json j;
   j["k"] = static_cast<int>(v.kind);
   switch (v.kind) {
-    case ValueKind::Null: break;
-    case ValueKind::Bool: j["v"] = v.b; break;
+    case ValueKind::Null:
+      break;
+    case ValueKind::Bool:
+      j["v"] = v.b;
+      break;
     case ValueKind::Int:
     case ValueKind::Duration:
-    case ValueKind::Time: j["v"] = v.i; break;
+    case ValueKind::Time:
+      j["v"] = v.i;
+      break;
     case ValueKind::Float:
-    case ValueKind::Percent: j["v"] = v.f; break;
+    case ValueKind::Percent:
+      j["v"] = v.f;
+      break;
     case ValueKind::String:
-    case ValueKind::Error: j["v"] = v.str(); break;
+    case ValueKind::Error:
+      j["v"] = v.str();
+      break;
     case ValueKind::List: {
       json a = json::array();
       for (const auto& x : v.items()) a.push_back(to_tagged_json(x));
@@ -76,7 +99,8 @@ json to_tagged_json(const Value& v) {
     }
     case ValueKind::Record: {
       json a = json::array();
-      for (size_t i = 0; i < v.keys().size(); ++i) a.push_back(json::array({v.keys()[i], to_tagged_json(v.items()[i])}));
+      for (size_t i = 0; i < v.keys().size(); ++i)
+        a.push_back(json::array({v.keys()[i], to_tagged_json(v.items()[i])}));
       j["v"] = a;
       break;
     }
@@ -87,15 +111,24 @@ json to_tagged_json(const Value& v) {
 Value from_tagged_json(const json& j) {
   int k = j.at("k").get<int>();
   switch (static_cast<ValueKind>(k)) {
-    case ValueKind::Null: return Value::null();
-    case ValueKind::Bool: return Value::boolean(j.at("v").get<bool>());
-    case ValueKind::Int: return Value::integer(j.at("v").get<int64_t>());
-    case ValueKind::Duration: return Value::duration(j.at("v").get<int64_t>());
-    case ValueKind::Time: return Value::time(j.at("v").get<int64_t>());
-    case ValueKind::Float: return Value::floating(j.at("v").get<double>());
-    case ValueKind::Percent: return Value::percent(j.at("v").get<double>());
-    case ValueKind::String: return Value::string(j.at("v").get<std::string>());
-    case ValueKind::Error: return Value::error(j.at("v").get<std::string>());
+    case ValueKind::Null:
+      return Value::null();
+    case ValueKind::Bool:
+      return Value::boolean(j.at("v").get<bool>());
+    case ValueKind::Int:
+      return Value::integer(j.at("v").get<int64_t>());
+    case ValueKind::Duration:
+      return Value::duration(j.at("v").get<int64_t>());
+    case ValueKind::Time:
+      return Value::time(j.at("v").get<int64_t>());
+    case ValueKind::Float:
+      return Value::floating(j.at("v").get<double>());
+    case ValueKind::Percent:
+      return Value::percent(j.at("v").get<double>());
+    case ValueKind::String:
+      return Value::string(j.at("v").get<std::string>());
+    case ValueKind::Error:
+      return Value::error(j.at("v").get<std::string>());
     case ValueKind::List: {
       std::vector<Value> items;
       for (const auto& x : j.at("v")) items.push_back(from_tagged_json(x));

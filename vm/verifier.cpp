@@ -24,13 +24,15 @@ class Verifier {
     if (p_.entry >= p_.runbooks.size()) return "the entry runbook index is out of range";
     owners_.assign(p_.codes.size(), Owner{});
     for (uint32_t i = 0; i < p_.config.size(); ++i)
-      if (p_.config[i].type >= p_.types.size()) return "config '" + p_.config[i].name + "' has an invalid type";
+      if (p_.config[i].type >= p_.types.size())
+        return "config '" + p_.config[i].name + "' has an invalid type";
     for (uint32_t f = 0; f < p_.functions.size(); ++f)
       if (auto e = function(f); !e.empty()) return e;
     for (uint32_t r = 0; r < p_.runbooks.size(); ++r)
       if (auto e = runbook(r); !e.empty()) return e;
     for (uint32_t c = 0; c < p_.codes.size(); ++c) {
-      if (owners_[c].k == Owner::K::None) return "code block " + std::to_string(c) + " belongs to nothing";
+      if (owners_[c].k == Owner::K::None)
+        return "code block " + std::to_string(c) + " belongs to nothing";
       if (auto e = code(c); !e.empty()) return e;
     }
     if (sha256(encode_payload(p_)) != p_.hash) return "the content hash does not match the program";
@@ -40,7 +42,8 @@ class Verifier {
  private:
   std::string claim(uint32_t c, Owner o, const std::string& who) {
     if (c >= p_.codes.size()) return who + ": code index out of range";
-    if (owners_[c].k != Owner::K::None) return who + ": code block " + std::to_string(c) + " is shared";
+    if (owners_[c].k != Owner::K::None)
+      return who + ": code block " + std::to_string(c) + " is shared";
     owners_[c] = o;
     return {};
   }
@@ -72,7 +75,8 @@ class Verifier {
         Owner o;
         o.k = Owner::K::Default;
         o.runbook = r;
-        if (auto e = claim(prm.default_code, o, who + " parameter '" + prm.name + "'"); !e.empty()) return e;
+        if (auto e = claim(prm.default_code, o, who + " parameter '" + prm.name + "'"); !e.empty())
+          return e;
       }
     }
     for (uint32_t e = 0; e < rb.edges.size(); ++e)
@@ -82,7 +86,8 @@ class Verifier {
       const NodeInfo& node = rb.nodes[n];
       std::string nw = who + " node '" + node.name + "'";
       for (uint32_t e : node.edges)
-        if (e >= rb.edges.size() || rb.edges[e].from != n) return nw + ": lists an edge that is not its own";
+        if (e >= rb.edges.size() || rb.edges[e].from != n)
+          return nw + ": lists an edge that is not its own";
       auto own_edge = [&](uint32_t e, EdgeKind k) {
         if (e == kNone) return true;
         return e < rb.edges.size() && rb.edges[e].from == n && rb.edges[e].kind == k;
@@ -94,10 +99,13 @@ class Verifier {
         continue;
       }
       if (node.kind == NodeKind::Approve &&
-          (node.approved_edge == kNone || node.denied_edge == kNone || !own_edge(node.approved_edge, EdgeKind::Approved) ||
-           !own_edge(node.denied_edge, EdgeKind::Denied) || !own_edge(node.timeout_edge, EdgeKind::Timeout)))
+          (node.approved_edge == kNone || node.denied_edge == kNone ||
+           !own_edge(node.approved_edge, EdgeKind::Approved) ||
+           !own_edge(node.denied_edge, EdgeKind::Denied) ||
+           !own_edge(node.timeout_edge, EdgeKind::Timeout)))
         return nw + ": invalid approval edges";
-      if ((node.kind == NodeKind::Approve) && node.role.empty()) return nw + ": an approve node needs a role";
+      if ((node.kind == NodeKind::Approve) && node.role.empty())
+        return nw + ": an approve node needs a role";
       Owner o;
       o.k = Owner::K::Node;
       o.runbook = r;
@@ -114,11 +122,15 @@ class Verifier {
     const RunbookInfo* rb = o.k == Owner::K::Function ? nullptr : &p_.runbooks[o.runbook];
     const NodeInfo* node = o.k == Owner::K::Node ? &rb->nodes[o.node] : nullptr;
     const FunctionInfo* fn = o.k == Owner::K::Function ? &p_.functions[o.function] : nullptr;
-    if (node) who = "runbook '" + rb->name + "' node '" + node->name + "'";
-    else if (fn) who = "function '" + fn->name + "'";
-    else who = "runbook '" + rb->name + "' parameter default";
+    if (node)
+      who = "runbook '" + rb->name + "' node '" + node->name + "'";
+    else if (fn)
+      who = "function '" + fn->name + "'";
+    else
+      who = "runbook '" + rb->name + "' parameter default";
     if (code.instrs.empty()) return who + ": empty code";
-    if (code.lines.size() != code.instrs.size()) return who + ": the source map does not cover every instruction";
+    if (code.lines.size() != code.instrs.size())
+      return who + ": the source map does not cover every instruction";
 
     const size_t n = code.instrs.size();
     std::vector<int> depth(n, -1);
@@ -141,23 +153,38 @@ class Verifier {
 
       auto check = [&](Operand kind, uint32_t v) -> std::string {
         switch (kind) {
-          case Operand::none: return v == 0 ? "" : "unused operand is not zero";
-          case Operand::constant: return v < p_.constants.size() ? "" : "constant index out of range";
-          case Operand::var: return rb && o.k == Owner::K::Node && v < rb->vars.size() ? "" : "variable index out of range";
-          case Operand::param: return rb && o.k == Owner::K::Node && v < rb->params.size() ? "" : "parameter index out of range";
-          case Operand::local: return fn && v < fn->locals ? "" : "local index out of range";
-          case Operand::func: return v < p_.functions.size() ? "" : "function index out of range";
+          case Operand::none:
+            return v == 0 ? "" : "unused operand is not zero";
+          case Operand::constant:
+            return v < p_.constants.size() ? "" : "constant index out of range";
+          case Operand::var:
+            return rb && o.k == Owner::K::Node && v < rb->vars.size()
+                       ? ""
+                       : "variable index out of range";
+          case Operand::param:
+            return rb && o.k == Owner::K::Node && v < rb->params.size()
+                       ? ""
+                       : "parameter index out of range";
+          case Operand::local:
+            return fn && v < fn->locals ? "" : "local index out of range";
+          case Operand::func:
+            return v < p_.functions.size() ? "" : "function index out of range";
           case Operand::edge: {
             if (!node) return "edge outside a node";
             for (uint32_t e : node->edges)
               if (e == v) return "";
             return "edge is not one of the node's";
           }
-          case Operand::shape: return v < p_.shapes.size() ? "" : "shape index out of range";
-          case Operand::type: return v < p_.types.size() ? "" : "type index out of range";
-          case Operand::code: return v < n ? "" : "jump target out of range";
-          case Operand::runbook: return v < p_.runbooks.size() ? "" : "runbook index out of range";
-          case Operand::count: return v <= kMaxStack ? "" : "count too large";
+          case Operand::shape:
+            return v < p_.shapes.size() ? "" : "shape index out of range";
+          case Operand::type:
+            return v < p_.types.size() ? "" : "type index out of range";
+          case Operand::code:
+            return v < n ? "" : "jump target out of range";
+          case Operand::runbook:
+            return v < p_.runbooks.size() ? "" : "runbook index out of range";
+          case Operand::count:
+            return v <= kMaxStack ? "" : "count too large";
         }
         return "bad operand";
       };
@@ -165,21 +192,40 @@ class Verifier {
       if (auto e = check(info.b, in.b); !e.empty()) return at_() + ": " + e;
 
       // Where each opcode may appear.
-      auto only = [&](bool ok, const char* where) -> std::string { return ok ? "" : at_() + ": allowed only " + where; };
+      auto only = [&](bool ok, const char* where) -> std::string {
+        return ok ? "" : at_() + ": allowed only " + where;
+      };
       std::string placement;
       NodeKind nk = node ? node->kind : NodeKind::End;
       switch (in.op) {
-        case Op::RETURN: placement = only(!node, "in function bodies and defaults"); break;
-        case Op::TAKE: placement = only(node != nullptr, "in node code"); break;
-        case Op::NO_BRANCH: placement = only(node && nk == NodeKind::Decide, "in decide nodes"); break;
+        case Op::RETURN:
+          placement = only(!node, "in function bodies and defaults");
+          break;
+        case Op::TAKE:
+          placement = only(node != nullptr, "in node code");
+          break;
+        case Op::NO_BRANCH:
+          placement = only(node && nk == NodeKind::Decide, "in decide nodes");
+          break;
         case Op::PLAN:
-        case Op::ACT: placement = only(node && nk == NodeKind::Action, "in action nodes"); break;
+        case Op::ACT:
+          placement = only(node && nk == NodeKind::Action, "in action nodes");
+          break;
         case Op::WAIT_SETUP:
-        case Op::POLL: placement = only(node && nk == NodeKind::Wait, "in wait nodes"); break;
-        case Op::APPROVE: placement = only(node && nk == NodeKind::Approve, "in approve nodes"); break;
-        case Op::RUN: placement = only(node && nk == NodeKind::Call, "in call nodes"); break;
-        case Op::END: placement = at_() + ": END belongs to no code (end nodes have none)"; break;
-        default: break;
+        case Op::POLL:
+          placement = only(node && nk == NodeKind::Wait, "in wait nodes");
+          break;
+        case Op::APPROVE:
+          placement = only(node && nk == NodeKind::Approve, "in approve nodes");
+          break;
+        case Op::RUN:
+          placement = only(node && nk == NodeKind::Call, "in call nodes");
+          break;
+        case Op::END:
+          placement = at_() + ": END belongs to no code (end nodes have none)";
+          break;
+        default:
+          break;
       }
       if (!placement.empty()) return placement;
 
@@ -187,30 +233,37 @@ class Verifier {
       if (in.op == Op::CALL || in.op == Op::PLAN) {
         const FunctionInfo& callee = p_.functions[in.a];
         if (in.b != callee.params.size())
-          return at_() + ": '" + callee.name + "' takes " + std::to_string(callee.params.size()) + " arguments, not " +
-                 std::to_string(in.b);
-        if (in.op == Op::PLAN && callee.effect != FuncEffect::Action) return at_() + ": plans only actions";
-        if (in.op == Op::CALL && callee.effect == FuncEffect::Action && !(fn && fn->effect == FuncEffect::Action))
+          return at_() + ": '" + callee.name + "' takes " + std::to_string(callee.params.size()) +
+                 " arguments, not " + std::to_string(in.b);
+        if (in.op == Op::PLAN && callee.effect != FuncEffect::Action)
+          return at_() + ": plans only actions";
+        if (in.op == Op::CALL && callee.effect == FuncEffect::Action &&
+            !(fn && fn->effect == FuncEffect::Action))
           return at_() + ": action '" + callee.name + "' called outside an action's body";
         pops = static_cast<int>(in.b);
       } else if (in.op == Op::RUN) {
-        if (in.b != p_.runbooks[in.a].params.size()) return at_() + ": wrong number of runbook arguments";
+        if (in.b != p_.runbooks[in.a].params.size())
+          return at_() + ": wrong number of runbook arguments";
         pops = static_cast<int>(in.b);
       } else if (in.op == Op::MAKE_LIST || in.op == Op::CONCAT) {
         pops = static_cast<int>(in.a);
       } else if (in.op == Op::MAKE_RECORD) {
         pops = static_cast<int>(p_.shapes[in.a].size());
       }
-      if (d < pops) return at_() + ": pops " + std::to_string(pops) + " values from a stack of " + std::to_string(d);
+      if (d < pops)
+        return at_() + ": pops " + std::to_string(pops) + " values from a stack of " +
+               std::to_string(d);
       int after = d - pops + info.pushes;
-      if (after > static_cast<int>(kMaxStack)) return at_() + ": the stack grows past " + std::to_string(kMaxStack);
+      if (after > static_cast<int>(kMaxStack))
+        return at_() + ": the stack grows past " + std::to_string(kMaxStack);
 
       auto flow_to = [&](size_t target, int dd) -> std::string {
         if (target <= pc) {  // backward: the target was reached already
           if (depth[target] != dd) return at_() + ": the stack depth differs along two paths";
           return "";
         }
-        if (depth[target] >= 0 && depth[target] != dd) return at_() + ": the stack depth differs along two paths";
+        if (depth[target] >= 0 && depth[target] != dd)
+          return at_() + ": the stack depth differs along two paths";
         depth[target] = dd;
         return "";
       };
@@ -230,10 +283,12 @@ class Verifier {
         case Op::NO_BRANCH:
         case Op::APPROVE:
         case Op::RETURN:
-          if (after != 0) return at_() + ": leaves " + std::to_string(after) + " values on the stack";
+          if (after != 0)
+            return at_() + ": leaves " + std::to_string(after) + " values on the stack";
           terminator = true;
           break;
-        default: break;
+        default:
+          break;
       }
       if (!terminator) {
         if (pc + 1 == n) return at_() + ": the code runs off its end";
@@ -249,6 +304,8 @@ class Verifier {
 
 }  // namespace
 
-std::string verify(const Program& p) { return Verifier(p).run(); }
+std::string verify(const Program& p) {
+  return Verifier(p).run();
+}
 
 }  // namespace rbk
