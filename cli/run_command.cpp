@@ -223,6 +223,19 @@ int execute(RunStore& store, Session& s, bool resume) {
   return code;
 }
 
+// Opens the run store (--store, or the default) for command CMD and runs F with it; a store
+// that cannot be opened or written is reported once, here.
+template <typename F>
+int with_store(const char* cmd, const std::string& path, F f) {
+  try {
+    RunStore store(path.empty() ? RunStore::default_path() : path);
+    return f(store);
+  } catch (const StoreError& e) {
+    std::cerr << "rbk " << cmd << ": " << e.what() << "\n";
+    return kUsage;
+  }
+}
+
 std::optional<Session> session_of(RunStore& store, const std::string& id, int& code) {
   auto rec = store.get(id);
   if (!rec) {
@@ -339,19 +352,14 @@ int run_run(const RunOptions& opts) {
   s.rec.started_by = opts.as.empty() ? current_user() : opts.as;
   s.rec.status = "running";
   s.rec.created_at = s.rec.updated_at = wall_now_ms();
-  try {
-    RunStore store(opts.store.empty() ? RunStore::default_path() : opts.store);
+  return with_store("run", opts.store, [&](RunStore& store) -> int {
     store.create(s.rec);
     return execute(store, s, false);
-  } catch (const StoreError& e) {
-    std::cerr << "rbk run: " << e.what() << "\n";
-    return kUsage;
-  }
+  });
 }
 
 int run_approve(const ApproveOptions& opts) {
-  try {
-    RunStore store(opts.store.empty() ? RunStore::default_path() : opts.store);
+  return with_store("approve", opts.store, [&](RunStore& store) -> int {
     int code = kOk;
     auto s = session_of(store, opts.run, code);
     if (!s) return code;
@@ -374,15 +382,11 @@ int run_approve(const ApproveOptions& opts) {
     s->decision = std::make_pair(s->rec.paused_gate,
                                  opts.deny ? GateDecision::Denied : GateDecision::Approved);
     return execute(store, *s, true);
-  } catch (const StoreError& e) {
-    std::cerr << "rbk approve: " << e.what() << "\n";
-    return kUsage;
-  }
+  });
 }
 
 int run_resume(const ResumeOptions& opts) {
-  try {
-    RunStore store(opts.store.empty() ? RunStore::default_path() : opts.store);
+  return with_store("resume", opts.store, [&](RunStore& store) -> int {
     int code = kOk;
     auto s = session_of(store, opts.run, code);
     if (!s) return code;
@@ -391,15 +395,11 @@ int run_resume(const ResumeOptions& opts) {
       return kUsage;
     }
     return execute(store, *s, true);
-  } catch (const StoreError& e) {
-    std::cerr << "rbk resume: " << e.what() << "\n";
-    return kUsage;
-  }
+  });
 }
 
 int run_runs(const RunsOptions& opts) {
-  try {
-    RunStore store(opts.store.empty() ? RunStore::default_path() : opts.store);
+  return with_store("runs", opts.store, [&](RunStore& store) -> int {
     if (opts.run.empty()) {
       auto runs = store.list();
       if (runs.empty()) std::cout << "no runs in " << store.path() << "\n";
@@ -430,10 +430,7 @@ int run_runs(const RunsOptions& opts) {
     std::cout << "trace\n";
     for (const auto& e : store.trace(opts.run)) std::cout << "  " << e << "\n";
     return kOk;
-  } catch (const StoreError& e) {
-    std::cerr << "rbk runs: " << e.what() << "\n";
-    return kUsage;
-  }
+  });
 }
 
 }  // namespace rbk::cli

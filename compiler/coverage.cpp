@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "compiler/expr_check.hpp"
+#include "vm/value.hpp"
 
 namespace rbk {
 
@@ -315,7 +316,7 @@ class Analyzer {
 };
 
 std::string format_number(TypeKind kind, double v) {
-  if (kind == TypeKind::Duration) return format_duration_ms(static_cast<int64_t>(v));
+  if (kind == TypeKind::Duration) return format_duration(static_cast<int64_t>(v));
   if (kind == TypeKind::Percent) return fmt::format("{}%", v);
   if (kind == TypeKind::Int) return fmt::format("{}", static_cast<int64_t>(v));
   return fmt::format("{}", v);
@@ -364,20 +365,6 @@ bool numeric_cell(const Cell& c) {
 }
 
 }  // namespace
-
-std::string format_duration_ms(int64_t ms) {
-  if (ms == 0) return "0s";
-  std::string out = ms < 0 ? "-" : "";
-  uint64_t v = ms < 0 ? -static_cast<uint64_t>(ms) : static_cast<uint64_t>(ms);
-  static const std::pair<uint64_t, const char*> units[] = {
-      {86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"}, {1, "ms"}};
-  for (auto [size, name] : units)
-    if (v >= size) {
-      out += std::to_string(v / size) + name;
-      v %= size;
-    }
-  return out;
-}
 
 void check_decision_coverage(const RunbookModel& rb, int node, Diagnostics& diags) {
   const ast::Node& n = rb.node(node);

@@ -21,7 +21,4 @@ namespace rbk {
 
 void check_decision_coverage(const RunbookModel& rb, int node, Diagnostics& diags);
 
-// "5m", "1h30m", "250ms": how durations appear in messages.
-std::string format_duration_ms(int64_t ms);
-
 }  // namespace rbk
