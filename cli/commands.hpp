@@ -32,7 +32,7 @@ int run_compile(const CompileOptions& opts);
 int run_disasm(const CompileOptions& opts);
 
 struct RunOptions {
-  std::string file, runbook, scenario, policy, trace, as, store;
+  std::string file, runbook, scenario, policy, config, trace, as, store;
   std::vector<std::string> params, deny;
   bool dry_run = false, approve_all = false;
 };

@@ -61,7 +61,9 @@ void add_run(CLI::App& app, RunCommands& o) {
   run->add_flag("--dry-run", o.run.dry_run, "Probes real, actions only recorded")
       ->excludes(scenario);
   run->add_option("--policy", o.run.policy,
-                  "The sandbox policy (capabilities, hosts, roles, budgets)");
+                  "The sandbox policy (capabilities, hosts, roles, budgets); live runs need one");
+  run->add_option("--config", o.run.config,
+                  "Configuration values for config.NAME (JSON); RBK_CONFIG_NAME overrides");
   run->add_option("--trace", o.run.trace,
                   "Write the trace, one JSON object per event, to this file");
   auto* all = run->add_flag("--approve-all", o.run.approve_all,

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <fstream>
 #include <iostream>
 
@@ -12,6 +13,8 @@
 #include "cli/run_support.hpp"
 #include "cli/trace_sinks.hpp"
 #include "compiler/loader.hpp"
+#include "stdlib/config.hpp"
+#include "stdlib/live_host.hpp"
 #include "vm/journal.hpp"
 #include "vm/policy.hpp"
 #include "vm/rbc.hpp"
@@ -158,7 +161,20 @@ int execute(RunStore& store, Session& s, bool resume) {
     sinks.add(&*jsonl);
   }
 
-  ScenarioHost world(s.program, s.scenario, s.flags, sinks);
+  // The world, by mode: the scenario, or real systems with actions recorded or performed.
+  std::unique_ptr<Host> world_host;
+  if (s.rec.mode == "scenario") {
+    world_host = std::make_unique<ScenarioHost>(s.program, s.scenario, s.flags, sinks);
+  } else {
+    std::map<std::string, Value> config;
+    nlohmann::json opts = nlohmann::json::parse(s.rec.options);
+    for (const auto& c : s.program.config)
+      if (opts.contains("config") && opts["config"].contains(c.name))
+        config[c.name] = convert(from_plain_json(opts["config"][c.name]), s.program.types[c.type], c.name);
+    if (s.rec.mode == "dry-run") world_host = std::make_unique<DryRunHost>(s.policy, config, sinks, s.flags);
+    else world_host = std::make_unique<LiveHost>(s.policy, config, sinks);
+  }
+  Host& world = *world_host;
   std::optional<TerminalGate> terminal;
   std::optional<DecidedGate> decided;
   Host* inner = &world;
@@ -247,7 +263,7 @@ std::optional<Session> session_of(RunStore& store, const std::string& id, int& c
   s.rec = *rec;
   try {
     s.program = decode_rbc(rec->program);  // verified again before it runs again
-    s.scenario = parse_scenario(rec->scenario, rec->scenario_path);
+    if (rec->mode == "scenario") s.scenario = parse_scenario(rec->scenario, rec->scenario_path);
     if (!rec->policy.empty()) s.policy = parse_policy(rec->policy, "the run's policy");
   } catch (const std::exception& e) {
     std::cerr << "rbk: run " << id << " cannot be resumed: " << e.what() << "\n";
@@ -266,11 +282,15 @@ std::optional<Session> session_of(RunStore& store, const std::string& id, int& c
 }  // namespace
 
 int run_run(const RunOptions& opts) {
-  if (opts.scenario.empty()) {
-    std::cerr
-        << "rbk run: live and dry-run modes reach real systems through the stdlib natives (http, "
-           "tls, tcp, "
-           "dns, …), which this build does not have yet; run offline with --scenario FILE.json\n";
+  std::string mode = !opts.scenario.empty() ? "scenario" : opts.dry_run ? "dry-run" : !opts.policy.empty() ? "live" : "";
+  if (mode.empty()) {
+    std::cerr << "rbk run: a live run needs a policy (--policy FILE) granting what the runbook uses; to try it "
+                 "without changing anything, use --dry-run (probes real, actions recorded) or --scenario FILE.json\n";
+    return kUsage;
+  }
+  if (mode == "live" && (opts.approve_all || !opts.deny.empty())) {
+    std::cerr << "rbk run: --approve-all and --deny decide gates of dry-run and scenario runs only; the gates of a "
+                 "live run are decided by people\n";
     return kUsage;
   }
   LoadedProgram lp = load_program(opts.file, opts.runbook);
@@ -278,15 +298,31 @@ int run_run(const RunOptions& opts) {
   Session s;
   s.program = std::move(lp.program);
   std::string text, error;
-  if (!read_file(opts.scenario, text, error)) {
-    std::cerr << "rbk run: cannot read " << opts.scenario << ": " << error << "\n";
-    return kUsage;
+  if (mode == "scenario") {
+    if (!read_file(opts.scenario, text, error)) {
+      std::cerr << "rbk run: cannot read " << opts.scenario << ": " << error << "\n";
+      return kUsage;
+    }
+    try {
+      s.scenario = parse_scenario(text, opts.scenario);
+    } catch (const ScenarioError& e) {
+      std::cerr << "rbk run: " << e.what() << "\n";
+      return kUsage;
+    }
   }
-  try {
-    s.scenario = parse_scenario(text, opts.scenario);
-  } catch (const ScenarioError& e) {
-    std::cerr << "rbk run: " << e.what() << "\n";
-    return kUsage;
+  nlohmann::json config_json = nlohmann::json::object();
+  if (mode != "scenario") {
+    std::string config_text;
+    if (!opts.config.empty() && !read_file(opts.config, config_text, error)) {
+      std::cerr << "rbk run: cannot read " << opts.config << ": " << error << "\n";
+      return kUsage;
+    }
+    ConfigResult cfg = resolve_config(s.program, config_text, opts.config);
+    if (!cfg.errors.empty()) {
+      for (const auto& e : cfg.errors) std::cerr << "rbk run: " << e << "\n";
+      return kUsage;
+    }
+    for (const auto& [name, v] : cfg.values) config_json[name] = to_plain_json(v);
   }
   const RunbookInfo& rb = s.program.entry_runbook();
   if (!s.scenario.runbook.empty() && s.scenario.runbook != rb.name) {
@@ -338,14 +374,15 @@ int run_run(const RunOptions& opts) {
   options["approve_all"] = opts.approve_all;
   options["deny"] = opts.deny;
   options["trace"] = opts.trace;
+  options["config"] = config_json;
 
   s.rec.id = new_run_id();
   s.rec.runbook = rb.name;
   s.rec.program_hash = s.program.hash_hex();
   s.rec.program = encode_rbc(s.program);
-  s.rec.mode = "scenario";
+  s.rec.mode = mode;
   s.rec.params = pj.dump();
-  s.rec.scenario_path = opts.scenario;
+  s.rec.scenario_path = opts.scenario.empty() ? "(none)" : opts.scenario;
   s.rec.scenario = text;
   s.rec.policy = policy_text;
   s.rec.options = options.dump();

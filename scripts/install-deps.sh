@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   tao-pegtl-dev libfmt-dev nlohmann-json3-dev libcli11-dev
-  libcpp-httplib-dev libssl-dev libsqlite3-dev libgraphviz-dev
+  libcpp-httplib-dev libssl-dev openssl libsqlite3-dev libgraphviz-dev curl bsdutils
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

@@ -1,0 +1,83 @@
+#include "stdlib/live_host.hpp"
+
+#include <chrono>
+#include <thread>
+
+#include "stdlib/config.hpp"
+
+namespace rbk {
+
+LiveHost::LiveHost(const Policy& policy, std::map<std::string, Value> config, TraceSink& sink)
+    : natives_(policy), config_(std::move(config)), sink_(sink) {
+  for (const auto& [name, v] : config_)
+    if (is_secret_name(name) && v.kind == ValueKind::String && v.str().size() >= 4) secrets_.push_back(v.str());
+}
+
+std::optional<Value> LiveHost::call(const FunctionInfo& fn, const std::vector<Value>& args, const Site&) {
+  if (fn.code != kNone) return std::nullopt;  // a declared probe: the VM runs its body
+  if (Natives::has(fn.name)) return natives_.call(fn, args);
+  return Value::error("no native '" + fn.name + "' in this build");
+}
+
+ActOutcome LiveHost::act(const PlannedCall& call, const Site& site) {
+  if (call.function->code != kNone) return ActOutcome{ActOutcome::Kind::RunBody, {}};
+  return ActOutcome{ActOutcome::Kind::Performed, *this->call(*call.function, call.args, site)};
+}
+
+int64_t LiveHost::now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void LiveHost::sleep(int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+Value LiveHost::config(const std::string& name) {
+  auto it = config_.find(name);
+  if (it != config_.end()) return it->second;
+  return Value::error("configuration value '" + name + "' is not set");
+}
+
+namespace {
+Value redact(const Value& v, const std::vector<std::string>& secrets) {
+  switch (v.kind) {
+    case ValueKind::String:
+    case ValueKind::Error: {
+      std::string s = v.str();
+      bool changed = false;
+      for (const auto& secret : secrets)
+        for (size_t at; (at = s.find(secret)) != std::string::npos; changed = true) s.replace(at, secret.size(), "[redacted]");
+      if (!changed) return v;
+      return v.kind == ValueKind::String ? Value::string(s) : Value::error(s);
+    }
+    case ValueKind::List: {
+      std::vector<Value> items;
+      for (const auto& x : v.items()) items.push_back(redact(x, secrets));
+      return Value::list(std::move(items));
+    }
+    case ValueKind::Record: {
+      std::vector<Value> items;
+      for (const auto& x : v.items()) items.push_back(redact(x, secrets));
+      return Value::record(v.keys(), std::move(items));
+    }
+    default: return v;
+  }
+}
+}  // namespace
+
+void LiveHost::trace(const TraceEvent& event) {
+  if (secrets_.empty()) {
+    sink_.event(event, now());
+    return;
+  }
+  TraceEvent copy = event;
+  for (auto& f : copy.fields) f.value = redact(f.value, secrets_);
+  sink_.event(copy, now());
+}
+
+GateDecision DryRunHost::gate(const GateRequest& r) {
+  if (flags_.deny.count(r.gate)) return GateDecision::Denied;
+  if (flags_.approve_all) return GateDecision::Approved;
+  return GateDecision::Pending;
+}
+
+}  // namespace rbk

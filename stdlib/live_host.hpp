@@ -1,0 +1,46 @@
+// The hosts that reach real systems. LiveHost runs probes and performs actions (declared
+// ones by running their bodies, whose natives act); DryRunHost runs probes the same way
+// and records actions as "would do" with their evaluated arguments, never performing
+// them. Both check the policy on every native call (natives.hpp), read configuration
+// resolved before the run started, use the real clock, and keep secrets out of traces.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "stdlib/natives.hpp"
+#include "vm/scenario.hpp"
+
+namespace rbk {
+
+class LiveHost : public Host {
+ public:
+  LiveHost(const Policy& policy, std::map<std::string, Value> config, TraceSink& sink);
+
+  std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args, const Site& site) override;
+  ActOutcome act(const PlannedCall& call, const Site& site) override;
+  GateDecision gate(const GateRequest&) override { return GateDecision::Pending; }
+  int64_t now() override;
+  void sleep(int64_t ms) override;
+  Value config(const std::string& name) override;
+  void trace(const TraceEvent& event) override;
+
+ protected:
+  Natives natives_;
+  std::map<std::string, Value> config_;
+  std::vector<std::string> secrets_;
+  TraceSink& sink_;
+};
+
+class DryRunHost : public LiveHost {
+ public:
+  DryRunHost(const Policy& policy, std::map<std::string, Value> config, TraceSink& sink, GateFlags flags)
+      : LiveHost(policy, std::move(config), sink), flags_(std::move(flags)) {}
+  ActOutcome act(const PlannedCall&, const Site&) override { return ActOutcome{ActOutcome::Kind::WouldDo, {}}; }
+  GateDecision gate(const GateRequest& r) override;
+
+ private:
+  GateFlags flags_;
+};
+
+}  // namespace rbk

@@ -1,0 +1,58 @@
+// The native primitives that reach the world (http.*, prometheus.*, notify.webhook,
+// tcp.connect, dns.resolve, tls.peer_certificate). Every call is checked against the
+// policy before any byte leaves: a capability that is not granted, or a host not on its
+// list, stops the run with a message naming the call, the capability and the policy.
+// A failure of the world (a refused connection, a timeout, a non-2xx status, a body that
+// is not JSON) is an Error value naming the URL and the cause, which the runbook can
+// follow with `on error`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "vm/host.hpp"
+#include "vm/policy.hpp"
+
+namespace rbk {
+
+class Natives {
+ public:
+  explicit Natives(const Policy& policy) : policy_(policy) {}
+  // Whether NAME is a native this class implements.
+  static bool has(const std::string& name);
+  // ARGS are in the signature's order, already converted. Throws HostFault on a policy
+  // denial; returns an Error value on a failure of the world.
+  Value call(const FunctionInfo& fn, const std::vector<Value>& args);
+
+ private:
+  // Checks CAPABILITY for HOST_PORT ("127.0.0.1:8080"), throwing HostFault when denied.
+  void allow(const FunctionInfo& fn, const std::string& capability, const std::string& host_port);
+  Value http(const FunctionInfo& fn, const std::string& method, const std::vector<Value>& args);
+  Value prometheus(const FunctionInfo& fn, const std::vector<Value>& args, bool scalar);
+  Value tcp_connect(const FunctionInfo& fn, const std::vector<Value>& args);
+  Value dns_resolve(const FunctionInfo& fn, const std::vector<Value>& args);
+  Value tls_certificate(const FunctionInfo& fn, const std::vector<Value>& args);
+
+  const Policy& policy_;
+};
+
+// An HTTP(S) request with a JSON body, answered with the parsed JSON (natives_http.cpp).
+struct HttpRequest {
+  std::string method;  // GET, POST, PUT, DELETE
+  std::string url;
+  Value body;          // null for none
+  std::vector<std::pair<std::string, std::string>> headers;
+  int64_t timeout_ms = 10'000;
+  int retries = 0;
+};
+Value http_json(const HttpRequest& req);
+
+// The pieces of an http(s) URL; false if it is not one.
+struct Url {
+  std::string scheme, host, path;
+  int port = 0;
+  std::string host_port() const { return host + ":" + std::to_string(port); }
+};
+bool parse_url(const std::string& text, Url& out);
+
+}  // namespace rbk

@@ -1,0 +1,105 @@
+// HTTP with JSON bodies, through cpp-httplib (TLS through OpenSSL). The only translation
+// unit that includes httplib.h.
+#include <httplib.h>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "stdlib/natives.hpp"
+#include "vm/value_json.hpp"
+
+namespace rbk {
+
+bool parse_url(const std::string& text, Url& out) {
+  auto colon = text.find("://");
+  if (colon == std::string::npos) return false;
+  out.scheme = text.substr(0, colon);
+  if (out.scheme != "http" && out.scheme != "https") return false;
+  std::string rest = text.substr(colon + 3);
+  auto slash = rest.find('/');
+  std::string authority = rest.substr(0, slash);
+  out.path = slash == std::string::npos ? "/" : rest.substr(slash);
+  if (authority.empty() || authority.find('@') != std::string::npos) return false;
+  auto port_colon = authority.rfind(':');
+  if (port_colon != std::string::npos && authority.find(']') == std::string::npos) {
+    out.host = authority.substr(0, port_colon);
+    try {
+      out.port = std::stoi(authority.substr(port_colon + 1));
+    } catch (...) {
+      return false;
+    }
+    if (out.port <= 0 || out.port > 65535) return false;
+  } else {
+    out.host = authority;
+    out.port = out.scheme == "https" ? 443 : 80;
+  }
+  return !out.host.empty();
+}
+
+namespace {
+
+std::string describe_error(httplib::Error e) {
+  switch (e) {
+    case httplib::Error::Connection: return "connection refused or unreachable";
+    case httplib::Error::Read: return "timed out or failed reading the answer";
+    case httplib::Error::Write: return "failed sending the request";
+    case httplib::Error::ConnectionTimeout: return "connection timed out";
+    case httplib::Error::SSLConnection: return "TLS handshake failed";
+    case httplib::Error::SSLServerVerification: return "the server's certificate did not verify";
+    default: return httplib::to_string(e);
+  }
+}
+
+}  // namespace
+
+Value http_json(const HttpRequest& req) {
+  Url url;
+  std::string what = req.method + " " + req.url;
+  if (!parse_url(req.url, url)) return Value::error(what + ": not an http or https URL");
+  httplib::Client client(url.scheme + "://" + url.host_port());
+  auto secs = std::chrono::milliseconds(req.timeout_ms);
+  client.set_connection_timeout(std::chrono::duration_cast<std::chrono::microseconds>(secs));
+  client.set_read_timeout(std::chrono::duration_cast<std::chrono::microseconds>(secs));
+  client.set_write_timeout(std::chrono::duration_cast<std::chrono::microseconds>(secs));
+  client.enable_server_certificate_verification(true);
+  httplib::Headers headers;
+  for (const auto& [k, v] : req.headers) headers.emplace(k, v);
+  std::string body = req.body.is_null() ? "" : to_plain_json(req.body).dump();
+
+  std::mt19937 rng(std::random_device{}());
+  std::string last_error;
+  for (int attempt = 0; attempt <= req.retries; ++attempt) {
+    if (attempt > 0) {
+      // Exponential backoff with jitter: 100 ms, 200 ms, 400 ms, … each +0-50 %.
+      int64_t base = 100LL << std::min(attempt - 1, 10);
+      int64_t wait = base + static_cast<int64_t>(rng() % static_cast<uint32_t>(base / 2 + 1));
+      std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+    }
+    httplib::Result res = req.method == "GET"    ? client.Get(url.path, headers)
+                          : req.method == "POST" ? client.Post(url.path, headers, body, "application/json")
+                          : req.method == "PUT"  ? client.Put(url.path, headers, body, "application/json")
+                                                 : client.Delete(url.path, headers, body, "application/json");
+    if (!res) {
+      last_error = what + ": " + describe_error(res.error());
+      continue;  // a network failure may pass
+    }
+    if (res->status >= 500) {
+      last_error = what + ": status " + std::to_string(res->status);
+      continue;
+    }
+    if (res->status < 200 || res->status >= 300)
+      return Value::error(what + ": status " + std::to_string(res->status));
+    if (res->body.empty()) return Value::null();
+    try {
+      return from_plain_json(nlohmann::json::parse(res->body));
+    } catch (const nlohmann::json::exception&) {
+      std::string start = res->body.substr(0, 40);
+      return Value::error(what + ": the answer is not JSON (it begins \"" + start + "\")");
+    }
+  }
+  if (req.retries > 0) last_error += " (after " + std::to_string(req.retries + 1) + " attempts)";
+  return Value::error(last_error);
+}
+
+}  // namespace rbk

@@ -1,0 +1,209 @@
+// fleet-sim: a small HTTP server that serves a generated IoT fleet in the REST shapes of
+// docs/stdlib.md (fleet registry, broker, gateways, certificates and provisioning,
+// notifications, field service) on 127.0.0.1, and records every action it receives, so
+// that anyone can try a live dry-run and a live run locally. The tests use it too.
+//
+//   fleet-sim [--port 8085] [--devices 200] [--seed 7]
+//   GET /actions        what it was asked to do, in order (for tests and curious people)
+//   GET /requests       how many requests it served
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+using nlohmann::json;
+
+namespace {
+
+std::string iso(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+struct Device {
+  std::string id, gateway, region, firmware;
+  long offline_s = 0;  // seconds since last seen
+  bool powered = true;
+  long cert_days = 200;  // days until the certificate expires (negative: expired)
+  bool renewal_acknowledged = true;
+  bool provisioning_reachable = true;
+  long last_connect_s = -1;  // -1: never
+};
+
+struct Gateway {
+  bool online = true, oom = false, ot = true, publishing = true;
+};
+
+struct Fleet {
+  std::map<std::string, Device> devices;
+  std::map<std::string, Gateway> gateways;
+  std::mutex mu;
+  json actions = json::array();
+  std::atomic<long> requests{0};
+};
+
+void generate(Fleet& f, int count, unsigned seed) {
+  std::mt19937 rng(seed);
+  const char* regions[] = {"eu-west", "eu-central", "us-east"};
+  for (int g = 0; g < std::max(1, count / 25); ++g) f.gateways["gw-" + std::to_string(g)] = Gateway{};
+  for (int i = 0; i < count; ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "sensor-%04d", i);
+    Device d;
+    d.id = id;
+    d.gateway = "gw-" + std::to_string(i % std::max(1, count / 25));
+    d.region = regions[rng() % 3];
+    d.firmware = (rng() % 10 == 0) ? "2.4.0" : "2.3.1";
+    d.offline_s = static_cast<long>(rng() % 120);
+    d.cert_days = 30 + static_cast<long>(rng() % 300);
+    d.last_connect_s = d.offline_s;
+    f.devices[d.id] = d;
+  }
+  // The incidents the bundled runbooks walk through.
+  auto& s42 = f.devices["sensor-0042"];
+  s42 = Device{"sensor-0042", "gw-7", "eu-west", "2.3.1", 45 * 60, true, -2, false, true, -1};
+  f.gateways["gw-7"] = Gateway{true, false, true, true};
+  auto& s7 = f.devices["sensor-0007"];
+  s7 = Device{"sensor-0007", "gw-3", "eu-west", "2.3.1", 60 * 60, true, 120, true, true, -1};
+  f.gateways["gw-3"] = Gateway{true, true, true, false};
+}
+
+void record(Fleet& f, const std::string& what, const std::string& target, const std::string& body) {
+  std::lock_guard<std::mutex> lock(f.mu);
+  json a{{"action", what}, {"target", target}};
+  try {
+    a["body"] = body.empty() ? json() : json::parse(body);
+  } catch (...) {
+    a["body"] = body;
+  }
+  f.actions.push_back(a);
+  std::cout << "action " << what << " " << target << std::endl;
+}
+
+void reply(httplib::Response& res, const json& j, int status = 200) {
+  res.status = status;
+  res.set_content(j.dump(), "application/json");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int port = 8085, count = 200;
+  unsigned seed = 7;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--port") port = std::atoi(argv[i + 1]);
+    else if (a == "--devices") count = std::atoi(argv[i + 1]);
+    else if (a == "--seed") seed = static_cast<unsigned>(std::atoi(argv[i + 1]));
+    else {
+      std::cerr << "usage: fleet-sim [--port 8085] [--devices 200] [--seed 7]\n";
+      return 2;
+    }
+  }
+  Fleet fleet;
+  generate(fleet, std::max(count, 50), seed);
+  httplib::Server srv;
+  srv.set_pre_routing_handler([&](const httplib::Request&, httplib::Response&) {
+    ++fleet.requests;
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  auto now = [] { return std::time(nullptr); };
+  auto device = [&](const httplib::Request& req, httplib::Response& res) -> Device* {
+    auto it = fleet.devices.find(req.matches[1]);
+    if (it == fleet.devices.end()) {
+      reply(res, {{"error", "no such device"}}, 404);
+      return nullptr;
+    }
+    return &it->second;
+  };
+
+  srv.Get(R"(/devices/([\w-]+))", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    if (Device* d = device(req, res))
+      reply(res, {{"id", d->id}, {"last_seen", iso(now() - d->offline_s)}, {"connected", d->offline_s < 60},
+                  {"gateway", d->gateway}, {"region", d->region}, {"firmware", d->firmware}});
+  });
+  srv.Get(R"(/devices/([\w-]+)/power)", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    if (Device* d = device(req, res)) reply(res, {{"state", d->powered ? "on" : "unknown"}});
+  });
+  srv.Get(R"(/devices/([\w-]+)/certificate)", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    if (Device* d = device(req, res))
+      reply(res, {{"not_after", iso(now() + d->cert_days * 86400)}, {"renewal_acknowledged", d->renewal_acknowledged}});
+  });
+  srv.Get(R"(/devices/([\w-]+)/reachable)", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    if (Device* d = device(req, res)) reply(res, {{"reachable", d->provisioning_reachable}});
+  });
+  srv.Get(R"(/clients/([\w-]+))", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    std::string id = req.matches[1];
+    if (auto g = fleet.gateways.find(id); g != fleet.gateways.end()) {
+      reply(res, {{"last_connect", iso(now() - 5)}, {"publishing", g->second.publishing}});
+    } else if (Device* d = device(req, res)) {
+      reply(res, {{"last_connect", d->last_connect_s < 0 ? json() : json(iso(now() - d->last_connect_s))},
+                  {"publishing", d->offline_s < 60}});
+    }
+  });
+  srv.Get(R"(/gateways/([\w-]+))", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    auto g = fleet.gateways.find(req.matches[1]);
+    if (g == fleet.gateways.end()) return reply(res, {{"error", "no such gateway"}}, 404);
+    reply(res, {{"online", g->second.online}, {"oom", g->second.oom}, {"ot_network_reachable", g->second.ot}});
+  });
+
+  // Actions: recorded, and they change the fleet the way the real thing would.
+  auto action = [&](const char* pattern, const char* name, auto effect) {
+    srv.Post(pattern, [&, name, effect](const httplib::Request& req, httplib::Response& res) {
+      std::string target = req.matches.size() > 1 ? std::string(req.matches[1]) : "";
+      record(fleet, name, target, req.body);
+      std::lock_guard<std::mutex> lock(fleet.mu);
+      effect(target);
+      reply(res, {{"ok", true}});
+    });
+  };
+  action(R"(/gateways/([\w-]+)/restart)", "gateway.restart", [&](const std::string& gw) {
+    fleet.gateways[gw].oom = false;
+    for (auto& [id, d] : fleet.devices)
+      if (d.gateway == gw) d.offline_s = 0, d.last_connect_s = 0;
+  });
+  action(R"(/devices/([\w-]+)/quarantine)", "fleet.quarantine", [](const std::string&) {});
+  action(R"(/devices/([\w-]+)/power-cycle)", "fleet.power_cycle",
+         [&](const std::string& id) { fleet.devices[id].offline_s = 0; });
+  action(R"(/devices/([\w-]+)/renew)", "certs.start_renewal",
+         [&](const std::string& id) { fleet.devices[id].renewal_acknowledged = true; });
+  action(R"(/devices/([\w-]+)/reprovision)", "certs.reprovision", [&](const std::string& id) {
+    fleet.devices[id].cert_days = 365;
+    fleet.devices[id].offline_s = 0;
+  });
+  action(R"(/hooks/ops)", "ops.alert", [](const std::string&) {});
+  action(R"(/tickets)", "ops.dispatch_technician", [](const std::string&) {});
+
+  srv.Get("/actions", [&](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    reply(res, fleet.actions);
+  });
+  srv.Get("/requests", [&](const httplib::Request&, httplib::Response& res) { reply(res, {{"requests", fleet.requests.load()}}); });
+
+  std::signal(SIGTERM, [](int) { std::_Exit(0); });
+  std::cout << "fleet-sim: " << fleet.devices.size() << " devices, " << fleet.gateways.size()
+            << " gateways on http://127.0.0.1:" << port << std::endl;
+  if (!srv.listen("127.0.0.1", port)) {
+    std::cerr << "fleet-sim: cannot listen on 127.0.0.1:" << port << "\n";
+    return 1;
+  }
+}
