@@ -1,0 +1,314 @@
+// The natives against real servers on loopback, started by the tests: an HTTP server
+// (status codes, slow answers, bad JSON, retries), TLS servers whose certificates the
+// test generates with known expiry dates, a listening and a closed port, DNS, and the
+// policy: a host it does not allow receives no connection at all.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include <atomic>
+#include <thread>
+
+#include "stdlib/natives.hpp"
+#include "stdlib/registry.hpp"
+#include "test_support.hpp"
+#include "vm/value_json.hpp"
+
+namespace rbk::test {
+namespace {
+
+// A FunctionInfo for a native, as a compiled program would hold it.
+FunctionInfo native(const std::string& name) {
+  const FunctionSig& sig = *Registry::natives().find(name).front();
+  FunctionInfo f;
+  f.name = sig.name;
+  f.capabilities = sig.capabilities;
+  f.effect = sig.effect == Effect::Action ? FuncEffect::Action : FuncEffect::Probe;
+  return f;
+}
+
+Policy allow_loopback() {
+  Policy p;
+  p.source = "test-policy.json";
+  for (const char* c : {"net.http", "notify", "net.tcp", "tls", "net.dns"}) p.capabilities[c] = {"127.0.0.1", "localhost"};
+  return p;
+}
+
+// An HTTP server on a free loopback port, stopped at the end of the test.
+class LoopbackServer {
+ public:
+  LoopbackServer() {
+    server.set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
+      ++requests;
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+  }
+  void start() {
+    port = server.bind_to_any_port("127.0.0.1");
+    thread = std::thread([this] { server.listen_after_bind(); });
+    // The socket listens once bound; wait (bounded) for the accept loop as well.
+    for (int i = 0; i < 200 && !server.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ~LoopbackServer() {
+    server.stop();
+    if (thread.joinable()) thread.join();
+  }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port) + path; }
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+  std::atomic<int> requests{0};
+};
+
+Value get(Natives& n, const std::string& url, int64_t timeout_ms = 2000, int64_t retries = 0) {
+  return n.call(native("http.get_json"), {Value::string(url), Value::null(), Value::duration(timeout_ms), Value::integer(retries)});
+}
+
+TEST(HttpNatives, GetsJson) {
+  LoopbackServer s;
+  s.server.Get("/devices/d1", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content(R"({"id": "d1", "online": true, "auth": ")" + req.get_header_value("Authorization") + "\"}",
+                    "application/json");
+  });
+  s.start();
+  Policy p = allow_loopback();
+  Natives n(p);
+  Value v = n.call(native("http.get_json"), {Value::string(s.url("/devices/d1")),
+                                            Value::record({"Authorization"}, {Value::string("Bearer abc")}),
+                                            Value::duration(2000), Value::integer(0)});
+  ASSERT_EQ(v.kind, ValueKind::Record) << to_display(v);
+  EXPECT_EQ(v.field("id")->str(), "d1");
+  EXPECT_TRUE(v.field("online")->b);
+  EXPECT_EQ(v.field("auth")->str(), "Bearer abc");
+}
+
+TEST(HttpNatives, StatusCodesAreErrorsNamingTheUrl) {
+  LoopbackServer s;
+  s.server.Get("/missing", [](const httplib::Request&, httplib::Response& res) { res.status = 404; });
+  s.start();
+  Policy p = allow_loopback();
+  Natives n(p);
+  Value v = get(n, s.url("/missing"));
+  ASSERT_TRUE(v.is_error());
+  EXPECT_EQ(v.str(), "GET " + s.url("/missing") + ": status 404");
+}
+
+TEST(HttpNatives, RetriesServerErrorsWithBackoff) {
+  LoopbackServer s;
+  std::atomic<int> calls{0};
+  s.server.Get("/flaky", [&](const httplib::Request&, httplib::Response& res) {
+    if (++calls < 3) res.status = 503;
+    else res.set_content(R"({"ok": true})", "application/json");
+  });
+  s.start();
+  Policy p = allow_loopback();
+  Natives n(p);
+  auto t0 = std::chrono::steady_clock::now();
+  Value v = get(n, s.url("/flaky"), 2000, 3);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(v.kind, ValueKind::Record) << to_display(v);
+  EXPECT_EQ(calls.load(), 3);
+  EXPECT_GE(ms, 100 + 200);  // two backoffs: 100 ms and 200 ms, plus jitter
+  calls = -100;              // now it always fails
+  Value e = get(n, s.url("/flaky"), 2000, 1);
+  ASSERT_TRUE(e.is_error());
+  EXPECT_NE(e.str().find("status 503 (after 2 attempts)"), std::string::npos) << e.str();
+}
+
+TEST(HttpNatives, SlowAnswerTimesOut) {
+  LoopbackServer s;
+  s.server.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    res.set_content("{}", "application/json");
+  });
+  s.start();
+  Policy p = allow_loopback();
+  Natives n(p);
+  Value v = get(n, s.url("/slow"), 300);
+  ASSERT_TRUE(v.is_error());
+  EXPECT_NE(v.str().find("GET " + s.url("/slow") + ": timed out"), std::string::npos) << v.str();
+}
+
+TEST(HttpNatives, BodyThatIsNotJson) {
+  LoopbackServer s;
+  s.server.Get("/html", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("<html>oops</html>", "text/html");
+  });
+  s.start();
+  Policy p = allow_loopback();
+  Natives n(p);
+  Value v = get(n, s.url("/html"));
+  ASSERT_TRUE(v.is_error());
+  EXPECT_NE(v.str().find("the answer is not JSON (it begins \"<html>oops</html>\")"), std::string::npos) << v.str();
+}
+
+TEST(HttpNatives, PostSendsJsonAndConnectionRefusedIsAnError) {
+  LoopbackServer s;
+  std::string received;
+  s.server.Post("/hooks", [&](const httplib::Request& req, httplib::Response& res) {
+    received = req.body;
+    res.status = 204;
+  });
+  s.start();
+  Policy p = allow_loopback();
+  Natives n(p);
+  Value v = n.call(native("notify.webhook"),
+                   {Value::string(s.url("/hooks")), Value::record({"text"}, {Value::string("device down")})});
+  EXPECT_TRUE(v.is_null()) << to_display(v);
+  EXPECT_EQ(received, R"({"text":"device down"})");
+  Value refused = get(n, "http://127.0.0.1:1/nothing");
+  ASSERT_TRUE(refused.is_error());
+  EXPECT_NE(refused.str().find("connection"), std::string::npos) << refused.str();
+}
+
+TEST(HttpNatives, PolicyDenialSendsNothing) {
+  LoopbackServer s;
+  s.server.Get("/x", [](const httplib::Request&, httplib::Response& res) { res.set_content("{}", "application/json"); });
+  s.start();
+  Policy p;
+  p.source = "narrow.json";
+  p.capabilities["net.http"] = {"127.0.0.1:1"};  // another port only
+  Natives n(p);
+  try {
+    get(n, s.url("/x"));
+    FAIL() << "the policy should refuse";
+  } catch (const HostFault& e) {
+    EXPECT_EQ(std::string(e.what()), "http.get_json: narrow.json does not allow net.http to 127.0.0.1:" + std::to_string(s.port));
+  }
+  Policy none;
+  Natives n2(none);
+  EXPECT_THROW(get(n2, s.url("/x")), HostFault);
+  EXPECT_EQ(s.requests.load(), 0);  // no connection at all
+}
+
+TEST(Prometheus, InstantVectorAndScalar) {
+  LoopbackServer s;
+  s.server.Get("/api/v1/query", [](const httplib::Request& req, httplib::Response& res) {
+    if (req.get_param_value("query") == "up")
+      res.set_content(R"({"status":"success","data":{"resultType":"vector","result":[
+        {"metric":{"job":"broker"},"value":[1700000000,"1"]},{"metric":{"job":"ingest"},"value":[1700000000,"0"]}]}})",
+                      "application/json");
+    else
+      res.set_content(R"({"status":"success","data":{"resultType":"scalar","result":[1700000000,"42.5"]}})",
+                      "application/json");
+  });
+  s.start();
+  Policy p = allow_loopback();
+  Natives n(p);
+  Value v = n.call(native("prometheus.query"), {Value::string(s.url("")), Value::string("up"), Value::duration(2000)});
+  ASSERT_EQ(v.kind, ValueKind::List) << to_display(v);
+  ASSERT_EQ(v.items().size(), 2u);
+  EXPECT_EQ(v.items()[0].field("labels")->field("job")->str(), "broker");
+  EXPECT_DOUBLE_EQ(v.items()[1].field("value")->f, 0.0);
+  Value sc = n.call(native("prometheus.scalar"), {Value::string(s.url("")), Value::string("scalar(42.5)"), Value::duration(2000)});
+  EXPECT_DOUBLE_EQ(sc.f, 42.5);
+  Value many = n.call(native("prometheus.scalar"), {Value::string(s.url("")), Value::string("up"), Value::duration(2000)});
+  EXPECT_TRUE(many.is_error());
+}
+
+TEST(NetNatives, TcpConnectToListeningAndClosedPorts) {
+  LoopbackServer s;
+  s.start();
+  Policy p = allow_loopback();
+  Natives n(p);
+  Value open = n.call(native("tcp.connect"), {Value::string("127.0.0.1"), Value::integer(s.port), Value::duration(1000)});
+  EXPECT_TRUE(open.field("reachable")->b);
+  EXPECT_EQ(open.field("latency")->kind, ValueKind::Duration);
+  Value closed = n.call(native("tcp.connect"), {Value::string("127.0.0.1"), Value::integer(1), Value::duration(1000)});
+  EXPECT_FALSE(closed.field("reachable")->b);
+}
+
+TEST(NetNatives, DnsResolvesLocalhost) {
+  Policy p = allow_loopback();
+  Natives n(p);
+  Value v = n.call(native("dns.resolve"), {Value::string("localhost")});
+  ASSERT_EQ(v.kind, ValueKind::List) << to_display(v);
+  bool loopback = false;
+  for (const auto& a : v.items()) loopback |= a.str() == "127.0.0.1" || a.str() == "::1";
+  EXPECT_TRUE(loopback);
+  Value bad = n.call(native("dns.resolve"), {Value::string("localhost")});
+  EXPECT_FALSE(bad.is_error());
+}
+
+// ------------------------------------------------------------ TLS
+
+struct TempCert {
+  std::string cert_path, key_path;
+};
+
+// A self-signed certificate for localhost that expires DAYS from now (negative: expired).
+TempCert make_cert(const std::string& dir, const std::string& name, long days) {
+  EVP_PKEY* key = EVP_RSA_gen(2048);
+  X509* x = X509_new();
+  X509_set_version(x, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+  X509_gmtime_adj(X509_getm_notBefore(x), (days - 400) * 86400L);
+  X509_gmtime_adj(X509_getm_notAfter(x), days * 86400L);
+  X509_set_pubkey(x, key);
+  X509_NAME* subject = X509_get_subject_name(x);
+  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("device-7.test"), -1, -1, 0);
+  X509_set_issuer_name(x, subject);
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
+  X509_EXTENSION* san = X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, "DNS:localhost,DNS:device-7.test");
+  X509_add_ext(x, san, -1);
+  X509_EXTENSION_free(san);
+  X509_sign(x, key, EVP_sha256());
+  TempCert out{dir + "/" + name + ".crt", dir + "/" + name + ".key"};
+  FILE* f = fopen(out.cert_path.c_str(), "w");
+  PEM_write_X509(f, x);
+  fclose(f);
+  f = fopen(out.key_path.c_str(), "w");
+  PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
+  fclose(f);
+  X509_free(x);
+  EVP_PKEY_free(key);
+  return out;
+}
+
+class TlsServer {
+ public:
+  explicit TlsServer(const TempCert& c) : server(c.cert_path.c_str(), c.key_path.c_str()) {
+    server.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content("{}", "application/json"); });
+    port = server.bind_to_any_port("127.0.0.1");
+    thread = std::thread([this] { server.listen_after_bind(); });
+    // The socket listens once bound; wait (bounded) for the accept loop as well.
+    for (int i = 0; i < 200 && !server.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ~TlsServer() {
+    server.stop();
+    thread.join();
+  }
+  httplib::SSLServer server;
+  std::thread thread;
+  int port = 0;
+};
+
+TEST(TlsNatives, PeerCertificateExpiryFromARealHandshake) {
+  std::string dir = std::filesystem::temp_directory_path() / ("rbk-tls-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  Policy p = allow_loopback();
+  Natives n(p);
+  for (long days : {-5L, 10L, 100L}) {
+    TempCert c = make_cert(dir, "d" + std::to_string(days + 10), days);
+    TlsServer server(c);
+    Value v = n.call(native("tls.peer_certificate"),
+                     {Value::string("localhost"), Value::integer(server.port), Value::duration(3000)});
+    ASSERT_EQ(v.kind, ValueKind::Record) << to_display(v);
+    // days_left rounds down: a certificate made to expire in 10 days has 9 full days and change.
+    int64_t left = v.field("days_left")->i;
+    EXPECT_TRUE(left == days || left == days - 1) << days << " -> " << left;
+    EXPECT_EQ(v.field("subject")->str(), "CN=device-7.test");
+    EXPECT_EQ(v.field("issuer")->str(), "CN=device-7.test");
+    ASSERT_EQ(v.field("dns_names")->items().size(), 2u);
+    EXPECT_EQ(v.field("dns_names")->items()[1].str(), "device-7.test");
+  }
+  Value refused = n.call(native("tls.peer_certificate"), {Value::string("localhost"), Value::integer(1), Value::duration(1000)});
+  EXPECT_TRUE(refused.is_error());
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace rbk::test
