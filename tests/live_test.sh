@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The dry-run guarantee, end to end, against tools/fleet-sim on loopback: a dry-run sends
+# no request to an action endpoint and records each action as "would do" with its
+# evaluated arguments; the same live run, once approved, performs each action exactly
+# once; a host the policy does not allow receives no connection at all.
+# Usage: live_test.sh RBK FLEET_SIM SOURCE_DIR
+set -u
+rbk="$1"
+sim="$2"
+src="$3"
+tmp=$(mktemp -d)
+export RBK_STORE="$tmp/runs.db"
+failures=0
+passed=0
+sim_pid=""
+cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+expect() {
+  local name="$1" want="$2"
+  shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL $name: exit $got, expected $want"; sed 's/^/  | /' "$tmp/out" "$tmp/err" | tail -20
+    failures=$((failures + 1))
+  else
+    passed=$((passed + 1))
+  fi
+}
+contains() {
+  if grep -qF -- "$3" "$2"; then passed=$((passed + 1)); else
+    echo "FAIL $1: lacks: $3"; sed 's/^/  | /' "$2" | tail -20; failures=$((failures + 1)); fi
+}
+check() {  # check NAME CONDITION-RESULT(0/1) DETAIL
+  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else echo "FAIL $1: $3"; failures=$((failures + 1)); fi
+}
+
+# Start the simulator on a free loopback port (bounded tries, bounded wait).
+for try in 1 2 3 4 5; do
+  port=$((20000 + RANDOM % 20000))
+  "$sim" --port "$port" > "$tmp/sim.log" 2>&1 &
+  sim_pid=$!
+  for i in $(seq 1 50); do
+    curl -s "http://127.0.0.1:$port/requests" > /dev/null 2>&1 && break 2
+    kill -0 "$sim_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill "$sim_pid" 2>/dev/null
+  sim_pid=""
+done
+[ -n "$sim_pid" ] || { echo "FAIL: fleet-sim did not start"; exit 1; }
+api="http://127.0.0.1:$port"
+sed "s|http://127.0.0.1:8085|$api|g" "$src/tools/fleet-sim/config.json" > "$tmp/config.json"
+sed "s|127.0.0.1:8085|127.0.0.1:$port|g" "$src/tools/fleet-sim/policy.json" > "$tmp/policy.json"
+actions() { curl -s "$api/actions"; }
+requests() { curl -s "$api/requests" | grep -o '[0-9]*'; }
+cd "$src"
+args=(runbooks/device_offline.rbk --config "$tmp/config.json" --param device=sensor-0042 --param gateway=gw-7)
+
+# Dry-run: probes real, actions recorded, none sent.
+before=$(requests)
+expect "dry-run" 0 "$rbk" run "${args[@]}" --dry-run --policy "$tmp/policy.json" --approve-all --as alice
+contains "probe results shown" "$tmp/out" "fleet.last_seen_age(\"sensor-0042\") = 45m"
+contains "would do, with arguments" "$tmp/out" 'would do certs.reprovision("sensor-0042")'
+contains "would do the alert" "$tmp/out" 'would do ops.alert("certificate of sensor-0042 recovered'
+after=$(requests)
+check "the probes reached the simulator" $([ $((after - before)) -gt 5 ]; echo $?) "only $((after - before)) requests"
+check "no action reached the simulator" $([ "$(actions)" = "[]" ]; echo $?) "$(actions)"
+
+# Live: pauses at the gate, another person approves, each action happens exactly once.
+expect "live run pauses at its gate" 3 "$rbk" run "${args[@]}" --policy "$tmp/policy.json" --as alice
+check "nothing done before the approval" $([ "$(actions)" = "[]" ]; echo $?) "$(actions)"
+id=$("$rbk" runs | head -1 | awk '{print $1}')
+expect "self-approval refused" 1 "$rbk" approve "$id" --as alice
+expect "approved by bob" 0 "$rbk" approve "$id" --as bob
+contains "performed" "$tmp/out" 'did certs.reprovision("sensor-0042")'
+contains "resolved" "$tmp/out" "outcome: resolved"
+check "reprovision exactly once" $([ "$(actions | grep -o '"action":"certs.reprovision"' | wc -l)" -eq 1 ]; echo $?) "$(actions)"
+check "alert exactly once" $([ "$(actions | grep -o '"action":"ops.alert"' | wc -l)" -eq 1 ]; echo $?) "$(actions)"
+expect "approving again is refused" 2 "$rbk" approve "$id" --as bob
+check "still exactly two actions" $([ "$(actions | grep -o '"action"' | wc -l)" -eq 2 ]; echo $?) "$(actions)"
+
+# A host the policy does not allow receives no connection at all.
+printf '{"capabilities": {"net.http": ["127.0.0.1:1"], "notify": ["127.0.0.1:1"]}}' > "$tmp/elsewhere.json"
+before=$(requests)
+expect "disallowed host" 1 "$rbk" run "${args[@]}" --dry-run --policy "$tmp/elsewhere.json"
+contains "denial names call, capability and policy" "$tmp/out" "http.get_json: $tmp/elsewhere.json does not allow net.http to 127.0.0.1:$port"
+after=$(requests)
+check "no connection reached the simulator" $([ $((after - before)) -eq 1 ]; echo $?) "$((after - before - 1)) requests arrived"
+
+# Configuration is checked before the run starts.
+expect "missing configuration" 2 "$rbk" run runbooks/device_offline.rbk --dry-run --policy "$tmp/policy.json" --param device=x --param gateway=y
+contains "names the value and the variable" "$tmp/err" "configuration value 'fleet_api' (string) is not set: add it to a --config file or set RBK_CONFIG_FLEET_API"
+expect "environment overrides the file" 0 env RBK_CONFIG_FLEET_API="$api" "$rbk" run runbooks/device_offline.rbk --dry-run --policy "$tmp/policy.json" --config "$tmp/config.json" --param device=sensor-0007 --param gateway=gw-3 --approve-all
+contains "gateway out of memory seen" "$tmp/out" "gateway.health(\"gw-3\") = {online: true, oom: true}"
+expect "live needs a policy" 2 "$rbk" run "${args[@]}"
+contains "suggests dry-run" "$tmp/err" "use --dry-run"
+
+echo "$passed passed, $failures failed"
+[ "$failures" -eq 0 ]
