@@ -1,6 +1,6 @@
 // fleet-sim: a small HTTP server that serves a generated IoT fleet in the REST shapes of
-// docs/stdlib.md (fleet registry, broker, gateways, certificates and provisioning,
-// notifications, field service) on 127.0.0.1, and records every action it receives, so
+// docs/stdlib.md (fleet registry, broker, gateways, certificates and provisioning, OTA
+// rollouts, the ingestion pipeline, notifications, field service) on 127.0.0.1, and records every action it receives, so
 // that anyone can try a live dry-run and a live run locally. The tests use it too.
 //
 //   fleet-sim [--port 8085] [--devices 200] [--seed 7]
@@ -192,6 +192,37 @@ int main(int argc, char** argv) {
   });
   action(R"(/hooks/ops)", "ops.alert", [](const std::string&) {});
   action(R"(/tickets)", "ops.dispatch_technician", [](const std::string&) {});
+
+  // OTA: one rollout of firmware 2.4.0 that bricks hardware rev B in eu-west.
+  srv.Get(R"(/rollouts/([\w.-]+))", [&](const httplib::Request& req, httplib::Response& res) {
+    if (req.matches[1] != "fw-2.4.0") return reply(res, {{"error", "no such rollout"}}, 404);
+    reply(res, {{"state", "running"}, {"firmware", "2.4.0"}, {"previous_firmware", "2.3.1"}, {"devices", 400},
+                {"failed", 36}, {"failed_percent", 9.0}});
+  });
+  srv.Get(R"(/rollouts/([\w.-]+)/cohorts)", [&](const httplib::Request&, httplib::Response& res) {
+    reply(res, json::array({{{"firmware", "2.4.0"}, {"hardware", "rev-B"}, {"region", "eu-west"}, {"devices", 40}, {"failed", 34}},
+                            {{"firmware", "2.4.0"}, {"hardware", "rev-A"}, {"region", "eu-west"}, {"devices", 360}, {"failed", 2}}}));
+  });
+  action(R"(/rollouts/([\w.-]+)/pause)", "ota.pause", [](const std::string&) {});
+  action(R"(/rollouts/([\w.-]+)/rollback)", "ota.rollback", [](const std::string&) {});
+
+  // Ingestion: a device whose messages reach the broker but are rejected by the schema.
+  srv.Get(R"(/devices/([\w-]+)/messages)", [&](const httplib::Request&, httplib::Response& res) {
+    reply(res, {{"at_broker", 120}, {"stored", 0}});
+  });
+  srv.Get(R"(/gateways/([\w-]+)/buffer)", [&](const httplib::Request&, httplib::Response& res) {
+    reply(res, {{"state", "ok"}, {"unsent", 0}, {"dropped", 0}});
+  });
+  srv.Get(R"(/consumers/([\w-]+))", [&](const httplib::Request&, httplib::Response& res) {
+    reply(res, {{"lag", 12}, {"instances", 3}});
+  });
+  srv.Get(R"(/devices/([\w-]+)/rejections)", [&](const httplib::Request&, httplib::Response& res) {
+    reply(res, {{"schema", 118}, {"dedup", 0}});
+  });
+  srv.Get(R"(/devices/([\w-]+)/deadband)", [&](const httplib::Request&, httplib::Response& res) {
+    reply(res, {{"width", 0.5}, {"suppressed", 0}});
+  });
+  action(R"(/consumers/([\w-]+)/scale)", "ingest.scale_consumers", [](const std::string&) {});
 
   srv.Get("/actions", [&](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(fleet.mu);
