@@ -312,3 +312,57 @@ TEST(TlsNatives, PeerCertificateExpiryFromARealHandshake) {
 
 }  // namespace
 }  // namespace rbk::test
+
+#include "stdlib/config.hpp"
+#include "stdlib/live_host.hpp"
+
+namespace rbk::test {
+namespace {
+
+struct Keep : TraceSink {
+  std::vector<TraceEvent> events;
+  void event(const TraceEvent& e, int64_t) override { events.push_back(e); }
+};
+
+TEST(LiveHost, SecretsNeverReachTraces) {
+  Keep sink;
+  Policy p;
+  LiveHost host(p, {{"fleet_token", Value::string("s3cr3t-value")}, {"fleet_api", Value::string("http://x")}}, sink);
+  host.trace(TraceEvent{"probe", {}, {{"args", Value::list({Value::record({"Authorization"}, {Value::string("Bearer s3cr3t-value")})})}}});
+  ASSERT_EQ(sink.events.size(), 1u);
+  EXPECT_EQ(to_display(sink.events[0].fields[0].value), "[{Authorization: Bearer [redacted]}]");
+  EXPECT_TRUE(is_secret_name("ops_webhook_key"));
+  EXPECT_FALSE(is_secret_name("fleet_api"));
+}
+
+TEST(LiveHost, DryRunRecordsActionsAndNeverPerformsThem) {
+  Keep sink;
+  Policy p;
+  DryRunHost host(p, {}, sink, GateFlags{});
+  FunctionInfo restart = native("http.post_json");
+  PlannedCall call{&restart, {Value::string("http://127.0.0.1:1/x"), Value::null(), Value::null(), Value::duration(1000), Value::integer(0)}};
+  ActOutcome out = host.act(call, Site{});
+  EXPECT_EQ(out.kind, ActOutcome::Kind::WouldDo);  // no policy grants net.http: performing would have thrown
+  EXPECT_EQ(host.gate(GateRequest{}), GateDecision::Pending);
+}
+
+TEST(Config, ResolvedBeforeTheRunWithEnvironmentOverrides) {
+  Program prog;
+  prog.types = {Type::string(), Type::duration(), Type::optional(Type::integer())};
+  prog.config = {{"fleet_api", 0}, {"poll", 1}, {"retries", 2}};
+  ConfigResult missing = resolve_config(prog, "", "");
+  ASSERT_EQ(missing.errors.size(), 2u);
+  EXPECT_EQ(missing.errors[0], "configuration value 'fleet_api' (string) is not set: add it to a --config file or set RBK_CONFIG_FLEET_API");
+  ConfigResult bad = resolve_config(prog, R"({"fleet_api": "http://a", "poll": "soon"})", "c.json");
+  ASSERT_EQ(bad.errors.size(), 1u);
+  EXPECT_EQ(bad.errors[0], "config.poll: expected duration, got \"soon\" (from c.json)");
+  setenv("RBK_CONFIG_POLL", "90s", 1);
+  ConfigResult ok = resolve_config(prog, R"({"fleet_api": "http://a", "poll": "soon"})", "c.json");
+  unsetenv("RBK_CONFIG_POLL");
+  EXPECT_TRUE(ok.errors.empty());
+  EXPECT_EQ(ok.values["poll"].i, 90'000);
+  EXPECT_TRUE(ok.values["retries"].is_null());
+}
+
+}  // namespace
+}  // namespace rbk::test
