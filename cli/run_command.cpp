@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <memory>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include "cli/commands.hpp"
 #include "cli/program_loading.hpp"
@@ -170,9 +170,12 @@ int execute(RunStore& store, Session& s, bool resume) {
     nlohmann::json opts = nlohmann::json::parse(s.rec.options);
     for (const auto& c : s.program.config)
       if (opts.contains("config") && opts["config"].contains(c.name))
-        config[c.name] = convert(from_plain_json(opts["config"][c.name]), s.program.types[c.type], c.name);
-    if (s.rec.mode == "dry-run") world_host = std::make_unique<DryRunHost>(s.policy, config, sinks, s.flags);
-    else world_host = std::make_unique<LiveHost>(s.policy, config, sinks);
+        config[c.name] =
+            convert(from_plain_json(opts["config"][c.name]), s.program.types[c.type], c.name);
+    if (s.rec.mode == "dry-run")
+      world_host = std::make_unique<DryRunHost>(s.policy, config, sinks, s.flags);
+    else
+      world_host = std::make_unique<LiveHost>(s.policy, config, sinks);
   }
   Host& world = *world_host;
   std::optional<TerminalGate> terminal;
@@ -282,14 +285,20 @@ std::optional<Session> session_of(RunStore& store, const std::string& id, int& c
 }  // namespace
 
 int run_run(const RunOptions& opts) {
-  std::string mode = !opts.scenario.empty() ? "scenario" : opts.dry_run ? "dry-run" : !opts.policy.empty() ? "live" : "";
+  std::string mode = !opts.scenario.empty() ? "scenario"
+                     : opts.dry_run         ? "dry-run"
+                     : !opts.policy.empty() ? "live"
+                                            : "";
   if (mode.empty()) {
-    std::cerr << "rbk run: a live run needs a policy (--policy FILE) granting what the runbook uses; to try it "
-                 "without changing anything, use --dry-run (probes real, actions recorded) or --scenario FILE.json\n";
+    std::cerr << "rbk run: a live run needs a policy (--policy FILE) granting what the runbook "
+                 "uses; to try it "
+                 "without changing anything, use --dry-run (probes real, actions recorded) or "
+                 "--scenario FILE.json\n";
     return kUsage;
   }
   if (mode == "live" && (opts.approve_all || !opts.deny.empty())) {
-    std::cerr << "rbk run: --approve-all and --deny decide gates of dry-run and scenario runs only; the gates of a "
+    std::cerr << "rbk run: --approve-all and --deny decide gates of dry-run and scenario runs "
+                 "only; the gates of a "
                  "live run are decided by people\n";
     return kUsage;
   }

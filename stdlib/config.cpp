@@ -51,13 +51,16 @@ ConfigResult resolve_config(const Program& p, const std::string& text, const std
       out.values[c.name] = Value::null();
       continue;
     } else {
-      out.errors.push_back("configuration value '" + c.name + "' (" + to_string(p.types[c.type]) + ") is not set: add it to " +
+      out.errors.push_back("configuration value '" + c.name + "' (" + to_string(p.types[c.type]) +
+                           ") is not set: add it to " +
                            (text.empty() ? "a --config file" : source) + " or set " + env);
       continue;
     }
     Value v = convert(raw, p.types[c.type], "config." + c.name);
-    if (v.is_error()) out.errors.push_back(v.str() + " (from " + from + ")");
-    else out.values[c.name] = v;
+    if (v.is_error())
+      out.errors.push_back(v.str() + " (from " + from + ")");
+    else
+      out.values[c.name] = v;
   }
   return out;
 }

@@ -10,10 +10,12 @@ namespace rbk {
 LiveHost::LiveHost(const Policy& policy, std::map<std::string, Value> config, TraceSink& sink)
     : natives_(policy), config_(std::move(config)), sink_(sink) {
   for (const auto& [name, v] : config_)
-    if (is_secret_name(name) && v.kind == ValueKind::String && v.str().size() >= 4) secrets_.push_back(v.str());
+    if (is_secret_name(name) && v.kind == ValueKind::String && v.str().size() >= 4)
+      secrets_.push_back(v.str());
 }
 
-std::optional<Value> LiveHost::call(const FunctionInfo& fn, const std::vector<Value>& args, const Site&) {
+std::optional<Value> LiveHost::call(const FunctionInfo& fn, const std::vector<Value>& args,
+                                    const Site&) {
   if (fn.code != kNone) return std::nullopt;  // a declared probe: the VM runs its body
   if (Natives::has(fn.name)) return natives_.call(fn, args);
   return Value::error("no native '" + fn.name + "' in this build");
@@ -25,11 +27,14 @@ ActOutcome LiveHost::act(const PlannedCall& call, const Site& site) {
 }
 
 int64_t LiveHost::now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-void LiveHost::sleep(int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+void LiveHost::sleep(int64_t ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
 
 Value LiveHost::config(const std::string& name) {
   auto it = config_.find(name);
@@ -45,7 +50,8 @@ Value redact(const Value& v, const std::vector<std::string>& secrets) {
       std::string s = v.str();
       bool changed = false;
       for (const auto& secret : secrets)
-        for (size_t at; (at = s.find(secret)) != std::string::npos; changed = true) s.replace(at, secret.size(), "[redacted]");
+        for (size_t at; (at = s.find(secret)) != std::string::npos; changed = true)
+          s.replace(at, secret.size(), "[redacted]");
       if (!changed) return v;
       return v.kind == ValueKind::String ? Value::string(s) : Value::error(s);
     }
@@ -59,7 +65,8 @@ Value redact(const Value& v, const std::vector<std::string>& secrets) {
       for (const auto& x : v.items()) items.push_back(redact(x, secrets));
       return Value::record(v.keys(), std::move(items));
     }
-    default: return v;
+    default:
+      return v;
   }
 }
 }  // namespace

@@ -17,7 +17,8 @@ class LiveHost : public Host {
  public:
   LiveHost(const Policy& policy, std::map<std::string, Value> config, TraceSink& sink);
 
-  std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args, const Site& site) override;
+  std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args,
+                            const Site& site) override;
   ActOutcome act(const PlannedCall& call, const Site& site) override;
   GateDecision gate(const GateRequest&) override { return GateDecision::Pending; }
   int64_t now() override;
@@ -34,9 +35,12 @@ class LiveHost : public Host {
 
 class DryRunHost : public LiveHost {
  public:
-  DryRunHost(const Policy& policy, std::map<std::string, Value> config, TraceSink& sink, GateFlags flags)
+  DryRunHost(const Policy& policy, std::map<std::string, Value> config, TraceSink& sink,
+             GateFlags flags)
       : LiveHost(policy, std::move(config), sink), flags_(std::move(flags)) {}
-  ActOutcome act(const PlannedCall&, const Site&) override { return ActOutcome{ActOutcome::Kind::WouldDo, {}}; }
+  ActOutcome act(const PlannedCall&, const Site&) override {
+    return ActOutcome{ActOutcome::Kind::WouldDo, {}};
+  }
   GateDecision gate(const GateRequest& r) override;
 
  private:

@@ -24,14 +24,16 @@ namespace rbk {
 namespace {
 
 int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
 std::vector<std::pair<std::string, std::string>> header_list(const Value& v) {
   std::vector<std::pair<std::string, std::string>> out;
   if (v.kind != ValueKind::Record) return out;
-  for (size_t i = 0; i < v.keys().size(); ++i) out.emplace_back(v.keys()[i], to_display(v.items()[i]));
+  for (size_t i = 0; i < v.keys().size(); ++i)
+    out.emplace_back(v.keys()[i], to_display(v.items()[i]));
   return out;
 }
 
@@ -59,7 +61,8 @@ int connect_with_timeout(const std::string& host, int port, int64_t timeout_ms, 
       int err = 0;
       socklen_t len = sizeof err;
       if (n == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0) break;
-      why = n == 0 ? "connection timed out after " + format_duration(timeout_ms) : std::string(strerror(err ? err : errno));
+      why = n == 0 ? "connection timed out after " + format_duration(timeout_ms)
+                   : std::string(strerror(err ? err : errno));
     } else {
       why = strerror(errno);
     }
@@ -84,15 +87,17 @@ std::string name_text(X509_NAME* name) {
 }  // namespace
 
 bool Natives::has(const std::string& n) {
-  static const std::set<std::string> names = {"http.get_json",    "http.post_json",    "http.put_json",
-                                              "http.delete",      "prometheus.query",  "prometheus.scalar",
-                                              "notify.webhook",   "tcp.connect",       "dns.resolve",
-                                              "tls.peer_certificate"};
+  static const std::set<std::string> names = {
+      "http.get_json",    "http.post_json",      "http.put_json",  "http.delete",
+      "prometheus.query", "prometheus.scalar",   "notify.webhook", "tcp.connect",
+      "dns.resolve",      "tls.peer_certificate"};
   return names.count(n) > 0;
 }
 
-void Natives::allow(const FunctionInfo& fn, const std::string& capability, const std::string& host_port) {
-  std::string policy = policy_.source.empty() ? "no policy file (give one with --policy)" : policy_.source;
+void Natives::allow(const FunctionInfo& fn, const std::string& capability,
+                    const std::string& host_port) {
+  std::string policy =
+      policy_.source.empty() ? "no policy file (give one with --policy)" : policy_.source;
   if (!policy_.grants(capability))
     throw HostFault(fn.name + ": capability '" + capability + "' is not granted by " + policy);
   if (!policy_.host_allowed(capability, host_port))
@@ -109,7 +114,8 @@ Value Natives::call(const FunctionInfo& fn, const std::vector<Value>& args) {
   if (n == "prometheus.scalar") return prometheus(fn, args, true);
   if (n == "notify.webhook") {
     Url url;
-    if (!parse_url(args.at(0).str(), url)) return Value::error("POST " + args.at(0).str() + ": not an http or https URL");
+    if (!parse_url(args.at(0).str(), url))
+      return Value::error("POST " + args.at(0).str() + ": not an http or https URL");
     allow(fn, "notify", url.host_port());
     Value v = http_json(HttpRequest{"POST", args[0].str(), args.at(1), {}, 10'000, 2});
     return v.is_error() ? v : Value::null();
@@ -120,7 +126,8 @@ Value Natives::call(const FunctionInfo& fn, const std::vector<Value>& args) {
   return Value::error("no native " + n);
 }
 
-Value Natives::http(const FunctionInfo& fn, const std::string& method, const std::vector<Value>& args) {
+Value Natives::http(const FunctionInfo& fn, const std::string& method,
+                    const std::vector<Value>& args) {
   // get_json(url, headers, timeout, retries); the others (url, body, headers, timeout, retries);
   // delete(url, headers, timeout, retries).
   HttpRequest req;
@@ -132,7 +139,8 @@ Value Natives::http(const FunctionInfo& fn, const std::string& method, const std
   req.timeout_ms = args.at(k++).i;
   req.retries = static_cast<int>(std::clamp<int64_t>(args.at(k).i, 0, 10));
   Url url;
-  if (!parse_url(req.url, url)) return Value::error(method + " " + req.url + ": not an http or https URL");
+  if (!parse_url(req.url, url))
+    return Value::error(method + " " + req.url + ": not an http or https URL");
   allow(fn, "net.http", url.host_port());
   return http_json(req);
 }
@@ -140,11 +148,13 @@ Value Natives::http(const FunctionInfo& fn, const std::string& method, const std
 Value Natives::prometheus(const FunctionInfo& fn, const std::vector<Value>& args, bool scalar) {
   std::string base = args.at(0).str();
   Url url;
-  if (!parse_url(base, url)) return Value::error("prometheus: " + base + " is not an http or https URL");
+  if (!parse_url(base, url))
+    return Value::error("prometheus: " + base + " is not an http or https URL");
   allow(fn, "net.http", url.host_port());
   std::string q;
   for (unsigned char c : args.at(1).str()) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') q += static_cast<char>(c);
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+      q += static_cast<char>(c);
     else {
       char buf[4];
       std::snprintf(buf, sizeof buf, "%%%02X", c);
@@ -152,7 +162,8 @@ Value Natives::prometheus(const FunctionInfo& fn, const std::vector<Value>& args
     }
   }
   while (!base.empty() && base.back() == '/') base.pop_back();
-  Value answer = http_json(HttpRequest{"GET", base + "/api/v1/query?query=" + q, {}, {}, args.at(2).i, 0});
+  Value answer =
+      http_json(HttpRequest{"GET", base + "/api/v1/query?query=" + q, {}, {}, args.at(2).i, 0});
   if (answer.is_error()) return answer;
   const Value* data = answer.field("data");
   const Value* type = data ? data->field("resultType") : nullptr;
@@ -160,7 +171,8 @@ Value Natives::prometheus(const FunctionInfo& fn, const std::vector<Value>& args
   if (!type || !result || type->kind != ValueKind::String)
     return Value::error("prometheus: the answer has no data.resultType and data.result");
   auto number = [](const Value& pair) -> std::optional<double> {
-    if (pair.kind != ValueKind::List || pair.items().size() != 2 || pair.items()[1].kind != ValueKind::String)
+    if (pair.kind != ValueKind::List || pair.items().size() != 2 ||
+        pair.items()[1].kind != ValueKind::String)
       return std::nullopt;
     try {
       return std::stod(pair.items()[1].str());
@@ -173,23 +185,27 @@ Value Natives::prometheus(const FunctionInfo& fn, const std::vector<Value>& args
     auto v = number(*result);
     if (!v) return Value::error("prometheus: malformed scalar");
     if (scalar) return Value::floating(*v);
-    series.push_back(Value::record({"labels", "value"}, {Value::record({}, {}), Value::floating(*v)}));
+    series.push_back(
+        Value::record({"labels", "value"}, {Value::record({}, {}), Value::floating(*v)}));
   } else if (type->str() == "vector" && result->kind == ValueKind::List) {
     for (const auto& s : result->items()) {
       const Value* metric = s.field("metric");
       const Value* value = s.field("value");
       auto v = value ? number(*value) : std::nullopt;
       if (!v) return Value::error("prometheus: malformed sample");
-      series.push_back(Value::record({"labels", "value"}, {metric ? *metric : Value::record({}, {}), Value::floating(*v)}));
+      series.push_back(Value::record(
+          {"labels", "value"}, {metric ? *metric : Value::record({}, {}), Value::floating(*v)}));
     }
     if (scalar) {
       if (series.empty()) return Value::null();
       if (series.size() > 1)
-        return Value::error("prometheus.scalar: the query returned " + std::to_string(series.size()) + " series, not one");
+        return Value::error("prometheus.scalar: the query returned " +
+                            std::to_string(series.size()) + " series, not one");
       return *series[0].field("value");
     }
   } else {
-    return Value::error("prometheus: result type " + type->str() + " is not supported (instant vector or scalar)");
+    return Value::error("prometheus: result type " + type->str() +
+                        " is not supported (instant vector or scalar)");
   }
   return Value::list(std::move(series));
 }
@@ -197,12 +213,15 @@ Value Natives::prometheus(const FunctionInfo& fn, const std::vector<Value>& args
 Value Natives::tcp_connect(const FunctionInfo& fn, const std::vector<Value>& args) {
   std::string host = args.at(0).str();
   int64_t port = args.at(1).i;
-  if (port <= 0 || port > 65535) return Value::error("tcp.connect: port " + std::to_string(port) + " is out of range");
+  if (port <= 0 || port > 65535)
+    return Value::error("tcp.connect: port " + std::to_string(port) + " is out of range");
   allow(fn, "net.tcp", host + ":" + std::to_string(port));
   auto t0 = std::chrono::steady_clock::now();
   std::string why;
   int fd = connect_with_timeout(host, static_cast<int>(port), args.at(2).i, why);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   if (fd >= 0) close(fd);
   // Unreachable is an answer, not a failure: the runbook branches on it.
   return Value::record({"reachable", "latency"}, {Value::boolean(fd >= 0), Value::duration(ms)});
@@ -221,8 +240,9 @@ Value Natives::dns_resolve(const FunctionInfo& fn, const std::vector<Value>& arg
   std::set<std::string> seen;
   for (addrinfo* a = res; a; a = a->ai_next) {
     char buf[INET6_ADDRSTRLEN] = {};
-    void* addr = a->ai_family == AF_INET ? static_cast<void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
-                                         : static_cast<void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
+    void* addr = a->ai_family == AF_INET
+                     ? static_cast<void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
+                     : static_cast<void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
     inet_ntop(a->ai_family, addr, buf, sizeof buf);
     if (seen.insert(buf).second) out.push_back(Value::string(buf));
   }
@@ -238,7 +258,8 @@ Value Natives::tls_certificate(const FunctionInfo& fn, const std::vector<Value>&
   std::string why;
   int fd = connect_with_timeout(host, static_cast<int>(port), args.at(2).i, why);
   if (fd < 0) return Value::error("tls.peer_certificate " + where + ": " + why);
-  timeval tv{static_cast<time_t>(args.at(2).i / 1000), static_cast<suseconds_t>((args.at(2).i % 1000) * 1000)};
+  timeval tv{static_cast<time_t>(args.at(2).i / 1000),
+             static_cast<suseconds_t>((args.at(2).i % 1000) * 1000)};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 
@@ -252,27 +273,33 @@ Value Natives::tls_certificate(const FunctionInfo& fn, const std::vector<Value>&
     unsigned long e = ERR_get_error();
     char buf[256];
     ERR_error_string_n(e, buf, sizeof buf);
-    result = Value::error("tls.peer_certificate " + where + ": TLS handshake failed: " + (e ? buf : "no answer"));
+    result = Value::error("tls.peer_certificate " + where +
+                          ": TLS handshake failed: " + (e ? buf : "no answer"));
   } else if (X509* cert = SSL_get1_peer_certificate(ssl); !cert) {
     result = Value::error("tls.peer_certificate " + where + ": the peer sent no certificate");
   } else {
     std::tm tm{};
     ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm);
     int64_t not_after = static_cast<int64_t>(timegm(&tm)) * 1000;
-    int64_t days_left = static_cast<int64_t>(std::floor(double(not_after - now_ms()) / 86'400'000.0));
+    int64_t days_left =
+        static_cast<int64_t>(std::floor(double(not_after - now_ms()) / 86'400'000.0));
     std::vector<Value> names;
-    if (auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr))) {
+    if (auto* sans = static_cast<GENERAL_NAMES*>(
+            X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr))) {
       for (int i = 0; i < sk_GENERAL_NAME_num(sans); ++i) {
         const GENERAL_NAME* g = sk_GENERAL_NAME_value(sans, i);
         if (g->type == GEN_DNS)
-          names.push_back(Value::string(std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(g->d.dNSName)),
-                                                    static_cast<size_t>(ASN1_STRING_length(g->d.dNSName)))));
+          names.push_back(Value::string(
+              std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(g->d.dNSName)),
+                          static_cast<size_t>(ASN1_STRING_length(g->d.dNSName)))));
       }
       GENERAL_NAMES_free(sans);
     }
-    result = Value::record({"not_after", "days_left", "subject", "issuer", "dns_names"},
-                           {Value::time(not_after), Value::integer(days_left), Value::string(name_text(X509_get_subject_name(cert))),
-                            Value::string(name_text(X509_get_issuer_name(cert))), Value::list(std::move(names))});
+    result = Value::record(
+        {"not_after", "days_left", "subject", "issuer", "dns_names"},
+        {Value::time(not_after), Value::integer(days_left),
+         Value::string(name_text(X509_get_subject_name(cert))),
+         Value::string(name_text(X509_get_issuer_name(cert))), Value::list(std::move(names))});
     X509_free(cert);
   }
   SSL_shutdown(ssl);

@@ -40,7 +40,7 @@ class Natives {
 struct HttpRequest {
   std::string method;  // GET, POST, PUT, DELETE
   std::string url;
-  Value body;          // null for none
+  Value body;  // null for none
   std::vector<std::pair<std::string, std::string>> headers;
   int64_t timeout_ms = 10'000;
   int retries = 0;

@@ -41,13 +41,20 @@ namespace {
 
 std::string describe_error(httplib::Error e) {
   switch (e) {
-    case httplib::Error::Connection: return "connection refused or unreachable";
-    case httplib::Error::Read: return "timed out or failed reading the answer";
-    case httplib::Error::Write: return "failed sending the request";
-    case httplib::Error::ConnectionTimeout: return "connection timed out";
-    case httplib::Error::SSLConnection: return "TLS handshake failed";
-    case httplib::Error::SSLServerVerification: return "the server's certificate did not verify";
-    default: return httplib::to_string(e);
+    case httplib::Error::Connection:
+      return "connection refused or unreachable";
+    case httplib::Error::Read:
+      return "timed out or failed reading the answer";
+    case httplib::Error::Write:
+      return "failed sending the request";
+    case httplib::Error::ConnectionTimeout:
+      return "connection timed out";
+    case httplib::Error::SSLConnection:
+      return "TLS handshake failed";
+    case httplib::Error::SSLServerVerification:
+      return "the server's certificate did not verify";
+    default:
+      return httplib::to_string(e);
   }
 }
 
@@ -76,10 +83,11 @@ Value http_json(const HttpRequest& req) {
       int64_t wait = base + static_cast<int64_t>(rng() % static_cast<uint32_t>(base / 2 + 1));
       std::this_thread::sleep_for(std::chrono::milliseconds(wait));
     }
-    httplib::Result res = req.method == "GET"    ? client.Get(url.path, headers)
-                          : req.method == "POST" ? client.Post(url.path, headers, body, "application/json")
-                          : req.method == "PUT"  ? client.Put(url.path, headers, body, "application/json")
-                                                 : client.Delete(url.path, headers, body, "application/json");
+    httplib::Result res =
+        req.method == "GET"    ? client.Get(url.path, headers)
+        : req.method == "POST" ? client.Post(url.path, headers, body, "application/json")
+        : req.method == "PUT"  ? client.Put(url.path, headers, body, "application/json")
+                               : client.Delete(url.path, headers, body, "application/json");
     if (!res) {
       last_error = what + ": " + describe_error(res.error());
       continue;  // a network failure may pass

@@ -31,7 +31,8 @@ FunctionInfo native(const std::string& name) {
 Policy allow_loopback() {
   Policy p;
   p.source = "test-policy.json";
-  for (const char* c : {"net.http", "notify", "net.tcp", "tls", "net.dns"}) p.capabilities[c] = {"127.0.0.1", "localhost"};
+  for (const char* c : {"net.http", "notify", "net.tcp", "tls", "net.dns"})
+    p.capabilities[c] = {"127.0.0.1", "localhost"};
   return p;
 }
 
@@ -48,13 +49,16 @@ class LoopbackServer {
     port = server.bind_to_any_port("127.0.0.1");
     thread = std::thread([this] { server.listen_after_bind(); });
     // The socket listens once bound; wait (bounded) for the accept loop as well.
-    for (int i = 0; i < 200 && !server.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (int i = 0; i < 200 && !server.is_running(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ~LoopbackServer() {
     server.stop();
     if (thread.joinable()) thread.join();
   }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port) + path; }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port) + path;
+  }
   httplib::Server server;
   std::thread thread;
   int port = 0;
@@ -62,21 +66,24 @@ class LoopbackServer {
 };
 
 Value get(Natives& n, const std::string& url, int64_t timeout_ms = 2000, int64_t retries = 0) {
-  return n.call(native("http.get_json"), {Value::string(url), Value::null(), Value::duration(timeout_ms), Value::integer(retries)});
+  return n.call(native("http.get_json"), {Value::string(url), Value::null(),
+                                          Value::duration(timeout_ms), Value::integer(retries)});
 }
 
 TEST(HttpNatives, GetsJson) {
   LoopbackServer s;
   s.server.Get("/devices/d1", [](const httplib::Request& req, httplib::Response& res) {
-    res.set_content(R"({"id": "d1", "online": true, "auth": ")" + req.get_header_value("Authorization") + "\"}",
-                    "application/json");
+    res.set_content(
+        R"({"id": "d1", "online": true, "auth": ")" + req.get_header_value("Authorization") + "\"}",
+        "application/json");
   });
   s.start();
   Policy p = allow_loopback();
   Natives n(p);
-  Value v = n.call(native("http.get_json"), {Value::string(s.url("/devices/d1")),
-                                            Value::record({"Authorization"}, {Value::string("Bearer abc")}),
-                                            Value::duration(2000), Value::integer(0)});
+  Value v = n.call(native("http.get_json"),
+                   {Value::string(s.url("/devices/d1")),
+                    Value::record({"Authorization"}, {Value::string("Bearer abc")}),
+                    Value::duration(2000), Value::integer(0)});
   ASSERT_EQ(v.kind, ValueKind::Record) << to_display(v);
   EXPECT_EQ(v.field("id")->str(), "d1");
   EXPECT_TRUE(v.field("online")->b);
@@ -85,7 +92,8 @@ TEST(HttpNatives, GetsJson) {
 
 TEST(HttpNatives, StatusCodesAreErrorsNamingTheUrl) {
   LoopbackServer s;
-  s.server.Get("/missing", [](const httplib::Request&, httplib::Response& res) { res.status = 404; });
+  s.server.Get("/missing",
+               [](const httplib::Request&, httplib::Response& res) { res.status = 404; });
   s.start();
   Policy p = allow_loopback();
   Natives n(p);
@@ -98,15 +106,19 @@ TEST(HttpNatives, RetriesServerErrorsWithBackoff) {
   LoopbackServer s;
   std::atomic<int> calls{0};
   s.server.Get("/flaky", [&](const httplib::Request&, httplib::Response& res) {
-    if (++calls < 3) res.status = 503;
-    else res.set_content(R"({"ok": true})", "application/json");
+    if (++calls < 3)
+      res.status = 503;
+    else
+      res.set_content(R"({"ok": true})", "application/json");
   });
   s.start();
   Policy p = allow_loopback();
   Natives n(p);
   auto t0 = std::chrono::steady_clock::now();
   Value v = get(n, s.url("/flaky"), 2000, 3);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   ASSERT_EQ(v.kind, ValueKind::Record) << to_display(v);
   EXPECT_EQ(calls.load(), 3);
   EXPECT_GE(ms, 100 + 200);  // two backoffs: 100 ms and 200 ms, plus jitter
@@ -140,7 +152,9 @@ TEST(HttpNatives, BodyThatIsNotJson) {
   Natives n(p);
   Value v = get(n, s.url("/html"));
   ASSERT_TRUE(v.is_error());
-  EXPECT_NE(v.str().find("the answer is not JSON (it begins \"<html>oops</html>\")"), std::string::npos) << v.str();
+  EXPECT_NE(v.str().find("the answer is not JSON (it begins \"<html>oops</html>\")"),
+            std::string::npos)
+      << v.str();
 }
 
 TEST(HttpNatives, PostSendsJsonAndConnectionRefusedIsAnError) {
@@ -153,8 +167,9 @@ TEST(HttpNatives, PostSendsJsonAndConnectionRefusedIsAnError) {
   s.start();
   Policy p = allow_loopback();
   Natives n(p);
-  Value v = n.call(native("notify.webhook"),
-                   {Value::string(s.url("/hooks")), Value::record({"text"}, {Value::string("device down")})});
+  Value v = n.call(
+      native("notify.webhook"),
+      {Value::string(s.url("/hooks")), Value::record({"text"}, {Value::string("device down")})});
   EXPECT_TRUE(v.is_null()) << to_display(v);
   EXPECT_EQ(received, R"({"text":"device down"})");
   Value refused = get(n, "http://127.0.0.1:1/nothing");
@@ -164,7 +179,9 @@ TEST(HttpNatives, PostSendsJsonAndConnectionRefusedIsAnError) {
 
 TEST(HttpNatives, PolicyDenialSendsNothing) {
   LoopbackServer s;
-  s.server.Get("/x", [](const httplib::Request&, httplib::Response& res) { res.set_content("{}", "application/json"); });
+  s.server.Get("/x", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("{}", "application/json");
+  });
   s.start();
   Policy p;
   p.source = "narrow.json";
@@ -174,7 +191,9 @@ TEST(HttpNatives, PolicyDenialSendsNothing) {
     get(n, s.url("/x"));
     FAIL() << "the policy should refuse";
   } catch (const HostFault& e) {
-    EXPECT_EQ(std::string(e.what()), "http.get_json: narrow.json does not allow net.http to 127.0.0.1:" + std::to_string(s.port));
+    EXPECT_EQ(std::string(e.what()),
+              "http.get_json: narrow.json does not allow net.http to 127.0.0.1:" +
+                  std::to_string(s.port));
   }
   Policy none;
   Natives n2(none);
@@ -190,20 +209,25 @@ TEST(Prometheus, InstantVectorAndScalar) {
         {"metric":{"job":"broker"},"value":[1700000000,"1"]},{"metric":{"job":"ingest"},"value":[1700000000,"0"]}]}})",
                       "application/json");
     else
-      res.set_content(R"({"status":"success","data":{"resultType":"scalar","result":[1700000000,"42.5"]}})",
-                      "application/json");
+      res.set_content(
+          R"({"status":"success","data":{"resultType":"scalar","result":[1700000000,"42.5"]}})",
+          "application/json");
   });
   s.start();
   Policy p = allow_loopback();
   Natives n(p);
-  Value v = n.call(native("prometheus.query"), {Value::string(s.url("")), Value::string("up"), Value::duration(2000)});
+  Value v = n.call(native("prometheus.query"),
+                   {Value::string(s.url("")), Value::string("up"), Value::duration(2000)});
   ASSERT_EQ(v.kind, ValueKind::List) << to_display(v);
   ASSERT_EQ(v.items().size(), 2u);
   EXPECT_EQ(v.items()[0].field("labels")->field("job")->str(), "broker");
   EXPECT_DOUBLE_EQ(v.items()[1].field("value")->f, 0.0);
-  Value sc = n.call(native("prometheus.scalar"), {Value::string(s.url("")), Value::string("scalar(42.5)"), Value::duration(2000)});
+  Value sc =
+      n.call(native("prometheus.scalar"),
+             {Value::string(s.url("")), Value::string("scalar(42.5)"), Value::duration(2000)});
   EXPECT_DOUBLE_EQ(sc.f, 42.5);
-  Value many = n.call(native("prometheus.scalar"), {Value::string(s.url("")), Value::string("up"), Value::duration(2000)});
+  Value many = n.call(native("prometheus.scalar"),
+                      {Value::string(s.url("")), Value::string("up"), Value::duration(2000)});
   EXPECT_TRUE(many.is_error());
 }
 
@@ -212,10 +236,12 @@ TEST(NetNatives, TcpConnectToListeningAndClosedPorts) {
   s.start();
   Policy p = allow_loopback();
   Natives n(p);
-  Value open = n.call(native("tcp.connect"), {Value::string("127.0.0.1"), Value::integer(s.port), Value::duration(1000)});
+  Value open = n.call(native("tcp.connect"),
+                      {Value::string("127.0.0.1"), Value::integer(s.port), Value::duration(1000)});
   EXPECT_TRUE(open.field("reachable")->b);
   EXPECT_EQ(open.field("latency")->kind, ValueKind::Duration);
-  Value closed = n.call(native("tcp.connect"), {Value::string("127.0.0.1"), Value::integer(1), Value::duration(1000)});
+  Value closed = n.call(native("tcp.connect"),
+                        {Value::string("127.0.0.1"), Value::integer(1), Value::duration(1000)});
   EXPECT_FALSE(closed.field("reachable")->b);
 }
 
@@ -247,12 +273,14 @@ TempCert make_cert(const std::string& dir, const std::string& name, long days) {
   X509_gmtime_adj(X509_getm_notAfter(x), days * 86400L);
   X509_set_pubkey(x, key);
   X509_NAME* subject = X509_get_subject_name(x);
-  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("device-7.test"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("device-7.test"), -1, -1, 0);
   X509_set_issuer_name(x, subject);
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
-  X509_EXTENSION* san = X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, "DNS:localhost,DNS:device-7.test");
+  X509_EXTENSION* san =
+      X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, "DNS:localhost,DNS:device-7.test");
   X509_add_ext(x, san, -1);
   X509_EXTENSION_free(san);
   X509_sign(x, key, EVP_sha256());
@@ -271,11 +299,14 @@ TempCert make_cert(const std::string& dir, const std::string& name, long days) {
 class TlsServer {
  public:
   explicit TlsServer(const TempCert& c) : server(c.cert_path.c_str(), c.key_path.c_str()) {
-    server.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content("{}", "application/json"); });
+    server.Get("/", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("{}", "application/json");
+    });
     port = server.bind_to_any_port("127.0.0.1");
     thread = std::thread([this] { server.listen_after_bind(); });
     // The socket listens once bound; wait (bounded) for the accept loop as well.
-    for (int i = 0; i < 200 && !server.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (int i = 0; i < 200 && !server.is_running(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ~TlsServer() {
     server.stop();
@@ -287,15 +318,17 @@ class TlsServer {
 };
 
 TEST(TlsNatives, PeerCertificateExpiryFromARealHandshake) {
-  std::string dir = std::filesystem::temp_directory_path() / ("rbk-tls-" + std::to_string(::getpid()));
+  std::string dir =
+      std::filesystem::temp_directory_path() / ("rbk-tls-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   Policy p = allow_loopback();
   Natives n(p);
   for (long days : {-5L, 10L, 100L}) {
     TempCert c = make_cert(dir, "d" + std::to_string(days + 10), days);
     TlsServer server(c);
-    Value v = n.call(native("tls.peer_certificate"),
-                     {Value::string("localhost"), Value::integer(server.port), Value::duration(3000)});
+    Value v =
+        n.call(native("tls.peer_certificate"),
+               {Value::string("localhost"), Value::integer(server.port), Value::duration(3000)});
     ASSERT_EQ(v.kind, ValueKind::Record) << to_display(v);
     // days_left rounds down: a certificate made to expire in 10 days has 9 full days and change.
     int64_t left = v.field("days_left")->i;
@@ -305,7 +338,17 @@ TEST(TlsNatives, PeerCertificateExpiryFromARealHandshake) {
     ASSERT_EQ(v.field("dns_names")->items().size(), 2u);
     EXPECT_EQ(v.field("dns_names")->items()[1].str(), "device-7.test");
   }
-  Value refused = n.call(native("tls.peer_certificate"), {Value::string("localhost"), Value::integer(1), Value::duration(1000)});
+  {
+    // HTTPS verifies the server's certificate: a self-signed one is refused, after a real
+    // handshake.
+    TempCert c = make_cert(dir, "https", 100);
+    TlsServer server(c);
+    Value v = get(n, "https://localhost:" + std::to_string(server.port) + "/", 3000);
+    ASSERT_TRUE(v.is_error());
+    EXPECT_NE(v.str().find("certificate did not verify"), std::string::npos) << v.str();
+  }
+  Value refused = n.call(native("tls.peer_certificate"),
+                         {Value::string("localhost"), Value::integer(1), Value::duration(1000)});
   EXPECT_TRUE(refused.is_error());
   std::filesystem::remove_all(dir);
 }
@@ -327,8 +370,14 @@ struct Keep : TraceSink {
 TEST(LiveHost, SecretsNeverReachTraces) {
   Keep sink;
   Policy p;
-  LiveHost host(p, {{"fleet_token", Value::string("s3cr3t-value")}, {"fleet_api", Value::string("http://x")}}, sink);
-  host.trace(TraceEvent{"probe", {}, {{"args", Value::list({Value::record({"Authorization"}, {Value::string("Bearer s3cr3t-value")})})}}});
+  LiveHost host(
+      p, {{"fleet_token", Value::string("s3cr3t-value")}, {"fleet_api", Value::string("http://x")}},
+      sink);
+  host.trace(TraceEvent{
+      "probe",
+      {},
+      {{"args",
+        Value::list({Value::record({"Authorization"}, {Value::string("Bearer s3cr3t-value")})})}}});
   ASSERT_EQ(sink.events.size(), 1u);
   EXPECT_EQ(to_display(sink.events[0].fields[0].value), "[{Authorization: Bearer [redacted]}]");
   EXPECT_TRUE(is_secret_name("ops_webhook_key"));
@@ -340,9 +389,12 @@ TEST(LiveHost, DryRunRecordsActionsAndNeverPerformsThem) {
   Policy p;
   DryRunHost host(p, {}, sink, GateFlags{});
   FunctionInfo restart = native("http.post_json");
-  PlannedCall call{&restart, {Value::string("http://127.0.0.1:1/x"), Value::null(), Value::null(), Value::duration(1000), Value::integer(0)}};
+  PlannedCall call{&restart,
+                   {Value::string("http://127.0.0.1:1/x"), Value::null(), Value::null(),
+                    Value::duration(1000), Value::integer(0)}};
   ActOutcome out = host.act(call, Site{});
-  EXPECT_EQ(out.kind, ActOutcome::Kind::WouldDo);  // no policy grants net.http: performing would have thrown
+  EXPECT_EQ(out.kind,
+            ActOutcome::Kind::WouldDo);  // no policy grants net.http: performing would have thrown
   EXPECT_EQ(host.gate(GateRequest{}), GateDecision::Pending);
 }
 
@@ -352,7 +404,9 @@ TEST(Config, ResolvedBeforeTheRunWithEnvironmentOverrides) {
   prog.config = {{"fleet_api", 0}, {"poll", 1}, {"retries", 2}};
   ConfigResult missing = resolve_config(prog, "", "");
   ASSERT_EQ(missing.errors.size(), 2u);
-  EXPECT_EQ(missing.errors[0], "configuration value 'fleet_api' (string) is not set: add it to a --config file or set RBK_CONFIG_FLEET_API");
+  EXPECT_EQ(missing.errors[0],
+            "configuration value 'fleet_api' (string) is not set: add it to a --config file or set "
+            "RBK_CONFIG_FLEET_API");
   ConfigResult bad = resolve_config(prog, R"({"fleet_api": "http://a", "poll": "soon"})", "c.json");
   ASSERT_EQ(bad.errors.size(), 1u);
   EXPECT_EQ(bad.errors[0], "config.poll: expected duration, got \"soon\" (from c.json)");

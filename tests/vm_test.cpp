@@ -320,5 +320,36 @@ TEST(Values, ConversionErrorsNameThePath) {
   EXPECT_EQ(rec.str(), "gw.online: expected bool, got \"yes\"");
 }
 
+TEST(Builtins, StringListAndTimeHelpers) {
+  auto call = [](const std::string& name, std::vector<Value> args) {
+    Value out;
+    EXPECT_TRUE(call_builtin(name, args, out)) << name;
+    return out;
+  };
+  EXPECT_EQ(call("len", {Value::string("Gerät")}).i, 5);
+  EXPECT_EQ(call("len", {Value::list({Value::integer(1), Value::integer(2)})}).i, 2);
+  EXPECT_TRUE(call("contains", {Value::string("gw-7 down"), Value::string("down")}).b);
+  EXPECT_TRUE(call("contains", {Value::list({Value::string("eu")}), Value::string("eu")}).b);
+  EXPECT_EQ(call("lower", {Value::string("GW-7")}).str(), "gw-7");
+  EXPECT_EQ(call("upper", {Value::string("gw")}).str(), "GW");
+  EXPECT_EQ(call("trim", {Value::string("  x \n")}).str(), "x");
+  EXPECT_TRUE(call("starts_with", {Value::string("sensor-1"), Value::string("sensor")}).b);
+  EXPECT_TRUE(call("ends_with", {Value::string("sensor-1"), Value::string("-1")}).b);
+  Value parts = call("split", {Value::string("a,b,,c"), Value::string(",")});
+  ASSERT_EQ(parts.items().size(), 4u);
+  EXPECT_EQ(parts.items()[2].str(), "");
+  EXPECT_EQ(call("join", {parts, Value::string("|")}).str(), "a|b||c");
+  Value bools = Value::list({Value::boolean(true), Value::boolean(false), Value::boolean(true)});
+  EXPECT_TRUE(call("any", {bools}).b);
+  EXPECT_FALSE(call("all", {bools}).b);
+  EXPECT_TRUE(call("all", {Value::list({})}).b);
+  EXPECT_EQ(call("count", {bools}).i, 2);
+  Value t = call("time.parse", {Value::string("2026-11-22T19:30:00+01:00")});
+  EXPECT_EQ(format_time(t.i), "2026-11-22T18:30:00Z");
+  EXPECT_EQ(call("time.format", {t, Value::string("%H:%M")}).str(), "18:30");
+  EXPECT_TRUE(call("time.parse", {Value::string("yesterday")}).is_error());
+  EXPECT_TRUE(call("split", {Value::string("x"), Value::string("")}).is_error());
+}
+
 }  // namespace
 }  // namespace rbk::test

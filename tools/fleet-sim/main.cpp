@@ -1,7 +1,8 @@
 // fleet-sim: a small HTTP server that serves a generated IoT fleet in the REST shapes of
 // docs/stdlib.md (fleet registry, broker, gateways, certificates and provisioning, OTA
-// rollouts, the ingestion pipeline, notifications, field service) on 127.0.0.1, and records every action it receives, so
-// that anyone can try a live dry-run and a live run locally. The tests use it too.
+// rollouts, the ingestion pipeline, notifications, field service) on 127.0.0.1, and records every
+// action it receives, so that anyone can try a live dry-run and a live run locally. The tests use
+// it too.
 //
 //   fleet-sim [--port 8085] [--devices 200] [--seed 7]
 //   GET /actions        what it was asked to do, in order (for tests and curious people)
@@ -58,7 +59,8 @@ struct Fleet {
 void generate(Fleet& f, int count, unsigned seed) {
   std::mt19937 rng(seed);
   const char* regions[] = {"eu-west", "eu-central", "us-east"};
-  for (int g = 0; g < std::max(1, count / 25); ++g) f.gateways["gw-" + std::to_string(g)] = Gateway{};
+  for (int g = 0; g < std::max(1, count / 25); ++g)
+    f.gateways["gw-" + std::to_string(g)] = Gateway{};
   for (int i = 0; i < count; ++i) {
     char id[32];
     std::snprintf(id, sizeof id, "sensor-%04d", i);
@@ -105,9 +107,12 @@ int main(int argc, char** argv) {
   unsigned seed = 7;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
-    if (a == "--port") port = std::atoi(argv[i + 1]);
-    else if (a == "--devices") count = std::atoi(argv[i + 1]);
-    else if (a == "--seed") seed = static_cast<unsigned>(std::atoi(argv[i + 1]));
+    if (a == "--port")
+      port = std::atoi(argv[i + 1]);
+    else if (a == "--devices")
+      count = std::atoi(argv[i + 1]);
+    else if (a == "--seed")
+      seed = static_cast<unsigned>(std::atoi(argv[i + 1]));
     else {
       std::cerr << "usage: fleet-sim [--port 8085] [--devices 200] [--seed 7]\n";
       return 2;
@@ -133,29 +138,38 @@ int main(int argc, char** argv) {
   srv.Get(R"(/devices/([\w-]+))", [&](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(fleet.mu);
     if (Device* d = device(req, res))
-      reply(res, {{"id", d->id}, {"last_seen", iso(now() - d->offline_s)}, {"connected", d->offline_s < 60},
-                  {"gateway", d->gateway}, {"region", d->region}, {"firmware", d->firmware}});
+      reply(res, {{"id", d->id},
+                  {"last_seen", iso(now() - d->offline_s)},
+                  {"connected", d->offline_s < 60},
+                  {"gateway", d->gateway},
+                  {"region", d->region},
+                  {"firmware", d->firmware}});
   });
   srv.Get(R"(/devices/([\w-]+)/power)", [&](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(fleet.mu);
     if (Device* d = device(req, res)) reply(res, {{"state", d->powered ? "on" : "unknown"}});
   });
-  srv.Get(R"(/devices/([\w-]+)/certificate)", [&](const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(fleet.mu);
-    if (Device* d = device(req, res))
-      reply(res, {{"not_after", iso(now() + d->cert_days * 86400)}, {"renewal_acknowledged", d->renewal_acknowledged}});
-  });
-  srv.Get(R"(/devices/([\w-]+)/reachable)", [&](const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(fleet.mu);
-    if (Device* d = device(req, res)) reply(res, {{"reachable", d->provisioning_reachable}});
-  });
+  srv.Get(R"(/devices/([\w-]+)/certificate)",
+          [&](const httplib::Request& req, httplib::Response& res) {
+            std::lock_guard<std::mutex> lock(fleet.mu);
+            if (Device* d = device(req, res))
+              reply(res, {{"not_after", iso(now() + d->cert_days * 86400)},
+                          {"renewal_acknowledged", d->renewal_acknowledged}});
+          });
+  srv.Get(R"(/devices/([\w-]+)/reachable)",
+          [&](const httplib::Request& req, httplib::Response& res) {
+            std::lock_guard<std::mutex> lock(fleet.mu);
+            if (Device* d = device(req, res))
+              reply(res, {{"reachable", d->provisioning_reachable}});
+          });
   srv.Get(R"(/clients/([\w-]+))", [&](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(fleet.mu);
     std::string id = req.matches[1];
     if (auto g = fleet.gateways.find(id); g != fleet.gateways.end()) {
       reply(res, {{"last_connect", iso(now() - 5)}, {"publishing", g->second.publishing}});
     } else if (Device* d = device(req, res)) {
-      reply(res, {{"last_connect", d->last_connect_s < 0 ? json() : json(iso(now() - d->last_connect_s))},
+      reply(res, {{"last_connect",
+                   d->last_connect_s < 0 ? json() : json(iso(now() - d->last_connect_s))},
                   {"publishing", d->offline_s < 60}});
     }
   });
@@ -163,7 +177,9 @@ int main(int argc, char** argv) {
     std::lock_guard<std::mutex> lock(fleet.mu);
     auto g = fleet.gateways.find(req.matches[1]);
     if (g == fleet.gateways.end()) return reply(res, {{"error", "no such gateway"}}, 404);
-    reply(res, {{"online", g->second.online}, {"oom", g->second.oom}, {"ot_network_reachable", g->second.ot}});
+    reply(res, {{"online", g->second.online},
+                {"oom", g->second.oom},
+                {"ot_network_reachable", g->second.ot}});
   });
 
   // Actions: recorded, and they change the fleet the way the real thing would.
@@ -196,12 +212,24 @@ int main(int argc, char** argv) {
   // OTA: one rollout of firmware 2.4.0 that bricks hardware rev B in eu-west.
   srv.Get(R"(/rollouts/([\w.-]+))", [&](const httplib::Request& req, httplib::Response& res) {
     if (req.matches[1] != "fw-2.4.0") return reply(res, {{"error", "no such rollout"}}, 404);
-    reply(res, {{"state", "running"}, {"firmware", "2.4.0"}, {"previous_firmware", "2.3.1"}, {"devices", 400},
-                {"failed", 36}, {"failed_percent", 9.0}});
+    reply(res, {{"state", "running"},
+                {"firmware", "2.4.0"},
+                {"previous_firmware", "2.3.1"},
+                {"devices", 400},
+                {"failed", 36},
+                {"failed_percent", 9.0}});
   });
   srv.Get(R"(/rollouts/([\w.-]+)/cohorts)", [&](const httplib::Request&, httplib::Response& res) {
-    reply(res, json::array({{{"firmware", "2.4.0"}, {"hardware", "rev-B"}, {"region", "eu-west"}, {"devices", 40}, {"failed", 34}},
-                            {{"firmware", "2.4.0"}, {"hardware", "rev-A"}, {"region", "eu-west"}, {"devices", 360}, {"failed", 2}}}));
+    reply(res, json::array({{{"firmware", "2.4.0"},
+                             {"hardware", "rev-B"},
+                             {"region", "eu-west"},
+                             {"devices", 40},
+                             {"failed", 34}},
+                            {{"firmware", "2.4.0"},
+                             {"hardware", "rev-A"},
+                             {"region", "eu-west"},
+                             {"devices", 360},
+                             {"failed", 2}}}));
   });
   action(R"(/rollouts/([\w.-]+)/pause)", "ota.pause", [](const std::string&) {});
   action(R"(/rollouts/([\w.-]+)/rollback)", "ota.rollback", [](const std::string&) {});
@@ -228,7 +256,9 @@ int main(int argc, char** argv) {
     std::lock_guard<std::mutex> lock(fleet.mu);
     reply(res, fleet.actions);
   });
-  srv.Get("/requests", [&](const httplib::Request&, httplib::Response& res) { reply(res, {{"requests", fleet.requests.load()}}); });
+  srv.Get("/requests", [&](const httplib::Request&, httplib::Response& res) {
+    reply(res, {{"requests", fleet.requests.load()}});
+  });
 
   std::signal(SIGTERM, [](int) { std::_Exit(0); });
   std::cout << "fleet-sim: " << fleet.devices.size() << " devices, " << fleet.gateways.size()
