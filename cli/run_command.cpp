@@ -306,26 +306,30 @@ int run_run(const RunOptions& opts) {
   if (lp.exit_code) return lp.exit_code;
   Session s;
   s.program = std::move(lp.program);
-  std::string text, error;
-  if (mode == "scenario") {
-    if (!read_file(opts.scenario, text, error)) {
-      std::cerr << "rbk run: cannot read " << opts.scenario << ": " << error << "\n";
-      return kUsage;
-    }
+  // Inputs that cannot be read or parsed are reported here, once, as bad usage.
+  auto read_input = [](const std::string& path, std::string& text) {
+    std::string error;
+    if (read_file(path, text, error)) return true;
+    std::cerr << "rbk run: cannot read " << path << ": " << error << "\n";
+    return false;
+  };
+  auto parsed = [](auto parse) {
     try {
-      s.scenario = parse_scenario(text, opts.scenario);
-    } catch (const ScenarioError& e) {
+      parse();
+      return true;
+    } catch (const std::runtime_error& e) {  // ScenarioError, PolicyError
       std::cerr << "rbk run: " << e.what() << "\n";
-      return kUsage;
+      return false;
     }
-  }
+  };
+  std::string text;
+  if (mode == "scenario" && (!read_input(opts.scenario, text) ||
+                             !parsed([&] { s.scenario = parse_scenario(text, opts.scenario); })))
+    return kUsage;
   nlohmann::json config_json = nlohmann::json::object();
   if (mode != "scenario") {
     std::string config_text;
-    if (!opts.config.empty() && !read_file(opts.config, config_text, error)) {
-      std::cerr << "rbk run: cannot read " << opts.config << ": " << error << "\n";
-      return kUsage;
-    }
+    if (!opts.config.empty() && !read_input(opts.config, config_text)) return kUsage;
     ConfigResult cfg = resolve_config(s.program, config_text, opts.config);
     if (!cfg.errors.empty()) {
       for (const auto& e : cfg.errors) std::cerr << "rbk run: " << e << "\n";
@@ -340,18 +344,9 @@ int run_run(const RunOptions& opts) {
     return kUsage;
   }
   std::string policy_text;
-  if (!opts.policy.empty()) {
-    if (!read_file(opts.policy, policy_text, error)) {
-      std::cerr << "rbk run: cannot read " << opts.policy << ": " << error << "\n";
-      return kUsage;
-    }
-    try {
-      s.policy = parse_policy(policy_text, opts.policy);
-    } catch (const PolicyError& e) {
-      std::cerr << "rbk run: " << e.what() << "\n";
-      return kUsage;
-    }
-  }
+  if (!opts.policy.empty() && (!read_input(opts.policy, policy_text) ||
+                               !parsed([&] { s.policy = parse_policy(policy_text, opts.policy); })))
+    return kUsage;
   // No ambient authority: with a policy, every capability the runbook can use (through
   // its functions and sub-runbooks) must be granted before anything runs.
   if (!opts.policy.empty()) {

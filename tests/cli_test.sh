@@ -6,26 +6,9 @@ set -u
 rbk="$1"
 src="$2"
 tmp=$(mktemp -d)
+. "$(dirname "$0")/test_lib.sh"
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-passed=0
 
-expect() {  # expect NAME CODE CMD...: runs CMD, checks its exit code; output in $tmp/out, $tmp/err
-  local name="$1" want="$2"
-  shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL $name: exit $got, expected $want"; sed 's/^/  | /' "$tmp/err" | head -20
-    failures=$((failures + 1))
-  else
-    passed=$((passed + 1))
-  fi
-}
-contains() {  # contains NAME FILE TEXT
-  if grep -qF -- "$3" "$2"; then passed=$((passed + 1)); else
-    echo "FAIL $1: output lacks: $3"; sed 's/^/  | /' "$2" | head -20; failures=$((failures + 1)); fi
-}
 
 cd "$src/tests/check"
 expect "runbooks check clean" 0 "$rbk" check --strict "$src"/runbooks/*.rbk
@@ -70,5 +53,4 @@ if cmp -s "$tmp/broken.rbk" "$tmp/broken.orig"; then passed=$((passed + 1)); els
   echo "FAIL fmt -w changed a file with syntax errors"; failures=$((failures + 1)); fi
 expect "fmt of a missing file exits 2" 2 "$rbk" fmt "$tmp/none.rbk"
 
-echo "$passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+summary

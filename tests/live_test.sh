@@ -9,31 +9,11 @@ rbk="$1"
 sim="$2"
 src="$3"
 tmp=$(mktemp -d)
+. "$(dirname "$0")/test_lib.sh"
 export RBK_STORE="$tmp/runs.db"
-failures=0
-passed=0
 sim_pid=""
 cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-expect() {
-  local name="$1" want="$2"
-  shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL $name: exit $got, expected $want"; sed 's/^/  | /' "$tmp/out" "$tmp/err" | tail -20
-    failures=$((failures + 1))
-  else
-    passed=$((passed + 1))
-  fi
-}
-contains() {
-  if grep -qF -- "$3" "$2"; then passed=$((passed + 1)); else
-    echo "FAIL $1: lacks: $3"; sed 's/^/  | /' "$2" | tail -20; failures=$((failures + 1)); fi
-}
-check() {  # check NAME CONDITION-RESULT(0/1) DETAIL
-  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else echo "FAIL $1: $3"; failures=$((failures + 1)); fi
-}
 
 # Start the simulator on a free loopback port (bounded tries, bounded wait).
 for try in 1 2 3 4 5; do
@@ -97,5 +77,4 @@ contains "the fleet API of the environment answered" "$tmp/out" "http.get_json(\
 expect "live needs a policy" 2 "$rbk" run "${args[@]}"
 contains "suggests dry-run" "$tmp/err" "use --dry-run"
 
-echo "$passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+summary

@@ -7,29 +7,9 @@ set -u
 rbk="$1"
 src="$2"
 tmp=$(mktemp -d)
+. "$(dirname "$0")/test_lib.sh"
 trap 'rm -rf "$tmp"' EXIT
 export RBK_STORE="$tmp/runs.db"
-failures=0
-passed=0
-expect() {
-  local name="$1" want="$2"
-  shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    echo "FAIL $name: exit $got, expected $want"; sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -30
-    failures=$((failures + 1))
-  else
-    passed=$((passed + 1))
-  fi
-}
-contains() {
-  if grep -qF -- "$3" "$2"; then passed=$((passed + 1)); else
-    echo "FAIL $1: output lacks: $3"; sed 's/^/  | /' "$2" | head -30; failures=$((failures + 1)); fi
-}
-lacks() {
-  if grep -qF -- "$3" "$2"; then echo "FAIL $1: output has: $3"; failures=$((failures + 1)); else passed=$((passed + 1)); fi
-}
 latest_run() { "$rbk" runs | head -1 | awk '{print $1}'; }
 
 cd "$src/tests/vm"
@@ -160,5 +140,4 @@ rm "$tmp/suite/scenarios/wrong.json"
 expect "all pass" 0 "$rbk" test "$tmp/suite"
 expect "no scenarios" 1 "$rbk" test "$tmp/suite/lib"
 
-echo "$passed passed, $failures failed"
-[ "$failures" -eq 0 ]
+summary
