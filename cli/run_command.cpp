@@ -38,21 +38,10 @@ std::string current_user() {
 
 // Forwards everything to INNER, but answers the gate a person just decided with
 // `rbk approve` (once: a later visit to the same gate asks again).
-class DecidedGate : public Host {
+class DecidedGate : public HostDecorator {
  public:
   DecidedGate(Host& inner, std::string gate, GateDecision decision)
-      : inner_(inner), gate_(std::move(gate)), decision_(decision) {}
-  std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args,
-                            const Site& s) override {
-    return inner_.call(fn, args, s);
-  }
-  ActOutcome act(const PlannedCall& c, const Site& s) override { return inner_.act(c, s); }
-  void acted(const PlannedCall& c, const Value& v, const Site& s) override {
-    inner_.acted(c, v, s);
-  }
-  void replayed(const FunctionInfo& fn, const std::vector<Value>& args, const Site& s) override {
-    inner_.replayed(fn, args, s);
-  }
+      : HostDecorator(inner), gate_(std::move(gate)), decision_(decision) {}
   GateDecision gate(const GateRequest& r) override {
     if (!used_ && r.gate == gate_) {
       used_ = true;
@@ -60,13 +49,8 @@ class DecidedGate : public Host {
     }
     return inner_.gate(r);
   }
-  int64_t now() override { return inner_.now(); }
-  void sleep(int64_t ms) override { inner_.sleep(ms); }
-  Value config(const std::string& n) override { return inner_.config(n); }
-  void trace(const TraceEvent& e) override { inner_.trace(e); }
 
  private:
-  Host& inner_;
   std::string gate_;
   GateDecision decision_;
   bool used_ = false;
@@ -75,21 +59,10 @@ class DecidedGate : public Host {
 // On a terminal, a gate nobody decided yet is put to the person at it: the plan (each
 // action call with its evaluated arguments) and a yes or no. Only when the policy lets
 // the person who started the run decide its gates; otherwise the run pauses for another.
-class TerminalGate : public Host {
+class TerminalGate : public HostDecorator {
  public:
   TerminalGate(Host& inner, RunStore& store, const RunRecord& rec, const Policy& policy)
-      : inner_(inner), store_(store), rec_(rec), policy_(policy) {}
-  std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args,
-                            const Site& s) override {
-    return inner_.call(fn, args, s);
-  }
-  void replayed(const FunctionInfo& fn, const std::vector<Value>& args, const Site& s) override {
-    inner_.replayed(fn, args, s);
-  }
-  ActOutcome act(const PlannedCall& c, const Site& s) override { return inner_.act(c, s); }
-  void acted(const PlannedCall& c, const Value& v, const Site& s) override {
-    inner_.acted(c, v, s);
-  }
+      : HostDecorator(inner), store_(store), rec_(rec), policy_(policy) {}
   GateDecision gate(const GateRequest& r) override {
     GateDecision d = inner_.gate(r);
     if (d != GateDecision::Pending) return d;
@@ -111,13 +84,8 @@ class TerminalGate : public Host {
                                                 wall_now_ms(), "at the terminal", r.plan_hash});
     return yes ? GateDecision::Approved : GateDecision::Denied;
   }
-  int64_t now() override { return inner_.now(); }
-  void sleep(int64_t ms) override { inner_.sleep(ms); }
-  Value config(const std::string& n) override { return inner_.config(n); }
-  void trace(const TraceEvent& e) override { inner_.trace(e); }
 
  private:
-  Host& inner_;
   RunStore& store_;
   const RunRecord& rec_;
   const Policy& policy_;

@@ -98,4 +98,30 @@ class Host {
   virtual void trace(const TraceEvent& event) = 0;
 };
 
+// A host that passes everything to another; decorators override what they change
+// (a gate decided at a terminal, a decision given on the command line).
+class HostDecorator : public Host {
+ public:
+  explicit HostDecorator(Host& inner) : inner_(inner) {}
+  std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args,
+                            const Site& s) override {
+    return inner_.call(fn, args, s);
+  }
+  void replayed(const FunctionInfo& fn, const std::vector<Value>& args, const Site& s) override {
+    inner_.replayed(fn, args, s);
+  }
+  ActOutcome act(const PlannedCall& c, const Site& s) override { return inner_.act(c, s); }
+  void acted(const PlannedCall& c, const Value& v, const Site& s) override {
+    inner_.acted(c, v, s);
+  }
+  GateDecision gate(const GateRequest& r) override { return inner_.gate(r); }
+  int64_t now() override { return inner_.now(); }
+  void sleep(int64_t ms) override { inner_.sleep(ms); }
+  Value config(const std::string& n) override { return inner_.config(n); }
+  void trace(const TraceEvent& e) override { inner_.trace(e); }
+
+ protected:
+  Host& inner_;
+};
+
 }  // namespace rbk
