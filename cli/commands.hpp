@@ -61,6 +61,11 @@ struct TestOptions {
 };
 int run_test(const TestOptions& opts);
 
+struct RenderOptions {
+  std::string file, format = "dot", trace, output, runbook;
+};
+int run_render(const RenderOptions& opts);
+
 // Whether stderr is a terminal that takes colours.
 bool stderr_is_color_terminal();
 

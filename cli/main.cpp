@@ -41,6 +41,16 @@ void add_compile(CLI::App& app, rbk::cli::CompileOptions& opts, rbk::cli::Compil
   dis->add_option("--runbook", disasm.runbook, "Which runbook of a .rbk file");
 }
 
+void add_render(CLI::App& app, rbk::cli::RenderOptions& o) {
+  auto* cmd = app.add_subcommand("render", "Draw the compiled graph (Graphviz DOT or SVG laid out in-process)");
+  cmd->add_option("file", o.file, "A .rbk file (compiled first) or a .rbc file (verified first)")->required();
+  cmd->add_option("--format", o.format, "dot or svg (Mermaid arrives with the docs pipeline)")
+      ->check(CLI::IsMember({"dot", "svg"}));
+  cmd->add_option("--trace", o.trace, "Overlay a run: highlight the nodes and edges it took");
+  cmd->add_option("-o,--output", o.output, "Where to write (default: stdout)");
+  cmd->add_option("--runbook", o.runbook, "Which runbook of the file");
+}
+
 struct RunCommands {
   rbk::cli::RunOptions run;
   rbk::cli::ApproveOptions approve;
@@ -110,6 +120,8 @@ int main(int argc, char** argv) {
   add_compile(app, compile, disasm);
   RunCommands runs;
   add_run(app, runs);
+  rbk::cli::RenderOptions render;
+  add_render(app, render);
   std::string help_topic;
   auto* help = app.add_subcommand("help", "Show help for rbk or for one subcommand");
   help->add_option("subcommand", help_topic, "The subcommand to describe");
@@ -146,5 +158,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("resume")) return rbk::cli::run_resume(runs.resume);
   if (app.got_subcommand("runs")) return rbk::cli::run_runs(runs.runs);
   if (app.got_subcommand("test")) return rbk::cli::run_test(runs.test);
+  if (app.got_subcommand("render")) return rbk::cli::run_render(render);
   return rbk::cli::kUsage;
 }

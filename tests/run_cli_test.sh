@@ -99,6 +99,17 @@ expect "tampered rbc refused by disasm" 1 "$rbk" disasm "$tmp/bad.rbc"
 head -c 100 "$tmp/g.rbc" > "$tmp/short.rbc"
 expect "truncated rbc refused" 1 "$rbk" disasm "$tmp/short.rbc"
 
+# Drawings of the compiled graph, with a run overlaid.
+expect "render dot" 0 "$rbk" render gates.rbk --runbook gates
+contains "dot names nodes" "$tmp/out" '"restart" [label="Restart\n[approval: ops]", shape=box'
+expect "render svg with trace" 0 "$rbk" render gates.rbk --runbook gates --format svg --trace "$tmp/t.jsonl" -o "$tmp/g.svg"
+contains "svg written" "$tmp/g.svg" "<title>restart</title>"
+contains "path highlighted" "$tmp/g.svg" "#1f6feb"
+printf 'oops\n' > "$tmp/bad.jsonl"
+expect "bad trace" 2 "$rbk" render gates.rbk --trace "$tmp/bad.jsonl"
+contains "trace line named" "$tmp/err" "trace line 1 is not a JSON object"
+expect "unknown format" 2 "$rbk" render gates.rbk --format png
+
 # Bad input to run.
 expect "live mode needs the stdlib natives" 2 "$rbk" run gates.rbk --param device=x
 expect "unknown parameter" 2 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --param nope=1

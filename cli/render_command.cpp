@@ -1,0 +1,52 @@
+// rbk render FILE --format dot|svg [--trace T.jsonl] [-o OUT] [--runbook NAME]
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/program_loading.hpp"
+#include "compiler/loader.hpp"
+#include "render/graphviz.hpp"
+
+namespace rbk::cli {
+
+int run_render(const RenderOptions& opts) {
+  LoadedProgram lp = load_program(opts.file, opts.runbook);
+  if (lp.exit_code) return lp.exit_code;
+  const RunbookInfo& rb = lp.program.entry_runbook();
+  Overlay overlay;
+  if (!opts.trace.empty()) {
+    std::string text, error;
+    if (!read_file(opts.trace, text, error)) {
+      std::cerr << "rbk render: cannot read " << opts.trace << ": " << error << "\n";
+      return kUsage;
+    }
+    try {
+      overlay = read_overlay(text, rb.name);
+    } catch (const std::exception& e) {
+      std::cerr << "rbk render: " << opts.trace << ": " << e.what() << "\n";
+      return kUsage;
+    }
+  }
+  std::string out = render_dot(lp.program, rb, overlay);
+  if (opts.format == "svg") {
+    try {
+      out = render_svg(out);
+    } catch (const std::exception& e) {
+      std::cerr << "rbk render: " << e.what() << "\n";
+      return kFailed;
+    }
+  }
+  if (opts.output.empty() || opts.output == "-") {
+    std::cout << out;
+    return kOk;
+  }
+  std::ofstream f(opts.output, std::ios::binary | std::ios::trunc);
+  f << out;
+  if (!f.flush()) {
+    std::cerr << "rbk render: cannot write " << opts.output << "\n";
+    return kUsage;
+  }
+  return kOk;
+}
+
+}  // namespace rbk::cli

@@ -1,0 +1,166 @@
+// Graphviz drawings: golden DOT, Graphviz's own reading of every runbook's DOT (exactly
+// the program's nodes and edges, with their labels), SVG laid out in-process, overlays
+// of a run, and names that are keywords of the diagram language.
+#include <graphviz/cgraph.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "compiler/codegen.hpp"
+#include "render/graphviz.hpp"
+#include "test_support.hpp"
+#include "vm/machine.hpp"
+#include "vm/scenario.hpp"
+
+namespace rbk::test {
+namespace {
+
+Program compile_file(const std::string& path, const std::string& runbook = "") {
+  CheckRun run = check_files({path});
+  EXPECT_EQ(run.diags.error_count(), 0u) << path;
+  std::string error;
+  int entry = select_runbook(run.program, path, runbook, error);
+  EXPECT_GE(entry, 0) << error;
+  return generate(run.program, entry);
+}
+
+std::string unwrap(std::string s) {
+  for (char& c : s)
+    if (c == '\n') c = ' ';
+  return s;
+}
+
+// What Graphviz reads back from our DOT.
+struct Read {
+  std::set<std::string> nodes;
+  std::map<std::string, std::string> labels;
+  std::multiset<std::string> edges;  // "from->to|label"
+};
+
+Read read_dot(const std::string& dot) {
+  Read r;
+  Agraph_t* g = agmemread(dot.c_str());
+  EXPECT_NE(g, nullptr) << dot;
+  if (!g) return r;
+  for (Agnode_t* n = agfstnode(g); n; n = agnxtnode(g, n)) {
+    r.nodes.insert(agnameof(n));
+    char* label = agget(n, const_cast<char*>("label"));
+    r.labels[agnameof(n)] = label ? label : "";
+    for (Agedge_t* e = agfstout(g, n); e; e = agnxtout(g, e)) {
+      char* el = agget(e, const_cast<char*>("label"));
+      r.edges.insert(std::string(agnameof(agtail(e))) + "->" + agnameof(aghead(e)) + "|" + (el ? el : ""));
+    }
+  }
+  agclose(g);
+  return r;
+}
+
+std::vector<std::string> drawn_sources() {
+  std::vector<std::string> out;
+  for (const auto& f : rbk_files(source_dir() / "runbooks")) out.push_back((source_dir() / "runbooks" / f).string());
+  out.push_back((tests_dir() / "vm" / "gates.rbk").string());
+  out.push_back((tests_dir() / "render" / "graphviz" / "keywords.rbk").string());
+  return out;
+}
+
+TEST(Graphviz, ReadsExactlyTheProgramsNodesAndEdges) {
+  for (const auto& path : drawn_sources()) {
+    Program p = compile_file(path);
+    const RunbookInfo& rb = p.entry_runbook();
+    std::string dot = render_dot(p, rb);
+    Read r = read_dot(dot);
+    std::set<std::string> want{"start"};
+    for (const auto& n : rb.nodes) want.insert(n.name);
+    EXPECT_EQ(r.nodes, want) << path;
+    for (const auto& n : rb.nodes) {
+      std::string label = n.label.empty() ? n.name : n.label;
+      std::string got = r.labels[n.name];
+      for (size_t at; (at = got.find("\\n")) != std::string::npos;) got.replace(at, 2, " ");
+      EXPECT_EQ(got.substr(0, label.size()), unwrap(label)) << path << " node " << n.name;
+    }
+    std::multiset<std::string> edges{"start->" + rb.nodes[rb.start].name + "|"};
+    for (const auto& e : rb.edges) {
+      std::string label = e.label;
+      if (label.empty() && e.kind != EdgeKind::Then && e.kind != EdgeKind::When && e.kind != EdgeKind::Else)
+        label = edge_kind_name(e.kind);
+      edges.insert(rb.nodes[e.from].name + "->" + rb.nodes[e.to].name + "|" + label);
+    }
+    std::multiset<std::string> got;
+    for (auto e : r.edges) {
+      for (size_t at; (at = e.find("\\n")) != std::string::npos;) e.replace(at, 2, " ");
+      got.insert(e);
+    }
+    EXPECT_EQ(got, edges) << path;
+  }
+}
+
+TEST(Graphviz, GoldenDot) {
+  auto dir = tests_dir() / "render" / "graphviz";
+  for (const char* name : {"keywords", "gates"}) {
+    std::string path = std::string(name) == "gates" ? (tests_dir() / "vm" / "gates.rbk").string()
+                                                    : (dir / (std::string(name) + ".rbk")).string();
+    Program p = compile_file(path, name);
+    std::string dot = render_dot(p, p.entry_runbook());
+    EXPECT_EQ(dot, render_dot(p, p.entry_runbook())) << "not deterministic";
+    auto golden = dir / (std::string(name) + ".dot");
+    if (std::getenv("RBK_UPDATE_GOLDEN")) write_text(golden, dot);
+    EXPECT_EQ(dot, read_text(golden)) << name;
+  }
+}
+
+TEST(Graphviz, SvgLaidOutInProcess) {
+  Program p = compile_file((source_dir() / "runbooks" / "device_offline.rbk").string());
+  std::string dot = render_dot(p, p.entry_runbook());
+  std::string svg = render_svg(dot);
+  EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
+  for (const auto& n : p.entry_runbook().nodes)
+    EXPECT_NE(svg.find("<title>" + n.name + "</title>"), std::string::npos) << n.name;
+  EXPECT_EQ(svg, render_svg(dot)) << "SVG is not deterministic";
+  EXPECT_THROW(render_svg("digraph { this is not dot"), std::runtime_error);
+}
+
+struct Lines : TraceSink {
+  std::string text;
+  void event(const TraceEvent& e, int64_t) override {
+    // The same JSON lines a --trace file holds (node and edge facts by reference).
+    nlohmann::json j;
+    j["event"] = e.type;
+    if (e.site.runbook) j["runbook"] = e.site.runbook->name;
+    if (e.site.node) j["node"] = e.site.node->name;
+    if (e.site.depth) j["depth"] = e.site.depth;
+    if (e.edge != kNone) j["edge"] = e.edge;
+    for (const auto& f : e.fields)
+      if (f.value.kind == ValueKind::String) j[f.key] = f.value.str();
+    text += j.dump() + "\n";
+  }
+};
+
+TEST(Graphviz, OverlayHighlightsTheRunsPath) {
+  Program p = compile_file((tests_dir() / "vm" / "gates.rbk").string(), "gates");
+  Scenario sc;
+  sc.probes = nlohmann::json::parse(R"({"dev.errors": {"returns": 0}})");
+  sc.approvals = nlohmann::json::parse(R"({"gate": "denied"})");
+  Lines trace;
+  ScenarioHost host(p, sc, {}, trace);
+  RunResult r = Machine(p, host).run({Value::string("d"), std::nullopt});
+  ASSERT_EQ(r.status, RunStatus::Ended);
+  Overlay ov = read_overlay(trace.text, "gates");
+  EXPECT_EQ(ov.nodes, (std::set<std::string>{"check", "gate", "done"}));
+  EXPECT_EQ(ov.gates["gate"], "denied");
+  EXPECT_EQ(ov.outcome, "resolved");
+  std::string dot = render_dot(p, p.entry_runbook(), ov);
+  EXPECT_NE(dot.find("\"gate\" [label=\"Escalate?\\n[approval: oncall]\\ngate: denied\""), std::string::npos) << dot;
+  EXPECT_NE(dot.find("\"gate\" -> \"done\" [label=\"denied\", style=dashed, color=\"#1f6feb\", penwidth=2.5]"),
+            std::string::npos)
+      << dot;
+  EXPECT_NE(dot.find("\"check\" -> \"restart\" [label=\"Too many\", color=\"#b8b8b8\""), std::string::npos) << dot;
+  EXPECT_NE(dot.find("run outcome: resolved"), std::string::npos);
+  EXPECT_EQ(read_dot(dot).nodes.size(), p.entry_runbook().nodes.size() + 2);  // start and the outcome note
+  EXPECT_THROW(read_overlay("not json\n", "gates"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace rbk::test
