@@ -138,12 +138,12 @@ std::string render_dot(const Program& p, const RunbookInfo& rb, const Overlay& o
 }
 
 std::string render_svg(const std::string& dot) {
-  GVC_t* gvc = gvContext();
+  // One Graphviz context for the process, never freed: Graphviz 2.42's pango plugin keeps
+  // a pointer into font data that gvFreeContext releases, so a second context reads freed
+  // memory (AddressSanitizer caught it). Rendering is single-threaded here.
+  static GVC_t* gvc = gvContext();
   Agraph_t* g = agmemread(dot.c_str());
-  if (!g) {
-    gvFreeContext(gvc);
-    throw std::runtime_error("Graphviz could not read the DOT text");
-  }
+  if (!g) throw std::runtime_error("Graphviz could not read the DOT text");
   std::string svg;
   if (gvLayout(gvc, g, "dot") == 0) {
     char* data = nullptr;
@@ -153,7 +153,6 @@ std::string render_svg(const std::string& dot) {
     gvFreeLayout(gvc, g);
   }
   agclose(g);
-  gvFreeContext(gvc);
   if (svg.empty()) throw std::runtime_error("Graphviz could not lay the graph out");
   return svg;
 }
