@@ -485,7 +485,7 @@ class Generator {
     };
     info.code = code_ = new_code();
     line_ = info.line;
-    std::optional<const ast::Clause*> timeout_clause;
+    const ast::Clause* timeout_clause = nullptr;
     for (size_t k = 0; k < n.clauses.size(); ++k) {
       const ast::Clause& c = n.clauses[k];
       line_ = c.range.begin.line;
@@ -545,8 +545,8 @@ class Generator {
         break;
       }
       case ast::NodeKind::Approve:
-        if (timeout_clause && (*timeout_clause)->expr)
-          expr(*(*timeout_clause)->expr);
+        if (timeout_clause && timeout_clause->expr)
+          expr(*timeout_clause->expr);
         else
           emit(Op::NULL_);
         emit(Op::APPROVE);

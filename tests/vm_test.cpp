@@ -159,14 +159,6 @@ struct Collect : TraceSink {
   void event(const TraceEvent& e, int64_t) override { types.push_back(e.type); }
 };
 
-struct RunCase {
-  Program program;
-  Scenario scenario;
-  Collect trace;
-  RunResult result;
-  int64_t clock_end = 0;
-};
-
 RunResult run_gates(const std::string& probes, const std::string& approvals = "{}",
                     Budgets budgets = {}, int64_t* clock = nullptr, GateFlags flags = {}) {
   static Program program = compile((tests_dir() / "vm" / "gates.rbk").string(), "gates");

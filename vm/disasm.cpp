@@ -18,19 +18,6 @@ const char* effect_text(FuncEffect e) {
   return "?";
 }
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string constant_text(const Value& v) {
   return v.kind == ValueKind::String ? quoted(v.str()) : to_display(v);
 }
