@@ -42,10 +42,10 @@ void add_compile(CLI::App& app, rbk::cli::CompileOptions& opts, rbk::cli::Compil
 }
 
 void add_render(CLI::App& app, rbk::cli::RenderOptions& o) {
-  auto* cmd = app.add_subcommand("render", "Draw the compiled graph (Graphviz DOT or SVG laid out in-process)");
+  auto* cmd = app.add_subcommand("render", "Draw the compiled graph: Mermaid, Graphviz DOT, or SVG laid out in-process");
   cmd->add_option("file", o.file, "A .rbk file (compiled first) or a .rbc file (verified first)")->required();
-  cmd->add_option("--format", o.format, "dot or svg (Mermaid arrives with the docs pipeline)")
-      ->check(CLI::IsMember({"dot", "svg"}));
+  cmd->add_option("--format", o.format, "mermaid, dot or svg (default: dot)")
+      ->check(CLI::IsMember({"mermaid", "dot", "svg"}));
   cmd->add_option("--trace", o.trace, "Overlay a run: highlight the nodes and edges it took");
   cmd->add_option("-o,--output", o.output, "Where to write (default: stdout)");
   cmd->add_option("--runbook", o.runbook, "Which runbook of the file");

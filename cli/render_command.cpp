@@ -1,4 +1,4 @@
-// rbk render FILE --format dot|svg [--trace T.jsonl] [-o OUT] [--runbook NAME]
+// rbk render FILE --format mermaid|dot|svg [--trace T.jsonl] [-o OUT] [--runbook NAME]
 #include <fstream>
 #include <iostream>
 
@@ -6,6 +6,7 @@
 #include "cli/program_loading.hpp"
 #include "compiler/loader.hpp"
 #include "render/graphviz.hpp"
+#include "render/mermaid.hpp"
 
 namespace rbk::cli {
 
@@ -27,7 +28,14 @@ int run_render(const RenderOptions& opts) {
       return kUsage;
     }
   }
-  std::string out = render_dot(lp.program, rb, overlay);
+  std::string out;
+  if (opts.format == "mermaid") {
+    MermaidDiagram diagram = render_mermaid(lp.program, rb, overlay);
+    for (const auto& w : diagram.warnings) std::cerr << "rbk render: warning: " << w << "\n";
+    out = std::move(diagram.text);
+  } else {
+    out = render_dot(lp.program, rb, overlay);
+  }
   if (opts.format == "svg") {
     try {
       out = render_svg(out);

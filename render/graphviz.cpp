@@ -1,9 +1,12 @@
 #include "render/graphviz.hpp"
 
+#include "render/look.hpp"
+
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <stdexcept>
 
@@ -38,52 +41,34 @@ std::string wrap(const std::string& text, size_t width = 28) {
   return out + line;
 }
 
-const char* outcome_color(Outcome o) {
-  switch (o) {
-    case Outcome::Resolved:
-      return "#d3f0d9";
-    case Outcome::Mitigated:
-      return "#e0ecfb";
-    case Outcome::Escalated:
-      return "#fde7c8";
-    case Outcome::Failed:
-      return "#f8d3d6";
-    default:
-      return "#ffffff";
-  }
-}
-
-struct Look {
+struct Shape {
   const char* shape;
   const char* style;
-  const char* fill;
   int peripheries;
 };
 
-Look look_of(const NodeInfo& n) {
-  switch (n.kind) {
+Shape shape_of(NodeKind kind) {
+  switch (kind) {
     case NodeKind::Decide:
-      return {"diamond", "filled", "#fff8dc", 1};
+      return {"diamond", "filled", 1};
     case NodeKind::Action:
-      return {"box", "filled", "#ffffff", 1};
+      return {"box", "filled", 1};
     case NodeKind::Wait:
-      return {"parallelogram", "filled", "#eef3f8", 1};
+      return {"parallelogram", "filled", 1};
     case NodeKind::Approve:
-      return {"hexagon", "filled", "#f3e8fd", 1};
+      return {"hexagon", "filled", 1};
     case NodeKind::Call:
-      return {"box", "filled", "#ffffff", 2};
+      return {"box", "filled", 2};
     case NodeKind::End:
-      return {"box", "rounded,filled", outcome_color(n.outcome), 1};
+      return {"box", "rounded,filled", 1};
   }
-  return {"box", "filled", "#ffffff", 1};
+  return {"box", "filled", 1};
 }
 
 }  // namespace
 
 std::string render_dot(const Program& p, const RunbookInfo& rb, const Overlay& ov) {
   (void)p;
-  const char* taken = "#1f6feb";
-  const char* dim = "#b8b8b8";
   std::string out = fmt::format("digraph {} {{\n", quoted(rb.name));
   out += fmt::format("  graph [rankdir=TB, fontname=\"Helvetica\", labelloc=t, label={}];\n",
                      quoted(rb.title.empty() ? rb.name : rb.title));
@@ -91,55 +76,43 @@ std::string render_dot(const Program& p, const RunbookInfo& rb, const Overlay& o
   out += "  edge [fontname=\"Helvetica\", fontsize=10, color=\"#444444\"];\n";
   bool started = ov.present && !ov.nodes.empty();
   out += fmt::format(
-      "  \"start\" [label=\"start\", shape=box, style=\"rounded,filled\", "
-      "fillcolor=\"#e8e8e8\"{}];\n",
-      ov.present ? fmt::format(", color=\"{}\", penwidth=2.5", started ? taken : dim) : "");
+      "  \"start\" [label=\"start\", shape=box, style=\"rounded,filled\", fillcolor=\"{}\"{}];\n",
+      kStartFill,
+      ov.present ? fmt::format(", color=\"{}\", penwidth=2.5", started ? kTakenColor : kDimColor) : "");
   for (const auto& n : rb.nodes) {
-    Look look = look_of(n);
-    std::string label = wrap(n.label.empty() ? n.name : n.label);
-    if (!n.role.empty()) label += "\n[approval: " + n.role + "]";
-    if (n.kind == NodeKind::End) label += "\n(" + std::string(outcome_name(n.outcome)) + ")";
-    auto gate = ov.gates.find(n.name);
-    if (gate != ov.gates.end()) label += "\ngate: " + gate->second;
-    std::string attrs = fmt::format("label={}, shape={}, style=\"{}\", fillcolor=\"{}\"",
-                                    quoted(label), look.shape, look.style, look.fill);
-    if (look.peripheries > 1) attrs += fmt::format(", peripheries={}", look.peripheries);
+    Shape shape = shape_of(n.kind);
+    std::string label = wrap(node_title(n));
+    for (const auto& note : node_notes(n, ov)) label += "\n" + note;
+    std::string attrs = fmt::format("label={}, shape={}, style=\"{}\", fillcolor=\"{}\"", quoted(label),
+                                    shape.shape, shape.style, node_fill(n));
+    if (shape.peripheries > 1) attrs += fmt::format(", peripheries={}", shape.peripheries);
     if (ov.present) {
       bool hit = ov.nodes.count(n.name) > 0;
-      attrs += hit ? fmt::format(", color=\"{}\", penwidth=2.5", taken)
-                   : fmt::format(", color=\"{}\", fontcolor=\"#999999\"", dim);
+      attrs += hit ? fmt::format(", color=\"{}\", penwidth=2.5", kTakenColor)
+                   : fmt::format(", color=\"{}\", fontcolor=\"{}\"", kDimColor, kDimTextColor);
     }
     out += fmt::format("  {} [{}];\n", quoted(n.name), attrs);
   }
   out += fmt::format("  \"start\" -> {}{};\n", quoted(rb.nodes[rb.start].name),
-                     ov.present ? fmt::format(" [color=\"{}\", penwidth={}]", started ? taken : dim,
+                     ov.present ? fmt::format(" [color=\"{}\", penwidth={}]", started ? kTakenColor : kDimColor,
                                               started ? "2.5" : "1")
                                 : "");
   for (uint32_t e = 0; e < rb.edges.size(); ++e) {
     const EdgeInfo& edge = rb.edges[e];
-    std::string attrs;
-    std::string label = edge.label;
-    if (label.empty() && edge.kind != EdgeKind::Then && edge.kind != EdgeKind::When &&
-        edge.kind != EdgeKind::Else)
-      label =
-          edge_kind_name(edge.kind);  // on-error, timeout, approved, denied speak for themselves
-    if (!label.empty()) attrs = "label=" + quoted(wrap(label, 22));
-    if (edge.kind == EdgeKind::OnError || edge.kind == EdgeKind::Timeout ||
-        edge.kind == EdgeKind::Denied)
-      attrs += std::string(attrs.empty() ? "" : ", ") + "style=dashed";
-    if (ov.present) {
-      bool hit = ov.edges.count(e) > 0;
-      attrs += std::string(attrs.empty() ? "" : ", ") +
-               (hit ? fmt::format("color=\"{}\", penwidth=2.5", taken)
-                    : fmt::format("color=\"{}\", fontcolor=\"#999999\"", dim));
-    }
-    out += fmt::format("  {} -> {}{};\n", quoted(rb.nodes[edge.from].name),
-                       quoted(rb.nodes[edge.to].name), attrs.empty() ? "" : " [" + attrs + "]");
+    std::vector<std::string> attrs;
+    std::string label = edge_caption(edge);
+    if (!label.empty()) attrs.push_back("label=" + quoted(wrap(label, 22)));
+    if (edge_is_dashed(edge)) attrs.push_back("style=dashed");
+    if (ov.present)
+      attrs.push_back(ov.edges.count(e) ? fmt::format("color=\"{}\", penwidth=2.5", kTakenColor)
+                                        : fmt::format("color=\"{}\", fontcolor=\"{}\"", kDimColor, kDimTextColor));
+    out += fmt::format("  {} -> {}{};\n", quoted(rb.nodes[edge.from].name), quoted(rb.nodes[edge.to].name),
+                       attrs.empty() ? "" : fmt::format(" [{}]", fmt::join(attrs, ", ")));
   }
+  // The outcome note's id has a space, so no runbook node (an identifier) can share it.
   if (ov.present && !ov.outcome.empty())
-    out +=
-        fmt::format("  \"outcome\" [label={}, shape=note, style=filled, fillcolor=\"#ffffff\"];\n",
-                    quoted("run outcome: " + ov.outcome));
+    out += fmt::format("  \"run outcome\" [label={}, shape=note, style=filled, fillcolor=\"#ffffff\"];\n",
+                       quoted("run outcome: " + ov.outcome));
   out += "}\n";
   return out;
 }

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/install-test-tools.sh
 for preset in default asan; do
   echo "== build and test: $preset"
   scripts/build.sh "$preset"

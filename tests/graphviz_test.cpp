@@ -17,15 +17,6 @@
 namespace rbk::test {
 namespace {
 
-Program compile_file(const std::string& path, const std::string& runbook = "") {
-  CheckRun run = check_files({path});
-  EXPECT_EQ(run.diags.error_count(), 0u) << path;
-  std::string error;
-  int entry = select_runbook(run.program, path, runbook, error);
-  EXPECT_GE(entry, 0) << error;
-  return generate(run.program, entry);
-}
-
 std::string unwrap(std::string s) {
   for (char& c : s)
     if (c == '\n') c = ' ';
@@ -55,14 +46,6 @@ Read read_dot(const std::string& dot) {
   }
   agclose(g);
   return r;
-}
-
-std::vector<std::string> drawn_sources() {
-  std::vector<std::string> out;
-  for (const auto& f : rbk_files(source_dir() / "runbooks")) out.push_back((source_dir() / "runbooks" / f).string());
-  out.push_back((tests_dir() / "vm" / "gates.rbk").string());
-  out.push_back((tests_dir() / "render" / "graphviz" / "keywords.rbk").string());
-  return out;
 }
 
 TEST(Graphviz, ReadsExactlyTheProgramsNodesAndEdges) {
@@ -124,18 +107,7 @@ TEST(Graphviz, SvgLaidOutInProcess) {
 
 struct Lines : TraceSink {
   std::string text;
-  void event(const TraceEvent& e, int64_t) override {
-    // The same JSON lines a --trace file holds (node and edge facts by reference).
-    nlohmann::json j;
-    j["event"] = e.type;
-    if (e.site.runbook) j["runbook"] = e.site.runbook->name;
-    if (e.site.node) j["node"] = e.site.node->name;
-    if (e.site.depth) j["depth"] = e.site.depth;
-    if (e.edge != kNone) j["edge"] = e.edge;
-    for (const auto& f : e.fields)
-      if (f.value.kind == ValueKind::String) j[f.key] = f.value.str();
-    text += j.dump() + "\n";
-  }
+  void event(const TraceEvent& e, int64_t) override { text += trace_line(e); }
 };
 
 TEST(Graphviz, OverlayHighlightsTheRunsPath) {

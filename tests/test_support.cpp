@@ -4,6 +4,11 @@
 #include <fstream>
 #include <sstream>
 
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "compiler/codegen.hpp"
+
 namespace rbk::test {
 
 std::string read_text(const std::filesystem::path& p) {
@@ -45,6 +50,35 @@ CheckRun check_text(const std::string& name, const std::string& text) {
   load_source(run.ws, name, text, run.diags);
   run.program = check_workspace(run.ws, run.diags);
   return run;
+}
+
+Program compile_file(const std::string& path, const std::string& runbook) {
+  CheckRun run = check_files({path});
+  EXPECT_EQ(run.diags.error_count(), 0u) << path;
+  std::string error;
+  int entry = select_runbook(run.program, path, runbook, error);
+  EXPECT_GE(entry, 0) << error;
+  return generate(run.program, entry);
+}
+
+std::vector<std::string> drawn_sources() {
+  std::vector<std::string> out;
+  for (const auto& f : rbk_files(source_dir() / "runbooks")) out.push_back((source_dir() / "runbooks" / f).string());
+  out.push_back((tests_dir() / "vm" / "gates.rbk").string());
+  out.push_back((tests_dir() / "render" / "graphviz" / "keywords.rbk").string());
+  return out;
+}
+
+std::string trace_line(const TraceEvent& e) {
+  nlohmann::json j;
+  j["event"] = e.type;
+  if (e.site.runbook) j["runbook"] = e.site.runbook->name;
+  if (e.site.node) j["node"] = e.site.node->name;
+  if (e.site.depth) j["depth"] = e.site.depth;
+  if (e.edge != kNone) j["edge"] = e.edge;
+  for (const auto& f : e.fields)
+    if (f.value.kind == ValueKind::String) j[f.key] = f.value.str();
+  return j.dump() + "\n";
 }
 
 }  // namespace rbk::test

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "compiler/checker.hpp"
+#include "vm/host.hpp"
+#include "vm/program.hpp"
 
 namespace rbk::test {
 
@@ -33,5 +35,15 @@ CheckRun check_files(const std::vector<std::string>& paths);
 
 // Checks in-memory TEXT as a file called NAME.
 CheckRun check_text(const std::string& name, const std::string& text);
+
+// Checks PATH (expecting no errors) and compiles RUNBOOK of it (default: as `rbk` picks).
+Program compile_file(const std::string& path, const std::string& runbook = "");
+
+// The sources every renderer is checked on: each runbook of runbooks/, the gates test and
+// the keyword-named nodes of tests/render/graphviz/keywords.rbk.
+std::vector<std::string> drawn_sources();
+
+// The same JSON lines a --trace file holds (node and edge facts by reference).
+std::string trace_line(const TraceEvent& e);
 
 }  // namespace rbk::test

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what the tests read rbk's output with, beyond the build's packages:
+#   - Node.js and Mermaid's own parser (tools/mermaid-check, pinned by its lock file);
+#   - Debian's Chromium, which opens the built documentation site headless.
+# Idempotent: each part is skipped when it is already in place.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+apt_missing=()
+command -v node >/dev/null || apt_missing+=(nodejs)
+command -v npm >/dev/null || apt_missing+=(npm)
+command -v chromium >/dev/null || apt_missing+=(chromium)
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  echo "install-test-tools: installing ${apt_missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${apt_missing[@]}"
+fi
+
+# npm ci installs exactly the lock file; a copy of the lock beside node_modules says
+# which lock the installed tree came from.
+tool=tools/mermaid-check
+if ! cmp -s "$tool/package-lock.json" "$tool/node_modules/.rbk-installed-lock" 2>/dev/null; then
+  echo "install-test-tools: npm ci in $tool"
+  (cd "$tool" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$tool/package-lock.json" "$tool/node_modules/.rbk-installed-lock"
+fi

@@ -1,0 +1,174 @@
+// Mermaid drawings: golden text, Mermaid's own parser (mermaid@11 under Node, from
+// tools/mermaid-check) reading every runbook's diagram back with exactly the program's
+// nodes, edges and labels, overlays of a run, and the warning past Mermaid's limits.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <unistd.h>
+
+#include "render/look.hpp"
+#include "render/mermaid.hpp"
+#include "compiler/codegen.hpp"
+#include "test_support.hpp"
+#include "vm/machine.hpp"
+#include "vm/scenario.hpp"
+
+namespace rbk::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Runs Mermaid's parser over FILES; one JSON reading per file, by file name.
+std::map<std::string, nlohmann::json> read_with_mermaid(const std::vector<fs::path>& files) {
+  fs::path tool = source_dir() / "tools" / "mermaid-check";
+  if (!fs::exists(tool / "node_modules" / "mermaid")) {
+    ADD_FAILURE() << "Mermaid is not installed: run scripts/test.sh, or npm ci in " << tool;
+    return {};
+  }
+  std::string command = "node '" + (tool / "read.mjs").string() + "'";
+  for (const auto& f : files) command += " '" + f.string() + "'";
+  std::map<std::string, nlohmann::json> out;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) {
+    ADD_FAILURE() << "cannot start " << command;
+    return out;
+  }
+  std::string text;
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) text.append(buffer, n);
+  int status = pclose(pipe);
+  EXPECT_EQ(status, 0) << text;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.contains("file")) {
+      ADD_FAILURE() << "unexpected output from Mermaid's reader: " << line;
+      continue;
+    }
+    out[j["file"].get<std::string>()] = j;
+  }
+  return out;
+}
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("rbk-mermaid-test-" + std::to_string(getpid()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+std::string caption(const NodeInfo& n, const Overlay& ov) {
+  std::string text = node_title(n);
+  for (const auto& note : node_notes(n, ov)) text += "\n" + note;
+  return text;
+}
+
+// What Mermaid must read from the drawing of RB: node id -> caption, and edges.
+void expect_reading_matches(const nlohmann::json& reading, const RunbookInfo& rb, const Overlay& ov,
+                            const std::string& where) {
+  ASSERT_FALSE(reading.contains("error")) << where << ": " << reading["error"];
+  std::map<std::string, std::string> want_nodes{{"start", "start"}};
+  for (const auto& n : rb.nodes) want_nodes[mermaid_id(n.name)] = caption(n, ov);
+  if (ov.present && !ov.outcome.empty()) want_nodes["run.outcome"] = "run outcome: " + ov.outcome;
+  std::map<std::string, std::string> got_nodes;
+  for (const auto& [id, v] : reading["nodes"].items()) got_nodes[id] = v["text"].get<std::string>();
+  EXPECT_EQ(got_nodes, want_nodes) << where;
+
+  std::multiset<std::string> want_edges{"start->" + mermaid_id(rb.nodes[rb.start].name) + "||solid"};
+  for (const auto& e : rb.edges)
+    want_edges.insert(mermaid_id(rb.nodes[e.from].name) + "->" + mermaid_id(rb.nodes[e.to].name) + "|" +
+                      edge_caption(e) + "|" + (edge_is_dashed(e) ? "dashed" : "solid"));
+  std::multiset<std::string> got_edges;
+  for (const auto& e : reading["edges"])
+    got_edges.insert(e["from"].get<std::string>() + "->" + e["to"].get<std::string>() + "|" +
+                     e["text"].get<std::string>() + "|" + (e["dashed"].get<bool>() ? "dashed" : "solid"));
+  EXPECT_EQ(got_edges, want_edges) << where;
+}
+
+struct Lines : TraceSink {
+  std::string text;
+  void event(const TraceEvent& e, int64_t) override { text += trace_line(e); }
+};
+
+// A run of tests/vm/gates.rbk whose gate is denied, as an overlay.
+Overlay denied_gate_run(const Program& p) {
+  Scenario sc;
+  sc.probes = nlohmann::json::parse(R"({"dev.errors": {"returns": 0}})");
+  sc.approvals = nlohmann::json::parse(R"({"gate": "denied"})");
+  Lines trace;
+  ScenarioHost host(p, sc, {}, trace);
+  RunResult r = Machine(p, host).run({Value::string("d"), std::nullopt});
+  EXPECT_EQ(r.status, RunStatus::Ended);
+  return read_overlay(trace.text, "gates");
+}
+
+TEST(Mermaid, ParserReadsExactlyTheProgramsNodesEdgesAndLabels) {
+  TempDir tmp;
+  std::vector<fs::path> files;
+  std::vector<Program> programs;
+  for (const auto& path : drawn_sources()) {
+    programs.push_back(compile_file(path));
+    files.push_back(tmp.path / (fs::path(path).stem().string() + ".mmd"));
+    write_text(files.back(), render_mermaid(programs.back(), programs.back().entry_runbook()).text);
+  }
+  // The same with a run drawn over it.
+  Program gates = compile_file((tests_dir() / "vm" / "gates.rbk").string(), "gates");
+  Overlay ov = denied_gate_run(gates);
+  files.push_back(tmp.path / "gates-overlay.mmd");
+  write_text(files.back(), render_mermaid(gates, gates.entry_runbook(), ov).text);
+
+  auto readings = read_with_mermaid(files);
+  ASSERT_EQ(readings.size(), files.size());
+  for (size_t i = 0; i < programs.size(); ++i)
+    expect_reading_matches(readings[files[i].string()], programs[i].entry_runbook(), {}, files[i].string());
+  expect_reading_matches(readings[files.back().string()], gates.entry_runbook(), ov, "gates overlay");
+}
+
+TEST(Mermaid, ParserRejectsWhatWeNeverWrite) {
+  // The reader itself must tell a broken diagram: a bare keyword as a node id.
+  TempDir tmp;
+  write_text(tmp.path / "bad.mmd", "flowchart TD\n  a --> graph\n");
+  auto readings = read_with_mermaid({tmp.path / "bad.mmd"});
+  ASSERT_EQ(readings.size(), 1u);
+  EXPECT_TRUE(readings.begin()->second.contains("error"));
+}
+
+TEST(Mermaid, Golden) {
+  auto dir = tests_dir() / "render" / "mermaid";
+  Program keywords = compile_file((tests_dir() / "render" / "graphviz" / "keywords.rbk").string(), "keywords");
+  Program gates = compile_file((tests_dir() / "vm" / "gates.rbk").string(), "gates");
+  Overlay ov = denied_gate_run(gates);
+  std::vector<std::pair<std::string, std::string>> cases = {
+      {"keywords.mmd", render_mermaid(keywords, keywords.entry_runbook()).text},
+      {"gates.mmd", render_mermaid(gates, gates.entry_runbook()).text},
+      {"gates-overlay.mmd", render_mermaid(gates, gates.entry_runbook(), ov).text},
+  };
+  EXPECT_EQ(cases[0].second, render_mermaid(keywords, keywords.entry_runbook()).text) << "not deterministic";
+  for (const auto& [name, text] : cases) {
+    if (std::getenv("RBK_UPDATE_GOLDEN")) write_text(dir / name, text);
+    EXPECT_EQ(text, read_text(dir / name)) << name;
+  }
+}
+
+TEST(Mermaid, WarnsPastMermaidsLimits) {
+  std::string src = "runbook big {\n  start -> d0\n";
+  for (int i = 0; i < 260; ++i)
+    src += "  decide d" + std::to_string(i) + " {\n    when true -> " +
+           (i + 1 < 260 ? "d" + std::to_string(i + 1) : std::string("done")) + "\n    else -> done\n  }\n";
+  src += "  end done as resolved\n}\n";
+  CheckRun run = check_text("big.rbk", src);
+  ASSERT_EQ(run.diags.error_count(), 0u);
+  Program p = generate(run.program, 0);
+  MermaidDiagram d = render_mermaid(p, p.entry_runbook());
+  ASSERT_EQ(d.warnings.size(), 1u);
+  EXPECT_EQ(d.warnings[0], "the diagram has 521 edges; Mermaid draws at most 500 unless its maxEdges is raised");
+
+  Program small = compile_file((tests_dir() / "vm" / "gates.rbk").string(), "gates");
+  EXPECT_TRUE(render_mermaid(small, small.entry_runbook()).warnings.empty());
+}
+
+}  // namespace
+}  // namespace rbk::test
