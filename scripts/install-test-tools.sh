@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests read rbk's output with, beyond the build's packages:
-#   - Node.js and Mermaid's own parser (tools/mermaid-check, pinned by its lock file);
+#   - Node.js and Mermaid's own parser (tools/diagram-check, pinned by its lock file);
 #   - Debian's Chromium, which opens the built documentation site headless.
 # Idempotent: each part is skipped when it is already in place.
 set -euo pipefail
@@ -23,7 +23,7 @@ fi
 
 # npm ci installs exactly the lock file; a copy of the lock beside node_modules says
 # which lock the installed tree came from.
-tool=tools/mermaid-check
+tool=tools/diagram-check
 if ! cmp -s "$tool/package-lock.json" "$tool/node_modules/.rbk-installed-lock" 2>/dev/null; then
   echo "install-test-tools: npm ci in $tool"
   (cd "$tool" && npm ci --no-audit --no-fund --loglevel=error)

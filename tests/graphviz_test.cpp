@@ -105,6 +105,26 @@ TEST(Graphviz, SvgLaidOutInProcess) {
   EXPECT_THROW(render_svg("digraph { this is not dot"), std::runtime_error);
 }
 
+TEST(Graphviz, EverySvgIsWellFormedXml) {
+  TempDir tmp;
+  std::vector<std::filesystem::path> files;
+  for (const auto& path : drawn_sources()) {
+    Program p = compile_file(path);
+    files.push_back(tmp.path / (std::filesystem::path(path).stem().string() + ".svg"));
+    write_text(files.back(), render_svg(render_dot(p, p.entry_runbook())));
+  }
+  write_text(tmp.path / "broken.svg", "<svg><g></svg>");  // the parser must tell
+  files.push_back(tmp.path / "broken.svg");
+  auto readings = node_tool_readings("check-xml.mjs", files);
+  ASSERT_EQ(readings.size(), files.size());
+  for (size_t i = 0; i + 1 < files.size(); ++i) {
+    const auto& r = readings[files[i].string()];
+    EXPECT_FALSE(r.contains("error")) << files[i] << ": " << r.dump();
+    EXPECT_EQ(r.value("root", ""), "svg") << files[i];
+  }
+  EXPECT_TRUE(readings[files.back().string()].contains("error"));
+}
+
 struct Lines : TraceSink {
   std::string text;
   void event(const TraceEvent& e, int64_t) override { text += trace_line(e); }

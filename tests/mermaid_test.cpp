@@ -1,14 +1,12 @@
 // Mermaid drawings: golden text, Mermaid's own parser (mermaid@11 under Node, from
-// tools/mermaid-check) reading every runbook's diagram back with exactly the program's
+// tools/diagram-check) reading every runbook's diagram back with exactly the program's
 // nodes, edges and labels, overlays of a run, and the warning past Mermaid's limits.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <set>
-#include <unistd.h>
 
 #include "render/look.hpp"
 #include "render/mermaid.hpp"
@@ -21,44 +19,6 @@ namespace rbk::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Runs Mermaid's parser over FILES; one JSON reading per file, by file name.
-std::map<std::string, nlohmann::json> read_with_mermaid(const std::vector<fs::path>& files) {
-  fs::path tool = source_dir() / "tools" / "mermaid-check";
-  if (!fs::exists(tool / "node_modules" / "mermaid")) {
-    ADD_FAILURE() << "Mermaid is not installed: run scripts/test.sh, or npm ci in " << tool;
-    return {};
-  }
-  std::string command = "node '" + (tool / "read.mjs").string() + "'";
-  for (const auto& f : files) command += " '" + f.string() + "'";
-  std::map<std::string, nlohmann::json> out;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) {
-    ADD_FAILURE() << "cannot start " << command;
-    return out;
-  }
-  std::string text;
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) text.append(buffer, n);
-  int status = pclose(pipe);
-  EXPECT_EQ(status, 0) << text;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.contains("file")) {
-      ADD_FAILURE() << "unexpected output from Mermaid's reader: " << line;
-      continue;
-    }
-    out[j["file"].get<std::string>()] = j;
-  }
-  return out;
-}
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("rbk-mermaid-test-" + std::to_string(getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 std::string caption(const NodeInfo& n, const Overlay& ov) {
   std::string text = node_title(n);
@@ -120,7 +80,7 @@ TEST(Mermaid, ParserReadsExactlyTheProgramsNodesEdgesAndLabels) {
   files.push_back(tmp.path / "gates-overlay.mmd");
   write_text(files.back(), render_mermaid(gates, gates.entry_runbook(), ov).text);
 
-  auto readings = read_with_mermaid(files);
+  auto readings = node_tool_readings("read-mermaid.mjs", files);
   ASSERT_EQ(readings.size(), files.size());
   for (size_t i = 0; i < programs.size(); ++i)
     expect_reading_matches(readings[files[i].string()], programs[i].entry_runbook(), {}, files[i].string());
@@ -131,7 +91,7 @@ TEST(Mermaid, ParserRejectsWhatWeNeverWrite) {
   // The reader itself must tell a broken diagram: a bare keyword as a node id.
   TempDir tmp;
   write_text(tmp.path / "bad.mmd", "flowchart TD\n  a --> graph\n");
-  auto readings = read_with_mermaid({tmp.path / "bad.mmd"});
+  auto readings = node_tool_readings("read-mermaid.mjs", {tmp.path / "bad.mmd"});
   ASSERT_EQ(readings.size(), 1u);
   EXPECT_TRUE(readings.begin()->second.contains("error"));
 }

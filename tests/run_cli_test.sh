@@ -109,6 +109,20 @@ printf 'oops\n' > "$tmp/bad.jsonl"
 expect "bad trace" 2 "$rbk" render gates.rbk --trace "$tmp/bad.jsonl"
 contains "trace line named" "$tmp/err" "trace line 1 is not a JSON object"
 expect "unknown format" 2 "$rbk" render gates.rbk --format png
+expect "render mermaid with trace" 0 "$rbk" render gates.rbk --runbook gates --format mermaid --trace "$tmp/t.jsonl"
+contains "mermaid flowchart" "$tmp/out" 'flowchart TD'
+contains "mermaid gate hexagon" "$tmp/out" 'gate{{"Escalate?<br>[approval: oncall]'
+contains "mermaid path styled" "$tmp/out" 'class start,check'
+{
+  echo 'runbook wide {'
+  echo '  start -> d0'
+  for i in $(seq 0 259); do echo "  decide d$i { when true -> d$((i + 1)) else -> done }"; done
+  echo '  decide d260 { when true -> done else -> done }'
+  echo '  end done as resolved'
+  echo '}'
+} > "$tmp/wide.rbk"
+expect "mermaid past its limits still draws" 0 "$rbk" render "$tmp/wide.rbk" --format mermaid
+contains "limit warned" "$tmp/err" "warning: the diagram has 523 edges; Mermaid draws at most 500"
 
 # Bad input to run.
 expect "live mode needs the stdlib natives" 2 "$rbk" run gates.rbk --param device=x

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <cstdio>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -79,6 +81,48 @@ std::string trace_line(const TraceEvent& e) {
   for (const auto& f : e.fields)
     if (f.value.kind == ValueKind::String) j[f.key] = f.value.str();
   return j.dump() + "\n";
+}
+
+std::map<std::string, nlohmann::json> node_tool_readings(const std::string& script,
+                                                         const std::vector<std::filesystem::path>& files) {
+  std::filesystem::path tool = source_dir() / "tools" / "diagram-check";
+  std::map<std::string, nlohmann::json> out;
+  if (!std::filesystem::exists(tool / "node_modules" / ".rbk-installed-lock")) {
+    ADD_FAILURE() << "the diagram tools are not installed: run scripts/install-test-tools.sh";
+    return out;
+  }
+  std::string command = "node '" + (tool / script).string() + "'";
+  for (const auto& f : files) command += " '" + f.string() + "'";
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) {
+    ADD_FAILURE() << "cannot start " << command;
+    return out;
+  }
+  std::string text;
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) text.append(buffer, n);
+  EXPECT_EQ(pclose(pipe), 0) << text;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("file")) {
+      ADD_FAILURE() << script << " printed: " << line;
+      continue;
+    }
+    out[j["file"].get<std::string>()] = j;
+  }
+  return out;
+}
+
+TempDir::TempDir()
+    : path(std::filesystem::temp_directory_path() /
+           ("rbk-test-" + std::to_string(getpid()) + "-" + std::to_string(reinterpret_cast<uintptr_t>(this)))) {
+  std::filesystem::create_directories(path);
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path, ignored);
 }
 
 }  // namespace rbk::test

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -45,5 +47,17 @@ std::vector<std::string> drawn_sources();
 
 // The same JSON lines a --trace file holds (node and edge facts by reference).
 std::string trace_line(const TraceEvent& e);
+
+// Runs tools/diagram-check/SCRIPT (Node) over FILES and returns its JSON line per file,
+// by file name. Fails the test when the tools are not installed or the script fails.
+std::map<std::string, nlohmann::json> node_tool_readings(const std::string& script,
+                                                         const std::vector<std::filesystem::path>& files);
+
+// A directory of its own under the system's temporary directory, removed at the end.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir();
+  ~TempDir();
+};
 
 }  // namespace rbk::test
