@@ -66,6 +66,14 @@ struct RenderOptions {
 };
 int run_render(const RenderOptions& opts);
 
+struct DocsOptions {
+  std::string action;               // sync, check or build
+  std::vector<std::string> files;   // sync/check: Markdown files
+  std::string runbook_dir, output;  // build
+};
+int run_docs_blocks(const DocsOptions& opts);  // sync and check
+int run_docs_build(const DocsOptions& opts);
+
 // Whether stderr is a terminal that takes colours.
 bool stderr_is_color_terminal();
 

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/file_output.hpp"
 #include "compiler/diagnostic_render.hpp"
 #include "compiler/loader.hpp"
 #include "grammar/formatter.hpp"
@@ -37,20 +38,9 @@ int run_fmt(const FmtOptions& opts) {
       }
     } else if (opts.write) {
       if (formatted == text) continue;
-      // Write beside the file, then rename over it: a failed write loses nothing.
-      std::string tmp = path + ".rbkfmt.tmp";
-      {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << formatted;
-        if (!out.flush()) {
-          std::cerr << "rbk fmt: cannot write " << tmp << "\n";
-          status = kUsage;
-          continue;
-        }
-      }
-      if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::cerr << "rbk fmt: cannot replace " << path << "\n";
-        std::remove(tmp.c_str());
+      std::string error;
+      if (!write_file_atomically(path, formatted, error)) {
+        std::cerr << "rbk fmt: " << error << "\n";
         status = kUsage;
       }
     } else {

@@ -51,6 +51,22 @@ void add_render(CLI::App& app, rbk::cli::RenderOptions& o) {
   cmd->add_option("--runbook", o.runbook, "Which runbook of the file");
 }
 
+void add_docs(CLI::App& app, rbk::cli::DocsOptions& o) {
+  auto* docs = app.add_subcommand("docs", "Generated documentation: diagram blocks in Markdown, and the static site");
+  docs->require_subcommand(1);
+  auto* sync = docs->add_subcommand("sync", "Rewrite the generated diagram blocks of Markdown files (and nothing else)");
+  sync->add_option("docs", o.files, "Markdown files")->required();
+  sync->callback([&o] { o.action = "sync"; });
+  auto* check = docs->add_subcommand("check", "Fail if a diagram block differs from what its runbook compiles to");
+  check->add_option("docs", o.files, "Markdown files")->required();
+  check->callback([&o] { o.action = "check"; });
+  auto* build = docs->add_subcommand("build", "Build the static documentation site of a directory of runbooks");
+  build->add_option("runbook_dir", o.runbook_dir, "Directory of .rbk files")->required();
+  build->add_option("-o,--output", o.output, "The site's directory (created; its generated files are replaced)")
+      ->required();
+  build->callback([&o] { o.action = "build"; });
+}
+
 struct RunCommands {
   rbk::cli::RunOptions run;
   rbk::cli::ApproveOptions approve;
@@ -122,6 +138,8 @@ int main(int argc, char** argv) {
   add_run(app, runs);
   rbk::cli::RenderOptions render;
   add_render(app, render);
+  rbk::cli::DocsOptions docs;
+  add_docs(app, docs);
   std::string help_topic;
   auto* help = app.add_subcommand("help", "Show help for rbk or for one subcommand");
   help->add_option("subcommand", help_topic, "The subcommand to describe");
@@ -159,5 +177,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("runs")) return rbk::cli::run_runs(runs.runs);
   if (app.got_subcommand("test")) return rbk::cli::run_test(runs.test);
   if (app.got_subcommand("render")) return rbk::cli::run_render(render);
+  if (docs.action == "build") return rbk::cli::run_docs_build(docs);
+  if (!docs.action.empty()) return rbk::cli::run_docs_blocks(docs);
   return rbk::cli::kUsage;
 }

@@ -35,14 +35,20 @@ LoadedProgram load_program(const std::string& file, const std::string& runbook) 
     return out;
   }
 
+  std::vector<Program> programs;
+  out.exit_code = compile_file(file, runbook.empty() ? std::nullopt : std::optional<std::string>(runbook), programs);
+  if (out.exit_code == kOk) out.program = std::move(programs[0]);
+  return out;
+}
+
+int compile_file(const std::string& file, const std::optional<std::string>& runbook, std::vector<Program>& programs) {
   Workspace ws;
   Diagnostics diags;
   std::vector<std::string> unreadable;
   load_workspace(ws, {file}, diags, unreadable);
   if (!unreadable.empty()) {
     std::cerr << "rbk: cannot read " << unreadable[0] << "\n";
-    out.exit_code = kUsage;
-    return out;
+    return kUsage;
   }
   CheckedProgram checked = check_workspace(ws, diags);
   diags.sort();
@@ -50,23 +56,30 @@ LoadedProgram load_program(const std::string& file, const std::string& runbook) 
   for (const auto& d : diags.items()) std::cerr << render_text(d, color);
   if (diags.error_count() > 0) {
     std::cerr << "rbk: " << file << ": " << summarize(diags) << "\n";
-    out.exit_code = kFailed;
-    return out;
+    return kFailed;
   }
-  std::string error;
-  int entry = select_runbook(checked, file, runbook, error);
-  if (entry < 0) {
-    std::cerr << "rbk: " << error << "\n";
-    out.exit_code = kUsage;
-    return out;
+  std::vector<int> entries;
+  if (runbook) {
+    std::string error;
+    int entry = select_runbook(checked, file, *runbook, error);
+    if (entry < 0) {
+      std::cerr << "rbk: " << error << "\n";
+      return kUsage;
+    }
+    entries.push_back(entry);
+  } else {
+    for (size_t i = 0; i < checked.runbooks.size(); ++i)
+      if (checked.runbooks[i].src->path() == file) entries.push_back(static_cast<int>(i));
   }
-  out.program = generate(checked, entry);
-  // The compiler's own output passes the verifier too; a failure here is a compiler bug.
-  if (std::string problem = verify(out.program); !problem.empty()) {
-    std::cerr << "rbk: internal error: the compiled program does not verify: " << problem << "\n";
-    out.exit_code = kFailed;
+  for (int entry : entries) {
+    programs.push_back(generate(checked, entry));
+    // The compiler's own output passes the verifier too; a failure here is a compiler bug.
+    if (std::string problem = verify(programs.back()); !problem.empty()) {
+      std::cerr << "rbk: internal error: the compiled program does not verify: " << problem << "\n";
+      return kFailed;
+    }
   }
-  return out;
+  return kOk;
 }
 
 }  // namespace rbk::cli

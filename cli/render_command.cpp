@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/file_output.hpp"
 #include "cli/program_loading.hpp"
 #include "compiler/loader.hpp"
 #include "render/graphviz.hpp"
@@ -48,10 +49,9 @@ int run_render(const RenderOptions& opts) {
     std::cout << out;
     return kOk;
   }
-  std::ofstream f(opts.output, std::ios::binary | std::ios::trunc);
-  f << out;
-  if (!f.flush()) {
-    std::cerr << "rbk render: cannot write " << opts.output << "\n";
+  std::string error;
+  if (!write_file_atomically(opts.output, out, error)) {
+    std::cerr << "rbk render: " << error << "\n";
     return kUsage;
   }
   return kOk;
