@@ -27,6 +27,10 @@ int run_docs_build(const DocsOptions& opts) {
     return kUsage;
   }
 
+  // Pages name a source as DIR/FILE (runbooks/device_offline.rbk), the same wherever the
+  // site is built from.
+  fs::path dir = fs::absolute(opts.runbook_dir).lexically_normal();
+  std::string dir_name = (dir.has_filename() ? dir : dir.parent_path()).filename().string();
   std::vector<SiteRunbook> runbooks;
   for (const auto& file : files) {
     std::vector<Program> programs;
@@ -34,7 +38,7 @@ int run_docs_build(const DocsOptions& opts) {
       std::cerr << "rbk docs build: " << file << " does not compile; no site written\n";
       return status;
     }
-    for (auto& p : programs) runbooks.push_back({std::move(p), fs::path(file).lexically_normal().string()});
+    for (auto& p : programs) runbooks.push_back({std::move(p), (fs::path(dir_name) / fs::path(file).filename()).string()});
   }
 
   std::vector<SiteFile> site;

@@ -36,7 +36,7 @@ LoadedProgram load_program(const std::string& file, const std::string& runbook) 
   }
 
   std::vector<Program> programs;
-  out.exit_code = compile_file(file, runbook.empty() ? std::nullopt : std::optional<std::string>(runbook), programs);
+  out.exit_code = compile_file(file, runbook, programs);
   if (out.exit_code == kOk) out.program = std::move(programs[0]);
   return out;
 }

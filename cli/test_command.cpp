@@ -166,7 +166,7 @@ int run_test(const TestOptions& opts) {
         if (program)
           for (const auto& rb : program->runbooks) {
             runbooks.emplace(rb.name, &rb);
-            runbook_file.emplace(rb.name, rb.file);
+            runbook_file.emplace(rb.name, (fs::path(rbk_file).parent_path() / rb.file).lexically_normal().string());
           }
       }
     }

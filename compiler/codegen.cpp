@@ -79,6 +79,7 @@ class Generator {
   explicit Generator(const CheckedProgram& ck) : ck_(ck) {}
 
   Program run(int entry) {
+    entry_dir_ = std::filesystem::path(ck_.runbooks[entry].src->path()).lexically_normal().parent_path();
     p_.entry = runbook(entry);
     while (!pending_runbooks_.empty() || !pending_functions_.empty()) {
       if (!pending_runbooks_.empty()) {
@@ -420,7 +421,7 @@ class Generator {
     RunbookInfo info;
     info.name = m.name;
     info.title = m.ast->title ? m.ast->title->text() : "";
-    info.file = m.src->path();
+    info.file = source_name(m.src->path());
     for (const auto& item : m.ast->items)
       if (auto* d = std::get_if<ast::Doc>(&item))
         info.doc += (info.doc.empty() ? "" : "\n\n") + d->text.text();
@@ -653,6 +654,16 @@ class Generator {
   }
 
   const CheckedProgram& ck_;
+  std::filesystem::path entry_dir_;  // the entry runbook's directory
+
+  // Source files are recorded relative to the entry file's directory, so the program (and
+  // its hash) is the same wherever it was compiled from: `rbk docs check` compares hashes
+  // made in another checkout, and `rbk test` finds the file again beside the entry.
+  std::string source_name(const std::string& path) const {
+    std::filesystem::path p = std::filesystem::path(path).lexically_normal();
+    std::filesystem::path rel = p.lexically_relative(entry_dir_);
+    return rel.empty() ? p.filename().string() : rel.string();
+  }
   Program p_;
   std::map<std::string, uint32_t> types_, constants_;
   std::map<int, uint32_t> functions_, runbooks_;

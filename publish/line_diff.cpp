@@ -46,10 +46,10 @@ std::vector<Step> diff_steps(const std::vector<std::string>& a, const std::vecto
       if (i < n && j < m && a[head + i] == b[head + j]) {
         steps.push_back({' ', &a[head + i]});
         ++i, ++j;
-      } else if (j < m && (i == n || at(i, j + 1) >= at(i + 1, j))) {
-        steps.push_back({'+', &b[head + j++]});
+      } else if (i < n && (j == m || at(i + 1, j) >= at(i, j + 1))) {
+        steps.push_back({'-', &a[head + i++]});  // removals first, as diff prints them
       } else {
-        steps.push_back({'-', &a[head + i++]});
+        steps.push_back({'+', &b[head + j++]});
       }
     }
   }
