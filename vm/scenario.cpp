@@ -132,16 +132,26 @@ std::optional<Value> ScenarioHost::call(const FunctionInfo& fn, const std::vecto
 
 ActOutcome ScenarioHost::act(const PlannedCall& call, const Site&) {
   // Actions are recorded, never performed; a scenario may make one fail, to test the
-  // node's `on error` edge.
+  // node's `on error` edge: {"error": "…"} fails every call, {"sequence": [null, {"error":
+  // "…"}]} decides call by call (null succeeds; the last entry repeats).
   const std::string& name = call.function->name;
-  if (scenario_.actions.contains(name)) {
-    const json& spec = scenario_.actions[name];
-    if (spec.is_object() && spec.contains("error"))
-      return ActOutcome{ActOutcome::Kind::WouldDo,
-                        Value::error(spec["error"].is_string() ? spec["error"].get<std::string>()
-                                                               : spec["error"].dump())};
+  if (!scenario_.actions.contains(name)) return ActOutcome{ActOutcome::Kind::WouldDo, {}};
+  const json* spec = &scenario_.actions[name];
+  if (spec->is_object() && spec->contains("sequence")) {
+    const json& seq = (*spec)["sequence"];
+    if (!seq.is_array() || seq.empty())
+      throw HostFault(scenario_.path + ": the sequence for action " + name + " must be a non-empty list");
+    size_t& pos = sequence_pos_["action:" + name];
+    spec = &seq[std::min(pos, seq.size() - 1)];
+    ++pos;
   }
-  return ActOutcome{ActOutcome::Kind::WouldDo, {}};
+  if (spec->is_null()) return ActOutcome{ActOutcome::Kind::WouldDo, {}};
+  if (!spec->is_object() || !spec->contains("error"))
+    throw HostFault(scenario_.path + ": the outcome of action " + name +
+                    " must be {\"error\": …}, {\"sequence\": […]} or null");
+  const json& error = (*spec)["error"];
+  return ActOutcome{ActOutcome::Kind::WouldDo,
+                    Value::error(error.is_string() ? error.get<std::string>() : error.dump())};
 }
 
 GateDecision ScenarioHost::gate(const GateRequest& req) {
