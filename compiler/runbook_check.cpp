@@ -24,9 +24,13 @@ struct ClauseRule {
 };
 
 const std::vector<ClauseRule>& rules_for(NodeKind k) {
+  // A check that cannot complete (a DNS lookup or TLS handshake that fails, an API that
+  // does not answer) is itself an answer in a runbook, so decide and wait nodes may take
+  // an `on error` edge too; without one, a failed probe fails the run.
   static const std::vector<ClauseRule> decide = {{ClauseKind::Let, false, true},
                                                  {ClauseKind::When, false, true},
-                                                 {ClauseKind::Else, false, false}};
+                                                 {ClauseKind::Else, false, false},
+                                                 {ClauseKind::OnError, false, false}};
   static const std::vector<ClauseRule> action = {{ClauseKind::ApproveBy, false, false},
                                                  {ClauseKind::Let, false, true},
                                                  {ClauseKind::Do, true, true},
@@ -34,7 +38,8 @@ const std::vector<ClauseRule>& rules_for(NodeKind k) {
                                                  {ClauseKind::OnError, false, false}};
   static const std::vector<ClauseRule> wait = {{ClauseKind::Until, true, false},
                                                {ClauseKind::Then, true, false},
-                                               {ClauseKind::Timeout, true, false}};
+                                               {ClauseKind::Timeout, true, false},
+                                               {ClauseKind::OnError, false, false}};
   static const std::vector<ClauseRule> approve = {{ClauseKind::By, true, false},
                                                   {ClauseKind::Approved, true, false},
                                                   {ClauseKind::Denied, true, false},

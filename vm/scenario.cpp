@@ -78,7 +78,7 @@ Value ScenarioHost::answer(const FunctionInfo& fn, const json& entry, const std:
   const TypeRef& result = program_.types[fn.result];
   auto typed = [&](const json& v) -> Value {
     if (v.is_object() && v.size() == 1 && v.contains("error"))
-      return Value::error(v["error"].dump());
+      return Value::error(v["error"].is_string() ? v["error"].get<std::string>() : v["error"].dump());
     Value x = convert(from_plain_json(v), result, "scenario value of " + fn.name);
     if (x.is_error()) throw HostFault(scenario_.path + ": " + x.str());
     return x;
