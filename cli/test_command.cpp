@@ -224,7 +224,8 @@ int run_test(const TestOptions& opts) {
     results.push_back(cr);
   }
 
-  if (opts.coverage) {
+  bool coverage_short = false;
+  if (opts.coverage || opts.fail_under >= 0) {
     std::cout << "\ncoverage (edges taken by some scenario)\n";
     size_t all = 0, hit = 0;
     for (const auto& [name, rb] : runbooks) {
@@ -244,6 +245,11 @@ int run_test(const TestOptions& opts) {
       }
     }
     std::cout << fmt::format("  total: {}/{} edges\n", hit, all);
+    // Compared in whole edges, so 100 means every edge, not 99.5% rounded up.
+    if (opts.fail_under >= 0 && hit * 100 < static_cast<size_t>(opts.fail_under) * all) {
+      coverage_short = true;
+      std::cout << fmt::format("coverage {}/{} edges is under the required {}%\n", hit, all, opts.fail_under);
+    }
   }
 
   size_t failed = 0;
@@ -272,7 +278,7 @@ int run_test(const TestOptions& opts) {
     }
   }
   std::cout << fmt::format("\n{} passed, {} failed\n", results.size() - failed, failed);
-  return failed ? kFailed : kOk;
+  return failed || coverage_short ? kFailed : kOk;
 }
 
 }  // namespace rbk::cli

@@ -163,6 +163,12 @@ contains "closing line" "$tmp/out" "1 passed, 1 failed"
 contains "junit" "$tmp/junit.xml" '<testsuite name="rbk" tests="2" failures="1">'
 rm "$tmp/suite/scenarios/wrong.json"
 expect "all pass" 0 "$rbk" test "$tmp/suite"
+# A coverage floor: one scenario does not take every edge of gates.rbk.
+expect "coverage under the floor" 1 "$rbk" test "$tmp/suite" --fail-under 100
+contains "floor named" "$tmp/out" "is under the required 100%"
+contains "scenarios still pass" "$tmp/out" "1 passed, 0 failed"
+expect "coverage floor met" 0 "$rbk" test "$tmp/suite" --fail-under 10
+expect "floor out of range" 2 "$rbk" test "$tmp/suite" --fail-under 101
 expect "no scenarios" 1 "$rbk" test "$tmp/suite/lib"
 
 summary
