@@ -107,6 +107,9 @@ void ReadableTrace::event(const TraceEvent& e, int64_t) {
   } else if (e.type == "wait_timeout") {
     out_ << pad << "    timed out\n";
   }
+  // A live run can wait for minutes: whoever watches it (through a pipe or tee too) sees
+  // each step when it happens, not when the buffer fills.
+  out_.flush();
 }
 
 std::string new_run_id() {

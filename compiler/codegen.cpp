@@ -74,6 +74,17 @@ bool is_json(const TypeRef& t) {
   return t && (t->kind == TypeKind::Json || t->kind == TypeKind::Var);
 }
 
+// Whether json (or a generic T) occurs anywhere in T: a record built from JSON fields
+// (`{online: d.online}`) is typed record{online: json} and needs converting too.
+bool contains_json(const TypeRef& t) {
+  if (!t) return false;
+  if (is_json(t)) return true;
+  if (t->elem && contains_json(t->elem)) return true;
+  for (const auto& f : t->fields)
+    if (contains_json(f.type)) return true;
+  return false;
+}
+
 class Generator {
  public:
   explicit Generator(const CheckedProgram& ck) : ck_(ck) {}
@@ -179,9 +190,11 @@ class Generator {
     return ck_.registry.all()[e.callee].name;
   }
 
+  // Where a value typed json (or holding json inside) meets a typed slot, CONVERT checks
+  // and converts it at run time: 9 from a JSON body becomes 9% in a percent field.
   void convert_to(const ast::Expr& e, const TypeRef& expected) {
-    if (expected && is_json(e.type) && !is_json(expected) && !is_error(expected))
-      emit(Op::CONVERT, type(expected), constant(Value::string(describe(e))));
+    if (!expected || is_error(expected) || contains_json(expected) || !contains_json(e.type)) return;
+    emit(Op::CONVERT, type(expected), constant(Value::string(describe(e))));
   }
 
   // ------------------------------------------------------------ expressions

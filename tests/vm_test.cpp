@@ -254,6 +254,34 @@ TEST(Run, ScenarioValuesConvertToDeclaredTypes) {
   EXPECT_NE(r.error.find("expected int, got \"many\""), std::string::npos) << r.error;
 }
 
+TEST(Run, RecordsBuiltFromJsonConvertToTheDeclaredType) {
+  // The native answers raw JSON (a number where the record says percent): the declared
+  // probe's record must be converted field by field, or `share >= 50%` compares an int with
+  // a percent and the run fails (found by a live dry-run of telemetry_spike).
+  Program p = compile((tests_dir() / "vm" / "json_records.rbk").string());
+  auto run = [&](const char* answer) {
+    Scenario sc;
+    sc.probes = nlohmann::json::parse(std::string(R"({"http.get_json": {"returns": )") + answer + "}}");
+    // Runs declared probes' bodies (as live and dry-run hosts do) and answers the natives.
+    struct BodiesHost : ScenarioHost {
+      using ScenarioHost::ScenarioHost;
+      std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args, const Site& site) override {
+        if (fn.code != kNone) return std::nullopt;
+        return ScenarioHost::call(fn, args, site);
+      }
+    };
+    Collect trace;
+    BodiesHost host(p, sc, {}, trace);
+    return Machine(p, host).run({});
+  };
+  RunResult r = run(R"({"rate": 940, "share": 78, "label": "fw-2.4.0"})");
+  ASSERT_EQ(r.status, RunStatus::Ended) << r.error;
+  EXPECT_EQ(r.outcome, Outcome::Resolved);
+  r = run(R"({"rate": 940, "share": "ten", "label": "fw-2.4.0"})");
+  EXPECT_EQ(r.outcome, Outcome::Failed);
+  EXPECT_NE(r.error.find("share: expected percent"), std::string::npos) << r.error;
+}
+
 TEST(Run, MissingGateDecisionPauses) {
   RunResult r = run_gates(R"({"dev.errors": {"returns": 9}})");
   ASSERT_EQ(r.status, RunStatus::Paused);

@@ -1,6 +1,7 @@
 // fleet-sim: a small HTTP server that serves a generated IoT fleet in the REST shapes of
 // docs/stdlib.md (fleet registry, broker, gateways, certificates and provisioning, OTA
-// rollouts, the ingestion pipeline, notifications, field service) on 127.0.0.1, and records every
+// rollouts, the ingestion pipeline, the cloud platform's quotas, notifications, field service) on
+// 127.0.0.1, and records every
 // action it receives, so that anyone can try a live dry-run and a live run locally. The tests use
 // it too.
 //
@@ -51,6 +52,9 @@ struct Gateway {
 struct Fleet {
   std::map<std::string, Device> devices;
   std::map<std::string, Gateway> gateways;
+  bool rolled_back = false;      // the bad rollout's devices are back on 2.3.1
+  bool cohort_limited = false;   // the noisy cohort has a broker rate limit
+  bool cohort_backoff = false;   // ... and backoff configuration
   std::mutex mu;
   json actions = json::array();
   std::atomic<long> requests{0};
@@ -232,7 +236,7 @@ int main(int argc, char** argv) {
                              {"failed", 2}}}));
   });
   action(R"(/rollouts/([\w.-]+)/pause)", "ota.pause", [](const std::string&) {});
-  action(R"(/rollouts/([\w.-]+)/rollback)", "ota.rollback", [](const std::string&) {});
+  action(R"(/rollouts/([\w.-]+)/rollback)", "ota.rollback", [&](const std::string&) { fleet.rolled_back = true; });
 
   // Ingestion: a device whose messages reach the broker but are rejected by the schema.
   srv.Get(R"(/devices/([\w-]+)/messages)", [&](const httplib::Request&, httplib::Response& res) {
@@ -251,6 +255,64 @@ int main(int argc, char** argv) {
     reply(res, {{"width", 0.5}, {"suppressed", 0}});
   });
   action(R"(/consumers/([\w-]+)/scale)", "ingest.scale_consumers", [](const std::string&) {});
+
+  // Presence and regions, computed from the devices. A region counts a device as connected
+  // when it was seen within 5 minutes (telemetry comes every couple of minutes).
+  srv.Get(R"(/devices/([\w-]+)/presence)", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    Device* d = device(req, res);
+    if (!d) return;
+    long since = 3600;  // the stdlib sends ?since=1h; other windows count as an hour
+    double online = since > d->offline_s ? 100.0 * double(since - d->offline_s) / double(since) : 0.0;
+    reply(res, {{"online_percent", online}});
+  });
+  srv.Get(R"(/regions/([\w-]+))", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    long all = 0, connected = 0;
+    for (const auto& [id, d] : fleet.devices)
+      if (d.region == req.matches[1].str()) ++all, connected += d.offline_s < 300;
+    if (all == 0) return reply(res, {{"error", "no such region"}}, 404);
+    reply(res, {{"connected", connected}, {"baseline", all}, {"drop_percent", 100.0 * double(all - connected) / double(all)}});
+  });
+  action(R"(/quarantine)", "fleet.quarantine_devices", [](const std::string&) {});
+  action(R"(/cohorts/([\w.-]+)/config)", "fleet.push_backoff", [&](const std::string&) { fleet.cohort_backoff = true; });
+
+  // The broker: healthy, with a telemetry spike in eu-west from firmware 2.4.0 on rev-B.
+  srv.Get("/health", [&](const httplib::Request&, httplib::Response& res) {
+    reply(res, {{"healthy", true}, {"nodes_down", 0}});
+  });
+  srv.Get(R"(/regions/([\w-]+)/traffic)", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    bool spike = req.matches[1] == "eu-west" && !fleet.cohort_backoff;
+    reply(res, {{"publish_rate", spike ? 9400 : 1050},
+                {"baseline_rate", 1100},
+                {"rejected", spike ? 2300 : 0},
+                {"top_cohort", "fw-2.4.0-rev-B"},
+                {"top_share", spike ? 78 : 12}});
+  });
+  srv.Get(R"(/cohorts/([\w.-]+)/over-limit)", [&](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    reply(res, {{"clients", fleet.cohort_limited ? json::array({"sensor-0013"}) : json::array()}});
+  });
+  action(R"(/cohorts/([\w.-]+)/rate-limit)", "broker.set_rate_limit", [&](const std::string&) { fleet.cohort_limited = true; });
+  action(R"(/regions/([\w-]+)/failover)", "broker.failover", [](const std::string&) {});
+
+  // OTA scope and health: rev-B in eu-west is the only cohort failing (at least 5%).
+  srv.Get(R"(/rollouts/([\w.-]+)/scope)", [&](const httplib::Request&, httplib::Response& res) {
+    reply(res, {{"firmware", "2.4.0"}, {"hardware", "rev-B"}, {"region", "eu-west"},
+                {"devices", 40}, {"failed", 34}, {"cohorts_failing", 1}});
+  });
+  srv.Get(R"(/rollouts/([\w.-]+)/health)", [&](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    reply(res, {{"connected_percent", 99.0}, {"healthy_percent", fleet.rolled_back ? 99.0 : 91.0}});
+  });
+  action(R"(/rollouts/([\w.-]+)/quarantine)", "ota.quarantine", [](const std::string&) {});
+
+  // The cloud platform: no throttling.
+  srv.Get(R"(/regions/([\w-]+)/throttling)", [&](const httplib::Request&, httplib::Response& res) {
+    reply(res, {{"throttled", 0}, {"quota_used_percent", 35.0}});
+  });
+  action(R"(/regions/([\w-]+)/quota-requests)", "cloud.request_quota", [](const std::string&) {});
 
   srv.Get("/actions", [&](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(fleet.mu);
