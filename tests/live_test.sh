@@ -47,6 +47,23 @@ after=$(requests)
 check "the probes reached the simulator" $([ $((after - before)) -gt 5 ]; echo $?) "only $((after - before)) requests"
 check "no action reached the simulator" $([ "$(actions)" = "[]" ]; echo $?) "$(actions)"
 
+# The rest of the library, dry-run against the same simulator: real probes over HTTP, DNS
+# and TLS, every action only recorded. (bad_ota is left out: with its rollback only
+# recorded, its health check waits the full 30 minutes in real time, as it should.)
+common=(--config "$tmp/config.json" --dry-run --policy "$tmp/policy.json" --approve-all --as alice)
+expect "data_gap dry-run" 0 "$rbk" run runbooks/data_gap.rbk "${common[@]}" --param device=sensor-0010 --param gateway=gw-2
+contains "data_gap: schema rejections found" "$tmp/out" "→ schema_mismatch"
+contains "data_gap outcome" "$tmp/out" "outcome: escalated"
+expect "telemetry_spike dry-run" 0 "$rbk" run runbooks/telemetry_spike.rbk "${common[@]}" --param region=eu-west
+contains "telemetry_spike: JSON percent converted" "$tmp/out" "top_share: 78%"
+contains "telemetry_spike: would limit the cohort" "$tmp/out" 'would do broker.set_rate_limit("fw-2.4.0-rev-B", 10)'
+contains "telemetry_spike outcome" "$tmp/out" "outcome: mitigated"
+expect "regional_outage dry-run" 0 "$rbk" run runbooks/regional_outage.rbk "${common[@]}" --param region=eu-west \
+  --param broker_host=localhost --param broker_port="$port"
+contains "regional_outage: drop measured" "$tmp/out" 'fleet.connected_drop("eu-west")'
+contains "regional_outage outcome" "$tmp/out" "outcome: resolved"
+check "still no action reached the simulator" $([ "$(actions)" = "[]" ]; echo $?) "$(actions)"
+
 # Live: pauses at the gate, another person approves, each action happens exactly once.
 expect "live run pauses at its gate" 3 "$rbk" run "${args[@]}" --policy "$tmp/policy.json" --as alice
 check "nothing done before the approval" $([ "$(actions)" = "[]" ]; echo $?) "$(actions)"
