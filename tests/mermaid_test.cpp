@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "publish/diagram_blocks.hpp"
 #include "render/look.hpp"
 #include "render/mermaid.hpp"
 #include "compiler/codegen.hpp"
@@ -85,6 +86,32 @@ TEST(Mermaid, ParserReadsExactlyTheProgramsNodesEdgesAndLabels) {
   for (size_t i = 0; i < programs.size(); ++i)
     expect_reading_matches(readings[files[i].string()], programs[i].entry_runbook(), {}, files[i].string());
   expect_reading_matches(readings[files.back().string()], gates.entry_runbook(), ov, "gates overlay");
+}
+
+TEST(Mermaid, ParserReadsTheGeneratedBlocksOfTheDocs) {
+  // What GitHub draws: the fenced diagram of each block in docs/runbooks, hash comment included.
+  TempDir tmp;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(source_dir() / "docs" / "runbooks")) {
+    if (entry.path().extension() != ".md") continue;
+    MarkdownDoc doc = parse_markdown_doc(read_text(entry.path()));
+    EXPECT_TRUE(doc.errors.empty()) << entry.path();
+    for (const auto& block : doc.blocks) {
+      std::string body = block_body(doc, block);
+      ASSERT_EQ(body.rfind("```mermaid\n", 0), 0u) << entry.path();
+      body = body.substr(11, body.size() - 11 - 4);  // without the fences
+      files.push_back(tmp.path / (entry.path().stem().string() + "-" + std::to_string(block.line) + ".mmd"));
+      write_text(files.back(), body);
+    }
+  }
+  ASSERT_GE(files.size(), 6u);
+  auto readings = node_tool_readings("read-mermaid.mjs", files);
+  ASSERT_EQ(readings.size(), files.size());
+  for (const auto& f : files) {
+    const auto& r = readings[f.string()];
+    EXPECT_FALSE(r.contains("error")) << f << ": " << r.dump();
+    EXPECT_GT(r.value("edges", nlohmann::json::array()).size(), 10u) << f;
+  }
 }
 
 TEST(Mermaid, ParserRejectsWhatWeNeverWrite) {
