@@ -126,6 +126,8 @@ contains "inline svg" "$tmp/site/device_offline.html" '<svg width='
 contains "hash on page" "$tmp/site/device_offline.html" "program <code>sha256:"
 contains "manifest" "$tmp/site/device_offline.html" "<h2>Capability manifest</h2>"
 contains "markdown mermaid" "$tmp/site/markdown/device_offline.md" '```mermaid'
+expect "site built again" 0 "$rbk" docs build "$src/runbooks" -o "$tmp/site-again"
+check "the site is byte-identical each time" "$(diff -r "$tmp/site" "$tmp/site-again" >/dev/null; echo $?)" "two builds differ"
 expect "site of nothing" 2 "$rbk" docs build "$tmp/docs" -o "$tmp/site2"
 contains "no rbk files named" "$tmp/err" "no .rbk files in"
 

@@ -99,6 +99,24 @@ void record(Fleet& f, const std::string& what, const std::string& target, const 
   std::cout << "action " << what << " " << target << std::endl;
 }
 
+// "1h", "45m", "1h30m", "2d" (numbers with units, as rbk writes durations): seconds, or
+// -1 when the text is not such a duration.
+long seconds_of(const std::string& text) {
+  long total = 0, n = -1;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      if (n > 100000000) return -1;
+      n = (n < 0 ? 0 : n * 10) + (c - '0');
+      continue;
+    }
+    long unit = c == 's' ? 1 : c == 'm' ? 60 : c == 'h' ? 3600 : c == 'd' ? 86400 : 0;
+    if (unit == 0 || n < 0) return -1;
+    total += n * unit;
+    n = -1;
+  }
+  return n < 0 && total > 0 ? total : -1;
+}
+
 void reply(httplib::Response& res, const json& j, int status = 200) {
   res.status = status;
   res.set_content(j.dump(), "application/json");
@@ -262,7 +280,8 @@ int main(int argc, char** argv) {
     std::lock_guard<std::mutex> lock(fleet.mu);
     Device* d = device(req, res);
     if (!d) return;
-    long since = 3600;  // the stdlib sends ?since=1h; other windows count as an hour
+    long since = seconds_of(req.has_param("since") ? req.get_param_value("since") : "1h");
+    if (since <= 0) return reply(res, {{"error", "since must be a duration like 1h or 45m"}}, 400);
     double online = since > d->offline_s ? 100.0 * double(since - d->offline_s) / double(since) : 0.0;
     reply(res, {{"online_percent", online}});
   });
