@@ -3,6 +3,7 @@
 // runbook compiles to now.
 #include <filesystem>
 #include <iostream>
+#include <map>
 
 #include "cli/commands.hpp"
 #include "cli/file_output.hpp"
@@ -26,10 +27,20 @@ struct Expected {
   std::string svg_path, svg;
 };
 
+// Each runbook is compiled once per command, however many blocks or pages draw it (its
+// diagnostics are printed once too).
+const LoadedProgram& compiled(const std::string& path, const std::string& name) {
+  static std::map<std::pair<std::string, std::string>, LoadedProgram> cache;
+  auto key = std::make_pair(path, name);
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, load_program(path, name)).first;
+  return it->second;
+}
+
 Expected expected_block(const std::string& md_path, const DiagramBlock& block) {
   Expected e;
   fs::path runbook = fs::path(md_path).parent_path() / block.runbook_path;
-  LoadedProgram lp = load_program(runbook.lexically_normal().string(), block.runbook_name);
+  const LoadedProgram& lp = compiled(runbook.lexically_normal().string(), block.runbook_name);
   if (lp.exit_code) {
     std::cerr << md_path << ":" << block.line << ": error: the block's runbook " << block.runbook_path
               << " does not compile (see above)\n";
