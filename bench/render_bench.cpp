@@ -32,19 +32,19 @@ const rbk::Program& device_offline() {
 
 void BM_RenderMermaid(benchmark::State& state) {
   const rbk::Program& p = device_offline();
-  for (auto _ : state) benchmark::DoNotOptimize(rbk::render_mermaid(p, p.entry_runbook()));
+  for (auto _ : state) benchmark::DoNotOptimize(rbk::render_mermaid(p.entry_runbook()));
 }
 BENCHMARK(BM_RenderMermaid);
 
 void BM_RenderDot(benchmark::State& state) {
   const rbk::Program& p = device_offline();
-  for (auto _ : state) benchmark::DoNotOptimize(rbk::render_dot(p, p.entry_runbook()));
+  for (auto _ : state) benchmark::DoNotOptimize(rbk::render_dot(p.entry_runbook()));
 }
 BENCHMARK(BM_RenderDot);
 
 void BM_RenderSvg(benchmark::State& state) {
   const rbk::Program& p = device_offline();
-  std::string dot = rbk::render_dot(p, p.entry_runbook());
+  std::string dot = rbk::render_dot(p.entry_runbook());
   for (auto _ : state) benchmark::DoNotOptimize(rbk::render_svg(dot));
 }
 BENCHMARK(BM_RenderSvg)->Unit(benchmark::kMillisecond);

@@ -49,14 +49,14 @@ Expected expected_block(const std::string& md_path, const DiagramBlock& block) {
   const Program& p = lp.program;
   const RunbookInfo& rb = p.entry_runbook();
   if (block.format == "mermaid") {
-    MermaidDiagram d = render_mermaid(p, rb);
+    MermaidDiagram d = render_mermaid(rb);
     for (const auto& w : d.warnings) std::cerr << md_path << ":" << block.line << ": warning: " << w << "\n";
     e.body = mermaid_block_body(d.text, p.hash_hex());
   } else {
     std::string name = rb.name + ".svg";
     e.svg_path = (fs::path(md_path).parent_path() / name).string();
     try {
-      e.svg = render_svg(render_dot(p, rb));
+      e.svg = render_svg(render_dot(rb));
     } catch (const std::exception& ex) {
       std::cerr << md_path << ":" << block.line << ": error: " << ex.what() << "\n";
       return e;

@@ -31,11 +31,11 @@ int run_render(const RenderOptions& opts) {
   }
   std::string out;
   if (opts.format == "mermaid") {
-    MermaidDiagram diagram = render_mermaid(lp.program, rb, overlay);
+    MermaidDiagram diagram = render_mermaid(rb, overlay);
     for (const auto& w : diagram.warnings) std::cerr << "rbk render: warning: " << w << "\n";
     out = std::move(diagram.text);
   } else {
-    out = render_dot(lp.program, rb, overlay);
+    out = render_dot(rb, overlay);
   }
   if (opts.format == "svg") {
     try {

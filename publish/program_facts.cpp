@@ -10,11 +10,10 @@ namespace rbk {
 
 namespace {
 
-// Walks code blocks, following declared functions' bodies and (when FOLLOW_RUNS) the
-// runbooks RUN starts; collects every function called or planned.
+// Walks code blocks, following declared functions' bodies and the runbooks RUN starts;
+// collects every function called or planned.
 struct Walker {
   const Program& p;
-  bool follow_runs;
   std::set<uint32_t> functions, seen_codes, seen_runbooks;
 
   void code(uint32_t index) {
@@ -23,7 +22,7 @@ struct Walker {
       if (in.op == Op::CALL || in.op == Op::PLAN) {
         functions.insert(in.a);
         code(p.functions[in.a].code);
-      } else if (in.op == Op::RUN && follow_runs) {
+      } else if (in.op == Op::RUN) {
         runbook(in.a);
       }
     }
@@ -54,7 +53,7 @@ NodeCalls node_calls(const Program& p, const NodeInfo& node) {
 }
 
 std::vector<Reachable> reachable_effects(const Program& p, const RunbookInfo& rb) {
-  Walker w{p, true, {}, {}, {}};
+  Walker w{p, {}, {}, {}};
   w.runbook(static_cast<uint32_t>(&rb - p.runbooks.data()));
   std::map<std::string, Reachable> by_name;
   for (uint32_t f : w.functions) {

@@ -129,9 +129,32 @@ std::string outcome_badges(const RunbookInfo& rb) {
 }
 
 struct Links {
-  std::set<std::string> pages;                              // runbooks with a page
-  std::map<std::string, std::set<std::string>> called_by;  // runbook -> its callers
+  std::set<std::string> pages;  // runbooks with a page
 };
+
+// What a runbook's pages show, read from its program once and written both as HTML and
+// as Markdown.
+struct Facts {
+  const SiteRunbook* site = nullptr;
+  std::vector<std::string> calls;    // the runbooks it calls
+  std::set<std::string> callers;     // the runbooks of the site that call it
+  std::vector<NodeCalls> nodes;      // per node: the probes and actions it calls
+  std::vector<Reachable> reach;      // the capability manifest
+  std::string svg, mermaid;
+};
+
+std::string kind_text(const NodeInfo& n) {
+  return n.kind == NodeKind::End ? "end (" + std::string(outcome_name(n.outcome)) + ")" : node_kind_name(n.kind);
+}
+
+const char* effect_text(FuncEffect e) { return e == FuncEffect::Action ? "action" : "probe"; }
+
+template <class LinkFn>
+std::vector<std::string> linked(const Links& links, const std::vector<std::string>& names, LinkFn link) {
+  std::vector<std::string> out;
+  for (const auto& n : names) out.push_back(link(links, n));
+  return out;
+}
 
 std::string runbook_link_html(const Links& links, const std::string& name) {
   return links.pages.count(name) ? fmt::format("<a href=\"{0}.html\"><code>{0}</code></a>", html(name))
@@ -141,7 +164,8 @@ std::string runbook_link_md(const Links& links, const std::string& name) {
   return links.pages.count(name) ? fmt::format("[`{0}`]({0}.md)", name) : fmt::format("`{}`", name);
 }
 
-std::string html_page(const SiteRunbook& s, const Links& links, const std::string& svg, const std::string& mermaid) {
+std::string html_page(const Facts& f, const Links& links) {
+  const SiteRunbook& s = *f.site;
   const Program& p = s.program;
   const RunbookInfo& rb = p.entry_runbook();
   std::string b;
@@ -150,14 +174,11 @@ std::string html_page(const SiteRunbook& s, const Links& links, const std::strin
                    html(rb.name), html(s.source), p.hash_hex());
   if (!rb.doc.empty()) b += fmt::format("<p>{}</p>\n", html(rb.doc));
   b += fmt::format("<p>Outcomes: {}</p>\n", outcome_badges(rb));
-  std::vector<std::string> calls, callers;
-  for (const auto& c : called_runbooks(p, rb)) calls.push_back(runbook_link_html(links, c));
-  if (auto it = links.called_by.find(rb.name); it != links.called_by.end())
-    for (const auto& c : it->second) callers.push_back(runbook_link_html(links, c));
-  if (!calls.empty()) b += "<p>Calls: " + joined(calls) + "</p>\n";
-  if (!callers.empty()) b += "<p>Called by: " + joined(callers) + "</p>\n";
+  std::vector<std::string> callers(f.callers.begin(), f.callers.end());
+  if (!f.calls.empty()) b += "<p>Calls: " + joined(linked(links, f.calls, runbook_link_html)) + "</p>\n";
+  if (!callers.empty()) b += "<p>Called by: " + joined(linked(links, callers, runbook_link_html)) + "</p>\n";
 
-  b += fmt::format("<h2>Flowchart</h2>\n<figure class=\"diagram\">\n{}</figure>\n", inline_svg(svg));
+  b += fmt::format("<h2>Flowchart</h2>\n<figure class=\"diagram\">\n{}</figure>\n", inline_svg(f.svg));
   b += fmt::format("<p class=\"meta\"><a href=\"{0}.svg\">{0}.svg</a> · <a href=\"markdown/{0}.md\">Markdown page</a></p>\n",
                    html(rb.name));
 
@@ -174,12 +195,12 @@ std::string html_page(const SiteRunbook& s, const Links& links, const std::strin
 
   b += "<h2>Nodes</h2>\n<table>\n<tr><th>node</th><th>kind</th><th>label</th><th>probes</th><th>actions</th>"
        "<th>approval</th><th>line</th></tr>\n";
-  for (const auto& n : rb.nodes) {
-    NodeCalls c = node_calls(p, n);
-    std::string kind = n.kind == NodeKind::End ? "end (" + std::string(outcome_name(n.outcome)) + ")" : node_kind_name(n.kind);
+  for (size_t i = 0; i < rb.nodes.size(); ++i) {
+    const NodeInfo& n = rb.nodes[i];
+    const NodeCalls& c = f.nodes[i];
     b += fmt::format("<tr id=\"node-{0}\"><td><code>{0}</code></td><td>{1}</td><td>{2}</td><td>{3}</td><td>{4}</td>"
                      "<td>{5}</td><td>{6}</td></tr>\n",
-                     html(n.name), html(kind), html(n.label), code_list(c.probes), code_list(c.actions),
+                     html(n.name), html(kind_text(n)), html(n.label), code_list(c.probes), code_list(c.actions),
                      html(n.role), n.line);
   }
   b += "</table>\n";
@@ -187,34 +208,31 @@ std::string html_page(const SiteRunbook& s, const Links& links, const std::strin
   b += "<h2>Capability manifest</h2>\n";
   b += fmt::format("<p>Capabilities: {}</p>\n",
                    rb.capabilities.empty() ? "none" : "<code>" + html(joined(rb.capabilities, "</code>, <code>")) + "</code>");
-  std::vector<Reachable> reach = reachable_effects(p, rb);
-  if (!reach.empty()) {
+  if (!f.reach.empty()) {
     b += "<table>\n<tr><th>probe or action</th><th>effect</th><th>capabilities</th></tr>\n";
-    for (const auto& r : reach)
-      b += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>\n", html(r.name),
-                       r.effect == FuncEffect::Action ? "action" : "probe", html(joined(r.capabilities)));
+    for (const auto& r : f.reach)
+      b += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>\n", html(r.name), effect_text(r.effect),
+                       html(joined(r.capabilities)));
     b += "</table>\n";
   }
 
   b += fmt::format("<h2>Mermaid source</h2>\n<details><summary>The same graph as Mermaid</summary>\n<pre><code>{}</code></pre>\n</details>\n",
-                   html(mermaid));
+                   html(f.mermaid));
   return page(title_of(rb), b, true);
 }
 
-std::string markdown_page(const SiteRunbook& s, const Links& links, const std::string& mermaid) {
+std::string markdown_page(const Facts& f, const Links& links) {
+  const SiteRunbook& s = *f.site;
   const Program& p = s.program;
   const RunbookInfo& rb = p.entry_runbook();
   std::string m = fmt::format("# {}\n\n", title_of(rb));
   m += fmt::format("Runbook `{}` from `{}`, program `sha256:{}`.\n\n", rb.name, s.source, p.hash_hex());
   if (!rb.doc.empty()) m += rb.doc + "\n\n";
   m += "Outcomes: " + joined(outcomes_of(rb)) + ".\n\n";
-  std::vector<std::string> calls, callers;
-  for (const auto& c : called_runbooks(p, rb)) calls.push_back(runbook_link_md(links, c));
-  if (auto it = links.called_by.find(rb.name); it != links.called_by.end())
-    for (const auto& c : it->second) callers.push_back(runbook_link_md(links, c));
-  if (!calls.empty()) m += "Calls: " + joined(calls) + ".\n\n";
-  if (!callers.empty()) m += "Called by: " + joined(callers) + ".\n\n";
-  m += "## Flowchart\n\n```mermaid\n" + mermaid + "```\n\n";
+  std::vector<std::string> callers(f.callers.begin(), f.callers.end());
+  if (!f.calls.empty()) m += "Calls: " + joined(linked(links, f.calls, runbook_link_md)) + ".\n\n";
+  if (!callers.empty()) m += "Called by: " + joined(linked(links, callers, runbook_link_md)) + ".\n\n";
+  m += "## Flowchart\n\n```mermaid\n" + f.mermaid + "```\n\n";
   m += "## Parameters\n\n";
   if (rb.params.empty()) {
     m += "None.\n\n";
@@ -226,20 +244,18 @@ std::string markdown_page(const SiteRunbook& s, const Links& links, const std::s
     m += "\n";
   }
   m += "## Nodes\n\n| node | kind | label | probes | actions | approval | line |\n|---|---|---|---|---|---|---|\n";
-  for (const auto& n : rb.nodes) {
-    NodeCalls c = node_calls(p, n);
-    std::string kind = n.kind == NodeKind::End ? "end (" + std::string(outcome_name(n.outcome)) + ")" : node_kind_name(n.kind);
-    m += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} |\n", n.name, kind, md_cell(n.label), md_cell(joined(c.probes)),
+  for (size_t i = 0; i < rb.nodes.size(); ++i) {
+    const NodeInfo& n = rb.nodes[i];
+    const NodeCalls& c = f.nodes[i];
+    m += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} |\n", n.name, kind_text(n), md_cell(n.label), md_cell(joined(c.probes)),
                      md_cell(joined(c.actions)), md_cell(n.role), n.line);
   }
   m += "\n## Capability manifest\n\n";
   m += "Capabilities: " + (rb.capabilities.empty() ? std::string("none") : "`" + joined(rb.capabilities, "`, `") + "`") + ".\n\n";
-  std::vector<Reachable> reach = reachable_effects(p, rb);
-  if (!reach.empty()) {
+  if (!f.reach.empty()) {
     m += "| probe or action | effect | capabilities |\n|---|---|---|\n";
-    for (const auto& r : reach)
-      m += fmt::format("| `{}` | {} | {} |\n", r.name, r.effect == FuncEffect::Action ? "action" : "probe",
-                       md_cell(joined(r.capabilities)));
+    for (const auto& r : f.reach)
+      m += fmt::format("| `{}` | {} | {} |\n", r.name, effect_text(r.effect), md_cell(joined(r.capabilities)));
     m += "\n";
   }
   m += "---\nGenerated by `rbk docs build` from the compiled program. Edit the runbook, not this page.\n";
@@ -255,23 +271,36 @@ std::vector<SiteFile> build_site(const std::vector<SiteRunbook>& input) {
     return a->program.entry_runbook().name < b->program.entry_runbook().name;
   });
   Links links;
-  for (const auto* s : runbooks) links.pages.insert(s->program.entry_runbook().name);
-  for (const auto* s : runbooks)
-    for (const auto& callee : called_runbooks(s->program, s->program.entry_runbook()))
-      links.called_by[callee].insert(s->program.entry_runbook().name);
+  std::vector<Facts> facts(runbooks.size());
+  std::map<std::string, Facts*> by_name;
+  for (size_t i = 0; i < runbooks.size(); ++i) {
+    Facts& f = facts[i];
+    const Program& p = runbooks[i]->program;
+    const RunbookInfo& rb = p.entry_runbook();
+    f.site = runbooks[i];
+    f.calls = called_runbooks(p, rb);
+    for (const auto& n : rb.nodes) f.nodes.push_back(node_calls(p, n));
+    f.reach = reachable_effects(p, rb);
+    f.svg = render_svg(render_dot(rb));
+    f.mermaid = render_mermaid(rb).text;
+    links.pages.insert(rb.name);
+    by_name[rb.name] = &f;
+  }
+  for (const auto& f : facts)
+    for (const auto& callee : f.calls)
+      if (auto it = by_name.find(callee); it != by_name.end())
+        it->second->callers.insert(f.site->program.entry_runbook().name);
 
   std::vector<SiteFile> files;
   files.push_back({"style.css", kStyle});
   std::string index = "<h1>Runbooks</h1>\n<table>\n<tr><th>runbook</th><th>description</th><th>outcomes</th><th>source</th></tr>\n";
   std::string md_index = "# Runbooks\n\n| runbook | description | outcomes | source |\n|---|---|---|---|\n";
-  for (const auto* s : runbooks) {
-    const Program& p = s->program;
-    const RunbookInfo& rb = p.entry_runbook();
-    std::string svg = render_svg(render_dot(p, rb));
-    std::string mermaid = render_mermaid(p, rb).text;
-    files.push_back({rb.name + ".svg", svg});
-    files.push_back({rb.name + ".html", html_page(*s, links, svg, mermaid)});
-    files.push_back({"markdown/" + rb.name + ".md", markdown_page(*s, links, mermaid)});
+  for (const auto& f : facts) {
+    const SiteRunbook* s = f.site;
+    const RunbookInfo& rb = s->program.entry_runbook();
+    files.push_back({rb.name + ".svg", f.svg});
+    files.push_back({rb.name + ".html", html_page(f, links)});
+    files.push_back({"markdown/" + rb.name + ".md", markdown_page(f, links)});
     index += fmt::format("<tr><td><a href=\"{0}.html\">{1}</a><br><code>{0}</code></td><td>{2}</td><td>{3}</td><td><code>{4}</code></td></tr>\n",
                          html(rb.name), html(title_of(rb)), html(rb.doc), outcome_badges(rb), html(s->source));
     md_index += fmt::format("| [{}]({}.md) | {} | {} | `{}` |\n", md_cell(title_of(rb)), rb.name, md_cell(rb.doc),

@@ -67,8 +67,7 @@ Shape shape_of(NodeKind kind) {
 
 }  // namespace
 
-std::string render_dot(const Program& p, const RunbookInfo& rb, const Overlay& ov) {
-  (void)p;
+std::string render_dot(const RunbookInfo& rb, const Overlay& ov) {
   std::string out = fmt::format("digraph {} {{\n", quoted(rb.name));
   out += fmt::format("  graph [rankdir=TB, fontname=\"Helvetica\", labelloc=t, label={}];\n",
                      quoted(rb.title.empty() ? rb.name : rb.title));

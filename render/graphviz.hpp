@@ -17,7 +17,7 @@
 
 namespace rbk {
 
-std::string render_dot(const Program& p, const RunbookInfo& rb, const Overlay& overlay = {});
+std::string render_dot(const RunbookInfo& rb, const Overlay& overlay = {});
 // Lays DOT out with Graphviz and returns SVG; throws std::runtime_error if Graphviz fails.
 std::string render_svg(const std::string& dot);
 

@@ -34,31 +34,10 @@ std::string yaml_quoted(const std::string& text) {
   return out + "\"";
 }
 
-const char* class_of(const NodeInfo& n) {
-  switch (n.kind) {
-    case NodeKind::Decide:
-      return "decideNode";
-    case NodeKind::Action:
-      return "actionNode";
-    case NodeKind::Wait:
-      return "waitNode";
-    case NodeKind::Approve:
-      return "approveNode";
-    case NodeKind::Call:
-      return "callNode";
-    case NodeKind::End:
-      switch (n.outcome) {
-        case Outcome::Resolved:
-          return "resolvedEnd";
-        case Outcome::Mitigated:
-          return "mitigatedEnd";
-        case Outcome::Escalated:
-          return "escalatedEnd";
-        default:
-          return "failedEnd";
-      }
-  }
-  return "actionNode";
+// The class that colours a node: KINDNode ("decideNode"), or OUTCOMEEnd ("resolvedEnd").
+std::string class_of(const NodeInfo& n) {
+  return n.kind == NodeKind::End ? std::string(outcome_name(n.outcome)) + "End"
+                                 : std::string(node_kind_name(n.kind)) + "Node";
 }
 
 // The brackets around a quoted label, per shape: stadium, diamond, rectangle, hexagon,
@@ -121,8 +100,7 @@ std::string mermaid_label(const std::string& text) {
   return out;
 }
 
-MermaidDiagram render_mermaid(const Program& p, const RunbookInfo& rb, const Overlay& ov) {
-  (void)p;
+MermaidDiagram render_mermaid(const RunbookInfo& rb, const Overlay& ov) {
   MermaidDiagram d;
   std::string& out = d.text;
   out += fmt::format("---\ntitle: {}\n---\nflowchart TD\n", yaml_quoted(rb.title.empty() ? rb.name : rb.title));

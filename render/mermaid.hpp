@@ -33,6 +33,6 @@ std::string mermaid_id(const std::string& node_name);
 // TEXT as the inside of a Mermaid quoted label.
 std::string mermaid_label(const std::string& text);
 
-MermaidDiagram render_mermaid(const Program& p, const RunbookInfo& rb, const Overlay& overlay = {});
+MermaidDiagram render_mermaid(const RunbookInfo& rb, const Overlay& overlay = {});
 
 }  // namespace rbk

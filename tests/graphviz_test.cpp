@@ -11,8 +11,6 @@
 #include "compiler/codegen.hpp"
 #include "render/graphviz.hpp"
 #include "test_support.hpp"
-#include "vm/machine.hpp"
-#include "vm/scenario.hpp"
 
 namespace rbk::test {
 namespace {
@@ -52,7 +50,7 @@ TEST(Graphviz, ReadsExactlyTheProgramsNodesAndEdges) {
   for (const auto& path : drawn_sources()) {
     Program p = compile_file(path);
     const RunbookInfo& rb = p.entry_runbook();
-    std::string dot = render_dot(p, rb);
+    std::string dot = render_dot(rb);
     Read r = read_dot(dot);
     std::set<std::string> want{"start"};
     for (const auto& n : rb.nodes) want.insert(n.name);
@@ -85,8 +83,8 @@ TEST(Graphviz, GoldenDot) {
     std::string path = std::string(name) == "gates" ? (tests_dir() / "vm" / "gates.rbk").string()
                                                     : (dir / (std::string(name) + ".rbk")).string();
     Program p = compile_file(path, name);
-    std::string dot = render_dot(p, p.entry_runbook());
-    EXPECT_EQ(dot, render_dot(p, p.entry_runbook())) << "not deterministic";
+    std::string dot = render_dot(p.entry_runbook());
+    EXPECT_EQ(dot, render_dot(p.entry_runbook())) << "not deterministic";
     auto golden = dir / (std::string(name) + ".dot");
     if (std::getenv("RBK_UPDATE_GOLDEN")) write_text(golden, dot);
     EXPECT_EQ(dot, read_text(golden)) << name;
@@ -95,7 +93,7 @@ TEST(Graphviz, GoldenDot) {
 
 TEST(Graphviz, SvgLaidOutInProcess) {
   Program p = compile_file((source_dir() / "runbooks" / "device_offline.rbk").string());
-  std::string dot = render_dot(p, p.entry_runbook());
+  std::string dot = render_dot(p.entry_runbook());
   std::string svg = render_svg(dot);
   EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
   EXPECT_NE(svg.find("</svg>"), std::string::npos);
@@ -111,7 +109,7 @@ TEST(Graphviz, EverySvgIsWellFormedXml) {
   for (const auto& path : drawn_sources()) {
     Program p = compile_file(path);
     files.push_back(tmp.path / (std::filesystem::path(path).stem().string() + ".svg"));
-    write_text(files.back(), render_svg(render_dot(p, p.entry_runbook())));
+    write_text(files.back(), render_svg(render_dot(p.entry_runbook())));
   }
   write_text(tmp.path / "broken.svg", "<svg><g></svg>");  // the parser must tell
   files.push_back(tmp.path / "broken.svg");
@@ -125,25 +123,13 @@ TEST(Graphviz, EverySvgIsWellFormedXml) {
   EXPECT_TRUE(readings[files.back().string()].contains("error"));
 }
 
-struct Lines : TraceSink {
-  std::string text;
-  void event(const TraceEvent& e, int64_t) override { text += trace_line(e); }
-};
-
 TEST(Graphviz, OverlayHighlightsTheRunsPath) {
   Program p = compile_file((tests_dir() / "vm" / "gates.rbk").string(), "gates");
-  Scenario sc;
-  sc.probes = nlohmann::json::parse(R"({"dev.errors": {"returns": 0}})");
-  sc.approvals = nlohmann::json::parse(R"({"gate": "denied"})");
-  Lines trace;
-  ScenarioHost host(p, sc, {}, trace);
-  RunResult r = Machine(p, host).run({Value::string("d"), std::nullopt});
-  ASSERT_EQ(r.status, RunStatus::Ended);
-  Overlay ov = read_overlay(trace.text, "gates");
+  Overlay ov = denied_gate_overlay(p);
   EXPECT_EQ(ov.nodes, (std::set<std::string>{"check", "gate", "done"}));
   EXPECT_EQ(ov.gates["gate"], "denied");
   EXPECT_EQ(ov.outcome, "resolved");
-  std::string dot = render_dot(p, p.entry_runbook(), ov);
+  std::string dot = render_dot(p.entry_runbook(), ov);
   EXPECT_NE(dot.find("\"gate\" [label=\"Escalate?\\n[approval: oncall]\\ngate: denied\""), std::string::npos) << dot;
   EXPECT_NE(dot.find("\"gate\" -> \"done\" [label=\"denied\", style=dashed, color=\"#1f6feb\", penwidth=2.5]"),
             std::string::npos)

@@ -13,8 +13,6 @@
 #include "render/mermaid.hpp"
 #include "compiler/codegen.hpp"
 #include "test_support.hpp"
-#include "vm/machine.hpp"
-#include "vm/scenario.hpp"
 
 namespace rbk::test {
 namespace {
@@ -49,23 +47,6 @@ void expect_reading_matches(const nlohmann::json& reading, const RunbookInfo& rb
   EXPECT_EQ(got_edges, want_edges) << where;
 }
 
-struct Lines : TraceSink {
-  std::string text;
-  void event(const TraceEvent& e, int64_t) override { text += trace_line(e); }
-};
-
-// A run of tests/vm/gates.rbk whose gate is denied, as an overlay.
-Overlay denied_gate_run(const Program& p) {
-  Scenario sc;
-  sc.probes = nlohmann::json::parse(R"({"dev.errors": {"returns": 0}})");
-  sc.approvals = nlohmann::json::parse(R"({"gate": "denied"})");
-  Lines trace;
-  ScenarioHost host(p, sc, {}, trace);
-  RunResult r = Machine(p, host).run({Value::string("d"), std::nullopt});
-  EXPECT_EQ(r.status, RunStatus::Ended);
-  return read_overlay(trace.text, "gates");
-}
-
 TEST(Mermaid, ParserReadsExactlyTheProgramsNodesEdgesAndLabels) {
   TempDir tmp;
   std::vector<fs::path> files;
@@ -73,13 +54,13 @@ TEST(Mermaid, ParserReadsExactlyTheProgramsNodesEdgesAndLabels) {
   for (const auto& path : drawn_sources()) {
     programs.push_back(compile_file(path));
     files.push_back(tmp.path / (fs::path(path).stem().string() + ".mmd"));
-    write_text(files.back(), render_mermaid(programs.back(), programs.back().entry_runbook()).text);
+    write_text(files.back(), render_mermaid(programs.back().entry_runbook()).text);
   }
   // The same with a run drawn over it.
   Program gates = compile_file((tests_dir() / "vm" / "gates.rbk").string(), "gates");
-  Overlay ov = denied_gate_run(gates);
+  Overlay ov = denied_gate_overlay(gates);
   files.push_back(tmp.path / "gates-overlay.mmd");
-  write_text(files.back(), render_mermaid(gates, gates.entry_runbook(), ov).text);
+  write_text(files.back(), render_mermaid(gates.entry_runbook(), ov).text);
 
   auto readings = node_tool_readings("read-mermaid.mjs", files);
   ASSERT_EQ(readings.size(), files.size());
@@ -127,13 +108,13 @@ TEST(Mermaid, Golden) {
   auto dir = tests_dir() / "render" / "mermaid";
   Program keywords = compile_file((tests_dir() / "render" / "graphviz" / "keywords.rbk").string(), "keywords");
   Program gates = compile_file((tests_dir() / "vm" / "gates.rbk").string(), "gates");
-  Overlay ov = denied_gate_run(gates);
+  Overlay ov = denied_gate_overlay(gates);
   std::vector<std::pair<std::string, std::string>> cases = {
-      {"keywords.mmd", render_mermaid(keywords, keywords.entry_runbook()).text},
-      {"gates.mmd", render_mermaid(gates, gates.entry_runbook()).text},
-      {"gates-overlay.mmd", render_mermaid(gates, gates.entry_runbook(), ov).text},
+      {"keywords.mmd", render_mermaid(keywords.entry_runbook()).text},
+      {"gates.mmd", render_mermaid(gates.entry_runbook()).text},
+      {"gates-overlay.mmd", render_mermaid(gates.entry_runbook(), ov).text},
   };
-  EXPECT_EQ(cases[0].second, render_mermaid(keywords, keywords.entry_runbook()).text) << "not deterministic";
+  EXPECT_EQ(cases[0].second, render_mermaid(keywords.entry_runbook()).text) << "not deterministic";
   for (const auto& [name, text] : cases) {
     if (std::getenv("RBK_UPDATE_GOLDEN")) write_text(dir / name, text);
     EXPECT_EQ(text, read_text(dir / name)) << name;
@@ -149,12 +130,12 @@ TEST(Mermaid, WarnsPastMermaidsLimits) {
   CheckRun run = check_text("big.rbk", src);
   ASSERT_EQ(run.diags.error_count(), 0u);
   Program p = generate(run.program, 0);
-  MermaidDiagram d = render_mermaid(p, p.entry_runbook());
+  MermaidDiagram d = render_mermaid(p.entry_runbook());
   ASSERT_EQ(d.warnings.size(), 1u);
   EXPECT_EQ(d.warnings[0], "the diagram has 521 edges; Mermaid draws at most 500 unless its maxEdges is raised");
 
   Program small = compile_file((tests_dir() / "vm" / "gates.rbk").string(), "gates");
-  EXPECT_TRUE(render_mermaid(small, small.entry_runbook()).warnings.empty());
+  EXPECT_TRUE(render_mermaid(small.entry_runbook()).warnings.empty());
 }
 
 }  // namespace

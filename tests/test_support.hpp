@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "compiler/checker.hpp"
+#include "render/overlay.hpp"
 #include "vm/host.hpp"
 #include "vm/program.hpp"
 
@@ -45,8 +46,9 @@ Program compile_file(const std::string& path, const std::string& runbook = "");
 // the keyword-named nodes of tests/render/graphviz/keywords.rbk.
 std::vector<std::string> drawn_sources();
 
-// The same JSON lines a --trace file holds (node and edge facts by reference).
-std::string trace_line(const TraceEvent& e);
+// A scenario run of tests/vm/gates.rbk (GATES, compiled) whose escalation gate is denied,
+// read back from its trace as a render overlay (checks that the run ended).
+Overlay denied_gate_overlay(const Program& gates);
 
 // Runs tools/diagram-check/SCRIPT (Node) over FILES and returns its JSON line per file,
 // by file name. Fails the test when the tools are not installed or the script fails.
