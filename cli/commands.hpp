@@ -1,5 +1,6 @@
 // The subcommands of `rbk`, one file each. Each returns the process exit code:
-// 0 success, 1 the runbook or run failed, 2 bad usage or unreadable input, 3 paused.
+// 0 success, 1 the runbook or run failed, 2 bad usage or unreadable input, 3 paused
+// (and 70 for an internal error: cli/internal_error.hpp).
 #pragma once
 
 #include <string>

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/internal_error.hpp"
 
 namespace {
 
@@ -170,17 +171,21 @@ int main(int argc, char** argv) {
       return rbk::cli::kUsage;
     }
   }
-  if (app.got_subcommand("check")) return rbk::cli::run_check(check);
-  if (app.got_subcommand("fmt")) return rbk::cli::run_fmt(fmt);
-  if (app.got_subcommand("compile")) return rbk::cli::run_compile(compile);
-  if (app.got_subcommand("disasm")) return rbk::cli::run_disasm(disasm);
-  if (app.got_subcommand("run")) return rbk::cli::run_run(runs.run);
-  if (app.got_subcommand("approve")) return rbk::cli::run_approve(runs.approve);
-  if (app.got_subcommand("resume")) return rbk::cli::run_resume(runs.resume);
-  if (app.got_subcommand("runs")) return rbk::cli::run_runs(runs.runs);
-  if (app.got_subcommand("test")) return rbk::cli::run_test(runs.test);
-  if (app.got_subcommand("render")) return rbk::cli::run_render(render);
-  if (docs.action == "build") return rbk::cli::run_docs_build(docs);
-  if (!docs.action.empty()) return rbk::cli::run_docs_blocks(docs);
-  return rbk::cli::kUsage;
+  // Exactly one subcommand was parsed: its name labels an internal error.
+  const char* command = app.get_subcommands().front()->get_name().c_str();
+  return rbk::cli::guarded(command, [&]() -> int {
+    if (app.got_subcommand("check")) return rbk::cli::run_check(check);
+    if (app.got_subcommand("fmt")) return rbk::cli::run_fmt(fmt);
+    if (app.got_subcommand("compile")) return rbk::cli::run_compile(compile);
+    if (app.got_subcommand("disasm")) return rbk::cli::run_disasm(disasm);
+    if (app.got_subcommand("run")) return rbk::cli::run_run(runs.run);
+    if (app.got_subcommand("approve")) return rbk::cli::run_approve(runs.approve);
+    if (app.got_subcommand("resume")) return rbk::cli::run_resume(runs.resume);
+    if (app.got_subcommand("runs")) return rbk::cli::run_runs(runs.runs);
+    if (app.got_subcommand("test")) return rbk::cli::run_test(runs.test);
+    if (app.got_subcommand("render")) return rbk::cli::run_render(render);
+    if (docs.action == "build") return rbk::cli::run_docs_build(docs);
+    if (!docs.action.empty()) return rbk::cli::run_docs_blocks(docs);
+    return rbk::cli::kUsage;
+  });
 }

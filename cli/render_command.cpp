@@ -24,7 +24,7 @@ int run_render(const RenderOptions& opts) {
     }
     try {
       overlay = read_overlay(text, rb.name);
-    } catch (const std::exception& e) {
+    } catch (const OverlayError& e) {
       std::cerr << "rbk render: " << opts.trace << ": " << e.what() << "\n";
       return kUsage;
     }

@@ -16,6 +16,7 @@
 #include "stdlib/config.hpp"
 #include "stdlib/live_host.hpp"
 #include "vm/journal.hpp"
+#include "vm/json_read.hpp"
 #include "vm/policy.hpp"
 #include "vm/rbc.hpp"
 #include "vm/value_json.hpp"
@@ -99,6 +100,8 @@ struct Session {
   GateFlags flags;
   std::string trace_file;
   std::optional<std::pair<std::string, GateDecision>> decision;
+  nlohmann::json params = nlohmann::json::object();  // NAME: plain JSON, as rec.params
+  nlohmann::json config = nlohmann::json::object();  // live modes: NAME: plain JSON
 };
 
 std::optional<Value> param_value(const Program& p, const nlohmann::json& params, size_t i) {
@@ -135,11 +138,10 @@ int execute(RunStore& store, Session& s, bool resume) {
     world_host = std::make_unique<ScenarioHost>(s.program, s.scenario, s.flags, sinks);
   } else {
     std::map<std::string, Value> config;
-    nlohmann::json opts = nlohmann::json::parse(s.rec.options);
     for (const auto& c : s.program.config)
-      if (opts.contains("config") && opts["config"].contains(c.name))
+      if (s.config.contains(c.name))
         config[c.name] =
-            convert(from_plain_json(opts["config"][c.name]), s.program.types[c.type], c.name);
+            convert(from_plain_json(s.config[c.name]), s.program.types[c.type], c.name);
     if (s.rec.mode == "dry-run")
       world_host = std::make_unique<DryRunHost>(s.policy, config, sinks, s.flags);
     else
@@ -160,10 +162,9 @@ int execute(RunStore& store, Session& s, bool resume) {
   JournalHost journal(*inner, store, s.rec.id,
                       resume ? store.journal(s.rec.id) : std::vector<JournalEntry>{});
 
-  nlohmann::json params = nlohmann::json::parse(s.rec.params);
   std::vector<std::optional<Value>> args;
   for (size_t i = 0; i < s.program.entry_runbook().params.size(); ++i)
-    args.push_back(param_value(s.program, params, i));
+    args.push_back(param_value(s.program, s.params, i));
 
   if (!resume)
     std::cout << fmt::format("run {} {} ({})", s.rec.id, s.rec.runbook, s.rec.mode) << std::endl;
@@ -223,6 +224,31 @@ int with_store(const char* cmd, const std::string& path, F f) {
   }
 }
 
+// The parameters and options a run was started with, as its record stores them (JSON
+// written by rbk run, but read back from a file that may have been damaged since).
+void read_stored_options(const RunRecord& rec, Session& s) {
+  auto object = [](const std::string& text, const char* what) {
+    nlohmann::json j = text.empty() ? nlohmann::json::object() : read_json(text);
+    if (!j.is_object())
+      throw std::runtime_error(std::string("its stored ") + what + " are not a JSON object");
+    return j;
+  };
+  s.params = object(rec.params, "parameters");
+  nlohmann::json opts = object(rec.options, "options");
+  // value() and get() throw nlohmann's type_error for a value of the wrong JSON type.
+  try {
+    s.flags.approve_all = opts.value("approve_all", false);
+    for (const auto& g : opts.value("deny", nlohmann::json::array()))
+      s.flags.deny.insert(g.get<std::string>());
+    s.trace_file = opts.value("trace", "");
+    s.config = opts.value("config", nlohmann::json::object());
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(std::string("its stored options are damaged: ") + e.what());
+  }
+  if (!s.config.is_object())
+    throw std::runtime_error("its stored configuration is not a JSON object");
+}
+
 std::optional<Session> session_of(RunStore& store, const std::string& id, int& code) {
   auto rec = store.get(id);
   if (!rec) {
@@ -236,17 +262,12 @@ std::optional<Session> session_of(RunStore& store, const std::string& id, int& c
     s.program = decode_rbc(rec->program);  // verified again before it runs again
     if (rec->mode == "scenario") s.scenario = parse_scenario(rec->scenario, rec->scenario_path);
     if (!rec->policy.empty()) s.policy = parse_policy(rec->policy, "the run's policy");
+    read_stored_options(*rec, s);
   } catch (const std::exception& e) {
     std::cerr << "rbk: run " << id << " cannot be resumed: " << e.what() << "\n";
     code = kFailed;
     return std::nullopt;
   }
-  nlohmann::json opts =
-      rec->options.empty() ? nlohmann::json::object() : nlohmann::json::parse(rec->options);
-  s.flags.approve_all = opts.value("approve_all", false);
-  for (const auto& g : opts.value("deny", nlohmann::json::array()))
-    s.flags.deny.insert(g.get<std::string>());
-  s.trace_file = opts.value("trace", "");
   return s;
 }
 
@@ -354,6 +375,8 @@ int run_run(const RunOptions& opts) {
   s.rec.program = encode_rbc(s.program);
   s.rec.mode = mode;
   s.rec.params = pj.dump();
+  s.params = pj;
+  s.config = config_json;
   s.rec.scenario_path = opts.scenario.empty() ? "(none)" : opts.scenario;
   s.rec.scenario = text;
   s.rec.policy = policy_text;

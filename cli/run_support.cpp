@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "vm/json_read.hpp"
 #include "vm/value_json.hpp"
 
 namespace rbk::cli {
@@ -49,8 +50,8 @@ std::vector<std::optional<Value>> bind_params(const Program& p, const Scenario* 
     // converts by type ("45m" to a duration).
     if (i >= 0 && strip_optional(p.types[rb.params[i].type])->kind != TypeKind::String) {
       try {
-        raw = from_plain_json(nlohmann::json::parse(text));
-      } catch (const nlohmann::json::exception&) {
+        raw = from_plain_json(read_json(text));
+      } catch (const JsonReadError&) {  // not JSON: the text converts by type, or fails
       }
     }
     if (!set(name, raw)) return {};

@@ -160,6 +160,9 @@ ParseResult parse_source(const SourcePtr& src_ptr, Diagnostics& diags) {
     result.ok = false;
   };
   // Skips to the next line at or after AT that begins an item. Returns false at the end.
+  // The input only moves forward: after a failed rule PEGTL leaves it wherever the
+  // outermost rewinding rule put it, and after a BuildError the whole item has been
+  // consumed already, so a line before the input's position is never a place to go back to.
   auto recover = [&](Pos at, Pos item_start) -> bool {
     uint32_t line = at.line;
     if (!(starts_line(src, at) && at.line > item_start.line)) ++line;
@@ -168,13 +171,13 @@ ParseResult parse_source(const SourcePtr& src_ptr, Diagnostics& diags) {
       bool stays = in_runbook && kRunbookWords.count(w);
       bool leaves = kTopWords.count(w) && (!in_runbook || kLeaveRunbookWords.count(w));
       if (!stays && !leaves) continue;
+      auto target = static_cast<size_t>(src.line(line).data() - src.text().data());
+      if (target < in.byte()) continue;
       if (leaves) {
         in_runbook = false;
         open_runbook = nullptr;
       }
-      uint32_t target = src.pos_at(0).offset;
-      target = static_cast<uint32_t>(src.line(line).data() - src.text().data());
-      in.bump(target - static_cast<uint32_t>(in.byte()));
+      in.bump(target - in.byte());
       pegtl::parse<g::ws, on_comment, control>(in, st);
       return true;
     }

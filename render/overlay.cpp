@@ -4,7 +4,18 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "vm/json_read.hpp"
+
 namespace rbk {
+
+namespace {
+
+std::string text_field(const nlohmann::json& e, const char* key) {
+  auto it = e.find(key);
+  return it != e.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
 
 Overlay read_overlay(const std::string& text, const std::string& runbook) {
   Overlay o;
@@ -15,17 +26,30 @@ Overlay read_overlay(const std::string& text, const std::string& runbook) {
     if (line.empty()) continue;
     nlohmann::json e;
     try {
-      e = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception&) {
-      throw std::runtime_error("trace line " + std::to_string(n) + " is not a JSON object");
+      e = read_json(line);
+    } catch (const JsonReadError& x) {
+      throw OverlayError("trace line " + std::to_string(n) + " is not a JSON object (" + x.what() +
+                         ")");
     }
-    if (!e.is_object() || e.value("runbook", "") != runbook) continue;
-    std::string type = e.value("event", "");
-    if (type == "node_entered") o.nodes.insert(e.value("node", ""));
-    else if (type == "edge_taken" && e.contains("edge") && e["edge"].is_number_unsigned()) o.edges.insert(e["edge"].get<uint32_t>());
-    else if (type == "gate_decided") o.gates[e.value("gate", "")] = e.value("decision", "");
-    else if (type == "run_ended" && e.value("depth", 0) == 0) o.outcome = e.value("outcome", "");
-    else if (type == "run_failed") o.outcome = "failed";
+    if (!e.is_object())
+      throw OverlayError("trace line " + std::to_string(n) + " is not a JSON object");
+    if (text_field(e, "runbook") != runbook) continue;
+    std::string type = text_field(e, "event");
+    auto depth = e.find("depth");
+    bool entry_level = depth == e.end() || (depth->is_number_integer() && *depth == 0);
+    if (type == "node_entered") {
+      o.nodes.insert(text_field(e, "node"));
+    } else if (type == "edge_taken") {
+      auto edge = e.find("edge");
+      if (edge != e.end() && edge->is_number_unsigned() && *edge <= UINT32_MAX)
+        o.edges.insert(edge->get<uint32_t>());
+    } else if (type == "gate_decided") {
+      o.gates[text_field(e, "gate")] = text_field(e, "decision");
+    } else if (type == "run_ended" && entry_level) {
+      o.outcome = text_field(e, "outcome");
+    } else if (type == "run_failed") {
+      o.outcome = "failed";
+    }
   }
   return o;
 }

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <string>
 
 #include "vm/program.hpp"
@@ -11,15 +12,20 @@
 namespace rbk {
 
 struct Overlay {
-  bool present = false;              // a trace was given
-  std::set<std::string> nodes;       // nodes entered (of the drawn runbook)
-  std::set<uint32_t> edges;          // edges taken
+  bool present = false;                      // a trace was given
+  std::set<std::string> nodes;               // nodes entered (of the drawn runbook)
+  std::set<uint32_t> edges;                  // edges taken
   std::map<std::string, std::string> gates;  // gate -> decision
-  std::string outcome;               // how the run ended ("" if it did not)
+  std::string outcome;                       // how the run ended ("" if it did not)
+};
+
+struct OverlayError : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 // Reads the events of runbook RUNBOOK (depth 0 only for the entry runbook) from TEXT.
-// Throws std::runtime_error naming the line when a line is not a JSON object.
+// Throws OverlayError naming the line when a line is not a JSON object. Fields of another
+// JSON type than a trace writes are read as absent.
 Overlay read_overlay(const std::string& text, const std::string& runbook);
 
 }  // namespace rbk

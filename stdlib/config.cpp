@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "vm/json_read.hpp"
 #include "vm/value_json.hpp"
 
 namespace rbk {
@@ -19,9 +20,9 @@ ConfigResult resolve_config(const Program& p, const std::string& text, const std
   nlohmann::json file = nlohmann::json::object();
   if (!text.empty()) {
     try {
-      file = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception& e) {
-      out.errors.push_back(source + ": not valid JSON: " + e.what());
+      file = read_json(text);
+    } catch (const JsonReadError& e) {
+      out.errors.push_back(source + ": " + e.what());
       return out;
     }
     if (!file.is_object()) {
@@ -39,8 +40,8 @@ ConfigResult resolve_config(const Program& p, const std::string& text, const std
       // Non-string values read JSON from the variable (RBK_CONFIG_RETRIES=3).
       if (strip_optional(p.types[c.type])->kind != TypeKind::String) {
         try {
-          raw = from_plain_json(nlohmann::json::parse(e));
-        } catch (...) {
+          raw = from_plain_json(read_json(e));
+        } catch (const JsonReadError&) {  // not JSON: the text converts by type, or fails
         }
       }
       from = "environment variable " + env;

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "stdlib/natives.hpp"
+#include "vm/json_read.hpp"
 #include "vm/value_json.hpp"
 
 namespace rbk {
@@ -100,10 +101,11 @@ Value http_json(const HttpRequest& req) {
       return Value::error(what + ": status " + std::to_string(res->status));
     if (res->body.empty()) return Value::null();
     try {
-      return from_plain_json(nlohmann::json::parse(res->body));
-    } catch (const nlohmann::json::exception&) {
+      return from_plain_json(read_json(res->body));
+    } catch (const JsonReadError& e) {
       std::string start = res->body.substr(0, 40);
-      return Value::error(what + ": the answer is not JSON (it begins \"" + start + "\")");
+      return Value::error(what + ": the answer is not JSON (it begins \"" + start + "\"): " +
+                          e.what());
     }
   }
   if (req.retries > 0) last_error += " (after " + std::to_string(req.retries + 1) + " attempts)";

@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdlib>
 
+#include "vm/json_read.hpp"
 #include "vm/value_json.hpp"
 
 namespace rbk {
@@ -16,8 +17,25 @@ std::string call_key(const std::string& name, const std::vector<Value>& args) {
 std::string encode(const Value& v) {
   return to_tagged_json(v).dump();
 }
-Value decode(const std::string& s) {
-  return from_tagged_json(nlohmann::json::parse(s));
+// The journal is read back from a file another process wrote, which may have been
+// damaged since: every read of a stored answer checks it and names the entry.
+[[noreturn]] void damaged(const JournalEntry& e, const std::string& why) {
+  throw HostFault("the journal entry " + std::to_string(e.seq) + " (" + e.kind + " " + e.key +
+                  ") is damaged: " + why);
+}
+nlohmann::json stored_json(const JournalEntry& e) {
+  try {
+    return read_json(e.value, kMaxStoredJsonDepth);
+  } catch (const JsonReadError& x) {
+    damaged(e, x.what());
+  }
+}
+Value decode(const JournalEntry& e) {
+  try {
+    return from_tagged_json(stored_json(e));
+  } catch (const TaggedJsonError& x) {
+    damaged(e, x.what());
+  }
 }
 }  // namespace
 
@@ -54,7 +72,7 @@ std::optional<Value> JournalHost::call(const FunctionInfo& fn, const std::vector
   }
   if (const JournalEntry* e = expect("call", key)) {
     inner_.replayed(fn, args, site);
-    return decode(e->value);
+    return decode(*e);
   }
   std::optional<Value> v = inner_.call(fn, args, site);
   if (v)
@@ -72,11 +90,16 @@ ActOutcome JournalHost::act(const PlannedCall& call, const Site& site) {
     while (replaying() && recorded_[next_].kind != "act_done") ++next_;
     if (replaying()) {
       const JournalEntry& done = recorded_[next_++];
-      nlohmann::json j = nlohmann::json::parse(done.value);
+      nlohmann::json j = stored_json(done);
+      if (!j.is_object() || !j.contains("value")) damaged(done, "expected {\"kind\", \"value\"}");
       ActOutcome out;
-      out.kind = static_cast<ActOutcome::Kind>(j.at("kind").get<int>());
-      if (out.kind == ActOutcome::Kind::RunBody) out.kind = ActOutcome::Kind::Performed;
-      out.value = from_tagged_json(j.at("value"));
+      // Whatever the first process's host did, the action is done: replay its result.
+      out.kind = ActOutcome::Kind::Performed;
+      try {
+        out.value = from_tagged_json(j["value"]);
+      } catch (const TaggedJsonError& x) {
+        damaged(done, x.what());
+      }
       replayed_done_ = true;
       return out;
     }
@@ -116,10 +139,11 @@ void JournalHost::acted(const PlannedCall& call, const Value& result, const Site
 
 GateDecision JournalHost::gate(const GateRequest& request) {
   if (const JournalEntry* e = expect("gate", request.gate)) {
-    std::string d = nlohmann::json::parse(e->value).get<std::string>();
-    return d == "approved" ? GateDecision::Approved
-           : d == "denied" ? GateDecision::Denied
-                           : GateDecision::Timeout;
+    nlohmann::json d = stored_json(*e);
+    if (d == "approved") return GateDecision::Approved;
+    if (d == "denied") return GateDecision::Denied;
+    if (d == "timeout") return GateDecision::Timeout;
+    damaged(*e, "a gate decision is \"approved\", \"denied\" or \"timeout\"");
   }
   GateDecision d = inner_.gate(request);
   if (d == GateDecision::Pending) return d;
@@ -131,7 +155,11 @@ GateDecision JournalHost::gate(const GateRequest& request) {
 }
 
 int64_t JournalHost::now() {
-  if (const JournalEntry* e = expect("now", "")) return std::stoll(e->value);
+  if (const JournalEntry* e = expect("now", "")) {
+    nlohmann::json t = stored_json(*e);
+    if (!t.is_number_integer()) damaged(*e, "the clock is an integer of milliseconds");
+    return t.get<int64_t>();
+  }
   int64_t t = inner_.now();
   record("now", "", std::to_string(t));
   return t;
@@ -144,7 +172,7 @@ void JournalHost::sleep(int64_t ms) {
 }
 
 Value JournalHost::config(const std::string& name) {
-  if (const JournalEntry* e = expect("config", name)) return decode(e->value);
+  if (const JournalEntry* e = expect("config", name)) return decode(*e);
   Value v = inner_.config(name);
   record("config", name, encode(v));
   return v;

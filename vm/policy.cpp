@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vm/json_read.hpp"
+
 namespace rbk {
 
 using nlohmann::json;
@@ -47,9 +49,9 @@ Policy parse_policy(const std::string& text, const std::string& source) {
   };
   json j;
   try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw fail(std::string("not valid JSON: ") + e.what());
+    j = read_json(text);
+  } catch (const JsonReadError& e) {
+    throw fail(e.what());
   }
   if (!j.is_object()) throw fail("a policy is a JSON object");
   Policy p;

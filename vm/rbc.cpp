@@ -318,7 +318,10 @@ void seal(Program& p) {
 }
 
 std::string encode_rbc(const Program& p) {
-  std::string payload = encode_payload(p);
+  return rbc_file(encode_payload(p));
+}
+
+std::string rbc_file(const std::string& payload) {
   Writer w;
   w.out.append(kMagic, 4);
   w.u32(Program::kFormatVersion);

@@ -24,6 +24,8 @@ std::string encode_payload(const Program& p);
 void seal(Program& p);
 // The whole .rbc file.
 std::string encode_rbc(const Program& p);
+// The .rbc file around an encoded payload: header and hash (what encode_rbc writes).
+std::string rbc_file(const std::string& payload);
 // Decodes and verifies; throws RbcError naming the problem.
 Program decode_rbc(const std::string& bytes);
 

@@ -1,5 +1,6 @@
 #include "vm/scenario.hpp"
 
+#include "vm/json_read.hpp"
 #include "vm/value_json.hpp"
 
 namespace rbk {
@@ -22,9 +23,9 @@ std::string describe_call(const std::string& name, const std::vector<Value>& arg
 Scenario parse_scenario(const std::string& text, const std::string& path) {
   json j;
   try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw ScenarioError(path + ": not valid JSON: " + e.what());
+    j = read_json(text);
+  } catch (const JsonReadError& e) {
+    throw ScenarioError(path + ": " + e.what());
   }
   if (!j.is_object()) throw ScenarioError(path + ": a scenario is a JSON object");
   static const std::set<std::string> known = {"runbook",   "params",  "probes",

@@ -108,7 +108,9 @@ json to_tagged_json(const Value& v) {
   return j;
 }
 
-Value from_tagged_json(const json& j) {
+namespace {
+
+Value tagged_value(const json& j) {
   int k = j.at("k").get<int>();
   switch (static_cast<ValueKind>(k)) {
     case ValueKind::Null:
@@ -131,7 +133,7 @@ Value from_tagged_json(const json& j) {
       return Value::error(j.at("v").get<std::string>());
     case ValueKind::List: {
       std::vector<Value> items;
-      for (const auto& x : j.at("v")) items.push_back(from_tagged_json(x));
+      for (const auto& x : j.at("v")) items.push_back(tagged_value(x));
       return Value::list(std::move(items));
     }
     case ValueKind::Record: {
@@ -139,12 +141,22 @@ Value from_tagged_json(const json& j) {
       std::vector<Value> vals;
       for (const auto& kv : j.at("v")) {
         keys.push_back(kv.at(0).get<std::string>());
-        vals.push_back(from_tagged_json(kv.at(1)));
+        vals.push_back(tagged_value(kv.at(1)));
       }
       return Value::record(std::move(keys), std::move(vals));
     }
   }
-  throw std::runtime_error("malformed journal value");
+  throw TaggedJsonError("unknown value kind " + std::to_string(k));
+}
+
+}  // namespace
+
+Value from_tagged_json(const json& j) {
+  try {
+    return tagged_value(j);
+  } catch (const json::exception& e) {  // a missing key or a value of the wrong JSON type
+    throw TaggedJsonError(std::string("not a stored value: ") + e.what());
+  }
 }
 
 }  // namespace rbk

@@ -6,6 +6,8 @@
 //   value that was recorded.
 #pragma once
 
+#include <stdexcept>
+
 #include <nlohmann/json.hpp>
 
 #include "vm/value.hpp"
@@ -16,6 +18,10 @@ nlohmann::json to_plain_json(const Value& v);
 Value from_plain_json(const nlohmann::json& j);
 
 nlohmann::json to_tagged_json(const Value& v);
-Value from_tagged_json(const nlohmann::json& j);  // throws std::runtime_error when malformed
+// What from_tagged_json throws for JSON that is not a tagged value (a damaged store).
+struct TaggedJsonError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+Value from_tagged_json(const nlohmann::json& j);
 
 }  // namespace rbk

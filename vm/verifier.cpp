@@ -54,6 +54,11 @@ class Verifier {
     if (fn.result >= p_.types.size()) return who + ": invalid result type";
     for (const auto& prm : fn.params)
       if (prm.type >= p_.types.size()) return who + ": invalid parameter type";
+    // The VM allocates the locals of every call: a count from a damaged file must not
+    // become a 4 GB allocation.
+    if (fn.locals > kMaxLocals)
+      return who + ": " + std::to_string(fn.locals) + " locals, more than the limit of " +
+             std::to_string(kMaxLocals);
     if (fn.code != kNone) {
       if (fn.locals < fn.params.size()) return who + ": fewer locals than parameters";
       Owner o;

@@ -18,6 +18,8 @@
 namespace rbk {
 
 inline constexpr uint32_t kMaxStack = 256;
+// Locals of one declared function (its parameters and lets).
+inline constexpr uint32_t kMaxLocals = 4096;
 
 // Empty when the program is sound; otherwise the first problem, with its place.
 std::string verify(const Program& p);

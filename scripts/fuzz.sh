@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Runs the libFuzzer harnesses (tests/fuzz/, docs/robustness.md) in the `fuzz` preset.
+#
+#   scripts/fuzz.sh [--merge] [SECONDS] [HARNESS...]
+#
+# Each harness (default: all of source fmt rbc json) first executes every saved finding
+# (tests/fuzz/regressions/; fmt shares source's), its corpus (tests/fuzz/corpus/NAME) and
+# the repository's own inputs, then fuzzes for SECONDS (default 60). New inputs go to build/fuzz/corpus/NAME;
+# a finding is written to build/fuzz/findings/ and makes the script exit 1 once every
+# harness has run. --merge then adds the new inputs that reach new code to
+# tests/fuzz/corpus/NAME (minimized), to be committed. Each run's figures (executions,
+# executions per second, coverage) are printed and appended to build/fuzz/ledger.tsv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+merge=0
+if [ "${1:-}" = "--merge" ]; then merge=1; shift; fi
+seconds="${1:-60}"
+[ $# -gt 0 ] && shift
+harnesses=("$@")
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(source fmt rbc json)
+
+scripts/install-deps.sh
+scripts/build.sh fuzz
+out=build/fuzz
+mkdir -p "$out/findings" "$out/seeds/rbc"
+
+# The rbc harness mutates payloads of real programs: those of the runbook library.
+for f in runbooks/*.rbk; do
+  name=$(basename "$f" .rbk)
+  if "$out/cli/rbk" compile "$f" -o "$out/seeds/rbc/$name.rbc" 2>/dev/null; then
+    # Header (12 bytes) and hash (32 bytes) off: the harness seals the payload itself.
+    size=$(stat -c %s "$out/seeds/rbc/$name.rbc")
+    tail -c +13 "$out/seeds/rbc/$name.rbc" | head -c $((size - 44)) > "$out/seeds/rbc/$name.payload"
+  fi
+  rm -f "$out/seeds/rbc/$name.rbc"
+done
+
+seeds() {
+  case "$1" in
+    source) echo tests/fuzz/regressions/source runbooks stdlib tests/check ;;
+    fmt) echo tests/fuzz/regressions/source runbooks stdlib tests/check tests/fmt ;;
+    rbc) echo tests/fuzz/regressions/rbc "$out/seeds/rbc" ;;
+    json) echo tests/fuzz/regressions/json runbooks/scenarios "$out/seeds/json" ;;
+  esac
+}
+mkdir -p "$out/seeds/json"
+cp tools/fleet-sim/policy.json tools/fleet-sim/config.json "$out/seeds/json/"
+
+dict() {
+  case "$1" in
+    source | fmt) echo "-dict=tests/fuzz/rbk.dict" ;;
+    json) echo "-dict=tests/fuzz/json.dict" ;;
+  esac
+}
+
+failed=()
+for h in "${harnesses[@]}"; do
+  bin="$out/tests/fuzz/fuzz_$h"
+  [ -x "$bin" ] || { echo "fuzz.sh: no harness '$h' (source fmt rbc json)" >&2; exit 2; }
+  mkdir -p "$out/corpus/$h"
+  log="$out/fuzz_$h.log"
+  echo "== fuzz $h for ${seconds}s"
+  # -timeout: an input that runs 10 s is a hang; -rss_limit_mb/-malloc_limit_mb: one that
+  # needs 2 GB is a finding too (the limits a user's machine would hit).
+  # shellcheck disable=SC2046
+  if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
+      -print_final_stats=1 -artifact_prefix="$out/findings/$h-" $(dict "$h") \
+      "$out/corpus/$h" "tests/fuzz/corpus/$h" $(seeds "$h") \
+      > "$log" 2>&1; then
+    status=clean
+  else
+    status=FINDING
+    failed+=("$h")
+  fi
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  echo "$h: $status; ${runs:-?} executions, ${speed:-?}/s, coverage ${cov:-?} edges, ${ft:-?} features"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$h" "$seconds" "${runs:-0}" \
+    "${speed:-0}" "${cov:-0}" "$status" >> "$out/ledger.tsv"
+  if [ "$status" = FINDING ]; then
+    grep -E 'ERROR|SUMMARY|Test unit written|fuzz: property broken|terminate called|what\(\)' "$log" | head -20
+    echo "full log: $log; reproduce: $bin FILE (the file named above)"
+  elif [ "$merge" = 1 ]; then
+    "$bin" -merge=1 $(dict "$h") "tests/fuzz/corpus/$h" "$out/corpus/$h" > "$out/merge_$h.log" 2>&1
+    echo "$h: tests/fuzz/corpus/$h holds $(ls "tests/fuzz/corpus/$h" | wc -l) inputs"
+  fi
+done
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz.sh: findings in ${failed[*]} (build/fuzz/findings/)" >&2
+  exit 1
+fi
+echo "fuzz.sh: every harness ran clean"

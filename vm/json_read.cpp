@@ -1,0 +1,71 @@
+#include "vm/json_read.hpp"
+
+#include <string>
+
+namespace rbk {
+
+namespace {
+
+struct TooDeep {};
+
+// "line L, column C" of byte OFFSET of TEXT (columns in bytes, as the JSON library's own).
+std::string place(std::string_view text, size_t offset) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(col);
+}
+
+// The library's message without its "[json.exception.parse_error.101] " prefix.
+std::string plain_message(const nlohmann::json::exception& e) {
+  std::string m = e.what();
+  if (!m.empty() && m.front() == '[') {
+    size_t close = m.find("] ");
+    if (close != std::string::npos) m.erase(0, close + 2);
+  }
+  return m;
+}
+
+}  // namespace
+
+nlohmann::json read_json(std::string_view text, int max_depth) {
+  // The callback sees each value as it opens, with its depth; the parser itself keeps its
+  // own stack, so refusing here bounds everything downstream.
+  auto limit = [max_depth](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+    if ((event == nlohmann::json::parse_event_t::object_start ||
+         event == nlohmann::json::parse_event_t::array_start) &&
+        depth >= max_depth)
+      throw TooDeep{};
+    return true;
+  };
+  try {
+    return nlohmann::json::parse(text, limit);
+  } catch (const TooDeep&) {
+    throw JsonReadError("JSON nested more than " + std::to_string(max_depth) +
+                        " levels deep (the limit for arrays and objects)");
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number too large for a double (1e309): the library names the token but not
+    // where it stands.
+    std::string m = plain_message(e);
+    size_t q = m.find('\'');
+    size_t q2 = q == std::string::npos ? q : m.find('\'', q + 1);
+    if (q2 != std::string::npos) {
+      std::string token = m.substr(q + 1, q2 - q - 1);
+      size_t at = text.find(token);
+      if (at != std::string_view::npos)
+        throw JsonReadError("not valid JSON: the number " + token + " at " + place(text, at) +
+                            " is out of range");
+    }
+    throw JsonReadError("not valid JSON: " + m);
+  } catch (const nlohmann::json::exception& e) {
+    throw JsonReadError("not valid JSON: " + plain_message(e));
+  }
+}
+
+}  // namespace rbk
