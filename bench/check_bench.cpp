@@ -96,7 +96,7 @@ void BM_Format5MB(benchmark::State& state) {
   auto src = std::make_shared<rbk::SourceFile>("generated.rbk", generate(5 << 20));
   rbk::Diagnostics diags;
   auto r = rbk::parse_source(src, diags);
-  for (auto _ : state) benchmark::DoNotOptimize(rbk::format_file(*src, r.file).size());
+  for (auto _ : state) benchmark::DoNotOptimize(rbk::format_file(r.file).size());
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * src->text().size()));
 }
 BENCHMARK(BM_Format5MB)->Unit(benchmark::kMillisecond);

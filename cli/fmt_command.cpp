@@ -30,7 +30,7 @@ int run_fmt(const FmtOptions& opts) {
       if (status == kOk) status = kFailed;
       continue;
     }
-    std::string formatted = format_file(*src, parsed.file);
+    std::string formatted = format_file(parsed.file);
     if (opts.check) {
       if (formatted != text) {
         std::cerr << "rbk fmt: " << path << " is not formatted\n";

@@ -51,7 +51,7 @@ class Checker {
 
   std::set<std::string> runbooks_in_(size_t f) const {
     std::set<std::string> out;
-    for (const auto& item : ws_.files[f].ast.items)
+    for (const auto& item : ws_.files[f].ast->items)
       if (auto* rb = std::get_if<ast::Runbook>(&item)) out.insert(rb->name.text);
     return out;
   }
@@ -60,7 +60,7 @@ class Checker {
     module_of_.resize(ws_.files.size());
     for (size_t f = 0; f < ws_.files.size(); ++f) {
       const ast::ModuleDecl* first = nullptr;
-      for (const auto& item : ws_.files[f].ast.items) {
+      for (const auto& item : ws_.files[f].ast->items) {
         auto* m = std::get_if<ast::ModuleDecl>(&item);
         if (!m) continue;
         if (first) {
@@ -82,7 +82,7 @@ class Checker {
 
   void declare_configs() {
     for (size_t f = 0; f < ws_.files.size(); ++f)
-      for (const auto& item : ws_.files[f].ast.items) {
+      for (const auto& item : ws_.files[f].ast->items) {
         auto* c = std::get_if<ast::ConfigDecl>(&item);
         if (!c) continue;
         TypeRef t = exprs(f).resolve_type(*c->type);
@@ -102,7 +102,7 @@ class Checker {
   void declare_functions() {
     std::map<std::string, std::pair<SourcePtr, Range>> seen;
     for (size_t f = 0; f < ws_.files.size(); ++f)
-      for (const auto& item : ws_.files[f].ast.items) {
+      for (const auto& item : ws_.files[f].ast->items) {
         auto* fn = std::get_if<ast::FuncDecl>(&item);
         if (!fn) continue;
         const char* kind = fn->is_action ? "action" : "probe";
@@ -247,7 +247,7 @@ class Checker {
 
   void declare_runbooks() {
     for (size_t f = 0; f < ws_.files.size(); ++f)
-      for (const auto& item : ws_.files[f].ast.items) {
+      for (const auto& item : ws_.files[f].ast->items) {
         auto* rb = std::get_if<ast::Runbook>(&item);
         if (!rb) continue;
         if (auto it = program_.runbook_index.find(rb->name.text);

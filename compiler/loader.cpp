@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <sstream>
 
 #include "grammar/parser.hpp"
@@ -26,18 +28,55 @@ std::string key_of(const std::string& path) {
   return ec ? path : p.string();
 }
 
+// Files that parsed without a diagnostic, by the path they were loaded as (see loader.hpp).
+// One entry per path, holding its latest text, so it grows only with the number of files.
+class ParseCache {
+ public:
+  struct Entry {
+    SourcePtr src;
+    std::shared_ptr<const ast::File> ast;
+  };
+  std::optional<Entry> find(const std::string& path, const std::string& text) {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(path);
+    if (it == entries_.end() || it->second.src->text() != text) return std::nullopt;
+    return it->second;
+  }
+  void store(const std::string& path, Entry e) {
+    std::lock_guard lock(mutex_);
+    entries_[path] = std::move(e);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, Entry> entries_;
+};
+
+ParseCache& parse_cache() {
+  static ParseCache cache;
+  return cache;
+}
+
 class Loader {
  public:
   Loader(Workspace& ws, Diagnostics& diags) : ws_(ws), diags_(diags) {}
 
   size_t add(const std::string& path, std::string text, bool root) {
-    auto src = std::make_shared<SourceFile>(path, std::move(text));
     LoadedFile f;
-    f.src = src;
     f.root = root;
-    ParseResult r = parse_source(src, diags_);
-    f.ast = std::move(r.file);
-    f.parsed = r.ok;
+    if (auto hit = parse_cache().find(path, text)) {
+      f.src = hit->src;
+      f.ast = hit->ast;
+      f.parsed = true;
+    } else {
+      auto src = std::make_shared<const SourceFile>(path, std::move(text));
+      size_t reported = diags_.items().size();
+      ParseResult r = parse_source(src, diags_);
+      f.src = src;
+      f.ast = std::make_shared<const ast::File>(std::move(r.file));
+      f.parsed = r.ok;
+      if (r.ok && diags_.items().size() == reported) parse_cache().store(path, {src, f.ast});
+    }
     ws_.files.push_back(std::move(f));
     size_t index = ws_.files.size() - 1;
     by_key_[key_of(path)] = index;
@@ -49,7 +88,7 @@ class Loader {
     // Copy what is needed: loading more files reallocates ws_.files.
     SourcePtr src = ws_.files[index].src;
     std::vector<std::pair<std::string, Range>> imports;
-    for (const auto& item : ws_.files[index].ast.items)
+    for (const auto& item : ws_.files[index].ast->items)
       if (auto* imp = std::get_if<ast::Import>(&item))
         imports.emplace_back(imp->path.text(), imp->path.range());
 

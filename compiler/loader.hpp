@@ -4,8 +4,15 @@
 // (RBK_STDLIB, or the build's stdlib/): `import "stdlib/fleet.rbk"` and
 // `import "fleet.rbk"` both find <stdlib>/fleet.rbk. Each file is loaded once however
 // many files import it; a cycle of imports is reported at the import that closes it.
+//
+// Parsing dominates the time of a check, and most of what is parsed is the same from one
+// check to the next (the stdlib modules every runbook imports; the unchanged files an
+// editor or `rbk docs sync` checks again). So a file that parsed without a diagnostic is
+// kept, by the path it was loaded as, with its text: loading the same text from the same
+// path again shares its source and AST instead of parsing it again.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,9 +23,9 @@ namespace rbk {
 
 struct LoadedFile {
   SourcePtr src;
-  ast::File ast;
-  bool parsed = false;  // parsed without syntax errors
-  bool root = false;    // named on the command line
+  std::shared_ptr<const ast::File> ast;  // shared with the parse cache
+  bool parsed = false;                   // parsed without syntax errors
+  bool root = false;                     // named on the command line
   struct ImportEdge {
     size_t file;  // index in Workspace::files
     Range range;  // of the import's path string

@@ -56,8 +56,7 @@ int precedence(const Expr& e) {
 
 class Printer {
  public:
-  Printer(const SourceFile& src, const File& file)
-      : src_(src), comments_(file.comments), used_(file.comments.size()) {}
+  explicit Printer(const File& file) : comments_(file.comments), used_(file.comments.size()) {}
 
   std::string run(const File& file) {
     bool first = true;
@@ -498,7 +497,6 @@ class Printer {
     });
   }
 
-  const SourceFile& src_;
   const std::vector<Comment>& comments_;
   std::vector<bool> used_;
   size_t cursor_ = 0;
@@ -509,8 +507,8 @@ class Printer {
 
 }  // namespace
 
-std::string format_file(const SourceFile& src, const File& file) {
-  return Printer(src, file).run(file);
+std::string format_file(const File& file) {
+  return Printer(file).run(file);
 }
 
 }  // namespace rbk

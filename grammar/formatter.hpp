@@ -17,6 +17,6 @@
 
 namespace rbk {
 
-std::string format_file(const SourceFile& src, const ast::File& file);
+std::string format_file(const ast::File& file);
 
 }  // namespace rbk

@@ -23,6 +23,7 @@ harnesses=("$@")
 scripts/install-deps.sh
 scripts/build.sh fuzz
 out=build/fuzz
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 mkdir -p "$out/findings" "$out/seeds/rbc"
 
 # The rbc harness mutates payloads of real programs: those of the runbook library.

@@ -18,7 +18,7 @@ std::string format(const std::string& path, const std::string& text, bool* ok = 
   auto src = std::make_shared<SourceFile>(path, text);
   auto r = parse_source(src, diags);
   if (ok) *ok = r.ok;
-  return r.ok ? format_file(*src, r.file) : std::string();
+  return r.ok ? format_file(r.file) : std::string();
 }
 
 // Each tests/fmt/NAME.rbk is formatted to exactly tests/fmt/NAME.expected.

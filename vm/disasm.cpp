@@ -108,6 +108,7 @@ class Disassembler {
       case Operand::none:
         return "";
       case Operand::constant:
+      case Operand::name:
         return constant_text(p_.constants[v]);
       case Operand::var:
         return rb_ ? rb_->vars[v] : fmt::format("var{}", v);

@@ -17,6 +17,7 @@ enum class Op : uint8_t {
 enum class Operand : uint8_t {
   none,
   constant,
+  name,  // a constant that is a string: a field, configuration value or path name
   var,
   param,
   local,
@@ -38,12 +39,13 @@ struct OpInfo {
 };
 
 namespace opcode_columns {
-inline constexpr Operand none = Operand::none, constant = Operand::constant, var = Operand::var,
-                         param = Operand::param, local = Operand::local, func = Operand::func,
-                         edge = Operand::edge, shape = Operand::shape, type = Operand::type,
-                         code = Operand::code, runbook = Operand::runbook, count = Operand::count;
+inline constexpr Operand none = Operand::none, constant = Operand::constant, name = Operand::name,
+                         var = Operand::var, param = Operand::param, local = Operand::local,
+                         func = Operand::func, edge = Operand::edge, shape = Operand::shape,
+                         type = Operand::type, code = Operand::code, runbook = Operand::runbook,
+                         count = Operand::count;
 inline constexpr OpInfo kOps[] = {
-#define RBK_OP(name, a, b, pops, pushes, doc) {#name, a, b, pops, pushes, doc},
+#define RBK_OP(op, a, b, pops, pushes, doc) {#op, a, b, pops, pushes, doc},
 #include "vm/opcodes.def"
 #undef RBK_OP
 };

@@ -162,6 +162,10 @@ class Verifier {
             return v == 0 ? "" : "unused operand is not zero";
           case Operand::constant:
             return v < p_.constants.size() ? "" : "constant index out of range";
+          case Operand::name:  // the machine reads it as a string
+            return v < p_.constants.size() && p_.constants[v].kind == ValueKind::String
+                       ? ""
+                       : "operand is not a string constant";
           case Operand::var:
             return rb && o.k == Owner::K::Node && v < rb->vars.size()
                        ? ""

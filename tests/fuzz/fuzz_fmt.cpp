@@ -22,7 +22,7 @@ Formatted format(const std::string& text) {
   rbk::Diagnostics diags;
   rbk::ParseResult r = rbk::parse_source(src, diags);
   if (!r.ok) return {};
-  return {true, rbk::format_file(*src, r.file)};
+  return {true, rbk::format_file(r.file)};
 }
 
 // The programs of every runbook in TEXT, without source positions; empty when it does
