@@ -25,22 +25,22 @@ class Checker {
     program_.registry = Registry::natives();
     if (!ws_.all_parsed()) return std::move(program_);
     declare_modules();
+    std::vector<std::set<std::string>> runbooks_of(ws_.files.size());
+    for (size_t f = 0; f < ws_.files.size(); ++f) runbooks_of[f] = runbooks_in_(f);
     for (size_t f = 0; f < ws_.files.size(); ++f) {
       visible_[f].modules.insert(module_of_[f].begin(), module_of_[f].end());
-      for (const auto& imp : ws_.files[f].imports)
+      visible_[f].runbooks = runbooks_of[f];
+      for (const auto& imp : ws_.files[f].imports) {
         visible_[f].modules.insert(module_of_[imp.file].begin(), module_of_[imp.file].end());
+        visible_[f].runbooks.insert(runbooks_of[imp.file].begin(), runbooks_of[imp.file].end());
+      }
     }
     declare_configs();
     declare_functions();
     check_function_bodies();
     declare_runbooks();
     for (auto& rb : program_.runbooks) collect_runbook(program_, rb, visible_[rb.file], diags_);
-    for (auto& rb : program_.runbooks) {
-      std::set<std::string> runbooks = runbooks_in_(rb.file);
-      for (const auto& imp : ws_.files[rb.file].imports)
-        for (const auto& r : runbooks_in_(imp.file)) runbooks.insert(r);
-      check_runbook(program_, rb, visible_[rb.file], runbooks, diags_);
-    }
+    for (auto& rb : program_.runbooks) check_runbook(program_, rb, visible_[rb.file], diags_);
     check_call_cycles(program_, diags_);
     return std::move(program_);
   }

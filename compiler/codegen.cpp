@@ -90,7 +90,8 @@ class Generator {
   explicit Generator(const CheckedProgram& ck) : ck_(ck) {}
 
   Program run(int entry) {
-    entry_dir_ = std::filesystem::path(ck_.runbooks[entry].src->path()).lexically_normal().parent_path();
+    entry_dir_ =
+        std::filesystem::path(ck_.runbooks[entry].src->path()).lexically_normal().parent_path();
     p_.entry = runbook(entry);
     while (!pending_runbooks_.empty() || !pending_functions_.empty()) {
       if (!pending_runbooks_.empty()) {
@@ -193,7 +194,8 @@ class Generator {
   // Where a value typed json (or holding json inside) meets a typed slot, CONVERT checks
   // and converts it at run time: 9 from a JSON body becomes 9% in a percent field.
   void convert_to(const ast::Expr& e, const TypeRef& expected) {
-    if (!expected || is_error(expected) || contains_json(expected) || !contains_json(e.type)) return;
+    if (!expected || is_error(expected) || contains_json(expected) || !contains_json(e.type))
+      return;
     emit(Op::CONVERT, type(expected), constant(Value::string(describe(e))));
   }
 

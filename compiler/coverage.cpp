@@ -8,6 +8,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
+#include <string_view>
 
 #include "compiler/expr_check.hpp"
 #include "vm/value.hpp"
@@ -27,8 +29,10 @@ struct Subject {
   std::string path;
   TypeKind kind = TypeKind::Error;
   bool nullable = false;
-  std::vector<double> numbers;       // constants it is compared with
-  std::vector<std::string> strings;  // string constants it is compared with
+  // The constants it is compared with; once Analyzer::finish() has run, numbers are
+  // sorted and both are without duplicates (strings in the order they first appear).
+  std::vector<double> numbers;
+  std::vector<std::string> strings;
 };
 
 // One cell of a subject's domain.
@@ -70,6 +74,20 @@ using FormulaPtr = std::unique_ptr<Formula>;
 class Analyzer {
  public:
   std::vector<Subject> subjects;
+
+  // After every condition is extracted: each constant once, numbers in order. (Done once
+  // here, not per constant: a decide node may compare one value with 40,000 constants.)
+  void finish() {
+    for (auto& s : subjects) {
+      std::sort(s.numbers.begin(), s.numbers.end());
+      s.numbers.erase(std::unique(s.numbers.begin(), s.numbers.end()), s.numbers.end());
+      std::set<std::string_view> seen;
+      std::vector<std::string> strings;
+      for (auto& str : s.strings)
+        if (seen.insert(str).second) strings.push_back(str);
+      s.strings = std::move(strings);
+    }
+  }
 
   FormulaPtr extract(const Expr& e) {
     switch (e.kind) {
@@ -285,8 +303,7 @@ class Analyzer {
       if (kind != TypeKind::String || (op != Op::Eq && op != Op::Ne)) return nullptr;
       int s = subject(value, kind);
       if (s < 0) return nullptr;
-      auto& strs = subjects[s].strings;
-      if (std::find(strs.begin(), strs.end(), c.str) == strs.end()) strs.push_back(c.str);
+      subjects[s].strings.push_back(c.str);  // duplicates go in finish()
       auto f = make(Formula::K::Cmp);
       f->subject = s;
       f->op = op;
@@ -302,11 +319,7 @@ class Analyzer {
     if (kind == TypeKind::Int && c.kind == TypeKind::Float) kind = TypeKind::Float;
     int s = subject(value, kind == TypeKind::Float && numeric ? TypeKind::Float : kind);
     if (s < 0) return nullptr;
-    auto& nums = subjects[s].numbers;
-    if (std::find(nums.begin(), nums.end(), c.number) == nums.end()) {
-      nums.push_back(c.number);
-      std::sort(nums.begin(), nums.end());
-    }
+    subjects[s].numbers.push_back(c.number);  // sorted in finish()
     auto f = make(Formula::K::Cmp);
     f->subject = s;
     f->op = op;
@@ -385,6 +398,7 @@ void check_decision_coverage(const RunbookModel& rb, int node, Diagnostics& diag
     formulas.push_back(an.extract(*w->expr));
     provable &= formulas.back() != nullptr;
   }
+  an.finish();
   std::vector<std::vector<Cell>> cells;
   size_t combos = 1;
   if (provable) {

@@ -87,9 +87,11 @@ TypeRef ExprChecker::resolve_type(const ast::TypeExpr& t) {
     case ast::TypeExpr::Kind::Named: {
       if (TypeRef r = Type::named(t.name)) return r;
       auto& d = error("unknown-type", t.range, "unknown type '" + t.name + "'");
-      std::string s = closest_name(
-          t.name, {"bool", "int", "float", "string", "duration", "time", "percent", "json"});
-      if (!s.empty()) d.hints.push_back("did you mean '" + s + "'?");
+      if (may_suggest(diags_))
+        if (std::string s = closest_name(
+                t.name, {"bool", "int", "float", "string", "duration", "time", "percent", "json"});
+            !s.empty())
+          d.hints.push_back("did you mean '" + s + "'?");
       d.hints.push_back(
           "types are bool, int, float, string, duration, time, percent, json, list<T>, {field: T, "
           "…} and T?");
@@ -177,10 +179,12 @@ TypeRef ExprChecker::check_inner(const Expr& e, ExprEnv& env) {
       if (it != program_.config.end()) return it->second.type;
       auto& d = error("unknown-config", e.range,
                       "unknown configuration value 'config." + e.name.text + "'");
-      std::vector<std::string> names;
-      for (const auto& [n, _] : program_.config) names.push_back(n);
-      if (std::string s = closest_name(e.name.text, names); !s.empty())
-        d.hints.push_back("did you mean 'config." + s + "'?");
+      if (may_suggest(diags_)) {
+        std::vector<std::string> names;
+        for (const auto& [n, _] : program_.config) names.push_back(n);
+        if (std::string s = closest_name(e.name.text, names); !s.empty())
+          d.hints.push_back("did you mean 'config." + s + "'?");
+      }
       d.hints.push_back("declare it in a module: config " + e.name.text + ": string");
       return Type::error();
     }
@@ -262,10 +266,12 @@ TypeRef ExprChecker::check_ident(const Expr& e, ExprEnv& env) {
     return Type::error();
   }
   auto& d = error("unknown-variable", e.range, "unknown variable '" + n + "'");
-  std::vector<std::string> names;
-  for (const auto& [k, _] : *env.names) names.push_back(k);
-  if (std::string s = closest_name(n, names); !s.empty())
-    d.hints.push_back("did you mean '" + s + "'?");
+  if (may_suggest(diags_)) {
+    std::vector<std::string> names;
+    for (const auto& [k, _] : *env.names) names.push_back(k);
+    if (std::string s = closest_name(n, names); !s.empty())
+      d.hints.push_back("did you mean '" + s + "'?");
+  }
   return Type::error();
 }
 
@@ -303,10 +309,12 @@ TypeRef ExprChecker::check_field(const Expr& e, ExprEnv& env) {
     if (!f) {
       auto& d = error("unknown-field", e.name.range,
                       fmt::format("no field '{}' in {}", e.name.text, to_string(t)));
-      std::vector<std::string> names;
-      for (const auto& g : t->fields) names.push_back(g.name);
-      if (std::string s = closest_name(e.name.text, names); !s.empty())
-        d.hints.push_back("did you mean '" + s + "'?");
+      if (may_suggest(diags_)) {
+        std::vector<std::string> names;
+        for (const auto& g : t->fields) names.push_back(g.name);
+        if (std::string s = closest_name(e.name.text, names); !s.empty())
+          d.hints.push_back("did you mean '" + s + "'?");
+      }
       return Type::error();
     }
     result = f->type;
@@ -354,7 +362,7 @@ TypeRef ExprChecker::check_call(const Expr& e, ExprEnv& env) {
       auto& d = error("unknown-module", e.lhs->range, "unknown module '" + module + "'");
       std::vector<std::string> mods(visible_.modules.begin(), visible_.modules.end());
       for (const auto& m : Registry::natives().modules()) mods.push_back(m);
-      if (std::string s = closest_name(module, mods); !s.empty())
+      if (std::string s = may_suggest(diags_) ? closest_name(module, mods) : ""; !s.empty())
         d.hints.push_back("did you mean '" + s + "'?");
       else if (program_.registry.has_module(module))
         d.hints.push_back("module '" + module + "' is declared in another file: import it");
@@ -364,15 +372,17 @@ TypeRef ExprChecker::check_call(const Expr& e, ExprEnv& env) {
       return Type::error();
     }
     auto& d = error("unknown-function", e.lhs->range, "unknown function '" + name + "'");
-    std::vector<std::string> names;
-    if (module.empty()) {
-      for (const auto& f : program_.registry.all())
-        if (f.module().empty()) names.push_back(f.name);
-    } else {
-      names = program_.registry.names_in_module(module);
+    if (may_suggest(diags_)) {
+      std::vector<std::string> names;
+      if (module.empty()) {
+        for (const auto& f : program_.registry.all())
+          if (f.module().empty()) names.push_back(f.name);
+      } else {
+        names = program_.registry.names_in_module(module);
+      }
+      if (std::string s = closest_name(name, names); !s.empty())
+        d.hints.push_back("did you mean '" + s + "'?");
     }
-    if (std::string s = closest_name(name, names); !s.empty())
-      d.hints.push_back("did you mean '" + s + "'?");
     return Type::error();
   }
 
@@ -393,10 +403,12 @@ TypeRef ExprChecker::check_call(const Expr& e, ExprEnv& env) {
           if (report) {
             auto& d = error("bad-argument", a.name->range,
                             fmt::format("{} has no parameter '{}'", name, a.name->text));
-            std::vector<std::string> names;
-            for (const auto& q : sig.params) names.push_back(q.name);
-            if (std::string s = closest_name(a.name->text, names); !s.empty())
-              d.hints.push_back("did you mean '" + s + "'?");
+            if (may_suggest(diags_)) {
+              std::vector<std::string> names;
+              for (const auto& q : sig.params) names.push_back(q.name);
+              if (std::string s = closest_name(a.name->text, names); !s.empty())
+                d.hints.push_back("did you mean '" + s + "'?");
+            }
             d.hints.push_back("signature: " + sig.signature());
           }
           ok = false;

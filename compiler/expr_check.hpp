@@ -45,6 +45,7 @@ struct ExprEnv {
 // imports, on top of the natives.
 struct Visibility {
   std::set<std::string> modules;
+  std::set<std::string> runbooks;  // what a call node may run: the file's and its imports'
 };
 
 class ExprChecker {

@@ -186,18 +186,27 @@ void check_definite_assignment(const RunbookModel& rb, const std::vector<VarRead
         assigned_at_read[i] = in[reads[i].node].has(it->second);
   }
 
+  // Where each variable is first bound in a node (var -> clause), for the nodes that read
+  // a variable not assigned on entry: built once per node, since a node may have 40,000
+  // lets that each read the one before.
+  std::unordered_map<int, std::unordered_map<int, int>> first_let;
+  auto bound_earlier = [&](const VarRead& r) {
+    auto [lets, fresh] = first_let.try_emplace(r.node);
+    if (fresh) {
+      const ast::Node& node = rb.node(r.node);
+      for (size_t k = 0; k < node.clauses.size(); ++k)
+        if (node.clauses[k].kind == ast::ClauseKind::Let)
+          if (auto v = rb.var_index.find(node.clauses[k].name.text); v != rb.var_index.end())
+            lets->second.try_emplace(v->second, static_cast<int>(k));
+    }
+    auto at = lets->second.find(r.var);
+    return at != lets->second.end() && at->second < r.clause;
+  };
   std::set<std::pair<int, int>> reported;  // (node, var)
   for (size_t i = 0; i < reads.size(); ++i) {
     const VarRead& r = reads[i];
     if (assigned_at_read[i]) continue;
-    bool earlier = false;  // assigned by a let before this clause in the same node
-    const ast::Node& node = rb.node(r.node);
-    for (int k = 0; k < r.clause; ++k)
-      if (node.clauses[k].kind == ast::ClauseKind::Let &&
-          rb.var_index.count(node.clauses[k].name.text) &&
-          rb.var_index.at(node.clauses[k].name.text) == r.var)
-        earlier = true;
-    if (earlier || !reported.insert({r.node, r.var}).second) continue;
+    if (bound_earlier(r) || !reported.insert({r.node, r.var}).second) continue;
 
     // A witness: the shortest path from start to this node on which the variable is
     // never assigned.

@@ -219,8 +219,9 @@ void RunbookChecker::collect() {
     if (it != rb_.node_index.end()) return it->second;
     auto& d =
         diags_.error("unknown-node", rb_.src, target.range, "unknown node '" + target.text + "'");
-    if (std::string s = closest_name(target.text, names); !s.empty())
-      d.hints.push_back("did you mean '" + s + "'?");
+    if (may_suggest(diags_))
+      if (std::string s = closest_name(target.text, names); !s.empty())
+        d.hints.push_back("did you mean '" + s + "'?");
     return -1;
   };
   if (!starts.empty()) rb_.start = resolve(starts[0]->target);
@@ -234,10 +235,11 @@ void RunbookChecker::collect_node(const ast::Node& n, int index) {
     if (!is_outcome(n.outcome.text)) {
       auto& d = diags_.error("unknown-outcome", rb_.src, n.outcome.range,
                              "unknown outcome '" + n.outcome.text + "'");
-      if (std::string s =
-              closest_name(n.outcome.text, {"resolved", "mitigated", "escalated", "failed"});
-          !s.empty())
-        d.hints.push_back("did you mean '" + s + "'?");
+      if (may_suggest(diags_))
+        if (std::string s =
+                closest_name(n.outcome.text, {"resolved", "mitigated", "escalated", "failed"});
+            !s.empty())
+          d.hints.push_back("did you mean '" + s + "'?");
       d.hints.push_back("an end node's outcome is resolved, mitigated, escalated or failed");
     }
     return;
@@ -486,7 +488,7 @@ void RunbookChecker::check_run(const ast::Clause& c, ExprEnv& env,
     if (it != program_.runbook_index.end()) {
       d.hints.push_back(fmt::format("'{}' is defined in {}: import that file", c.name.text,
                                     program_.runbooks[it->second].src->path()));
-    } else {
+    } else if (may_suggest(diags_)) {
       std::vector<std::string> names(visible_runbooks.begin(), visible_runbooks.end());
       if (std::string s = closest_name(c.name.text, names); !s.empty())
         d.hints.push_back("did you mean '" + s + "'?");
@@ -511,10 +513,12 @@ void RunbookChecker::check_run(const ast::Clause& c, ExprEnv& env,
       auto& d = diags_.error(
           "bad-argument", rb_.src, a.name->range,
           fmt::format("runbook '{}' has no parameter '{}'", callee.name, a.name->text));
-      std::vector<std::string> names;
-      for (const ast::Param* q : callee.params) names.push_back(q->name.text);
-      if (std::string s = closest_name(a.name->text, names); !s.empty())
-        d.hints.push_back("did you mean '" + s + "'?");
+      if (may_suggest(diags_)) {
+        std::vector<std::string> names;
+        for (const ast::Param* q : callee.params) names.push_back(q->name.text);
+        if (std::string s = closest_name(a.name->text, names); !s.empty())
+          d.hints.push_back("did you mean '" + s + "'?");
+      }
       continue;
     }
     if (given[p]) {
@@ -546,8 +550,8 @@ void collect_runbook(const CheckedProgram& program, RunbookModel& rb, const Visi
 }
 
 void check_runbook(const CheckedProgram& program, RunbookModel& rb, const Visibility& visible,
-                   const std::set<std::string>& visible_runbooks, Diagnostics& diags) {
-  RunbookChecker(program, rb, visible, diags).check(visible_runbooks);
+                   Diagnostics& diags) {
+  RunbookChecker(program, rb, visible, diags).check(visible.runbooks);
 }
 
 }  // namespace rbk

@@ -24,9 +24,8 @@ struct VarRead {
 void collect_runbook(const CheckedProgram& program, RunbookModel& rb, const Visibility& visible,
                      Diagnostics& diags);
 
-// Phase 2: expressions, call nodes, graph checks and coverage. VISIBLE_RUNBOOKS are the
-// runbooks a call node of this file may run.
+// Phase 2: expressions, call nodes, graph checks and coverage.
 void check_runbook(const CheckedProgram& program, RunbookModel& rb, const Visibility& visible,
-                   const std::set<std::string>& visible_runbooks, Diagnostics& diags);
+                   Diagnostics& diags);
 
 }  // namespace rbk

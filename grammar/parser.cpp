@@ -148,7 +148,8 @@ ParseResult parse_source(const SourcePtr& src_ptr, Diagnostics& diags) {
     return result;
   }
 
-  Input in(src.text().data(), src.text().size(), src.path());
+  // No source name: every node of the parse tree copies it, and positions come from SRC.
+  Input in(src.text().data(), src.text().size(), "");
   g::AstBuilder builder(src, st.comment_ends);
   pegtl::parse<g::ws, on_comment, control>(in, st);
 
