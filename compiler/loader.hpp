@@ -7,9 +7,10 @@
 //
 // Parsing dominates the time of a check, and most of what is parsed is the same from one
 // check to the next (the stdlib modules every runbook imports; the unchanged files an
-// editor or `rbk docs sync` checks again). So a file that parsed without a diagnostic is
-// kept, by the path it was loaded as, with its text: loading the same text from the same
-// path again shares its source and AST instead of parsing it again.
+// editor or `rbk docs sync` checks again). So an imported file that parsed without a
+// diagnostic is kept, by the path it was loaded as, with its text: importing the same text
+// from the same path again shares its source and AST instead of parsing it again. Files
+// named on the command line are always parsed.
 #pragma once
 
 #include <memory>
