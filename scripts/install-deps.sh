@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages rbk builds and tests with. Idempotent: when every
+# Installs the Debian packages rbk builds and tests with (clang and its compiler-rt for
+# the libFuzzer harnesses of the fuzz preset). Idempotent: when every
 # package is already installed it only asks dpkg and returns (well under a second).
 set -euo pipefail
 
@@ -8,6 +9,7 @@ packages=(
   tao-pegtl-dev libfmt-dev nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libssl-dev openssl libsqlite3-dev libgraphviz-dev curl bsdutils
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev
 )
 
 missing=()
