@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Hostile input through the command line (docs/robustness.md): every saved fuzz finding
-# and corpus input gets a clear answer (exit 0, 1 or 2), never a signal, an abort or the
-# internal-error boundary (exit 70); the findings of ../shared/fuzz-findings get the
-# diagnostics they should.
+# gets a clear answer (exit 0, 1, 2 or 3), never a signal, an abort or the internal-error
+# boundary (exit 70); the findings first reported by hand get the diagnostics they
+# should. (The corpus is replayed through the same pipeline, without the boundary, by
+# ctest's fuzz_replay_* tests.)
 # Usage: robustness_test.sh RBK SOURCE_DIR
-rbk="$1"
+rbk=$(realpath "$1")
 src="$2"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -12,12 +13,12 @@ export RBK_STORE="$tmp/runs.db"
 . "$src/tests/test_lib.sh"
 fz="$src/tests/fuzz"
 
-answered() {  # answered NAME CMD...: exit 0, 1 or 2 and no internal error
+answered() {  # answered NAME CMD...: exit 0, 1, 2 or 3 (paused) and no internal error
   local name="$1"
   shift
   timeout 60 "$@" >"$tmp/out" 2>"$tmp/err"
   local got=$?
-  if [ "$got" -gt 2 ] || grep -q "internal error" "$tmp/err"; then
+  if [ "$got" -gt 3 ] || grep -q "internal error" "$tmp/err"; then
     echo "FAIL $name: exit $got"
     sed 's/^/  | /' "$tmp/err" | tail -10
     failures=$((failures + 1))
@@ -26,8 +27,8 @@ answered() {  # answered NAME CMD...: exit 0, 1 or 2 and no internal error
   fi
 }
 
-# Source text: check, fmt and compile of every saved finding and corpus input.
-for f in "$fz"/regressions/source/* "$fz"/corpus/source/*; do
+# Source text: check, fmt and compile of every saved finding.
+for f in "$fz"/regressions/source/*; do
   [ -f "$f" ] || continue
   cp "$f" "$tmp/input.rbk"
   answered "check $(basename "$f")" "$rbk" check "$tmp/input.rbk"
@@ -37,7 +38,7 @@ done
 
 # JSON: as a scenario, a policy, a configuration, a trace to overlay, a scenario directory.
 offline="$src/runbooks/device_offline.rbk"
-for f in "$fz"/regressions/json/* "$fz"/corpus/json/*; do
+for f in "$fz"/regressions/json/*; do
   [ -f "$f" ] || continue
   n=$(basename "$f")
   answered "scenario $n" "$rbk" run "$offline" --scenario "$f"
@@ -55,7 +56,7 @@ for f in "$fz"/regressions/rbc/*; do
   answered "run $(basename "$f")" "$rbk" run "$f" --dry-run
 done
 
-# The findings reported in ../shared/fuzz-findings, each with the answer it should get.
+# The findings first reported by hand (tests/fuzz/regressions), each with its answer.
 r="$fz/regressions"
 expect "unterminated string" 1 "$rbk" check "$r/source/check-segv-unterminated-string.rbk"
 contains "unterminated string" "$tmp/err" "check-segv-unterminated-string.rbk:2:5: error: expected a runbook item"
@@ -87,5 +88,27 @@ expect "deep test" 1 "$rbk" test "$tmp/deep.scenario.json"
 contains "deep test" "$tmp/out" "JSON nested more than 64 levels deep"
 expect "deep config" 2 "$rbk" run "$offline" --dry-run --config "$tmp/deep.config.json" --param device=d --param gateway=g
 contains "deep config" "$tmp/err" "deep.config.json: JSON nested more than 64 levels deep"
+
+# A stored run damaged after it paused: resuming names what is damaged, and runs nothing.
+cat > "$tmp/restart.json" <<'JSON'
+{ "runbook": "gates", "params": {"device": "sensor-1"},
+  "probes": {"dev.errors": {"returns": 9}, "dev.online": {"returns": true}} }
+JSON
+damage() {  # damage SQL: pause a run of gates.rbk, then change its stored record
+  (cd "$src/tests/vm" && "$rbk" run gates.rbk --scenario "$tmp/restart.json" --as alice >/dev/null 2>&1)
+  python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute(sys.argv[2]); db.commit()' \
+    "$RBK_STORE" "$1"
+  "$rbk" runs | head -1 | awk '{print $1}'
+}
+id=$(damage "UPDATE journal SET value = '{\"k\": 5, \"v\": \"ten\"}' WHERE seq = 1")
+expect "damaged journal value" 1 "$rbk" approve "$id" --as bob
+contains "damaged journal value" "$tmp/out" "the journal entry 1 (call dev.errors"
+contains "damaged journal value" "$tmp/out" "is damaged: not a stored value"
+id=$(damage "UPDATE journal SET value = '[[[' WHERE seq = 1")
+expect "journal not JSON" 1 "$rbk" approve "$id" --as bob
+contains "journal not JSON" "$tmp/out" "is damaged: not valid JSON"
+id=$(damage "UPDATE runs SET options = '{\"deny\": [1]}' WHERE status = 'paused'")
+expect "damaged options" 1 "$rbk" approve "$id" --as bob
+contains "damaged options" "$tmp/err" "cannot be resumed: its stored options are damaged"
 
 summary
