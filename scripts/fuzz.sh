@@ -63,9 +63,11 @@ for h in "${harnesses[@]}"; do
   log="$out/fuzz_$h.log"
   echo "== fuzz $h for ${seconds}s"
   # -timeout: an input that runs 10 s is a hang; -rss_limit_mb/-malloc_limit_mb: one that
-  # needs 2 GB is a finding too (the limits a user's machine would hit).
+  # needs 2 GB is a finding too (the limits a user's machine would hit). -entropic=0: with
+  # the ~100,000 coverage features the text harnesses reach, the entropic scheduler's
+  # bookkeeping took three quarters of the time (four times fewer executions).
   # shellcheck disable=SC2046
-  if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
+  if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 -entropic=0 \
       -print_final_stats=1 -artifact_prefix="$out/findings/$h-" $(dict "$h") \
       "$out/corpus/$h" "tests/fuzz/corpus/$h" $(seeds "$h") \
       > "$log" 2>&1; then
