@@ -74,6 +74,12 @@ contains "1e999 policy" "$tmp/err" "run-abort-number-overflow.json: not valid JS
 expect "huge locals" 1 "$rbk" disasm "$r/rbc/run-abort-huge-locals.rbc"
 contains "huge locals" "$tmp/err" "4294967295 locals, more than the limit of 4096"
 
+# A loop that wraps a value in a list on every pass stops at the depth limit (it would
+# nest a million levels under a generous policy, and overflow the stack walking it).
+echo '{"runbook": "deep"}' > "$tmp/deep-loop.json"
+expect "value nested in a loop" 1 "$rbk" run "$r/source/run-value-nested-in-a-loop.rbk" --scenario "$tmp/deep-loop.json"
+contains "value nested in a loop" "$tmp/out" "failed: a list or record nested more than 128 levels deep"
+
 # The pathological inputs of make_pathological.py, made here (too large to keep).
 python3 - "$tmp" <<'PY'
 import sys

@@ -287,6 +287,9 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
   const NodeInfo* node = ctx.node;
   Site site = ctx.site;
 
+  auto too_deep = [] {
+    return "a list or record nested more than " + std::to_string(kMaxValueDepth) + " levels deep";
+  };
   auto pop = [&] {
     Value v = std::move(stack.back());
     stack.pop_back();
@@ -376,11 +379,13 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
       case Op::MAKE_LIST: {
         if (in.a > budgets_.max_list) return fail("budget exceeded: a list longer than the limit");
         stack.push_back(Value::list(pop_n(in.a)));
+        if (stack.back().depth() > kMaxValueDepth) return fail(too_deep());
         break;
       }
       case Op::MAKE_RECORD: {
         const auto& keys = p_.shapes[in.a];
         stack.push_back(Value::record(keys, pop_n(keys.size())));
+        if (stack.back().depth() > kMaxValueDepth) return fail(too_deep());
         break;
       }
       case Op::CONCAT: {

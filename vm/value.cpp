@@ -1,5 +1,6 @@
 #include "vm/value.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -49,11 +50,20 @@ Value Value::error(std::string reason) {
   return v;
 }
 
+namespace {
+uint32_t max_depth(const std::vector<Value>& items) {
+  uint32_t d = 0;
+  for (const auto& x : items) d = std::max(d, x.depth());
+  return d;
+}
+}  // namespace
+
 Value Value::list(std::vector<Value> items) {
   Value v;
   v.kind = ValueKind::List;
   auto cell = std::make_shared<HeapCell>();
   cell->items = std::move(items);
+  cell->depth = 1 + max_depth(cell->items);
   v.heap = std::move(cell);
   return v;
 }
@@ -64,6 +74,7 @@ Value Value::record(std::vector<std::string> keys, std::vector<Value> values) {
   auto cell = std::make_shared<HeapCell>();
   cell->keys = std::move(keys);
   cell->items = std::move(values);
+  cell->depth = 1 + max_depth(cell->items);
   v.heap = std::move(cell);
   return v;
 }

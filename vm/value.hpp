@@ -35,7 +35,13 @@ struct HeapCell {
   std::string text;               // String, Error
   std::vector<Value> items;       // List; Record values
   std::vector<std::string> keys;  // Record keys, parallel to items
+  uint32_t depth = 0;             // List, Record: levels of lists and records, itself included
 };
+
+// The deepest list or record a run may build. Everything that walks a value (display,
+// JSON, the journal, destruction) recurses, and a loop that wraps a json value in a list
+// on every pass would otherwise nest it a million levels deep.
+inline constexpr uint32_t kMaxValueDepth = 128;
 
 struct Value {
   ValueKind kind = ValueKind::Null;
@@ -95,6 +101,10 @@ struct Value {
   const std::vector<Value>& items() const { return heap->items; }
   const std::vector<std::string>& keys() const { return heap->keys; }
   const Value* field(const std::string& name) const;  // Record
+  // Levels of lists and records: 0 for a scalar or string, 1 for [1, 2], 2 for [[1]].
+  uint32_t depth() const {
+    return kind == ValueKind::List || kind == ValueKind::Record ? heap->depth : 0;
+  }
 };
 
 bool operator==(const Value& a, const Value& b);
