@@ -7,8 +7,8 @@
 # (tests/fuzz/regressions/; fmt shares source's), its corpus (tests/fuzz/corpus/NAME) and
 # the repository's own inputs, then fuzzes for SECONDS (default 60). New inputs go to build/fuzz/corpus/NAME;
 # a finding is written to build/fuzz/findings/ and makes the script exit 1 once every
-# harness has run. --merge then adds the new inputs that reach new code to
-# tests/fuzz/corpus/NAME (minimized), to be committed. Each run's figures (executions,
+# harness has run. --merge then adds to tests/fuzz/corpus/NAME the fewest new inputs that
+# reach code its seeds and corpus do not, to be committed. Each run's figures (executions,
 # executions per second, coverage) are printed and appended to build/fuzz/ledger.tsv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +55,21 @@ dict() {
   esac
 }
 
+# Adds to tests/fuzz/corpus/NAME the fewest new inputs that reach code its seeds and corpus
+# do not (libFuzzer's merge into a copy of what is there already; only the additions stay).
+merge_new_inputs() {
+  local h="$1" bin="$2" base="$out/merge/$1"
+  rm -rf "$base" && mkdir -p "$base"
+  # shellcheck disable=SC2046
+  find "tests/fuzz/corpus/$h" $(seeds "$h") -type f -exec cp --backup=numbered -t "$base" {} +
+  ls "$base" | sort > "$out/merge/$h.before"
+  "$bin" -merge=1 -timeout=10 "$base" "$out/corpus/$h" > "$out/merge_$h.log" 2>&1
+  ls "$base" | sort | comm -13 "$out/merge/$h.before" - | while read -r f; do
+    cp "$base/$f" "tests/fuzz/corpus/$h/"
+  done
+  echo "$h: $(ls "tests/fuzz/corpus/$h" | wc -l) inputs in tests/fuzz/corpus/$h"
+}
+
 failed=()
 for h in "${harnesses[@]}"; do
   bin="$out/tests/fuzz/fuzz_$h"
@@ -87,8 +102,7 @@ for h in "${harnesses[@]}"; do
     grep -E 'ERROR|SUMMARY|Test unit written|fuzz: property broken|terminate called|what\(\)' "$log" | head -20
     echo "full log: $log; reproduce: $bin FILE (the file named above)"
   elif [ "$merge" = 1 ]; then
-    "$bin" -merge=1 $(dict "$h") "tests/fuzz/corpus/$h" "$out/corpus/$h" > "$out/merge_$h.log" 2>&1
-    echo "$h: tests/fuzz/corpus/$h holds $(ls "tests/fuzz/corpus/$h" | wc -l) inputs"
+    merge_new_inputs "$h" "$bin"
   fi
 done
 
