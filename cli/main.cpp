@@ -43,8 +43,10 @@ void add_compile(CLI::App& app, rbk::cli::CompileOptions& opts, rbk::cli::Compil
 }
 
 void add_render(CLI::App& app, rbk::cli::RenderOptions& o) {
-  auto* cmd = app.add_subcommand("render", "Draw the compiled graph: Mermaid, Graphviz DOT, or SVG laid out in-process");
-  cmd->add_option("file", o.file, "A .rbk file (compiled first) or a .rbc file (verified first)")->required();
+  auto* cmd = app.add_subcommand(
+      "render", "Draw the compiled graph: Mermaid, Graphviz DOT, or SVG laid out in-process");
+  cmd->add_option("file", o.file, "A .rbk file (compiled first) or a .rbc file (verified first)")
+      ->required();
   cmd->add_option("--format", o.format, "mermaid, dot or svg (default: dot)")
       ->check(CLI::IsMember({"mermaid", "dot", "svg"}));
   cmd->add_option("--trace", o.trace, "Overlay a run: highlight the nodes and edges it took");
@@ -53,17 +55,23 @@ void add_render(CLI::App& app, rbk::cli::RenderOptions& o) {
 }
 
 void add_docs(CLI::App& app, rbk::cli::DocsOptions& o) {
-  auto* docs = app.add_subcommand("docs", "Generated documentation: diagram blocks in Markdown, and the static site");
+  auto* docs = app.add_subcommand(
+      "docs", "Generated documentation: diagram blocks in Markdown, and the static site");
   docs->require_subcommand(1);
-  auto* sync = docs->add_subcommand("sync", "Rewrite the generated diagram blocks of Markdown files (and nothing else)");
+  auto* sync = docs->add_subcommand(
+      "sync", "Rewrite the generated diagram blocks of Markdown files (and nothing else)");
   sync->add_option("docs", o.files, "Markdown files")->required();
   sync->callback([&o] { o.action = "sync"; });
-  auto* check = docs->add_subcommand("check", "Fail if a diagram block differs from what its runbook compiles to");
+  auto* check = docs->add_subcommand(
+      "check", "Fail if a diagram block differs from what its runbook compiles to");
   check->add_option("docs", o.files, "Markdown files")->required();
   check->callback([&o] { o.action = "check"; });
-  auto* build = docs->add_subcommand("build", "Build the static documentation site of a directory of runbooks");
+  auto* build = docs->add_subcommand(
+      "build", "Build the static documentation site of a directory of runbooks");
   build->add_option("runbook_dir", o.runbook_dir, "Directory of .rbk files")->required();
-  build->add_option("-o,--output", o.output, "The site's directory (created; its generated files are replaced)")
+  build
+      ->add_option("-o,--output", o.output,
+                   "The site's directory (created; its generated files are replaced)")
       ->required();
   build->callback([&o] { o.action = "build"; });
 }
@@ -120,7 +128,8 @@ void add_run(CLI::App& app, RunCommands& o) {
   test->add_option("paths", o.test.paths, "Scenario files or directories (default: .)");
   test->add_flag("--coverage", o.test.coverage, "Report every edge no scenario took, per runbook");
   test->add_option("--fail-under", o.test.fail_under,
-                   "Fail (exit 1) when the scenarios take less than this percentage of all edges (implies --coverage)")
+                   "Fail (exit 1) when the scenarios take less than this percentage of all edges "
+                   "(implies --coverage)")
       ->check(CLI::Range(0, 100));
   test->add_option("--junit", o.test.junit, "Write JUnit XML to this file");
 }

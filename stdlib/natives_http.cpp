@@ -104,8 +104,8 @@ Value http_json(const HttpRequest& req) {
       return from_plain_json(read_json(res->body));
     } catch (const JsonReadError& e) {
       std::string start = res->body.substr(0, 40);
-      return Value::error(what + ": the answer is not JSON (it begins \"" + start + "\"): " +
-                          e.what());
+      return Value::error(what + ": the answer is not JSON (it begins \"" + start +
+                          "\"): " + e.what());
     }
   }
   if (req.retries > 0) last_error += " (after " + std::to_string(req.retries + 1) + " attempts)";

@@ -79,7 +79,8 @@ Value ScenarioHost::answer(const FunctionInfo& fn, const json& entry, const std:
   const TypeRef& result = program_.types[fn.result];
   auto typed = [&](const json& v) -> Value {
     if (v.is_object() && v.size() == 1 && v.contains("error"))
-      return Value::error(v["error"].is_string() ? v["error"].get<std::string>() : v["error"].dump());
+      return Value::error(v["error"].is_string() ? v["error"].get<std::string>()
+                                                 : v["error"].dump());
     Value x = convert(from_plain_json(v), result, "scenario value of " + fn.name);
     if (x.is_error()) throw HostFault(scenario_.path + ": " + x.str());
     return x;
@@ -141,7 +142,8 @@ ActOutcome ScenarioHost::act(const PlannedCall& call, const Site&) {
   if (spec->is_object() && spec->contains("sequence")) {
     const json& seq = (*spec)["sequence"];
     if (!seq.is_array() || seq.empty())
-      throw HostFault(scenario_.path + ": the sequence for action " + name + " must be a non-empty list");
+      throw HostFault(scenario_.path + ": the sequence for action " + name +
+                      " must be a non-empty list");
     size_t& pos = sequence_pos_["action:" + name];
     spec = &seq[std::min(pos, seq.size() - 1)];
     ++pos;
