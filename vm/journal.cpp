@@ -30,12 +30,15 @@ nlohmann::json stored_json(const JournalEntry& e) {
     damaged(e, x.what());
   }
 }
-Value decode(const JournalEntry& e) {
+Value decode(const JournalEntry& e, const nlohmann::json& tagged) {
   try {
-    return from_tagged_json(stored_json(e));
+    return from_tagged_json(tagged);
   } catch (const TaggedJsonError& x) {
     damaged(e, x.what());
   }
+}
+Value decode(const JournalEntry& e) {
+  return decode(e, stored_json(e));
 }
 }  // namespace
 
@@ -95,11 +98,7 @@ ActOutcome JournalHost::act(const PlannedCall& call, const Site& site) {
       ActOutcome out;
       // Whatever the first process's host did, the action is done: replay its result.
       out.kind = ActOutcome::Kind::Performed;
-      try {
-        out.value = from_tagged_json(j["value"]);
-      } catch (const TaggedJsonError& x) {
-        damaged(done, x.what());
-      }
+      out.value = decode(done, j["value"]);
       replayed_done_ = true;
       return out;
     }
