@@ -14,36 +14,6 @@ using ast::ExprKind;
 
 namespace {
 
-FuncEffect effect_of(Effect e) {
-  switch (e) {
-    case Effect::Pure:
-      return FuncEffect::Pure;
-    case Effect::Probe:
-      return FuncEffect::Probe;
-    case Effect::Action:
-      return FuncEffect::Action;
-  }
-  return FuncEffect::Pure;
-}
-
-NodeKind node_kind(ast::NodeKind k) {
-  switch (k) {
-    case ast::NodeKind::Decide:
-      return NodeKind::Decide;
-    case ast::NodeKind::Action:
-      return NodeKind::Action;
-    case ast::NodeKind::Wait:
-      return NodeKind::Wait;
-    case ast::NodeKind::Approve:
-      return NodeKind::Approve;
-    case ast::NodeKind::Call:
-      return NodeKind::Call;
-    case ast::NodeKind::End:
-      return NodeKind::End;
-  }
-  return NodeKind::End;
-}
-
 EdgeKind edge_kind(ClauseKind k) {
   switch (k) {
     case ClauseKind::When:
@@ -61,13 +31,6 @@ EdgeKind edge_kind(ClauseKind k) {
     default:
       return EdgeKind::Then;
   }
-}
-
-Outcome outcome_of(const std::string& s) {
-  if (s == "resolved") return Outcome::Resolved;
-  if (s == "mitigated") return Outcome::Mitigated;
-  if (s == "escalated") return Outcome::Escalated;
-  return Outcome::Failed;
 }
 
 bool is_json(const TypeRef& t) {
@@ -141,7 +104,7 @@ class Generator {
     const FunctionSig& sig = ck_.registry.all()[registry_index];
     FunctionInfo f;
     f.name = sig.name;
-    f.effect = effect_of(sig.effect);
+    f.effect = sig.effect;
     f.capabilities = sig.capabilities;
     for (const auto& prm : sig.params)
       f.params.push_back(ParamInfo{prm.name, type(prm.type), kNone});
@@ -466,7 +429,7 @@ class Generator {
     const ast::Node& n = m.node(index);
     const NodeModel& model = m.nodes[index];
     NodeInfo info;
-    info.kind = node_kind(n.kind);
+    info.kind = n.kind;
     info.name = n.name.text;
     info.label = n.label ? n.label->text() : "";
     info.line = n.name.range.begin.line;
@@ -484,14 +447,14 @@ class Generator {
           info.denied_edge = static_cast<uint32_t>(e);
           break;
         case ClauseKind::Timeout:
-          if (n.kind == ast::NodeKind::Approve) info.timeout_edge = static_cast<uint32_t>(e);
+          if (n.kind == NodeKind::Approve) info.timeout_edge = static_cast<uint32_t>(e);
           break;
         default:
           break;
       }
     }
-    if (n.kind == ast::NodeKind::End) {
-      info.outcome = outcome_of(n.outcome.text);
+    if (n.kind == NodeKind::End) {
+      info.outcome = written_outcome(n.outcome.text).value_or(Outcome::Failed);
       return info;
     }
     auto edge_of = [&](ClauseKind k) -> uint32_t {
@@ -536,16 +499,16 @@ class Generator {
       }
     }
     switch (n.kind) {
-      case ast::NodeKind::Decide: {
+      case NodeKind::Decide: {
         bool has_else = edge_of(ClauseKind::Else) != kNone;
         if (!has_else) emit(Op::NO_BRANCH);
         break;
       }
-      case ast::NodeKind::Action:
+      case NodeKind::Action:
         emit(Op::ACT);
         emit(Op::TAKE, edge_of(ClauseKind::Then));
         break;
-      case ast::NodeKind::Wait: {
+      case NodeKind::Wait: {
         const ast::Clause* until = nullptr;
         for (const auto& c : n.clauses)
           if (c.kind == ClauseKind::Until) until = &c;
@@ -560,14 +523,14 @@ class Generator {
         emit(Op::TAKE, edge_of(ClauseKind::Then));
         break;
       }
-      case ast::NodeKind::Approve:
+      case NodeKind::Approve:
         if (timeout_clause && timeout_clause->expr)
           expr(*timeout_clause->expr);
         else
           emit(Op::NULL_);
         emit(Op::APPROVE);
         break;
-      case ast::NodeKind::Call: {
+      case NodeKind::Call: {
         const ast::Clause* run = nullptr;
         for (const auto& c : n.clauses)
           if (c.kind == ClauseKind::Run) run = &c;
@@ -594,7 +557,7 @@ class Generator {
         emit(Op::TAKE, edge_of(ClauseKind::Then));
         break;
       }
-      case ast::NodeKind::End:
+      case NodeKind::End:
         break;
     }
     return info;

@@ -9,7 +9,6 @@
 
 namespace rbk {
 
-using ast::NodeKind;
 
 namespace {
 

@@ -12,7 +12,6 @@
 namespace rbk {
 
 using ast::ClauseKind;
-using ast::NodeKind;
 
 namespace {
 
@@ -104,10 +103,6 @@ const char* node_context(NodeKind k) {
       return "an end node";
   }
   return "a node";
-}
-
-bool is_outcome(const std::string& s) {
-  return s == "resolved" || s == "mitigated" || s == "escalated" || s == "failed";
 }
 
 void require_static(const ast::Label& label, const SourcePtr& file, Diagnostics& diags,
@@ -232,15 +227,17 @@ void RunbookChecker::collect_node(const ast::Node& n, int index) {
   NodeModel& model = rb_.nodes[index];
   require_static(n.label, rb_.src, diags_, "a node label");
   if (n.kind == NodeKind::End) {
-    if (!is_outcome(n.outcome.text)) {
+    if (!written_outcome(n.outcome.text)) {
       auto& d = diags_.error("unknown-outcome", rb_.src, n.outcome.range,
                              "unknown outcome '" + n.outcome.text + "'");
+      const std::vector<std::string> outcomes = written_outcome_names();
       if (may_suggest(diags_))
-        if (std::string s =
-                closest_name(n.outcome.text, {"resolved", "mitigated", "escalated", "failed"});
-            !s.empty())
+        if (std::string s = closest_name(n.outcome.text, outcomes); !s.empty())
           d.hints.push_back("did you mean '" + s + "'?");
-      d.hints.push_back("an end node's outcome is resolved, mitigated, escalated or failed");
+      std::string listed;
+      for (size_t i = 0; i < outcomes.size(); ++i)
+        listed += (i == 0 ? "" : i + 1 == outcomes.size() ? " or " : ", ") + outcomes[i];
+      d.hints.push_back("an end node's outcome is " + listed);
     }
     return;
   }
@@ -258,7 +255,7 @@ void RunbookChecker::collect_node(const ast::Node& n, int index) {
       std::string allowed;
       for (const auto& r : rules)
         allowed += (allowed.empty() ? "" : ", ") + std::string(ast::clause_keyword(r.kind));
-      d.hints.push_back(fmt::format("{} node takes: {}", ast::node_keyword(n.kind), allowed));
+      d.hints.push_back(fmt::format("{} node takes: {}", node_kind_name(n.kind), allowed));
       continue;
     }
     if (auto f = first.find(c.kind); f != first.end() && !rule->repeats) {
@@ -323,7 +320,7 @@ void RunbookChecker::collect_node(const ast::Node& n, int index) {
     if (!r.required || first.count(r.kind)) continue;
     diags_
         .error("missing-clause", rb_.src, n.name.range,
-               fmt::format("{} node '{}' needs '{}'", ast::node_keyword(n.kind), n.name.text,
+               fmt::format("{} node '{}' needs '{}'", node_kind_name(n.kind), n.name.text,
                            ast::clause_keyword(r.kind)))
         .hints.push_back("add: " + clause_example(r.kind));
   }

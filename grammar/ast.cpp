@@ -105,22 +105,4 @@ bool is_edge_clause(ClauseKind k) {
   }
 }
 
-const char* node_keyword(NodeKind k) {
-  switch (k) {
-    case NodeKind::Decide:
-      return "decide";
-    case NodeKind::Action:
-      return "action";
-    case NodeKind::Wait:
-      return "wait";
-    case NodeKind::Approve:
-      return "approve";
-    case NodeKind::Call:
-      return "call";
-    case NodeKind::End:
-      return "end";
-  }
-  return "?";
-}
-
 }  // namespace rbk::ast

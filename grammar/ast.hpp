@@ -11,7 +11,8 @@
 #include <vector>
 
 #include "grammar/source.hpp"
-#include "vm/type.hpp"
+#include "lang/kinds.hpp"
+#include "lang/type.hpp"
 
 namespace rbk::ast {
 
@@ -166,8 +167,6 @@ struct Clause {
   std::vector<Arg> args;  // Run
 };
 
-enum class NodeKind { Decide, Action, Wait, Approve, Call, End };
-const char* node_keyword(NodeKind k);
 
 struct Node {
   NodeKind kind;

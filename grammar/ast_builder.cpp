@@ -521,11 +521,7 @@ Node AstBuilder::node(const TreeNode& n) {
   } else {
     std::string_view k = ch.at(0)->string_view();
     node.keyword = Range{node.range.begin, src_.pos_at(node.range.begin.offset + k.size())};
-    node.kind = k == "decide"    ? NodeKind::Decide
-                : k == "action"  ? NodeKind::Action
-                : k == "wait"    ? NodeKind::Wait
-                : k == "approve" ? NodeKind::Approve
-                                 : NodeKind::Call;
+    node.kind = node_kind_named(k).value_or(NodeKind::Call);  // the grammar admits only these
     i = 1;
   }
   node.name = name(*ch.at(i++));

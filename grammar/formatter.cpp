@@ -413,7 +413,7 @@ class Printer {
       return;
     }
     keep_blank(n.range.begin.line, first);
-    std::string head = std::string(node_keyword(n.kind)) + " " + n.name.text + label(n.label);
+    std::string head = std::string(node_kind_name(n.kind)) + " " + n.name.text + label(n.label);
     uint32_t body_begin = n.clauses.empty() ? n.range.end.offset : n.clauses[0].range.begin.offset;
     block(n.range, head, body_begin, n.range.end.offset - 1, [&] {
       // Consecutive edge clauses are aligned in columns.

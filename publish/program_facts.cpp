@@ -44,8 +44,8 @@ NodeCalls node_calls(const Program& p, const NodeInfo& node) {
   for (const Instr& in : p.codes[node.code].instrs) {
     if (in.op != Op::CALL && in.op != Op::PLAN) continue;
     const FunctionInfo& f = p.functions[in.a];
-    if (f.effect == FuncEffect::Probe) probes.insert(f.name);
-    if (f.effect == FuncEffect::Action) actions.insert(f.name);
+    if (f.effect == Effect::Probe) probes.insert(f.name);
+    if (f.effect == Effect::Action) actions.insert(f.name);
   }
   calls.probes.assign(probes.begin(), probes.end());
   calls.actions.assign(actions.begin(), actions.end());
@@ -58,7 +58,7 @@ std::vector<Reachable> reachable_effects(const Program& p, const RunbookInfo& rb
   std::map<std::string, Reachable> by_name;
   for (uint32_t f : w.functions) {
     const FunctionInfo& fn = p.functions[f];
-    if (fn.effect == FuncEffect::Pure) continue;
+    if (fn.effect == Effect::Pure) continue;
     by_name[fn.name] = {fn.name, fn.effect, fn.capabilities};
   }
   std::vector<Reachable> out;

@@ -17,7 +17,7 @@ NodeCalls node_calls(const Program& p, const NodeInfo& node);
 
 struct Reachable {
   std::string name;
-  FuncEffect effect = FuncEffect::Probe;
+  Effect effect = Effect::Probe;
   std::vector<std::string> capabilities;
 };
 // Every probe and action RB's nodes can call, directly, inside declared functions, or in

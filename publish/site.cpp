@@ -9,7 +9,7 @@
 #include "publish/program_facts.hpp"
 #include "render/graphviz.hpp"
 #include "render/mermaid.hpp"
-#include "vm/type.hpp"
+#include "lang/type.hpp"
 
 namespace rbk {
 
@@ -147,7 +147,7 @@ std::string kind_text(const NodeInfo& n) {
   return n.kind == NodeKind::End ? "end (" + std::string(outcome_name(n.outcome)) + ")" : node_kind_name(n.kind);
 }
 
-const char* effect_text(FuncEffect e) { return e == FuncEffect::Action ? "action" : "probe"; }
+const char* effect_text(Effect e) { return e == Effect::Action ? "action" : "probe"; }
 
 template <class LinkFn>
 std::vector<std::string> linked(const Links& links, const std::vector<std::string>& names, LinkFn link) {

@@ -6,18 +6,6 @@
 
 namespace rbk {
 
-const char* effect_name(Effect e) {
-  switch (e) {
-    case Effect::Pure:
-      return "pure";
-    case Effect::Probe:
-      return "probe";
-    case Effect::Action:
-      return "action";
-  }
-  return "?";
-}
-
 std::string FunctionSig::module() const {
   auto dot = name.rfind('.');
   return dot == std::string::npos ? std::string() : name.substr(0, dot);
@@ -117,15 +105,9 @@ FunctionSig parse_signature(std::string_view text, std::string doc) {
   SigReader r(text);
   FunctionSig f;
   f.doc = std::move(doc);
-  std::string effect = r.word();
-  if (effect == "pure")
-    f.effect = Effect::Pure;
-  else if (effect == "probe")
-    f.effect = Effect::Probe;
-  else if (effect == "action")
-    f.effect = Effect::Action;
-  else
-    r.error("expected pure, probe or action");
+  auto effect = effect_named(r.word());
+  if (!effect) r.error("expected pure, probe or action");
+  f.effect = *effect;
   if (f.effect != Effect::Pure) f.capabilities.push_back(r.word());
   f.name = r.word();
   r.expect("(");

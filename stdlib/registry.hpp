@@ -9,16 +9,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "vm/type.hpp"
+#include "lang/kinds.hpp"
+#include "lang/type.hpp"
 
 namespace rbk {
-
-enum class Effect {
-  Pure,    // computes from its arguments only (str helpers, time.parse): runs in every mode
-  Probe,   // observes the world, read-only: runs live and in dry-run, stubbed by scenarios
-  Action,  // changes the world: only in action nodes; recorded, not performed, in dry-run
-};
-const char* effect_name(Effect e);
 
 struct ParamSig {
   std::string name;

@@ -42,7 +42,7 @@ TEST(Parser, BuildsRunbookWithRanges) {
   EXPECT_EQ(rb.title->text(), "Title");
   ASSERT_EQ(rb.items.size(), 4u);
   const auto& check = std::get<ast::Node>(rb.items[2]);
-  EXPECT_EQ(check.kind, ast::NodeKind::Decide);
+  EXPECT_EQ(check.kind, NodeKind::Decide);
   EXPECT_EQ(check.name.range.begin.line, 4u);
   EXPECT_EQ(check.name.range.begin.col, 10u);
   ASSERT_EQ(check.clauses.size(), 3u);

@@ -24,7 +24,7 @@ FunctionInfo native(const std::string& name) {
   FunctionInfo f;
   f.name = sig.name;
   f.capabilities = sig.capabilities;
-  f.effect = sig.effect == Effect::Action ? FuncEffect::Action : FuncEffect::Probe;
+  f.effect = sig.effect == Effect::Action ? Effect::Action : Effect::Probe;
   return f;
 }
 

@@ -6,13 +6,13 @@ namespace rbk {
 
 namespace {
 
-const char* effect_text(FuncEffect e) {
+const char* effect_text(Effect e) {
   switch (e) {
-    case FuncEffect::Pure:
+    case Effect::Pure:
       return "pure";
-    case FuncEffect::Probe:
+    case Effect::Probe:
       return "probe";
-    case FuncEffect::Action:
+    case Effect::Action:
       return "action";
   }
   return "?";

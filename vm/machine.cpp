@@ -239,7 +239,7 @@ Value Machine::call_function(uint32_t f, std::vector<Value> args, const Site& si
   if (depth > budgets_.call_depth)
     throw Failure{"budget exceeded: calls nest deeper than " + std::to_string(budgets_.call_depth),
                   site};
-  if (fn.code == kNone && fn.effect == FuncEffect::Pure) {
+  if (fn.code == kNone && fn.effect == Effect::Pure) {
     Value v;
     if (!call_builtin(fn.name, args, v)) v = Value::error("unknown pure function " + fn.name);
     return v;

@@ -14,7 +14,8 @@
 #include <vector>
 
 #include "vm/opcodes.hpp"
-#include "vm/type.hpp"
+#include "lang/kinds.hpp"
+#include "lang/type.hpp"
 #include "vm/value.hpp"
 
 namespace rbk {
@@ -29,15 +30,6 @@ struct Code {
   std::vector<Instr> instrs;
   std::vector<uint32_t> lines;  // source line of each instruction (the source map)
 };
-
-enum class NodeKind : uint8_t { Decide, Action, Wait, Approve, Call, End };
-enum class EdgeKind : uint8_t { When, Else, Then, OnError, Timeout, Approved, Denied };
-enum class Outcome : uint8_t { None, Resolved, Mitigated, Escalated, Failed };
-enum class FuncEffect : uint8_t { Pure, Probe, Action };
-
-const char* node_kind_name(NodeKind k);
-const char* edge_kind_name(EdgeKind k);
-const char* outcome_name(Outcome o);
 
 constexpr uint32_t kNone = 0xFFFFFFFFu;
 
@@ -85,7 +77,7 @@ struct RunbookInfo {
 
 struct FunctionInfo {
   std::string name;  // "http.get_json", "fleet.last_seen_age", "len"
-  FuncEffect effect = FuncEffect::Pure;
+  Effect effect = Effect::Pure;
   std::vector<std::string> capabilities;
   std::vector<ParamInfo> params;  // default_code unused: defaults are filled in at the call
   uint32_t result = 0;            // type index

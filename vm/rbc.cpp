@@ -383,7 +383,7 @@ Program decode_rbc(const std::string& bytes) {
   p.functions.resize(r.count(20));
   for (auto& f : p.functions) {
     f.name = r.str();
-    f.effect = r.enumerated<FuncEffect>(2, "function effect");
+    f.effect = r.enumerated<Effect>(2, "function effect");
     f.capabilities = r.strs();
     f.params = r.params();
     f.result = r.u32();

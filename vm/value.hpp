@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "vm/type.hpp"
+#include "lang/type.hpp"
 
 namespace rbk {
 

@@ -244,10 +244,10 @@ class Verifier {
         if (in.b != callee.params.size())
           return at_() + ": '" + callee.name + "' takes " + std::to_string(callee.params.size()) +
                  " arguments, not " + std::to_string(in.b);
-        if (in.op == Op::PLAN && callee.effect != FuncEffect::Action)
+        if (in.op == Op::PLAN && callee.effect != Effect::Action)
           return at_() + ": plans only actions";
-        if (in.op == Op::CALL && callee.effect == FuncEffect::Action &&
-            !(fn && fn->effect == FuncEffect::Action))
+        if (in.op == Op::CALL && callee.effect == Effect::Action &&
+            !(fn && fn->effect == Effect::Action))
           return at_() + ": action '" + callee.name + "' called outside an action's body";
         pops = static_cast<int>(in.b);
       } else if (in.op == Op::RUN) {

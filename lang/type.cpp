@@ -1,4 +1,4 @@
-#include "vm/type.hpp"
+#include "lang/type.hpp"
 
 namespace rbk {
 

@@ -1,6 +1,6 @@
-// Value types of the rbk language. They live in vm/ because a compiled Program carries
-// them (parameter types, probe return types) and the VM converts values to them at run
-// time; the compiler and the stdlib registry use the same representation.
+// Value types of the rbk language: the parser names them, the checker infers them, a
+// compiled Program carries them (parameter types, probe return types) and the VM converts
+// values to them at run time. Every floor uses this one representation.
 #pragma once
 
 #include <memory>
