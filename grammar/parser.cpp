@@ -36,7 +36,12 @@ struct on_comment<g::line_comment> {
   static void apply(const ActionInput& in, ParseState& st) {
     uint32_t begin = static_cast<uint32_t>(in.begin() - st.src->text().data());
     std::string text = in.string();
-    while (!text.empty() && text.back() == '\r') text.pop_back();
+    // Without trailing white space: the formatter prints none, and AstBuilder::end_of
+    // finds a comment by where its last visible character ends ("// " at the end of a
+    // file once drew the runbook before it around itself).
+    while (!text.empty() && (text.back() == '\r' || text.back() == ' ' || text.back() == '\t' ||
+                             text.back() == '\f' || text.back() == '\v'))
+      text.pop_back();
     uint32_t end = begin + static_cast<uint32_t>(text.size());
     if (st.comments.count(begin)) return;
     Pos b = st.src->pos_at(begin);

@@ -2,10 +2,14 @@
 # Runs the libFuzzer harnesses (tests/fuzz/, docs/robustness.md) in the `fuzz` preset.
 #
 #   scripts/fuzz.sh [--merge] [SECONDS] [HARNESS...]
+#   scripts/fuzz.sh --ci [HARNESS...]
 #
 # Each harness (default: all of source fmt rbc json) first executes every saved finding
 # (tests/fuzz/regressions/; fmt shares source's), its corpus (tests/fuzz/corpus/NAME) and
-# the repository's own inputs, then fuzzes for SECONDS (default 60). New inputs go to build/fuzz/corpus/NAME;
+# the repository's own inputs, then fuzzes for SECONDS (default 60), from a random seed.
+# --ci (scripts/test.sh, CI) fuzzes a fixed number of inputs per harness from seed 1
+# instead, starting from the committed corpus only: a commit that passes passes again,
+# and a finding there reproduces with the same command. New inputs go to build/fuzz/corpus/NAME;
 # a finding is written to build/fuzz/findings/ and makes the script exit 1 once every
 # harness has run. --merge then adds to tests/fuzz/corpus/NAME the fewest new inputs that
 # reach code its seeds and corpus do not, to be committed. Each run's figures (executions,
@@ -13,10 +17,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-merge=0
+merge=0 ci=0
 if [ "${1:-}" = "--merge" ]; then merge=1; shift; fi
-seconds="${1:-60}"
-[ $# -gt 0 ] && shift
+if [ "${1:-}" = "--ci" ]; then ci=1; shift; fi
+seconds=60
+if [ $ci = 0 ] && [ $# -gt 0 ] && [[ "$1" =~ ^[0-9]+$ ]]; then seconds="$1"; shift; fi
 harnesses=("$@")
 [ ${#harnesses[@]} -gt 0 ] || harnesses=(source fmt rbc json)
 
@@ -48,6 +53,15 @@ seeds() {
 mkdir -p "$out/seeds/json"
 cp tools/fleet-sim/policy.json tools/fleet-sim/config.json "$out/seeds/json/"
 
+# --ci: inputs per harness, about a minute each on one loaded core (ASan+UBSan).
+ci_runs() {
+  case "$1" in
+    source | fmt) echo 15000 ;;
+    rbc) echo 250000 ;;
+    json) echo 150000 ;;
+  esac
+}
+
 dict() {
   case "$1" in
     source | fmt) echo "-dict=tests/fuzz/rbk.dict" ;;
@@ -75,17 +89,26 @@ failed=()
 for h in "${harnesses[@]}"; do
   bin="$out/tests/fuzz/fuzz_$h"
   [ -x "$bin" ] || { echo "fuzz.sh: no harness '$h' (source fmt rbc json)" >&2; exit 2; }
-  mkdir -p "$out/corpus/$h"
+  corpus="$out/corpus/$h"
+  if [ $ci = 1 ]; then
+    corpus="$out/ci-corpus/$h"
+    rm -rf "$corpus"
+    budget=(-seed=1 -runs="$(ci_runs "$h")")
+    echo "== fuzz $h: $(ci_runs "$h") inputs from seed 1"
+  else
+    budget=(-max_total_time="$seconds")
+    echo "== fuzz $h for ${seconds}s"
+  fi
+  mkdir -p "$corpus"
   log="$out/fuzz_$h.log"
-  echo "== fuzz $h for ${seconds}s"
   # -timeout: an input that runs 10 s is a hang; -rss_limit_mb/-malloc_limit_mb: one that
   # needs 2 GB is a finding too (the limits a user's machine would hit). -entropic=0: with
   # the ~100,000 coverage features the text harnesses reach, the entropic scheduler's
   # bookkeeping took three quarters of the time (four times fewer executions).
   # shellcheck disable=SC2046
-  if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 -entropic=0 \
+  if "$bin" "${budget[@]}" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 -entropic=0 \
       -print_final_stats=1 -artifact_prefix="$out/findings/$h-" $(dict "$h") \
-      "$out/corpus/$h" "tests/fuzz/corpus/$h" $(seeds "$h") \
+      "$corpus" "tests/fuzz/corpus/$h" $(seeds "$h") \
       > "$log" 2>&1; then
     status=clean
   else
@@ -97,10 +120,12 @@ for h in "${harnesses[@]}"; do
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   echo "$h: $status; ${runs:-?} executions, ${speed:-?}/s, coverage ${cov:-?} edges, ${ft:-?} features"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$h" "$seconds" "${runs:-0}" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$h" "$([ $ci = 1 ] && echo ci || echo "$seconds")" "${runs:-0}" \
     "${speed:-0}" "${cov:-0}" "$status" >> "$out/ledger.tsv"
   if [ "$status" = FINDING ]; then
-    grep -E 'ERROR|SUMMARY|Test unit written|fuzz: property broken|terminate called|what\(\)' "$log" | head -20
+    # The finding's own report (a sanitizer's stack, a broken property with its input).
+    sed -n '/^==[0-9]*==ERROR\|fuzz: property broken\|terminate called\|runtime error/,/Test unit written/p' \
+      "$log" | head -150
     echo "full log: $log; reproduce: $bin FILE (the file named above)"
   elif [ "$merge" = 1 ]; then
     merge_new_inputs "$h" "$bin"
