@@ -109,6 +109,8 @@ class Generator {
     for (const auto& prm : sig.params)
       f.params.push_back(ParamInfo{prm.name, type(prm.type), kNone});
     f.result = type(sig.result);
+    if (sig.native)
+      if (const NativeRow* row = native_named(sig.name)) f.native = row->id;
     p_.functions.push_back(std::move(f));
     uint32_t index = static_cast<uint32_t>(p_.functions.size() - 1);
     functions_[registry_index] = index;

@@ -17,7 +17,7 @@ LiveHost::LiveHost(const Policy& policy, std::map<std::string, Value> config, Tr
 std::optional<Value> LiveHost::call(const FunctionInfo& fn, const std::vector<Value>& args,
                                     const Site&) {
   if (fn.code != kNone) return std::nullopt;  // a declared probe: the VM runs its body
-  if (Natives::has(fn.name)) return natives_.call(fn, args);
+  if (Natives::has(fn)) return natives_.call(fn, args);
   return Value::error("no native '" + fn.name + "' in this build");
 }
 

@@ -18,15 +18,18 @@ namespace rbk {
 class Natives {
  public:
   explicit Natives(const Policy& policy) : policy_(policy) {}
-  // Whether NAME is a native this class implements.
-  static bool has(const std::string& name);
+  // Whether FN is a native this class implements (RUNS world in lang/natives.def).
+  static bool has(const FunctionInfo& fn) {
+    return fn.native && native_row(*fn.native).runs == NativeRuns::world;
+  }
   // ARGS are in the signature's order, already converted. Throws HostFault on a policy
   // denial; returns an Error value on a failure of the world.
   Value call(const FunctionInfo& fn, const std::vector<Value>& args);
 
  private:
-  // Checks CAPABILITY for HOST_PORT ("127.0.0.1:8080"), throwing HostFault when denied.
-  void allow(const FunctionInfo& fn, const std::string& capability, const std::string& host_port);
+  // Checks FN's capability (its row of lang/natives.def) for HOST_PORT ("127.0.0.1:8080"),
+  // throwing HostFault when denied.
+  void allow(const FunctionInfo& fn, const std::string& host_port);
   Value http(const FunctionInfo& fn, const std::string& method, const std::vector<Value>& args);
   Value prometheus(const FunctionInfo& fn, const std::vector<Value>& args, bool scalar);
   Value tcp_connect(const FunctionInfo& fn, const std::vector<Value>& args);

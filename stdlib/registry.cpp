@@ -4,6 +4,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "lang/natives.hpp"
+
 namespace rbk {
 
 std::string FunctionSig::module() const {
@@ -128,76 +130,11 @@ FunctionSig parse_signature(std::string_view text, std::string doc) {
 const Registry& Registry::natives() {
   static const Registry reg = [] {
     Registry r;
-    struct Entry {
-      const char* sig;
-      const char* doc;
-    };
-    // The capability follows the effect. `clock` is granted to every run.
-    static const Entry entries[] = {
-        // HTTP with JSON bodies (cpp-httplib, TLS through OpenSSL)
-        {"probe net.http http.get_json(url: string, headers: json = null, timeout: duration = 10s, "
-         "retries: int = 0) -> json",
-         "GET a URL and parse the JSON body. A non-2xx status, a timeout or a body that is not "
-         "JSON is an error value."},
-        {"action net.http http.post_json(url: string, body: json = null, headers: json = null, "
-         "timeout: duration = 10s, retries: int = 0) -> json",
-         "POST a JSON body; returns the JSON answer (null for an empty body)."},
-        {"action net.http http.put_json(url: string, body: json = null, headers: json = null, "
-         "timeout: duration = 10s, retries: int = 0) -> json",
-         "PUT a JSON body; returns the JSON answer (null for an empty body)."},
-        {"action net.http http.delete(url: string, headers: json = null, timeout: duration = 10s, "
-         "retries: int = 0) -> json",
-         "DELETE a resource; returns the JSON answer (null for an empty body)."},
-        // TLS, TCP, DNS
-        {"probe tls tls.peer_certificate(host: string, port: int = 443, timeout: duration = 10s) "
-         "-> {not_after: time, days_left: int, subject: string, issuer: string, dns_names: "
-         "list<string>}",
-         "Open a TLS connection and describe the certificate the peer presents."},
-        {"probe net.tcp tcp.connect(host: string, port: int, timeout: duration = 5s) -> "
-         "{reachable: bool, latency: duration}",
-         "Try a TCP connection: whether it was accepted and how long it took."},
-        {"probe net.dns dns.resolve(name: string) -> list<string>",
-         "Resolve a host name to its addresses."},
-        // Metrics
-        {"probe net.http prometheus.query(url: string, promql: string, timeout: duration = 10s) -> "
-         "list<{labels: json, value: float}>",
-         "Run an instant PromQL query; one entry per series of the result vector."},
-        {"probe net.http prometheus.scalar(url: string, promql: string, timeout: duration = 10s) "
-         "-> float?",
-         "Run an instant PromQL query that yields one number (a scalar, or a one-series vector); "
-         "null when empty."},
-        // Notifications
-        {"action notify notify.webhook(url: string, payload: json)",
-         "POST a JSON payload to a chat or paging webhook."},
-        // Time
-        {"probe clock time.now() -> time", "The current time (virtual time in scenario runs)."},
-        {"probe clock time.since(t: time) -> duration", "How long ago T was: time.now() - t."},
-        {"pure time.parse(text: string) -> time",
-         "Parse an RFC 3339 timestamp (2026-11-22T18:30:00Z)."},
-        {"pure time.format(t: time, layout: string = \"%Y-%m-%dT%H:%M:%SZ\") -> string",
-         "Format a time in UTC with strftime fields."},
-        // Strings and lists
-        {"pure len(value: string) -> int", "The number of characters of a string."},
-        {"pure len(value: list<T>) -> int", "The number of items of a list."},
-        {"pure contains(haystack: string, needle: string) -> bool",
-         "Whether a string contains another."},
-        {"pure contains(haystack: list<T>, needle: T) -> bool", "Whether a list contains a value."},
-        {"pure lower(text: string) -> string", "Lower-case letters."},
-        {"pure upper(text: string) -> string", "Upper-case letters."},
-        {"pure trim(text: string) -> string", "Without leading and trailing white space."},
-        {"pure starts_with(text: string, prefix: string) -> bool",
-         "Whether TEXT begins with PREFIX."},
-        {"pure ends_with(text: string, suffix: string) -> bool", "Whether TEXT ends with SUFFIX."},
-        {"pure split(text: string, separator: string) -> list<string>",
-         "The pieces of TEXT between separators."},
-        {"pure join(items: list<string>, separator: string) -> string",
-         "The items with the separator between them."},
-        {"pure any(items: list<bool>) -> bool", "Whether at least one item is true."},
-        {"pure all(items: list<bool>) -> bool",
-         "Whether every item is true (true for an empty list)."},
-        {"pure count(items: list<bool>) -> int", "How many items are true."},
-    };
-    for (const auto& e : entries) r.add(parse_signature(e.sig, e.doc));
+    for (const NativeRow& row : native_rows()) {
+      std::string text(effect_name(row.effect));
+      if (!row.capability.empty()) text += " " + std::string(row.capability);
+      r.add(parse_signature(text + " " + std::string(row.signature), std::string(row.doc)));
+    }
     return r;
   }();
   return reg;

@@ -24,7 +24,8 @@ FunctionInfo native(const std::string& name) {
   FunctionInfo f;
   f.name = sig.name;
   f.capabilities = sig.capabilities;
-  f.effect = sig.effect == Effect::Action ? Effect::Action : Effect::Probe;
+  f.effect = sig.effect;
+  f.native = native_named(name)->id;
   return f;
 }
 

@@ -3,6 +3,7 @@
 // virtual time, gates, sub-runbooks, budgets).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 #include <set>
@@ -73,6 +74,24 @@ TEST(Verifier, AcceptsEveryCompiledRunbook) {
       EXPECT_EQ(encode_payload(back), encode_payload(p));
     }
   }
+}
+
+// A function without a body is a native of lang/natives.def, with that native's effect:
+// a forged program cannot call an action a probe (and so run it in a decide node).
+TEST(Verifier, NativesKeepTheirEffect) {
+  Program p = compile((source_dir() / "runbooks" / "device_offline.rbk").string());
+  ASSERT_EQ(verify(p), "");
+  auto native = std::find_if(p.functions.begin(), p.functions.end(), [](const FunctionInfo& f) {
+    return f.code == kNone && f.native && native_row(*f.native).runs == NativeRuns::world;
+  });
+  ASSERT_NE(native, p.functions.end());
+  FunctionInfo& fn = *native;
+  Effect real = fn.effect;
+  fn.effect = real == Effect::Action ? Effect::Probe : Effect::Action;
+  EXPECT_NE(verify(p).find("function '" + fn.name + "': declared "), std::string::npos) << verify(p);
+  fn.effect = real;
+  fn.native.reset();
+  EXPECT_NE(verify(p).find("no body, and no native of that name"), std::string::npos) << verify(p);
 }
 
 TEST(Rbc, EveryFlippedByteIsRefused) {
@@ -342,9 +361,9 @@ TEST(Values, ConversionErrorsNameThePath) {
 
 TEST(Builtins, StringListAndTimeHelpers) {
   auto call = [](const std::string& name, std::vector<Value> args) {
-    Value out;
-    EXPECT_TRUE(call_builtin(name, args, out)) << name;
-    return out;
+    const NativeRow* row = native_named(name);
+    EXPECT_TRUE(row && row->runs == NativeRuns::builtin) << name;
+    return call_builtin(row->id, args);
   };
   EXPECT_EQ(call("len", {Value::string("Gerät")}).i, 5);
   EXPECT_EQ(call("len", {Value::list({Value::integer(1), Value::integer(2)})}).i, 2);

@@ -239,15 +239,17 @@ Value Machine::call_function(uint32_t f, std::vector<Value> args, const Site& si
   if (depth > budgets_.call_depth)
     throw Failure{"budget exceeded: calls nest deeper than " + std::to_string(budgets_.call_depth),
                   site};
-  if (fn.code == kNone && fn.effect == Effect::Pure) {
-    Value v;
-    if (!call_builtin(fn.name, args, v)) v = Value::error("unknown pure function " + fn.name);
-    return v;
+  if (fn.code == kNone && fn.native) {
+    switch (native_row(*fn.native).runs) {
+      case NativeRuns::builtin:
+        return call_builtin(*fn.native, args);
+      case NativeRuns::clock:  // the host's: virtual in scenario runs, journaled for replay
+        return *fn.native == NativeId::TimeSince ? Value::duration(host_.now() - args.at(0).i)
+                                                 : Value::time(host_.now());
+      case NativeRuns::world:
+        break;
+    }
   }
-  // The clock is the host's (virtual in scenario runs, journaled for replay).
-  if (fn.code == kNone && fn.name == "time.now") return Value::time(host_.now());
-  if (fn.code == kNone && fn.name == "time.since")
-    return Value::duration(host_.now() - args.at(0).i);
 
   int64_t t0 = wall_ms();
   std::vector<Value> shown = args;

@@ -83,8 +83,8 @@ class Machine {
   size_t events_ = 0;
 };
 
-// The pure natives (string and list helpers, time.parse/format), computed in the VM.
-// Returns false if NAME is not one.
-bool call_builtin(const std::string& name, const std::vector<Value>& args, Value& result);
+// The pure natives (RUNS builtin in lang/natives.def: string and list helpers,
+// time.parse/format), computed in the VM; an Error value for a native that is not one.
+Value call_builtin(NativeId id, const std::vector<Value>& args);
 
 }  // namespace rbk

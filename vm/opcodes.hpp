@@ -8,7 +8,7 @@
 namespace rbk {
 
 enum class Op : uint8_t {
-#define RBK_OP(name, a, b, pops, pushes, doc) name,
+#define RBK_OP(name, a, b, pops, pushes, where, doc) name,
 #include "vm/opcodes.def"
 #undef RBK_OP
 };
@@ -30,11 +30,15 @@ enum class Operand : uint8_t {
   count
 };
 
+// The code an opcode may appear in (the WHERE column of opcodes.def).
+enum class Placement : uint8_t { any, body, node, decide, action, wait, approve, call, nowhere };
+
 struct OpInfo {
   std::string_view name;
   Operand a, b;
   int pops;  // -1: given by an operand (see verifier.cpp)
   int pushes;
+  Placement where;
   std::string_view stack;  // the stack picture
 };
 
@@ -44,8 +48,12 @@ inline constexpr Operand none = Operand::none, constant = Operand::constant, nam
                          func = Operand::func, edge = Operand::edge, shape = Operand::shape,
                          type = Operand::type, code = Operand::code, runbook = Operand::runbook,
                          count = Operand::count;
+inline constexpr Placement any = Placement::any, body = Placement::body, node = Placement::node,
+                           decide = Placement::decide, action = Placement::action,
+                           wait = Placement::wait, approve = Placement::approve,
+                           call = Placement::call, nowhere = Placement::nowhere;
 inline constexpr OpInfo kOps[] = {
-#define RBK_OP(op, a, b, pops, pushes, doc) {#op, a, b, pops, pushes, doc},
+#define RBK_OP(op, a, b, pops, pushes, where, doc) {#op, a, b, pops, pushes, where, doc},
 #include "vm/opcodes.def"
 #undef RBK_OP
 };

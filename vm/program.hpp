@@ -10,12 +10,14 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "vm/opcodes.hpp"
 #include "lang/kinds.hpp"
+#include "lang/natives.hpp"
 #include "lang/type.hpp"
+#include "vm/opcodes.hpp"
 #include "vm/value.hpp"
 
 namespace rbk {
@@ -83,6 +85,9 @@ struct FunctionInfo {
   uint32_t result = 0;            // type index
   uint32_t code = kNone;          // body for declared functions; kNone for natives
   uint32_t locals = 0;            // declared functions: locals including parameters
+  // Which native a function without code is (lang/natives.def). Not encoded: the code
+  // generator and the .rbc reader derive it from the name, so calls dispatch on it.
+  std::optional<NativeId> native;
 };
 
 struct ConfigInfo {

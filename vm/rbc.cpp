@@ -219,10 +219,11 @@ class Reader {
     }
     return ps;
   }
+  // A byte naming one of COUNT kinds (a table of lang/kinds.def).
   template <typename E>
-  E enumerated(uint8_t max, const char* what) {
+  E enumerated(size_t count, const char* what) {
     uint8_t v = u8();
-    if (v > max) fail(std::string("unknown ") + what);
+    if (v >= count) fail(std::string("unknown ") + what);
     return static_cast<E>(v);
   }
   bool done() const { return i_ == end_; }
@@ -383,12 +384,14 @@ Program decode_rbc(const std::string& bytes) {
   p.functions.resize(r.count(20));
   for (auto& f : p.functions) {
     f.name = r.str();
-    f.effect = r.enumerated<Effect>(2, "function effect");
+    f.effect = r.enumerated<Effect>(kEffects, "function effect");
     f.capabilities = r.strs();
     f.params = r.params();
     f.result = r.u32();
     f.code = r.u32();
     f.locals = r.u32();
+    if (f.code == kNone)
+      if (const NativeRow* row = native_named(f.name)) f.native = row->id;
   }
   p.runbooks.resize(r.count(20));
   for (auto& rb : p.runbooks) {
@@ -399,13 +402,13 @@ Program decode_rbc(const std::string& bytes) {
     rb.params = r.params();
     rb.nodes.resize(r.count(30));
     for (auto& n : rb.nodes) {
-      n.kind = r.enumerated<NodeKind>(5, "node kind");
+      n.kind = r.enumerated<NodeKind>(kNodeKinds, "node kind");
       n.name = r.str();
       n.label = r.str();
       n.line = r.u32();
       n.col = r.u32();
       n.role = r.str();
-      n.outcome = r.enumerated<Outcome>(4, "outcome");
+      n.outcome = r.enumerated<Outcome>(kOutcomes, "outcome");
       n.edges.resize(r.count(4));
       for (auto& e : n.edges) e = r.u32();
       n.error_edge = r.u32();
@@ -418,7 +421,7 @@ Program decode_rbc(const std::string& bytes) {
     for (auto& e : rb.edges) {
       e.from = r.u32();
       e.to = r.u32();
-      e.kind = r.enumerated<EdgeKind>(6, "edge kind");
+      e.kind = r.enumerated<EdgeKind>(kEdgeKinds, "edge kind");
       e.label = r.str();
       e.line = r.u32();
     }

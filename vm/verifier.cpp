@@ -9,6 +9,36 @@ namespace rbk {
 
 namespace {
 
+// Why an opcode of placement WHERE may not appear in the code of NODE (null: a function
+// body or a parameter default); empty when it may.
+std::string misplaced(Placement where, const NodeInfo* node) {
+  auto only = [](bool ok, const char* where) -> std::string {
+    return ok ? "" : std::string("allowed only ") + where;
+  };
+  auto in = [&](NodeKind k) { return node && node->kind == k; };
+  switch (where) {
+    case Placement::any:
+      return "";
+    case Placement::body:
+      return only(!node, "in function bodies and defaults");
+    case Placement::node:
+      return only(node != nullptr, "in node code");
+    case Placement::decide:
+      return only(in(NodeKind::Decide), "in decide nodes");
+    case Placement::action:
+      return only(in(NodeKind::Action), "in action nodes");
+    case Placement::wait:
+      return only(in(NodeKind::Wait), "in wait nodes");
+    case Placement::approve:
+      return only(in(NodeKind::Approve), "in approve nodes");
+    case Placement::call:
+      return only(in(NodeKind::Call), "in call nodes");
+    case Placement::nowhere:
+      return "belongs to no code (end nodes have none)";
+  }
+  return "";
+}
+
 // Who runs a code block: a node, a parameter default, or a function body.
 struct Owner {
   enum class K { None, Node, Default, Function } k = K::None;
@@ -59,6 +89,15 @@ class Verifier {
     if (fn.locals > kMaxLocals)
       return who + ": " + std::to_string(fn.locals) + " locals, more than the limit of " +
              std::to_string(kMaxLocals);
+    if (fn.code == kNone) {
+      // A function without a body is a native, with the native's effect: a program that
+      // called http.post_json a probe could run it in a decide node.
+      if (!fn.native) return who + ": no body, and no native of that name";
+      Effect native = native_row(*fn.native).effect;
+      if (fn.effect != native)
+        return who + ": declared " + effect_name(fn.effect) + ", but the native is " +
+               (native == Effect::Pure ? "pure" : std::string("a ") + effect_name(native));
+    }
     if (fn.code != kNone) {
       if (fn.locals < fn.params.size()) return who + ": fewer locals than parameters";
       Owner o;
@@ -200,43 +239,7 @@ class Verifier {
       if (auto e = check(info.a, in.a); !e.empty()) return at_() + ": " + e;
       if (auto e = check(info.b, in.b); !e.empty()) return at_() + ": " + e;
 
-      // Where each opcode may appear.
-      auto only = [&](bool ok, const char* where) -> std::string {
-        return ok ? "" : at_() + ": allowed only " + where;
-      };
-      std::string placement;
-      NodeKind nk = node ? node->kind : NodeKind::End;
-      switch (in.op) {
-        case Op::RETURN:
-          placement = only(!node, "in function bodies and defaults");
-          break;
-        case Op::TAKE:
-          placement = only(node != nullptr, "in node code");
-          break;
-        case Op::NO_BRANCH:
-          placement = only(node && nk == NodeKind::Decide, "in decide nodes");
-          break;
-        case Op::PLAN:
-        case Op::ACT:
-          placement = only(node && nk == NodeKind::Action, "in action nodes");
-          break;
-        case Op::WAIT_SETUP:
-        case Op::POLL:
-          placement = only(node && nk == NodeKind::Wait, "in wait nodes");
-          break;
-        case Op::APPROVE:
-          placement = only(node && nk == NodeKind::Approve, "in approve nodes");
-          break;
-        case Op::RUN:
-          placement = only(node && nk == NodeKind::Call, "in call nodes");
-          break;
-        case Op::END:
-          placement = at_() + ": END belongs to no code (end nodes have none)";
-          break;
-        default:
-          break;
-      }
-      if (!placement.empty()) return placement;
+      if (auto e = misplaced(info.where, node); !e.empty()) return at_() + ": " + e;
 
       int pops = info.pops;
       if (in.op == Op::CALL || in.op == Op::PLAN) {
