@@ -57,8 +57,8 @@ int run_runs(const RunsOptions& opts);
 
 struct TestOptions {
   std::vector<std::string> paths;
-  bool coverage = false;
-  int fail_under = -1;  // with coverage: exit 1 when fewer edges than this percentage were taken
+  bool edge_coverage = false;
+  int fail_under = -1;  // exit 1 when fewer edges than this percentage were taken
   std::string junit;
 };
 int run_test(const TestOptions& opts);

@@ -126,10 +126,13 @@ void add_run(CLI::App& app, RunCommands& o) {
 
   auto* test = app.add_subcommand("test", "Run scenario tests and check their expectations");
   test->add_option("paths", o.test.paths, "Scenario files or directories (default: .)");
-  test->add_flag("--coverage", o.test.coverage, "Report every edge no scenario took, per runbook");
+  // Edge coverage: which edges of the graph the scenarios took. (The checker's decision
+  // coverage is another thing: which input values reach no branch of a decide node.)
+  test->add_flag("--edge-coverage,--coverage", o.test.edge_coverage,
+                 "Report every edge no scenario took, per runbook (--coverage: the older name)");
   test->add_option("--fail-under", o.test.fail_under,
                    "Fail (exit 1) when the scenarios take less than this percentage of all edges "
-                   "(implies --coverage)")
+                   "(implies --edge-coverage)")
       ->check(CLI::Range(0, 100));
   test->add_option("--junit", o.test.junit, "Write JUnit XML to this file");
 }

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "vm/machine.hpp"
-#include "vm/scenario.hpp"
+#include "run/scenario.hpp"
 
 namespace rbk::cli {
 

@@ -1,5 +1,6 @@
-// rbk test [PATHS…] [--coverage] [--junit FILE]: runs scenario files offline and checks
-// what they expect (outcome, path, actions, error); reports the edges no scenario took.
+// rbk test [PATHS…] [--edge-coverage] [--fail-under P] [--junit FILE]: runs scenario files
+// offline and checks what they expect (outcome, path, actions, error); reports the edges
+// no scenario took.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,25 +9,20 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "cli/commands.hpp"
 #include "cli/program_loading.hpp"
 #include "cli/run_support.hpp"
 #include "compiler/loader.hpp"
-#include "vm/machine.hpp"
-#include "vm/scenario.hpp"
+#include "run/session.hpp"
 
 namespace rbk::cli {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-class NoTrace : public TraceSink {
- public:
-  void event(const TraceEvent&, int64_t) override {}
-};
 
 // Scenario files: *.scenario.json anywhere, and any *.json inside a scenarios/ folder.
 bool is_scenario_file(const fs::path& p) {
@@ -102,11 +98,17 @@ struct CaseResult {
   double seconds = 0;
 };
 
-}  // namespace
+// What the scenarios of one `rbk test` share: each runbook compiled once, and the edges
+// every scenario took (edge coverage).
+struct Suite {
+  std::map<std::string, std::shared_ptr<const Program>> programs;  // by "file#runbook"
+  std::map<std::string, const RunbookInfo*> runbooks;                // by name
+  std::map<std::string, std::string> runbook_file;
+  std::map<std::string, std::set<uint32_t>> taken;
+};
 
-int run_test(const TestOptions& opts) {
-  std::vector<std::string> roots = opts.paths.empty() ? std::vector<std::string>{"."} : opts.paths;
-  std::vector<fs::path> files;
+// The scenario files under ROOTS, sorted; false (after saying why) when a root is missing.
+bool collect_scenarios(const std::vector<std::string>& roots, std::vector<fs::path>& files) {
   for (const auto& r : roots) {
     std::error_code ec;
     if (fs::is_regular_file(r, ec)) {
@@ -116,169 +118,187 @@ int run_test(const TestOptions& opts) {
         if (e.is_regular_file() && is_scenario_file(e.path())) files.push_back(e.path());
     } else {
       std::cerr << "rbk test: no such file or directory: " << r << "\n";
-      return kUsage;
+      return false;
     }
   }
   std::sort(files.begin(), files.end());
+  return true;
+}
+
+// The program SCENARIO runs (compiled once per runbook file); null with FAILURE set.
+std::shared_ptr<const Program> program_for(Suite& suite, const fs::path& file,
+                                           const Scenario& scenario, std::string& failure) {
+  std::string rbk_file = find_runbook_file(file, scenario.runbook);
+  if (rbk_file.empty()) {
+    failure = "cannot find " + scenario.runbook + ".rbk in the scenario's folder or above";
+    return nullptr;
+  }
+  std::string key = rbk_file + "#" + scenario.runbook;
+  auto it = suite.programs.find(key);
+  if (it == suite.programs.end()) {
+    LoadedProgram lp = load_program(rbk_file, scenario.runbook);
+    auto program = lp.exit_code ? nullptr : std::make_shared<const Program>(std::move(lp.program));
+    it = suite.programs.emplace(key, program).first;
+    if (program)
+      for (const auto& rb : program->runbooks) {
+        suite.runbooks.emplace(rb.name, &rb);
+        suite.runbook_file.emplace(
+            rb.name, (fs::path(rbk_file).parent_path() / rb.file).lexically_normal().string());
+      }
+  }
+  if (!it->second) failure = rbk_file + " does not compile (see above)";
+  return it->second;
+}
+
+// How the run R missed what the scenario expects ("" when it did not), one indented line
+// (or difference) per expectation.
+std::string unmet_expectations(const nlohmann::json& ex, const RunResult& r) {
+  if (r.status == RunStatus::Paused)
+    return fmt::format("  gate '{}' has no decision: add \"approvals\": {{\"{}\": \"approved\"}}\n",
+                       r.paused_at.gate, r.paused_at.gate);
+  if (ex.is_null())
+    return r.status == RunStatus::Failed ? "  the run failed: " + r.error + "\n" : "";
+  std::string failure;
+  std::string got = outcome_name(r.outcome);
+  if (ex.contains("outcome") && ex["outcome"].get<std::string>() != got)
+    failure += fmt::format("  outcome: expected {}, got {}{}\n", ex["outcome"].get<std::string>(),
+                           got, r.status == RunStatus::Failed ? " (" + r.error + ")" : "");
+  if (ex.contains("path")) {
+    auto want = ex["path"].get<std::vector<std::string>>();
+    if (want != r.path) failure += sequence_diff("path", want, r.path);
+  }
+  if (ex.contains("actions")) {
+    auto want = ex["actions"].get<std::vector<std::string>>();
+    if (want != r.actions) failure += sequence_diff("actions", want, r.actions);
+  }
+  if (ex.contains("error")) {
+    std::string want = ex["error"].get<std::string>();
+    if (r.error.find(want) == std::string::npos)
+      failure += fmt::format("  error: expected one containing \"{}\", got \"{}\"\n", want, r.error);
+  } else if (r.status == RunStatus::Failed && !ex.contains("outcome")) {
+    failure += "  the run failed: " + r.error + "\n";
+  }
+  return failure;
+}
+
+// One scenario file: read, run in memory (a RunSession without a store), checked.
+CaseResult run_case(Suite& suite, const fs::path& file) {
+  CaseResult cr;
+  cr.name = file.string();
+  auto t0 = std::chrono::steady_clock::now();
+  std::string text, error, failure;
+  RunSetup setup;
+  if (!read_file(file.string(), text, error)) {
+    failure = "cannot read: " + error;
+  } else {
+    try {
+      setup.scenario = parse_scenario(text, file.string());
+    } catch (const ScenarioError& e) {
+      failure = e.what();
+    }
+  }
+  if (failure.empty() && setup.scenario.runbook.empty())
+    failure = "the scenario names no \"runbook\"";
+  if (failure.empty()) setup.program = program_for(suite, file, setup.scenario, failure);
+  if (failure.empty())
+    setup.params = bind_params(*setup.program, &setup.scenario, {}, failure);
+  if (failure.empty()) {
+    nlohmann::json expect = setup.scenario.expect;
+    RunSession session(std::move(setup), nullptr);
+    RunResult r = session.execute({});
+    for (const auto& [rb, e] : r.edges) suite.taken[rb].insert(e);
+    failure = unmet_expectations(expect, r);
+  } else {
+    failure = "  " + failure + "\n";
+  }
+  cr.failure = failure;
+  cr.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return cr;
+}
+
+// Prints the edges no scenario took, per runbook, and the totals; false when fewer than
+// FAIL_UNDER percent (compared in whole edges: 100 means every edge, not 99.5% rounded up).
+bool report_edge_coverage(const Suite& suite, int fail_under) {
+  std::cout << "\nedge coverage (edges taken by some scenario)\n";
+  size_t all = 0, hit = 0;
+  static const std::set<uint32_t> none;
+  for (const auto& [name, rb] : suite.runbooks) {
+    auto t = suite.taken.find(name);
+    const std::set<uint32_t>& taken = t == suite.taken.end() ? none : t->second;
+    size_t n = rb->edges.size(), h = 0;
+    for (uint32_t e = 0; e < n; ++e) h += taken.count(e);
+    all += n;
+    hit += h;
+    std::cout << fmt::format("  {}: {}/{} edges{}\n", name, h, n,
+                             n ? fmt::format(" ({}%)", 100 * h / n) : "");
+    for (uint32_t e = 0; e < n; ++e) {
+      if (taken.count(e)) continue;
+      const EdgeInfo& edge = rb->edges[e];
+      std::cout << fmt::format("    missing: {} -> {} [{}]{}  ({}:{})\n", rb->nodes[edge.from].name,
+                               rb->nodes[edge.to].name, edge_kind_name(edge.kind),
+                               edge.label.empty() ? "" : " \"" + edge.label + "\"",
+                               suite.runbook_file.at(name), edge.line);
+    }
+  }
+  std::cout << fmt::format("  total: {}/{} edges\n", hit, all);
+  if (fail_under >= 0 && hit * 100 < static_cast<size_t>(fail_under) * all) {
+    std::cout << fmt::format("edge coverage {}/{} edges is under the required {}%\n", hit, all,
+                             fail_under);
+    return false;
+  }
+  return true;
+}
+
+bool write_junit(const std::string& path, const std::vector<CaseResult>& results, size_t failed) {
+  std::ofstream out(path);
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << fmt::format("<testsuite name=\"rbk\" tests=\"{}\" failures=\"{}\">\n", results.size(),
+                     failed);
+  for (const auto& c : results) {
+    out << fmt::format("  <testcase classname=\"rbk.scenarios\" name=\"{}\" time=\"{:.3f}\"",
+                       xml_escape(c.name), c.seconds);
+    if (c.failure.empty())
+      out << "/>\n";
+    else
+      out << fmt::format(
+          ">\n    <failure message=\"scenario expectations not met\">{}</failure>\n  "
+          "</testcase>\n",
+          xml_escape(c.failure));
+  }
+  out << "</testsuite>\n";
+  return static_cast<bool>(out);
+}
+
+}  // namespace
+
+int run_test(const TestOptions& opts) {
+  std::vector<std::string> roots = opts.paths.empty() ? std::vector<std::string>{"."} : opts.paths;
+  std::vector<fs::path> files;
+  if (!collect_scenarios(roots, files)) return kUsage;
   if (files.empty()) {
     std::cerr
         << "rbk test: no scenario files (*.scenario.json, or *.json in a scenarios/ folder) under "
         << list_text(roots) << "\n";
     return kFailed;
   }
-
-  std::map<std::string, LoadedProgram> programs;       // by "file#runbook"
-  std::map<std::string, const RunbookInfo*> runbooks;  // for coverage, by name
-  std::map<std::string, std::string> runbook_file;
-  std::map<std::string, std::set<uint32_t>> taken;
+  Suite suite;
   std::vector<CaseResult> results;
-
-  for (const auto& file : files) {
-    CaseResult cr;
-    cr.name = file.string();
-    auto t0 = std::chrono::steady_clock::now();
-    std::string text, error, failure;
-    Scenario scenario;
-    const Program* program = nullptr;
-    if (!read_file(file.string(), text, error)) {
-      failure = "cannot read: " + error;
-    } else {
-      try {
-        scenario = parse_scenario(text, file.string());
-      } catch (const ScenarioError& e) {
-        failure = e.what();
-      }
-    }
-    if (failure.empty() && scenario.runbook.empty()) failure = "the scenario names no \"runbook\"";
-    if (failure.empty()) {
-      std::string rbk_file = find_runbook_file(file, scenario.runbook);
-      if (rbk_file.empty()) {
-        failure = "cannot find " + scenario.runbook + ".rbk in the scenario's folder or above";
-      } else {
-        std::string key = rbk_file + "#" + scenario.runbook;
-        auto it = programs.find(key);
-        if (it == programs.end())
-          it = programs.emplace(key, load_program(rbk_file, scenario.runbook)).first;
-        if (it->second.exit_code)
-          failure = rbk_file + " does not compile (see above)";
-        else
-          program = &it->second.program;
-        if (program)
-          for (const auto& rb : program->runbooks) {
-            runbooks.emplace(rb.name, &rb);
-            runbook_file.emplace(rb.name, (fs::path(rbk_file).parent_path() / rb.file).lexically_normal().string());
-          }
-      }
-    }
-    RunResult r;
-    if (failure.empty()) {
-      std::string bind_error;
-      auto params = bind_params(*program, &scenario, {}, bind_error);
-      if (!bind_error.empty()) {
-        failure = bind_error;
-      } else {
-        NoTrace none;
-        ScenarioHost host(*program, scenario, GateFlags{}, none);
-        Machine machine(*program, host);
-        r = machine.run(params);
-        for (const auto& [rb, e] : r.edges) taken[rb].insert(e);
-      }
-    }
-    if (failure.empty()) {
-      const auto& ex = scenario.expect;
-      if (r.status == RunStatus::Paused) {
-        failure = fmt::format(
-            "  gate '{}' has no decision: add \"approvals\": {{\"{}\": \"approved\"}}\n",
-            r.paused_at.gate, r.paused_at.gate);
-      } else if (ex.is_null()) {
-        if (r.status == RunStatus::Failed) failure = "  the run failed: " + r.error + "\n";
-      } else {
-        std::string got = outcome_name(r.outcome);
-        if (ex.contains("outcome") && ex["outcome"].get<std::string>() != got)
-          failure +=
-              fmt::format("  outcome: expected {}, got {}{}\n", ex["outcome"].get<std::string>(),
-                          got, r.status == RunStatus::Failed ? " (" + r.error + ")" : "");
-        if (ex.contains("path")) {
-          auto want = ex["path"].get<std::vector<std::string>>();
-          if (want != r.path) failure += sequence_diff("path", want, r.path);
-        }
-        if (ex.contains("actions")) {
-          auto want = ex["actions"].get<std::vector<std::string>>();
-          if (want != r.actions) failure += sequence_diff("actions", want, r.actions);
-        }
-        if (ex.contains("error")) {
-          std::string want = ex["error"].get<std::string>();
-          if (r.error.find(want) == std::string::npos)
-            failure +=
-                fmt::format("  error: expected one containing \"{}\", got \"{}\"\n", want, r.error);
-        } else if (r.status == RunStatus::Failed && !ex.contains("outcome")) {
-          failure += "  the run failed: " + r.error + "\n";
-        }
-      }
-    } else {
-      failure = "  " + failure + "\n";
-    }
-    cr.failure = failure;
-    cr.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::cout << (failure.empty() ? "PASS " : "FAIL ") << file.string() << "\n" << failure;
-    results.push_back(cr);
-  }
-
-  bool coverage_short = false;
-  if (opts.coverage || opts.fail_under >= 0) {
-    std::cout << "\ncoverage (edges taken by some scenario)\n";
-    size_t all = 0, hit = 0;
-    for (const auto& [name, rb] : runbooks) {
-      size_t n = rb->edges.size(), h = 0;
-      for (uint32_t e = 0; e < n; ++e) h += taken[name].count(e);
-      all += n;
-      hit += h;
-      std::cout << fmt::format("  {}: {}/{} edges{}\n", name, h, n,
-                               n ? fmt::format(" ({}%)", 100 * h / n) : "");
-      for (uint32_t e = 0; e < n; ++e) {
-        if (taken[name].count(e)) continue;
-        const EdgeInfo& edge = rb->edges[e];
-        std::cout << fmt::format(
-            "    missing: {} -> {} [{}]{}  ({}:{})\n", rb->nodes[edge.from].name,
-            rb->nodes[edge.to].name, edge_kind_name(edge.kind),
-            edge.label.empty() ? "" : " \"" + edge.label + "\"", runbook_file[name], edge.line);
-      }
-    }
-    std::cout << fmt::format("  total: {}/{} edges\n", hit, all);
-    // Compared in whole edges, so 100 means every edge, not 99.5% rounded up.
-    if (opts.fail_under >= 0 && hit * 100 < static_cast<size_t>(opts.fail_under) * all) {
-      coverage_short = true;
-      std::cout << fmt::format("coverage {}/{} edges is under the required {}%\n", hit, all, opts.fail_under);
-    }
-  }
-
   size_t failed = 0;
-  for (const auto& c : results) failed += !c.failure.empty();
-  if (!opts.junit.empty()) {
-    std::ofstream out(opts.junit);
-    out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    out << fmt::format("<testsuite name=\"rbk\" tests=\"{}\" failures=\"{}\">\n", results.size(),
-                       failed);
-    for (const auto& c : results) {
-      out << fmt::format("  <testcase classname=\"rbk.scenarios\" name=\"{}\" time=\"{:.3f}\"",
-                         xml_escape(c.name), c.seconds);
-      if (c.failure.empty()) {
-        out << "/>\n";
-      } else {
-        out << fmt::format(
-            ">\n    <failure message=\"scenario expectations not met\">{}</failure>\n  "
-            "</testcase>\n",
-            xml_escape(c.failure));
-      }
-    }
-    out << "</testsuite>\n";
-    if (!out) {
-      std::cerr << "rbk test: cannot write " << opts.junit << "\n";
-      return kUsage;
-    }
+  for (const auto& file : files) {
+    CaseResult cr = run_case(suite, file);
+    std::cout << (cr.failure.empty() ? "PASS " : "FAIL ") << cr.name << "\n" << cr.failure;
+    failed += !cr.failure.empty();
+    results.push_back(std::move(cr));
+  }
+  bool enough_edges = true;
+  if (opts.edge_coverage || opts.fail_under >= 0)
+    enough_edges = report_edge_coverage(suite, opts.fail_under);
+  if (!opts.junit.empty() && !write_junit(opts.junit, results, failed)) {
+    std::cerr << "rbk test: cannot write " << opts.junit << "\n";
+    return kUsage;
   }
   std::cout << fmt::format("\n{} passed, {} failed\n", results.size() - failed, failed);
-  return failed || coverage_short ? kFailed : kOk;
+  return failed || !enough_edges ? kFailed : kOk;
 }
 
 }  // namespace rbk::cli

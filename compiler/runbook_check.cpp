@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <deque>
 
-#include "compiler/coverage.hpp"
+#include "compiler/decision_coverage.hpp"
 #include "compiler/graph_check.hpp"
 #include "compiler/suggest.hpp"
 

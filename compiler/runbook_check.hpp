@@ -1,6 +1,6 @@
 // Checking one runbook: its items, each node's clauses against what its kind allows,
 // edge targets, expressions in node context, then the graph checks (graph_check.hpp)
-// and decision coverage (coverage.hpp).
+// and decision coverage (decision_coverage.hpp).
 #pragma once
 
 #include <set>
@@ -24,7 +24,7 @@ struct VarRead {
 void collect_runbook(const CheckedProgram& program, RunbookModel& rb, const Visibility& visible,
                      Diagnostics& diags);
 
-// Phase 2: expressions, call nodes, graph checks and coverage.
+// Phase 2: expressions, call nodes, graph checks and decision coverage.
 void check_runbook(const CheckedProgram& program, RunbookModel& rb, const Visibility& visible,
                    Diagnostics& diags);
 

@@ -7,8 +7,9 @@
 
 namespace rbk {
 
-LiveHost::LiveHost(const Policy& policy, std::map<std::string, Value> config, TraceSink& sink)
-    : natives_(policy), config_(std::move(config)), sink_(sink) {
+LiveHost::LiveHost(const Capabilities& allowed, std::map<std::string, Value> config,
+                   TraceSink& sink)
+    : natives_(allowed), config_(std::move(config)), sink_(sink) {
   for (const auto& [name, v] : config_)
     if (is_secret_name(name) && v.kind == ValueKind::String && v.str().size() >= 4)
       secrets_.push_back(v.str());
@@ -27,9 +28,7 @@ ActOutcome LiveHost::act(const PlannedCall& call, const Site& site) {
 }
 
 int64_t LiveHost::now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return system_now_ms();
 }
 
 void LiveHost::sleep(int64_t ms) {
@@ -79,12 +78,6 @@ void LiveHost::trace(const TraceEvent& event) {
   TraceEvent copy = event;
   for (auto& f : copy.fields) f.value = redact(f.value, secrets_);
   sink_.event(copy, now());
-}
-
-GateDecision DryRunHost::gate(const GateRequest& r) {
-  if (flags_.deny.count(r.gate)) return GateDecision::Denied;
-  if (flags_.approve_all) return GateDecision::Approved;
-  return GateDecision::Pending;
 }
 
 }  // namespace rbk

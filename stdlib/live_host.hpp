@@ -9,17 +9,18 @@
 #include <string>
 
 #include "stdlib/natives.hpp"
-#include "vm/scenario.hpp"
 
 namespace rbk {
 
 class LiveHost : public Host {
  public:
-  LiveHost(const Policy& policy, std::map<std::string, Value> config, TraceSink& sink);
+  // ALLOWED must outlive the host.
+  LiveHost(const Capabilities& allowed, std::map<std::string, Value> config, TraceSink& sink);
 
   std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args,
                             const Site& site) override;
   ActOutcome act(const PlannedCall& call, const Site& site) override;
+  // Real systems have no answer for a gate: people give it (run/gates.hpp).
   GateDecision gate(const GateRequest&) override { return GateDecision::Pending; }
   int64_t now() override;
   void sleep(int64_t ms) override;
@@ -35,16 +36,10 @@ class LiveHost : public Host {
 
 class DryRunHost : public LiveHost {
  public:
-  DryRunHost(const Policy& policy, std::map<std::string, Value> config, TraceSink& sink,
-             GateFlags flags)
-      : LiveHost(policy, std::move(config), sink), flags_(std::move(flags)) {}
+  using LiveHost::LiveHost;
   ActOutcome act(const PlannedCall&, const Site&) override {
     return ActOutcome{ActOutcome::Kind::WouldDo, {}};
   }
-  GateDecision gate(const GateRequest& r) override;
-
- private:
-  GateFlags flags_;
 };
 
 }  // namespace rbk

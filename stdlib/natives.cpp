@@ -23,12 +23,6 @@ namespace rbk {
 
 namespace {
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::vector<std::pair<std::string, std::string>> header_list(const Value& v) {
   std::vector<std::pair<std::string, std::string>> out;
   if (v.kind != ValueKind::Record) return out;
@@ -89,10 +83,10 @@ std::string name_text(X509_NAME* name) {
 void Natives::allow(const FunctionInfo& fn, const std::string& host_port) {
   const std::string capability(native_row(*fn.native).capability);
   std::string policy =
-      policy_.source.empty() ? "no policy file (give one with --policy)" : policy_.source;
-  if (!policy_.grants(capability))
+      allowed_.source.empty() ? "no policy file (give one with --policy)" : allowed_.source;
+  if (!allowed_.grants(capability))
     throw HostFault(fn.name + ": capability '" + capability + "' is not granted by " + policy);
-  if (!policy_.host_allowed(capability, host_port))
+  if (!allowed_.host_allowed(capability, host_port))
     throw HostFault(fn.name + ": " + policy + " does not allow " + capability + " to " + host_port);
 }
 
@@ -306,7 +300,7 @@ Value Natives::tls_certificate(const FunctionInfo& fn, const std::vector<Value>&
     ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm);
     int64_t not_after = static_cast<int64_t>(timegm(&tm)) * 1000;
     int64_t days_left =
-        static_cast<int64_t>(std::floor(double(not_after - now_ms()) / 86'400'000.0));
+        static_cast<int64_t>(std::floor(double(not_after - system_now_ms()) / 86'400'000.0));
     std::vector<Value> names;
     if (auto* sans = static_cast<GENERAL_NAMES*>(
             X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr))) {

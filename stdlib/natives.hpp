@@ -11,13 +11,13 @@
 #include <vector>
 
 #include "vm/host.hpp"
-#include "vm/policy.hpp"
+#include "stdlib/capabilities.hpp"
 
 namespace rbk {
 
 class Natives {
  public:
-  explicit Natives(const Policy& policy) : policy_(policy) {}
+  explicit Natives(const Capabilities& allowed) : allowed_(allowed) {}
   // Whether FN is a native this class implements (RUNS world in lang/natives.def).
   static bool has(const FunctionInfo& fn) {
     return fn.native && native_row(*fn.native).runs == NativeRuns::world;
@@ -36,7 +36,7 @@ class Natives {
   Value dns_resolve(const FunctionInfo& fn, const std::vector<Value>& args);
   Value tls_certificate(const FunctionInfo& fn, const std::vector<Value>& args);
 
-  const Policy& policy_;
+  const Capabilities& allowed_;
 };
 
 // An HTTP(S) request with a JSON body, answered with the parsed JSON (natives_http.cpp).

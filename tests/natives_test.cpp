@@ -29,11 +29,11 @@ FunctionInfo native(const std::string& name) {
   return f;
 }
 
-Policy allow_loopback() {
-  Policy p;
+Capabilities allow_loopback() {
+  Capabilities p;
   p.source = "test-policy.json";
   for (const char* c : {"net.http", "notify", "net.tcp", "tls", "net.dns"})
-    p.capabilities[c] = {"127.0.0.1", "localhost"};
+    p.hosts[c] = {"127.0.0.1", "localhost"};
   return p;
 }
 
@@ -79,7 +79,7 @@ TEST(HttpNatives, GetsJson) {
         "application/json");
   });
   s.start();
-  Policy p = allow_loopback();
+  Capabilities p = allow_loopback();
   Natives n(p);
   Value v = n.call(native("http.get_json"),
                    {Value::string(s.url("/devices/d1")),
@@ -96,7 +96,7 @@ TEST(HttpNatives, StatusCodesAreErrorsNamingTheUrl) {
   s.server.Get("/missing",
                [](const httplib::Request&, httplib::Response& res) { res.status = 404; });
   s.start();
-  Policy p = allow_loopback();
+  Capabilities p = allow_loopback();
   Natives n(p);
   Value v = get(n, s.url("/missing"));
   ASSERT_TRUE(v.is_error());
@@ -113,7 +113,7 @@ TEST(HttpNatives, RetriesServerErrorsWithBackoff) {
       res.set_content(R"({"ok": true})", "application/json");
   });
   s.start();
-  Policy p = allow_loopback();
+  Capabilities p = allow_loopback();
   Natives n(p);
   auto t0 = std::chrono::steady_clock::now();
   Value v = get(n, s.url("/flaky"), 2000, 3);
@@ -136,7 +136,7 @@ TEST(HttpNatives, SlowAnswerTimesOut) {
     res.set_content("{}", "application/json");
   });
   s.start();
-  Policy p = allow_loopback();
+  Capabilities p = allow_loopback();
   Natives n(p);
   Value v = get(n, s.url("/slow"), 300);
   ASSERT_TRUE(v.is_error());
@@ -149,7 +149,7 @@ TEST(HttpNatives, BodyThatIsNotJson) {
     res.set_content("<html>oops</html>", "text/html");
   });
   s.start();
-  Policy p = allow_loopback();
+  Capabilities p = allow_loopback();
   Natives n(p);
   Value v = get(n, s.url("/html"));
   ASSERT_TRUE(v.is_error());
@@ -166,7 +166,7 @@ TEST(HttpNatives, PostSendsJsonAndConnectionRefusedIsAnError) {
     res.status = 204;
   });
   s.start();
-  Policy p = allow_loopback();
+  Capabilities p = allow_loopback();
   Natives n(p);
   Value v = n.call(
       native("notify.webhook"),
@@ -184,9 +184,9 @@ TEST(HttpNatives, PolicyDenialSendsNothing) {
     res.set_content("{}", "application/json");
   });
   s.start();
-  Policy p;
+  Capabilities p;
   p.source = "narrow.json";
-  p.capabilities["net.http"] = {"127.0.0.1:1"};  // another port only
+  p.hosts["net.http"] = {"127.0.0.1:1"};  // another port only
   Natives n(p);
   try {
     get(n, s.url("/x"));
@@ -196,7 +196,7 @@ TEST(HttpNatives, PolicyDenialSendsNothing) {
               "http.get_json: narrow.json does not allow net.http to 127.0.0.1:" +
                   std::to_string(s.port));
   }
-  Policy none;
+  Capabilities none;
   Natives n2(none);
   EXPECT_THROW(get(n2, s.url("/x")), HostFault);
   EXPECT_EQ(s.requests.load(), 0);  // no connection at all
@@ -215,7 +215,7 @@ TEST(Prometheus, InstantVectorAndScalar) {
           "application/json");
   });
   s.start();
-  Policy p = allow_loopback();
+  Capabilities p = allow_loopback();
   Natives n(p);
   Value v = n.call(native("prometheus.query"),
                    {Value::string(s.url("")), Value::string("up"), Value::duration(2000)});
@@ -235,7 +235,7 @@ TEST(Prometheus, InstantVectorAndScalar) {
 TEST(NetNatives, TcpConnectToListeningAndClosedPorts) {
   LoopbackServer s;
   s.start();
-  Policy p = allow_loopback();
+  Capabilities p = allow_loopback();
   Natives n(p);
   Value open = n.call(native("tcp.connect"),
                       {Value::string("127.0.0.1"), Value::integer(s.port), Value::duration(1000)});
@@ -247,7 +247,7 @@ TEST(NetNatives, TcpConnectToListeningAndClosedPorts) {
 }
 
 TEST(NetNatives, DnsResolvesLocalhost) {
-  Policy p = allow_loopback();
+  Capabilities p = allow_loopback();
   Natives n(p);
   Value v = n.call(native("dns.resolve"), {Value::string("localhost")});
   ASSERT_EQ(v.kind, ValueKind::List) << to_display(v);
@@ -320,7 +320,7 @@ TEST(TlsNatives, PeerCertificateExpiryFromARealHandshake) {
   std::string dir =
       std::filesystem::temp_directory_path() / ("rbk-tls-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  Policy p = allow_loopback();
+  Capabilities p = allow_loopback();
   Natives n(p);
   for (long days : {-5L, 10L, 100L}) {
     TempCert c = make_cert(dir, "d" + std::to_string(days + 10), days);
@@ -368,12 +368,12 @@ struct Keep : TraceSink {
 
 TEST(LiveHost, SecretsNeverReachTraces) {
   Keep sink;
-  Policy p;
+  Capabilities p;
   LiveHost host(
       p, {{"fleet_token", Value::string("s3cr3t-value")}, {"fleet_api", Value::string("http://x")}},
       sink);
   host.trace(TraceEvent{
-      "probe",
+      TraceKind::Probe,
       {},
       {{"args",
         Value::list({Value::record({"Authorization"}, {Value::string("Bearer s3cr3t-value")})})}}});
@@ -385,8 +385,8 @@ TEST(LiveHost, SecretsNeverReachTraces) {
 
 TEST(LiveHost, DryRunRecordsActionsAndNeverPerformsThem) {
   Keep sink;
-  Policy p;
-  DryRunHost host(p, {}, sink, GateFlags{});
+  Capabilities p;
+  DryRunHost host(p, {}, sink);
   FunctionInfo restart = native("http.post_json");
   PlannedCall call{&restart,
                    {Value::string("http://127.0.0.1:1/x"), Value::null(), Value::null(),

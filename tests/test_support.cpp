@@ -11,7 +11,8 @@
 
 #include "compiler/codegen.hpp"
 #include "vm/machine.hpp"
-#include "vm/scenario.hpp"
+#include "run/scenario.hpp"
+#include "run/trace_sinks.hpp"
 
 namespace rbk::test {
 
@@ -73,35 +74,16 @@ std::vector<std::string> drawn_sources() {
   return out;
 }
 
-namespace {
-
-// Writes the same JSON lines a --trace file holds (node and edge facts by reference).
-struct TraceLines : TraceSink {
-  std::string text;
-  void event(const TraceEvent& e, int64_t) override {
-    nlohmann::json j;
-    j["event"] = e.type;
-    if (e.site.runbook) j["runbook"] = e.site.runbook->name;
-    if (e.site.node) j["node"] = e.site.node->name;
-    if (e.site.depth) j["depth"] = e.site.depth;
-    if (e.edge != kNone) j["edge"] = e.edge;
-    for (const auto& f : e.fields)
-      if (f.value.kind == ValueKind::String) j[f.key] = f.value.str();
-    text += j.dump() + "\n";
-  }
-};
-
-}  // namespace
-
 Overlay denied_gate_overlay(const Program& gates) {
   Scenario sc;
   sc.probes = nlohmann::json::parse(R"({"dev.errors": {"returns": 0}})");
   sc.approvals = nlohmann::json::parse(R"({"gate": "denied"})");
-  TraceLines trace;
-  ScenarioHost host(gates, sc, {}, trace);
+  std::ostringstream lines;
+  JsonlTrace trace(lines, "r-test", gates.hash_hex());  // what `rbk run --trace` writes
+  ScenarioHost host(gates, sc, trace);
   RunResult r = Machine(gates, host).run({Value::string("d"), std::nullopt});
   EXPECT_EQ(r.status, RunStatus::Ended) << r.error;
-  return read_overlay(trace.text, "gates");
+  return read_overlay(lines.str(), "gates");
 }
 
 std::map<std::string, nlohmann::json> node_tool_readings(const std::string& script,

@@ -9,11 +9,12 @@
 #include <set>
 
 #include "compiler/codegen.hpp"
+#include "run/gates.hpp"
 #include "test_support.hpp"
 #include "vm/disasm.hpp"
 #include "vm/machine.hpp"
 #include "vm/rbc.hpp"
-#include "vm/scenario.hpp"
+#include "run/scenario.hpp"
 #include "vm/verifier.hpp"
 
 namespace rbk::test {
@@ -139,7 +140,8 @@ TEST(Rbc, ResealedMutationsAreVerifiedOrRefused) {
       struct Quiet : TraceSink {
         void event(const TraceEvent&, int64_t) override {}
       } quiet;
-      ScenarioHost host(q, sc, GateFlags{true, {}}, quiet);
+      ScenarioHost world(q, sc, quiet);
+      GateDecisions host(world, {GateFlags{true, {}}});
       Budgets b;
       b.instructions = 10000;
       Machine vm(q, host, b);
@@ -175,7 +177,7 @@ TEST(Disasm, Golden) {
 
 struct Collect : TraceSink {
   std::vector<std::string> types;
-  void event(const TraceEvent& e, int64_t) override { types.push_back(e.type); }
+  void event(const TraceEvent& e, int64_t) override { types.push_back(trace_kind_name(e.kind)); }
 };
 
 RunResult run_gates(const std::string& probes, const std::string& approvals = "{}",
@@ -186,10 +188,11 @@ RunResult run_gates(const std::string& probes, const std::string& approvals = "{
   sc.approvals = nlohmann::json::parse(approvals);
   sc.start_ms = 0;
   Collect trace;
-  ScenarioHost host(program, sc, flags, trace);
+  ScenarioHost world(program, sc, trace);
+  GateDecisions host(world, {flags});
   Machine vm(program, host, budgets);
   RunResult r = vm.run({Value::string("sensor-1"), std::nullopt});
-  if (clock) *clock = host.now();
+  if (clock) *clock = world.now();
   return r;
 }
 
@@ -253,7 +256,7 @@ TEST(Run, FailedActionTakesErrorEdge) {
   sc.approvals = nlohmann::json::parse(R"({"restart": "approved"})");
   sc.actions = nlohmann::json::parse(R"({"dev.restart": {"error": "gateway busy"}})");
   Collect trace;
-  ScenarioHost host(program, sc, {}, trace);
+  ScenarioHost host(program, sc, trace);
   RunResult r = Machine(program, host).run({Value::string("sensor-1"), std::nullopt});
   ASSERT_EQ(r.status, RunStatus::Ended) << r.error;
   EXPECT_EQ(r.path, (std::vector<std::string>{"check", "restart", "failed_end"}));
@@ -290,7 +293,7 @@ TEST(Run, RecordsBuiltFromJsonConvertToTheDeclaredType) {
       }
     };
     Collect trace;
-    BodiesHost host(p, sc, {}, trace);
+    BodiesHost host(p, sc, trace);
     return Machine(p, host).run({});
   };
   RunResult r = run(R"({"rate": 940, "share": 78, "label": "fw-2.4.0"})");

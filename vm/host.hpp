@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vm/program.hpp"
@@ -28,7 +29,19 @@ struct PlannedCall {
   std::string describe() const;  // gateway.restart("gw-7")
 };
 
-enum class GateDecision { Approved, Denied, Timeout, Pending };
+// A gate's answer, and the name journals, approvals and traces write for it.
+#define RBK_GATE_DECISIONS(X) \
+  X(Approved, "approved")     \
+  X(Denied, "denied")         \
+  X(Timeout, "timeout")       \
+  X(Pending, "pending")
+enum class GateDecision : uint8_t {
+#define RBK_ENUM_ITEM(e, name) e,
+  RBK_GATE_DECISIONS(RBK_ENUM_ITEM)
+#undef RBK_ENUM_ITEM
+};
+const char* gate_decision_name(GateDecision d);
+std::optional<GateDecision> gate_decision_named(std::string_view name);
 
 struct GateRequest {
   Site site;
@@ -39,6 +52,26 @@ struct GateRequest {
   std::string plan_hash;              // SHA-256 over the plan's description
 };
 
+// What a trace event reports, and its name in trace files, the store and `rbk runs`.
+#define RBK_TRACE_KINDS(X)            \
+  X(RunStarted, "run_started")        \
+  X(RunEnded, "run_ended")            \
+  X(RunFailed, "run_failed")          \
+  X(NodeEntered, "node_entered")      \
+  X(EdgeTaken, "edge_taken")          \
+  X(Probe, "probe")                   \
+  X(Action, "action")                 \
+  X(GateAsked, "gate_asked")          \
+  X(GateDecided, "gate_decided")      \
+  X(Error, "error")                   \
+  X(WaitTimeout, "wait_timeout")
+enum class TraceKind : uint8_t {
+#define RBK_ENUM_ITEM(e, name) e,
+  RBK_TRACE_KINDS(RBK_ENUM_ITEM)
+#undef RBK_ENUM_ITEM
+};
+const char* trace_kind_name(TraceKind k);
+
 struct TraceField {
   std::string key;
   Value value;
@@ -48,7 +81,7 @@ struct TraceField {
 // kind, target and label) are not copied into FIELDS: sinks read them from the program,
 // so a node transition costs no allocation.
 struct TraceEvent {
-  std::string type;  // run_started, node_entered, edge_taken, probe, action, gate_asked, …
+  TraceKind kind = TraceKind::RunStarted;
   Site site;
   std::vector<TraceField> fields;
   uint32_t edge = kNone;  // edge_taken: the edge (in site.runbook)
@@ -74,6 +107,13 @@ struct ActOutcome {
 // decision yet: the run pauses; its journal brings it back to the same gate later.
 struct GatePending {
   GateRequest request;
+};
+
+// Receives trace events (the trace file, the readable path on stdout, the store).
+class TraceSink {
+ public:
+  virtual ~TraceSink() = default;
+  virtual void event(const TraceEvent& e, int64_t now_ms) = 0;
 };
 
 class Host {

@@ -115,19 +115,10 @@ Value binary(Op op, const Value& a, const Value& b) {
 
 }  // namespace
 
-std::string PlannedCall::describe() const {
-  std::string s = function->name + "(";
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (i) s += ", ";
-    s += args[i].kind == ValueKind::String ? "\"" + args[i].str() + "\"" : to_display(args[i]);
-  }
-  return s + ")";
-}
-
 Machine::Machine(const Program& program, Host& host, Budgets budgets)
     : p_(program), host_(host), budgets_(budgets) {}
 
-void Machine::emit(const char* type, const Site& site, std::vector<TraceField> fields,
+void Machine::emit(TraceKind kind, const Site& site, std::vector<TraceField> fields,
                    uint32_t edge) {
   if (++events_ > budgets_.trace_events) {
     if (events_ == budgets_.trace_events + 1)
@@ -136,7 +127,7 @@ void Machine::emit(const char* type, const Site& site, std::vector<TraceField> f
           site};
     return;
   }
-  host_.trace(TraceEvent{type, site, std::move(fields), edge});
+  host_.trace(TraceEvent{kind, site, std::move(fields), edge});
 }
 
 void Machine::tick() {
@@ -163,7 +154,7 @@ RunResult Machine::run(const std::vector<std::optional<Value>>& params) {
   const RunbookInfo& rb = p_.entry_runbook();
   Site site{&rb, nullptr, 0, 0};
   try {
-    emit("run_started", site,
+    emit(TraceKind::RunStarted, site,
          {{"runbook", Value::string(rb.name)}, {"program", Value::string(p_.hash_hex())}});
     std::vector<Value> args;
     for (size_t i = 0; i < rb.params.size(); ++i) {
@@ -182,7 +173,7 @@ RunResult Machine::run(const std::vector<std::optional<Value>>& params) {
     }
     result_.outcome = run_runbook(p_.entry, std::move(args), 0);
     result_.status = RunStatus::Ended;
-    emit("run_ended", site, {{"outcome", Value::string(outcome_name(result_.outcome))}});
+    emit(TraceKind::RunEnded, site, {{"outcome", Value::string(outcome_name(result_.outcome))}});
   } catch (const Failure& f) {
     result_.status = RunStatus::Failed;
     result_.outcome = Outcome::Failed;
@@ -190,12 +181,12 @@ RunResult Machine::run(const std::vector<std::optional<Value>>& params) {
     if (f.site.runbook)
       result_.error_where = f.site.runbook->name + (f.site.node ? ":" + f.site.node->name : "") +
                             (f.site.line ? ":" + std::to_string(f.site.line) : "");
-    host_.trace(TraceEvent{"run_failed", f.site, {{"reason", Value::string(f.reason)}}});
+    host_.trace(TraceEvent{TraceKind::RunFailed, f.site, {{"reason", Value::string(f.reason)}}});
   } catch (const HostFault& f) {
     result_.status = RunStatus::Failed;
     result_.outcome = Outcome::Failed;
     result_.error = f.what();
-    host_.trace(TraceEvent{"run_failed", site, {{"reason", Value::string(f.what())}}});
+    host_.trace(TraceEvent{TraceKind::RunFailed, site, {{"reason", Value::string(f.what())}}});
   } catch (const GatePending& pz) {
     result_.status = RunStatus::Paused;
     // No trace event here: the run goes on later from this very point, and its resumed
@@ -219,7 +210,7 @@ Outcome Machine::run_runbook(uint32_t r, std::vector<Value> params, int depth) {
     const NodeInfo& node = rb.nodes[n];
     Site site{&rb, &node, node.line, depth};
     if (depth == 0) path_nodes_.push_back(n);
-    emit("node_entered", site);
+    emit(TraceKind::NodeEntered, site);
     if (node.kind == NodeKind::End) return node.outcome;
     Context ctx;
     ctx.params = &params;
@@ -229,7 +220,7 @@ Outcome Machine::run_runbook(uint32_t r, std::vector<Value> params, int depth) {
     ctx.depth = depth;
     uint32_t e = exec(p_.codes[node.code], ctx).edge;
     edges_taken_.emplace_back(r, e);
-    emit("edge_taken", site, {}, e);
+    emit(TraceKind::EdgeTaken, site, {}, e);
     n = rb.edges[e].to;
   }
 }
@@ -265,7 +256,7 @@ Value Machine::call_function(uint32_t f, std::vector<Value> args, const Site& si
   }
   if (!v) v = Value::error("native '" + fn.name + "' is not available in this mode");
   if (v->is_error()) v = Value::error(fn.name + ": " + v->str());
-  emit("probe", site,
+  emit(TraceKind::Probe, site,
        {{"function", Value::string(fn.name)},
         {"args", Value::list(std::move(shown))},
         {v->is_error() ? "error" : "result", v->is_error() ? Value::string(v->str()) : *v},
@@ -308,7 +299,7 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
   auto fail = [&](const std::string& reason) -> Exit {
     if (!node) return Exit{false, 0, Value::error(reason)};
     if (node->error_edge != kNone) {
-      emit("error", site, {{"reason", Value::string(reason)}});
+      emit(TraceKind::Error, site, {{"reason", Value::string(reason)}});
       return Exit{true, node->error_edge, {}};
     }
     throw Failure{reason, site};
@@ -497,16 +488,18 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
             shown.push_back(Value::string(call.describe()));
           }
           req.plan_hash = hex(sha256(text));
-          emit("gate_asked", site,
+          emit(TraceKind::GateAsked, site,
                {{"gate", Value::string(node->name)},
                 {"role", Value::string(node->role)},
                 {"plan", Value::list(shown)},
                 {"plan_hash", Value::string(req.plan_hash)}});
           GateDecision d = host_.gate(req);
           if (d == GateDecision::Pending) throw GatePending{req};
-          emit("gate_decided", site,
+          emit(TraceKind::GateDecided, site,
                {{"gate", Value::string(node->name)},
-                {"decision", Value::string(d == GateDecision::Approved ? "approved" : "denied")}});
+                // an action gate that times out counts as denied
+                {"decision", Value::string(gate_decision_name(
+                                 d == GateDecision::Approved ? d : GateDecision::Denied))}});
           if (d != GateDecision::Approved) return fail("gate '" + node->name + "' was denied");
         }
         for (const auto& call : plan) {
@@ -527,7 +520,7 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
               {"args", Value::list(call.args)},
               {"performed", Value::boolean(out.kind != ActOutcome::Kind::WouldDo)}};
           if (out.value.is_error()) fields.push_back({"error", Value::string(out.value.str())});
-          emit("action", site, std::move(fields));
+          emit(TraceKind::Action, site, std::move(fields));
           if (out.value.is_error()) return fail(call.function->name + ": " + out.value.str());
         }
         break;
@@ -548,7 +541,7 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
         if (cond.b) break;
         int64_t now = host_.now();
         if (now >= deadline) {
-          emit("wait_timeout", site);
+          emit(TraceKind::WaitTimeout, site);
           return Exit{true, in.b, {}};
         }
         int64_t d = std::min(every, deadline - now);
@@ -569,15 +562,13 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
         req.role = node->role;
         if (timeout.kind == ValueKind::Duration) req.timeout_ms = timeout.i;
         req.plan_hash = hex(sha256(node->name + "\n"));
-        emit("gate_asked", site,
+        emit(TraceKind::GateAsked, site,
              {{"gate", Value::string(node->name)}, {"role", Value::string(node->role)}});
         GateDecision d = host_.gate(req);
         if (d == GateDecision::Pending) throw GatePending{req};
-        const char* text = d == GateDecision::Approved ? "approved"
-                           : d == GateDecision::Denied ? "denied"
-                                                       : "timeout";
-        emit("gate_decided", site,
-             {{"gate", Value::string(node->name)}, {"decision", Value::string(text)}});
+        emit(TraceKind::GateDecided, site,
+             {{"gate", Value::string(node->name)},
+              {"decision", Value::string(gate_decision_name(d))}});
         uint32_t e = d == GateDecision::Approved ? node->approved_edge
                      : d == GateDecision::Denied ? node->denied_edge
                                                  : node->timeout_edge;
@@ -592,7 +583,7 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
           o = run_runbook(in.a, std::move(args), ctx.depth + 1);
         } catch (const Failure& f) {
           if (node->error_edge == kNone) throw;
-          emit("error", site,
+          emit(TraceKind::Error, site,
                {{"reason", Value::string(p_.runbooks[in.a].name + ": " + f.reason)}});
           o = Outcome::Failed;
         }

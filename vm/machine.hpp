@@ -63,7 +63,7 @@ class Machine {
   };
   Exit exec(const Code& code, Context& ctx);
   Value call_function(uint32_t f, std::vector<Value> args, const Site& site, int depth);
-  void emit(const char* type, const Site& site, std::vector<TraceField> fields = {},
+  void emit(TraceKind kind, const Site& site, std::vector<TraceField> fields = {},
             uint32_t edge = kNone);
   void tick();
 

@@ -1,6 +1,7 @@
 #include "vm/value.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -144,6 +145,12 @@ std::string quoted(const std::string& s) {
     out += c;
   }
   return out + "\"";
+}
+
+int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string format_time(int64_t ms) {

@@ -126,6 +126,8 @@ bool parse_duration(const std::string& text, int64_t& ms);
 // RFC 3339 in UTC or with an offset -> milliseconds since the epoch.
 bool parse_time(const std::string& text, int64_t& ms);
 std::string format_time(int64_t ms);
+// The real clock: milliseconds since the epoch (what live runs and records use).
+int64_t system_now_ms();
 // TEXT in double quotes with ", \ and line breaks escaped: for listings and DOT.
 std::string quoted(const std::string& text);
 std::string format_duration(int64_t ms);

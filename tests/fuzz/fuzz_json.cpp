@@ -12,11 +12,12 @@
 #include "render/graphviz.hpp"
 #include "render/mermaid.hpp"
 #include "render/overlay.hpp"
+#include "run/journal.hpp"
+#include "run/policy.hpp"
+#include "run/scenario.hpp"
+#include "run/trace_sinks.hpp"
 #include "stdlib/config.hpp"
-#include "vm/journal.hpp"
 #include "vm/json_read.hpp"
-#include "vm/policy.hpp"
-#include "vm/scenario.hpp"
 #include "vm/value_json.hpp"
 
 #ifndef RBK_FUZZ_SOURCE_DIR
@@ -44,10 +45,6 @@ const rbk::Program& subject() {
   return program;
 }
 
-struct NoTrace : rbk::TraceSink {
-  void event(const rbk::TraceEvent&, int64_t) override {}
-};
-
 std::vector<std::optional<rbk::Value>> params_of(const rbk::Program& p,
                                                  const nlohmann::json& given) {
   std::vector<std::optional<rbk::Value>> out;
@@ -68,8 +65,8 @@ void scenario(const std::string& text) {
   } catch (const rbk::ScenarioError&) {
     return;
   }
-  NoTrace sink;
-  rbk::ScenarioHost host(subject(), sc, {}, sink);
+  rbk::NoTrace sink;
+  rbk::ScenarioHost host(subject(), sc, sink);
   rbk::Machine(subject(), host, rbk::fuzz::small_budgets()).run(params_of(subject(), sc.params));
 }
 
@@ -77,7 +74,7 @@ void policy(const std::string& text) {
   try {
     rbk::Policy p = rbk::parse_policy(text, "fuzz.json");
     p.may_approve("alice", "ops", "bob");
-    p.host_allowed("net.http", "127.0.0.1:8080");
+    p.capabilities.host_allowed("net.http", "127.0.0.1:8080");
   } catch (const rbk::PolicyError&) {
   }
 }
@@ -108,11 +105,11 @@ void journal(const std::string& text) {
     entries.push_back({static_cast<int64_t>(entries.size() + 1), e[0].get<std::string>(),
                        e[1].get<std::string>(), e[2].dump()});
   }
-  rbk::RunStore store(":memory:");
+  std::unique_ptr<rbk::RunStore> store = rbk::open_sqlite_store(":memory:");
   rbk::Scenario none;
-  NoTrace sink;
-  rbk::ScenarioHost world(subject(), none, {}, sink);
-  rbk::JournalHost host(world, store, "fuzz", std::move(entries));
+  rbk::NoTrace sink;
+  rbk::ScenarioHost world(subject(), none, sink);
+  rbk::JournalHost host(world, *store, "fuzz", std::move(entries));
   rbk::Machine(subject(), host, rbk::fuzz::small_budgets())
       .run(params_of(subject(), {{"device", "sensor-0042"}, {"gateway", "gw-7"}}));
 }

@@ -1,4 +1,4 @@
-#include "vm/policy.hpp"
+#include "run/policy.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -8,25 +8,9 @@ namespace rbk {
 
 using nlohmann::json;
 
-bool Policy::grants(const std::string& capability) const {
-  return capability == "clock" || capabilities.count(capability) > 0;
-}
-
-bool Policy::host_allowed(const std::string& capability, const std::string& host_port) const {
-  auto it = capabilities.find(capability);
-  if (it == capabilities.end()) return false;
-  std::string host = host_port.substr(0, host_port.rfind(':'));
-  for (const auto& h : it->second) {
-    if (h == "*" || h == host_port || h == host) return true;
-    if (h.size() > 2 && h.compare(0, 2, "*.") == 0 && host.size() > h.size() - 1 &&
-        host.compare(host.size() - (h.size() - 1), h.size() - 1, h.substr(1)) == 0)
-      return true;
-  }
-  return false;
-}
-
 std::string Policy::may_approve(const std::string& name, const std::string& role,
                                 const std::string& started_by) const {
+  const std::string& source = capabilities.source;
   if (name == started_by && !self_approval)
     return name + " started this run and cannot approve its gates" +
            (source.empty() ? " (no policy allows self-approval)"
@@ -55,7 +39,7 @@ Policy parse_policy(const std::string& text, const std::string& source) {
   }
   if (!j.is_object()) throw fail("a policy is a JSON object");
   Policy p;
-  p.source = source;
+  p.capabilities.source = source;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& key = it.key();
     const json& v = it.value();
@@ -73,7 +57,7 @@ Policy parse_policy(const std::string& text, const std::string& source) {
         } else {
           throw fail("capability \"" + c.key() + "\" takes true or a list of hosts");
         }
-        p.capabilities[c.key()] = hosts;
+        p.capabilities.hosts[c.key()] = hosts;
       }
     } else if (key == "roles") {
       if (!v.is_object()) throw fail("\"roles\" must be an object");

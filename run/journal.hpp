@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "vm/host.hpp"
-#include "vm/run_store.hpp"
+#include "run/run_store.hpp"
 
 namespace rbk {
 

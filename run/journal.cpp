@@ -1,4 +1,4 @@
-#include "vm/journal.hpp"
+#include "run/journal.hpp"
 
 #include <csignal>
 #include <cstdlib>
@@ -111,7 +111,9 @@ ActOutcome JournalHost::act(const PlannedCall& call, const Site& site) {
     req.plan_hash = key;
     GateDecision d = inner_.gate(req);
     if (d == GateDecision::Pending) throw GatePending{req};
-    record("gate", req.gate, d == GateDecision::Approved ? "\"approved\"" : "\"denied\"");
+    record("gate", req.gate,
+           nlohmann::json(gate_decision_name(d == GateDecision::Approved ? d : GateDecision::Denied))
+               .dump());
     ActOutcome out;
     out.kind = ActOutcome::Kind::Performed;
     if (d != GateDecision::Approved)
@@ -139,17 +141,14 @@ void JournalHost::acted(const PlannedCall& call, const Value& result, const Site
 GateDecision JournalHost::gate(const GateRequest& request) {
   if (const JournalEntry* e = expect("gate", request.gate)) {
     nlohmann::json d = stored_json(*e);
-    if (d == "approved") return GateDecision::Approved;
-    if (d == "denied") return GateDecision::Denied;
-    if (d == "timeout") return GateDecision::Timeout;
-    damaged(*e, "a gate decision is \"approved\", \"denied\" or \"timeout\"");
+    auto decided = gate_decision_named(d.is_string() ? d.get<std::string>() : "");
+    if (!decided || *decided == GateDecision::Pending)
+      damaged(*e, "a gate decision is \"approved\", \"denied\" or \"timeout\"");
+    return *decided;
   }
   GateDecision d = inner_.gate(request);
   if (d == GateDecision::Pending) return d;
-  const char* text = d == GateDecision::Approved ? "approved"
-                     : d == GateDecision::Denied ? "denied"
-                                                 : "timeout";
-  record("gate", request.gate, std::string("\"") + text + "\"");
+  record("gate", request.gate, nlohmann::json(gate_decision_name(d)).dump());
   return d;
 }
 

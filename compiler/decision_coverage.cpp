@@ -1,4 +1,4 @@
-#include "compiler/coverage.hpp"
+#include "compiler/decision_coverage.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "vm/scenario.hpp"
+#include "run/scenario.hpp"
 
 #include "vm/json_read.hpp"
 #include "vm/value_json.hpp"
@@ -59,19 +59,17 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
       throw ScenarioError(path + ": \"now\" must be an RFC 3339 time");
   }
   for (auto it = s.approvals.begin(); it != s.approvals.end(); ++it) {
-    std::string d = it.value().is_string() ? it.value().get<std::string>() : "";
-    if (d != "approved" && d != "denied" && d != "timeout")
+    auto d = gate_decision_named(it.value().is_string() ? it.value().get<std::string>() : "");
+    if (!d || d == GateDecision::Pending)
       throw ScenarioError(path + ": approval of \"" + it.key() +
                           "\" must be \"approved\", \"denied\" or \"timeout\"");
   }
   return s;
 }
 
-ScenarioHost::ScenarioHost(const Program& program, const Scenario& scenario, GateFlags flags,
-                           TraceSink& sink)
+ScenarioHost::ScenarioHost(const Program& program, const Scenario& scenario, TraceSink& sink)
     : program_(program),
       scenario_(scenario),
-      flags_(std::move(flags)),
       sink_(sink),
       clock_(scenario.start_ms) {}
 
@@ -158,15 +156,10 @@ ActOutcome ScenarioHost::act(const PlannedCall& call, const Site&) {
 }
 
 GateDecision ScenarioHost::gate(const GateRequest& req) {
-  if (flags_.deny.count(req.gate)) return GateDecision::Denied;
-  if (scenario_.approvals.contains(req.gate)) {
-    std::string d = scenario_.approvals[req.gate].get<std::string>();
-    return d == "approved" ? GateDecision::Approved
-           : d == "denied" ? GateDecision::Denied
-                           : GateDecision::Timeout;
-  }
-  if (flags_.approve_all) return GateDecision::Approved;
-  return GateDecision::Pending;
+  if (!scenario_.approvals.contains(req.gate)) return GateDecision::Pending;
+  // parse_scenario let only approved, denied and timeout through
+  return gate_decision_named(scenario_.approvals[req.gate].get<std::string>())
+      .value_or(GateDecision::Pending);
 }
 
 Value ScenarioHost::config(const std::string& name) {

@@ -32,22 +32,11 @@ struct Scenario {
 // Parses a scenario file's text; throws ScenarioError naming the problem.
 Scenario parse_scenario(const std::string& text, const std::string& path);
 
-// Gate decisions given on the command line (--approve-all, --deny GATE).
-struct GateFlags {
-  bool approve_all = false;
-  std::set<std::string> deny;
-};
-
-// Receives trace events (the trace file, the readable path on stdout, the store).
-class TraceSink {
- public:
-  virtual ~TraceSink() = default;
-  virtual void event(const TraceEvent& e, int64_t now_ms) = 0;
-};
-
 class ScenarioHost : public Host {
  public:
-  ScenarioHost(const Program& program, const Scenario& scenario, GateFlags flags, TraceSink& sink);
+  // PROGRAM and SCENARIO must outlive the host. Its gates are answered by the scenario's
+  // "approvals" (and pending otherwise: see run/gates.hpp for flags and people).
+  ScenarioHost(const Program& program, const Scenario& scenario, TraceSink& sink);
 
   std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args,
                             const Site& site) override;
@@ -65,7 +54,6 @@ class ScenarioHost : public Host {
   Value answer(const FunctionInfo& fn, const nlohmann::json& entry, const std::string& key);
   const Program& program_;
   const Scenario& scenario_;
-  GateFlags flags_;
   TraceSink& sink_;
   int64_t clock_;
   std::map<std::string, size_t> sequence_pos_;

@@ -1,9 +1,9 @@
-#include "vm/run_store.hpp"
-
+// The SQLite run store (run_store.hpp): the one file that includes sqlite3.h.
 #include <sqlite3.h>
 
-#include <cstdlib>
 #include <filesystem>
+
+#include "run/run_store.hpp"
 
 namespace rbk {
 
@@ -65,20 +65,27 @@ const char* kColumns =
     "started_by, status, "
     "outcome, error, paused_gate, paused_role, plan, plan_hash, created_at, updated_at";
 
+// A name the store wrote from one of its tables, read back (a damaged file is reported).
+template <typename E>
+E named(std::optional<E> e, const std::string& run, const char* what, const std::string& text) {
+  if (!e) throw StoreError("run " + run + ": the store is damaged: unknown " + what + " '" + text + "'");
+  return *e;
+}
+
 RunRecord read_run(Stmt& s) {
   RunRecord r;
   r.id = s.text(0);
   r.runbook = s.text(1);
   r.program_hash = s.text(2);
   r.program = s.text(3);
-  r.mode = s.text(4);
+  r.mode = named(run_mode_named(s.text(4)), r.id, "mode", s.text(4));
   r.params = s.text(5);
   r.scenario_path = s.text(6);
   r.scenario = s.text(7);
   r.policy = s.text(8);
   r.options = s.text(9);
   r.started_by = s.text(10);
-  r.status = s.text(11);
+  r.status = named(run_state_named(s.text(11)), r.id, "status", s.text(11));
   r.outcome = s.text(12);
   r.error = s.text(13);
   r.paused_gate = s.text(14);
@@ -90,18 +97,34 @@ RunRecord read_run(Stmt& s) {
   return r;
 }
 
+class SqliteRunStore : public RunStore {
+ public:
+  explicit SqliteRunStore(const std::string& path);
+  ~SqliteRunStore() override { sqlite3_close(db_); }
+  SqliteRunStore(const SqliteRunStore&) = delete;
+  SqliteRunStore& operator=(const SqliteRunStore&) = delete;
+
+  void create(const RunRecord& r) override;
+  void update_status(const RunRecord& r) override;
+  std::optional<RunRecord> get(const std::string& id) override;
+  std::vector<RunRecord> list(size_t limit) override;
+  void append_journal(const std::string& run, const JournalEntry& e) override;
+  std::vector<JournalEntry> journal(const std::string& run) override;
+  void append_trace(const std::string& run, int64_t seq, const std::string& event_json) override;
+  std::vector<std::string> trace(const std::string& run) override;
+  void add_approval(const std::string& run, const ApprovalRecord& a) override;
+  std::vector<ApprovalRecord> approvals(const std::string& run) override;
+  const std::string& path() const override { return path_; }
+
+ private:
+  void exec(const char* sql);
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
 }  // namespace
 
-std::string RunStore::default_path() {
-  if (const char* p = std::getenv("RBK_STORE"); p && *p) return p;
-  if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x)
-    return std::string(x) + "/rbk/runs.db";
-  if (const char* h = std::getenv("HOME"); h && *h)
-    return std::string(h) + "/.local/state/rbk/runs.db";
-  return ".rbk-runs.db";
-}
-
-RunStore::RunStore(const std::string& path) : path_(path) {
+SqliteRunStore::SqliteRunStore(const std::string& path) : path_(path) {
   std::error_code ec;
   auto dir = std::filesystem::path(path).parent_path();
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);
@@ -112,16 +135,17 @@ RunStore::RunStore(const std::string& path) : path_(path) {
     throw StoreError("cannot open the run store " + path + ": " + msg);
   }
   sqlite3_busy_timeout(db_, 5000);
-  exec("PRAGMA journal_mode=WAL");
-  exec("PRAGMA synchronous=NORMAL");
-  exec(kSchema);
+  try {
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+    exec(kSchema);
+  } catch (...) {  // the destructor does not run for a constructor that throws
+    sqlite3_close(db_);
+    throw;
+  }
 }
 
-RunStore::~RunStore() {
-  sqlite3_close(db_);
-}
-
-void RunStore::exec(const char* sql) {
+void SqliteRunStore::exec(const char* sql) {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "?";
@@ -130,7 +154,7 @@ void RunStore::exec(const char* sql) {
   }
 }
 
-void RunStore::create(const RunRecord& r) {
+void SqliteRunStore::create(const RunRecord& r) {
   Stmt s(db_, (std::string("INSERT INTO runs(") + kColumns +
                ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
                   .c_str());
@@ -138,14 +162,14 @@ void RunStore::create(const RunRecord& r) {
       .bind(2, r.runbook)
       .bind(3, r.program_hash)
       .blob(4, r.program)
-      .bind(5, r.mode)
+      .bind(5, std::string(run_mode_name(r.mode)))
       .bind(6, r.params);
   s.bind(7, r.scenario_path)
       .bind(8, r.scenario)
       .bind(9, r.policy)
       .bind(10, r.options)
       .bind(11, r.started_by);
-  s.bind(12, r.status)
+  s.bind(12, std::string(run_state_name(r.status)))
       .bind(13, r.outcome)
       .bind(14, r.error)
       .bind(15, r.paused_gate)
@@ -154,12 +178,12 @@ void RunStore::create(const RunRecord& r) {
   s.step();
 }
 
-void RunStore::update_status(const RunRecord& r) {
+void SqliteRunStore::update_status(const RunRecord& r) {
   Stmt s(db_,
          "UPDATE runs SET status=?, outcome=?, error=?, paused_gate=?, paused_role=?, plan=?, "
          "plan_hash=?, "
          "updated_at=? WHERE id=?");
-  s.bind(1, r.status)
+  s.bind(1, std::string(run_state_name(r.status)))
       .bind(2, r.outcome)
       .bind(3, r.error)
       .bind(4, r.paused_gate)
@@ -168,14 +192,14 @@ void RunStore::update_status(const RunRecord& r) {
   s.step();
 }
 
-std::optional<RunRecord> RunStore::get(const std::string& id) {
+std::optional<RunRecord> SqliteRunStore::get(const std::string& id) {
   Stmt s(db_, (std::string("SELECT ") + kColumns + " FROM runs WHERE id=?").c_str());
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   return read_run(s);
 }
 
-std::vector<RunRecord> RunStore::list(size_t limit) {
+std::vector<RunRecord> SqliteRunStore::list(size_t limit) {
   Stmt s(db_, (std::string("SELECT ") + kColumns +
                " FROM runs ORDER BY created_at DESC, id DESC LIMIT ?")
                   .c_str());
@@ -185,13 +209,13 @@ std::vector<RunRecord> RunStore::list(size_t limit) {
   return out;
 }
 
-void RunStore::append_journal(const std::string& run, const JournalEntry& e) {
+void SqliteRunStore::append_journal(const std::string& run, const JournalEntry& e) {
   Stmt s(db_, "INSERT INTO journal(run, seq, kind, key, value) VALUES(?,?,?,?,?)");
   s.bind(1, run).bind(2, e.seq).bind(3, e.kind).bind(4, e.key).bind(5, e.value);
   s.step();
 }
 
-std::vector<JournalEntry> RunStore::journal(const std::string& run) {
+std::vector<JournalEntry> SqliteRunStore::journal(const std::string& run) {
   Stmt s(db_, "SELECT seq, kind, key, value FROM journal WHERE run=? ORDER BY seq");
   s.bind(1, run);
   std::vector<JournalEntry> out;
@@ -199,13 +223,13 @@ std::vector<JournalEntry> RunStore::journal(const std::string& run) {
   return out;
 }
 
-void RunStore::append_trace(const std::string& run, int64_t seq, const std::string& event_json) {
+void SqliteRunStore::append_trace(const std::string& run, int64_t seq, const std::string& event_json) {
   Stmt s(db_, "INSERT OR REPLACE INTO trace(run, seq, event) VALUES(?,?,?)");
   s.bind(1, run).bind(2, seq).bind(3, event_json);
   s.step();
 }
 
-std::vector<std::string> RunStore::trace(const std::string& run) {
+std::vector<std::string> SqliteRunStore::trace(const std::string& run) {
   Stmt s(db_, "SELECT event FROM trace WHERE run=? ORDER BY seq");
   s.bind(1, run);
   std::vector<std::string> out;
@@ -213,13 +237,13 @@ std::vector<std::string> RunStore::trace(const std::string& run) {
   return out;
 }
 
-void RunStore::add_approval(const std::string& run, const ApprovalRecord& a) {
+void SqliteRunStore::add_approval(const std::string& run, const ApprovalRecord& a) {
   Stmt s(db_,
          "INSERT INTO approvals(run, gate, decision, by, at, comment, plan_hash) "
          "VALUES(?,?,?,?,?,?,?)");
   s.bind(1, run)
       .bind(2, a.gate)
-      .bind(3, a.decision)
+      .bind(3, std::string(gate_decision_name(a.decision)))
       .bind(4, a.by)
       .bind(5, a.at)
       .bind(6, a.comment)
@@ -227,16 +251,21 @@ void RunStore::add_approval(const std::string& run, const ApprovalRecord& a) {
   s.step();
 }
 
-std::vector<ApprovalRecord> RunStore::approvals(const std::string& run) {
+std::vector<ApprovalRecord> SqliteRunStore::approvals(const std::string& run) {
   Stmt s(db_,
          "SELECT gate, decision, by, at, comment, plan_hash FROM approvals WHERE run=? ORDER BY "
          "rowid");
   s.bind(1, run);
   std::vector<ApprovalRecord> out;
   while (s.step())
-    out.push_back(
-        ApprovalRecord{s.text(0), s.text(1), s.text(2), s.integer(3), s.text(4), s.text(5)});
+    out.push_back(ApprovalRecord{s.text(0),
+                                 named(gate_decision_named(s.text(1)), run, "decision", s.text(1)),
+                                 s.text(2), s.integer(3), s.text(4), s.text(5)});
   return out;
+}
+
+std::unique_ptr<RunStore> open_sqlite_store(const std::string& path) {
+  return std::make_unique<SqliteRunStore>(path);
 }
 
 }  // namespace rbk

@@ -1,5 +1,5 @@
 // Where trace events go: a JSON-lines file (one object per event, with the run id and the
-// program hash), the readable path on stdout, or both.
+// program hash), the run store, the readable path on a terminal; any of them at once.
 #pragma once
 
 #include <fstream>
@@ -8,10 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "vm/run_store.hpp"
-#include "vm/scenario.hpp"
+#include <nlohmann/json.hpp>
 
-namespace rbk::cli {
+#include "run/run_store.hpp"
+#include "vm/host.hpp"
+
+namespace rbk {
 
 // One trace event as the JSON object written to trace files and the store.
 nlohmann::json trace_json(const TraceEvent& e, int64_t now_ms, const std::string& run,
@@ -56,6 +58,7 @@ class ReadableTrace : public TraceSink {
   size_t seen_ = 0, skip_ = 0;
 };
 
+// Every event to each of several sinks.
 class FanOut : public TraceSink {
  public:
   void add(TraceSink* s) { sinks_.push_back(s); }
@@ -67,7 +70,10 @@ class FanOut : public TraceSink {
   std::vector<TraceSink*> sinks_;
 };
 
-// A new run id: time-ordered and unique ("r20261122-183055-4f2a").
-std::string new_run_id();
+// Drops every event (rbk test: the result is what matters).
+class NoTrace : public TraceSink {
+ public:
+  void event(const TraceEvent&, int64_t) override {}
+};
 
-}  // namespace rbk::cli
+}  // namespace rbk

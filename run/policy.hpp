@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "stdlib/capabilities.hpp"
 #include "vm/machine.hpp"
 
 namespace rbk {
@@ -24,14 +25,12 @@ struct PolicyError : std::runtime_error {
 };
 
 struct Policy {
-  std::string source;  // the file it came from, for messages
-  std::map<std::string, std::vector<std::string>> capabilities;  // capability -> hosts ("*" any)
-  std::map<std::string, std::set<std::string>> roles;            // role -> members
+  Capabilities capabilities;  // what the run may reach; its source names the policy file
+  std::map<std::string, std::set<std::string>> roles;  // role -> members
   bool self_approval = false;
   Budgets budgets;
 
-  bool grants(const std::string& capability) const;
-  bool host_allowed(const std::string& capability, const std::string& host_port) const;
+  const std::string& source() const { return capabilities.source; }
   // Empty when NAME may decide a gate of ROLE for a run STARTED_BY; else the reason not.
   std::string may_approve(const std::string& name, const std::string& role,
                           const std::string& started_by) const;

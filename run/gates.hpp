@@ -1,0 +1,70 @@
+// Who decides a gate. The world answers first where it can (a scenario's "approvals"; real
+// systems never do); in front of it, one decorator applies, in this order:
+//   1. the decision a person just gave with `rbk approve` for the gate the run paused at
+//      (once: a later visit to the same gate asks again);
+//   2. --deny GATE, then the world's answer, then --approve-all (dry-run and scenario runs);
+//   3. the person at the terminal, when there is one and the policy lets the person who
+//      started the run decide its gates (their answer is recorded as an approval);
+//   4. otherwise the gate stays pending and the run pauses for another person.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "run/policy.hpp"
+#include "run/run_store.hpp"
+#include "vm/host.hpp"
+
+namespace rbk {
+
+// Gate decisions given on the command line (--approve-all, --deny GATE).
+struct GateFlags {
+  bool approve_all = false;
+  std::set<std::string> deny;
+};
+
+// A person asked about a gate, at a terminal.
+class GatePrompt {
+ public:
+  virtual ~GatePrompt() = default;
+  // Shows the plan and asks WHO; std::nullopt when no answer comes (end of input).
+  virtual std::optional<bool> ask(const GateRequest& request, const std::string& who) = 0;
+  // Tells the person why they are not asked (the policy does not let them decide).
+  virtual void tell(const std::string& why) = 0;
+};
+
+// Prompts on a pair of streams (rbk run on a terminal: std::cin and std::cout).
+class StreamPrompt : public GatePrompt {
+ public:
+  StreamPrompt(std::istream& in, std::ostream& out) : in_(in), out_(out) {}
+  std::optional<bool> ask(const GateRequest& request, const std::string& who) override;
+  void tell(const std::string& why) override;
+
+ private:
+  std::istream& in_;
+  std::ostream& out_;
+};
+
+// The gate decisions of one run, as a decorator of its world host.
+class GateDecisions : public HostDecorator {
+ public:
+  struct Setup {
+    GateFlags flags;
+    std::optional<std::pair<std::string, GateDecision>> just_decided;  // gate, decision
+    GatePrompt* prompt = nullptr;  // null: nobody to ask
+    const Policy* policy = nullptr;
+    std::string started_by;
+    RunStore* store = nullptr;  // where a prompted decision is recorded (with RUN)
+    std::string run;
+  };
+  GateDecisions(Host& world, Setup setup) : HostDecorator(world), s_(std::move(setup)) {}
+  GateDecision gate(const GateRequest& request) override;
+
+ private:
+  GateDecision ask(const GateRequest& request);
+  Setup s_;
+};
+
+}  // namespace rbk

@@ -1,0 +1,117 @@
+// The store of runs: each run's record, its journal (every answer the world gave it, in
+// order), its trace and its approvals. A run that pauses at a gate, or whose process is
+// killed, is resumed from here by replaying its journal. One interface, one
+// implementation per engine: SQLite (sqlite_store.cpp, the embedded default) keeps its
+// headers to itself.
+//
+// Every write is its own committed transaction, so what was journaled survives the
+// process being killed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vm/host.hpp"
+
+namespace rbk {
+
+struct StoreError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// How a run meets the world (scenario file, real probes with actions recorded, or real),
+// and where it stands; each with the name the store, `rbk runs` and the API write.
+#define RBK_RUN_MODES(X)   \
+  X(Scenario, "scenario") \
+  X(DryRun, "dry-run")    \
+  X(Live, "live")
+#define RBK_RUN_STATES(X) \
+  X(Running, "running")  \
+  X(Paused, "paused")    \
+  X(Ended, "ended")      \
+  X(Failed, "failed")
+enum class RunMode : uint8_t {
+#define RBK_ENUM_ITEM(e, name) e,
+  RBK_RUN_MODES(RBK_ENUM_ITEM)
+#undef RBK_ENUM_ITEM
+};
+enum class RunState : uint8_t {
+#define RBK_ENUM_ITEM(e, name) e,
+  RBK_RUN_STATES(RBK_ENUM_ITEM)
+#undef RBK_ENUM_ITEM
+};
+const char* run_mode_name(RunMode m);
+std::optional<RunMode> run_mode_named(std::string_view name);
+const char* run_state_name(RunState s);
+std::optional<RunState> run_state_named(std::string_view name);
+
+struct RunRecord {
+  std::string id;
+  std::string runbook;
+  std::string program_hash;
+  std::string program;  // the .rbc bytes the run executes
+  RunMode mode = RunMode::Scenario;
+  std::string params;   // JSON object of the bound parameters
+  std::string scenario_path;
+  std::string scenario;  // the scenario file's text
+  std::string policy;    // the policy file's text ("" when none)
+  std::string options;   // JSON: gate flags, trace file, resolved configuration
+  std::string started_by;
+  RunState status = RunState::Running;
+  std::string outcome;  // outcome_name() once ended
+  std::string error;
+  std::string paused_gate, paused_role, plan, plan_hash;  // when paused
+  int64_t created_at = 0, updated_at = 0;
+};
+
+struct JournalEntry {
+  int64_t seq = 0;
+  std::string kind;   // call, act_started, act_done, gate, now, sleep, config
+  std::string key;    // what was asked (checked on replay)
+  std::string value;  // the answer (tagged JSON)
+};
+
+struct ApprovalRecord {
+  std::string gate;
+  GateDecision decision = GateDecision::Approved;  // approved or denied
+  std::string by;
+  int64_t at = 0;
+  std::string comment;
+  std::string plan_hash;
+};
+
+class RunStore {
+ public:
+  // $RBK_STORE if set, else $XDG_STATE_HOME/rbk/runs.db, else ~/.local/state/rbk/runs.db.
+  static std::string default_path();
+  virtual ~RunStore() = default;
+
+  virtual void create(const RunRecord& r) = 0;
+  // Writes status, outcome, error, paused_*, plan, plan_hash and updated_at.
+  virtual void update_status(const RunRecord& r) = 0;
+  virtual std::optional<RunRecord> get(const std::string& id) = 0;
+  virtual std::vector<RunRecord> list(size_t limit = 100) = 0;
+
+  virtual void append_journal(const std::string& run, const JournalEntry& e) = 0;
+  virtual std::vector<JournalEntry> journal(const std::string& run) = 0;
+
+  virtual void append_trace(const std::string& run, int64_t seq, const std::string& event_json) = 0;
+  virtual std::vector<std::string> trace(const std::string& run) = 0;
+
+  virtual void add_approval(const std::string& run, const ApprovalRecord& a) = 0;
+  virtual std::vector<ApprovalRecord> approvals(const std::string& run) = 0;
+
+  // Where it is, for messages ("runs.db", a connection string without its password).
+  virtual const std::string& path() const = 0;
+};
+
+// The embedded store: an SQLite file at PATH (created with its folders), in WAL mode.
+// Throws StoreError when it cannot be opened.
+std::unique_ptr<RunStore> open_sqlite_store(const std::string& path);
+
+}  // namespace rbk

@@ -1,0 +1,93 @@
+// One run's life, whoever drives it: `rbk run` starts one, `rbk approve` and `rbk resume`
+// continue one from the store, `rbk test` runs one in memory (and, to come, the server and
+// the children of a fleet fan-out). A session builds the hosts of its mode — the world
+// (scenario, dry-run or live), the gate decisions in front of it (run/gates.hpp) and, when
+// there is a store, the journal around them — runs the machine, and records how it ended.
+//
+// Parameters and configuration reach a fresh run typed; the record keeps them as JSON
+// only so that a paused or interrupted run can be resumed by another process.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "run/gates.hpp"
+#include "run/policy.hpp"
+#include "run/run_store.hpp"
+#include "run/scenario.hpp"
+#include "vm/machine.hpp"
+
+namespace rbk {
+
+// A run that cannot start or continue: its trace file cannot be written, its record is
+// damaged. The message names what.
+struct SessionError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Everything a new run starts from: read, parsed and typed by the driver.
+struct RunSetup {
+  std::shared_ptr<const Program> program;  // shared: a fan-out runs one program many times
+  RunMode mode = RunMode::Scenario;
+  Scenario scenario;          // scenario mode
+  std::string scenario_text;  // its file's text, kept for resuming ("" without one)
+  Policy policy = default_policy();
+  std::string policy_text;                   // "" without a policy file
+  std::map<std::string, Value> config;       // dry-run and live: resolved, typed
+  std::vector<std::optional<Value>> params;  // bound, typed, in the entry runbook's order
+  GateFlags flags;
+  std::string trace_file;  // a JSON-lines trace to write ("" for none)
+  std::string started_by;
+};
+
+class RunSession {
+ public:
+  // A new run; with a STORE (which must outlive the session) it is recorded there when it
+  // first executes, and journaled, so it can pause and be resumed.
+  RunSession(RunSetup setup, RunStore* store);
+  // The run ID of STORE, to continue. Throws SessionError when it cannot be resumed
+  // (naming what is damaged); std::nullopt when there is no such run.
+  static std::optional<RunSession> open(RunStore& store, const std::string& id);
+
+  const RunRecord& record() const { return rec_; }
+  const Program& program() const { return *s_.program; }
+  const Policy& policy() const { return s_.policy; }
+
+  // WHO decides the gate the run is paused at: checked against the policy, recorded as an
+  // approval (bound to the plan hash the run showed), and given to the next execute().
+  // Returns the reason when WHO may not decide it ("" when recorded).
+  std::string decide(const std::string& who, GateDecision decision, const std::string& comment);
+
+  struct Output {
+    std::ostream* readable = nullptr;  // the path as a person reads it
+    GatePrompt* prompt = nullptr;      // someone to ask at a gate
+    // Called once the outputs are open, just before the machine starts or resumes.
+    std::function<void(const RunRecord&)> starting;
+  };
+  // Runs from the start, or on from where a recorded run stopped (replaying its journal),
+  // and records how it ended. Throws SessionError before anything runs when an output
+  // cannot be opened; a store that fails throws StoreError.
+  RunResult execute(const Output& out);
+
+ private:
+  RunSession() = default;
+  Host& world_host(TraceSink& sinks, std::unique_ptr<Host>& holder);
+  void record_end(const RunResult& r);
+
+  RunSetup s_;
+  RunRecord rec_;
+  RunStore* store_ = nullptr;
+  bool recorded_ = false;  // the record is in the store: execute() resumes it
+  std::optional<std::pair<std::string, GateDecision>> just_decided_;
+};
+
+// A new run id: time-ordered and unique ("r20261122-183055-4f2a").
+std::string new_run_id();
+
+}  // namespace rbk

@@ -1,0 +1,125 @@
+#include "run/trace_sinks.hpp"
+
+#include <fmt/format.h>
+
+
+#include "vm/value_json.hpp"
+
+namespace rbk {
+
+nlohmann::json trace_json(const TraceEvent& e, int64_t now_ms, const std::string& run,
+                          const std::string& program, size_t seq) {
+  nlohmann::json j;
+  j["run"] = run;
+  j["program"] = program;
+  j["seq"] = seq;
+  j["time"] = format_time(now_ms);
+  j["event"] = trace_kind_name(e.kind);
+  if (e.site.runbook) j["runbook"] = e.site.runbook->name;
+  if (e.site.node) j["node"] = e.site.node->name;
+  if (e.site.line) j["line"] = e.site.line;
+  if (e.site.depth) j["depth"] = e.site.depth;
+  if (e.kind == TraceKind::NodeEntered && e.site.node) {
+    j["kind"] = node_kind_name(e.site.node->kind);
+    j["label"] = e.site.node->label;
+  }
+  if (e.edge != kNone && e.site.runbook) {
+    const EdgeInfo& edge = e.site.runbook->edges[e.edge];
+    j["edge"] = e.edge;
+    j["kind"] = edge_kind_name(edge.kind);
+    j["to"] = e.site.runbook->nodes[edge.to].name;
+    j["label"] = edge.label;
+  }
+  for (const auto& f : e.fields) j[f.key] = to_plain_json(f.value);
+  return j;
+}
+
+void JsonlTrace::event(const TraceEvent& e, int64_t now_ms) {
+  if (seq_++ < skip_) return;
+  out_ << trace_json(e, now_ms, run_, program_, seq_).dump() << "\n";
+  out_.flush();
+}
+
+void StoreTrace::event(const TraceEvent& e, int64_t now_ms) {
+  if (seq_++ < skip_) return;
+  store_.append_trace(run_, static_cast<int64_t>(seq_),
+                      trace_json(e, now_ms, run_, program_, seq_).dump());
+}
+
+namespace {
+std::string show(const Value& v) {
+  return v.kind == ValueKind::String ? "\"" + v.str() + "\"" : to_display(v);
+}
+const Value* field(const TraceEvent& e, const char* key) {
+  for (const auto& f : e.fields)
+    if (f.key == key) return &f.value;
+  return nullptr;
+}
+std::string text(const TraceEvent& e, const char* key) {
+  const Value* v = field(e, key);
+  return v ? to_display(*v) : "";
+}
+}  // namespace
+
+void ReadableTrace::event(const TraceEvent& e, int64_t) {
+  if (seen_++ < skip_) return;
+  std::string pad(static_cast<size_t>(e.site.depth) * 4, ' ');
+  auto call_text = [&] {
+    std::string call = text(e, "function") + "(";
+    if (const Value* args = field(e, "args"))
+      for (size_t i = 0; i < args->items().size(); ++i)
+        call += (i ? ", " : "") + show(args->items()[i]);
+    return call + ")";
+  };
+  switch (e.kind) {
+    case TraceKind::NodeEntered: {
+      const std::string& label = e.site.node->label;
+      out_ << pad << "● " << e.site.node->name << (label.empty() ? "" : " — " + label) << "\n";
+      break;
+    }
+    case TraceKind::Probe:
+      if (const Value* r = field(e, "result"))
+        out_ << pad << "    " << call_text() << " = " << show(*r) << "\n";
+      else
+        out_ << pad << "    " << call_text() << " failed: " << text(e, "error") << "\n";
+      break;
+    case TraceKind::EdgeTaken: {
+      const EdgeInfo& edge = e.site.runbook->edges[e.edge];
+      const std::string& label = edge.label;
+      out_ << pad << "    → " << e.site.runbook->nodes[edge.to].name
+           << (label.empty() ? "" : "  \"" + label + "\"") << "\n";
+      break;
+    }
+    case TraceKind::Action: {
+      bool performed = field(e, "performed") && field(e, "performed")->b;
+      out_ << pad << "    " << (performed ? "did " : "would do ") << call_text();
+      if (field(e, "error")) out_ << " failed: " << text(e, "error");
+      out_ << "\n";
+      break;
+    }
+    case TraceKind::GateAsked:
+      out_ << pad << "    gate " << text(e, "gate") << " asks role \"" << text(e, "role") << "\"";
+      if (const Value* plan = field(e, "plan"))
+        for (const auto& p : plan->items()) out_ << "\n" << pad << "      plan: " << p.str();
+      out_ << "\n";
+      break;
+    case TraceKind::GateDecided:
+      out_ << pad << "    gate " << text(e, "gate") << ": " << text(e, "decision") << "\n";
+      break;
+    case TraceKind::Error:
+      out_ << pad << "    error: " << text(e, "reason") << "\n";
+      break;
+    case TraceKind::WaitTimeout:
+      out_ << pad << "    timed out\n";
+      break;
+    case TraceKind::RunStarted:  // the command's own first and last lines say these
+    case TraceKind::RunEnded:
+    case TraceKind::RunFailed:
+      break;
+  }
+  // A live run can wait for minutes: whoever watches it (through a pipe or tee too) sees
+  // each step when it happens, not when the buffer fills.
+  out_.flush();
+}
+
+}  // namespace rbk

@@ -1,0 +1,22 @@
+#include "stdlib/capabilities.hpp"
+
+namespace rbk {
+
+bool Capabilities::grants(const std::string& capability) const {
+  return capability == "clock" || hosts.count(capability) > 0;
+}
+
+bool Capabilities::host_allowed(const std::string& capability, const std::string& host_port) const {
+  auto it = hosts.find(capability);
+  if (it == hosts.end()) return false;
+  std::string host = host_port.substr(0, host_port.rfind(':'));
+  for (const auto& h : it->second) {
+    if (h == "*" || h == host_port || h == host) return true;
+    if (h.size() > 2 && h.compare(0, 2, "*.") == 0 && host.size() > h.size() - 1 &&
+        host.compare(host.size() - (h.size() - 1), h.size() - 1, h.substr(1)) == 0)
+      return true;
+  }
+  return false;
+}
+
+}  // namespace rbk

@@ -1,0 +1,22 @@
+// What a run may reach: the capabilities its policy grants and, for network capabilities,
+// the hosts. Every native that reaches the world asks this before any byte leaves
+// (natives.cpp); the policy file that grants them is read in run/policy.cpp.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace rbk {
+
+struct Capabilities {
+  std::string source;  // the policy file they come from, for messages ("" for none)
+  std::map<std::string, std::vector<std::string>> hosts;  // capability -> hosts ("*" any)
+
+  // `clock` is granted to every run.
+  bool grants(const std::string& capability) const;
+  // HOST_PORT ("127.0.0.1:8080") matches host:port, host, *.domain or *.
+  bool host_allowed(const std::string& capability, const std::string& host_port) const;
+};
+
+}  // namespace rbk
