@@ -51,13 +51,13 @@ class StreamPrompt : public GatePrompt {
 class GateDecisions : public HostDecorator {
  public:
   struct Setup {
-    GateFlags flags;
-    std::optional<std::pair<std::string, GateDecision>> just_decided;  // gate, decision
+    GateFlags flags{};
+    std::optional<std::pair<std::string, GateDecision>> just_decided{};  // gate, decision
     GatePrompt* prompt = nullptr;  // null: nobody to ask
     const Policy* policy = nullptr;
-    std::string started_by;
+    std::string started_by{};
     RunStore* store = nullptr;  // where a prompted decision is recorded (with RUN)
-    std::string run;
+    std::string run{};
   };
   GateDecisions(Host& world, Setup setup) : HostDecorator(world), s_(std::move(setup)) {}
   GateDecision gate(const GateRequest& request) override;

@@ -264,6 +264,89 @@ Value Machine::call_function(uint32_t f, std::vector<Value> args, const Site& si
   return *v;
 }
 
+// The state of one code block while it runs: its operand stack and, in node code, what
+// the node-level opcodes build up (an action's plan, a wait's deadline).
+struct Machine::Frame {
+  Context& ctx;
+  std::vector<Value>& stack;
+  const NodeInfo* node;  // null in bodies and defaults
+  Site site;
+  std::vector<PlannedCall> plan{};
+  int64_t deadline = 0, every = 0;
+  bool sub_run_failed = false;  // a call node whose runbook failed: TAKE goes to on error
+
+  Value pop() {
+    Value v = std::move(stack.back());
+    stack.pop_back();
+    return v;
+  }
+  std::vector<Value> pop_n(size_t n) {
+    std::vector<Value> out(std::make_move_iterator(stack.end() - static_cast<long>(n)),
+                           std::make_move_iterator(stack.end()));
+    stack.resize(stack.size() - n);
+    return out;
+  }
+};
+
+namespace {
+
+std::string too_deep() {
+  return "a list or record nested more than " + std::to_string(kMaxValueDepth) + " levels deep";
+}
+
+Value negate(const Value& x) {
+  switch (x.kind) {
+    case ValueKind::Int:
+      return Value::integer(-x.i);
+    case ValueKind::Float:
+      return Value::floating(-x.f);
+    case ValueKind::Duration:
+      return Value::duration(-x.i);
+    case ValueKind::Percent:
+      return Value::percent(-x.f);
+    default:
+      return Value::error(std::string("cannot negate ") + kind_name(x.kind));
+  }
+}
+
+// X[I]: a list item or a record field (null when the record lacks it).
+Value index_into(const Value& x, const Value& i) {
+  if (x.kind == ValueKind::List && i.kind == ValueKind::Int) {
+    if (i.i < 0 || static_cast<size_t>(i.i) >= x.items().size())
+      return Value::error("index " + std::to_string(i.i) + " is out of range (the list has " +
+                          std::to_string(x.items().size()) + " items)");
+    return x.items()[static_cast<size_t>(i.i)];
+  }
+  if (x.kind == ValueKind::Record && i.kind == ValueKind::String) {
+    const Value* f = x.field(i.str());
+    return f ? *f : Value::null();
+  }
+  return Value::error(std::string("cannot index ") + kind_name(x.kind) + " with " +
+                      kind_name(i.kind));
+}
+
+}  // namespace
+
+// A runbook-level failure: the node's `on error` edge, or the end of the run; in a body,
+// the Error value is its result.
+Machine::Exit Machine::fail(Frame& f, const std::string& reason) {
+  if (!f.node) return Exit{false, 0, Value::error(reason)};
+  if (f.node->error_edge != kNone) {
+    emit(TraceKind::Error, f.site, {{"reason", Value::string(reason)}});
+    return Exit{true, f.node->error_edge, {}};
+  }
+  throw Failure{reason, f.site};
+}
+
+void Machine::check_string(const Value& v, const Site& site) const {
+  if (v.kind == ValueKind::String && v.str().size() > budgets_.max_string)
+    throw Failure{
+        "budget exceeded: a string longer than " + std::to_string(budgets_.max_string) + " bytes",
+        site};
+}
+
+// The dispatch loop. Expression opcodes are handled here; the node-level ones, which
+// reach the host, in the functions below it.
 Machine::Exit Machine::exec(const Code& c, Context& ctx) {
   // A reused operand stack for this level of nesting (bodies and sub-runbooks nest).
   if (stacks_.size() <= exec_level_) stacks_.resize(exec_level_ + 1);
@@ -274,41 +357,19 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
     explicit Level(size_t& l) : level(l) { ++level; }
     ~Level() { --level; }
   } level(exec_level_);
-  std::vector<PlannedCall> plan;
-  int64_t deadline = 0, every = 0;
-  bool sub_run_failed = false;  // a call node whose runbook failed: TAKE goes to on error
-  const NodeInfo* node = ctx.node;
-  Site site = ctx.site;
-
-  auto too_deep = [] {
-    return "a list or record nested more than " + std::to_string(kMaxValueDepth) + " levels deep";
-  };
-  auto pop = [&] {
-    Value v = std::move(stack.back());
-    stack.pop_back();
-    return v;
-  };
-  auto pop_n = [&](size_t n) {
-    std::vector<Value> out(std::make_move_iterator(stack.end() - static_cast<long>(n)),
-                           std::make_move_iterator(stack.end()));
-    stack.resize(stack.size() - n);
-    return out;
-  };
-  // A runbook-level failure: the node's `on error` edge, or the end of the run; in a
-  // body, the Error value is its result.
-  auto fail = [&](const std::string& reason) -> Exit {
-    if (!node) return Exit{false, 0, Value::error(reason)};
-    if (node->error_edge != kNone) {
-      emit(TraceKind::Error, site, {{"reason", Value::string(reason)}});
-      return Exit{true, node->error_edge, {}};
-    }
-    throw Failure{reason, site};
-  };
+  Frame f{ctx, stack, ctx.node, ctx.site};
+  // A failure value leaves the node (or the body) as fail() decides.
+#define RBK_PUSH_OR_FAIL(expr)           \
+  do {                                   \
+    Value v_ = (expr);                   \
+    if (v_.is_error()) return fail(f, v_.str()); \
+    stack.push_back(std::move(v_));      \
+  } while (0)
 
   for (uint32_t pc = 0;;) {
     tick();
     const Instr& in = c.instrs[pc];
-    site.line = c.lines[pc];
+    f.site.line = c.lines[pc];
     uint32_t next = pc + 1;
     switch (in.op) {
       case Op::CONST:
@@ -330,71 +391,52 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
         stack.push_back((*ctx.vars)[in.a]);
         break;
       case Op::STORE_VAR:
-        (*ctx.vars)[in.a] = pop();
+        (*ctx.vars)[in.a] = f.pop();
         break;
       case Op::LOAD_LOCAL:
         stack.push_back((*ctx.locals)[in.a]);
         break;
       case Op::STORE_LOCAL:
-        (*ctx.locals)[in.a] = pop();
+        (*ctx.locals)[in.a] = f.pop();
         break;
-      case Op::LOAD_CONFIG: {
-        Value v = host_.config(p_.constants[in.a].str());
-        if (v.is_error()) return fail(v.str());
-        stack.push_back(std::move(v));
+      case Op::LOAD_CONFIG:
+        RBK_PUSH_OR_FAIL(host_.config(p_.constants[in.a].str()));
         break;
-      }
       case Op::FIELD: {
-        Value x = pop();
+        Value x = f.pop();
         const std::string& name = p_.constants[in.a].str();
         if (x.kind != ValueKind::Record)
-          return fail("cannot read field '" + name + "' of " + kind_name(x.kind));
-        const Value* f = x.field(name);
-        stack.push_back(f ? *f : Value::null());  // a json object without the field: null
+          return fail(f, "cannot read field '" + name + "' of " + kind_name(x.kind));
+        const Value* field = x.field(name);
+        stack.push_back(field ? *field : Value::null());  // a json object without it: null
         break;
       }
       case Op::INDEX: {
-        Value i = pop(), x = pop();
-        if (x.kind == ValueKind::List && i.kind == ValueKind::Int) {
-          if (i.i < 0 || static_cast<size_t>(i.i) >= x.items().size())
-            return fail("index " + std::to_string(i.i) + " is out of range (the list has " +
-                        std::to_string(x.items().size()) + " items)");
-          stack.push_back(x.items()[static_cast<size_t>(i.i)]);
-        } else if (x.kind == ValueKind::Record && i.kind == ValueKind::String) {
-          const Value* f = x.field(i.str());
-          stack.push_back(f ? *f : Value::null());
-        } else {
-          return fail(std::string("cannot index ") + kind_name(x.kind) + " with " +
-                      kind_name(i.kind));
-        }
+        Value i = f.pop(), x = f.pop();
+        RBK_PUSH_OR_FAIL(index_into(x, i));
         break;
       }
-      case Op::MAKE_LIST: {
-        if (in.a > budgets_.max_list) return fail("budget exceeded: a list longer than the limit");
-        stack.push_back(Value::list(pop_n(in.a)));
-        if (stack.back().depth() > kMaxValueDepth) return fail(too_deep());
+      case Op::MAKE_LIST:
+        if (in.a > budgets_.max_list) return fail(f, "budget exceeded: a list longer than the limit");
+        stack.push_back(Value::list(f.pop_n(in.a)));
+        if (stack.back().depth() > kMaxValueDepth) return fail(f, too_deep());
         break;
-      }
       case Op::MAKE_RECORD: {
         const auto& keys = p_.shapes[in.a];
-        stack.push_back(Value::record(keys, pop_n(keys.size())));
-        if (stack.back().depth() > kMaxValueDepth) return fail(too_deep());
+        stack.push_back(Value::record(keys, f.pop_n(keys.size())));
+        if (stack.back().depth() > kMaxValueDepth) return fail(f, too_deep());
         break;
       }
       case Op::CONCAT: {
         std::string s;
-        for (const Value& v : pop_n(in.a)) s += to_display(v);
-        if (s.size() > budgets_.max_string)
-          throw Failure{"budget exceeded: a string longer than " +
-                            std::to_string(budgets_.max_string) + " bytes",
-                        site};
+        for (const Value& v : f.pop_n(in.a)) s += to_display(v);
         stack.push_back(Value::string(std::move(s)));
+        check_string(stack.back(), f.site);
         break;
       }
       case Op::CONVERT: {
-        Value v = convert(pop(), p_.types[in.a], p_.constants[in.b].str());
-        if (v.is_error()) return fail(v.str());
-        stack.push_back(std::move(v));
+        Value v = f.pop();
+        RBK_PUSH_OR_FAIL(convert(v, p_.types[in.a], p_.constants[in.b].str()));
         break;
       }
       case Op::ADD:
@@ -408,39 +450,17 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
       case Op::GT:
       case Op::GE:
       case Op::IN: {
-        Value b = pop(), a = pop();
-        Value r = binary(in.op, a, b);
-        if (r.is_error()) return fail(r.str());
-        if (r.kind == ValueKind::String && r.str().size() > budgets_.max_string)
-          throw Failure{"budget exceeded: a string longer than " +
-                            std::to_string(budgets_.max_string) + " bytes",
-                        site};
-        stack.push_back(std::move(r));
+        Value b = f.pop(), a = f.pop();
+        RBK_PUSH_OR_FAIL(binary(in.op, a, b));
+        check_string(stack.back(), f.site);
         break;
       }
-      case Op::NEG: {
-        Value x = pop();
-        switch (x.kind) {
-          case ValueKind::Int:
-            stack.push_back(Value::integer(-x.i));
-            break;
-          case ValueKind::Float:
-            stack.push_back(Value::floating(-x.f));
-            break;
-          case ValueKind::Duration:
-            stack.push_back(Value::duration(-x.i));
-            break;
-          case ValueKind::Percent:
-            stack.push_back(Value::percent(-x.f));
-            break;
-          default:
-            return fail(std::string("cannot negate ") + kind_name(x.kind));
-        }
+      case Op::NEG:
+        RBK_PUSH_OR_FAIL(negate(f.pop()));
         break;
-      }
       case Op::NOT: {
-        Value x = pop();
-        if (x.kind != ValueKind::Bool) return fail(std::string("'not' of ") + kind_name(x.kind));
+        Value x = f.pop();
+        if (x.kind != ValueKind::Bool) return fail(f, std::string("'not' of ") + kind_name(x.kind));
         stack.push_back(Value::boolean(!x.b));
         break;
       }
@@ -449,153 +469,171 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
         break;
       case Op::JUMP_IF_FALSE:
       case Op::JUMP_IF_TRUE: {
-        Value cond = pop();
+        Value cond = f.pop();
         if (cond.kind != ValueKind::Bool)
-          return fail(std::string("a condition is ") + kind_name(cond.kind));
+          return fail(f, std::string("a condition is ") + kind_name(cond.kind));
         if (cond.b == (in.op == Op::JUMP_IF_TRUE)) next = in.a;
         break;
       }
       case Op::JUMP_IF_NOT_NULL:
-        if (!pop().is_null()) next = in.a;
+        if (!f.pop().is_null()) next = in.a;
         break;
-      case Op::CALL: {
-        Value v = call_function(in.a, pop_n(in.b), site, ctx.depth);
-        if (v.is_error()) return fail(v.str());
-        stack.push_back(std::move(v));
+      case Op::CALL:
+        RBK_PUSH_OR_FAIL(call_function(in.a, f.pop_n(in.b), f.site, ctx.depth));
         break;
-      }
       case Op::RETURN:
-        return Exit{false, 0, pop()};
+        return Exit{false, 0, f.pop()};
+
+      // ---- the graph
       case Op::TAKE:
-        return Exit{true, sub_run_failed ? node->error_edge : in.a, {}};
+        return Exit{true, f.sub_run_failed ? f.node->error_edge : in.a, {}};
       case Op::NO_BRANCH:
-        throw Failure{"no condition of decide node '" + node->name + "' holds and it has no else",
-                      site};
+        throw Failure{"no condition of decide node '" + f.node->name + "' holds and it has no else",
+                      f.site};
       case Op::PLAN:
-        plan.push_back(PlannedCall{&p_.functions[in.a], pop_n(in.b)});
+        f.plan.push_back(PlannedCall{&p_.functions[in.a], f.pop_n(in.b)});
         break;
-      case Op::ACT: {
-        if (!node->role.empty()) {
-          GateRequest req;
-          req.site = site;
-          req.gate = node->name;
-          req.role = node->role;
-          req.plan = plan;
-          std::string text;
-          std::vector<Value> shown;
-          for (const auto& call : plan) {
-            text += call.describe() + "\n";
-            shown.push_back(Value::string(call.describe()));
-          }
-          req.plan_hash = hex(sha256(text));
-          emit(TraceKind::GateAsked, site,
-               {{"gate", Value::string(node->name)},
-                {"role", Value::string(node->role)},
-                {"plan", Value::list(shown)},
-                {"plan_hash", Value::string(req.plan_hash)}});
-          GateDecision d = host_.gate(req);
-          if (d == GateDecision::Pending) throw GatePending{req};
-          emit(TraceKind::GateDecided, site,
-               {{"gate", Value::string(node->name)},
-                // an action gate that times out counts as denied
-                {"decision", Value::string(gate_decision_name(
-                                 d == GateDecision::Approved ? d : GateDecision::Denied))}});
-          if (d != GateDecision::Approved) return fail("gate '" + node->name + "' was denied");
-        }
-        for (const auto& call : plan) {
-          ActOutcome out = host_.act(call, site);
-          if (out.kind == ActOutcome::Kind::RunBody) {
-            std::vector<Value> locals(std::max<size_t>(call.function->locals, call.args.size()));
-            for (size_t i = 0; i < call.args.size(); ++i) locals[i] = call.args[i];
-            Context body;
-            body.locals = &locals;
-            body.site = site;
-            body.depth = ctx.depth + 1;
-            out.value = exec(p_.codes[call.function->code], body).value;
-          }
-          host_.acted(call, out.value, site);
-          result_.actions.push_back(call.function->name);
-          std::vector<TraceField> fields{
-              {"function", Value::string(call.function->name)},
-              {"args", Value::list(call.args)},
-              {"performed", Value::boolean(out.kind != ActOutcome::Kind::WouldDo)}};
-          if (out.value.is_error()) fields.push_back({"error", Value::string(out.value.str())});
-          emit(TraceKind::Action, site, std::move(fields));
-          if (out.value.is_error()) return fail(call.function->name + ": " + out.value.str());
-        }
+      case Op::ACT:
+        if (std::optional<Exit> out = act(f)) return *out;
         break;
-      }
       case Op::WAIT_SETUP: {
-        Value ev = pop(), within = pop();
-        if (ev.i <= 0)
-          throw Failure{"a wait polls every " + format_duration(ev.i) + ": it must be positive",
-                        site};
-        every = ev.i;
-        deadline = host_.now() + within.i;
+        Value every = f.pop(), within = f.pop();
+        if (every.i <= 0)
+          throw Failure{"a wait polls every " + format_duration(every.i) + ": it must be positive",
+                        f.site};
+        f.every = every.i;
+        f.deadline = host_.now() + within.i;
         break;
       }
-      case Op::POLL: {
-        Value cond = pop();
-        if (cond.kind != ValueKind::Bool)
-          return fail(std::string("a wait condition is ") + kind_name(cond.kind));
-        if (cond.b) break;
-        int64_t now = host_.now();
-        if (now >= deadline) {
-          emit(TraceKind::WaitTimeout, site);
-          return Exit{true, in.b, {}};
-        }
-        int64_t d = std::min(every, deadline - now);
-        waited_ += d;
-        if (waited_ > budgets_.waiting_ms)
-          throw Failure{
-              "budget exceeded: waits total more than " + format_duration(budgets_.waiting_ms),
-              site};
-        host_.sleep(d);
-        next = in.a;
+      case Op::POLL:
+        if (std::optional<Exit> out = poll(f, in, next)) return *out;
         break;
-      }
-      case Op::APPROVE: {
-        Value timeout = pop();
-        GateRequest req;
-        req.site = site;
-        req.gate = node->name;
-        req.role = node->role;
-        if (timeout.kind == ValueKind::Duration) req.timeout_ms = timeout.i;
-        req.plan_hash = hex(sha256(node->name + "\n"));
-        emit(TraceKind::GateAsked, site,
-             {{"gate", Value::string(node->name)}, {"role", Value::string(node->role)}});
-        GateDecision d = host_.gate(req);
-        if (d == GateDecision::Pending) throw GatePending{req};
-        emit(TraceKind::GateDecided, site,
-             {{"gate", Value::string(node->name)},
-              {"decision", Value::string(gate_decision_name(d))}});
-        uint32_t e = d == GateDecision::Approved ? node->approved_edge
-                     : d == GateDecision::Denied ? node->denied_edge
-                                                 : node->timeout_edge;
-        if (e == kNone)
-          e = node->denied_edge;  // a timeout without a timeout edge counts as a denial
-        return Exit{true, e, {}};
-      }
-      case Op::RUN: {
-        std::vector<Value> args = pop_n(in.b);
-        Outcome o;
-        try {
-          o = run_runbook(in.a, std::move(args), ctx.depth + 1);
-        } catch (const Failure& f) {
-          if (node->error_edge == kNone) throw;
-          emit(TraceKind::Error, site,
-               {{"reason", Value::string(p_.runbooks[in.a].name + ": " + f.reason)}});
-          o = Outcome::Failed;
-        }
-        sub_run_failed = o == Outcome::Failed && node->error_edge != kNone;
-        stack.push_back(Value::string(outcome_name(o)));
+      case Op::APPROVE:
+        return approve(f, f.pop());
+      case Op::RUN:
+        run_call_node(f, in);
         break;
-      }
       case Op::END:
-        throw Failure{"END in code", site};
+        throw Failure{"END in code", f.site};
     }
     pc = next;
   }
+#undef RBK_PUSH_OR_FAIL
+}
+
+// ACT: asks the node's gate (if it has a role) about the plan, then performs each call.
+std::optional<Machine::Exit> Machine::act(Frame& f) {
+  const NodeInfo& node = *f.node;
+  if (!node.role.empty()) {
+    GateRequest req;
+    req.site = f.site;
+    req.gate = node.name;
+    req.role = node.role;
+    req.plan = f.plan;
+    std::string text;
+    std::vector<Value> shown;
+    for (const auto& call : f.plan) {
+      text += call.describe() + "\n";
+      shown.push_back(Value::string(call.describe()));
+    }
+    req.plan_hash = hex(sha256(text));
+    emit(TraceKind::GateAsked, f.site,
+         {{"gate", Value::string(node.name)},
+          {"role", Value::string(node.role)},
+          {"plan", Value::list(shown)},
+          {"plan_hash", Value::string(req.plan_hash)}});
+    GateDecision d = host_.gate(req);
+    if (d == GateDecision::Pending) throw GatePending{req};
+    emit(TraceKind::GateDecided, f.site,
+         {{"gate", Value::string(node.name)},
+          // an action gate that times out counts as denied
+          {"decision",
+           Value::string(gate_decision_name(d == GateDecision::Approved ? d : GateDecision::Denied))}});
+    if (d != GateDecision::Approved) return fail(f, "gate '" + node.name + "' was denied");
+  }
+  for (const auto& call : f.plan) {
+    ActOutcome out = host_.act(call, f.site);
+    if (out.kind == ActOutcome::Kind::RunBody) {
+      std::vector<Value> locals(std::max<size_t>(call.function->locals, call.args.size()));
+      for (size_t i = 0; i < call.args.size(); ++i) locals[i] = call.args[i];
+      Context body;
+      body.locals = &locals;
+      body.site = f.site;
+      body.depth = f.ctx.depth + 1;
+      out.value = exec(p_.codes[call.function->code], body).value;
+    }
+    host_.acted(call, out.value, f.site);
+    result_.actions.push_back(call.function->name);
+    std::vector<TraceField> fields{
+        {"function", Value::string(call.function->name)},
+        {"args", Value::list(call.args)},
+        {"performed", Value::boolean(out.kind != ActOutcome::Kind::WouldDo)}};
+    if (out.value.is_error()) fields.push_back({"error", Value::string(out.value.str())});
+    emit(TraceKind::Action, f.site, std::move(fields));
+    if (out.value.is_error()) return fail(f, call.function->name + ": " + out.value.str());
+  }
+  return std::nullopt;
+}
+
+// POLL: the wait's condition is on the stack. Holds: on to the next instruction; past the
+// deadline: the timeout edge; else sleep and evaluate it again (NEXT := its start).
+std::optional<Machine::Exit> Machine::poll(Frame& f, const Instr& in, uint32_t& next) {
+  Value cond = f.pop();
+  if (cond.kind != ValueKind::Bool)
+    return fail(f, std::string("a wait condition is ") + kind_name(cond.kind));
+  if (cond.b) return std::nullopt;
+  int64_t now = host_.now();
+  if (now >= f.deadline) {
+    emit(TraceKind::WaitTimeout, f.site);
+    return Exit{true, in.b, {}};
+  }
+  int64_t d = std::min(f.every, f.deadline - now);
+  waited_ += d;
+  if (waited_ > budgets_.waiting_ms)
+    throw Failure{"budget exceeded: waits total more than " + format_duration(budgets_.waiting_ms),
+                  f.site};
+  host_.sleep(d);
+  next = in.a;
+  return std::nullopt;
+}
+
+// APPROVE: asks a person of the node's role; takes the approved, denied or timeout edge.
+Machine::Exit Machine::approve(Frame& f, const Value& timeout) {
+  const NodeInfo& node = *f.node;
+  GateRequest req;
+  req.site = f.site;
+  req.gate = node.name;
+  req.role = node.role;
+  if (timeout.kind == ValueKind::Duration) req.timeout_ms = timeout.i;
+  req.plan_hash = hex(sha256(node.name + "\n"));
+  emit(TraceKind::GateAsked, f.site,
+       {{"gate", Value::string(node.name)}, {"role", Value::string(node.role)}});
+  GateDecision d = host_.gate(req);
+  if (d == GateDecision::Pending) throw GatePending{req};
+  emit(TraceKind::GateDecided, f.site,
+       {{"gate", Value::string(node.name)}, {"decision", Value::string(gate_decision_name(d))}});
+  uint32_t e = d == GateDecision::Approved ? node.approved_edge
+               : d == GateDecision::Denied ? node.denied_edge
+                                           : node.timeout_edge;
+  if (e == kNone) e = node.denied_edge;  // a timeout without a timeout edge counts as a denial
+  return Exit{true, e, {}};
+}
+
+// RUN: runs another runbook to its end and pushes its outcome; with an `on error` edge,
+// its failure is an outcome too (TAKE then follows that edge).
+void Machine::run_call_node(Frame& f, const Instr& in) {
+  std::vector<Value> args = f.pop_n(in.b);
+  Outcome o;
+  try {
+    o = run_runbook(in.a, std::move(args), f.ctx.depth + 1);
+  } catch (const Failure& failure) {
+    if (f.node->error_edge == kNone) throw;
+    emit(TraceKind::Error, f.site,
+         {{"reason", Value::string(p_.runbooks[in.a].name + ": " + failure.reason)}});
+    o = Outcome::Failed;
+  }
+  f.sub_run_failed = o == Outcome::Failed && f.node->error_edge != kNone;
+  f.stack.push_back(Value::string(outcome_name(o)));
 }
 
 }  // namespace rbk

@@ -62,6 +62,14 @@ class Machine {
     Value value;
   };
   Exit exec(const Code& code, Context& ctx);
+  // The node-level opcodes, which reach the host (machine.cpp explains each).
+  struct Frame;
+  std::optional<Exit> act(Frame& f);
+  std::optional<Exit> poll(Frame& f, const Instr& in, uint32_t& next);
+  Exit approve(Frame& f, const Value& timeout);
+  void run_call_node(Frame& f, const Instr& in);
+  Exit fail(Frame& f, const std::string& reason);
+  void check_string(const Value& v, const Site& site) const;  // the max_string budget
   Value call_function(uint32_t f, std::vector<Value> args, const Site& site, int depth);
   void emit(TraceKind kind, const Site& site, std::vector<TraceField> fields = {},
             uint32_t edge = kNone);
