@@ -340,15 +340,16 @@ std::string ExprChecker::callee_name(const Expr& callee, const ExprEnv& env) con
   return {};
 }
 
-TypeRef ExprChecker::check_call(const Expr& e, ExprEnv& env) {
-  std::vector<TypeRef> arg_types;
-  for (const auto& a : e.args) arg_types.push_back(check(*a.value, env));
-
-  std::string name = callee_name(*e.lhs, env);
+// The functions NAME (the callee of call E) may be: its overloads in the registry. Null
+// (after reporting it) when E's callee is not a function name, or names an unknown
+// module or function, or one of a module the file did not import.
+const std::vector<const FunctionSig*>* ExprChecker::resolve_callee(const Expr& e, ExprEnv& env,
+                                                                   std::string& name) {
+  name = callee_name(*e.lhs, env);
   if (name.empty()) {
     error("not-callable", e.lhs->range, "only functions can be called")
         .hints.push_back("functions are named module.function, as in fleet.last_seen_age(device)");
-    return Type::error();
+    return nullptr;
   }
   e.lhs->type = Type::error();
   auto dot = name.rfind('.');
@@ -356,141 +357,157 @@ TypeRef ExprChecker::check_call(const Expr& e, ExprEnv& env) {
   bool native_module = module.empty() || Registry::natives().has_module(module);
   const auto& candidates = program_.registry.find(name);
   bool visible = native_module || visible_.modules.count(module);
+  if (!candidates.empty() && visible) return &candidates;
 
-  if (candidates.empty() || !visible) {
-    if (!module.empty() && !native_module && !visible_.modules.count(module)) {
-      auto& d = error("unknown-module", e.lhs->range, "unknown module '" + module + "'");
-      std::vector<std::string> mods(visible_.modules.begin(), visible_.modules.end());
-      for (const auto& m : Registry::natives().modules()) mods.push_back(m);
-      if (std::string s = may_suggest(diags_) ? closest_name(module, mods) : ""; !s.empty())
-        d.hints.push_back("did you mean '" + s + "'?");
-      else if (program_.registry.has_module(module))
-        d.hints.push_back("module '" + module + "' is declared in another file: import it");
-      else
-        d.hints.push_back("import the file that declares it, as in import \"stdlib/" + module +
-                          ".rbk\"");
-      return Type::error();
-    }
-    auto& d = error("unknown-function", e.lhs->range, "unknown function '" + name + "'");
-    if (may_suggest(diags_)) {
-      std::vector<std::string> names;
-      if (module.empty()) {
-        for (const auto& f : program_.registry.all())
-          if (f.module().empty()) names.push_back(f.name);
-      } else {
-        names = program_.registry.names_in_module(module);
-      }
-      if (std::string s = closest_name(name, names); !s.empty())
-        d.hints.push_back("did you mean '" + s + "'?");
-    }
-    return Type::error();
+  if (!module.empty() && !native_module && !visible_.modules.count(module)) {
+    auto& d = error("unknown-module", e.lhs->range, "unknown module '" + module + "'");
+    std::vector<std::string> mods(visible_.modules.begin(), visible_.modules.end());
+    for (const auto& m : Registry::natives().modules()) mods.push_back(m);
+    if (std::string s = may_suggest(diags_) ? closest_name(module, mods) : ""; !s.empty())
+      d.hints.push_back("did you mean '" + s + "'?");
+    else if (program_.registry.has_module(module))
+      d.hints.push_back("module '" + module + "' is declared in another file: import it");
+    else
+      d.hints.push_back("import the file that declares it, as in import \"stdlib/" + module +
+                        ".rbk\"");
+    return nullptr;
   }
+  auto& d = error("unknown-function", e.lhs->range, "unknown function '" + name + "'");
+  if (may_suggest(diags_)) {
+    std::vector<std::string> names;
+    if (module.empty()) {
+      for (const auto& f : program_.registry.all())
+        if (f.module().empty()) names.push_back(f.name);
+    } else {
+      names = program_.registry.names_in_module(module);
+    }
+    if (std::string s = closest_name(name, names); !s.empty())
+      d.hints.push_back("did you mean '" + s + "'?");
+  }
+  return nullptr;
+}
 
-  // Binds the arguments to SIG's parameters; reports problems when REPORT.
-  auto bind = [&](const FunctionSig& sig, bool report, TypeRef* tvar) -> bool {
-    bool ok = true;
-    std::vector<int> slot(sig.params.size(), -1);
-    bool seen_named = false;
-    size_t positional = 0;
-    for (size_t i = 0; i < e.args.size(); ++i) {
-      const auto& a = e.args[i];
-      int p = -1;
-      if (a.name) {
-        seen_named = true;
-        for (size_t k = 0; k < sig.params.size(); ++k)
-          if (sig.params[k].name == a.name->text) p = static_cast<int>(k);
-        if (p < 0) {
-          if (report) {
-            auto& d = error("bad-argument", a.name->range,
-                            fmt::format("{} has no parameter '{}'", name, a.name->text));
-            if (may_suggest(diags_)) {
-              std::vector<std::string> names;
-              for (const auto& q : sig.params) names.push_back(q.name);
-              if (std::string s = closest_name(a.name->text, names); !s.empty())
-                d.hints.push_back("did you mean '" + s + "'?");
-            }
-            d.hints.push_back("signature: " + sig.signature());
+// Binds call E's arguments (of ARG_TYPES) to SIG's parameters: positional, then named;
+// each once; each assignable (binding the type variable T in TVAR); every parameter
+// without a default given. Reports each problem when REPORT; returns whether all bound.
+bool ExprChecker::bind_arguments(const Expr& e, const std::vector<TypeRef>& arg_types,
+                                 const FunctionSig& sig, const std::string& name, bool report,
+                                 TypeRef* tvar) {
+  bool ok = true;
+  std::vector<int> slot(sig.params.size(), -1);
+  bool seen_named = false;
+  size_t positional = 0;
+  for (size_t i = 0; i < e.args.size(); ++i) {
+    const auto& a = e.args[i];
+    int p = -1;
+    if (a.name) {
+      seen_named = true;
+      for (size_t k = 0; k < sig.params.size(); ++k)
+        if (sig.params[k].name == a.name->text) p = static_cast<int>(k);
+      if (p < 0) {
+        if (report) {
+          auto& d = error("bad-argument", a.name->range,
+                          fmt::format("{} has no parameter '{}'", name, a.name->text));
+          if (may_suggest(diags_)) {
+            std::vector<std::string> names;
+            for (const auto& q : sig.params) names.push_back(q.name);
+            if (std::string s = closest_name(a.name->text, names); !s.empty())
+              d.hints.push_back("did you mean '" + s + "'?");
           }
-          ok = false;
-          continue;
+          d.hints.push_back("signature: " + sig.signature());
         }
-      } else {
-        if (seen_named) {
-          if (report)
-            error("bad-argument", a.value->range, "a positional argument cannot follow named ones");
-          ok = false;
-          continue;
-        }
-        if (positional >= sig.params.size()) {
-          if (report)
-            error("bad-argument", a.value->range,
-                  fmt::format("too many arguments: {} takes {}", name, sig.params.size()))
-                .hints.push_back("signature: " + sig.signature());
-          ok = false;
-          continue;
-        }
-        p = static_cast<int>(positional++);
-      }
-      if (slot[p] >= 0) {
-        if (report)
-          error("bad-argument", a.value->range,
-                fmt::format("argument '{}' is given twice", sig.params[p].name));
         ok = false;
         continue;
       }
-      slot[p] = static_cast<int>(i);
-      if (!assignable(arg_types[i], sig.params[p].type, tvar)) {
-        if (report) {
-          if (is_optional(arg_types[i]) &&
-              assignable(strip_optional(arg_types[i]), sig.params[p].type, tvar))
-            non_null_operand(*a.value, arg_types[i]);
-          else
-            error("type-mismatch", a.value->range,
-                  fmt::format("argument '{}' of {} must be {}, but this is {}", sig.params[p].name,
-                              name,
-                              to_string(*tvar && sig.params[p].type->kind == TypeKind::Var
-                                            ? *tvar
-                                            : sig.params[p].type),
-                              to_string(arg_types[i])));
-        }
-        ok = false;
-      }
-    }
-    for (size_t k = 0; k < sig.params.size(); ++k) {
-      if (slot[k] < 0 && !sig.params[k].has_default()) {
+    } else {
+      if (seen_named) {
         if (report)
-          error("bad-argument", e.range,
-                fmt::format("missing argument '{}' of {}", sig.params[k].name, name))
+          error("bad-argument", a.value->range, "a positional argument cannot follow named ones");
+        ok = false;
+        continue;
+      }
+      if (positional >= sig.params.size()) {
+        if (report)
+          error("bad-argument", a.value->range,
+                fmt::format("too many arguments: {} takes {}", name, sig.params.size()))
               .hints.push_back("signature: " + sig.signature());
         ok = false;
+        continue;
       }
+      p = static_cast<int>(positional++);
     }
-    return ok;
-  };
+    if (slot[p] >= 0) {
+      if (report)
+        error("bad-argument", a.value->range,
+              fmt::format("argument '{}' is given twice", sig.params[p].name));
+      ok = false;
+      continue;
+    }
+    slot[p] = static_cast<int>(i);
+    if (!assignable(arg_types[i], sig.params[p].type, tvar)) {
+      if (report) {
+        if (is_optional(arg_types[i]) &&
+            assignable(strip_optional(arg_types[i]), sig.params[p].type, tvar))
+          non_null_operand(*a.value, arg_types[i]);
+        else
+          error("type-mismatch", a.value->range,
+                fmt::format("argument '{}' of {} must be {}, but this is {}", sig.params[p].name,
+                            name,
+                            to_string(*tvar && sig.params[p].type->kind == TypeKind::Var
+                                          ? *tvar
+                                          : sig.params[p].type),
+                            to_string(arg_types[i])));
+      }
+      ok = false;
+    }
+  }
+  for (size_t k = 0; k < sig.params.size(); ++k) {
+    if (slot[k] < 0 && !sig.params[k].has_default()) {
+      if (report)
+        error("bad-argument", e.range,
+              fmt::format("missing argument '{}' of {}", sig.params[k].name, name))
+            .hints.push_back("signature: " + sig.signature());
+      ok = false;
+    }
+  }
+  return ok;
+}
 
-  const FunctionSig* chosen = nullptr;
-  TypeRef tvar;
+// The first overload the arguments bind to (with T bound in TVAR). None: the one
+// candidate's problems are reported, or, for overloads, that no version takes them.
+const FunctionSig* ExprChecker::choose_overload(const Expr& e,
+                                                const std::vector<TypeRef>& arg_types,
+                                                const std::vector<const FunctionSig*>& candidates,
+                                                const std::string& name, TypeRef& tvar) {
   for (const FunctionSig* c : candidates) {
     tvar = nullptr;
-    if (bind(*c, false, &tvar)) {
-      chosen = c;
-      break;
-    }
+    if (bind_arguments(e, arg_types, *c, name, false, &tvar)) return c;
   }
-  if (!chosen) {
-    if (candidates.size() == 1) {
-      tvar = nullptr;
-      bind(*candidates[0], true, &tvar);
-    } else {
-      std::string types;
-      for (size_t i = 0; i < arg_types.size(); ++i)
-        types += (i ? ", " : "") + to_string(arg_types[i]);
-      auto& d =
-          error("type-mismatch", e.range, fmt::format("no version of {} takes ({})", name, types));
-      for (const FunctionSig* c : candidates) d.hints.push_back("signature: " + c->signature());
-    }
-    return Type::error();
+  if (candidates.size() == 1) {
+    tvar = nullptr;
+    bind_arguments(e, arg_types, *candidates[0], name, true, &tvar);
+  } else {
+    std::string types;
+    for (size_t i = 0; i < arg_types.size(); ++i)
+      types += (i ? ", " : "") + to_string(arg_types[i]);
+    auto& d =
+        error("type-mismatch", e.range, fmt::format("no version of {} takes ({})", name, types));
+    for (const FunctionSig* c : candidates) d.hints.push_back("signature: " + c->signature());
   }
+  return nullptr;
+}
+
+// A call: its arguments, its callee, the overload they bind to, where its effect may
+// happen, and its result (T bound by the arguments; json when nothing bound it).
+TypeRef ExprChecker::check_call(const Expr& e, ExprEnv& env) {
+  std::vector<TypeRef> arg_types;
+  for (const auto& a : e.args) arg_types.push_back(check(*a.value, env));
+  std::string name;
+  const std::vector<const FunctionSig*>* candidates = resolve_callee(e, env, name);
+  if (!candidates) return Type::error();
+  TypeRef tvar;
+  const FunctionSig* chosen = choose_overload(e, arg_types, *candidates, name, tvar);
+  if (!chosen) return Type::error();
 
   e.callee = static_cast<int32_t>(chosen - program_.registry.all().data());
   if (chosen->effect == Effect::Action && !env.actions_allowed && env.action_call != &e) {

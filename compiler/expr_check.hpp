@@ -69,6 +69,13 @@ class ExprChecker {
   TypeRef check_ident(const ast::Expr& e, ExprEnv& env);
   TypeRef check_field(const ast::Expr& e, ExprEnv& env);
   TypeRef check_call(const ast::Expr& e, ExprEnv& env);
+  const std::vector<const FunctionSig*>* resolve_callee(const ast::Expr& e, ExprEnv& env,
+                                                        std::string& name);
+  bool bind_arguments(const ast::Expr& e, const std::vector<TypeRef>& arg_types,
+                      const FunctionSig& sig, const std::string& name, bool report, TypeRef* tvar);
+  const FunctionSig* choose_overload(const ast::Expr& e, const std::vector<TypeRef>& arg_types,
+                                     const std::vector<const FunctionSig*>& candidates,
+                                     const std::string& name, TypeRef& tvar);
   TypeRef check_binary(const ast::Expr& e, ExprEnv& env);
   TypeRef check_unary(const ast::Expr& e, ExprEnv& env);
   bool non_null_operand(const ast::Expr& operand, const TypeRef& t);
