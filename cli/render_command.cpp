@@ -23,7 +23,7 @@ int run_render(const RenderOptions& opts) {
       return kUsage;
     }
     try {
-      overlay = read_overlay(text, rb.name);
+      overlay = read_overlay(text, rb.name, lp.program.hash_hex());
     } catch (const OverlayError& e) {
       std::cerr << "rbk render: " << opts.trace << ": " << e.what() << "\n";
       return kUsage;

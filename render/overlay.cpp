@@ -4,6 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "vm/host.hpp"
 #include "vm/json_read.hpp"
 
 namespace rbk {
@@ -17,7 +18,8 @@ std::string text_field(const nlohmann::json& e, const char* key) {
 
 }  // namespace
 
-Overlay read_overlay(const std::string& text, const std::string& runbook) {
+Overlay read_overlay(const std::string& text, const std::string& runbook,
+                     const std::string& program_hash) {
   Overlay o;
   o.present = true;
   std::istringstream in(text);
@@ -33,21 +35,29 @@ Overlay read_overlay(const std::string& text, const std::string& runbook) {
     }
     if (!e.is_object())
       throw OverlayError("trace line " + std::to_string(n) + " is not a JSON object");
+    // Edge numbers and node names mean something only in the program that ran.
+    if (std::string ran = text_field(e, "program"); ran != program_hash)
+      throw OverlayError(
+          "trace line " + std::to_string(n) +
+          (ran.empty() ? std::string(" names no program")
+                       : " is of program " + ran.substr(0, 12) + "…") +
+          ", not of the one drawn (" + program_hash.substr(0, 12) +
+          "…): draw the program the run executed, or run this one again");
     if (text_field(e, "runbook") != runbook) continue;
     std::string type = text_field(e, "event");
     auto depth = e.find("depth");
     bool entry_level = depth == e.end() || (depth->is_number_integer() && *depth == 0);
-    if (type == "node_entered") {
+    if (type == trace_kind_name(TraceKind::NodeEntered)) {
       o.nodes.insert(text_field(e, "node"));
-    } else if (type == "edge_taken") {
+    } else if (type == trace_kind_name(TraceKind::EdgeTaken)) {
       auto edge = e.find("edge");
       if (edge != e.end() && edge->is_number_unsigned() && *edge <= UINT32_MAX)
         o.edges.insert(edge->get<uint32_t>());
-    } else if (type == "gate_decided") {
+    } else if (type == trace_kind_name(TraceKind::GateDecided)) {
       o.gates[text_field(e, "gate")] = text_field(e, "decision");
-    } else if (type == "run_ended" && entry_level) {
+    } else if (type == trace_kind_name(TraceKind::RunEnded) && entry_level) {
       o.outcome = text_field(e, "outcome");
-    } else if (type == "run_failed") {
+    } else if (type == trace_kind_name(TraceKind::RunFailed)) {
       o.outcome = "failed";
     }
   }

@@ -23,9 +23,12 @@ struct OverlayError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Reads the events of runbook RUNBOOK (depth 0 only for the entry runbook) from TEXT.
-// Throws OverlayError naming the line when a line is not a JSON object. Fields of another
-// JSON type than a trace writes are read as absent.
-Overlay read_overlay(const std::string& text, const std::string& runbook);
+// Reads the events of runbook RUNBOOK (depth 0 only for the entry runbook) from TEXT, a
+// trace of the program whose hash (hex) is PROGRAM_HASH. Throws OverlayError naming the
+// line when a line is not a JSON object or comes from another program (its edges and
+// nodes would be drawn on the wrong graph). Fields of another JSON type than a trace
+// writes are read as absent.
+Overlay read_overlay(const std::string& text, const std::string& runbook,
+                     const std::string& program_hash);
 
 }  // namespace rbk

@@ -137,7 +137,12 @@ TEST(Graphviz, OverlayHighlightsTheRunsPath) {
   EXPECT_NE(dot.find("\"check\" -> \"restart\" [label=\"Too many\", color=\"#b8b8b8\""), std::string::npos) << dot;
   EXPECT_NE(dot.find("run outcome: resolved"), std::string::npos);
   EXPECT_EQ(read_dot(dot).nodes.size(), p.entry_runbook().nodes.size() + 2);  // start and the outcome note
-  EXPECT_THROW(read_overlay("not json\n", "gates"), std::runtime_error);
+  EXPECT_THROW(read_overlay("not json\n", "gates", p.hash_hex()), OverlayError);
+  // A trace of another program (another version of the file) is refused, not misdrawn.
+  std::string other(64, '0');
+  EXPECT_THROW(read_overlay("{\"program\": \"" + other + "\", \"runbook\": \"gates\"}\n", "gates",
+                            p.hash_hex()),
+               OverlayError);
 }
 
 }  // namespace

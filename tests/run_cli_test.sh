@@ -109,6 +109,11 @@ printf 'oops\n' > "$tmp/bad.jsonl"
 expect "bad trace" 2 "$rbk" render gates.rbk --trace "$tmp/bad.jsonl"
 contains "trace line named" "$tmp/err" "trace line 1 is not a JSON object"
 expect "unknown format" 2 "$rbk" render gates.rbk --format png
+# A trace of another version of the runbook would draw its edge numbers on the wrong graph.
+sed -e 's/"Escalate?"/"Escalate now?"/' -e "s|\"../check/lib/dev.rbk\"|\"$src/tests/check/lib/dev.rbk\"|" \
+  gates.rbk > "$tmp/gates_v2.rbk"
+expect "trace of another program refused" 2 "$rbk" render "$tmp/gates_v2.rbk" --runbook gates --trace "$tmp/t.jsonl"
+contains "program hashes named" "$tmp/err" "not of the one drawn"
 expect "render mermaid with trace" 0 "$rbk" render gates.rbk --runbook gates --format mermaid --trace "$tmp/t.jsonl"
 contains "mermaid flowchart" "$tmp/out" 'flowchart TD'
 contains "mermaid gate hexagon" "$tmp/out" 'gate{{"Escalate?<br>[approval: oncall]'

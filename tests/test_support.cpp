@@ -83,7 +83,7 @@ Overlay denied_gate_overlay(const Program& gates) {
   ScenarioHost host(gates, sc, trace);
   RunResult r = Machine(gates, host).run({Value::string("d"), std::nullopt});
   EXPECT_EQ(r.status, RunStatus::Ended) << r.error;
-  return read_overlay(lines.str(), "gates");
+  return read_overlay(lines.str(), "gates", gates.hash_hex());
 }
 
 std::map<std::string, nlohmann::json> node_tool_readings(const std::string& script,

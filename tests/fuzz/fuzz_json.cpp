@@ -83,7 +83,7 @@ void overlay(const std::string& text) {
   const rbk::RunbookInfo& rb = subject().entry_runbook();
   rbk::Overlay o;
   try {
-    o = rbk::read_overlay(text, rb.name);
+    o = rbk::read_overlay(text, rb.name, subject().hash_hex());
   } catch (const rbk::OverlayError&) {
     return;
   }
