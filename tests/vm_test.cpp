@@ -57,7 +57,9 @@ std::vector<std::string> compilable_sources() {
   for (const auto& f : rbk_files(source_dir() / "runbooks"))
     out.push_back((source_dir() / "runbooks" / f).string());
   out.push_back((tests_dir() / "vm" / "gates.rbk").string());
-  out.push_back((tests_dir() / "vm" / "disasm" / "every_form.rbk").string());
+  for (const auto& f : rbk_files(tests_dir() / "vm" / "disasm"))
+    out.push_back((tests_dir() / "vm" / "disasm" / f).string());
+  for (const auto& path : out) EXPECT_TRUE(std::filesystem::exists(path)) << path;
   return out;
 }
 
