@@ -52,7 +52,8 @@ BENCHMARK(BM_RenderSvg)->Unit(benchmark::kMillisecond);
 void BM_BuildSite(benchmark::State& state) {
   std::vector<rbk::SiteRunbook> runbooks;
   for (const auto& entry : std::filesystem::directory_iterator(RBK_SOURCE_DIR "/runbooks"))
-    if (entry.path().extension() == ".rbk") runbooks.push_back({compile(entry.path().string()), entry.path().filename().string()});
+    if (entry.path().extension() == ".rbk")
+      runbooks.push_back({compile(entry.path().string()), entry.path().filename().string()});
   for (auto _ : state) benchmark::DoNotOptimize(rbk::build_site(runbooks));
   state.counters["runbooks"] = static_cast<double>(runbooks.size());
 }

@@ -20,7 +20,8 @@ int run_docs_build(const DocsOptions& opts) {
   }
   std::vector<std::string> files;
   for (const auto& entry : fs::directory_iterator(opts.runbook_dir, ec))
-    if (entry.is_regular_file() && entry.path().extension() == ".rbk") files.push_back(entry.path().string());
+    if (entry.is_regular_file() && entry.path().extension() == ".rbk")
+      files.push_back(entry.path().string());
   std::sort(files.begin(), files.end());
   if (files.empty()) {
     std::cerr << "rbk docs build: no .rbk files in " << opts.runbook_dir << "\n";
@@ -38,7 +39,8 @@ int run_docs_build(const DocsOptions& opts) {
       std::cerr << "rbk docs build: " << file << " does not compile; no site written\n";
       return status;
     }
-    for (auto& p : programs) runbooks.push_back({std::move(p), (fs::path(dir_name) / fs::path(file).filename()).string()});
+    for (auto& p : programs)
+      runbooks.push_back({std::move(p), (fs::path(dir_name) / fs::path(file).filename()).string()});
   }
 
   std::vector<SiteFile> site;
@@ -60,9 +62,9 @@ int run_docs_build(const DocsOptions& opts) {
       return kUsage;
     }
   }
-  std::cout << "rbk docs build: " << runbooks.size() << " runbook" << (runbooks.size() == 1 ? "" : "s") << ", "
-            << site.size() << " files in " << opts.output << " (open " << (fs::path(opts.output) / "index.html").string()
-            << ")\n";
+  std::cout << "rbk docs build: " << runbooks.size() << " runbook"
+            << (runbooks.size() == 1 ? "" : "s") << ", " << site.size() << " files in "
+            << opts.output << " (open " << (fs::path(opts.output) / "index.html").string() << ")\n";
   return kOk;
 }
 

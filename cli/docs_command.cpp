@@ -42,15 +42,16 @@ Expected expected_block(const std::string& md_path, const DiagramBlock& block) {
   fs::path runbook = fs::path(md_path).parent_path() / block.runbook_path;
   const LoadedProgram& lp = compiled(runbook.lexically_normal().string(), block.runbook_name);
   if (lp.exit_code) {
-    std::cerr << md_path << ":" << block.line << ": error: the block's runbook " << block.runbook_path
-              << " does not compile (see above)\n";
+    std::cerr << md_path << ":" << block.line << ": error: the block's runbook "
+              << block.runbook_path << " does not compile (see above)\n";
     return e;
   }
   const Program& p = lp.program;
   const RunbookInfo& rb = p.entry_runbook();
   if (block.format == "mermaid") {
     MermaidDiagram d = render_mermaid(rb);
-    for (const auto& w : d.warnings) std::cerr << md_path << ":" << block.line << ": warning: " << w << "\n";
+    for (const auto& w : d.warnings)
+      std::cerr << md_path << ":" << block.line << ": warning: " << w << "\n";
     e.body = mermaid_block_body(d.text, p.hash_hex());
   } else {
     std::string name = rb.name + ".svg";
@@ -106,7 +107,8 @@ int run_docs_blocks(const DocsOptions& opts) {
       }
       bodies.push_back(want.body);
       bool svg_exists = true;
-      bool svg_stale = !want.svg_path.empty() && read_or_empty(want.svg_path, svg_exists) != want.svg;
+      bool svg_stale =
+          !want.svg_path.empty() && read_or_empty(want.svg_path, svg_exists) != want.svg;
       bool body_stale = current != want.body;
       if (!body_stale && !svg_stale) continue;
       ++stale;
@@ -120,14 +122,14 @@ int run_docs_blocks(const DocsOptions& opts) {
       }
       if (status == kOk) status = kFailed;
       if (body_stale) {
-        std::cerr << path << ":" << block.line << ": the diagram block differs from what " << block.runbook_path
-                  << " compiles to; run: rbk docs sync " << path << "\n";
+        std::cerr << path << ":" << block.line << ": the diagram block differs from what "
+                  << block.runbook_path << " compiles to; run: rbk docs sync " << path << "\n";
         std::cerr << "  (- in " << path << ", + compiled)\n" << line_diff(current, want.body);
       }
       if (svg_stale)
         std::cerr << path << ":" << block.line << ": " << want.svg_path
-                  << (svg_exists ? " differs from" : " is missing; it is") << " what " << block.runbook_path
-                  << " compiles to; run: rbk docs sync " << path << "\n";
+                  << (svg_exists ? " differs from" : " is missing; it is") << " what "
+                  << block.runbook_path << " compiles to; run: rbk docs sync " << path << "\n";
     }
     if (sync && rewritten > 0) {
       if (!write_file_atomically(path, with_bodies(doc, bodies), error)) {
@@ -137,12 +139,13 @@ int run_docs_blocks(const DocsOptions& opts) {
       }
     }
     if (sync)
-      std::cout << me << ": " << path << ": " << doc.blocks.size() << " block" << (doc.blocks.size() == 1 ? "" : "s")
-                << ", " << rewritten << " rewritten\n";
+      std::cout << me << ": " << path << ": " << doc.blocks.size() << " block"
+                << (doc.blocks.size() == 1 ? "" : "s") << ", " << rewritten << " rewritten\n";
   }
   if (!sync && status == kOk)
-    std::cout << me << ": " << blocks << " diagram block" << (blocks == 1 ? "" : "s") << " in " << opts.files.size()
-              << " file" << (opts.files.size() == 1 ? "" : "s") << " match their runbooks\n";
+    std::cout << me << ": " << blocks << " diagram block" << (blocks == 1 ? "" : "s") << " in "
+              << opts.files.size() << " file" << (opts.files.size() == 1 ? "" : "s")
+              << " match their runbooks\n";
   else if (!sync && stale > 0)
     std::cerr << me << ": " << stale << " of " << blocks << " diagram blocks are out of date\n";
   return status;

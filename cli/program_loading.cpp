@@ -41,7 +41,8 @@ LoadedProgram load_program(const std::string& file, const std::string& runbook) 
   return out;
 }
 
-int compile_file(const std::string& file, const std::optional<std::string>& runbook, std::vector<Program>& programs) {
+int compile_file(const std::string& file, const std::optional<std::string>& runbook,
+                 std::vector<Program>& programs) {
   Workspace ws;
   Diagnostics diags;
   std::vector<std::string> unreadable;

@@ -21,6 +21,7 @@ LoadedProgram load_program(const std::string& file, const std::string& runbook);
 // Checks .rbk FILE (printing its diagnostics) and compiles RUNBOOK of it, chosen as
 // select_runbook does ("" = named like the file, or the only one), or with no RUNBOOK
 // every runbook the file defines, in source order, into PROGRAMS. Returns the exit code.
-int compile_file(const std::string& file, const std::optional<std::string>& runbook, std::vector<Program>& programs);
+int compile_file(const std::string& file, const std::optional<std::string>& runbook,
+                 std::vector<Program>& programs);
 
 }  // namespace rbk::cli

@@ -159,9 +159,9 @@ int run_run(const RunOptions& opts) {
               << setup.scenario.runbook << "', not '" << rb.name << "'\n";
     return kUsage;
   }
-  if (!opts.policy.empty() &&
-      (!read_input(opts.policy, setup.policy_text) ||
-       !parsed([&] { setup.policy = parse_policy(setup.policy_text, opts.policy); })))
+  if (!opts.policy.empty() && (!read_input(opts.policy, setup.policy_text) || !parsed([&] {
+        setup.policy = parse_policy(setup.policy_text, opts.policy);
+      })))
     return kUsage;
   // No ambient authority: with a policy, every capability the runbook can use (through
   // its functions and sub-runbooks) must be granted before anything runs.
@@ -238,8 +238,8 @@ int run_runs(const RunsOptions& opts) {
       if (runs.empty()) std::cout << "no runs in " << store.path() << "\n";
       for (const auto& r : runs)
         std::cout << fmt::format("{:<24} {:<20} {:<8} {:<10} {:<10} {}\n", r.id, r.runbook,
-                                 run_state_name(r.status), r.outcome.empty() ? "-" : r.outcome, r.started_by,
-                                 format_time(r.created_at));
+                                 run_state_name(r.status), r.outcome.empty() ? "-" : r.outcome,
+                                 r.started_by, format_time(r.created_at));
       return kOk;
     }
     auto r = store.get(opts.run);
@@ -258,8 +258,9 @@ int run_runs(const RunsOptions& opts) {
       std::cout << fmt::format("waiting    gate '{}' for role \"{}\"\n", r->paused_gate,
                                r->paused_role);
     for (const auto& a : store.approvals(opts.run))
-      std::cout << fmt::format("approval   {} {} by {} at {} (plan {}){}\n", a.gate, gate_decision_name(a.decision),
-                               a.by, format_time(a.at), a.plan_hash.substr(0, 12),
+      std::cout << fmt::format("approval   {} {} by {} at {} (plan {}){}\n", a.gate,
+                               gate_decision_name(a.decision), a.by, format_time(a.at),
+                               a.plan_hash.substr(0, 12),
                                a.comment.empty() ? "" : ": " + a.comment);
     std::cout << "trace\n";
     for (const auto& e : store.trace(opts.run)) std::cout << "  " << e << "\n";

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "vm/machine.hpp"
 #include "run/scenario.hpp"
+#include "vm/machine.hpp"
 
 namespace rbk::cli {
 

@@ -102,7 +102,7 @@ struct CaseResult {
 // every scenario took (edge coverage).
 struct Suite {
   std::map<std::string, std::shared_ptr<const Program>> programs;  // by "file#runbook"
-  std::map<std::string, const RunbookInfo*> runbooks;                // by name
+  std::map<std::string, const RunbookInfo*> runbooks;              // by name
   std::map<std::string, std::string> runbook_file;
   std::map<std::string, std::set<uint32_t>> taken;
 };
@@ -174,7 +174,8 @@ std::string unmet_expectations(const nlohmann::json& ex, const RunResult& r) {
   if (ex.contains("error")) {
     std::string want = ex["error"].get<std::string>();
     if (r.error.find(want) == std::string::npos)
-      failure += fmt::format("  error: expected one containing \"{}\", got \"{}\"\n", want, r.error);
+      failure +=
+          fmt::format("  error: expected one containing \"{}\", got \"{}\"\n", want, r.error);
   } else if (r.status == RunStatus::Failed && !ex.contains("outcome")) {
     failure += "  the run failed: " + r.error + "\n";
   }
@@ -200,8 +201,7 @@ CaseResult run_case(Suite& suite, const fs::path& file) {
   if (failure.empty() && setup.scenario.runbook.empty())
     failure = "the scenario names no \"runbook\"";
   if (failure.empty()) setup.program = program_for(suite, file, setup.scenario, failure);
-  if (failure.empty())
-    setup.params = bind_params(*setup.program, &setup.scenario, {}, failure);
+  if (failure.empty()) setup.params = bind_params(*setup.program, &setup.scenario, {}, failure);
   if (failure.empty()) {
     nlohmann::json expect = setup.scenario.expect;
     RunSession session(std::move(setup), nullptr);

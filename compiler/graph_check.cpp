@@ -9,7 +9,6 @@
 
 namespace rbk {
 
-
 namespace {
 
 // A set of run variables.

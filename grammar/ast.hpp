@@ -167,7 +167,6 @@ struct Clause {
   std::vector<Arg> args;  // Run
 };
 
-
 struct Node {
   NodeKind kind;
   Range range;

@@ -41,9 +41,15 @@ const char* name_in(const Table& table, Enum e) {
 
 }  // namespace
 
-const char* node_kind_name(NodeKind k) { return name_in(kNodeKindNames, k); }
-const char* edge_kind_name(EdgeKind k) { return name_in(kEdgeKindNames, k); }
-const char* effect_name(Effect e) { return name_in(kEffectNames, e); }
+const char* node_kind_name(NodeKind k) {
+  return name_in(kNodeKindNames, k);
+}
+const char* edge_kind_name(EdgeKind k) {
+  return name_in(kEdgeKindNames, k);
+}
+const char* effect_name(Effect e) {
+  return name_in(kEffectNames, e);
+}
 const char* outcome_name(Outcome o) {
   auto i = static_cast<size_t>(o);
   return i < kOutcomeRows.size() ? kOutcomeRows[i].name : "?";

@@ -20,9 +20,13 @@ constexpr NativeRow kRows[] = {
 
 }  // namespace
 
-std::span<const NativeRow> native_rows() { return columns::kRows; }
+std::span<const NativeRow> native_rows() {
+  return columns::kRows;
+}
 
-const NativeRow& native_row(NativeId id) { return columns::kRows[static_cast<size_t>(id)]; }
+const NativeRow& native_row(NativeId id) {
+  return columns::kRows[static_cast<size_t>(id)];
+}
 
 const NativeRow* native_named(std::string_view name) {
   for (const auto& row : columns::kRows)

@@ -17,12 +17,12 @@
 namespace rbk {
 
 struct DiagramBlock {
-  size_t line = 0;            // 1-based line of the opening marker
-  std::string runbook_path;   // as written: relative to the Markdown file
-  std::string runbook_name;   // name=..., or "" for the runbook named like the file
-  std::string format;         // "mermaid" or "svg"
-  size_t body_begin = 0;      // 0-based index of the first line after the marker
-  size_t body_end = 0;        // 0-based index of the closing marker's line
+  size_t line = 0;           // 1-based line of the opening marker
+  std::string runbook_path;  // as written: relative to the Markdown file
+  std::string runbook_name;  // name=..., or "" for the runbook named like the file
+  std::string format;        // "mermaid" or "svg"
+  size_t body_begin = 0;     // 0-based index of the first line after the marker
+  size_t body_end = 0;       // 0-based index of the closing marker's line
 };
 
 struct MarkdownDoc {
@@ -44,6 +44,7 @@ std::string with_bodies(const MarkdownDoc& doc, const std::vector<std::string>& 
 
 // What a block of each format holds for a program.
 std::string mermaid_block_body(const std::string& diagram, const std::string& program_hash);
-std::string svg_block_body(const std::string& title, const std::string& svg_file, const std::string& program_hash);
+std::string svg_block_body(const std::string& title, const std::string& svg_file,
+                           const std::string& program_hash);
 
 }  // namespace rbk

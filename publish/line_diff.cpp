@@ -27,7 +27,9 @@ std::vector<Step> diff_steps(const std::vector<std::string>& a, const std::vecto
   size_t head = 0;
   while (head < a.size() && head < b.size() && a[head] == b[head]) ++head;
   size_t tail = 0;
-  while (tail < a.size() - head && tail < b.size() - head && a[a.size() - 1 - tail] == b[b.size() - 1 - tail]) ++tail;
+  while (tail < a.size() - head && tail < b.size() - head &&
+         a[a.size() - 1 - tail] == b[b.size() - 1 - tail])
+    ++tail;
   std::vector<Step> steps;
   for (size_t i = 0; i < head; ++i) steps.push_back({' ', &a[i]});
   size_t n = a.size() - head - tail, m = b.size() - head - tail;
@@ -40,7 +42,8 @@ std::vector<Step> diff_steps(const std::vector<std::string>& a, const std::vecto
     auto at = [&](size_t i, size_t j) -> uint32_t& { return lcs[i * (m + 1) + j]; };
     for (size_t i = n; i-- > 0;)
       for (size_t j = m; j-- > 0;)
-        at(i, j) = a[head + i] == b[head + j] ? at(i + 1, j + 1) + 1 : std::max(at(i + 1, j), at(i, j + 1));
+        at(i, j) = a[head + i] == b[head + j] ? at(i + 1, j + 1) + 1
+                                              : std::max(at(i + 1, j), at(i, j + 1));
     size_t i = 0, j = 0;
     while (i < n || j < m) {
       if (i < n && j < m && a[head + i] == b[head + j]) {

@@ -6,10 +6,10 @@
 #include <map>
 #include <set>
 
+#include "lang/type.hpp"
 #include "publish/program_facts.hpp"
 #include "render/graphviz.hpp"
 #include "render/mermaid.hpp"
-#include "lang/type.hpp"
 
 namespace rbk {
 
@@ -19,11 +19,20 @@ std::string html(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -33,11 +42,16 @@ std::string html(const std::string& text) {
 std::string md_cell(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else if (c == '<') out += "&lt;";
-    else if (c == '&') out += "&amp;";
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '&')
+      out += "&amp;";
+    else
+      out += c;
   }
   return out;
 }
@@ -48,7 +62,9 @@ std::string code_list(const std::vector<std::string>& names) {
   return out;
 }
 
-std::string title_of(const RunbookInfo& rb) { return rb.title.empty() ? rb.name : rb.title; }
+std::string title_of(const RunbookInfo& rb) {
+  return rb.title.empty() ? rb.name : rb.title;
+}
 
 std::vector<std::string> outcomes_of(const RunbookInfo& rb) {
   std::set<int> seen;
@@ -124,7 +140,8 @@ std::string page(const std::string& title, const std::string& body, bool with_di
 
 std::string outcome_badges(const RunbookInfo& rb) {
   std::string out;
-  for (const auto& o : outcomes_of(rb)) out += fmt::format("<span class=\"outcome {0}\">{0}</span>", o);
+  for (const auto& o : outcomes_of(rb))
+    out += fmt::format("<span class=\"outcome {0}\">{0}</span>", o);
   return out;
 }
 
@@ -136,29 +153,34 @@ struct Links {
 // as Markdown.
 struct Facts {
   const SiteRunbook* site = nullptr;
-  std::vector<std::string> calls;    // the runbooks it calls
-  std::set<std::string> callers;     // the runbooks of the site that call it
-  std::vector<NodeCalls> nodes;      // per node: the probes and actions it calls
-  std::vector<Reachable> reach;      // the capability manifest
+  std::vector<std::string> calls;  // the runbooks it calls
+  std::set<std::string> callers;   // the runbooks of the site that call it
+  std::vector<NodeCalls> nodes;    // per node: the probes and actions it calls
+  std::vector<Reachable> reach;    // the capability manifest
   std::string svg, mermaid;
 };
 
 std::string kind_text(const NodeInfo& n) {
-  return n.kind == NodeKind::End ? "end (" + std::string(outcome_name(n.outcome)) + ")" : node_kind_name(n.kind);
+  return n.kind == NodeKind::End ? "end (" + std::string(outcome_name(n.outcome)) + ")"
+                                 : node_kind_name(n.kind);
 }
 
-const char* effect_text(Effect e) { return e == Effect::Action ? "action" : "probe"; }
+const char* effect_text(Effect e) {
+  return e == Effect::Action ? "action" : "probe";
+}
 
 template <class LinkFn>
-std::vector<std::string> linked(const Links& links, const std::vector<std::string>& names, LinkFn link) {
+std::vector<std::string> linked(const Links& links, const std::vector<std::string>& names,
+                                LinkFn link) {
   std::vector<std::string> out;
   for (const auto& n : names) out.push_back(link(links, n));
   return out;
 }
 
 std::string runbook_link_html(const Links& links, const std::string& name) {
-  return links.pages.count(name) ? fmt::format("<a href=\"{0}.html\"><code>{0}</code></a>", html(name))
-                                 : fmt::format("<code>{}</code>", html(name));
+  return links.pages.count(name)
+             ? fmt::format("<a href=\"{0}.html\"><code>{0}</code></a>", html(name))
+             : fmt::format("<code>{}</code>", html(name));
 }
 std::string runbook_link_md(const Links& links, const std::string& name) {
   return links.pages.count(name) ? fmt::format("[`{0}`]({0}.md)", name) : fmt::format("`{}`", name);
@@ -170,17 +192,24 @@ std::string html_page(const Facts& f, const Links& links) {
   const RunbookInfo& rb = p.entry_runbook();
   std::string b;
   b += fmt::format("<h1>{}</h1>\n", html(title_of(rb)));
-  b += fmt::format("<p class=\"meta\">runbook <code>{}</code> · source <code>{}</code> · program <code>sha256:{}</code></p>\n",
-                   html(rb.name), html(s.source), p.hash_hex());
+  b += fmt::format(
+      "<p class=\"meta\">runbook <code>{}</code> · source <code>{}</code> · program "
+      "<code>sha256:{}</code></p>\n",
+      html(rb.name), html(s.source), p.hash_hex());
   if (!rb.doc.empty()) b += fmt::format("<p>{}</p>\n", html(rb.doc));
   b += fmt::format("<p>Outcomes: {}</p>\n", outcome_badges(rb));
   std::vector<std::string> callers(f.callers.begin(), f.callers.end());
-  if (!f.calls.empty()) b += "<p>Calls: " + joined(linked(links, f.calls, runbook_link_html)) + "</p>\n";
-  if (!callers.empty()) b += "<p>Called by: " + joined(linked(links, callers, runbook_link_html)) + "</p>\n";
+  if (!f.calls.empty())
+    b += "<p>Calls: " + joined(linked(links, f.calls, runbook_link_html)) + "</p>\n";
+  if (!callers.empty())
+    b += "<p>Called by: " + joined(linked(links, callers, runbook_link_html)) + "</p>\n";
 
-  b += fmt::format("<h2>Flowchart</h2>\n<figure class=\"diagram\">\n{}</figure>\n", inline_svg(f.svg));
-  b += fmt::format("<p class=\"meta\"><a href=\"{0}.svg\">{0}.svg</a> · <a href=\"markdown/{0}.md\">Markdown page</a></p>\n",
-                   html(rb.name));
+  b += fmt::format("<h2>Flowchart</h2>\n<figure class=\"diagram\">\n{}</figure>\n",
+                   inline_svg(f.svg));
+  b += fmt::format(
+      "<p class=\"meta\"><a href=\"{0}.svg\">{0}.svg</a> · <a href=\"markdown/{0}.md\">Markdown "
+      "page</a></p>\n",
+      html(rb.name));
 
   b += "<h2>Parameters</h2>\n";
   if (rb.params.empty()) {
@@ -188,36 +217,44 @@ std::string html_page(const Facts& f, const Links& links) {
   } else {
     b += "<table>\n<tr><th>name</th><th>type</th><th>default</th></tr>\n";
     for (const auto& prm : rb.params)
-      b += fmt::format("<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>\n", html(prm.name),
-                       html(to_string(p.types[prm.type])), html(param_default(p, prm)));
+      b += fmt::format("<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>\n",
+                       html(prm.name), html(to_string(p.types[prm.type])),
+                       html(param_default(p, prm)));
     b += "</table>\n";
   }
 
-  b += "<h2>Nodes</h2>\n<table>\n<tr><th>node</th><th>kind</th><th>label</th><th>probes</th><th>actions</th>"
+  b += "<h2>Nodes</h2>\n<table>\n<tr><th>node</th><th>kind</th><th>label</th><th>probes</"
+       "th><th>actions</th>"
        "<th>approval</th><th>line</th></tr>\n";
   for (size_t i = 0; i < rb.nodes.size(); ++i) {
     const NodeInfo& n = rb.nodes[i];
     const NodeCalls& c = f.nodes[i];
-    b += fmt::format("<tr id=\"node-{0}\"><td><code>{0}</code></td><td>{1}</td><td>{2}</td><td>{3}</td><td>{4}</td>"
-                     "<td>{5}</td><td>{6}</td></tr>\n",
-                     html(n.name), html(kind_text(n)), html(n.label), code_list(c.probes), code_list(c.actions),
-                     html(n.role), n.line);
+    b += fmt::format(
+        "<tr "
+        "id=\"node-{0}\"><td><code>{0}</code></td><td>{1}</td><td>{2}</td><td>{3}</td><td>{4}</td>"
+        "<td>{5}</td><td>{6}</td></tr>\n",
+        html(n.name), html(kind_text(n)), html(n.label), code_list(c.probes), code_list(c.actions),
+        html(n.role), n.line);
   }
   b += "</table>\n";
 
   b += "<h2>Capability manifest</h2>\n";
   b += fmt::format("<p>Capabilities: {}</p>\n",
-                   rb.capabilities.empty() ? "none" : "<code>" + html(joined(rb.capabilities, "</code>, <code>")) + "</code>");
+                   rb.capabilities.empty()
+                       ? "none"
+                       : "<code>" + html(joined(rb.capabilities, "</code>, <code>")) + "</code>");
   if (!f.reach.empty()) {
     b += "<table>\n<tr><th>probe or action</th><th>effect</th><th>capabilities</th></tr>\n";
     for (const auto& r : f.reach)
-      b += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>\n", html(r.name), effect_text(r.effect),
-                       html(joined(r.capabilities)));
+      b += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>\n", html(r.name),
+                       effect_text(r.effect), html(joined(r.capabilities)));
     b += "</table>\n";
   }
 
-  b += fmt::format("<h2>Mermaid source</h2>\n<details><summary>The same graph as Mermaid</summary>\n<pre><code>{}</code></pre>\n</details>\n",
-                   html(f.mermaid));
+  b += fmt::format(
+      "<h2>Mermaid source</h2>\n<details><summary>The same graph as "
+      "Mermaid</summary>\n<pre><code>{}</code></pre>\n</details>\n",
+      html(f.mermaid));
   return page(title_of(rb), b, true);
 }
 
@@ -226,12 +263,14 @@ std::string markdown_page(const Facts& f, const Links& links) {
   const Program& p = s.program;
   const RunbookInfo& rb = p.entry_runbook();
   std::string m = fmt::format("# {}\n\n", title_of(rb));
-  m += fmt::format("Runbook `{}` from `{}`, program `sha256:{}`.\n\n", rb.name, s.source, p.hash_hex());
+  m += fmt::format("Runbook `{}` from `{}`, program `sha256:{}`.\n\n", rb.name, s.source,
+                   p.hash_hex());
   if (!rb.doc.empty()) m += rb.doc + "\n\n";
   m += "Outcomes: " + joined(outcomes_of(rb)) + ".\n\n";
   std::vector<std::string> callers(f.callers.begin(), f.callers.end());
   if (!f.calls.empty()) m += "Calls: " + joined(linked(links, f.calls, runbook_link_md)) + ".\n\n";
-  if (!callers.empty()) m += "Called by: " + joined(linked(links, callers, runbook_link_md)) + ".\n\n";
+  if (!callers.empty())
+    m += "Called by: " + joined(linked(links, callers, runbook_link_md)) + ".\n\n";
   m += "## Flowchart\n\n```mermaid\n" + f.mermaid + "```\n\n";
   m += "## Parameters\n\n";
   if (rb.params.empty()) {
@@ -243,22 +282,29 @@ std::string markdown_page(const Facts& f, const Links& links) {
                        md_cell(param_default(p, prm)));
     m += "\n";
   }
-  m += "## Nodes\n\n| node | kind | label | probes | actions | approval | line |\n|---|---|---|---|---|---|---|\n";
+  m += "## Nodes\n\n| node | kind | label | probes | actions | approval | line "
+       "|\n|---|---|---|---|---|---|---|\n";
   for (size_t i = 0; i < rb.nodes.size(); ++i) {
     const NodeInfo& n = rb.nodes[i];
     const NodeCalls& c = f.nodes[i];
-    m += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} |\n", n.name, kind_text(n), md_cell(n.label), md_cell(joined(c.probes)),
-                     md_cell(joined(c.actions)), md_cell(n.role), n.line);
+    m += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} |\n", n.name, kind_text(n),
+                     md_cell(n.label), md_cell(joined(c.probes)), md_cell(joined(c.actions)),
+                     md_cell(n.role), n.line);
   }
   m += "\n## Capability manifest\n\n";
-  m += "Capabilities: " + (rb.capabilities.empty() ? std::string("none") : "`" + joined(rb.capabilities, "`, `") + "`") + ".\n\n";
+  m += "Capabilities: " +
+       (rb.capabilities.empty() ? std::string("none")
+                                : "`" + joined(rb.capabilities, "`, `") + "`") +
+       ".\n\n";
   if (!f.reach.empty()) {
     m += "| probe or action | effect | capabilities |\n|---|---|---|\n";
     for (const auto& r : f.reach)
-      m += fmt::format("| `{}` | {} | {} |\n", r.name, effect_text(r.effect), md_cell(joined(r.capabilities)));
+      m += fmt::format("| `{}` | {} | {} |\n", r.name, effect_text(r.effect),
+                       md_cell(joined(r.capabilities)));
     m += "\n";
   }
-  m += "---\nGenerated by `rbk docs build` from the compiled program. Edit the runbook, not this page.\n";
+  m += "---\nGenerated by `rbk docs build` from the compiled program. Edit the runbook, not this "
+       "page.\n";
   return m;
 }
 
@@ -293,18 +339,24 @@ std::vector<SiteFile> build_site(const std::vector<SiteRunbook>& input) {
 
   std::vector<SiteFile> files;
   files.push_back({"style.css", kStyle});
-  std::string index = "<h1>Runbooks</h1>\n<table>\n<tr><th>runbook</th><th>description</th><th>outcomes</th><th>source</th></tr>\n";
-  std::string md_index = "# Runbooks\n\n| runbook | description | outcomes | source |\n|---|---|---|---|\n";
+  std::string index =
+      "<h1>Runbooks</h1>\n<table>\n<tr><th>runbook</th><th>description</th><th>outcomes</"
+      "th><th>source</th></tr>\n";
+  std::string md_index =
+      "# Runbooks\n\n| runbook | description | outcomes | source |\n|---|---|---|---|\n";
   for (const auto& f : facts) {
     const SiteRunbook* s = f.site;
     const RunbookInfo& rb = s->program.entry_runbook();
     files.push_back({rb.name + ".svg", f.svg});
     files.push_back({rb.name + ".html", html_page(f, links)});
     files.push_back({"markdown/" + rb.name + ".md", markdown_page(f, links)});
-    index += fmt::format("<tr><td><a href=\"{0}.html\">{1}</a><br><code>{0}</code></td><td>{2}</td><td>{3}</td><td><code>{4}</code></td></tr>\n",
-                         html(rb.name), html(title_of(rb)), html(rb.doc), outcome_badges(rb), html(s->source));
-    md_index += fmt::format("| [{}]({}.md) | {} | {} | `{}` |\n", md_cell(title_of(rb)), rb.name, md_cell(rb.doc),
-                            joined(outcomes_of(rb)), s->source);
+    index += fmt::format(
+        "<tr><td><a "
+        "href=\"{0}.html\">{1}</a><br><code>{0}</code></td><td>{2}</td><td>{3}</td><td><code>{4}</"
+        "code></td></tr>\n",
+        html(rb.name), html(title_of(rb)), html(rb.doc), outcome_badges(rb), html(s->source));
+    md_index += fmt::format("| [{}]({}.md) | {} | {} | `{}` |\n", md_cell(title_of(rb)), rb.name,
+                            md_cell(rb.doc), joined(outcomes_of(rb)), s->source);
   }
   index += "</table>\n";
   files.push_back({"index.html", page("Runbooks", index, false)});

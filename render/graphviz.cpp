@@ -77,13 +77,14 @@ std::string render_dot(const RunbookInfo& rb, const Overlay& ov) {
   out += fmt::format(
       "  \"start\" [label=\"start\", shape=box, style=\"rounded,filled\", fillcolor=\"{}\"{}];\n",
       kStartFill,
-      ov.present ? fmt::format(", color=\"{}\", penwidth=2.5", started ? kTakenColor : kDimColor) : "");
+      ov.present ? fmt::format(", color=\"{}\", penwidth=2.5", started ? kTakenColor : kDimColor)
+                 : "");
   for (const auto& n : rb.nodes) {
     Shape shape = shape_of(n.kind);
     std::string label = wrap(node_title(n));
     for (const auto& note : node_notes(n, ov)) label += "\n" + note;
-    std::string attrs = fmt::format("label={}, shape={}, style=\"{}\", fillcolor=\"{}\"", quoted(label),
-                                    shape.shape, shape.style, node_fill(n));
+    std::string attrs = fmt::format("label={}, shape={}, style=\"{}\", fillcolor=\"{}\"",
+                                    quoted(label), shape.shape, shape.style, node_fill(n));
     if (shape.peripheries > 1) attrs += fmt::format(", peripheries={}", shape.peripheries);
     if (ov.present) {
       bool hit = ov.nodes.count(n.name) > 0;
@@ -92,10 +93,11 @@ std::string render_dot(const RunbookInfo& rb, const Overlay& ov) {
     }
     out += fmt::format("  {} [{}];\n", quoted(n.name), attrs);
   }
-  out += fmt::format("  \"start\" -> {}{};\n", quoted(rb.nodes[rb.start].name),
-                     ov.present ? fmt::format(" [color=\"{}\", penwidth={}]", started ? kTakenColor : kDimColor,
-                                              started ? "2.5" : "1")
-                                : "");
+  out +=
+      fmt::format("  \"start\" -> {}{};\n", quoted(rb.nodes[rb.start].name),
+                  ov.present ? fmt::format(" [color=\"{}\", penwidth={}]",
+                                           started ? kTakenColor : kDimColor, started ? "2.5" : "1")
+                             : "");
   for (uint32_t e = 0; e < rb.edges.size(); ++e) {
     const EdgeInfo& edge = rb.edges[e];
     std::vector<std::string> attrs;
@@ -104,14 +106,17 @@ std::string render_dot(const RunbookInfo& rb, const Overlay& ov) {
     if (edge_is_dashed(edge)) attrs.push_back("style=dashed");
     if (ov.present)
       attrs.push_back(ov.edges.count(e) ? fmt::format("color=\"{}\", penwidth=2.5", kTakenColor)
-                                        : fmt::format("color=\"{}\", fontcolor=\"{}\"", kDimColor, kDimTextColor));
-    out += fmt::format("  {} -> {}{};\n", quoted(rb.nodes[edge.from].name), quoted(rb.nodes[edge.to].name),
+                                        : fmt::format("color=\"{}\", fontcolor=\"{}\"", kDimColor,
+                                                      kDimTextColor));
+    out += fmt::format("  {} -> {}{};\n", quoted(rb.nodes[edge.from].name),
+                       quoted(rb.nodes[edge.to].name),
                        attrs.empty() ? "" : fmt::format(" [{}]", fmt::join(attrs, ", ")));
   }
   // The outcome note's id has a space, so no runbook node (an identifier) can share it.
   if (ov.present && !ov.outcome.empty())
-    out += fmt::format("  \"run outcome\" [label={}, shape=note, style=filled, fillcolor=\"#ffffff\"];\n",
-                       quoted("run outcome: " + ov.outcome));
+    out += fmt::format(
+        "  \"run outcome\" [label={}, shape=note, style=filled, fillcolor=\"#ffffff\"];\n",
+        quoted("run outcome: " + ov.outcome));
   out += "}\n";
   return out;
 }

@@ -2,7 +2,9 @@
 
 namespace rbk {
 
-std::string node_title(const NodeInfo& n) { return n.label.empty() ? n.name : n.label; }
+std::string node_title(const NodeInfo& n) {
+  return n.label.empty() ? n.name : n.label;
+}
 
 std::vector<std::string> node_notes(const NodeInfo& n, const Overlay& overlay) {
   std::vector<std::string> notes;

@@ -18,7 +18,8 @@ namespace {
 // are reserved words of .rbk, so never node names; `default` and `direction` are read as
 // ids in that place.
 constexpr std::array<std::string_view, 10> kMermaidKeywords = {
-    "graph", "flowchart", "subgraph", "style", "linkStyle", "class", "classDef", "click", "href", "interpolate"};
+    "graph", "flowchart", "subgraph", "style", "linkStyle",
+    "class", "classDef",  "click",    "href",  "interpolate"};
 
 // YAML double-quoted scalar, for the front matter's title.
 std::string yaml_quoted(const std::string& text) {
@@ -63,7 +64,8 @@ std::pair<const char*, const char*> brackets_of(NodeKind kind) {
 }  // namespace
 
 std::string mermaid_id(const std::string& node_name) {
-  if (std::find(kMermaidKeywords.begin(), kMermaidKeywords.end(), node_name) != kMermaidKeywords.end())
+  if (std::find(kMermaidKeywords.begin(), kMermaidKeywords.end(), node_name) !=
+      kMermaidKeywords.end())
     return "node." + node_name;
   return node_name;
 }
@@ -103,60 +105,77 @@ std::string mermaid_label(const std::string& text) {
 MermaidDiagram render_mermaid(const RunbookInfo& rb, const Overlay& ov) {
   MermaidDiagram d;
   std::string& out = d.text;
-  out += fmt::format("---\ntitle: {}\n---\nflowchart TD\n", yaml_quoted(rb.title.empty() ? rb.name : rb.title));
+  out += fmt::format("---\ntitle: {}\n---\nflowchart TD\n",
+                     yaml_quoted(rb.title.empty() ? rb.name : rb.title));
   out += "  start([\"start\"]):::startNode\n";
   for (const auto& n : rb.nodes) {
     std::string label = node_title(n);
     for (const auto& note : node_notes(n, ov)) label += "\n" + note;
     auto [open, close] = brackets_of(n.kind);
-    out += fmt::format("  {}{}\"{}\"{}:::{}\n", mermaid_id(n.name), open, mermaid_label(label), close, class_of(n));
+    out += fmt::format("  {}{}\"{}\"{}:::{}\n", mermaid_id(n.name), open, mermaid_label(label),
+                       close, class_of(n));
   }
   if (ov.present && !ov.outcome.empty())
     out += fmt::format("  run.outcome>\"{}\"]\n", mermaid_label("run outcome: " + ov.outcome));
 
   // Edges, the start's first: Mermaid numbers them in this order for linkStyle.
   std::vector<std::string> taken, dimmed;
-  auto mark = [&](size_t index, bool hit) { (hit ? taken : dimmed).push_back(std::to_string(index)); };
+  auto mark = [&](size_t index, bool hit) {
+    (hit ? taken : dimmed).push_back(std::to_string(index));
+  };
   out += fmt::format("  start --> {}\n", mermaid_id(rb.nodes[rb.start].name));
   mark(0, !ov.nodes.empty());
   for (uint32_t e = 0; e < rb.edges.size(); ++e) {
     const EdgeInfo& edge = rb.edges[e];
     std::string caption = edge_caption(edge);
-    out += fmt::format("  {} {}{} {}\n", mermaid_id(rb.nodes[edge.from].name), edge_is_dashed(edge) ? "-.->" : "-->",
-                       caption.empty() ? "" : "|\"" + mermaid_label(caption) + "\"|", mermaid_id(rb.nodes[edge.to].name));
+    out += fmt::format("  {} {}{} {}\n", mermaid_id(rb.nodes[edge.from].name),
+                       edge_is_dashed(edge) ? "-.->" : "-->",
+                       caption.empty() ? "" : "|\"" + mermaid_label(caption) + "\"|",
+                       mermaid_id(rb.nodes[edge.to].name));
     mark(e + 1, ov.edges.count(e) > 0);
   }
 
   out += fmt::format("  classDef startNode fill:{},stroke:#444444\n", kStartFill);
-  for (NodeKind kind : {NodeKind::Decide, NodeKind::Action, NodeKind::Wait, NodeKind::Approve, NodeKind::Call}) {
+  for (NodeKind kind :
+       {NodeKind::Decide, NodeKind::Action, NodeKind::Wait, NodeKind::Approve, NodeKind::Call}) {
     NodeInfo sample;
     sample.kind = kind;
-    out += fmt::format("  classDef {} fill:{},stroke:#444444\n", class_of(sample), node_fill(sample));
+    out +=
+        fmt::format("  classDef {} fill:{},stroke:#444444\n", class_of(sample), node_fill(sample));
   }
-  for (Outcome outcome : {Outcome::Resolved, Outcome::Mitigated, Outcome::Escalated, Outcome::Failed}) {
+  for (Outcome outcome :
+       {Outcome::Resolved, Outcome::Mitigated, Outcome::Escalated, Outcome::Failed}) {
     NodeInfo sample;
     sample.outcome = outcome;
-    out += fmt::format("  classDef {} fill:{},stroke:#444444\n", class_of(sample), node_fill(sample));
+    out +=
+        fmt::format("  classDef {} fill:{},stroke:#444444\n", class_of(sample), node_fill(sample));
   }
   if (ov.present) {
     std::vector<std::string> hit_nodes, missed_nodes;
     (ov.nodes.empty() ? missed_nodes : hit_nodes).push_back("start");
-    for (const auto& n : rb.nodes) (ov.nodes.count(n.name) ? hit_nodes : missed_nodes).push_back(mermaid_id(n.name));
+    for (const auto& n : rb.nodes)
+      (ov.nodes.count(n.name) ? hit_nodes : missed_nodes).push_back(mermaid_id(n.name));
     out += fmt::format("  classDef taken stroke:{},stroke-width:3px\n", kTakenColor);
     out += fmt::format("  classDef dimmed stroke:{},color:{}\n", kDimColor, kDimTextColor);
     if (!hit_nodes.empty()) out += fmt::format("  class {} taken\n", fmt::join(hit_nodes, ","));
-    if (!missed_nodes.empty()) out += fmt::format("  class {} dimmed\n", fmt::join(missed_nodes, ","));
-    if (!taken.empty()) out += fmt::format("  linkStyle {} stroke:{},stroke-width:3px\n", fmt::join(taken, ","), kTakenColor);
-    if (!dimmed.empty()) out += fmt::format("  linkStyle {} stroke:{}\n", fmt::join(dimmed, ","), kDimColor);
+    if (!missed_nodes.empty())
+      out += fmt::format("  class {} dimmed\n", fmt::join(missed_nodes, ","));
+    if (!taken.empty())
+      out += fmt::format("  linkStyle {} stroke:{},stroke-width:3px\n", fmt::join(taken, ","),
+                         kTakenColor);
+    if (!dimmed.empty())
+      out += fmt::format("  linkStyle {} stroke:{}\n", fmt::join(dimmed, ","), kDimColor);
   }
 
   size_t edges = rb.edges.size() + 1;
   if (edges > kMermaidMaxEdges)
-    d.warnings.push_back(fmt::format("the diagram has {} edges; Mermaid draws at most {} unless its maxEdges is raised",
-                                     edges, kMermaidMaxEdges));
+    d.warnings.push_back(fmt::format(
+        "the diagram has {} edges; Mermaid draws at most {} unless its maxEdges is raised", edges,
+        kMermaidMaxEdges));
   if (out.size() > kMermaidMaxTextSize)
-    d.warnings.push_back(fmt::format("the diagram is {} characters; Mermaid draws at most {} unless its maxTextSize is raised",
-                                     out.size(), kMermaidMaxTextSize));
+    d.warnings.push_back(fmt::format(
+        "the diagram is {} characters; Mermaid draws at most {} unless its maxTextSize is raised",
+        out.size(), kMermaidMaxTextSize));
   return d;
 }
 

@@ -37,12 +37,11 @@ Overlay read_overlay(const std::string& text, const std::string& runbook,
       throw OverlayError("trace line " + std::to_string(n) + " is not a JSON object");
     // Edge numbers and node names mean something only in the program that ran.
     if (std::string ran = text_field(e, "program"); ran != program_hash)
-      throw OverlayError(
-          "trace line " + std::to_string(n) +
-          (ran.empty() ? std::string(" names no program")
-                       : " is of program " + ran.substr(0, 12) + "…") +
-          ", not of the one drawn (" + program_hash.substr(0, 12) +
-          "…): draw the program the run executed, or run this one again");
+      throw OverlayError("trace line " + std::to_string(n) +
+                         (ran.empty() ? std::string(" names no program")
+                                      : " is of program " + ran.substr(0, 12) + "…") +
+                         ", not of the one drawn (" + program_hash.substr(0, 12) +
+                         "…): draw the program the run executed, or run this one again");
     if (text_field(e, "runbook") != runbook) continue;
     std::string type = text_field(e, "event");
     auto depth = e.find("depth");

@@ -47,8 +47,8 @@ GateDecision GateDecisions::ask(const GateRequest& r) {
   if (!yes) return GateDecision::Pending;
   GateDecision d = *yes ? GateDecision::Approved : GateDecision::Denied;
   if (s_.store)
-    s_.store->add_approval(s_.run, ApprovalRecord{r.gate, d, me, system_now_ms(),
-                                                  "at the terminal", r.plan_hash});
+    s_.store->add_approval(
+        s_.run, ApprovalRecord{r.gate, d, me, system_now_ms(), "at the terminal", r.plan_hash});
   return d;
 }
 

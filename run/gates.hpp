@@ -53,7 +53,7 @@ class GateDecisions : public HostDecorator {
   struct Setup {
     GateFlags flags{};
     std::optional<std::pair<std::string, GateDecision>> just_decided{};  // gate, decision
-    GatePrompt* prompt = nullptr;  // null: nobody to ask
+    GatePrompt* prompt = nullptr;                                        // null: nobody to ask
     const Policy* policy = nullptr;
     std::string started_by{};
     RunStore* store = nullptr;  // where a prompted decision is recorded (with RUN)

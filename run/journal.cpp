@@ -111,9 +111,10 @@ ActOutcome JournalHost::act(const PlannedCall& call, const Site& site) {
     req.plan_hash = key;
     GateDecision d = inner_.gate(req);
     if (d == GateDecision::Pending) throw GatePending{req};
-    record("gate", req.gate,
-           nlohmann::json(gate_decision_name(d == GateDecision::Approved ? d : GateDecision::Denied))
-               .dump());
+    record(
+        "gate", req.gate,
+        nlohmann::json(gate_decision_name(d == GateDecision::Approved ? d : GateDecision::Denied))
+            .dump());
     ActOutcome out;
     out.kind = ActOutcome::Kind::Performed;
     if (d != GateDecision::Approved)

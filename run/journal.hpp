@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "vm/host.hpp"
 #include "run/run_store.hpp"
+#include "vm/host.hpp"
 
 namespace rbk {
 

@@ -27,11 +27,15 @@ std::optional<E> find_name(const Names& names, std::string_view name) {
 
 }  // namespace
 
-const char* run_mode_name(RunMode m) { return kRunModeNames[static_cast<size_t>(m)]; }
+const char* run_mode_name(RunMode m) {
+  return kRunModeNames[static_cast<size_t>(m)];
+}
 std::optional<RunMode> run_mode_named(std::string_view name) {
   return find_name<RunMode>(kRunModeNames, name);
 }
-const char* run_state_name(RunState s) { return kRunStateNames[static_cast<size_t>(s)]; }
+const char* run_state_name(RunState s) {
+  return kRunStateNames[static_cast<size_t>(s)];
+}
 std::optional<RunState> run_state_named(std::string_view name) {
   return find_name<RunState>(kRunStateNames, name);
 }

@@ -26,14 +26,14 @@ struct StoreError : std::runtime_error {
 
 // How a run meets the world (scenario file, real probes with actions recorded, or real),
 // and where it stands; each with the name the store, `rbk runs` and the API write.
-#define RBK_RUN_MODES(X)   \
+#define RBK_RUN_MODES(X)  \
   X(Scenario, "scenario") \
   X(DryRun, "dry-run")    \
   X(Live, "live")
 #define RBK_RUN_STATES(X) \
-  X(Running, "running")  \
-  X(Paused, "paused")    \
-  X(Ended, "ended")      \
+  X(Running, "running")   \
+  X(Paused, "paused")     \
+  X(Ended, "ended")       \
   X(Failed, "failed")
 enum class RunMode : uint8_t {
 #define RBK_ENUM_ITEM(e, name) e,
@@ -56,7 +56,7 @@ struct RunRecord {
   std::string program_hash;
   std::string program;  // the .rbc bytes the run executes
   RunMode mode = RunMode::Scenario;
-  std::string params;   // JSON object of the bound parameters
+  std::string params;  // JSON object of the bound parameters
   std::string scenario_path;
   std::string scenario;  // the scenario file's text
   std::string policy;    // the policy file's text ("" when none)

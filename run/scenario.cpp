@@ -68,10 +68,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
 }
 
 ScenarioHost::ScenarioHost(const Program& program, const Scenario& scenario, TraceSink& sink)
-    : program_(program),
-      scenario_(scenario),
-      sink_(sink),
-      clock_(scenario.start_ms) {}
+    : program_(program), scenario_(scenario), sink_(sink), clock_(scenario.start_ms) {}
 
 Value ScenarioHost::answer(const FunctionInfo& fn, const json& entry, const std::string& key) {
   const TypeRef& result = program_.types[fn.result];

@@ -106,11 +106,11 @@ std::optional<RunSession> RunSession::open(RunStore& store, const std::string& i
     if (!config.is_object()) throw SessionError("its stored configuration is not a JSON object");
     const Program& p = *s.program;
     for (const auto& prm : p.entry_runbook().params)
-      s.params.push_back(params.contains(prm.name)
-                             ? std::optional<Value>(convert(from_plain_json(params[prm.name]),
-                                                            p.types[prm.type],
-                                                            "parameter " + prm.name))
-                             : std::nullopt);
+      s.params.push_back(
+          params.contains(prm.name)
+              ? std::optional<Value>(convert(from_plain_json(params[prm.name]), p.types[prm.type],
+                                             "parameter " + prm.name))
+              : std::nullopt);
     for (const auto& c : p.config)
       if (config.contains(c.name))
         s.config[c.name] = convert(from_plain_json(config[c.name]), p.types[c.type], c.name);
@@ -124,8 +124,7 @@ std::optional<RunSession> RunSession::open(RunStore& store, const std::string& i
 
 std::string RunSession::decide(const std::string& who, GateDecision decision,
                                const std::string& comment) {
-  if (std::string why = s_.policy.may_approve(who, rec_.paused_role, rec_.started_by);
-      !why.empty())
+  if (std::string why = s_.policy.may_approve(who, rec_.paused_role, rec_.started_by); !why.empty())
     return why;
   if (store_)
     store_->add_approval(rec_.id, ApprovalRecord{rec_.paused_gate, decision, who, system_now_ms(),

@@ -68,7 +68,8 @@ const char* kColumns =
 // A name the store wrote from one of its tables, read back (a damaged file is reported).
 template <typename E>
 E named(std::optional<E> e, const std::string& run, const char* what, const std::string& text) {
-  if (!e) throw StoreError("run " + run + ": the store is damaged: unknown " + what + " '" + text + "'");
+  if (!e)
+    throw StoreError("run " + run + ": the store is damaged: unknown " + what + " '" + text + "'");
   return *e;
 }
 
@@ -223,7 +224,8 @@ std::vector<JournalEntry> SqliteRunStore::journal(const std::string& run) {
   return out;
 }
 
-void SqliteRunStore::append_trace(const std::string& run, int64_t seq, const std::string& event_json) {
+void SqliteRunStore::append_trace(const std::string& run, int64_t seq,
+                                  const std::string& event_json) {
   Stmt s(db_, "INSERT OR REPLACE INTO trace(run, seq, event) VALUES(?,?,?)");
   s.bind(1, run).bind(2, seq).bind(3, event_json);
   s.step();

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 #include "vm/value_json.hpp"
 
 namespace rbk {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages rbk builds and tests with (clang and its compiler-rt for
-# the libFuzzer harnesses of the fuzz preset). Idempotent: when every
-# package is already installed it only asks dpkg and returns (well under a second).
+# the libFuzzer harnesses of the fuzz preset, clang-format for scripts/format.sh).
+# Idempotent: when every package is already installed it only asks dpkg and returns (well
+# under a second).
 set -euo pipefail
 
 packages=(
@@ -9,7 +10,7 @@ packages=(
   tao-pegtl-dev libfmt-dev nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libssl-dev openssl libsqlite3-dev libgraphviz-dev curl bsdutils
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
 )
 
 missing=()

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "vm/host.hpp"
 #include "stdlib/capabilities.hpp"
+#include "vm/host.hpp"
 
 namespace rbk {
 

@@ -1,7 +1,8 @@
 // The registry of callables: every function a runbook can call, with its signature, its
 // effect and the capabilities it needs. The native primitives (implemented in C++ by the
-// VM and the stdlib) come from their table, lang/natives.def; the compiler adds the probes and actions that .rbk
-// modules declare on top of them (stdlib/*.rbk and the runbook author's own modules).
+// VM and the stdlib) come from their table, lang/natives.def; the compiler adds the probes and
+// actions that .rbk modules declare on top of them (stdlib/*.rbk and the runbook author's own
+// modules).
 #pragma once
 
 #include <string>

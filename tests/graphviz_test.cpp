@@ -39,7 +39,8 @@ Read read_dot(const std::string& dot) {
     r.labels[agnameof(n)] = label ? label : "";
     for (Agedge_t* e = agfstout(g, n); e; e = agnxtout(g, e)) {
       char* el = agget(e, const_cast<char*>("label"));
-      r.edges.insert(std::string(agnameof(agtail(e))) + "->" + agnameof(aghead(e)) + "|" + (el ? el : ""));
+      r.edges.insert(std::string(agnameof(agtail(e))) + "->" + agnameof(aghead(e)) + "|" +
+                     (el ? el : ""));
     }
   }
   agclose(g);
@@ -64,7 +65,8 @@ TEST(Graphviz, ReadsExactlyTheProgramsNodesAndEdges) {
     std::multiset<std::string> edges{"start->" + rb.nodes[rb.start].name + "|"};
     for (const auto& e : rb.edges) {
       std::string label = e.label;
-      if (label.empty() && e.kind != EdgeKind::Then && e.kind != EdgeKind::When && e.kind != EdgeKind::Else)
+      if (label.empty() && e.kind != EdgeKind::Then && e.kind != EdgeKind::When &&
+          e.kind != EdgeKind::Else)
         label = edge_kind_name(e.kind);
       edges.insert(rb.nodes[e.from].name + "->" + rb.nodes[e.to].name + "|" + label);
     }
@@ -130,13 +132,20 @@ TEST(Graphviz, OverlayHighlightsTheRunsPath) {
   EXPECT_EQ(ov.gates["gate"], "denied");
   EXPECT_EQ(ov.outcome, "resolved");
   std::string dot = render_dot(p.entry_runbook(), ov);
-  EXPECT_NE(dot.find("\"gate\" [label=\"Escalate?\\n[approval: oncall]\\ngate: denied\""), std::string::npos) << dot;
-  EXPECT_NE(dot.find("\"gate\" -> \"done\" [label=\"denied\", style=dashed, color=\"#1f6feb\", penwidth=2.5]"),
+  EXPECT_NE(dot.find("\"gate\" [label=\"Escalate?\\n[approval: oncall]\\ngate: denied\""),
             std::string::npos)
       << dot;
-  EXPECT_NE(dot.find("\"check\" -> \"restart\" [label=\"Too many\", color=\"#b8b8b8\""), std::string::npos) << dot;
+  EXPECT_NE(
+      dot.find(
+          "\"gate\" -> \"done\" [label=\"denied\", style=dashed, color=\"#1f6feb\", penwidth=2.5]"),
+      std::string::npos)
+      << dot;
+  EXPECT_NE(dot.find("\"check\" -> \"restart\" [label=\"Too many\", color=\"#b8b8b8\""),
+            std::string::npos)
+      << dot;
   EXPECT_NE(dot.find("run outcome: resolved"), std::string::npos);
-  EXPECT_EQ(read_dot(dot).nodes.size(), p.entry_runbook().nodes.size() + 2);  // start and the outcome note
+  EXPECT_EQ(read_dot(dot).nodes.size(),
+            p.entry_runbook().nodes.size() + 2);  // start and the outcome note
   EXPECT_THROW(read_overlay("not json\n", "gates", p.hash_hex()), OverlayError);
   // A trace of another program (another version of the file) is refused, not misdrawn.
   std::string other(64, '0');

@@ -8,10 +8,10 @@
 #include <map>
 #include <set>
 
+#include "compiler/codegen.hpp"
 #include "publish/diagram_blocks.hpp"
 #include "render/look.hpp"
 #include "render/mermaid.hpp"
-#include "compiler/codegen.hpp"
 #include "test_support.hpp"
 
 namespace rbk::test {
@@ -36,14 +36,16 @@ void expect_reading_matches(const nlohmann::json& reading, const RunbookInfo& rb
   for (const auto& [id, v] : reading["nodes"].items()) got_nodes[id] = v["text"].get<std::string>();
   EXPECT_EQ(got_nodes, want_nodes) << where;
 
-  std::multiset<std::string> want_edges{"start->" + mermaid_id(rb.nodes[rb.start].name) + "||solid"};
+  std::multiset<std::string> want_edges{"start->" + mermaid_id(rb.nodes[rb.start].name) +
+                                        "||solid"};
   for (const auto& e : rb.edges)
-    want_edges.insert(mermaid_id(rb.nodes[e.from].name) + "->" + mermaid_id(rb.nodes[e.to].name) + "|" +
-                      edge_caption(e) + "|" + (edge_is_dashed(e) ? "dashed" : "solid"));
+    want_edges.insert(mermaid_id(rb.nodes[e.from].name) + "->" + mermaid_id(rb.nodes[e.to].name) +
+                      "|" + edge_caption(e) + "|" + (edge_is_dashed(e) ? "dashed" : "solid"));
   std::multiset<std::string> got_edges;
   for (const auto& e : reading["edges"])
     got_edges.insert(e["from"].get<std::string>() + "->" + e["to"].get<std::string>() + "|" +
-                     e["text"].get<std::string>() + "|" + (e["dashed"].get<bool>() ? "dashed" : "solid"));
+                     e["text"].get<std::string>() + "|" +
+                     (e["dashed"].get<bool>() ? "dashed" : "solid"));
   EXPECT_EQ(got_edges, want_edges) << where;
 }
 
@@ -65,8 +67,10 @@ TEST(Mermaid, ParserReadsExactlyTheProgramsNodesEdgesAndLabels) {
   auto readings = node_tool_readings("read-mermaid.mjs", files);
   ASSERT_EQ(readings.size(), files.size());
   for (size_t i = 0; i < programs.size(); ++i)
-    expect_reading_matches(readings[files[i].string()], programs[i].entry_runbook(), {}, files[i].string());
-  expect_reading_matches(readings[files.back().string()], gates.entry_runbook(), ov, "gates overlay");
+    expect_reading_matches(readings[files[i].string()], programs[i].entry_runbook(), {},
+                           files[i].string());
+  expect_reading_matches(readings[files.back().string()], gates.entry_runbook(), ov,
+                         "gates overlay");
 }
 
 TEST(Mermaid, ParserReadsTheGeneratedBlocksOfTheDocs) {
@@ -81,7 +85,8 @@ TEST(Mermaid, ParserReadsTheGeneratedBlocksOfTheDocs) {
       std::string body = block_body(doc, block);
       ASSERT_EQ(body.rfind("```mermaid\n", 0), 0u) << entry.path();
       body = body.substr(11, body.size() - 11 - 4);  // without the fences
-      files.push_back(tmp.path / (entry.path().stem().string() + "-" + std::to_string(block.line) + ".mmd"));
+      files.push_back(tmp.path /
+                      (entry.path().stem().string() + "-" + std::to_string(block.line) + ".mmd"));
       write_text(files.back(), body);
     }
   }
@@ -106,7 +111,8 @@ TEST(Mermaid, ParserRejectsWhatWeNeverWrite) {
 
 TEST(Mermaid, Golden) {
   auto dir = tests_dir() / "render" / "mermaid";
-  Program keywords = compile_file((tests_dir() / "render" / "graphviz" / "keywords.rbk").string(), "keywords");
+  Program keywords =
+      compile_file((tests_dir() / "render" / "graphviz" / "keywords.rbk").string(), "keywords");
   Program gates = compile_file((tests_dir() / "vm" / "gates.rbk").string(), "gates");
   Overlay ov = denied_gate_overlay(gates);
   std::vector<std::pair<std::string, std::string>> cases = {
@@ -125,14 +131,16 @@ TEST(Mermaid, WarnsPastMermaidsLimits) {
   std::string src = "runbook big {\n  start -> d0\n";
   for (int i = 0; i < 260; ++i)
     src += "  decide d" + std::to_string(i) + " {\n    when true -> " +
-           (i + 1 < 260 ? "d" + std::to_string(i + 1) : std::string("done")) + "\n    else -> done\n  }\n";
+           (i + 1 < 260 ? "d" + std::to_string(i + 1) : std::string("done")) +
+           "\n    else -> done\n  }\n";
   src += "  end done as resolved\n}\n";
   CheckRun run = check_text("big.rbk", src);
   ASSERT_EQ(run.diags.error_count(), 0u);
   Program p = generate(run.program, 0);
   MermaidDiagram d = render_mermaid(p.entry_runbook());
   ASSERT_EQ(d.warnings.size(), 1u);
-  EXPECT_EQ(d.warnings[0], "the diagram has 521 edges; Mermaid draws at most 500 unless its maxEdges is raised");
+  EXPECT_EQ(d.warnings[0],
+            "the diagram has 521 edges; Mermaid draws at most 500 unless its maxEdges is raised");
 
   Program small = compile_file((tests_dir() / "vm" / "gates.rbk").string(), "gates");
   EXPECT_TRUE(render_mermaid(small.entry_runbook()).warnings.empty());

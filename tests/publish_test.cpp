@@ -29,10 +29,13 @@ TEST(DiagramBlocks, FoundOutsideFencesOnly) {
 }
 
 TEST(DiagramBlocks, RewritesOnlyTheBodies) {
-  std::string text = "a\n<!-- rbk:diagram runbook=r.rbk -->\nold 1\nold 2\n<!-- rbk:end -->\nz";  // no final newline
+  std::string text =
+      "a\n<!-- rbk:diagram runbook=r.rbk -->\nold 1\nold 2\n<!-- rbk:end -->\nz";  // no final
+                                                                                   // newline
   MarkdownDoc doc = parse_markdown_doc(text);
   ASSERT_EQ(doc.blocks.size(), 1u);
-  EXPECT_EQ(with_bodies(doc, {"new\n"}), "a\n<!-- rbk:diagram runbook=r.rbk -->\nnew\n<!-- rbk:end -->\nz");
+  EXPECT_EQ(with_bodies(doc, {"new\n"}),
+            "a\n<!-- rbk:diagram runbook=r.rbk -->\nnew\n<!-- rbk:end -->\nz");
   EXPECT_EQ(with_bodies(doc, {block_body(doc, doc.blocks[0])}), text);
 }
 
@@ -42,7 +45,8 @@ TEST(DiagramBlocks, ProblemsNameTheirLine) {
             std::vector<std::string>{"1: the diagram marker does not end with --> on its line"});
   EXPECT_EQ(errors("x\n<!-- rbk:diagram runbook=a.rbk color=red -->\n<!-- rbk:end -->\n")[0],
             "2: unknown marker attribute 'color' (known: runbook, format, name)");
-  EXPECT_EQ(errors("<!-- rbk:diagram runbook=a.rbk -->\n<!-- rbk:diagram runbook=b.rbk -->\n<!-- rbk:end -->\n")[0],
+  EXPECT_EQ(errors("<!-- rbk:diagram runbook=a.rbk -->\n<!-- rbk:diagram runbook=b.rbk -->\n<!-- "
+                   "rbk:end -->\n")[0],
             "2: a diagram block starts inside the block opened at line 1");
   EXPECT_EQ(errors("<!-- rbk:diagram runbook=\"a.rbk -->\n<!-- rbk:end -->\n")[0],
             "1: unterminated quoted value in the marker");
@@ -54,7 +58,8 @@ TEST(LineDiff, ShowsChangesWithContext) {
             "  2\n  3\n- 4\n+ four\n  5\n  6\n");
   EXPECT_EQ(line_diff("a\nb\nc\nd\ne\nf\ng\nh\n", "A\nb\nc\nd\ne\nf\ng\nH\n"),
             "- a\n+ A\n  b\n  c\n  ...\n  f\n  g\n- h\n+ H\n");
-  EXPECT_EQ(line_diff("a\n", "a"), "  (the texts differ only in line endings or a final newline)\n");
+  EXPECT_EQ(line_diff("a\n", "a"),
+            "  (the texts differ only in line endings or a final newline)\n");
   EXPECT_EQ(line_diff("", "x\n"), "+ x\n");
 }
 

@@ -1,18 +1,18 @@
 #include "test_support.hpp"
 
+#include <unistd.h>
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
-#include <cstdio>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "compiler/codegen.hpp"
-#include "vm/machine.hpp"
 #include "run/scenario.hpp"
 #include "run/trace_sinks.hpp"
+#include "vm/machine.hpp"
 
 namespace rbk::test {
 
@@ -68,7 +68,8 @@ Program compile_file(const std::string& path, const std::string& runbook) {
 
 std::vector<std::string> drawn_sources() {
   std::vector<std::string> out;
-  for (const auto& f : rbk_files(source_dir() / "runbooks")) out.push_back((source_dir() / "runbooks" / f).string());
+  for (const auto& f : rbk_files(source_dir() / "runbooks"))
+    out.push_back((source_dir() / "runbooks" / f).string());
   out.push_back((tests_dir() / "vm" / "gates.rbk").string());
   out.push_back((tests_dir() / "render" / "graphviz" / "keywords.rbk").string());
   return out;
@@ -86,8 +87,8 @@ Overlay denied_gate_overlay(const Program& gates) {
   return read_overlay(lines.str(), "gates", gates.hash_hex());
 }
 
-std::map<std::string, nlohmann::json> node_tool_readings(const std::string& script,
-                                                         const std::vector<std::filesystem::path>& files) {
+std::map<std::string, nlohmann::json> node_tool_readings(
+    const std::string& script, const std::vector<std::filesystem::path>& files) {
   std::filesystem::path tool = source_dir() / "tools" / "diagram-check";
   std::map<std::string, nlohmann::json> out;
   if (!std::filesystem::exists(tool / "node_modules" / ".rbk-installed-lock")) {
@@ -119,7 +120,8 @@ std::map<std::string, nlohmann::json> node_tool_readings(const std::string& scri
 
 TempDir::TempDir()
     : path(std::filesystem::temp_directory_path() /
-           ("rbk-test-" + std::to_string(getpid()) + "-" + std::to_string(reinterpret_cast<uintptr_t>(this)))) {
+           ("rbk-test-" + std::to_string(getpid()) + "-" +
+            std::to_string(reinterpret_cast<uintptr_t>(this)))) {
   std::filesystem::create_directories(path);
 }
 

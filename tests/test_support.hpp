@@ -52,8 +52,8 @@ Overlay denied_gate_overlay(const Program& gates);
 
 // Runs tools/diagram-check/SCRIPT (Node) over FILES and returns its JSON line per file,
 // by file name. Fails the test when the tools are not installed or the script fails.
-std::map<std::string, nlohmann::json> node_tool_readings(const std::string& script,
-                                                         const std::vector<std::filesystem::path>& files);
+std::map<std::string, nlohmann::json> node_tool_readings(
+    const std::string& script, const std::vector<std::filesystem::path>& files);
 
 // A directory of its own under the system's temporary directory, removed at the end.
 struct TempDir {

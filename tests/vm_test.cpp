@@ -10,11 +10,11 @@
 
 #include "compiler/codegen.hpp"
 #include "run/gates.hpp"
+#include "run/scenario.hpp"
 #include "test_support.hpp"
 #include "vm/disasm.hpp"
 #include "vm/machine.hpp"
 #include "vm/rbc.hpp"
-#include "run/scenario.hpp"
 #include "vm/verifier.hpp"
 
 namespace rbk::test {
@@ -91,7 +91,8 @@ TEST(Verifier, NativesKeepTheirEffect) {
   FunctionInfo& fn = *native;
   Effect real = fn.effect;
   fn.effect = real == Effect::Action ? Effect::Probe : Effect::Action;
-  EXPECT_NE(verify(p).find("function '" + fn.name + "': declared "), std::string::npos) << verify(p);
+  EXPECT_NE(verify(p).find("function '" + fn.name + "': declared "), std::string::npos)
+      << verify(p);
   fn.effect = real;
   fn.native.reset();
   EXPECT_NE(verify(p).find("no body, and no native of that name"), std::string::npos) << verify(p);
@@ -299,11 +300,13 @@ TEST(Run, RecordsBuiltFromJsonConvertToTheDeclaredType) {
   Program p = compile((tests_dir() / "vm" / "json_records.rbk").string());
   auto run = [&](const char* answer) {
     Scenario sc;
-    sc.probes = nlohmann::json::parse(std::string(R"({"http.get_json": {"returns": )") + answer + "}}");
+    sc.probes =
+        nlohmann::json::parse(std::string(R"({"http.get_json": {"returns": )") + answer + "}}");
     // Runs declared probes' bodies (as live and dry-run hosts do) and answers the natives.
     struct BodiesHost : ScenarioHost {
       using ScenarioHost::ScenarioHost;
-      std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args, const Site& site) override {
+      std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args,
+                                const Site& site) override {
         if (fn.code != kNone) return std::nullopt;
         return ScenarioHost::call(fn, args, site);
       }

@@ -39,7 +39,8 @@ Value call_builtin(NativeId id, const std::vector<Value>& args) {
     case NativeId::LenList:
       if (is(0, ValueKind::String))
         return Value::integer(static_cast<int64_t>(utf8_length(str(0))));
-      if (is(0, ValueKind::List)) return Value::integer(static_cast<int64_t>(args[0].items().size()));
+      if (is(0, ValueKind::List))
+        return Value::integer(static_cast<int64_t>(args[0].items().size()));
       return Value::error("len of " + std::string(kind_name(args.at(0).kind)));
     case NativeId::ContainsString:
     case NativeId::ContainsList:

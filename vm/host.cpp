@@ -29,7 +29,9 @@ std::optional<GateDecision> gate_decision_named(std::string_view name) {
   return std::nullopt;
 }
 
-const char* trace_kind_name(TraceKind k) { return kTraceKindNames[static_cast<size_t>(k)]; }
+const char* trace_kind_name(TraceKind k) {
+  return kTraceKindNames[static_cast<size_t>(k)];
+}
 
 std::string PlannedCall::describe() const {
   std::string s = function->name + "(";

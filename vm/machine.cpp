@@ -359,11 +359,11 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
   } level(exec_level_);
   Frame f{ctx, stack, ctx.node, ctx.site};
   // A failure value leaves the node (or the body) as fail() decides.
-#define RBK_PUSH_OR_FAIL(expr)           \
-  do {                                   \
-    Value v_ = (expr);                   \
+#define RBK_PUSH_OR_FAIL(expr)                   \
+  do {                                           \
+    Value v_ = (expr);                           \
     if (v_.is_error()) return fail(f, v_.str()); \
-    stack.push_back(std::move(v_));      \
+    stack.push_back(std::move(v_));              \
   } while (0)
 
   for (uint32_t pc = 0;;) {
@@ -417,7 +417,8 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
         break;
       }
       case Op::MAKE_LIST:
-        if (in.a > budgets_.max_list) return fail(f, "budget exceeded: a list longer than the limit");
+        if (in.a > budgets_.max_list)
+          return fail(f, "budget exceeded: a list longer than the limit");
         stack.push_back(Value::list(f.pop_n(in.a)));
         if (stack.back().depth() > kMaxValueDepth) return fail(f, too_deep());
         break;
@@ -547,8 +548,8 @@ std::optional<Machine::Exit> Machine::act(Frame& f) {
     emit(TraceKind::GateDecided, f.site,
          {{"gate", Value::string(node.name)},
           // an action gate that times out counts as denied
-          {"decision",
-           Value::string(gate_decision_name(d == GateDecision::Approved ? d : GateDecision::Denied))}});
+          {"decision", Value::string(gate_decision_name(
+                           d == GateDecision::Approved ? d : GateDecision::Denied))}});
     if (d != GateDecision::Approved) return fail(f, "gate '" + node.name + "' was denied");
   }
   for (const auto& call : f.plan) {

@@ -52,9 +52,9 @@ struct Gateway {
 struct Fleet {
   std::map<std::string, Device> devices;
   std::map<std::string, Gateway> gateways;
-  bool rolled_back = false;      // the bad rollout's devices are back on 2.3.1
-  bool cohort_limited = false;   // the noisy cohort has a broker rate limit
-  bool cohort_backoff = false;   // ... and backoff configuration
+  bool rolled_back = false;     // the bad rollout's devices are back on 2.3.1
+  bool cohort_limited = false;  // the noisy cohort has a broker rate limit
+  bool cohort_backoff = false;  // ... and backoff configuration
   std::mutex mu;
   json actions = json::array();
   std::atomic<long> requests{0};
@@ -254,7 +254,8 @@ int main(int argc, char** argv) {
                              {"failed", 2}}}));
   });
   action(R"(/rollouts/([\w.-]+)/pause)", "ota.pause", [](const std::string&) {});
-  action(R"(/rollouts/([\w.-]+)/rollback)", "ota.rollback", [&](const std::string&) { fleet.rolled_back = true; });
+  action(R"(/rollouts/([\w.-]+)/rollback)", "ota.rollback",
+         [&](const std::string&) { fleet.rolled_back = true; });
 
   // Ingestion: a device whose messages reach the broker but are rejected by the schema.
   srv.Get(R"(/devices/([\w-]+)/messages)", [&](const httplib::Request&, httplib::Response& res) {
@@ -276,25 +277,31 @@ int main(int argc, char** argv) {
 
   // Presence and regions, computed from the devices. A region counts a device as connected
   // when it was seen within 5 minutes (telemetry comes every couple of minutes).
-  srv.Get(R"(/devices/([\w-]+)/presence)", [&](const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(fleet.mu);
-    Device* d = device(req, res);
-    if (!d) return;
-    long since = seconds_of(req.has_param("since") ? req.get_param_value("since") : "1h");
-    if (since <= 0) return reply(res, {{"error", "since must be a duration like 1h or 45m"}}, 400);
-    double online = since > d->offline_s ? 100.0 * double(since - d->offline_s) / double(since) : 0.0;
-    reply(res, {{"online_percent", online}});
-  });
+  srv.Get(R"(/devices/([\w-]+)/presence)",
+          [&](const httplib::Request& req, httplib::Response& res) {
+            std::lock_guard<std::mutex> lock(fleet.mu);
+            Device* d = device(req, res);
+            if (!d) return;
+            long since = seconds_of(req.has_param("since") ? req.get_param_value("since") : "1h");
+            if (since <= 0)
+              return reply(res, {{"error", "since must be a duration like 1h or 45m"}}, 400);
+            double online =
+                since > d->offline_s ? 100.0 * double(since - d->offline_s) / double(since) : 0.0;
+            reply(res, {{"online_percent", online}});
+          });
   srv.Get(R"(/regions/([\w-]+))", [&](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(fleet.mu);
     long all = 0, connected = 0;
     for (const auto& [id, d] : fleet.devices)
       if (d.region == req.matches[1].str()) ++all, connected += d.offline_s < 300;
     if (all == 0) return reply(res, {{"error", "no such region"}}, 404);
-    reply(res, {{"connected", connected}, {"baseline", all}, {"drop_percent", 100.0 * double(all - connected) / double(all)}});
+    reply(res, {{"connected", connected},
+                {"baseline", all},
+                {"drop_percent", 100.0 * double(all - connected) / double(all)}});
   });
   action(R"(/quarantine)", "fleet.quarantine_devices", [](const std::string&) {});
-  action(R"(/cohorts/([\w.-]+)/config)", "fleet.push_backoff", [&](const std::string&) { fleet.cohort_backoff = true; });
+  action(R"(/cohorts/([\w.-]+)/config)", "fleet.push_backoff",
+         [&](const std::string&) { fleet.cohort_backoff = true; });
 
   // The broker: healthy, with a telemetry spike in eu-west from firmware 2.4.0 on rev-B.
   srv.Get("/health", [&](const httplib::Request&, httplib::Response& res) {
@@ -313,13 +320,18 @@ int main(int argc, char** argv) {
     std::lock_guard<std::mutex> lock(fleet.mu);
     reply(res, {{"clients", fleet.cohort_limited ? json::array({"sensor-0013"}) : json::array()}});
   });
-  action(R"(/cohorts/([\w.-]+)/rate-limit)", "broker.set_rate_limit", [&](const std::string&) { fleet.cohort_limited = true; });
+  action(R"(/cohorts/([\w.-]+)/rate-limit)", "broker.set_rate_limit",
+         [&](const std::string&) { fleet.cohort_limited = true; });
   action(R"(/regions/([\w-]+)/failover)", "broker.failover", [](const std::string&) {});
 
   // OTA scope and health: rev-B in eu-west is the only cohort failing (at least 5%).
   srv.Get(R"(/rollouts/([\w.-]+)/scope)", [&](const httplib::Request&, httplib::Response& res) {
-    reply(res, {{"firmware", "2.4.0"}, {"hardware", "rev-B"}, {"region", "eu-west"},
-                {"devices", 40}, {"failed", 34}, {"cohorts_failing", 1}});
+    reply(res, {{"firmware", "2.4.0"},
+                {"hardware", "rev-B"},
+                {"region", "eu-west"},
+                {"devices", 40},
+                {"failed", 34},
+                {"cohorts_failing", 1}});
   });
   srv.Get(R"(/rollouts/([\w.-]+)/health)", [&](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(fleet.mu);
