@@ -158,12 +158,14 @@ cat > "$tmp/suite/scenarios/wrong.json" <<'JSON'
   "approvals": {"gate": "denied"},
   "expect": {"outcome": "resolved", "path": ["check", "gate", "sub", "done"]} }
 JSON
-expect "a wrong expectation fails" 1 "$rbk" test "$tmp/suite" --coverage --junit "$tmp/junit.xml"
+expect "a wrong expectation fails" 1 "$rbk" test "$tmp/suite" --edge-coverage --junit "$tmp/junit.xml"
 contains "pass line" "$tmp/out" "PASS $tmp/suite/scenarios/ok.json"
 contains "fail line" "$tmp/out" "FAIL $tmp/suite/scenarios/wrong.json"
 contains "readable difference" "$tmp/out" "first difference at step 3: expected sub, got done"
 contains "coverage lists missing edges" "$tmp/out" "missing: check -> restart [when]"
 contains "coverage totals" "$tmp/out" "total: "
+expect "--coverage is the older name" 1 "$rbk" test "$tmp/suite" --coverage
+contains "edge coverage named" "$tmp/out" "edge coverage (edges taken by some scenario)"
 contains "closing line" "$tmp/out" "1 passed, 1 failed"
 contains "junit" "$tmp/junit.xml" '<testsuite name="rbk" tests="2" failures="1">'
 rm "$tmp/suite/scenarios/wrong.json"
