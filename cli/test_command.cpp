@@ -16,6 +16,7 @@
 #include "cli/program_loading.hpp"
 #include "cli/run_support.hpp"
 #include "compiler/loader.hpp"
+#include "publish/markup.hpp"
 #include "run/session.hpp"
 
 namespace rbk::cli {
@@ -67,29 +68,6 @@ std::string sequence_diff(const char* what, const std::vector<std::string>& want
     first = fmt::format("the run went on after step {}: {}", i, got[i]);
   return fmt::format("  {}: expected {}\n  {:>{}}  got      {}\n    {}\n", what, list_text(want),
                      "", std::string(what).size(), list_text(got), first);
-}
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 struct CaseResult {
@@ -256,14 +234,14 @@ bool write_junit(const std::string& path, const std::vector<CaseResult>& results
                      failed);
   for (const auto& c : results) {
     out << fmt::format("  <testcase classname=\"rbk.scenarios\" name=\"{}\" time=\"{:.3f}\"",
-                       xml_escape(c.name), c.seconds);
+                       markup_escaped(c.name), c.seconds);
     if (c.failure.empty())
       out << "/>\n";
     else
       out << fmt::format(
           ">\n    <failure message=\"scenario expectations not met\">{}</failure>\n  "
           "</testcase>\n",
-          xml_escape(c.failure));
+          markup_escaped(c.failure));
   }
   out << "</testsuite>\n";
   return static_cast<bool>(out);

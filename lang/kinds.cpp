@@ -1,83 +1,70 @@
 #include "lang/kinds.hpp"
 
-#include <array>
+#include "lang/name_table.hpp"
 
 namespace rbk {
 
 namespace {
 
-constexpr std::array<const char*, kNodeKinds> kNodeKindNames = {
+constexpr auto kNodeKindNames = name_table<NodeKind>({
 #define RBK_NODE_KIND(e, name) name,
 #include "lang/kinds.def"
 #undef RBK_NODE_KIND
-};
-constexpr std::array<const char*, kEdgeKinds> kEdgeKindNames = {
+});
+constexpr auto kEdgeKindNames = name_table<EdgeKind>({
 #define RBK_EDGE_KIND(e, name) name,
 #include "lang/kinds.def"
 #undef RBK_EDGE_KIND
-};
-struct OutcomeRow {
-  const char* name;
-  bool written;
-};
-constexpr std::array<OutcomeRow, kOutcomes> kOutcomeRows = {{
-#define RBK_OUTCOME(e, name, written) {name, written},
+});
+constexpr auto kOutcomeNames = name_table<Outcome>({
+#define RBK_OUTCOME(e, name, written) name,
 #include "lang/kinds.def"
 #undef RBK_OUTCOME
-}};
-constexpr std::array<const char*, kEffects> kEffectNames = {
+});
+// Which outcomes an author may write after `end as` (the WRITTEN column).
+constexpr bool kWritten[] = {
+#define RBK_OUTCOME(e, name, written) written,
+#include "lang/kinds.def"
+#undef RBK_OUTCOME
+};
+constexpr auto kEffectNames = name_table<Effect>({
 #define RBK_EFFECT(e, name) name,
 #include "lang/kinds.def"
 #undef RBK_EFFECT
-};
-
-// Out-of-range values only come from a damaged program; the verifier refuses those, so
-// "?" is what a disassembly of an unverified one shows.
-template <typename Table, typename Enum>
-const char* name_in(const Table& table, Enum e) {
-  auto i = static_cast<size_t>(e);
-  return i < table.size() ? table[i] : "?";
-}
+});
 
 }  // namespace
 
 const char* node_kind_name(NodeKind k) {
-  return name_in(kNodeKindNames, k);
+  return kNodeKindNames.name(k);
 }
 const char* edge_kind_name(EdgeKind k) {
-  return name_in(kEdgeKindNames, k);
-}
-const char* effect_name(Effect e) {
-  return name_in(kEffectNames, e);
+  return kEdgeKindNames.name(k);
 }
 const char* outcome_name(Outcome o) {
-  auto i = static_cast<size_t>(o);
-  return i < kOutcomeRows.size() ? kOutcomeRows[i].name : "?";
+  return kOutcomeNames.name(o);
+}
+const char* effect_name(Effect e) {
+  return kEffectNames.name(e);
 }
 
 std::optional<Outcome> written_outcome(std::string_view name) {
-  for (size_t i = 0; i < kOutcomeRows.size(); ++i)
-    if (kOutcomeRows[i].written && name == kOutcomeRows[i].name) return static_cast<Outcome>(i);
-  return std::nullopt;
+  std::optional<Outcome> o = kOutcomeNames.find(name);
+  return o && kWritten[static_cast<size_t>(*o)] ? o : std::nullopt;
 }
 
 std::vector<std::string> written_outcome_names() {
   std::vector<std::string> out;
-  for (const auto& row : kOutcomeRows)
-    if (row.written) out.emplace_back(row.name);
+  for (size_t i = 0; i < kOutcomes; ++i)
+    if (kWritten[i]) out.emplace_back(kOutcomeNames.names[i]);
   return out;
 }
 
 std::optional<Effect> effect_named(std::string_view name) {
-  for (size_t i = 0; i < kEffectNames.size(); ++i)
-    if (name == kEffectNames[i]) return static_cast<Effect>(i);
-  return std::nullopt;
+  return kEffectNames.find(name);
 }
-
 std::optional<NodeKind> node_kind_named(std::string_view name) {
-  for (size_t i = 0; i < kNodeKindNames.size(); ++i)
-    if (name == kNodeKindNames[i]) return static_cast<NodeKind>(i);
-  return std::nullopt;
+  return kNodeKindNames.find(name);
 }
 
 }  // namespace rbk

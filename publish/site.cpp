@@ -7,6 +7,7 @@
 #include <set>
 
 #include "lang/type.hpp"
+#include "publish/markup.hpp"
 #include "publish/program_facts.hpp"
 #include "render/graphviz.hpp"
 #include "render/mermaid.hpp"
@@ -16,26 +17,7 @@ namespace rbk {
 namespace {
 
 std::string html(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return markup_escaped(text);
 }
 
 // A Markdown table cell: pipes escaped, line breaks as spaces, HTML-significant text escaped.

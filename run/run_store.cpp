@@ -1,43 +1,31 @@
 #include "run/run_store.hpp"
 
-#include <array>
 #include <cstdlib>
+
+#include "lang/name_table.hpp"
 
 namespace rbk {
 
 namespace {
 
-constexpr std::array kRunModeNames = {
 #define RBK_NAME_ITEM(e, name) name,
-    RBK_RUN_MODES(RBK_NAME_ITEM)
+constexpr auto kRunModes = name_table<RunMode>({RBK_RUN_MODES(RBK_NAME_ITEM)});
+constexpr auto kRunStates = name_table<RunState>({RBK_RUN_STATES(RBK_NAME_ITEM)});
 #undef RBK_NAME_ITEM
-};
-constexpr std::array kRunStateNames = {
-#define RBK_NAME_ITEM(e, name) name,
-    RBK_RUN_STATES(RBK_NAME_ITEM)
-#undef RBK_NAME_ITEM
-};
-
-template <typename E, typename Names>
-std::optional<E> find_name(const Names& names, std::string_view name) {
-  for (size_t i = 0; i < names.size(); ++i)
-    if (name == names[i]) return static_cast<E>(i);
-  return std::nullopt;
-}
 
 }  // namespace
 
 const char* run_mode_name(RunMode m) {
-  return kRunModeNames[static_cast<size_t>(m)];
+  return kRunModes.name(m);
 }
 std::optional<RunMode> run_mode_named(std::string_view name) {
-  return find_name<RunMode>(kRunModeNames, name);
+  return kRunModes.find(name);
 }
 const char* run_state_name(RunState s) {
-  return kRunStateNames[static_cast<size_t>(s)];
+  return kRunStates.name(s);
 }
 std::optional<RunState> run_state_named(std::string_view name) {
-  return find_name<RunState>(kRunStateNames, name);
+  return kRunStates.find(name);
 }
 
 std::string RunStore::default_path() {

@@ -6,18 +6,6 @@ namespace rbk {
 
 namespace {
 
-const char* effect_text(Effect e) {
-  switch (e) {
-    case Effect::Pure:
-      return "pure";
-    case Effect::Probe:
-      return "probe";
-    case Effect::Action:
-      return "action";
-  }
-  return "?";
-}
-
 std::string constant_text(const Value& v) {
   return v.kind == ValueKind::String ? quoted(v.str()) : to_display(v);
 }
@@ -92,7 +80,7 @@ class Disassembler {
 
   void function(size_t f) {
     const FunctionInfo& fn = p_.functions[f];
-    out_ += fmt::format("  f{} {} {}", f, effect_text(fn.effect), fn.name);
+    out_ += fmt::format("  f{} {} {}", f, effect_name(fn.effect), fn.name);
     out_ += "(" + params(fn.params) + ") -> " + to_string(p_.types[fn.result]);
     for (const auto& c : fn.capabilities) out_ += " [" + c + "]";
     if (fn.code == kNone) {

@@ -1,36 +1,26 @@
 #include "vm/host.hpp"
 
-#include <array>
+#include "lang/name_table.hpp"
 
 namespace rbk {
 
 namespace {
 
-constexpr std::array kGateDecisionNames = {
 #define RBK_NAME_ITEM(e, name) name,
-    RBK_GATE_DECISIONS(RBK_NAME_ITEM)
+constexpr auto kGateDecisions = name_table<GateDecision>({RBK_GATE_DECISIONS(RBK_NAME_ITEM)});
+constexpr auto kTraceKinds = name_table<TraceKind>({RBK_TRACE_KINDS(RBK_NAME_ITEM)});
 #undef RBK_NAME_ITEM
-};
-constexpr std::array kTraceKindNames = {
-#define RBK_NAME_ITEM(e, name) name,
-    RBK_TRACE_KINDS(RBK_NAME_ITEM)
-#undef RBK_NAME_ITEM
-};
 
 }  // namespace
 
 const char* gate_decision_name(GateDecision d) {
-  return kGateDecisionNames[static_cast<size_t>(d)];
+  return kGateDecisions.name(d);
 }
-
 std::optional<GateDecision> gate_decision_named(std::string_view name) {
-  for (size_t i = 0; i < kGateDecisionNames.size(); ++i)
-    if (name == kGateDecisionNames[i]) return static_cast<GateDecision>(i);
-  return std::nullopt;
+  return kGateDecisions.find(name);
 }
-
 const char* trace_kind_name(TraceKind k) {
-  return kTraceKindNames[static_cast<size_t>(k)];
+  return kTraceKinds.name(k);
 }
 
 std::string PlannedCall::describe() const {
