@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "vm/value.hpp"
@@ -76,15 +77,81 @@ std::vector<std::string> called_runbooks(const Program& p, const RunbookInfo& rb
   return {names.begin(), names.end()};
 }
 
+namespace {
+
+// A value as it would be written in a runbook: strings quoted, lists and records spelled out.
+std::string source_text(const Value& v) {
+  switch (v.kind) {
+    case ValueKind::String:
+      return quoted(v.str());
+    case ValueKind::List: {
+      std::string out = "[";
+      for (size_t i = 0; i < v.items().size(); ++i)
+        out += (i ? ", " : "") + source_text(v.items()[i]);
+      return out + "]";
+    }
+    case ValueKind::Record: {
+      std::string out = "{";
+      for (size_t i = 0; i < v.keys().size(); ++i)
+        out += (i ? ", " : "") + v.keys()[i] + ": " + source_text(v.items()[i]);
+      return out + "}";
+    }
+    default:
+      return to_display(v);
+  }
+}
+
+// The value CODE leaves when it builds a constant from literals only (CONST, NULL_,
+// MAKE_LIST, MAKE_RECORD, NEG); std::nullopt when it computes anything else.
+std::optional<Value> literal_of(const Program& p, const Code& code) {
+  std::vector<Value> stack;
+  auto take = [&](size_t n) {
+    std::vector<Value> out(stack.end() - static_cast<long>(n), stack.end());
+    stack.resize(stack.size() - n);
+    return out;
+  };
+  for (const Instr& in : code.instrs) {
+    switch (in.op) {
+      case Op::CONST:
+        stack.push_back(p.constants[in.a]);
+        break;
+      case Op::NULL_:
+        stack.emplace_back();
+        break;
+      case Op::MAKE_LIST:
+        if (stack.size() < in.a) return std::nullopt;
+        stack.push_back(Value::list(take(in.a)));
+        break;
+      case Op::MAKE_RECORD: {
+        const auto& keys = p.shapes[in.a];
+        if (stack.size() < keys.size()) return std::nullopt;
+        stack.push_back(Value::record(keys, take(keys.size())));
+        break;
+      }
+      case Op::NEG:
+        if (stack.empty()) return std::nullopt;
+        if (stack.back().kind == ValueKind::Int)
+          stack.back() = Value::integer(-stack.back().i);
+        else if (stack.back().kind == ValueKind::Float)
+          stack.back() = Value::floating(-stack.back().f);
+        else
+          return std::nullopt;
+        break;
+      case Op::RETURN:
+        return stack.size() == 1 ? std::optional<Value>(stack.back()) : std::nullopt;
+      default:
+        return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::string param_default(const Program& p, const ParamInfo& param) {
   if (param.default_code == kNone) return "";
-  const auto& instrs = p.codes[param.default_code].instrs;
-  if (instrs.size() == 2 && instrs[0].op == Op::CONST && instrs[1].op == Op::RETURN) {
-    const Value& v = p.constants[instrs[0].a];
-    return v.kind == ValueKind::String ? quoted(v.str()) : to_display(v);
-  }
-  if (instrs.size() == 2 && instrs[0].op == Op::NULL_ && instrs[1].op == Op::RETURN) return "null";
-  return "(computed)";
+  std::optional<Value> v = literal_of(p, p.codes[param.default_code]);
+  return v ? source_text(*v) : "(computed)";
 }
 
 }  // namespace rbk

@@ -27,8 +27,9 @@ std::vector<Reachable> reachable_effects(const Program& p, const RunbookInfo& rb
 // The runbooks RB's call nodes run, by name, sorted.
 std::vector<std::string> called_runbooks(const Program& p, const RunbookInfo& rb);
 
-// A parameter's default as text: the literal when it is a constant, "(computed)" when it
-// is an expression, "" when the parameter has none.
+// A parameter's default as text: the value as a runbook writes it when it is built from
+// literals (5%, "eu", ["eu", "us"], {min: 1}), "(computed)" when it is an expression, ""
+// when the parameter has none.
 std::string param_default(const Program& p, const ParamInfo& param);
 
 }  // namespace rbk

@@ -222,9 +222,7 @@ std::string html_page(const Facts& f, const Links& links) {
 
   b += "<h2>Capability manifest</h2>\n";
   b += fmt::format("<p>Capabilities: {}</p>\n",
-                   rb.capabilities.empty()
-                       ? "none"
-                       : "<code>" + html(joined(rb.capabilities, "</code>, <code>")) + "</code>");
+                   rb.capabilities.empty() ? "none" : code_list(rb.capabilities));
   if (!f.reach.empty()) {
     b += "<table>\n<tr><th>probe or action</th><th>effect</th><th>capabilities</th></tr>\n";
     for (const auto& r : f.reach)

@@ -1,9 +1,14 @@
 // The docs pipeline's text handling: finding diagram blocks in Markdown (and not in code
-// fences), rewriting only their bodies, and the line diff `rbk docs check` prints.
+// fences), rewriting only their bodies, the line diff `rbk docs check` prints, and the
+// facts the site shows (parameter defaults, the capability line).
 #include <gtest/gtest.h>
 
 #include "publish/diagram_blocks.hpp"
 #include "publish/line_diff.hpp"
+#include "publish/markup.hpp"
+#include "publish/program_facts.hpp"
+#include "publish/site.hpp"
+#include "test_support.hpp"
 
 namespace rbk::test {
 namespace {
@@ -61,6 +66,31 @@ TEST(LineDiff, ShowsChangesWithContext) {
   EXPECT_EQ(line_diff("a\n", "a"),
             "  (the texts differ only in line endings or a final newline)\n");
   EXPECT_EQ(line_diff("", "x\n"), "+ x\n");
+}
+
+// Defaults built from literals show as the runbook writes them; only expressions are
+// "(computed)".
+TEST(ProgramFacts, ParameterDefaultsAsWritten) {
+  Program p = compile_file((tests_dir() / "vm" / "disasm" / "defaults.rbk").string());
+  std::map<std::string, std::string> shown;
+  for (const auto& prm : p.entry_runbook().params) shown[prm.name] = param_default(p, prm);
+  EXPECT_EQ(shown["ratio"], "5%");
+  EXPECT_EQ(shown["window"], "1h30m");
+  EXPECT_EQ(shown["regions"], "[\"eu\", \"us\"]");
+  EXPECT_EQ(shown["label"], "null");
+}
+
+// The capability line of every page holds <code> elements, never their escaped text.
+TEST(Site, CapabilitiesAreCodeNotEscapedMarkup) {
+  std::vector<SiteRunbook> runbooks;
+  for (const auto& f : rbk_files(source_dir() / "runbooks"))
+    runbooks.push_back({compile_file((source_dir() / "runbooks" / f).string()), "runbooks/" + f});
+  for (const SiteFile& file : build_site(runbooks)) {
+    if (file.path.size() < 5 || file.path.substr(file.path.size() - 5) != ".html") continue;
+    EXPECT_EQ(file.content.find("&lt;code&gt;"), std::string::npos) << file.path;
+    EXPECT_EQ(file.content.find("&lt;/code&gt;"), std::string::npos) << file.path;
+  }
+  EXPECT_EQ(markup_escaped("a <b> & \"c\""), "a &lt;b&gt; &amp; &quot;c&quot;");
 }
 
 }  // namespace

@@ -2,8 +2,8 @@
 # The documentation site in a real browser: Debian's Chromium, headless, opens every page
 # of `rbk docs build runbooks` from file://. Each runbook page must show its diagram laid
 # out with a size (the page sets data-diagram="shown" once its SVG has a box), no page may
-# log to the console (errors, failed scripts), and every relative link must lead to a file
-# of the site. Mermaid's own drawing of every runbook is checked in the same browser. One
+# log to the console (errors, failed scripts) or show markup as text (escaped twice), and
+# every relative link must lead to a file of the site. Mermaid's own drawing of every runbook is checked in the same browser. One
 # screenshot is kept as a test artifact.
 # Usage: site_browser_test.sh RBK SOURCE_DIR ARTIFACT_DIR
 set -u
@@ -33,6 +33,11 @@ for page in $pages; do
   browser --dump-dom "file://$tmp/site/$page" >"$tmp/dom" 2>"$tmp/log"
   check "$page opens" $? "chromium failed: $(tail -3 "$tmp/log")"
   contains "$page rendered" "$tmp/dom" "</main>"
+  # What the reader sees: markup escaped twice shows as text (the DOM then holds &lt;code&gt;).
+  # Code blocks (the Mermaid source, the .rbk source) show source text, <br> included.
+  shown=$(perl -0pe 's/<pre.*?<\/pre>//gs' "$tmp/dom" |
+    grep -oE '&lt;/?(a|code|td|th|tr|table|p|span|strong|em|br|li|ul|h[1-6])( |&gt;)' | head -3 | tr '\n' ' ')
+  check "$page shows no markup as text" "$([ -z "$shown" ]; echo $?)" "the page's text holds $shown"
   lacks "$page logs nothing to the console" "$tmp/log" ":CONSOLE"
   if [ "$page" != index.html ]; then
     contains "$page shows its diagram" "$tmp/dom" 'data-diagram="shown"'
