@@ -6,11 +6,28 @@
 
 #include "cli/commands.hpp"
 #include "cli/internal_error.hpp"
+#include "compiler/suggest.hpp"
+#include "vm/program.hpp"
+
+#ifndef RBK_VERSION
+#define RBK_VERSION "unknown"
+#endif
 
 namespace {
 
+// The end of a command's help: an example, and what its exit codes mean.
+void example(CLI::App* cmd, const std::string& lines, const std::string& exits) {
+  cmd->footer("\nExample:\n" + lines + "\n\nExit codes: " + exits);
+}
+
+const char* const kCheckExits = "0 no problems, 1 errors (or warnings with --strict), 2 bad usage";
+const char* const kRunExits =
+    "0 the run ended (not failed), 1 it failed, 2 bad usage or unreadable input, 3 paused at "
+    "a gate (approve it with rbk approve)";
+
 void add_check(CLI::App& app, rbk::cli::CheckOptions& opts) {
   auto* cmd = app.add_subcommand("check", "Parse and check runbooks; print diagnostics");
+  example(cmd, "  rbk check --strict runbooks/*.rbk", kCheckExits);
   cmd->add_option("files", opts.files, "The .rbk files to check (their imports are checked too)")
       ->required();
   cmd->add_flag("--strict", opts.strict, "Treat warnings as errors");
@@ -22,6 +39,9 @@ void add_check(CLI::App& app, rbk::cli::CheckOptions& opts) {
 
 void add_fmt(CLI::App& app, rbk::cli::FmtOptions& opts) {
   auto* cmd = app.add_subcommand("fmt", "Print runbooks in the canonical layout");
+  example(cmd, "  rbk fmt -w runbooks/*.rbk\n  rbk fmt --check runbooks/*.rbk",
+          "0 done (or formatted, with --check), 1 a file is not formatted or does not parse, 2 bad "
+          "usage");
   cmd->add_option("files", opts.files, "The .rbk files to format")->required();
   cmd->add_flag("-w,--write", opts.write, "Rewrite the files in place");
   cmd->add_flag("--check", opts.check,
@@ -30,12 +50,15 @@ void add_fmt(CLI::App& app, rbk::cli::FmtOptions& opts) {
 
 void add_compile(CLI::App& app, rbk::cli::CompileOptions& opts, rbk::cli::CompileOptions& disasm) {
   auto* cmd = app.add_subcommand("compile", "Check a runbook and write its bytecode graph (.rbc)");
+  example(cmd, "  rbk compile runbooks/device_offline.rbk -o device_offline.rbc", kCheckExits);
   cmd->add_option("file", opts.file, "The .rbk file")->required();
   cmd->add_option("-o,--output", opts.output, "Where to write the .rbc file (default: stdout)");
   cmd->add_option("--runbook", opts.runbook,
                   "Which runbook of the file (default: the one named like the file)");
   auto* dis = app.add_subcommand(
       "disasm", "Print a bytecode graph readably: nodes, edges, code with source lines");
+  example(dis, "  rbk disasm device_offline.rbc",
+          "0 printed, 1 the file does not compile or verify, 2 bad usage");
   dis->add_option("file", disasm.file,
                   "A .rbc file (verified first) or a .rbk file (compiled first)")
       ->required();
@@ -45,6 +68,10 @@ void add_compile(CLI::App& app, rbk::cli::CompileOptions& opts, rbk::cli::Compil
 void add_render(CLI::App& app, rbk::cli::RenderOptions& o) {
   auto* cmd = app.add_subcommand(
       "render", "Draw the compiled graph: Mermaid, Graphviz DOT, or SVG laid out in-process");
+  example(cmd,
+          "  rbk render runbooks/device_offline.rbk --format svg -o device_offline.svg\n"
+          "  rbk render runbooks/device_offline.rbk --format mermaid --trace t.jsonl",
+          "0 drawn, 1 the runbook does not compile, 2 bad usage or an unreadable trace");
   cmd->add_option("file", o.file, "A .rbk file (compiled first) or a .rbc file (verified first)")
       ->required();
   cmd->add_option("--format", o.format, "mermaid, dot or svg (default: dot)")
@@ -61,14 +88,21 @@ void add_docs(CLI::App& app, rbk::cli::DocsOptions& o) {
   auto* sync = docs->add_subcommand(
       "sync", "Rewrite the generated diagram blocks of Markdown files (and nothing else)");
   sync->add_option("docs", o.files, "Markdown files")->required();
+  example(sync, "  rbk docs sync docs/runbooks/*.md",
+          "0 done, 1 a runbook does not compile, 2 bad usage");
   sync->callback([&o] { o.action = "sync"; });
   auto* check = docs->add_subcommand(
       "check", "Fail if a diagram block differs from what its runbook compiles to");
   check->add_option("docs", o.files, "Markdown files")->required();
+  example(
+      check, "  rbk docs check docs/runbooks/*.md",
+      "0 every block is up to date, 1 a block differs or a runbook does not compile, 2 bad usage");
   check->callback([&o] { o.action = "check"; });
   auto* build = docs->add_subcommand(
       "build", "Build the static documentation site of a directory of runbooks");
   build->add_option("runbook_dir", o.runbook_dir, "Directory of .rbk files")->required();
+  example(build, "  rbk docs build runbooks -o build/site",
+          "0 built, 1 a runbook does not compile, 2 bad usage");
   build
       ->add_option("-o,--output", o.output,
                    "The site's directory (created; its generated files are replaced)")
@@ -86,6 +120,12 @@ struct RunCommands {
 
 void add_run(CLI::App& app, RunCommands& o) {
   auto* run = app.add_subcommand("run", "Execute a runbook; prints the path taken and the outcome");
+  example(run,
+          "  rbk run runbooks/device_offline.rbk --scenario "
+          "runbooks/scenarios/device_offline/cert_expired.json\n"
+          "  rbk run runbooks/device_offline.rbk --dry-run --policy policy.json --param "
+          "device=sensor-0042 --param gateway=gw-7",
+          kRunExits);
   run->add_option("file", o.run.file,
                   "A .rbk file (compiled first) or a .rbc file (verified first)")
       ->required();
@@ -109,6 +149,8 @@ void add_run(CLI::App& app, RunCommands& o) {
                   "The run store (default: $RBK_STORE or ~/.local/state/rbk/runs.db)");
 
   auto* approve = app.add_subcommand("approve", "Decide a paused run's gate and resume it");
+  example(approve, "  rbk approve r20261122-183055-4f2a --as bob --comment \"checked the plan\"",
+          std::string(kRunExits) + "; 1 also when the policy does not let this person decide");
   approve->add_option("run", o.approve.run, "The run id")->required();
   approve->add_option("--as", o.approve.as, "Who decides")->required();
   approve->add_flag("--deny", o.approve.deny, "Deny instead of approve");
@@ -118,14 +160,19 @@ void add_run(CLI::App& app, RunCommands& o) {
   auto* resume =
       app.add_subcommand("resume", "Continue a run whose process stopped (replays its journal)");
   resume->add_option("run", o.resume.run, "The run id")->required();
+  example(resume, "  rbk resume r20261122-183055-4f2a", kRunExits);
   resume->add_option("--store", o.resume.store, "The run store");
 
   auto* runs = app.add_subcommand("runs", "List stored runs, or show one with its trace");
   runs->add_option("run", o.runs.run, "A run id");
+  example(runs, "  rbk runs\n  rbk runs r20261122-183055-4f2a", "0 shown, 2 no such run or store");
   runs->add_option("--store", o.runs.store, "The run store");
 
   auto* test = app.add_subcommand("test", "Run scenario tests and check their expectations");
   test->add_option("paths", o.test.paths, "Scenario files or directories (default: .)");
+  example(test, "  rbk test runbooks/scenarios --edge-coverage --fail-under 100",
+          "0 every scenario passed (and enough edges were taken), 1 a scenario failed or too few "
+          "edges, 2 bad usage");
   // Edge coverage: which edges of the graph the scenarios took. (The checker's decision
   // coverage is another thing: which input values reach no branch of a decide node.)
   test->add_flag("--edge-coverage,--coverage", o.test.edge_coverage,
@@ -156,13 +203,44 @@ int main(int argc, char** argv) {
   add_render(app, render);
   rbk::cli::DocsOptions docs;
   add_docs(app, docs);
-  std::string help_topic;
+  std::vector<std::string> help_topic;
   auto* help = app.add_subcommand("help", "Show help for rbk or for one subcommand");
-  help->add_option("subcommand", help_topic, "The subcommand to describe");
+  help->add_option("subcommand", help_topic, "The subcommand to describe (rbk help docs build)");
+  app.set_version_flag("--version", std::string("rbk ") + RBK_VERSION + " (bytecode format " +
+                                        std::to_string(rbk::Program::kFormatVersion) + ")");
+
+  // A word where a subcommand belongs that names none: say so, with the closest name
+  // (CLI11 would say only that the argument was not expected).
+  {
+    CLI::App* at = &app;
+    std::string path = "rbk";
+    for (int i = 1; i < argc && !at->get_subcommands({}).empty(); ++i) {
+      std::string word = argv[i];
+      if (word.empty() || word[0] == '-') break;
+      CLI::App* next = nullptr;
+      std::vector<std::string> names;
+      for (CLI::App* sub : at->get_subcommands({})) {
+        names.push_back(sub->get_name());
+        if (sub->get_name() == word) next = sub;
+      }
+      if (!next) {
+        std::string near = rbk::closest_name(word, names);
+        std::cerr << path << ": no command '" << word << "'"
+                  << (near.empty() ? "" : "; did you mean '" + near + "'?") << " (see " << path
+                  << " --help)\n";
+        return rbk::cli::kUsage;
+      }
+      at = next;
+      path += " " + word;
+      if (word == "help") break;  // its words are topics, checked below
+    }
+  }
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
@@ -175,13 +253,24 @@ int main(int argc, char** argv) {
       std::cout << app.get_formatter()->make_help(&app, "rbk", CLI::AppFormatMode::Normal);
       return rbk::cli::kOk;
     }
-    try {
-      std::cout << app.get_subcommand(help_topic)->help();
-      return rbk::cli::kOk;
-    } catch (const CLI::OptionNotFound&) {
-      std::cerr << "rbk help: no subcommand '" << help_topic << "'\n";
-      return rbk::cli::kUsage;
+    CLI::App* topic = &app;
+    std::string path = "rbk", parent;
+    for (const auto& word : help_topic) {
+      try {
+        topic = topic->get_subcommand(word);
+      } catch (const CLI::OptionNotFound&) {
+        std::vector<std::string> names;
+        for (CLI::App* sub : topic->get_subcommands({})) names.push_back(sub->get_name());
+        std::string near = rbk::closest_name(word, names);
+        std::cerr << "rbk help: no subcommand '" << word << "' of " << path
+                  << (near.empty() ? "" : "; did you mean '" + near + "'?") << "\n";
+        return rbk::cli::kUsage;
+      }
+      parent = path;
+      path += " " + word;
     }
+    std::cout << topic->help(parent);  // CLI11 adds the command's own name
+    return rbk::cli::kOk;
   }
   // Exactly one subcommand was parsed: its name labels an internal error.
   const char* command = app.get_subcommands().front()->get_name().c_str();

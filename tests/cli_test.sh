@@ -36,6 +36,18 @@ contains "help lists check" "$tmp/out" "check"
 expect "help for a subcommand" 0 "$rbk" help fmt
 contains "fmt help" "$tmp/out" "--check"
 expect "help for an unknown subcommand" 2 "$rbk" help nothing
+expect "a mistyped command" 2 "$rbk" chek x.rbk
+contains "did you mean the command" "$tmp/err" "no command 'chek'; did you mean 'check'?"
+expect "a mistyped nested command" 2 "$rbk" docs biuld runbooks -o site
+contains "did you mean the nested command" "$tmp/err" "rbk docs: no command 'biuld'; did you mean 'build'?"
+expect "help of a nested command" 0 "$rbk" help docs build
+contains "help names the nested command" "$tmp/out" "Usage: rbk docs build [OPTIONS]"
+contains "help shows an example" "$tmp/out" "rbk docs build runbooks -o build/site"
+contains "help shows the exit codes" "$tmp/out" "Exit codes: 0 built"
+expect "help of a mistyped nested command" 2 "$rbk" help docs biuld
+contains "help suggests" "$tmp/err" "did you mean 'build'?"
+expect "version" 0 "$rbk" --version
+contains "version names the bytecode format" "$tmp/out" "(bytecode format 1)"
 
 # rbk fmt
 cp "$src/tests/fmt/messy.rbk" "$tmp/messy.rbk"
