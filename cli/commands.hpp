@@ -63,6 +63,11 @@ struct TestOptions {
 };
 int run_test(const TestOptions& opts);
 
+struct SchemaOptions {
+  std::string name;
+};
+int run_schema(const SchemaOptions& opts);
+
 struct RenderOptions {
   std::string file, format = "dot", trace, output, runbook;
 };

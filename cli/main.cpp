@@ -6,7 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/internal_error.hpp"
-#include "compiler/suggest.hpp"
+#include "lang/closest_name.hpp"
 #include "vm/program.hpp"
 
 #ifndef RBK_VERSION
@@ -203,6 +203,12 @@ int main(int argc, char** argv) {
   add_render(app, render);
   rbk::cli::DocsOptions docs;
   add_docs(app, docs);
+  rbk::cli::SchemaOptions schema;
+  auto* schema_cmd = app.add_subcommand(
+      "schema", "Print a JSON Schema of the files rbk reads, for editors (scenario)");
+  schema_cmd->add_option("name", schema.name, "Which: scenario")->required();
+  example(schema_cmd, "  rbk schema scenario > .vscode/rbk-scenario.schema.json",
+          "0 printed, 2 no such schema");
   std::vector<std::string> help_topic;
   auto* help = app.add_subcommand("help", "Show help for rbk or for one subcommand");
   help->add_option("subcommand", help_topic, "The subcommand to describe (rbk help docs build)");
@@ -285,6 +291,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("runs")) return rbk::cli::run_runs(runs.runs);
     if (app.got_subcommand("test")) return rbk::cli::run_test(runs.test);
     if (app.got_subcommand("render")) return rbk::cli::run_render(render);
+    if (app.got_subcommand("schema")) return rbk::cli::run_schema(schema);
     if (docs.action == "build") return rbk::cli::run_docs_build(docs);
     if (!docs.action.empty()) return rbk::cli::run_docs_blocks(docs);
     return rbk::cli::kUsage;

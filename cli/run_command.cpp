@@ -159,6 +159,11 @@ int run_run(const RunOptions& opts) {
               << setup.scenario.runbook << "', not '" << rb.name << "'\n";
     return kUsage;
   }
+  if (setup.mode == RunMode::Scenario) {
+    std::vector<std::string> problems = scenario_problems(setup.scenario, program);
+    for (const auto& p : problems) std::cerr << "rbk run: " << p << "\n";
+    if (!problems.empty()) return kUsage;
+  }
   if (!opts.policy.empty() && (!read_input(opts.policy, setup.policy_text) || !parsed([&] {
         setup.policy = parse_policy(setup.policy_text, opts.policy);
       })))

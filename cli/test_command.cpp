@@ -179,6 +179,9 @@ CaseResult run_case(Suite& suite, const fs::path& file) {
   if (failure.empty() && setup.scenario.runbook.empty())
     failure = "the scenario names no \"runbook\"";
   if (failure.empty()) setup.program = program_for(suite, file, setup.scenario, failure);
+  if (failure.empty())
+    for (const auto& p : scenario_problems(setup.scenario, *setup.program))
+      failure += (failure.empty() ? "" : "\n  ") + p;
   if (failure.empty()) setup.params = bind_params(*setup.program, &setup.scenario, {}, failure);
   if (failure.empty()) {
     nlohmann::json expect = setup.scenario.expect;

@@ -1,17 +1,14 @@
-// "Did you mean …?" for misspelled names.
+// "Did you mean …?" in diagnostics: closest_name (lang/closest_name.hpp), looked for only
+// while a file has few diagnostics.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "grammar/diagnostic.hpp"
+#include "lang/closest_name.hpp"
 
 namespace rbk {
-
-// The candidate closest to NAME by edit distance, if it is close enough to be a likely
-// typo (at most a third of the name's length, and names of three letters or more); empty
-// otherwise.
-std::string closest_name(const std::string& name, const std::vector<std::string>& candidates);
 
 // Finding a suggestion scans every name in scope. As clang's -fspell-checking-limit does,
 // a check looks for one only while it has reported at most kSuggestionLimit diagnostics,

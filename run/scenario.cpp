@@ -1,5 +1,8 @@
 #include "run/scenario.hpp"
 
+#include <algorithm>
+
+#include "lang/closest_name.hpp"
 #include "vm/json_read.hpp"
 #include "vm/value_json.hpp"
 
@@ -10,6 +13,36 @@ using nlohmann::json;
 namespace {
 // 2026-01-01T00:00:00Z: scenario runs start here unless the file says "now".
 constexpr int64_t kDefaultStart = 1767225600000LL;
+
+// Refuses a key of object J not in KNOWN, naming WHAT and the closest known key.
+void only_keys(const json& j, const std::vector<std::string>& known, const std::string& path,
+               const std::string& what) {
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (std::find(known.begin(), known.end(), it.key()) == known.end()) {
+      std::string keys;
+      for (const auto& k : known) keys += (keys.empty() ? "" : ", ") + k;
+      throw ScenarioError(path + ": unknown key \"" + it.key() + "\" in " + what +
+                          did_you_mean(it.key(), known, '"') + " (it takes " + keys + ")");
+    }
+}
+
+// A probe's answer: {"returns": v}, {"sequence": [v, …]} or {"error": "…"}; in a list of
+// answers, each may also match "args".
+void check_answer(const json& a, const std::string& path, const std::string& probe, bool in_list) {
+  std::string what = "the answer for " + probe;
+  if (!a.is_object()) throw ScenarioError(path + ": " + what + " must be an object");
+  static const std::vector<std::string> forms = {"returns", "sequence", "error"};
+  static const std::vector<std::string> listed = {"returns", "sequence", "error", "args"};
+  only_keys(a, in_list ? listed : forms, path, what);
+  size_t given = a.count("returns") + a.count("sequence") + a.count("error");
+  if (given != 1)
+    throw ScenarioError(path + ": " + what + " needs exactly one of \"returns\", \"sequence\" " +
+                        "or \"error\"");
+  if (a.contains("sequence") && (!a["sequence"].is_array() || a["sequence"].empty()))
+    throw ScenarioError(path + ": the sequence for " + probe + " must be a non-empty list");
+  if (a.contains("args") && !a["args"].is_array())
+    throw ScenarioError(path + ": \"args\" of an answer for " + probe + " must be a list");
+}
 
 std::string describe_call(const std::string& name, const std::vector<Value>& args) {
   std::string s = name + "(";
@@ -28,11 +61,10 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
     throw ScenarioError(path + ": " + e.what());
   }
   if (!j.is_object()) throw ScenarioError(path + ": a scenario is a JSON object");
-  static const std::set<std::string> known = {"runbook",   "params",  "probes",
-                                              "approvals", "actions", "config",
-                                              "expect",    "now",     "description"};
-  for (auto it = j.begin(); it != j.end(); ++it)
-    if (!known.count(it.key())) throw ScenarioError(path + ": unknown key \"" + it.key() + "\"");
+  static const std::vector<std::string> known = {"runbook",   "params",  "probes",
+                                                 "approvals", "actions", "config",
+                                                 "expect",    "now",     "description"};
+  only_keys(j, known, path, "a scenario");
   Scenario s;
   s.path = path;
   auto object = [&](const char* key, json& out) {
@@ -46,12 +78,35 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   }
   object("params", s.params);
   object("probes", s.probes);
+  for (auto it = s.probes.begin(); it != s.probes.end(); ++it) {
+    if (it.value().is_array())
+      for (const auto& a : it.value()) check_answer(a, path, it.key(), true);
+    else
+      check_answer(it.value(), path, it.key(), false);
+  }
   object("approvals", s.approvals);
   object("actions", s.actions);
   object("config", s.config);
   if (j.contains("expect")) {
     if (!j["expect"].is_object()) throw ScenarioError(path + ": \"expect\" must be an object");
     s.expect = j["expect"];
+    only_keys(s.expect, {"outcome", "path", "actions", "error"}, path, "\"expect\"");
+    if (s.expect.contains("outcome")) {
+      const json& o = s.expect["outcome"];
+      std::vector<std::string> outcomes = written_outcome_names();
+      if (!o.is_string() || !written_outcome(o.get<std::string>()))
+        throw ScenarioError(
+            path + ": the expected outcome " + o.dump() + " is none of " +
+            "resolved, mitigated, escalated, failed" +
+            (o.is_string() ? did_you_mean(o.get<std::string>(), outcomes, '"') : std::string()));
+    }
+    for (const char* list : {"path", "actions"})
+      if (s.expect.contains(list) &&
+          (!s.expect[list].is_array() || !std::all_of(s.expect[list].begin(), s.expect[list].end(),
+                                                      [](const json& x) { return x.is_string(); })))
+        throw ScenarioError(path + ": the expected \"" + list + "\" must be a list of names");
+    if (s.expect.contains("error") && !s.expect["error"].is_string())
+      throw ScenarioError(path + ": the expected \"error\" must be a string");
   }
   s.start_ms = kDefaultStart;
   if (j.contains("now")) {
@@ -59,10 +114,12 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
       throw ScenarioError(path + ": \"now\" must be an RFC 3339 time");
   }
   for (auto it = s.approvals.begin(); it != s.approvals.end(); ++it) {
-    auto d = gate_decision_named(it.value().is_string() ? it.value().get<std::string>() : "");
+    std::string text = it.value().is_string() ? it.value().get<std::string>() : "";
+    auto d = gate_decision_named(text);
     if (!d || d == GateDecision::Pending)
       throw ScenarioError(path + ": approval of \"" + it.key() +
-                          "\" must be \"approved\", \"denied\" or \"timeout\"");
+                          "\" must be \"approved\", \"denied\" or \"timeout\"" +
+                          did_you_mean(text, {"approved", "denied", "timeout"}, '"'));
   }
   return s;
 }
@@ -150,6 +207,45 @@ ActOutcome ScenarioHost::act(const PlannedCall& call, const Site&) {
   const json& error = (*spec)["error"];
   return ActOutcome{ActOutcome::Kind::WouldDo,
                     Value::error(error.is_string() ? error.get<std::string>() : error.dump())};
+}
+
+std::vector<std::string> scenario_problems(const Scenario& s, const Program& p) {
+  std::vector<std::string> problems;
+  std::vector<std::string> probes, actions, gates, params, config, clock;
+  for (const auto& f : p.functions) {
+    bool vm_computes = f.native && native_row(*f.native).runs != NativeRuns::world;
+    if (f.effect == Effect::Probe && !vm_computes) probes.push_back(f.name);
+    if (f.effect == Effect::Action) actions.push_back(f.name);
+  }
+  for (const auto& rb : p.runbooks)
+    for (const auto& n : rb.nodes)
+      if (n.kind == NodeKind::Approve || (n.kind == NodeKind::Action && !n.role.empty()))
+        gates.push_back(n.name);
+  for (const auto& prm : p.entry_runbook().params) params.push_back(prm.name);
+  for (const auto& c : p.config) config.push_back(c.name);
+  const std::string rb = "runbook '" + p.entry_runbook().name + "'";
+  auto check = [&](const json& object, const std::vector<std::string>& names,
+                   const std::string& what, const std::string& none) {
+    for (auto it = object.begin(); it != object.end(); ++it) {
+      if (std::find(names.begin(), names.end(), it.key()) != names.end()) continue;
+      const NativeRow* row = native_named(it.key());
+      if (what == "probe" && row && row->runs != NativeRuns::world) {
+        problems.push_back(s.path + ": " + it.key() + " is not answered by a scenario: " +
+                           (row->runs == NativeRuns::clock
+                                ? "the clock is the scenario's virtual time (set \"now\")"
+                                : "it is computed from its arguments"));
+        continue;
+      }
+      problems.push_back(s.path + ": " + what + " \"" + it.key() + "\" is not " + none + " of " +
+                         rb + did_you_mean(it.key(), names, '"'));
+    }
+  };
+  check(s.probes, probes, "probe", "a probe it calls");
+  check(s.actions, actions, "action", "an action it calls");
+  check(s.approvals, gates, "approval", "a gate (an approve node or a gated action node)");
+  check(s.params, params, "parameter", "a parameter");
+  check(s.config, config, "configuration value", "one declared");
+  return problems;
 }
 
 GateDecision ScenarioHost::gate(const GateRequest& req) {

@@ -29,8 +29,15 @@ struct Scenario {
   int64_t start_ms = 0;   // "now": the virtual clock's start
 };
 
-// Parses a scenario file's text; throws ScenarioError naming the problem.
+// Parses a scenario file's text; throws ScenarioError naming the problem (an unknown key
+// or answer form with the closest known one, an expected outcome that is none).
 Scenario parse_scenario(const std::string& text, const std::string& path);
+
+// What scenario S names that program P does not have, one message each with a
+// did-you-mean: a probe the runbook never calls, an action, a gate, a parameter, a
+// configuration value. Checked before a scenario runs (rbk run, rbk test), so a typo is
+// not a silent "the scenario does not answer …" later, or an answer never used.
+std::vector<std::string> scenario_problems(const Scenario& s, const Program& p);
 
 class ScenarioHost : public Host {
  public:

@@ -178,4 +178,30 @@ expect "coverage floor met" 0 "$rbk" test "$tmp/suite" --fail-under 10
 expect "floor out of range" 2 "$rbk" test "$tmp/suite" --fail-under 101
 expect "no scenarios" 1 "$rbk" test "$tmp/suite/lib"
 
+# Typos in a scenario are found before it runs, each with the name it most likely meant.
+cat > "$tmp/typos.json" <<'JSON'
+{ "runbook": "gates", "params": {"device": "s", "devcie_id": "x"},
+  "probes": {"dev.erors": {"returns": 0}, "dev.status": {"returns": "ok"}},
+  "approvals": {"gaet": "approved"}, "actions": {"dev.restrat": {"error": "busy"}} }
+JSON
+expect "scenario typos refused before the run" 2 "$rbk" run gates.rbk --scenario "$tmp/typos.json" --store "$tmp/typos.db"
+contains "unknown probe" "$tmp/err" 'probe "dev.erors" is not a probe it calls of runbook '"'gates'"'; did you mean "dev.errors"?'
+contains "unknown gate" "$tmp/err" 'approval "gaet" is not a gate'
+contains "gate suggestion" "$tmp/err" 'did you mean "gate"?'
+contains "unknown action" "$tmp/err" 'did you mean "dev.restart"?'
+contains "unknown parameter" "$tmp/err" 'parameter "devcie_id" is not a parameter'
+check "nothing stored" "$(test ! -e "$tmp/typos.db"; echo $?)" "a refused scenario still opened the store"
+echo '{"runbook": "gates", "probes": {"dev.errors": {"retuns": 0}}}' > "$tmp/form.json"
+expect "unknown answer form" 2 "$rbk" run gates.rbk --scenario "$tmp/form.json"
+contains "answer form suggestion" "$tmp/err" 'unknown key "retuns" in the answer for dev.errors; did you mean "returns"?'
+echo '{"runbook": "gates", "aprovals": {}}' > "$tmp/top.json"
+expect "unknown top-level key" 2 "$rbk" run gates.rbk --scenario "$tmp/top.json"
+contains "top-level suggestion" "$tmp/err" 'did you mean "approvals"?'
+echo '{"runbook": "gates", "expect": {"outcome": "resovled"}}' > "$tmp/outcome.json"
+expect "unknown expected outcome" 2 "$rbk" run gates.rbk --scenario "$tmp/outcome.json"
+contains "outcome suggestion" "$tmp/err" 'did you mean "resolved"?'
+cp "$tmp/typos.json" "$tmp/suite/scenarios/typos.json"
+expect "rbk test fails a scenario with typos" 1 "$rbk" test "$tmp/suite"
+contains "rbk test names the typo" "$tmp/out" 'did you mean "dev.errors"?'
+
 summary

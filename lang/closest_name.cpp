@@ -1,4 +1,4 @@
-#include "compiler/suggest.hpp"
+#include "lang/closest_name.hpp"
 
 #include <algorithm>
 
@@ -39,6 +39,12 @@ std::string closest_name(const std::string& name, const std::vector<std::string>
     }
   }
   return best;
+}
+
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates,
+                         char quote) {
+  std::string near = closest_name(name, candidates);
+  return near.empty() ? "" : std::string("; did you mean ") + quote + near + quote + "?";
 }
 
 }  // namespace rbk
