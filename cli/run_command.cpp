@@ -139,9 +139,10 @@ int run_run(const RunOptions& opts) {
       return false;
     }
   };
-  if (setup.mode == RunMode::Scenario &&
-      (!read_input(opts.scenario, setup.scenario_text) ||
-       !parsed([&] { setup.scenario = parse_scenario(setup.scenario_text, opts.scenario); })))
+  std::string scenario_text;
+  if (setup.mode == RunMode::Scenario && (!read_input(opts.scenario, scenario_text) || !parsed([&] {
+        setup.scenario = parse_scenario(scenario_text, opts.scenario);
+      })))
     return kUsage;
   if (setup.mode != RunMode::Scenario) {
     std::string config_text;

@@ -106,9 +106,22 @@ bool collect_scenarios(const std::vector<std::string>& roots, std::vector<fs::pa
 // The program SCENARIO runs (compiled once per runbook file); null with FAILURE set.
 std::shared_ptr<const Program> program_for(Suite& suite, const fs::path& file,
                                            const Scenario& scenario, std::string& failure) {
-  std::string rbk_file = find_runbook_file(file, scenario.runbook);
+  // "file" names the runbook's file (relative to the scenario); else RUNBOOK.rbk is looked up.
+  std::string rbk_file;
+  if (!scenario.file.empty()) {
+    fs::path named = (file.parent_path() / scenario.file).lexically_normal();
+    std::error_code ec;
+    if (!fs::is_regular_file(named, ec)) {
+      failure = "\"file\": " + named.string() + " is not a file";
+      return nullptr;
+    }
+    rbk_file = named.string();
+  } else {
+    rbk_file = find_runbook_file(file, scenario.runbook);
+  }
   if (rbk_file.empty()) {
-    failure = "cannot find " + scenario.runbook + ".rbk in the scenario's folder or above";
+    failure = "cannot find " + scenario.runbook + ".rbk in the scenario's folder or above " +
+              "(name the file with \"file\")";
     return nullptr;
   }
   std::string key = rbk_file + "#" + scenario.runbook;
@@ -176,8 +189,8 @@ CaseResult run_case(Suite& suite, const fs::path& file) {
       failure = e.what();
     }
   }
-  if (failure.empty() && setup.scenario.runbook.empty())
-    failure = "the scenario names no \"runbook\"";
+  if (failure.empty() && setup.scenario.runbook.empty() && setup.scenario.file.empty())
+    failure = "the scenario names no \"runbook\" (or \"file\")";
   if (failure.empty()) setup.program = program_for(suite, file, setup.scenario, failure);
   if (failure.empty())
     for (const auto& p : scenario_problems(setup.scenario, *setup.program))

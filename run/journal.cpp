@@ -145,6 +145,7 @@ GateDecision JournalHost::gate(const GateRequest& request) {
     auto decided = gate_decision_named(d.is_string() ? d.get<std::string>() : "");
     if (!decided || *decided == GateDecision::Pending)
       damaged(*e, "a gate decision is \"approved\", \"denied\" or \"timeout\"");
+    inner_.gate_replayed(request, *decided);
     return *decided;
   }
   GateDecision d = inner_.gate(request);

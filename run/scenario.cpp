@@ -1,6 +1,8 @@
 #include "run/scenario.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 #include "lang/closest_name.hpp"
 #include "vm/json_read.hpp"
@@ -53,7 +55,9 @@ std::string describe_call(const std::string& name, const std::vector<Value>& arg
 }
 }  // namespace
 
-Scenario parse_scenario(const std::string& text, const std::string& path) {
+namespace {
+
+json scenario_json(const std::string& text, const std::string& path) {
   json j;
   try {
     j = read_json(text);
@@ -61,12 +65,49 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
     throw ScenarioError(path + ": " + e.what());
   }
   if (!j.is_object()) throw ScenarioError(path + ": a scenario is a JSON object");
-  static const std::vector<std::string> known = {"runbook",   "params",  "probes",
-                                                 "approvals", "actions", "config",
-                                                 "expect",    "now",     "description"};
+  return j;
+}
+
+// J with its "extends" chain resolved: each base read relative to the file naming it, its
+// keys overridden by the extending file's (the keys of object-valued keys one by one).
+json resolved(json j, const std::string& path, int depth) {
+  if (!j.contains("extends")) return j;
+  const json& ext = j["extends"];
+  if (!ext.is_string() || ext.get<std::string>().empty())
+    throw ScenarioError(path + ": \"extends\" must name a scenario file");
+  if (depth >= kMaxScenarioExtends)
+    throw ScenarioError(path + ": \"extends\" nests more than " +
+                        std::to_string(kMaxScenarioExtends) + " files deep (a cycle?)");
+  std::filesystem::path base_path =
+      std::filesystem::path(path).parent_path() / ext.get<std::string>();
+  std::ifstream in(base_path, std::ios::binary);
+  if (!in) throw ScenarioError(path + ": cannot read the base scenario " + base_path.string());
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  json merged = resolved(scenario_json(text, base_path.string()), base_path.string(), depth + 1);
+  j.erase("extends");
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    json& into = merged[it.key()];
+    if (into.is_object() && it.value().is_object())
+      for (auto k = it.value().begin(); k != it.value().end(); ++k) into[k.key()] = k.value();
+    else
+      into = it.value();
+  }
+  return merged;
+}
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& text, const std::string& path) {
+  static const std::vector<std::string> known = {"runbook", "file",      "extends",    "params",
+                                                 "probes",  "approvals", "actions",    "config",
+                                                 "expect",  "now",       "description"};
+  json j = scenario_json(text, path);
+  only_keys(j, known, path, "a scenario");
+  j = resolved(std::move(j), path, 0);
   only_keys(j, known, path, "a scenario");
   Scenario s;
   s.path = path;
+  s.resolved = j.dump();
   auto object = [&](const char* key, json& out) {
     if (!j.contains(key)) return;
     if (!j[key].is_object()) throw ScenarioError(path + ": \"" + key + "\" must be an object");
@@ -75,6 +116,10 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   if (j.contains("runbook")) {
     if (!j["runbook"].is_string()) throw ScenarioError(path + ": \"runbook\" must be a string");
     s.runbook = j["runbook"].get<std::string>();
+  }
+  if (j.contains("file")) {
+    if (!j["file"].is_string()) throw ScenarioError(path + ": \"file\" must be a string");
+    s.file = j["file"].get<std::string>();
   }
   object("params", s.params);
   object("probes", s.probes);
@@ -114,12 +159,19 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
       throw ScenarioError(path + ": \"now\" must be an RFC 3339 time");
   }
   for (auto it = s.approvals.begin(); it != s.approvals.end(); ++it) {
-    std::string text = it.value().is_string() ? it.value().get<std::string>() : "";
-    auto d = gate_decision_named(text);
-    if (!d || d == GateDecision::Pending)
-      throw ScenarioError(path + ": approval of \"" + it.key() +
-                          "\" must be \"approved\", \"denied\" or \"timeout\"" +
-                          did_you_mean(text, {"approved", "denied", "timeout"}, '"'));
+    // One decision, or one per visit of the gate (the last repeats).
+    json visits = it.value().is_array() ? it.value() : json::array({it.value()});
+    if (visits.empty())
+      throw ScenarioError(path + ": the approvals of \"" + it.key() + "\" must not be empty");
+    for (const json& v : visits) {
+      std::string text = v.is_string() ? v.get<std::string>() : "";
+      auto d = gate_decision_named(text);
+      if (!d || d == GateDecision::Pending)
+        throw ScenarioError(path + ": approval of \"" + it.key() +
+                            "\" must be \"approved\", \"denied\" or \"timeout\", or a list " +
+                            "of them (one per visit)" +
+                            did_you_mean(text, {"approved", "denied", "timeout"}, '"'));
+    }
   }
   return s;
 }
@@ -250,9 +302,14 @@ std::vector<std::string> scenario_problems(const Scenario& s, const Program& p) 
 
 GateDecision ScenarioHost::gate(const GateRequest& req) {
   if (!scenario_.approvals.contains(req.gate)) return GateDecision::Pending;
+  const json* d = &scenario_.approvals[req.gate];
+  if (d->is_array()) {  // one per visit; the last repeats
+    size_t& visit = sequence_pos_["gate:" + req.gate];
+    d = &(*d)[std::min(visit, d->size() - 1)];
+    ++visit;
+  }
   // parse_scenario let only approved, denied and timeout through
-  return gate_decision_named(scenario_.approvals[req.gate].get<std::string>())
-      .value_or(GateDecision::Pending);
+  return gate_decision_named(d->get<std::string>()).value_or(GateDecision::Pending);
 }
 
 Value ScenarioHost::config(const std::string& name) {

@@ -20,17 +20,26 @@ struct ScenarioError : std::runtime_error {
 struct Scenario {
   std::string path;
   std::string runbook;
+  std::string file;  // the runbook's .rbk file, relative to the scenario ("" to look it up)
   nlohmann::json params = nlohmann::json::object();
   nlohmann::json probes = nlohmann::json::object();
-  nlohmann::json approvals = nlohmann::json::object();
-  nlohmann::json actions = nlohmann::json::object();  // {"gateway.restart": {"error": "…"}}
+  nlohmann::json approvals = nlohmann::json::object();  // GATE: decision, or one per visit
+  nlohmann::json actions = nlohmann::json::object();    // {"gateway.restart": {"error": "…"}}
   nlohmann::json config = nlohmann::json::object();
   nlohmann::json expect;  // may be null
   int64_t start_ms = 0;   // "now": the virtual clock's start
+  // The whole scenario with every "extends" resolved: what a stored run keeps, so that it
+  // resumes with the answers it started with even if a base file changes.
+  std::string resolved;
 };
 
+// A scenario's base files ("extends") nest at most this deep.
+inline constexpr int kMaxScenarioExtends = 16;
+
 // Parses a scenario file's text; throws ScenarioError naming the problem (an unknown key
-// or answer form with the closest known one, an expected outcome that is none).
+// or answer form with the closest known one, an expected outcome that is none). A
+// scenario may extend a base file ("extends": "base.json", relative to PATH's folder):
+// the base's keys, each overridden by the scenario's, object keys one by one.
 Scenario parse_scenario(const std::string& text, const std::string& path);
 
 // What scenario S names that program P does not have, one message each with a
@@ -49,6 +58,9 @@ class ScenarioHost : public Host {
                             const Site& site) override;
   void replayed(const FunctionInfo& fn, const std::vector<Value>& args, const Site& site) override {
     call(fn, args, site);  // advances the sequences as the first process did
+  }
+  void gate_replayed(const GateRequest& request, GateDecision) override {
+    gate(request);  // advances per-visit approvals as the first process did
   }
   ActOutcome act(const PlannedCall& call, const Site& site) override;
   GateDecision gate(const GateRequest& request) override;

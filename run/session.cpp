@@ -61,7 +61,7 @@ RunSession::RunSession(RunSetup setup, RunStore* store) : s_(std::move(setup)), 
     if (s_.params[i]) params[rb.params[i].name] = to_plain_json(*s_.params[i]);
   rec_.params = params.dump();
   rec_.scenario_path = s_.scenario.path.empty() ? "(none)" : s_.scenario.path;
-  rec_.scenario = s_.scenario_text;
+  rec_.scenario = s_.scenario.resolved;
   rec_.policy = s_.policy_text;
   nlohmann::json options;
   options["approve_all"] = s_.flags.approve_all;
@@ -86,7 +86,6 @@ std::optional<RunSession> RunSession::open(RunStore& store, const std::string& i
     s.started_by = rec->started_by;
     if (rec->mode == RunMode::Scenario) {
       s.scenario = parse_scenario(rec->scenario, rec->scenario_path);
-      s.scenario_text = rec->scenario;
     }
     if (!rec->policy.empty()) s.policy = parse_policy(rec->policy, "the run's policy");
     s.policy_text = rec->policy;

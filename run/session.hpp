@@ -35,8 +35,7 @@ struct SessionError : std::runtime_error {
 struct RunSetup {
   std::shared_ptr<const Program> program;  // shared: a fan-out runs one program many times
   RunMode mode = RunMode::Scenario;
-  Scenario scenario;          // scenario mode
-  std::string scenario_text;  // its file's text, kept for resuming ("" without one)
+  Scenario scenario;  // scenario mode (the record keeps it resolved, for resuming)
   Policy policy = default_policy();
   std::string policy_text;                   // "" without a policy file
   std::map<std::string, Value> config;       // dry-run and live: resolved, typed

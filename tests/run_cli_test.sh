@@ -204,4 +204,62 @@ cp "$tmp/typos.json" "$tmp/suite/scenarios/typos.json"
 expect "rbk test fails a scenario with typos" 1 "$rbk" test "$tmp/suite"
 contains "rbk test names the typo" "$tmp/out" 'did you mean "dev.errors"?'
 
+# A runbook in a file of another name ("file"), approvals per visit of a gate in a loop,
+# and scenarios that share a base ("extends").
+mkdir -p "$tmp/waves/flows" "$tmp/waves/scenarios"
+cp "$src/tests/check/lib/dev.rbk" "$tmp/waves/flows/dev.rbk"
+cat > "$tmp/waves/flows/rollout_flows.rbk" <<'RBK'
+import "dev.rbk"
+
+runbook waves "Waves" {
+  param device: string
+  start -> check
+  decide check "More to roll out?" {
+    when dev.online(device) -> wave
+    else                    -> done
+  }
+  approve wave "Roll out the next wave?" {
+    by "release-manager"
+    approved -> check
+    denied   -> stopped
+  }
+  end done    "Done"    as resolved
+  end stopped "Stopped" as mitigated
+}
+RBK
+cat > "$tmp/waves/scenarios/base.json" <<'JSON'
+{ "runbook": "waves", "file": "../flows/rollout_flows.rbk", "params": {"device": "d"},
+  "probes": {"dev.online": {"returns": true}}, "approvals": {"wave": "approved"} }
+JSON
+cat > "$tmp/waves/scenarios/deny_third.json" <<'JSON'
+{ "extends": "base.json", "approvals": {"wave": ["approved", "approved", "denied"]},
+  "expect": {"outcome": "mitigated", "path": ["check", "wave", "check", "wave", "check", "wave", "stopped"]} }
+JSON
+cat > "$tmp/waves/scenarios/all_done.json" <<'JSON'
+{ "extends": "base.json", "probes": {"dev.online": {"sequence": [true, false]}},
+  "expect": {"outcome": "resolved", "path": ["check", "wave", "check", "done"]} }
+JSON
+expect "file, extends and per-visit approvals" 0 "$rbk" test "$tmp/waves/scenarios/deny_third.json" "$tmp/waves/scenarios/all_done.json"
+contains "deny the third wave" "$tmp/out" "PASS $tmp/waves/scenarios/deny_third.json"
+contains "override a probe of the base" "$tmp/out" "PASS $tmp/waves/scenarios/all_done.json"
+expect "run a scenario with a base" 0 "$rbk" run "$tmp/waves/flows/rollout_flows.rbk" --scenario "$tmp/waves/scenarios/deny_third.json" --store "$tmp/waves.db"
+contains "third visit denied" "$tmp/out" "gate wave: denied"
+# Killed after its third journal write (the second check), then resumed: the replayed gate
+# decisions advance the per-visit approvals, so the third visit is still the denied one.
+RBK_STORE="$tmp/waves-crash.db" RBK_CRASH_AFTER=3 "$rbk" run "$tmp/waves/flows/rollout_flows.rbk" \
+  --scenario "$tmp/waves/scenarios/deny_third.json" > "$tmp/out" 2>&1
+check "killed mid-loop" "$([ $? = 137 ]; echo $?)" "the run was not killed"
+crashed=$(RBK_STORE="$tmp/waves-crash.db" "$rbk" runs | head -1 | awk '{print $1}')
+RBK_STORE="$tmp/waves-crash.db" expect "resumed mid-loop" 0 "$rbk" resume "$crashed"
+RBK_STORE="$tmp/waves-crash.db" "$rbk" runs "$crashed" > "$tmp/show"
+contains "resumed to the denied wave" "$tmp/show" "outcome    mitigated"
+visits=$(grep -c '"event":"node_entered".*"node":"wave"' "$tmp/show")
+check "the third visit was the denied one after the resume" "$([ "$visits" = 3 ]; echo $?)" "$visits visits of the gate"
+echo '{"extends": "loop.json"}' > "$tmp/waves/scenarios/loop.json"
+expect "an extends cycle" 2 "$rbk" run "$tmp/waves/flows/rollout_flows.rbk" --scenario "$tmp/waves/scenarios/loop.json"
+contains "cycle named" "$tmp/err" "nests more than 16 files deep"
+echo '{"extends": "nowhere.json"}' > "$tmp/waves/scenarios/missing.json"
+expect "a missing base" 2 "$rbk" run "$tmp/waves/flows/rollout_flows.rbk" --scenario "$tmp/waves/scenarios/missing.json"
+contains "missing base named" "$tmp/err" "cannot read the base scenario"
+
 summary

@@ -129,6 +129,8 @@ class Host {
   // Told when a call was answered from a run's journal instead (resuming), so that a host
   // with state of its own (a scenario's sequences) stays where the first process left it.
   virtual void replayed(const FunctionInfo&, const std::vector<Value>& /*args*/, const Site&) {}
+  // Told when a gate was decided from a run's journal instead (resuming).
+  virtual void gate_replayed(const GateRequest&, GateDecision) {}
   // Called after each planned action has completed (whatever the host did), with its result.
   virtual void acted(const PlannedCall&, const Value& /*result*/, const Site&) {}
   virtual GateDecision gate(const GateRequest& request) = 0;
@@ -155,6 +157,7 @@ class HostDecorator : public Host {
     inner_.acted(c, v, s);
   }
   GateDecision gate(const GateRequest& r) override { return inner_.gate(r); }
+  void gate_replayed(const GateRequest& r, GateDecision d) override { inner_.gate_replayed(r, d); }
   int64_t now() override { return inner_.now(); }
   void sleep(int64_t ms) override { inner_.sleep(ms); }
   Value config(const std::string& n) override { return inner_.config(n); }
