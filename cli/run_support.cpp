@@ -7,6 +7,39 @@
 
 namespace rbk::cli {
 
+std::string param_forms(const TypeRef& t) {
+  switch (t->kind) {
+    case TypeKind::Optional:
+      return param_forms(t->elem) + ", or null";
+    case TypeKind::String:
+      return "any text";
+    case TypeKind::Int:
+      return "a whole number (42)";
+    case TypeKind::Float:
+      return "a number (0.5)";
+    case TypeKind::Bool:
+      return "true or false";
+    case TypeKind::Duration:
+      return "a duration with its unit (90s, 45m, 1h30m)";
+    case TypeKind::Percent:
+      return "a percentage with % (5%, 99.5%)";
+    case TypeKind::Time:
+      return "an RFC 3339 time (2026-11-22T18:30:00Z)";
+    case TypeKind::List: {
+      const TypeRef& e = t->elem;
+      std::string example = e->kind == TypeKind::Percent    ? "'[\"10%\", \"100%\"]'"
+                            : e->kind == TypeKind::Duration ? "'[\"5m\", \"1h\"]'"
+                            : e->kind == TypeKind::Int      ? "'[1, 2]'"
+                                                            : "'[\"eu\", \"us\"]'";
+      return "a JSON list, quoted for the shell (" + example + ")";
+    }
+    case TypeKind::Record:
+      return "a JSON object, quoted for the shell ('{\"min\": 1}')";
+    default:
+      return "any JSON value";
+  }
+}
+
 std::vector<std::optional<Value>> bind_params(const Program& p, const Scenario* scenario,
                                               const std::vector<std::string>& assignments,
                                               std::string& error) {
@@ -26,9 +59,10 @@ std::vector<std::optional<Value>> bind_params(const Program& p, const Scenario* 
               (names.empty() ? "" : " (its parameters: " + names + ")");
       return false;
     }
-    Value v = convert(raw, p.types[rb.params[i].type], "parameter " + name);
+    const TypeRef& type = p.types[rb.params[i].type];
+    Value v = convert(raw, type, "parameter " + name);
     if (v.is_error()) {
-      error = v.str();
+      error = v.str() + " (" + name + " takes " + param_forms(type) + ")";
       return false;
     }
     out[i] = v;
@@ -55,6 +89,19 @@ std::vector<std::optional<Value>> bind_params(const Program& p, const Scenario* 
       }
     }
     if (!set(name, raw)) return {};
+  }
+  // Every parameter without a default needs a value before the run starts.
+  std::string missing;
+  for (size_t i = 0; i < rb.params.size(); ++i) {
+    const ParamInfo& prm = rb.params[i];
+    if (out[i] || prm.default_code != kNone) continue;
+    missing += fmt::format("\n  --param {}=…  ({}: {})", prm.name, to_string(p.types[prm.type]),
+                           param_forms(p.types[prm.type]));
+  }
+  if (!missing.empty()) {
+    error = "runbook '" + rb.name +
+            "' needs a value for each of its parameters without a default:" + missing;
+    return {};
   }
   return out;
 }

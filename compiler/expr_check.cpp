@@ -632,6 +632,9 @@ TypeRef ExprChecker::check_binary(const Expr& e, ExprEnv& env) {
       if ((l->kind == TypeKind::Duration && is_numeric(r)) ||
           (r->kind == TypeKind::Duration && is_numeric(l)))
         d.hints.push_back("write durations with a unit: 30m, 90s, 2h");
+      if ((l->kind == TypeKind::Percent && is_numeric(r)) ||
+          (r->kind == TypeKind::Percent && is_numeric(l)))
+        d.hints.push_back("write percentages with a %: 5%, 99.5%");
     }
     return Type::boolean();
   }

@@ -97,6 +97,23 @@ TEST(CheckStrict, SeedFlowchartGapBecomesAnError) {
             std::string::npos);
 }
 
+// A bare number where a unit belongs gets the way to write it.
+TEST(CheckHints, UnitsOfDurationsAndPercentages) {
+  auto hint_of = [](const std::string& condition, const std::string& type) {
+    CheckRun run =
+        check_text("units.rbk", "runbook t \"T\" {\n  param x: " + type +
+                                    "\n  start -> c\n  decide c \"C\" {\n    when " + condition +
+                                    " -> done\n    else -> done\n  }\n  end done "
+                                    "\"D\" as resolved\n}\n");
+    EXPECT_EQ(run.diags.error_count(), 1u) << condition;
+    return run.diags.items().empty() || run.diags.items()[0].hints.empty()
+               ? std::string()
+               : run.diags.items()[0].hints[0];
+  };
+  EXPECT_EQ(hint_of("x > 50", "percent"), "write percentages with a %: 5%, 99.5%");
+  EXPECT_EQ(hint_of("x < 30", "duration"), "write durations with a unit: 30m, 90s, 2h");
+}
+
 TEST(CheckRunbooks, ShippedRunbooksAreClean) {
   for (const auto& f : rbk_files(source_dir() / "runbooks")) {
     CheckRun run = check_files({(source_dir() / "runbooks" / f).string()});

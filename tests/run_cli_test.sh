@@ -135,6 +135,11 @@ expect "unknown parameter" 2 "$rbk" run gates.rbk --scenario "$tmp/restart.json"
 contains "parameter named" "$tmp/err" "has no parameter 'nope'"
 expect "ill-typed parameter" 2 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --param limit=many
 contains "conversion named" "$tmp/err" 'parameter limit: expected int, got "many"'
+contains "accepted forms shown" "$tmp/err" "(limit takes a whole number (42))"
+echo '{"runbook": "gates", "probes": {"dev.errors": {"returns": 9}}}' > "$tmp/noparams.json"
+expect "a missing parameter is bad usage" 2 "$rbk" run gates.rbk --scenario "$tmp/noparams.json" --store "$tmp/missing.db"
+contains "missing parameter named with its form" "$tmp/err" "--param device=…  (string: any text)"
+check "nothing stored for a missing parameter" "$(test ! -e "$tmp/missing.db"; echo $?)" "the store was opened"
 printf '{"runbook": "gates", "probez": {}}' > "$tmp/typo.json"
 expect "unknown scenario key" 2 "$rbk" run gates.rbk --scenario "$tmp/typo.json"
 contains "key named" "$tmp/err" 'unknown key "probez"'
