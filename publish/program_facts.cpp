@@ -79,28 +79,6 @@ std::vector<std::string> called_runbooks(const Program& p, const RunbookInfo& rb
 
 namespace {
 
-// A value as it would be written in a runbook: strings quoted, lists and records spelled out.
-std::string source_text(const Value& v) {
-  switch (v.kind) {
-    case ValueKind::String:
-      return quoted(v.str());
-    case ValueKind::List: {
-      std::string out = "[";
-      for (size_t i = 0; i < v.items().size(); ++i)
-        out += (i ? ", " : "") + source_text(v.items()[i]);
-      return out + "]";
-    }
-    case ValueKind::Record: {
-      std::string out = "{";
-      for (size_t i = 0; i < v.keys().size(); ++i)
-        out += (i ? ", " : "") + v.keys()[i] + ": " + source_text(v.items()[i]);
-      return out + "}";
-    }
-    default:
-      return to_display(v);
-  }
-}
-
 // The value CODE leaves when it builds a constant from literals only (CONST, NULL_,
 // MAKE_LIST, MAKE_RECORD, NEG); std::nullopt when it computes anything else.
 std::optional<Value> literal_of(const Program& p, const Code& code) {
@@ -151,7 +129,7 @@ std::optional<Value> literal_of(const Program& p, const Code& code) {
 std::string param_default(const Program& p, const ParamInfo& param) {
   if (param.default_code == kNone) return "";
   std::optional<Value> v = literal_of(p, p.codes[param.default_code]);
-  return v ? source_text(*v) : "(computed)";
+  return v ? to_source(*v) : "(computed)";
 }
 
 }  // namespace rbk

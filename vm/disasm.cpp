@@ -7,7 +7,7 @@ namespace rbk {
 namespace {
 
 std::string constant_text(const Value& v) {
-  return v.kind == ValueKind::String ? quoted(v.str()) : to_display(v);
+  return to_source(v);
 }
 
 class Disassembler {

@@ -179,7 +179,10 @@ std::string number_text(double d) {
 }
 }  // namespace
 
-std::string to_display(const Value& v) {
+namespace {
+
+// A value as text; strings as they are (a display) or QUOTED (as a runbook writes them).
+std::string value_text(const Value& v, bool quoted_strings) {
   switch (v.kind) {
     case ValueKind::Null:
       return "null";
@@ -196,22 +199,32 @@ std::string to_display(const Value& v) {
     case ValueKind::Percent:
       return number_text(v.f) + "%";
     case ValueKind::String:
-      return v.str();
+      return quoted_strings ? quoted(v.str()) : v.str();
     case ValueKind::Error:
       return "error: " + v.str();
     case ValueKind::List: {
       std::string s = "[";
-      for (size_t k = 0; k < v.items().size(); ++k) s += (k ? ", " : "") + to_display(v.items()[k]);
+      for (size_t k = 0; k < v.items().size(); ++k)
+        s += (k ? ", " : "") + value_text(v.items()[k], quoted_strings);
       return s + "]";
     }
     case ValueKind::Record: {
       std::string s = "{";
       for (size_t k = 0; k < v.items().size(); ++k)
-        s += (k ? ", " : "") + v.keys()[k] + ": " + to_display(v.items()[k]);
+        s += (k ? ", " : "") + v.keys()[k] + ": " + value_text(v.items()[k], quoted_strings);
       return s + "}";
     }
   }
   return "?";
+}
+
+}  // namespace
+
+std::string to_display(const Value& v) {
+  return value_text(v, false);
+}
+std::string to_source(const Value& v) {
+  return value_text(v, true);
 }
 
 bool parse_duration(const std::string& t, int64_t& ms) {

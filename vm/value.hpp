@@ -115,6 +115,8 @@ inline bool operator!=(const Value& a, const Value& b) {
 // How a value reads in interpolated strings, traces and prompts: 45m, 5%, sensor-0042,
 // 2026-11-22T18:30:00Z, [1, 2], {online: true}.
 std::string to_display(const Value& v);
+// The same as a runbook writes it: strings quoted ("eu"), inside lists and records too.
+std::string to_source(const Value& v);
 
 // Converts V (typically read from outside: json) to type T, or returns an error value
 // naming PATH and what was found ("d.last_seen: expected time, got null"). Strings
