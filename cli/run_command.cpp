@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include "cli/commands.hpp"
 #include "cli/program_loading.hpp"
@@ -99,16 +100,36 @@ std::optional<RunSession> recorded_session(RunStore& store, const std::string& i
   }
 }
 
+// The capabilities a run of P needs beyond the clock every run has (what a policy
+// grants): all of them, or only the probes' (a dry-run performs no action).
+std::vector<std::string> needed_capabilities(const Program& p, bool probes_only) {
+  std::set<std::string> out;
+  if (!probes_only)
+    out.insert(p.entry_runbook().capabilities.begin(), p.entry_runbook().capabilities.end());
+  for (const auto& f : p.functions)
+    if (probes_only && f.effect == Effect::Probe)
+      out.insert(f.capabilities.begin(), f.capabilities.end());
+  out.erase("clock");
+  return {out.begin(), out.end()};
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
+// A policy granting CAPS (each to a placeholder host), to start from.
+std::string policy_example(const std::vector<std::string>& caps) {
+  std::string grants;
+  for (const auto& c : caps)
+    grants += (grants.empty() ? "" : ", ") + fmt::format("\"{}\": [\"HOST:PORT\"]", c);
+  return "{\"capabilities\": {" + grants + "}}";
+}
+
 }  // namespace
 
 int run_run(const RunOptions& opts) {
-  if (opts.scenario.empty() && !opts.dry_run && opts.policy.empty()) {
-    std::cerr << "rbk run: a live run needs a policy (--policy FILE) granting what the runbook "
-                 "uses; to try it "
-                 "without changing anything, use --dry-run (probes real, actions recorded) or "
-                 "--scenario FILE.json\n";
-    return kUsage;
-  }
   RunSetup setup;
   setup.mode = !opts.scenario.empty() ? RunMode::Scenario
                : opts.dry_run         ? RunMode::DryRun
@@ -123,6 +144,32 @@ int run_run(const RunOptions& opts) {
   if (lp.exit_code) return lp.exit_code;
   setup.program = std::make_shared<const Program>(std::move(lp.program));
   const Program& program = *setup.program;
+  // Without a policy nothing but the clock is granted: say which way works, before a
+  // probe meets the refusal half-way through a run.
+  std::vector<std::string> caps = needed_capabilities(program, setup.mode == RunMode::DryRun);
+  const std::string& rb_name = program.entry_runbook().name;
+  if (setup.mode == RunMode::Live && opts.policy.empty()) {
+    std::cerr << "rbk run: a live run needs a policy (--policy FILE) granting what runbook '"
+              << rb_name << "' uses" << (caps.empty() ? "" : " (" + joined(caps) + ")")
+              << ". To try it without changing anything:\n";
+    if (caps.empty())
+      std::cerr << "  rbk run " << opts.file << " --dry-run        (actions only recorded)\n";
+    else
+      std::cerr << "  rbk run " << opts.file
+                << " --dry-run --policy FILE   (its probes reach those hosts; actions are only "
+                   "recorded)\n";
+    std::cerr << "  rbk run " << opts.file << " --scenario FILE.json   (offline)\n";
+    if (!caps.empty()) std::cerr << "a policy to start from: " << policy_example(caps) << "\n";
+    return kUsage;
+  }
+  if (setup.mode == RunMode::DryRun && opts.policy.empty() && !caps.empty()) {
+    std::cerr << "rbk run: a dry-run performs no action, but its probes are real: runbook '"
+              << rb_name << "' needs " << joined(caps)
+              << ", which only a policy grants (--policy FILE, naming the hosts it may reach).\n"
+              << "a policy to start from: " << policy_example(caps) << "\n"
+              << "(offline, without any host: --scenario FILE.json)\n";
+    return kUsage;
+  }
   // Inputs that cannot be read or parsed are reported here, once, as bad usage.
   auto read_input = [](const std::string& path, std::string& text) {
     std::string error;

@@ -92,6 +92,6 @@ sed 's|"fleet_api": "[^"]*"|"fleet_api": "http://127.0.0.1:1"|' "$tmp/config.jso
 expect "environment overrides the file" 0 env RBK_CONFIG_FLEET_API="$api" "$rbk" run "${args[@]/$tmp\/config.json/$tmp/wrong.json}" --dry-run --policy "$tmp/policy.json" --approve-all
 contains "the fleet API of the environment answered" "$tmp/out" "http.get_json(\"$api/devices/sensor-0042\""
 expect "live needs a policy" 2 "$rbk" run "${args[@]}"
-contains "suggests dry-run" "$tmp/err" "use --dry-run"
+contains "suggests a dry-run with a policy" "$tmp/err" "--dry-run --policy FILE"
 
 summary

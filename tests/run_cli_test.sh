@@ -131,6 +131,12 @@ contains "limit warned" "$tmp/err" "warning: the diagram has 523 edges; Mermaid 
 
 # Bad input to run.
 expect "live mode needs the stdlib natives" 2 "$rbk" run gates.rbk --param device=x
+contains "a live run's refusal names what the runbook uses" "$tmp/err" "runbook 'gates' uses (net.http, notify)"
+contains "it suggests a dry-run with a policy" "$tmp/err" "rbk run gates.rbk --dry-run --policy FILE"
+contains "and a policy to start from" "$tmp/err" '{"capabilities": {"net.http": ["HOST:PORT"], "notify": ["HOST:PORT"]}}'
+expect "a dry-run that reaches the network needs a policy" 2 "$rbk" run gates.rbk --dry-run --param device=x --store "$tmp/dry.db"
+contains "the dry-run's refusal names the probes' capability" "$tmp/err" "its probes are real: runbook 'gates' needs net.http,"
+check "nothing stored for a refused dry-run" "$(test ! -e "$tmp/dry.db"; echo $?)" "the store was opened"
 expect "unknown parameter" 2 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --param nope=1
 contains "parameter named" "$tmp/err" "has no parameter 'nope'"
 expect "ill-typed parameter" 2 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --param limit=many
