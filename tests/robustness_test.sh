@@ -92,7 +92,7 @@ expect "deep scenario" 2 "$rbk" run "$offline" --scenario "$tmp/deep.scenario.js
 contains "deep scenario" "$tmp/err" "JSON nested more than 64 levels deep"
 expect "deep test" 1 "$rbk" test "$tmp/deep.scenario.json"
 contains "deep test" "$tmp/out" "JSON nested more than 64 levels deep"
-expect "deep config" 2 "$rbk" run "$offline" --dry-run --config "$tmp/deep.config.json" --param device=d --param gateway=g
+expect "deep config" 2 "$rbk" run "$offline" --dry-run --policy "$src/tools/fleet-sim/policy.json" --config "$tmp/deep.config.json" --param device=d --param gateway=g
 contains "deep config" "$tmp/err" "deep.config.json: JSON nested more than 64 levels deep"
 
 # A stored run damaged after it paused: resuming names what is damaged, and runs nothing.
