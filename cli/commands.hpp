@@ -52,6 +52,8 @@ int run_resume(const ResumeOptions& opts);
 
 struct RunsOptions {
   std::string run, store;
+  bool json = false;
+  std::string status, waiting_for;  // filters of the list
 };
 int run_runs(const RunsOptions& opts);
 

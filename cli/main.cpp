@@ -165,8 +165,17 @@ void add_run(CLI::App& app, RunCommands& o) {
 
   auto* runs = app.add_subcommand("runs", "List stored runs, or show one with its trace");
   runs->add_option("run", o.runs.run, "A run id");
-  example(runs, "  rbk runs\n  rbk runs r20261122-183055-4f2a", "0 shown, 2 no such run or store");
+  example(runs,
+          "  rbk runs --waiting-for ops\n  rbk runs r20261122-183055-4f2a\n  rbk runs --json "
+          "--status failed",
+          "0 shown, 2 no such run or store");
   runs->add_option("--store", o.runs.store, "The run store");
+  runs->add_flag("--json", o.runs.json,
+                 "JSON: the list as an array, a run with its raw trace events");
+  runs->add_option("--status", o.runs.status,
+                   "Only runs in this state: running, paused, ended or failed");
+  runs->add_option("--waiting-for", o.runs.waiting_for,
+                   "Only runs paused at a gate this role decides");
 
   auto* test = app.add_subcommand("test", "Run scenario tests and check their expectations");
   test->add_option("paths", o.test.paths, "Scenario files or directories (default: .)");

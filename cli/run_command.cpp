@@ -13,8 +13,10 @@
 #include "cli/program_loading.hpp"
 #include "cli/run_support.hpp"
 #include "compiler/loader.hpp"
+#include "lang/closest_name.hpp"
 #include "run/session.hpp"
 #include "stdlib/config.hpp"
+#include "vm/json_read.hpp"
 
 namespace rbk::cli {
 
@@ -284,40 +286,113 @@ int run_resume(const ResumeOptions& opts) {
   });
 }
 
-int run_runs(const RunsOptions& opts) {
-  return with_store("runs", opts.store, [&](RunStore& store) -> int {
-    if (opts.run.empty()) {
-      auto runs = store.list();
-      if (runs.empty()) std::cout << "no runs in " << store.path() << "\n";
-      for (const auto& r : runs)
-        std::cout << fmt::format("{:<24} {:<20} {:<8} {:<10} {:<10} {}\n", r.id, r.runbook,
-                                 run_state_name(r.status), r.outcome.empty() ? "-" : r.outcome,
-                                 r.started_by, format_time(r.created_at));
-      return kOk;
-    }
-    auto r = store.get(opts.run);
-    if (!r) {
-      std::cerr << "rbk runs: no run " << opts.run << " in " << store.path() << "\n";
+namespace {
+
+nlohmann::json run_json(const RunRecord& r) {
+  nlohmann::json j = {{"id", r.id},
+                      {"runbook", r.runbook},
+                      {"program", r.program_hash},
+                      {"mode", run_mode_name(r.mode)},
+                      {"status", run_state_name(r.status)},
+                      {"started_by", r.started_by},
+                      {"created_at", format_time(r.created_at)},
+                      {"updated_at", format_time(r.updated_at)}};
+  if (!r.outcome.empty()) j["outcome"] = r.outcome;
+  if (!r.error.empty()) j["error"] = r.error;
+  if (r.status == RunState::Paused)
+    j["waiting"] = {{"gate", r.paused_gate}, {"role", r.paused_role}, {"plan_hash", r.plan_hash}};
+  return j;
+}
+
+int list_runs(RunStore& store, const RunsOptions& opts) {
+  RunFilter filter;
+  if (!opts.status.empty()) {
+    filter.status = run_state_named(opts.status);
+    if (!filter.status) {
+      std::vector<std::string> states;
+      for (RunState s : {RunState::Running, RunState::Paused, RunState::Ended, RunState::Failed})
+        states.push_back(run_state_name(s));
+      std::cerr << "rbk runs: no run state '" << opts.status << "'"
+                << did_you_mean(opts.status, states) << " (running, paused, ended or failed)\n";
       return kUsage;
     }
-    std::cout << fmt::format(
-        "run        {}\nrunbook    {}\nprogram    {}\nmode       {}\nstarted by {}\nstatus     "
-        "{}\n",
-        r->id, r->runbook, r->program_hash, run_mode_name(r->mode), r->started_by,
-        run_state_name(r->status));
-    if (!r->outcome.empty()) std::cout << "outcome    " << r->outcome << "\n";
-    if (!r->error.empty()) std::cout << "error      " << r->error << "\n";
-    if (r->status == RunState::Paused)
-      std::cout << fmt::format("waiting    gate '{}' for role \"{}\"\n", r->paused_gate,
-                               r->paused_role);
-    for (const auto& a : store.approvals(opts.run))
-      std::cout << fmt::format("approval   {} {} by {} at {} (plan {}){}\n", a.gate,
-                               gate_decision_name(a.decision), a.by, format_time(a.at),
-                               a.plan_hash.substr(0, 12),
-                               a.comment.empty() ? "" : ": " + a.comment);
-    std::cout << "trace\n";
-    for (const auto& e : store.trace(opts.run)) std::cout << "  " << e << "\n";
+  }
+  filter.waiting_for = opts.waiting_for;
+  std::vector<RunRecord> runs = store.list(filter);
+  if (opts.json) {
+    nlohmann::json all = nlohmann::json::array();
+    for (const auto& r : runs) all.push_back(run_json(r));
+    std::cout << all.dump(2) << "\n";
     return kOk;
+  }
+  if (runs.empty()) {
+    std::cout << "no runs" << (opts.status.empty() && opts.waiting_for.empty() ? "" : " that match")
+              << " in " << store.path() << "\n";
+    return kOk;
+  }
+  const char* row = "{:<24} {:<20} {:<8} {:<10} {:<10} {:<20} {}\n";
+  std::cout << fmt::format(fmt::runtime(row), "RUN", "RUNBOOK", "STATUS", "OUTCOME", "STARTED BY",
+                           "CREATED", "WAITING FOR");
+  for (const auto& r : runs)
+    std::cout << fmt::format(
+        fmt::runtime(row), r.id, r.runbook, run_state_name(r.status),
+        r.outcome.empty() ? "-" : r.outcome, r.started_by, format_time(r.created_at),
+        r.status == RunState::Paused ? fmt::format("{} (gate {})", r.paused_role, r.paused_gate)
+                                     : "-");
+  return kOk;
+}
+
+int show_run(RunStore& store, const RunsOptions& opts) {
+  auto r = store.get(opts.run);
+  if (!r) {
+    std::cerr << "rbk runs: no run " << opts.run << " in " << store.path() << "\n";
+    return kUsage;
+  }
+  if (opts.json) {
+    nlohmann::json j = run_json(*r);
+    j["approvals"] = nlohmann::json::array();
+    for (const auto& a : store.approvals(opts.run))
+      j["approvals"].push_back({{"gate", a.gate},
+                                {"decision", gate_decision_name(a.decision)},
+                                {"by", a.by},
+                                {"at", format_time(a.at)},
+                                {"comment", a.comment},
+                                {"plan_hash", a.plan_hash}});
+    j["trace"] = nlohmann::json::array();
+    for (const auto& e : store.trace(opts.run)) {
+      try {
+        j["trace"].push_back(read_json(e, kMaxStoredJsonDepth));
+      } catch (const JsonReadError&) {
+        j["trace"].push_back(e);  // a damaged line, shown as the text it is
+      }
+    }
+    std::cout << j.dump(2) << "\n";
+    return kOk;
+  }
+  std::cout << fmt::format(
+      "run        {}\nrunbook    {}\nprogram    {}\nmode       {}\nstarted by {}\nstatus     "
+      "{}\n",
+      r->id, r->runbook, r->program_hash, run_mode_name(r->mode), r->started_by,
+      run_state_name(r->status));
+  if (!r->outcome.empty()) std::cout << "outcome    " << r->outcome << "\n";
+  if (!r->error.empty()) std::cout << "error      " << r->error << "\n";
+  if (r->status == RunState::Paused)
+    std::cout << fmt::format("waiting    gate '{}' for role \"{}\"\n", r->paused_gate,
+                             r->paused_role);
+  for (const auto& a : store.approvals(opts.run))
+    std::cout << fmt::format("approval   {} {} by {} at {} (plan {}){}\n", a.gate,
+                             gate_decision_name(a.decision), a.by, format_time(a.at),
+                             a.plan_hash.substr(0, 12), a.comment.empty() ? "" : ": " + a.comment);
+  std::cout << "trace\n";
+  for (const auto& e : store.trace(opts.run)) std::cout << "  " << e << "\n";
+  return kOk;
+}
+
+}  // namespace
+
+int run_runs(const RunsOptions& opts) {
+  return with_store("runs", opts.store, [&](RunStore& store) -> int {
+    return opts.run.empty() ? list_runs(store, opts) : show_run(store, opts);
   });
 }
 

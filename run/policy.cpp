@@ -17,8 +17,15 @@ std::string Policy::may_approve(const std::string& name, const std::string& role
                            : " (" + source + " does not set self_approval)");
   if (!roles.empty()) {
     auto it = roles.find(role);
-    if (it == roles.end() || !it->second.count(name))
-      return name + " is not in role \"" + role + "\"" + (source.empty() ? "" : " of " + source);
+    if (it == roles.end())
+      return name + " is not in role \"" + role + "\"" + (source.empty() ? "" : " of " + source) +
+             " (no one is: the policy does not name that role)";
+    if (!it->second.count(name)) {
+      std::string holders;
+      for (const auto& m : it->second) holders += (holders.empty() ? "" : ", ") + m;
+      return name + " is not in role \"" + role + "\"" + (source.empty() ? "" : " of " + source) +
+             " (it is held by " + holders + ")";
+    }
   }
   return {};
 }

@@ -85,6 +85,12 @@ struct ApprovalRecord {
   std::string plan_hash;
 };
 
+// Which runs a listing shows (each field unset: any).
+struct RunFilter {
+  std::optional<RunState> status;
+  std::string waiting_for;  // paused at a gate of this role
+};
+
 class RunStore {
  public:
   // $RBK_STORE if set, else $XDG_STATE_HOME/rbk/runs.db, else ~/.local/state/rbk/runs.db.
@@ -95,7 +101,8 @@ class RunStore {
   // Writes status, outcome, error, paused_*, plan, plan_hash and updated_at.
   virtual void update_status(const RunRecord& r) = 0;
   virtual std::optional<RunRecord> get(const std::string& id) = 0;
-  virtual std::vector<RunRecord> list(size_t limit = 100) = 0;
+  // The newest LIMIT runs that FILTER lets through, newest first.
+  virtual std::vector<RunRecord> list(const RunFilter& filter = {}, size_t limit = 100) = 0;
 
   virtual void append_journal(const std::string& run, const JournalEntry& e) = 0;
   virtual std::vector<JournalEntry> journal(const std::string& run) = 0;

@@ -108,7 +108,7 @@ class SqliteRunStore : public RunStore {
   void create(const RunRecord& r) override;
   void update_status(const RunRecord& r) override;
   std::optional<RunRecord> get(const std::string& id) override;
-  std::vector<RunRecord> list(size_t limit) override;
+  std::vector<RunRecord> list(const RunFilter& filter, size_t limit) override;
   void append_journal(const std::string& run, const JournalEntry& e) override;
   std::vector<JournalEntry> journal(const std::string& run) override;
   void append_trace(const std::string& run, int64_t seq, const std::string& event_json) override;
@@ -200,11 +200,16 @@ std::optional<RunRecord> SqliteRunStore::get(const std::string& id) {
   return read_run(s);
 }
 
-std::vector<RunRecord> SqliteRunStore::list(size_t limit) {
+std::vector<RunRecord> SqliteRunStore::list(const RunFilter& filter, size_t limit) {
+  // An unset filter binds NULL, which the condition lets through.
   Stmt s(db_, (std::string("SELECT ") + kColumns +
-               " FROM runs ORDER BY created_at DESC, id DESC LIMIT ?")
+               " FROM runs WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR (status = ?4 "
+               "AND paused_role = ?2)) ORDER BY created_at DESC, id DESC LIMIT ?3")
                   .c_str());
-  s.bind(1, static_cast<int64_t>(limit));
+  s.bind(4, std::string(run_state_name(RunState::Paused)));
+  if (filter.status) s.bind(1, std::string(run_state_name(*filter.status)));
+  if (!filter.waiting_for.empty()) s.bind(2, filter.waiting_for);
+  s.bind(3, static_cast<int64_t>(limit));
   std::vector<RunRecord> out;
   while (s.step()) out.push_back(read_run(s));
   return out;

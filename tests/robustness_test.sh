@@ -107,7 +107,7 @@ damage() {  # damage SQL: pause a run of gates.rbk, then change its stored recor
   (cd "$src/tests/vm" && "$rbk" run gates.rbk --scenario "$tmp/restart.json" --as alice >/dev/null 2>&1)
   python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute(sys.argv[2]); db.commit()' \
     "$RBK_STORE" "$1"
-  "$rbk" runs | head -1 | awk '{print $1}'
+  "$rbk" runs | sed -n 2p | awk '{print $1}'
 }
 id=$(damage "UPDATE journal SET value = '{\"k\": 5, \"v\": \"ten\"}' WHERE seq = 1")
 expect "damaged journal value" 1 "$rbk" approve "$id" --as bob

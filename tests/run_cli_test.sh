@@ -10,7 +10,7 @@ tmp=$(mktemp -d)
 . "$(dirname "$0")/test_lib.sh"
 trap 'rm -rf "$tmp"' EXIT
 export RBK_STORE="$tmp/runs.db"
-latest_run() { "$rbk" runs | head -1 | awk '{print $1}'; }
+latest_run() { "$rbk" runs | sed -n 2p | awk '{print $1}'; }
 
 cd "$src/tests/vm"
 cat > "$tmp/restart.json" <<'JSON'
@@ -28,6 +28,18 @@ contains "plan with evaluated arguments" "$tmp/out" 'plan: dev.restart("sensor-1
 contains "how to resume" "$tmp/out" "rbk approve"
 run1=$(latest_run)
 expect "runs lists it" 0 "$rbk" runs
+contains "runs has a header" "$tmp/out" "RUN                      RUNBOOK"
+contains "runs shows who it waits for" "$tmp/out" "ops (gate restart)"
+expect "runs waiting for ops" 0 "$rbk" runs --waiting-for ops
+contains "the paused run is listed for ops" "$tmp/out" "$run1"
+expect "runs waiting for another role" 0 "$rbk" runs --waiting-for nobody
+contains "none for another role" "$tmp/out" "no runs that match"
+expect "runs as JSON" 0 "$rbk" runs --json --status paused
+contains "JSON names the gate" "$tmp/out" '"gate": "restart"'
+expect "a mistyped state" 2 "$rbk" runs --status pasued
+contains "state suggestion" "$tmp/err" "did you mean 'paused'?"
+expect "one run as JSON" 0 "$rbk" runs "$run1" --json
+contains "its raw trace events" "$tmp/out" '"event": "gate_asked"'
 contains "paused status" "$tmp/out" "paused"
 expect "self-approval refused" 1 "$rbk" approve "$run1" --as alice
 contains "why refused" "$tmp/err" "alice started this run and cannot approve its gates"
@@ -61,6 +73,7 @@ expect "paused under a policy" 3 "$rbk" run gates.rbk --scenario "$tmp/restart.j
 run3=$(latest_run)
 expect "not in role" 1 "$rbk" approve "$run3" --as bob
 contains "role named" "$tmp/err" 'bob is not in role "ops"'
+contains "who holds the role" "$tmp/err" '(it is held by carol)'
 expect "member approves" 0 "$rbk" approve "$run3" --as carol
 printf '{"roles": 5}' > "$tmp/bad-policy.json"
 expect "bad policy" 2 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --policy "$tmp/bad-policy.json"
@@ -260,7 +273,7 @@ contains "third visit denied" "$tmp/out" "gate wave: denied"
 RBK_STORE="$tmp/waves-crash.db" RBK_CRASH_AFTER=3 "$rbk" run "$tmp/waves/flows/rollout_flows.rbk" \
   --scenario "$tmp/waves/scenarios/deny_third.json" > "$tmp/out" 2>&1
 check "killed mid-loop" "$([ $? = 137 ]; echo $?)" "the run was not killed"
-crashed=$(RBK_STORE="$tmp/waves-crash.db" "$rbk" runs | head -1 | awk '{print $1}')
+crashed=$(RBK_STORE="$tmp/waves-crash.db" "$rbk" runs | sed -n 2p | awk '{print $1}')
 RBK_STORE="$tmp/waves-crash.db" expect "resumed mid-loop" 0 "$rbk" resume "$crashed"
 RBK_STORE="$tmp/waves-crash.db" "$rbk" runs "$crashed" > "$tmp/show"
 contains "resumed to the denied wave" "$tmp/show" "outcome    mitigated"
