@@ -65,6 +65,11 @@ struct TestOptions {
 };
 int run_test(const TestOptions& opts);
 
+struct ScenarioRecordOptions {
+  std::string run, output, store;
+};
+int run_scenario_record(const ScenarioRecordOptions& opts);
+
 struct SchemaOptions {
   std::string name;
 };

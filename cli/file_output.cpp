@@ -1,5 +1,7 @@
 #include "cli/file_output.hpp"
 
+#include <iostream>
+
 #include <cstdio>
 #include <fstream>
 
@@ -23,6 +25,17 @@ bool write_file_atomically(const std::string& path, const std::string& text, std
     return false;
   }
   return true;
+}
+
+bool write_output(const std::string& cmd, const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::cout << text << std::flush;
+    return static_cast<bool>(std::cout);
+  }
+  std::string error;
+  if (write_file_atomically(path, text, error)) return true;
+  std::cerr << "rbk " << cmd << ": " << error << "\n";
+  return false;
 }
 
 }  // namespace rbk::cli

@@ -10,4 +10,8 @@ namespace rbk::cli {
 // then as it was.
 bool write_file_atomically(const std::string& path, const std::string& text, std::string& error);
 
+// A command's output: to stdout when PATH is empty or "-", else to PATH atomically. False
+// after telling why ("rbk CMD: cannot write …") when it cannot be written.
+bool write_output(const std::string& cmd, const std::string& path, const std::string& text);
+
 }  // namespace rbk::cli

@@ -212,6 +212,19 @@ int main(int argc, char** argv) {
   add_render(app, render);
   rbk::cli::DocsOptions docs;
   add_docs(app, docs);
+  rbk::cli::ScenarioRecordOptions record;
+  auto* scenario_cmd = app.add_subcommand("scenario", "Scenario files made from runs");
+  scenario_cmd->require_subcommand(1);
+  auto* record_cmd = scenario_cmd->add_subcommand(
+      "record", "Write a stored run as a scenario file: its answers, decisions and path");
+  record_cmd->add_option("run", record.run, "The run id")->required();
+  record_cmd->add_option("-o,--output", record.output, "Where to write (default: stdout)");
+  record_cmd->add_option("--store", record.store, "The run store");
+  example(record_cmd,
+          "  rbk scenario record r20261122-183055-4f2a -o "
+          "runbooks/scenarios/device_offline/seen_live.json\n  rbk test "
+          "runbooks/scenarios/device_offline/seen_live.json",
+          "0 written, 1 the stored program is damaged, 2 no such run or an unwritable file");
   rbk::cli::SchemaOptions schema;
   auto* schema_cmd = app.add_subcommand(
       "schema", "Print a JSON Schema of the files rbk reads, for editors (scenario)");
@@ -301,6 +314,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("test")) return rbk::cli::run_test(runs.test);
     if (app.got_subcommand("render")) return rbk::cli::run_render(render);
     if (app.got_subcommand("schema")) return rbk::cli::run_schema(schema);
+    if (record_cmd->parsed()) return rbk::cli::run_scenario_record(record);
     if (docs.action == "build") return rbk::cli::run_docs_build(docs);
     if (!docs.action.empty()) return rbk::cli::run_docs_blocks(docs);
     return rbk::cli::kUsage;

@@ -45,16 +45,7 @@ int run_render(const RenderOptions& opts) {
       return kFailed;
     }
   }
-  if (opts.output.empty() || opts.output == "-") {
-    std::cout << out;
-    return kOk;
-  }
-  std::string error;
-  if (!write_file_atomically(opts.output, out, error)) {
-    std::cerr << "rbk render: " << error << "\n";
-    return kUsage;
-  }
-  return kOk;
+  return write_output("render", opts.output, out) ? kOk : kUsage;
 }
 
 }  // namespace rbk::cli

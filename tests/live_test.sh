@@ -46,6 +46,15 @@ contains "would do the alert" "$tmp/out" 'would do ops.alert("certificate of sen
 after=$(requests)
 check "the probes reached the simulator" $([ $((after - before)) -gt 5 ]; echo $?) "only $((after - before)) requests"
 check "no action reached the simulator" $([ "$(actions)" = "[]" ]; echo $?) "$(actions)"
+# "It happened" to "it is tested": the dry-run as a scenario, passing offline (beside a
+# copy of the runbooks, since the recorded file names its runbook only).
+dry_run=$("$rbk" runs | sed -n 2p | awk '{print $1}')
+mkdir -p "$tmp/recorded/scenarios"
+cp runbooks/*.rbk "$tmp/recorded/"
+expect "the dry-run recorded" 0 "$rbk" scenario record "$dry_run" -o "$tmp/recorded/scenarios/seen_live.json"
+contains "the declared probe's live answer" "$tmp/recorded/scenarios/seen_live.json" '"fleet.last_seen_age": {'
+lacks "no natives inside probe bodies" "$tmp/recorded/scenarios/seen_live.json" '"http.get_json"'
+expect "the recorded dry-run passes offline" 0 "$rbk" test "$tmp/recorded/scenarios/seen_live.json"
 
 # The rest of the library, dry-run against the same simulator: real probes over HTTP, DNS
 # and TLS, every action only recorded. (bad_ota is left out: with its rollback only

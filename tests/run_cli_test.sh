@@ -268,6 +268,14 @@ contains "deny the third wave" "$tmp/out" "PASS $tmp/waves/scenarios/deny_third.
 contains "override a probe of the base" "$tmp/out" "PASS $tmp/waves/scenarios/all_done.json"
 expect "run a scenario with a base" 0 "$rbk" run "$tmp/waves/flows/rollout_flows.rbk" --scenario "$tmp/waves/scenarios/deny_third.json" --store "$tmp/waves.db"
 contains "third visit denied" "$tmp/out" "gate wave: denied"
+# The stored run as a scenario file: rbk test passes it, gate decisions per visit included.
+waves_run=$("$rbk" runs --store "$tmp/waves.db" | sed -n 2p | awk '{print $1}')
+expect "a run recorded as a scenario" 0 "$rbk" scenario record "$waves_run" --store "$tmp/waves.db" -o "$tmp/waves/scenarios/recorded.json"
+contains "recorded per-visit decisions" "$tmp/waves/scenarios/recorded.json" '"approved",'
+contains "recorded the outcome" "$tmp/waves/scenarios/recorded.json" '"outcome": "mitigated"'
+sed -i 's|"runbook": "waves",|"runbook": "waves", "file": "../flows/rollout_flows.rbk",|' "$tmp/waves/scenarios/recorded.json"
+expect "the recorded scenario passes" 0 "$rbk" test "$tmp/waves/scenarios/recorded.json"
+expect "recording an unknown run" 2 "$rbk" scenario record r-none --store "$tmp/waves.db"
 # Killed after its third journal write (the second check), then resumed: the replayed gate
 # decisions advance the per-visit approvals, so the third visit is still the denied one.
 RBK_STORE="$tmp/waves-crash.db" RBK_CRASH_AFTER=3 "$rbk" run "$tmp/waves/flows/rollout_flows.rbk" \
