@@ -77,7 +77,8 @@ nlohmann::ordered_json recorded_scenario(const RunRecord& record, const Program&
       const NativeRow* row = native_named(fn);
       if (row && row->runs != NativeRuns::world) continue;  // the VM computes it
       json args = e.contains("args") ? e["args"] : json::array();
-      json answer = e.contains("error") ? json{{"error", e["error"]}} : json{{"returns", e["result"]}};
+      json answer =
+          e.contains("error") ? json{{"error", e["error"]}} : json{{"returns", e["result"]}};
       auto& slot = calls[fn][args.dump()];
       slot.first = args;
       slot.second.push_back(answer);

@@ -18,6 +18,6 @@ namespace rbk {
 // RECORD's run of PROGRAM, from its stored TRACE (one JSON event a line). Configuration
 // values the nodes read are kept, except secrets (their names say token, secret, …).
 nlohmann::ordered_json recorded_scenario(const RunRecord& record, const Program& program,
-                                 const std::vector<std::string>& trace);
+                                         const std::vector<std::string>& trace);
 
 }  // namespace rbk

@@ -18,6 +18,7 @@ nlohmann::json trace_json(const TraceEvent& e, int64_t now_ms, const std::string
   if (e.site.node) j["node"] = e.site.node->name;
   if (e.site.line) j["line"] = e.site.line;
   if (e.site.depth) j["depth"] = e.site.depth;
+  if (e.in_body) j["in_body"] = true;
   if (e.kind == TraceKind::NodeEntered && e.site.node) {
     j["kind"] = node_kind_name(e.site.node->kind);
     j["label"] = e.site.node->label;
@@ -77,6 +78,7 @@ void ReadableTrace::event(const TraceEvent& e, int64_t) {
       break;
     }
     case TraceKind::Probe:
+      if (e.in_body) break;  // the natives a declared probe calls: its result says enough
       if (const Value* r = field(e, "result"))
         out_ << pad << "    " << call_text() << " = " << show(*r) << "\n";
       else
@@ -109,7 +111,8 @@ void ReadableTrace::event(const TraceEvent& e, int64_t) {
       out_ << pad << "    error: " << text(e, "reason") << "\n";
       break;
     case TraceKind::WaitTimeout:
-      out_ << pad << "    timed out\n";
+      out_ << pad << "    timed out" << (field(e, "after") ? " after " + text(e, "after") : "")
+           << "\n";
       break;
     case TraceKind::RunStarted:  // the command's own first and last lines say these
     case TraceKind::RunEnded:

@@ -99,7 +99,11 @@ expect "missing configuration" 2 "$rbk" run runbooks/device_offline.rbk --dry-ru
 contains "names the value and the variable" "$tmp/err" "configuration value 'fleet_api' (string) is not set: add it to a --config file or set RBK_CONFIG_FLEET_API"
 sed 's|"fleet_api": "[^"]*"|"fleet_api": "http://127.0.0.1:1"|' "$tmp/config.json" > "$tmp/wrong.json"
 expect "environment overrides the file" 0 env RBK_CONFIG_FLEET_API="$api" "$rbk" run "${args[@]/$tmp\/config.json/$tmp/wrong.json}" --dry-run --policy "$tmp/policy.json" --approve-all
-contains "the fleet API of the environment answered" "$tmp/out" "http.get_json(\"$api/devices/sensor-0042\""
+contains "the probes answered" "$tmp/out" 'fleet.last_seen_age("sensor-0042") = '
+lacks "the readable path leaves out the natives inside probes" "$tmp/out" "http.get_json("
+"$rbk" runs "$("$rbk" runs | sed -n 2p | awk '{print $1}')" --json > "$tmp/run.json"
+contains "the fleet API of the environment answered (in the stored trace)" "$tmp/run.json" "\"$api/devices/sensor-0042\""
+contains "the natives inside probes are marked" "$tmp/run.json" '"in_body": true' 
 expect "live needs a policy" 2 "$rbk" run "${args[@]}"
 contains "suggests a dry-run with a policy" "$tmp/err" "--dry-run --policy FILE"
 

@@ -112,6 +112,18 @@ expect "tampered rbc refused by disasm" 1 "$rbk" disasm "$tmp/bad.rbc"
 head -c 100 "$tmp/g.rbc" > "$tmp/short.rbc"
 expect "truncated rbc refused" 1 "$rbk" disasm "$tmp/short.rbc"
 
+# The readable path of a wait: one line per poll, and how long it waited in the scenario's
+# virtual time when it timed out.
+cat > "$tmp/offline.json" <<'JSON'
+{ "runbook": "gates", "params": {"device": "sensor-1"},
+  "probes": {"dev.errors": {"returns": 9}, "dev.online": {"returns": false}},
+  "approvals": {"restart": "approved", "gate": "denied"} }
+JSON
+expect "a wait that times out" 0 "$rbk" run gates.rbk --scenario "$tmp/offline.json" --store "$tmp/offline.db"
+contains "the timeout says how long" "$tmp/out" "timed out after 10m"
+polls=$(grep -c 'dev.online("sensor-1") = false' "$tmp/out")
+check "one line per poll" "$([ "$polls" = 11 ]; echo $?)" "$polls lines for the polls"
+
 # Drawings of the compiled graph, with a run overlaid.
 expect "render dot" 0 "$rbk" render gates.rbk --runbook gates
 contains "dot names nodes" "$tmp/out" '"restart" [label="Restart\n[approval: ops]", shape=box'

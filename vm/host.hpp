@@ -85,6 +85,9 @@ struct TraceEvent {
   Site site;
   std::vector<TraceField> fields;
   uint32_t edge = kNone;  // edge_taken: the edge (in site.runbook)
+  // Happened inside a declared probe's or action's body (the natives it calls): detail a
+  // reader of the runbook's path does not need, which the readable trace leaves out.
+  bool in_body = false;
 };
 
 // A host that cannot go on (a scenario that does not answer a probe, a journal that does

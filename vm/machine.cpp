@@ -127,7 +127,7 @@ void Machine::emit(TraceKind kind, const Site& site, std::vector<TraceField> fie
           site};
     return;
   }
-  host_.trace(TraceEvent{kind, site, std::move(fields), edge});
+  host_.trace(TraceEvent{kind, site, std::move(fields), edge, body_level_ > 0});
 }
 
 void Machine::tick() {
@@ -252,6 +252,11 @@ Value Machine::call_function(uint32_t f, std::vector<Value> args, const Site& si
     ctx.locals = &locals;
     ctx.site = site;
     ctx.depth = depth + 1;
+    ++body_level_;
+    struct Leave {
+      int& level;
+      ~Leave() { --level; }
+    } leave{body_level_};
     v = exec(p_.codes[fn.code], ctx).value;
   }
   if (!v) v = Value::error("native '" + fn.name + "' is not available in this mode");
@@ -272,7 +277,7 @@ struct Machine::Frame {
   const NodeInfo* node;  // null in bodies and defaults
   Site site;
   std::vector<PlannedCall> plan{};
-  int64_t deadline = 0, every = 0;
+  int64_t deadline = 0, every = 0, wait_started = 0;
   bool sub_run_failed = false;  // a call node whose runbook failed: TAKE goes to on error
 
   Value pop() {
@@ -503,7 +508,8 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
           throw Failure{"a wait polls every " + format_duration(every.i) + ": it must be positive",
                         f.site};
         f.every = every.i;
-        f.deadline = host_.now() + within.i;
+        f.wait_started = host_.now();
+        f.deadline = f.wait_started + within.i;
         break;
       }
       case Op::POLL:
@@ -561,6 +567,11 @@ std::optional<Machine::Exit> Machine::act(Frame& f) {
       body.locals = &locals;
       body.site = f.site;
       body.depth = f.ctx.depth + 1;
+      ++body_level_;
+      struct Leave {
+        int& level;
+        ~Leave() { --level; }
+      } leave{body_level_};
       out.value = exec(p_.codes[call.function->code], body).value;
     }
     host_.acted(call, out.value, f.site);
@@ -585,7 +596,7 @@ std::optional<Machine::Exit> Machine::poll(Frame& f, const Instr& in, uint32_t& 
   if (cond.b) return std::nullopt;
   int64_t now = host_.now();
   if (now >= f.deadline) {
-    emit(TraceKind::WaitTimeout, f.site);
+    emit(TraceKind::WaitTimeout, f.site, {{"after", Value::duration(now - f.wait_started)}});
     return Exit{true, in.b, {}};
   }
   int64_t d = std::min(f.every, f.deadline - now);

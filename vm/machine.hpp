@@ -89,6 +89,7 @@ class Machine {
   int64_t started_wall_ = 0;
   int64_t waited_ = 0;
   size_t events_ = 0;
+  int body_level_ = 0;  // > 0 while a declared function's body runs
 };
 
 // The pure natives (RUNS builtin in lang/natives.def: string and list helpers,
