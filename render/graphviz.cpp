@@ -101,7 +101,7 @@ std::string render_dot(const RunbookInfo& rb, const Overlay& ov) {
   for (uint32_t e = 0; e < rb.edges.size(); ++e) {
     const EdgeInfo& edge = rb.edges[e];
     std::vector<std::string> attrs;
-    std::string label = edge_caption(edge);
+    std::string label = edge_caption(edge, e, ov);
     if (!label.empty()) attrs.push_back("label=" + quoted(wrap(label, 22)));
     if (edge_is_dashed(edge)) attrs.push_back("style=dashed");
     if (ov.present)

@@ -27,6 +27,13 @@ std::string edge_caption(const EdgeInfo& e) {
   }
 }
 
+std::string edge_caption(const EdgeInfo& e, uint32_t index, const Overlay& overlay) {
+  std::string caption = edge_caption(e);
+  auto taken = overlay.edges.find(index);
+  if (taken == overlay.edges.end() || taken->second < 2) return caption;
+  return caption + (caption.empty() ? "" : " ") + "×" + std::to_string(taken->second);
+}
+
 bool edge_is_dashed(const EdgeInfo& e) {
   return e.kind == EdgeKind::OnError || e.kind == EdgeKind::Timeout || e.kind == EdgeKind::Denied;
 }

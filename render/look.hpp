@@ -26,6 +26,9 @@ std::vector<std::string> node_notes(const NodeInfo& n, const Overlay& overlay);
 // The edge's label; unlabelled on-error, timeout, approved and denied edges are captioned
 // with their kind, which speaks for itself. Then/when/else edges without a label: "".
 std::string edge_caption(const EdgeInfo& e);
+// The same for edge INDEX drawn under OVERLAY: an edge a run took more than once (a loop)
+// says how often ("Still offline ×3").
+std::string edge_caption(const EdgeInfo& e, uint32_t index, const Overlay& overlay);
 // Error, timeout and denial edges are the unhappy paths: drawn dashed.
 bool edge_is_dashed(const EdgeInfo& e);
 

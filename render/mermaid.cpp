@@ -127,7 +127,7 @@ MermaidDiagram render_mermaid(const RunbookInfo& rb, const Overlay& ov) {
   mark(0, !ov.nodes.empty());
   for (uint32_t e = 0; e < rb.edges.size(); ++e) {
     const EdgeInfo& edge = rb.edges[e];
-    std::string caption = edge_caption(edge);
+    std::string caption = edge_caption(edge, e, ov);
     out += fmt::format("  {} {}{} {}\n", mermaid_id(rb.nodes[edge.from].name),
                        edge_is_dashed(edge) ? "-.->" : "-->",
                        caption.empty() ? "" : "|\"" + mermaid_label(caption) + "\"|",

@@ -51,7 +51,7 @@ Overlay read_overlay(const std::string& text, const std::string& runbook,
     } else if (type == trace_kind_name(TraceKind::EdgeTaken)) {
       auto edge = e.find("edge");
       if (edge != e.end() && edge->is_number_unsigned() && *edge <= UINT32_MAX)
-        o.edges.insert(edge->get<uint32_t>());
+        ++o.edges[edge->get<uint32_t>()];
     } else if (type == trace_kind_name(TraceKind::GateDecided)) {
       o.gates[text_field(e, "gate")] = text_field(e, "decision");
     } else if (type == trace_kind_name(TraceKind::RunEnded) && entry_level) {

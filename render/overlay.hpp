@@ -14,7 +14,7 @@ namespace rbk {
 struct Overlay {
   bool present = false;                      // a trace was given
   std::set<std::string> nodes;               // nodes entered (of the drawn runbook)
-  std::set<uint32_t> edges;                  // edges taken
+  std::map<uint32_t, int> edges;             // edges taken, with how often (loops: more than once)
   std::map<std::string, std::string> gates;  // gate -> decision
   std::string outcome;                       // how the run ended ("" if it did not)
 };

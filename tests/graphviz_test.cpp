@@ -10,6 +10,8 @@
 
 #include "compiler/codegen.hpp"
 #include "render/graphviz.hpp"
+#include "render/look.hpp"
+#include "render/mermaid.hpp"
 #include "test_support.hpp"
 
 namespace rbk::test {
@@ -152,6 +154,25 @@ TEST(Graphviz, OverlayHighlightsTheRunsPath) {
   EXPECT_THROW(read_overlay("{\"program\": \"" + other + "\", \"runbook\": \"gates\"}\n", "gates",
                             p.hash_hex()),
                OverlayError);
+}
+
+// A loop's edges, taken several times by one run, say how often in both drawings; the
+// overlay counts them from the trace.
+TEST(Overlay, LoopEdgesShowHowOftenTheyWereTaken) {
+  Program p = compile_file((tests_dir() / "vm" / "gates.rbk").string(), "gates");
+  const RunbookInfo& rb = p.entry_runbook();
+  std::string line = "{\"program\": \"" + p.hash_hex() +
+                     "\", \"runbook\": \"gates\", \"event\": \"edge_taken\", \"edge\": 0}\n";
+  Overlay ov = read_overlay(line + line + line, "gates", p.hash_hex());
+  ASSERT_EQ(ov.edges.size(), 1u);
+  EXPECT_EQ(ov.edges.at(0), 3);
+  std::string caption = edge_caption(rb.edges[0]);
+  std::string counted = caption.empty() ? "×3" : caption + " ×3";
+  EXPECT_EQ(edge_caption(rb.edges[0], 0, ov), counted);
+  EXPECT_NE(render_dot(rb, ov).find(counted), std::string::npos);
+  EXPECT_NE(render_mermaid(rb, ov).text.find(counted), std::string::npos);
+  ov.edges[0] = 1;  // once: no count
+  EXPECT_EQ(edge_caption(rb.edges[0], 0, ov), caption);
 }
 
 }  // namespace
