@@ -518,6 +518,10 @@ class Generator {
         expr(*until->within);
         expr(*until->every);
         emit(Op::WAIT_SETUP);
+        if (until->holds) {
+          expr(*until->holds);
+          emit(Op::WAIT_HOLD);
+        }
         uint32_t loop = here();
         expr(*until->expr);
         convert_to(*until->expr, Type::boolean());

@@ -449,6 +449,7 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
         exprs_.expect(*c.expr, Type::boolean(), env, "the 'until' condition");
         exprs_.expect(*c.within, Type::duration(), env, "'within'");
         exprs_.expect(*c.every, Type::duration(), env, "'every'");
+        if (c.holds) exprs_.expect(*c.holds, Type::duration(), env, "'holds'");
         if (c.every->kind == ast::ExprKind::Duration && c.every->int_value == 0)
           diags_
               .error("spinning-wait", rb_.src, c.every->range,

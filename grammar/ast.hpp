@@ -142,7 +142,7 @@ enum class ClauseKind {
   OnError,    // on error -> target
   ApproveBy,  // approve by "role"        (in an action node)
   By,         // by "role"                (in an approve node)
-  Until,      // until expr within expr every expr
+  Until,      // until expr [holds expr] within expr every expr
   Approved,   // approved -> target
   Denied,     // denied -> target
   Timeout,    // timeout [expr] -> target
@@ -161,6 +161,7 @@ struct Clause {
   ExprPtr expr;               // Let value, When/Until condition, Do call, Timeout duration,
                               // Return value, ExprStmt
   ExprPtr within, every;      // Until
+  ExprPtr holds;              // Until: how long the condition must hold (null: once true)
   std::optional<Label> role;  // ApproveBy, By
   Name target;                // edges
   std::optional<Label> label;

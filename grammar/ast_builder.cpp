@@ -476,8 +476,10 @@ Clause AstBuilder::clause(const TreeNode& n) {
     c.kind = ClauseKind::Until;
     keyword(5);
     c.expr = expr(*ch.at(0), 0);
-    c.within = expr(*ch.at(1), 0);
-    c.every = expr(*ch.at(2), 0);
+    size_t next = 1;
+    if (ch.size() == 4) c.holds = expr(*ch.at(next++), 0);  // the optional `holds` duration
+    c.within = expr(*ch.at(next++), 0);
+    c.every = expr(*ch.at(next), 0);
   } else if (is<timeout_clause>(n)) {
     c.kind = ClauseKind::Timeout;
     keyword(7);

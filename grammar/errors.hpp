@@ -76,6 +76,8 @@ RBK_ERROR(approve_by_word, "expected 'by' after 'approve' in an action (as in ap
 RBK_ERROR(approve_by_role, "expected the approving role as a string after 'approve by'")
 RBK_ERROR(by_role, "expected the approving role as a string after 'by'")
 RBK_ERROR(until_cond, "expected a condition after 'until'")
+RBK_ERROR(holds_value,
+          "expected a duration after 'holds' (as in until c holds 10m within 1h every 1m)")
 RBK_ERROR(within_word,
           "expected 'within' after the condition of 'until' (as in until c within 10m every 1m)")
 RBK_ERROR(within_value, "expected a duration after 'within'")

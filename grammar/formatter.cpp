@@ -478,8 +478,8 @@ class Printer {
           line("by " + str(*c.role->str));
           break;
         case ClauseKind::Until:
-          line("until " + expr(*c.expr) + " within " + expr(*c.within) + " every " +
-               expr(*c.every));
+          line("until " + expr(*c.expr) + (c.holds ? " holds " + expr(*c.holds) : "") + " within " +
+               expr(*c.within) + " every " + expr(*c.every));
           break;
         case ClauseKind::Run:
           line("run " + c.name.text + "(" + args(c.args) + ")");

@@ -64,6 +64,7 @@ RBK_KEYWORD(error, "error")
 RBK_KEYWORD(by, "by")
 RBK_KEYWORD(within, "within")
 RBK_KEYWORD(every, "every")
+RBK_KEYWORD(holds, "holds")
 RBK_KEYWORD(approved, "approved")
 RBK_KEYWORD(denied, "denied")
 RBK_KEYWORD(timeout, "timeout")
@@ -277,8 +278,11 @@ struct within_word : tok<kw_within> {};
 struct within_value : seq<expr> {};
 struct every_word : tok<kw_every> {};
 struct every_value : seq<expr> {};
-struct until_clause : seq<tok<kw_until>, must<until_cond>, must<within_word>, must<within_value>,
-                          must<every_word>, must<every_value>> {};
+struct holds_value : seq<expr> {};
+// until COND [holds DURATION] within DURATION every DURATION
+struct until_clause
+    : seq<tok<kw_until>, must<until_cond>, opt<tok<kw_holds>, must<holds_value>>, must<within_word>,
+          must<within_value>, must<every_word>, must<every_value>> {};
 
 struct approved_arrow : arrow {};
 struct approved_target : name {};

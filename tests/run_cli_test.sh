@@ -299,6 +299,31 @@ RBK_STORE="$tmp/waves-crash.db" "$rbk" runs "$crashed" > "$tmp/show"
 contains "resumed to the denied wave" "$tmp/show" "outcome    mitigated"
 visits=$(grep -c '"event":"node_entered".*"node":"wave"' "$tmp/show")
 check "the third visit was the denied one after the resume" "$([ "$visits" = 3 ]; echo $?)" "$visits visits of the gate"
+# A wait whose condition must hold: true, then false (the hold starts again), then true
+# for two minutes of virtual time.
+cat > "$tmp/waves/flows/soak.rbk" <<'RBK'
+import "dev.rbk"
+
+runbook soak "Soak" {
+  param device: string
+  start -> settle
+  wait settle "Online for two minutes" {
+    until dev.online(device) holds 2m within 10m every 1m
+    then    -> stable
+    timeout -> unstable
+  }
+  end stable   "Stable"   as resolved
+  end unstable "Unstable" as escalated
+}
+RBK
+echo '{"runbook": "soak", "params": {"device": "d"}, "probes": {"dev.online": {"sequence": [true, false, true, true, true]}}}' > "$tmp/soak.json"
+expect "a wait that must hold" 0 "$rbk" run "$tmp/waves/flows/soak.rbk" --scenario "$tmp/soak.json" --store "$tmp/soak.db"
+contains "it held, after the hold started again" "$tmp/out" "outcome: resolved"
+polls=$(grep -c 'dev.online("d") = ' "$tmp/out")
+check "five polls: true, false, then true for two minutes" "$([ "$polls" = 5 ]; echo $?)" "$polls polls"
+echo '{"runbook": "soak", "params": {"device": "d"}, "probes": {"dev.online": {"sequence": [true, false]}}}' > "$tmp/flap.json"
+expect "a flapping condition never holds" 0 "$rbk" run "$tmp/waves/flows/soak.rbk" --scenario "$tmp/flap.json" --store "$tmp/soak.db"
+contains "it timed out" "$tmp/out" "outcome: escalated"
 echo '{"extends": "loop.json"}' > "$tmp/waves/scenarios/loop.json"
 expect "an extends cycle" 2 "$rbk" run "$tmp/waves/flows/rollout_flows.rbk" --scenario "$tmp/waves/scenarios/loop.json"
 contains "cycle named" "$tmp/err" "nests more than 16 files deep"

@@ -278,6 +278,8 @@ struct Machine::Frame {
   Site site;
   std::vector<PlannedCall> plan{};
   int64_t deadline = 0, every = 0, wait_started = 0;
+  int64_t hold = 0;             // a wait's `holds`: how long the condition must stay true
+  int64_t held_since = -1;      // when it last became true (-1: it is not)
   bool sub_run_failed = false;  // a call node whose runbook failed: TAKE goes to on error
 
   Value pop() {
@@ -515,6 +517,9 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
       case Op::POLL:
         if (std::optional<Exit> out = poll(f, in, next)) return *out;
         break;
+      case Op::WAIT_HOLD:
+        f.hold = std::max<int64_t>(0, f.pop().i);
+        break;
       case Op::APPROVE:
         return approve(f, f.pop());
       case Op::RUN:
@@ -587,14 +592,21 @@ std::optional<Machine::Exit> Machine::act(Frame& f) {
   return std::nullopt;
 }
 
-// POLL: the wait's condition is on the stack. Holds: on to the next instruction; past the
-// deadline: the timeout edge; else sleep and evaluate it again (NEXT := its start).
+// POLL: the wait's condition is on the stack. True (and, with `holds`, true for that long
+// since it last became true): on to the next instruction; past the deadline: the timeout
+// edge; else sleep and evaluate it again (NEXT := its start).
 std::optional<Machine::Exit> Machine::poll(Frame& f, const Instr& in, uint32_t& next) {
   Value cond = f.pop();
   if (cond.kind != ValueKind::Bool)
     return fail(f, std::string("a wait condition is ") + kind_name(cond.kind));
-  if (cond.b) return std::nullopt;
+  if (cond.b && f.hold == 0) return std::nullopt;
   int64_t now = host_.now();
+  if (!cond.b) {
+    f.held_since = -1;  // a `holds` starts again the next time it is true
+  } else {
+    if (f.held_since < 0) f.held_since = now;
+    if (now - f.held_since >= f.hold) return std::nullopt;
+  }
   if (now >= f.deadline) {
     emit(TraceKind::WaitTimeout, f.site, {{"after", Value::duration(now - f.wait_started)}});
     return Exit{true, in.b, {}};
