@@ -1,6 +1,7 @@
 #include "run/scenario.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 
@@ -28,18 +29,32 @@ void only_keys(const json& j, const std::vector<std::string>& known, const std::
     }
 }
 
-// A probe's answer: {"returns": v}, {"sequence": [v, …]} or {"error": "…"}; in a list of
-// answers, each may also match "args".
+// A probe's answer: {"returns": v}, {"sequence": [v, …]}, {"timeline": {"0s": v, "10m":
+// w}} (by the scenario's virtual time) or {"error": "…"}; in a list of answers, each may
+// also match "args".
 void check_answer(const json& a, const std::string& path, const std::string& probe, bool in_list) {
   std::string what = "the answer for " + probe;
   if (!a.is_object()) throw ScenarioError(path + ": " + what + " must be an object");
-  static const std::vector<std::string> forms = {"returns", "sequence", "error"};
-  static const std::vector<std::string> listed = {"returns", "sequence", "error", "args"};
+  static const std::vector<std::string> forms = {"returns", "sequence", "timeline", "error"};
+  static const std::vector<std::string> listed = {"returns", "sequence", "timeline", "error",
+                                                  "args"};
   only_keys(a, in_list ? listed : forms, path, what);
-  size_t given = a.count("returns") + a.count("sequence") + a.count("error");
+  size_t given = a.count("returns") + a.count("sequence") + a.count("timeline") + a.count("error");
   if (given != 1)
-    throw ScenarioError(path + ": " + what + " needs exactly one of \"returns\", \"sequence\" " +
-                        "or \"error\"");
+    throw ScenarioError(path + ": " + what + " needs exactly one of \"returns\", \"sequence\", " +
+                        "\"timeline\" or \"error\"");
+  if (a.contains("timeline")) {
+    const json& t = a["timeline"];
+    if (!t.is_object() || t.empty())
+      throw ScenarioError(path + ": the timeline for " + probe +
+                          " must be an object of durations since the start (\"0s\", \"10m\")");
+    for (auto it = t.begin(); it != t.end(); ++it) {
+      int64_t at = 0;
+      if (!parse_duration(it.key(), at) || at < 0)
+        throw ScenarioError(path + ": the timeline for " + probe + ": \"" + it.key() +
+                            "\" is not a duration since the start (\"0s\", \"90s\", \"10m\")");
+    }
+  }
   if (a.contains("sequence") && (!a["sequence"].is_array() || a["sequence"].empty()))
     throw ScenarioError(path + ": the sequence for " + probe + " must be a non-empty list");
   if (a.contains("args") && !a["args"].is_array())
@@ -205,8 +220,22 @@ Value ScenarioHost::answer(const FunctionInfo& fn, const json& entry, const std:
     ++pos;
     return typed(v);
   }
+  if (entry.contains("timeline")) {
+    // The answer of the latest moment at or before now (time since the scenario's start);
+    // before the first moment, the first answer. parse_scenario checked the durations.
+    const json& timeline = entry["timeline"];
+    int64_t elapsed = clock_ - scenario_.start_ms, best_at = INT64_MIN, first_at = INT64_MAX;
+    const json *best = nullptr, *first = nullptr;
+    for (auto it = timeline.begin(); it != timeline.end(); ++it) {
+      int64_t at = 0;
+      parse_duration(it.key(), at);
+      if (at <= elapsed && at > best_at) best_at = at, best = &it.value();
+      if (at < first_at) first_at = at, first = &it.value();
+    }
+    return typed(best ? *best : *first);
+  }
   throw HostFault(scenario_.path + ": the answer for " + fn.name +
-                  " needs \"returns\", \"sequence\" or \"error\"");
+                  " needs \"returns\", \"sequence\", \"timeline\" or \"error\"");
 }
 
 std::optional<Value> ScenarioHost::call(const FunctionInfo& fn, const std::vector<Value>& args,

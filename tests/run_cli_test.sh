@@ -321,6 +321,14 @@ expect "a wait that must hold" 0 "$rbk" run "$tmp/waves/flows/soak.rbk" --scenar
 contains "it held, after the hold started again" "$tmp/out" "outcome: resolved"
 polls=$(grep -c 'dev.online("d") = ' "$tmp/out")
 check "five polls: true, false, then true for two minutes" "$([ "$polls" = 5 ]; echo $?)" "$polls polls"
+# Answers by virtual time: offline for the first three minutes, then online.
+echo '{"runbook": "soak", "params": {"device": "d"}, "probes": {"dev.online": {"timeline": {"0s": false, "3m": true}}}}' > "$tmp/timeline.json"
+expect "answers by virtual time" 0 "$rbk" run "$tmp/waves/flows/soak.rbk" --scenario "$tmp/timeline.json" --store "$tmp/soak.db"
+polls=$(grep -c 'dev.online("d") = ' "$tmp/out")
+check "six polls: three offline, then online for two minutes" "$([ "$polls" = 6 ]; echo $?)" "$polls polls"
+echo '{"runbook": "soak", "probes": {"dev.online": {"timeline": {"soon": true}}}}' > "$tmp/badtime.json"
+expect "a timeline moment that is no duration" 2 "$rbk" run "$tmp/waves/flows/soak.rbk" --scenario "$tmp/badtime.json"
+contains "the moment named" "$tmp/err" '"soon" is not a duration since the start'
 echo '{"runbook": "soak", "params": {"device": "d"}, "probes": {"dev.online": {"sequence": [true, false]}}}' > "$tmp/flap.json"
 expect "a flapping condition never holds" 0 "$rbk" run "$tmp/waves/flows/soak.rbk" --scenario "$tmp/flap.json" --store "$tmp/soak.db"
 contains "it timed out" "$tmp/out" "outcome: escalated"
