@@ -115,12 +115,6 @@ std::vector<std::string> needed_capabilities(const Program& p, bool probes_only)
   return {out.begin(), out.end()};
 }
 
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
-}
-
 // A policy granting CAPS (each to a placeholder host), to start from.
 std::string policy_example(const std::vector<std::string>& caps) {
   std::string grants;
@@ -152,7 +146,8 @@ int run_run(const RunOptions& opts) {
   const std::string& rb_name = program.entry_runbook().name;
   if (setup.mode == RunMode::Live && opts.policy.empty()) {
     std::cerr << "rbk run: a live run needs a policy (--policy FILE) granting what runbook '"
-              << rb_name << "' uses" << (caps.empty() ? "" : " (" + joined(caps) + ")")
+              << rb_name << "' uses"
+              << (caps.empty() ? "" : fmt::format(" ({})", fmt::join(caps, ", ")))
               << ". To try it without changing anything:\n";
     if (caps.empty())
       std::cerr << "  rbk run " << opts.file << " --dry-run        (actions only recorded)\n";
@@ -166,7 +161,7 @@ int run_run(const RunOptions& opts) {
   }
   if (setup.mode == RunMode::DryRun && opts.policy.empty() && !caps.empty()) {
     std::cerr << "rbk run: a dry-run performs no action, but its probes are real: runbook '"
-              << rb_name << "' needs " << joined(caps)
+              << rb_name << "' needs " << fmt::format("{}", fmt::join(caps, ", "))
               << ", which only a policy grants (--policy FILE, naming the hosts it may reach).\n"
               << "a policy to start from: " << policy_example(caps) << "\n"
               << "(offline, without any host: --scenario FILE.json)\n";
