@@ -144,9 +144,9 @@ std::shared_ptr<const Program> program_for(Suite& suite, const fs::path& file,
 // How the run R missed what the scenario expects ("" when it did not), one indented line
 // (or difference) per expectation.
 std::string unmet_expectations(const nlohmann::json& ex, const RunResult& r) {
-  if (r.status == RunStatus::Paused)
-    return fmt::format("  gate '{}' has no decision: add \"approvals\": {{\"{}\": \"approved\"}}\n",
-                       r.paused_at.gate, r.paused_at.gate);
+  // An incomplete scenario fails the test whatever it expects (even "outcome": "failed").
+  if (r.status == RunStatus::Failed && r.host_fault)
+    return "  the scenario cannot run it: " + r.error + "\n";
   if (ex.is_null())
     return r.status == RunStatus::Failed ? "  the run failed: " + r.error + "\n" : "";
   std::string failure;

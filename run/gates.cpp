@@ -33,6 +33,12 @@ GateDecision GateDecisions::gate(const GateRequest& r) {
   GateDecision d = inner_.gate(r);
   if (d != GateDecision::Pending) return d;
   if (s_.flags.approve_all) return GateDecision::Approved;
+  if (!s_.may_pause)
+    throw HostFault(fmt::format(
+        "the scenario does not answer gate '{0}' (role \"{1}\"), and a scenario run never "
+        "pauses: add \"approvals\": {{\"{0}\": \"approved\"}} (or \"denied\", \"timeout\", or "
+        "one per visit: [\"approved\", \"denied\"]), or run with --approve-all or --deny {0}",
+        r.gate, r.role));
   return s_.prompt ? ask(r) : GateDecision::Pending;
 }
 

@@ -5,7 +5,9 @@
 //   2. --deny GATE, then the world's answer, then --approve-all (dry-run and scenario runs);
 //   3. the person at the terminal, when there is one and the policy lets the person who
 //      started the run decide its gates (their answer is recorded as an approval);
-//   4. otherwise the gate stays pending and the run pauses for another person.
+//   4. otherwise the gate stays pending and the run pauses for another person — except in a
+//      scenario run, which never pauses: its scenario is the whole world, so a gate it
+//      does not answer is an error naming the gate (and nobody at a terminal is asked).
 #pragma once
 
 #include <iosfwd>
@@ -58,6 +60,7 @@ class GateDecisions : public HostDecorator {
     std::string started_by{};
     RunStore* store = nullptr;  // where a prompted decision is recorded (with RUN)
     std::string run{};
+    bool may_pause = true;  // false: an undecided gate fails the run (scenario runs)
   };
   GateDecisions(Host& world, Setup setup) : HostDecorator(world), s_(std::move(setup)) {}
   GateDecision gate(const GateRequest& request) override;

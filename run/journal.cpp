@@ -20,8 +20,8 @@ std::string encode(const Value& v) {
 // The journal is read back from a file another process wrote, which may have been
 // damaged since: every read of a stored answer checks it and names the entry.
 [[noreturn]] void damaged(const JournalEntry& e, const std::string& why) {
-  throw HostFault("the journal entry " + std::to_string(e.seq) + " (" + e.kind + " " + e.key +
-                  ") is damaged: " + why);
+  throw HostFault("the journal entry " + std::to_string(e.seq) + " (" + e.kind +
+                  (e.key.empty() ? "" : " " + e.key) + ") is damaged: " + why);
 }
 nlohmann::json stored_json(const JournalEntry& e) {
   try {
@@ -43,8 +43,12 @@ Value decode(const JournalEntry& e) {
 }  // namespace
 
 JournalHost::JournalHost(Host& inner, RunStore& store, std::string run_id,
-                         std::vector<JournalEntry> recorded)
-    : inner_(inner), store_(store), run_(std::move(run_id)), recorded_(std::move(recorded)) {
+                         std::vector<JournalEntry> recorded, bool actions_reach_world)
+    : inner_(inner),
+      store_(store),
+      run_(std::move(run_id)),
+      recorded_(std::move(recorded)),
+      actions_reach_world_(actions_reach_world) {
   seq_ = recorded_.empty() ? 0 : recorded_.back().seq;
   if (const char* c = std::getenv("RBK_CRASH_AFTER"); c && *c) crash_after_ = std::atol(c);
 }
@@ -102,7 +106,10 @@ ActOutcome JournalHost::act(const PlannedCall& call, const Site& site) {
       replayed_done_ = true;
       return out;
     }
-    // Started, never confirmed: the process died in between. Never repeat it silently.
+    replayed_done_ = false;
+    // Started, never confirmed: the process died in between. Only recorded or answered by
+    // a scenario: record it again. Live: never repeat it silently.
+    if (!actions_reach_world_) return inner_.act(call, site);
     GateRequest req;
     req.site = site;
     req.gate = site.node ? site.node->name + " (uncertain)" : "uncertain";
@@ -119,7 +126,6 @@ ActOutcome JournalHost::act(const PlannedCall& call, const Site& site) {
     out.kind = ActOutcome::Kind::Performed;
     if (d != GateDecision::Approved)
       out.value = Value::error("not performed (decided after an interruption)");
-    replayed_done_ = false;
     return out;
   }
   record("act_started", key, "null");

@@ -3,8 +3,10 @@
 // store before the run moves on. Resuming a run replays its journal: the VM is
 // deterministic given those answers, so it arrives exactly where it stopped, without
 // asking the world again. A completed action is never performed twice; an action that
-// was started but whose completion was never journaled (the process died) is uncertain:
-// the run pauses at a gate "NODE (uncertain)", and a person decides whether it happened.
+// was started but whose completion was never journaled (the process died) is uncertain in
+// a live run: the run pauses at a gate "NODE (uncertain)", and a person decides whether it
+// happened. In a dry-run or a scenario run no action reaches the world (it is recorded or
+// answered by the scenario), so an interrupted one is simply recorded again.
 #pragma once
 
 #include <string>
@@ -17,8 +19,9 @@ namespace rbk {
 
 class JournalHost : public Host {
  public:
-  // RECORDED is the journal so far (empty for a new run).
-  JournalHost(Host& inner, RunStore& store, std::string run_id, std::vector<JournalEntry> recorded);
+  // RECORDED is the journal so far (empty for a new run); ACTIONS_REACH_WORLD: a live run.
+  JournalHost(Host& inner, RunStore& store, std::string run_id, std::vector<JournalEntry> recorded,
+              bool actions_reach_world);
 
   std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args,
                             const Site& site) override;
@@ -44,6 +47,7 @@ class JournalHost : public Host {
   int64_t seq_ = 0;
   long crash_after_ = -1;  // fault injection for the durability tests: RBK_CRASH_AFTER=N
   long writes_ = 0;
+  bool actions_reach_world_;
   bool replayed_done_ = false;  // the last act() came from the journal, done already
 };
 

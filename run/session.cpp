@@ -178,14 +178,17 @@ RunResult RunSession::execute(const Output& out) {
 
   std::unique_ptr<Host> world_holder;
   Host& world = world_host(sinks, world_holder);
-  GateDecisions gates(world, GateDecisions::Setup{s_.flags, just_decided_, out.prompt, &s_.policy,
-                                                  s_.started_by, store_, rec_.id});
+  const bool scenario = s_.mode == RunMode::Scenario;
+  GateDecisions gates(world,
+                      GateDecisions::Setup{s_.flags, just_decided_, scenario ? nullptr : out.prompt,
+                                           &s_.policy, s_.started_by, store_, rec_.id, !scenario});
   just_decided_.reset();
   std::optional<JournalHost> journal;
   Host* host = &gates;
   if (store_) {
     journal.emplace(gates, *store_, rec_.id,
-                    resuming ? store_->journal(rec_.id) : std::vector<JournalEntry>{});
+                    resuming ? store_->journal(rec_.id) : std::vector<JournalEntry>{},
+                    s_.mode == RunMode::Live);
     host = &*journal;
   }
   if (out.starting) out.starting(rec_);

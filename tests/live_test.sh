@@ -15,23 +15,29 @@ sim_pid=""
 cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-# Start the simulator on a free loopback port (bounded tries, bounded wait).
-for try in 1 2 3 4 5; do
-  port=$((20000 + RANDOM % 20000))
-  "$sim" --port "$port" > "$tmp/sim.log" 2>&1 &
-  sim_pid=$!
-  for i in $(seq 1 50); do
-    curl -s "http://127.0.0.1:$port/requests" > /dev/null 2>&1 && break 2
-    kill -0 "$sim_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill "$sim_pid" 2>/dev/null
+# Starts the simulator, in its initial state, on a free loopback port (bounded tries,
+# bounded wait), and writes the configuration and policy that reach it.
+start_sim() {
+  [ -n "$sim_pid" ] && { kill "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; }
   sim_pid=""
-done
-[ -n "$sim_pid" ] || { echo "FAIL: fleet-sim did not start"; exit 1; }
-api="http://127.0.0.1:$port"
-sed "s|http://127.0.0.1:8085|$api|g" "$src/tools/fleet-sim/config.json" > "$tmp/config.json"
-sed "s|127.0.0.1:8085|127.0.0.1:$port|g" "$src/tools/fleet-sim/policy.json" > "$tmp/policy.json"
+  for try in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 20000))
+    "$sim" --port "$port" > "$tmp/sim.log" 2>&1 &
+    sim_pid=$!
+    for i in $(seq 1 50); do
+      curl -s "http://127.0.0.1:$port/requests" > /dev/null 2>&1 && break 2
+      kill -0 "$sim_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$sim_pid" 2>/dev/null
+    sim_pid=""
+  done
+  [ -n "$sim_pid" ] || { echo "FAIL: fleet-sim did not start"; exit 1; }
+  api="http://127.0.0.1:$port"
+  sed "s|http://127.0.0.1:8085|$api|g" "$src/tools/fleet-sim/config.json" > "$tmp/config.json"
+  sed "s|127.0.0.1:8085|127.0.0.1:$port|g" "$src/tools/fleet-sim/policy.json" > "$tmp/policy.json"
+}
+start_sim
 actions() { curl -s "$api/actions"; }
 requests() { curl -s "$api/requests" | grep -o '[0-9]*'; }
 cd "$src"
@@ -85,6 +91,24 @@ check "reprovision exactly once" $([ "$(actions | grep -o '"action":"certs.repro
 check "alert exactly once" $([ "$(actions | grep -o '"action":"ops.alert"' | wc -l)" -eq 1 ]; echo $?) "$(actions)"
 expect "approving again is refused" 2 "$rbk" approve "$id" --as bob
 check "still exactly two actions" $([ "$(actions | grep -o '"action"' | wc -l)" -eq 2 ]; echo $?) "$(actions)"
+
+# Killed just after it performed an action, before the journal said so: resumed, the live
+# run does not perform it again but pauses at an "(uncertain)" gate; the person who checked
+# says it was performed, and the run goes on.
+reprovisions() { actions | grep -o '"action":"certs.reprovision"' | wc -l; }
+start_sim  # sensor-0042's certificate expired again
+expect "another live run pauses" 3 "$rbk" run "${args[@]}" --policy "$tmp/policy.json" --as alice
+id=$("$rbk" runs | sed -n 2p | awk '{print $1}')
+before=$(reprovisions)
+# (its fourth journal write is the reprovision request's answer)
+RBK_CRASH_AFTER=4 "$rbk" approve "$id" --as bob > "$tmp/out" 2>&1
+check "killed after the action" "$([ $? = 137 ]; echo $?)" "the approval was not killed"
+check "performed once before the kill" "$([ "$(reprovisions)" = $((before + 1)) ]; echo $?)" "$(actions)"
+expect "the resumed run asks" 3 "$rbk" resume "$id"
+contains "an uncertain gate" "$tmp/out" "paused at gate 'reprovision (uncertain)'"
+expect "the person says it was performed" 0 "$rbk" approve "$id" --as bob --comment "seen in the fleet API"
+contains "the run went on" "$tmp/out" "outcome: resolved"
+check "never performed twice" "$([ "$(reprovisions)" = $((before + 1)) ]; echo $?)" "$(actions)"
 
 # A host the policy does not allow receives no connection at all.
 printf '{"capabilities": {"net.http": ["127.0.0.1:1"], "notify": ["127.0.0.1:1"]}}' > "$tmp/elsewhere.json"

@@ -99,20 +99,17 @@ expect "deep config" 2 "$rbk" run "$offline" --dry-run --policy "$src/tools/flee
 contains "deep config" "$tmp/err" "deep.config.json: JSON nested more than 64 levels deep"
 
 # A stored run damaged after it paused: resuming names what is damaged, and runs nothing.
-cat > "$tmp/restart.json" <<'JSON'
-{ "runbook": "gates", "params": {"device": "sensor-1"},
-  "probes": {"dev.errors": {"returns": 9}, "dev.online": {"returns": true}} }
-JSON
-damage() {  # damage SQL: pause a run of gates.rbk, then change its stored record
-  (cd "$src/tests/vm" && "$rbk" run gates.rbk --scenario "$tmp/restart.json" --as alice >/dev/null 2>&1)
+echo '{"api": "http://127.0.0.1:9"}' > "$tmp/api.json"
+damage() {  # damage SQL: pause a dry-run of approvals.rbk, then change its stored record
+  (cd "$src/tests/vm" && "$rbk" run approvals.rbk --dry-run --config "$tmp/api.json" \
+    --param device=sensor-1 --param errors=9 --as alice >/dev/null 2>&1)
   python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute(sys.argv[2]); db.commit()' \
     "$RBK_STORE" "$1"
   "$rbk" runs | sed -n 2p | awk '{print $1}'
 }
 id=$(damage "UPDATE journal SET value = '{\"k\": 5, \"v\": \"ten\"}' WHERE seq = 1")
 expect "damaged journal value" 1 "$rbk" approve "$id" --as bob
-contains "damaged journal value" "$tmp/out" "the journal entry 1 (call dev.errors"
-contains "damaged journal value" "$tmp/out" "is damaged: not a stored value"
+contains "damaged journal value" "$tmp/out" "the journal entry 1 (now) is damaged: the clock is an integer of milliseconds"
 id=$(damage "UPDATE journal SET value = '[[[' WHERE seq = 1")
 expect "journal not JSON" 1 "$rbk" approve "$id" --as bob
 contains "journal not JSON" "$tmp/out" "is damaged: not valid JSON"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # rbk run / approve / resume / runs / test / compile / disasm as a user drives them:
-# exit codes, a pause at a gate (exit 3) resumed by another person, self-approval and
-# role checks, a denial following the denied edge, a tampered .rbc refused, traces.
+# exit codes, a dry-run's pause at a gate (exit 3) resumed by another person,
+# self-approval and role checks, a denial following the denied edge, scenario runs that
+# never pause, a tampered .rbc refused, traces.
 # Usage: run_cli_test.sh RBK SOURCE_DIR
 set -u
 rbk="$1"
@@ -17,12 +18,14 @@ cat > "$tmp/restart.json" <<'JSON'
 { "runbook": "gates", "params": {"device": "sensor-1"},
   "probes": {"dev.errors": {"returns": 9}, "dev.online": {"returns": true}} }
 JSON
-cat > "$tmp/escalate.json" <<'JSON'
-{ "runbook": "gates", "params": {"device": "sensor-1"}, "probes": {"dev.errors": {"returns": 0}} }
-JSON
+# People decide gates of dry-runs and live runs: a dry-run of approvals.rbk (no probe,
+# actions only recorded) pauses at its gates without any network.
+echo '{"api": "http://127.0.0.1:9"}' > "$tmp/api.json"
+restart=(approvals.rbk --dry-run --config "$tmp/api.json" --param device=sensor-1 --param errors=9)
+escalate=(approvals.rbk --dry-run --config "$tmp/api.json" --param device=sensor-1 --param errors=0)
 
 # A gate without a decision pauses the run (no terminal): exit 3, the plan shown.
-expect "run pauses at the gate" 3 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --as alice
+expect "run pauses at the gate" 3 "$rbk" run "${restart[@]}" --as alice
 contains "pause names the gate" "$tmp/out" "paused at gate 'restart' (role \"ops\")"
 contains "plan with evaluated arguments" "$tmp/out" 'plan: dev.restart("sensor-1")'
 contains "how to resume" "$tmp/out" "rbk approve"
@@ -56,7 +59,7 @@ expect "approving a finished run" 2 "$rbk" approve "$run1" --as bob
 expect "unknown run" 2 "$rbk" approve no-such-run --as bob
 
 # A denial follows the denied edge.
-expect "approve node pauses" 3 "$rbk" run gates.rbk --scenario "$tmp/escalate.json" --as alice
+expect "approve node pauses" 3 "$rbk" run "${escalate[@]}" --as alice
 run2=$(latest_run)
 expect "denial resumes" 0 "$rbk" approve "$run2" --as bob --deny
 contains "denied edge" "$tmp/out" "gate gate: denied"
@@ -69,7 +72,7 @@ contains "capability named" "$tmp/err" "does not grant capability 'net.http', wh
 
 # Roles come from the policy.
 printf '{"capabilities": {"net.http": ["127.0.0.1"], "notify": true}, "roles": {"ops": ["carol"]}}' > "$tmp/policy.json"
-expect "paused under a policy" 3 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --policy "$tmp/policy.json" --as alice
+expect "paused under a policy" 3 "$rbk" run "${restart[@]}" --policy "$tmp/policy.json" --as alice
 run3=$(latest_run)
 expect "not in role" 1 "$rbk" approve "$run3" --as bob
 contains "role named" "$tmp/err" 'bob is not in role "ops"'
@@ -81,15 +84,27 @@ contains "policy error" "$tmp/err" '"roles" must be an object'
 
 # On a terminal, the person is asked (when the policy lets the starter decide).
 printf '{"capabilities": {"net.http": ["127.0.0.1"], "notify": true}, "self_approval": true}' > "$tmp/self.json"
-printf 'y\n' | script -qec "$rbk run gates.rbk --scenario $tmp/restart.json --policy $tmp/self.json --as alice" /dev/null > "$tmp/tty.out" 2>&1
+printf 'y\n' | script -qec "$rbk run ${restart[*]} --policy $tmp/self.json --as alice" /dev/null > "$tmp/tty.out" 2>&1
 contains "terminal prompt shows the plan" "$tmp/tty.out" 'will do: dev.restart("sensor-1")'
 contains "terminal prompt asks" "$tmp/tty.out" "approve as alice? [y/N]"
 contains "terminal approval goes on" "$tmp/tty.out" "outcome: resolved"
-printf 'n\n' | script -qec "$rbk run gates.rbk --scenario $tmp/restart.json --policy $tmp/self.json --as alice" /dev/null > "$tmp/tty.out" 2>&1
+printf 'n\n' | script -qec "$rbk run ${restart[*]} --policy $tmp/self.json --as alice" /dev/null > "$tmp/tty.out" 2>&1
 contains "terminal denial" "$tmp/tty.out" "gate restart: denied"
-printf '' | script -qec "$rbk run gates.rbk --scenario $tmp/restart.json --as alice" /dev/null > "$tmp/tty.out" 2>&1
+printf '' | script -qec "$rbk run ${restart[*]} --as alice" /dev/null > "$tmp/tty.out" 2>&1
 contains "no self-approval at the terminal" "$tmp/tty.out" "alice started this run and cannot approve its gates"
 contains "then it pauses" "$tmp/tty.out" "paused at gate 'restart'"
+
+# A scenario run never pauses: a gate its scenario does not answer is an error naming
+# the gate (exit 1), nothing waits for approval, and nobody at a terminal is asked.
+expect "an unanswered gate in a scenario" 1 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --store "$tmp/unanswered.db"
+contains "the gate named" "$tmp/out" "the scenario does not answer gate 'restart' (role \"ops\")"
+contains "how to answer it" "$tmp/out" '"approvals": {"restart": "approved"}'
+lacks "no approval suggested" "$tmp/out" "rbk approve"
+expect "nothing paused" 0 "$rbk" runs --status paused --store "$tmp/unanswered.db"
+contains "no paused run stored" "$tmp/out" "no runs that match"
+printf 'y\n' | script -qec "$rbk run gates.rbk --scenario $tmp/restart.json --policy $tmp/self.json --as alice --store $tmp/unanswered.db" /dev/null > "$tmp/tty.out" 2>&1
+lacks "no prompt in a scenario run" "$tmp/tty.out" "approve as alice?"
+contains "the same error at a terminal" "$tmp/tty.out" "the scenario does not answer gate 'restart'"
 
 # Flags decide gates in scenario runs; traces are JSON lines with run id and program hash.
 expect "approve-all with trace" 0 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --approve-all --trace "$tmp/t.jsonl"
@@ -213,6 +228,13 @@ contains "scenarios still pass" "$tmp/out" "1 passed, 0 failed"
 expect "coverage floor met" 0 "$rbk" test "$tmp/suite" --fail-under 10
 expect "floor out of range" 2 "$rbk" test "$tmp/suite" --fail-under 101
 expect "no scenarios" 1 "$rbk" test "$tmp/suite/lib"
+# An incomplete scenario fails its test whatever it expects, even a failed outcome.
+cat > "$tmp/unanswered.json" <<'JSON'
+{ "runbook": "gates", "file": "suite/gates.rbk", "params": {"device": "s"},
+  "probes": {"dev.errors": {"returns": 0}}, "expect": {"outcome": "failed"} }
+JSON
+expect "an unanswered gate fails the test" 1 "$rbk" test "$tmp/unanswered.json"
+contains "the test names the gate" "$tmp/out" "the scenario cannot run it: the scenario does not answer gate 'gate'"
 
 # Typos in a scenario are found before it runs, each with the name it most likely meant.
 cat > "$tmp/typos.json" <<'JSON'

@@ -184,6 +184,7 @@ RunResult Machine::run(const std::vector<std::optional<Value>>& params) {
     host_.trace(TraceEvent{TraceKind::RunFailed, f.site, {{"reason", Value::string(f.reason)}}});
   } catch (const HostFault& f) {
     result_.status = RunStatus::Failed;
+    result_.host_fault = true;
     result_.outcome = Outcome::Failed;
     result_.error = f.what();
     host_.trace(TraceEvent{TraceKind::RunFailed, site, {{"reason", Value::string(f.what())}}});

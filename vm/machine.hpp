@@ -35,8 +35,11 @@ enum class RunStatus { Ended, Failed, Paused };
 struct RunResult {
   RunStatus status = RunStatus::Failed;
   Outcome outcome = Outcome::None;
-  std::string error;                 // why it failed
-  std::string error_where;           // "runbook:node:line"
+  std::string error;        // why it failed
+  std::string error_where;  // "runbook:node:line"
+  // The host could not go on (a HostFault: a scenario without the answer, a capability
+  // not granted, a damaged journal): the world failed the run, not the runbook.
+  bool host_fault = false;
   std::vector<std::string> path;     // nodes of the entry runbook, in order
   std::vector<std::string> actions;  // actions performed (or recorded), in order
   // Every edge taken: (runbook name, edge index), for scenario coverage.

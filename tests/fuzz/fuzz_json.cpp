@@ -109,7 +109,7 @@ void journal(const std::string& text) {
   rbk::Scenario none;
   rbk::NoTrace sink;
   rbk::ScenarioHost world(subject(), none, sink);
-  rbk::JournalHost host(world, *store, "fuzz", std::move(entries));
+  rbk::JournalHost host(world, *store, "fuzz", std::move(entries), /*actions_reach_world=*/true);
   rbk::Machine(subject(), host, rbk::fuzz::small_budgets())
       .run(params_of(subject(), {{"device", "sensor-0042"}, {"gateway", "gw-7"}}));
 }
