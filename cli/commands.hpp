@@ -42,20 +42,28 @@ int run_run(const RunOptions& opts);
 struct ApproveOptions {
   std::string run, as, comment, store;
   bool deny = false;
+  bool wait = false;  // go on in this process, printing the run, instead of a detached one
 };
 int run_approve(const ApproveOptions& opts);
 
 struct ResumeOptions {
   std::string run, store;
+  bool detached = false;  // started by rbk approve: output only to the store
 };
 int run_resume(const ResumeOptions& opts);
 
 struct RunsOptions {
   std::string run, store;
   bool json = false;
+  bool follow = false;              // watch the run until it stops running
   std::string status, waiting_for;  // filters of the list
 };
 int run_runs(const RunsOptions& opts);
+
+struct CancelOptions {
+  std::string run, as, comment, store;
+};
+int run_cancel(const CancelOptions& opts);
 
 struct TestOptions {
   std::vector<std::string> paths;

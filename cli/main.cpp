@@ -115,6 +115,7 @@ struct RunCommands {
   rbk::cli::ApproveOptions approve;
   rbk::cli::ResumeOptions resume;
   rbk::cli::RunsOptions runs;
+  rbk::cli::CancelOptions cancel;
   rbk::cli::TestOptions test;
 };
 
@@ -148,32 +149,55 @@ void add_run(CLI::App& app, RunCommands& o) {
   run->add_option("--store", o.run.store,
                   "The run store (default: $RBK_STORE or ~/.local/state/rbk/runs.db)");
 
-  auto* approve = app.add_subcommand("approve", "Decide a paused run's gate and resume it");
-  example(approve, "  rbk approve r20261122-183055-4f2a --as bob --comment \"checked the plan\"",
-          std::string(kRunExits) + "; 1 also when the policy does not let this person decide");
+  auto* approve = app.add_subcommand(
+      "approve", "Decide a paused run's gate; the run goes on in a process of its own");
+  example(approve,
+          "  rbk approve r20261122-183055-4f2a --as bob --comment \"checked the plan\"\n"
+          "  rbk runs r20261122-183055-4f2a --follow",
+          "0 decided (the run goes on), 1 the policy does not let this person decide or the gate "
+          "was decided meanwhile, 2 bad usage or no such run waiting; with --wait, those of rbk "
+          "run");
   approve->add_option("run", o.approve.run, "The run id")->required();
   approve->add_option("--as", o.approve.as, "Who decides")->required();
   approve->add_flag("--deny", o.approve.deny, "Deny instead of approve");
   approve->add_option("--comment", o.approve.comment, "Why, for the record");
+  approve->add_flag("--wait", o.approve.wait,
+                    "Go on with the run in this process, printing it, until it ends or pauses");
   approve->add_option("--store", o.approve.store, "The run store");
 
-  auto* resume =
-      app.add_subcommand("resume", "Continue a run whose process stopped (replays its journal)");
+  auto* resume = app.add_subcommand(
+      "resume", "Continue an interrupted run, whose process stopped (replays its journal)");
   resume->add_option("run", o.resume.run, "The run id")->required();
-  example(resume, "  rbk resume r20261122-183055-4f2a", kRunExits);
+  example(resume, "  rbk runs --status interrupted\n  rbk resume r20261122-183055-4f2a", kRunExits);
   resume->add_option("--store", o.resume.store, "The run store");
+  // How rbk approve starts the process that goes on with a run (hidden: not for people).
+  resume->add_flag("--detached", o.resume.detached)->group("");
 
-  auto* runs = app.add_subcommand("runs", "List stored runs, or show one with its trace");
+  auto* cancel = app.add_subcommand(
+      "cancel", "Cancel a run: paused, interrupted, or running (its process is stopped)");
+  cancel->add_option("run", o.cancel.run, "The run id")->required();
+  cancel->add_option("--as", o.cancel.as, "Who cancels (default: $USER)");
+  cancel->add_option("--comment", o.cancel.comment, "Why, for the record");
+  cancel->add_option("--store", o.cancel.store, "The run store");
+  example(cancel, "  rbk cancel r20261122-183055-4f2a --comment \"fixed by hand\"",
+          "0 cancelled, 1 it could not be stopped, 2 no such run, or it has finished");
+
+  auto* runs = app.add_subcommand(
+      "runs", "List stored runs, or show one with its output (--follow: as it goes on)");
   runs->add_option("run", o.runs.run, "A run id");
   example(runs,
-          "  rbk runs --waiting-for ops\n  rbk runs r20261122-183055-4f2a\n  rbk runs --json "
-          "--status failed",
-          "0 shown, 2 no such run or store");
+          "  rbk runs --waiting-for ops\n  rbk runs r20261122-183055-4f2a --follow\n  rbk runs "
+          "--json --status failed",
+          "0 shown, 2 no such run or store; with --follow, those of rbk run (1 also when the run "
+          "was interrupted or cancelled)");
   runs->add_option("--store", o.runs.store, "The run store");
   runs->add_flag("--json", o.runs.json,
                  "JSON: the list as an array, a run with its raw trace events");
   runs->add_option("--status", o.runs.status,
-                   "Only runs in this state: running, paused, ended or failed");
+                   "Only runs in this state: running, paused, interrupted, ended, failed or "
+                   "cancelled");
+  runs->add_flag("--follow,-f", o.runs.follow,
+                 "Print the run's output as it comes, until it ends, pauses or is interrupted");
   runs->add_option("--waiting-for", o.runs.waiting_for,
                    "Only runs paused at a gate this role decides");
 
@@ -311,6 +335,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("approve")) return rbk::cli::run_approve(runs.approve);
     if (app.got_subcommand("resume")) return rbk::cli::run_resume(runs.resume);
     if (app.got_subcommand("runs")) return rbk::cli::run_runs(runs.runs);
+    if (app.got_subcommand("cancel")) return rbk::cli::run_cancel(runs.cancel);
     if (app.got_subcommand("test")) return rbk::cli::run_test(runs.test);
     if (app.got_subcommand("render")) return rbk::cli::run_render(render);
     if (app.got_subcommand("schema")) return rbk::cli::run_schema(schema);

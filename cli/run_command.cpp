@@ -1,19 +1,26 @@
-// rbk run, rbk approve, rbk resume, rbk runs: executing runs, recorded in the run store.
-// Each run is a RunSession (run/session.hpp); this file reads the command line and the
-// files it names, and speaks to the person at the terminal.
+// rbk run, rbk approve, rbk resume: executing runs, recorded in the run store. Each run is
+// a RunSession (run/session.hpp); this file reads the command line and the files it
+// names, speaks to the person at the terminal, and starts the process that goes on with
+// an approved run. (Showing and cancelling runs: runs_command.cpp.)
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <set>
+#include <thread>
 
 #include "cli/commands.hpp"
 #include "cli/program_loading.hpp"
 #include "cli/run_support.hpp"
 #include "compiler/loader.hpp"
 #include "lang/closest_name.hpp"
+#include "run/output_log.hpp"
+#include "run/owner.hpp"
 #include "run/session.hpp"
 #include "stdlib/config.hpp"
 #include "vm/json_read.hpp"
@@ -21,12 +28,6 @@
 namespace rbk::cli {
 
 namespace {
-
-std::string current_user() {
-  if (const char* u = std::getenv("USER"); u && *u) return u;
-  if (const char* u = std::getenv("LOGNAME"); u && *u) return u;
-  return "unknown";
-}
 
 int exit_code(const RunResult& r) {
   switch (r.status) {
@@ -40,50 +41,77 @@ int exit_code(const RunResult& r) {
   return kFailed;
 }
 
-// Runs (or continues) SESSION with its path on stdout and, on a terminal, a person to ask
-// at its gates; prints how it ended.
-int execute(RunSession& session, const char* cmd, bool resuming) {
+// Runs (or continues) SESSION, printing its path and how it ended — on stdout unless
+// DETACHED, and always into the run's output in the store (rbk runs RUN shows it). On a
+// terminal, the person at it is asked at gates.
+int execute(RunSession& session, const char* cmd, bool resuming, bool detached = false) {
+  OutputLog out(*session.store(), session.record().id, detached ? nullptr : &std::cout);
   std::optional<StreamPrompt> prompt;
-  if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) prompt.emplace(std::cin, std::cout);
-  RunSession::Output out;
-  out.readable = &std::cout;
-  out.prompt = prompt ? &*prompt : nullptr;
-  out.starting = [resuming](const RunRecord& rec) {
+  if (!detached && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) prompt.emplace(std::cin, out);
+  RunSession::Output setup;
+  setup.readable = &out;
+  setup.prompt = prompt ? &*prompt : nullptr;
+  setup.starting = [resuming, &out](const RunRecord& rec) {
     if (!resuming)
-      std::cout << fmt::format("run {} {} ({})", rec.id, rec.runbook, run_mode_name(rec.mode))
-                << std::endl;
+      out << fmt::format("run {} {} ({})", rec.id, rec.runbook, run_mode_name(rec.mode))
+          << std::endl;
     else
-      std::cout << fmt::format("resuming run {} {}", rec.id, rec.runbook) << std::endl;
+      out << fmt::format("resuming run {} {}", rec.id, rec.runbook) << std::endl;
   };
   RunResult r;
   try {
-    r = session.execute(out);
+    r = session.execute(setup);
   } catch (const SessionError& e) {
     std::cerr << "rbk " << cmd << ": " << e.what() << "\n";
+    if (detached) out << "rbk " << cmd << ": " << e.what() << "\n";
     return kUsage;
   }
-  std::cout << summary_line(r) << "\n";
+  out << summary_line(r) << "\n";
   if (r.status == RunStatus::Paused) {
-    for (const auto& c : r.paused_at.plan) std::cout << "  plan: " << c.describe() << "\n";
-    std::cout << fmt::format(
-        "awaiting approval by role \"{}\": rbk approve {} --as NAME [--deny]\n", r.paused_at.role,
-        session.record().id);
+    for (const auto& c : r.paused_at.plan) out << "  plan: " << c.describe() << "\n";
+    out << fmt::format("awaiting approval by role \"{}\": rbk approve {} --as NAME [--deny]\n",
+                       r.paused_at.role, session.record().id);
   }
+  out.flush();
   return exit_code(r);
 }
 
-// Opens the run store (--store, or the default) for command CMD and runs F with it; a store
-// that cannot be opened or written is reported once, here.
-template <typename F>
-int with_store(const char* cmd, const std::string& path, F f) {
-  try {
-    std::unique_ptr<RunStore> store =
-        open_sqlite_store(path.empty() ? RunStore::default_path() : path);
-    return f(*store);
-  } catch (const StoreError& e) {
-    std::cerr << "rbk " << cmd << ": " << e.what() << "\n";
-    return kUsage;
+// Starts the process that goes on with run ID (rbk resume --detached, in a session of its
+// own, without a terminal: its output goes to the store) and waits until it has taken the
+// run over from this one. Returns its PID, or 0 (saying why) when it did not.
+int go_on_detached(RunStore& store, const std::string& id, const std::string& me) {
+  pid_t pid = fork();
+  if (pid < 0) {
+    std::cerr << "rbk approve: cannot start a process for run " << id << "\n";
+    return 0;
   }
+  if (pid == 0) {
+    setsid();
+    int null = open("/dev/null", O_RDWR);
+    for (int fd : {0, 1, 2}) dup2(null, fd);
+    std::string path = store.path();
+    execl("/proc/self/exe", "rbk", "resume", id.c_str(), "--store", path.c_str(), "--detached",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Bounded: the new process takes the run over at once, unless it failed to start.
+  for (int i = 0; i < 200; ++i) {
+    std::optional<RunRecord> rec = store.get(id);
+    if (rec && rec->owner != me) return pid;  // taken over (or already ended)
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      rec = store.get(id);
+      if (rec && rec->owner != me) return pid;
+      std::cerr << "rbk approve: the process that would go on with run " << id
+                << " stopped at once (exit " << (WIFEXITED(status) ? WEXITSTATUS(status) : 128)
+                << "); continue it with rbk resume " << id << "\n";
+      return 0;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::cerr << "rbk approve: the process started for run " << id
+            << " did not take it over within 10 s; see rbk runs " << id << "\n";
+  return 0;
 }
 
 // The recorded run ID, to continue; reports a missing or damaged one.
@@ -248,10 +276,10 @@ int run_approve(const ApproveOptions& opts) {
     int code = kOk;
     auto s = recorded_session(store, opts.run, code);
     if (!s) return code;
-    const RunRecord& rec = s->record();
+    const RunRecord rec = s->record();
     if (rec.status != RunState::Paused) {
       std::cerr << "rbk approve: run " << opts.run << " is not waiting for approval (it is "
-                << run_state_name(rec.status) << ")\n";
+                << run_state_name(current_state(rec)) << ")\n";
       return kUsage;
     }
     GateDecision decision = opts.deny ? GateDecision::Denied : GateDecision::Approved;
@@ -262,7 +290,14 @@ int run_approve(const ApproveOptions& opts) {
     std::cout << fmt::format("{} {} gate '{}' of run {} (plan {})\n", opts.as,
                              gate_decision_name(decision), rec.paused_gate, opts.run,
                              rec.plan_hash.substr(0, 12));
-    return execute(*s, "approve", true);
+    if (opts.wait) return execute(*s, "approve", true);
+    // The decision is recorded: whatever happens to this process or the next, the run is
+    // not shown waiting again (if both die, it is interrupted, and rbk resume goes on).
+    int pid = go_on_detached(store, opts.run, s->record().owner);
+    if (pid == 0) return kFailed;
+    std::cout << fmt::format("the run goes on in process {}: rbk runs {} --follow\n", pid,
+                             opts.run);
+    return kOk;
   });
 }
 
@@ -271,123 +306,18 @@ int run_resume(const ResumeOptions& opts) {
     int code = kOk;
     auto s = recorded_session(store, opts.run, code);
     if (!s) return code;
-    RunState state = s->record().status;
-    if (state == RunState::Ended || state == RunState::Failed) {
+    RunState state = current_state(s->record());
+    if (state == RunState::Ended || state == RunState::Failed || state == RunState::Cancelled) {
       std::cerr << "rbk resume: run " << opts.run << " has finished (" << run_state_name(state)
                 << ")\n";
       return kUsage;
     }
-    return execute(*s, "resume", true);
-  });
-}
-
-namespace {
-
-nlohmann::json run_json(const RunRecord& r) {
-  nlohmann::json j = {{"id", r.id},
-                      {"runbook", r.runbook},
-                      {"program", r.program_hash},
-                      {"mode", run_mode_name(r.mode)},
-                      {"status", run_state_name(r.status)},
-                      {"started_by", r.started_by},
-                      {"created_at", format_time(r.created_at)},
-                      {"updated_at", format_time(r.updated_at)}};
-  if (!r.outcome.empty()) j["outcome"] = r.outcome;
-  if (!r.error.empty()) j["error"] = r.error;
-  if (r.status == RunState::Paused)
-    j["waiting"] = {{"gate", r.paused_gate}, {"role", r.paused_role}, {"plan_hash", r.plan_hash}};
-  return j;
-}
-
-int list_runs(RunStore& store, const RunsOptions& opts) {
-  RunFilter filter;
-  if (!opts.status.empty()) {
-    filter.status = run_state_named(opts.status);
-    if (!filter.status) {
-      std::vector<std::string> states;
-      for (RunState s : {RunState::Running, RunState::Paused, RunState::Ended, RunState::Failed})
-        states.push_back(run_state_name(s));
-      std::cerr << "rbk runs: no run state '" << opts.status << "'"
-                << did_you_mean(opts.status, states) << " (running, paused, ended or failed)\n";
+    if (state == RunState::Running && !opts.detached) {
+      std::cerr << "rbk resume: run " << opts.run << " is running (" << s->record().owner
+                << "): follow it with rbk runs " << opts.run << " --follow\n";
       return kUsage;
     }
-  }
-  filter.waiting_for = opts.waiting_for;
-  std::vector<RunRecord> runs = store.list(filter);
-  if (opts.json) {
-    nlohmann::json all = nlohmann::json::array();
-    for (const auto& r : runs) all.push_back(run_json(r));
-    std::cout << all.dump(2) << "\n";
-    return kOk;
-  }
-  if (runs.empty()) {
-    std::cout << "no runs" << (opts.status.empty() && opts.waiting_for.empty() ? "" : " that match")
-              << " in " << store.path() << "\n";
-    return kOk;
-  }
-  const char* row = "{:<24} {:<20} {:<8} {:<10} {:<10} {:<24} {}\n";
-  std::cout << fmt::format(fmt::runtime(row), "RUN", "RUNBOOK", "STATUS", "OUTCOME", "STARTED BY",
-                           "CREATED", "WAITING FOR");
-  for (const auto& r : runs)
-    std::cout << fmt::format(
-        fmt::runtime(row), r.id, r.runbook, run_state_name(r.status),
-        r.outcome.empty() ? "-" : r.outcome, r.started_by, format_time(r.created_at),
-        r.status == RunState::Paused ? fmt::format("{} (gate {})", r.paused_role, r.paused_gate)
-                                     : "-");
-  return kOk;
-}
-
-int show_run(RunStore& store, const RunsOptions& opts) {
-  auto r = store.get(opts.run);
-  if (!r) {
-    std::cerr << "rbk runs: no run " << opts.run << " in " << store.path() << "\n";
-    return kUsage;
-  }
-  if (opts.json) {
-    nlohmann::json j = run_json(*r);
-    j["approvals"] = nlohmann::json::array();
-    for (const auto& a : store.approvals(opts.run))
-      j["approvals"].push_back({{"gate", a.gate},
-                                {"decision", gate_decision_name(a.decision)},
-                                {"by", a.by},
-                                {"at", format_time(a.at)},
-                                {"comment", a.comment},
-                                {"plan_hash", a.plan_hash}});
-    j["trace"] = nlohmann::json::array();
-    for (const auto& e : store.trace(opts.run)) {
-      try {
-        j["trace"].push_back(read_json(e, kMaxStoredJsonDepth));
-      } catch (const JsonReadError&) {
-        j["trace"].push_back(e);  // a damaged line, shown as the text it is
-      }
-    }
-    std::cout << j.dump(2) << "\n";
-    return kOk;
-  }
-  std::cout << fmt::format(
-      "run        {}\nrunbook    {}\nprogram    {}\nmode       {}\nstarted by {}\nstatus     "
-      "{}\n",
-      r->id, r->runbook, r->program_hash, run_mode_name(r->mode), r->started_by,
-      run_state_name(r->status));
-  if (!r->outcome.empty()) std::cout << "outcome    " << r->outcome << "\n";
-  if (!r->error.empty()) std::cout << "error      " << r->error << "\n";
-  if (r->status == RunState::Paused)
-    std::cout << fmt::format("waiting    gate '{}' for role \"{}\"\n", r->paused_gate,
-                             r->paused_role);
-  for (const auto& a : store.approvals(opts.run))
-    std::cout << fmt::format("approval   {} {} by {} at {} (plan {}){}\n", a.gate,
-                             gate_decision_name(a.decision), a.by, format_time(a.at),
-                             a.plan_hash.substr(0, 12), a.comment.empty() ? "" : ": " + a.comment);
-  std::cout << "trace\n";
-  for (const auto& e : store.trace(opts.run)) std::cout << "  " << e << "\n";
-  return kOk;
-}
-
-}  // namespace
-
-int run_runs(const RunsOptions& opts) {
-  return with_store("runs", opts.store, [&](RunStore& store) -> int {
-    return opts.run.empty() ? list_runs(store, opts) : show_run(store, opts);
+    return execute(*s, "resume", true, opts.detached);
   });
 }
 

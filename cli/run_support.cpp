@@ -122,4 +122,10 @@ std::string summary_line(const RunResult& r) {
   return "";
 }
 
+std::string current_user() {
+  if (const char* u = std::getenv("USER"); u && *u) return u;
+  if (const char* u = std::getenv("LOGNAME"); u && *u) return u;
+  return "unknown";
+}
+
 }  // namespace rbk::cli

@@ -24,11 +24,6 @@ void StreamPrompt::tell(const std::string& why) {
 }
 
 GateDecision GateDecisions::gate(const GateRequest& r) {
-  if (s_.just_decided && s_.just_decided->first == r.gate) {
-    GateDecision d = s_.just_decided->second;
-    s_.just_decided.reset();
-    return d;
-  }
   if (s_.flags.deny.count(r.gate)) return GateDecision::Denied;
   GateDecision d = inner_.gate(r);
   if (d != GateDecision::Pending) return d;

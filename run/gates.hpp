@@ -1,11 +1,11 @@
-// Who decides a gate. The world answers first where it can (a scenario's "approvals"; real
-// systems never do); in front of it, one decorator applies, in this order:
-//   1. the decision a person just gave with `rbk approve` for the gate the run paused at
-//      (once: a later visit to the same gate asks again);
-//   2. --deny GATE, then the world's answer, then --approve-all (dry-run and scenario runs);
-//   3. the person at the terminal, when there is one and the policy lets the person who
+// Who decides a gate. (A decision given with `rbk approve` is journaled as the gate's
+// answer, and replayed from the journal: it never reaches this decorator.) The world
+// answers first where it can (a scenario's "approvals"; real systems never do); in front
+// of it, one decorator applies, in this order:
+//   1. --deny GATE, then the world's answer, then --approve-all (dry-run and scenario runs);
+//   2. the person at the terminal, when there is one and the policy lets the person who
 //      started the run decide its gates (their answer is recorded as an approval);
-//   4. otherwise the gate stays pending and the run pauses for another person — except in a
+//   3. otherwise the gate stays pending and the run pauses for another person — except in a
 //      scenario run, which never pauses: its scenario is the whole world, so a gate it
 //      does not answer is an error naming the gate (and nobody at a terminal is asked).
 #pragma once
@@ -54,8 +54,7 @@ class GateDecisions : public HostDecorator {
  public:
   struct Setup {
     GateFlags flags{};
-    std::optional<std::pair<std::string, GateDecision>> just_decided{};  // gate, decision
-    GatePrompt* prompt = nullptr;                                        // null: nobody to ask
+    GatePrompt* prompt = nullptr;  // null: nobody to ask
     const Policy* policy = nullptr;
     std::string started_by{};
     RunStore* store = nullptr;  // where a prompted decision is recorded (with RUN)

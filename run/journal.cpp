@@ -93,8 +93,31 @@ ActOutcome JournalHost::act(const PlannedCall& call, const Site& site) {
   std::string key = call_key(call.function->name, call.args);
   if (replaying()) {
     expect("act_started", key);
-    // Skip what the action's body asked (it is not run again) up to its completion.
-    while (replaying() && recorded_[next_].kind != "act_done") ++next_;
+    const std::string uncertain = site.node ? site.node->name + " (uncertain)" : "uncertain";
+    auto decided_uncertain = [&](GateDecision d) {
+      ActOutcome out;
+      out.kind = ActOutcome::Kind::Performed;
+      if (d != GateDecision::Approved)
+        out.value = Value::error("not performed (decided after an interruption)");
+      return out;
+    };
+    // Skip what the action's body asked (it is not run again) up to its completion, or up
+    // to the decision a person gave after an interruption.
+    while (replaying() && recorded_[next_].kind != "act_done" &&
+           !(recorded_[next_].kind == "gate" && recorded_[next_].key == uncertain))
+      ++next_;
+    if (replaying() && recorded_[next_].kind == "gate") {
+      const JournalEntry& e = recorded_[next_++];
+      nlohmann::json d = stored_json(e);
+      auto decided = gate_decision_named(d.is_string() ? d.get<std::string>() : "");
+      if (!decided || *decided == GateDecision::Pending)
+        damaged(e, "a gate decision is \"approved\" or \"denied\"");
+      // (journals written before the decision counted as the completion also have one)
+      if (replaying() && recorded_[next_].kind == "act_done" && recorded_[next_].key == key)
+        ++next_;
+      replayed_done_ = true;
+      return decided_uncertain(*decided);
+    }
     if (replaying()) {
       const JournalEntry& done = recorded_[next_++];
       nlohmann::json j = stored_json(done);
@@ -112,21 +135,17 @@ ActOutcome JournalHost::act(const PlannedCall& call, const Site& site) {
     if (!actions_reach_world_) return inner_.act(call, site);
     GateRequest req;
     req.site = site;
-    req.gate = site.node ? site.node->name + " (uncertain)" : "uncertain";
+    req.gate = uncertain;
     req.role = site.node && !site.node->role.empty() ? site.node->role : "ops";
     req.plan = {call};
     req.plan_hash = key;
     GateDecision d = inner_.gate(req);
     if (d == GateDecision::Pending) throw GatePending{req};
-    record(
-        "gate", req.gate,
-        nlohmann::json(gate_decision_name(d == GateDecision::Approved ? d : GateDecision::Denied))
-            .dump());
-    ActOutcome out;
-    out.kind = ActOutcome::Kind::Performed;
-    if (d != GateDecision::Approved)
-      out.value = Value::error("not performed (decided after an interruption)");
-    return out;
+    d = d == GateDecision::Approved ? d : GateDecision::Denied;
+    record("gate", req.gate, nlohmann::json(gate_decision_name(d)).dump());
+    // The decision is the action's completion: acted() journals nothing more.
+    replayed_done_ = true;
+    return decided_uncertain(d);
   }
   record("act_started", key, "null");
   replayed_done_ = false;

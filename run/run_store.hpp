@@ -30,11 +30,14 @@ struct StoreError : std::runtime_error {
   X(Scenario, "scenario") \
   X(DryRun, "dry-run")    \
   X(Live, "live")
-#define RBK_RUN_STATES(X) \
-  X(Running, "running")   \
-  X(Paused, "paused")     \
-  X(Ended, "ended")       \
-  X(Failed, "failed")
+// "interrupted" is never stored: it is a running run whose process is gone (run/owner.hpp).
+#define RBK_RUN_STATES(X)   \
+  X(Running, "running")     \
+  X(Paused, "paused")       \
+  X(Ended, "ended")         \
+  X(Failed, "failed")       \
+  X(Cancelled, "cancelled") \
+  X(Interrupted, "interrupted")
 enum class RunMode : uint8_t {
 #define RBK_ENUM_ITEM(e, name) e,
   RBK_RUN_MODES(RBK_ENUM_ITEM)
@@ -67,6 +70,7 @@ struct RunRecord {
   std::string error;
   std::string paused_gate, paused_role, plan, plan_hash;  // when paused
   int64_t created_at = 0, updated_at = 0;
+  std::string owner;  // the process executing it (run/owner.hpp), "" when none does
 };
 
 struct JournalEntry {
@@ -98,8 +102,16 @@ class RunStore {
   virtual ~RunStore() = default;
 
   virtual void create(const RunRecord& r) = 0;
-  // Writes status, outcome, error, paused_*, plan, plan_hash and updated_at.
+  // Writes status, outcome, error, paused_*, plan, plan_hash, owner and updated_at.
   virtual void update_status(const RunRecord& r) = 0;
+  // A person's decision of the gate run R.id is paused at, in one transaction: the
+  // approval, the gate's answer in the journal (so the run replays it wherever it is
+  // resumed), and R's new status and owner. False, writing nothing, when the run is no
+  // longer paused at R.paused_gate with R.plan_hash (someone decided it meanwhile).
+  virtual bool record_decision(const RunRecord& r, const ApprovalRecord& a,
+                               const JournalEntry& e) = 0;
+  // Makes TO the owner of RUN if FROM still is (compare and set); false when not.
+  virtual bool claim(const std::string& run, const std::string& from, const std::string& to) = 0;
   virtual std::optional<RunRecord> get(const std::string& id) = 0;
   // The newest LIMIT runs that FILTER lets through, newest first.
   virtual std::vector<RunRecord> list(const RunFilter& filter = {}, size_t limit = 100) = 0;
@@ -112,6 +124,12 @@ class RunStore {
 
   virtual void add_approval(const std::string& run, const ApprovalRecord& a) = 0;
   virtual std::vector<ApprovalRecord> approvals(const std::string& run) = 0;
+
+  // What the run printed, as a person reads it, a line at a time (every process that
+  // executed it: rbk run, approve, resume), so `rbk runs RUN [--follow]` shows it.
+  virtual void append_output(const std::string& run, const std::string& line) = 0;
+  // Its lines from the FROM-th on (0: all).
+  virtual std::vector<std::string> output(const std::string& run, size_t from = 0) = 0;
 
   // Where it is, for messages ("runs.db", a connection string without its password).
   virtual const std::string& path() const = 0;

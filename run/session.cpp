@@ -2,12 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <ctime>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "run/journal.hpp"
+#include "run/owner.hpp"
 #include "run/trace_sinks.hpp"
 #include "stdlib/live_host.hpp"
 #include "vm/json_read.hpp"
@@ -125,10 +130,21 @@ std::string RunSession::decide(const std::string& who, GateDecision decision,
                                const std::string& comment) {
   if (std::string why = s_.policy.may_approve(who, rec_.paused_role, rec_.started_by); !why.empty())
     return why;
-  if (store_)
-    store_->add_approval(rec_.id, ApprovalRecord{rec_.paused_gate, decision, who, system_now_ms(),
-                                                 comment, rec_.plan_hash});
-  just_decided_ = std::make_pair(rec_.paused_gate, decision);
+  if (!store_) return "run " + rec_.id + " is not stored";
+  std::vector<JournalEntry> journal = store_->journal(rec_.id);
+  JournalEntry answer{journal.empty() ? 1 : journal.back().seq + 1, "gate", rec_.paused_gate,
+                      nlohmann::json(gate_decision_name(decision)).dump()};
+  ApprovalRecord approval{rec_.paused_gate, decision, who,
+                          system_now_ms(),  comment,  rec_.plan_hash};
+  RunRecord next = rec_;
+  next.status = RunState::Running;
+  next.owner = this_process();
+  next.updated_at = approval.at;
+  next.paused_gate = next.paused_role = next.plan = next.plan_hash = "";
+  if (!store_->record_decision(next, approval, answer))
+    return "run " + rec_.id + " is no longer waiting at gate '" + rec_.paused_gate +
+           "' (decided meanwhile: rbk runs " + rec_.id + ")";
+  rec_ = next;
   return "";
 }
 
@@ -172,17 +188,25 @@ RunResult RunSession::execute(const Output& out) {
     sinks.add(&*jsonl);
   }
   if (store_ && !recorded_) {
+    rec_.owner = this_process();
     store_->create(rec_);
     recorded_ = true;
+  } else if (store_) {
+    std::string me = this_process();
+    bool mine = rec_.owner == me || owner_gone(rec_.owner) ||
+                (local_pid(rec_.owner) != 0 && local_pid(rec_.owner) == getppid());
+    if (!mine || !store_->claim(rec_.id, rec_.owner, me))
+      throw SessionError("run " + rec_.id + " is being executed by another process (" + rec_.owner +
+                         "): follow it with rbk runs " + rec_.id + " --follow");
+    rec_.owner = me;
   }
 
   std::unique_ptr<Host> world_holder;
   Host& world = world_host(sinks, world_holder);
   const bool scenario = s_.mode == RunMode::Scenario;
   GateDecisions gates(world,
-                      GateDecisions::Setup{s_.flags, just_decided_, scenario ? nullptr : out.prompt,
-                                           &s_.policy, s_.started_by, store_, rec_.id, !scenario});
-  just_decided_.reset();
+                      GateDecisions::Setup{s_.flags, scenario ? nullptr : out.prompt, &s_.policy,
+                                           s_.started_by, store_, rec_.id, !scenario});
   std::optional<JournalHost> journal;
   Host* host = &gates;
   if (store_) {
@@ -200,6 +224,7 @@ RunResult RunSession::execute(const Output& out) {
 
 void RunSession::record_end(const RunResult& r) {
   rec_.updated_at = system_now_ms();
+  rec_.owner = "";
   rec_.paused_gate = rec_.paused_role = rec_.plan = rec_.plan_hash = "";
   switch (r.status) {
     case RunStatus::Ended:
@@ -223,6 +248,50 @@ void RunSession::record_end(const RunResult& r) {
     }
   }
   if (store_) store_->update_status(rec_);
+}
+
+CancelResult cancel_run(RunStore& store, const std::string& id, const std::string& who,
+                        const std::string& comment) {
+  using Kind = CancelResult::Kind;
+  std::optional<RunRecord> rec = store.get(id);
+  if (!rec) return {Kind::NoSuchRun, "no run " + id + " in " + store.path()};
+  auto finished = [&](RunState state) {
+    return CancelResult{Kind::Finished,
+                        "run " + id + " has finished (" + run_state_name(state) + ")"};
+  };
+  RunState state = current_state(*rec);
+  if (state == RunState::Ended || state == RunState::Failed || state == RunState::Cancelled)
+    return finished(state);
+  if (state == RunState::Running) {
+    int pid = local_pid(rec->owner);
+    if (pid == 0)
+      return {Kind::Refused, "run " + id + " is executed on another machine (" + rec->owner +
+                                 "): cancel it there"};
+    // Stop the process (SIGTERM, then SIGKILL), then take the run over from it.
+    for (int sig : {SIGTERM, SIGKILL}) {
+      ::kill(pid, sig);
+      for (int i = 0; i < 50 && !owner_gone(rec->owner); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (owner_gone(rec->owner)) break;
+    }
+    if (!owner_gone(rec->owner))
+      return {Kind::Refused, "the process executing run " + id + " did not stop"};
+  }
+  bool claimed = store.claim(id, rec->owner, this_process());
+  rec = store.get(id);
+  if (!claimed && rec->status == RunState::Running)
+    return {Kind::Refused, "run " + id + " was taken over by another process meanwhile"};
+  if (!claimed || (rec->status != RunState::Running && rec->status != RunState::Paused))
+    return finished(rec->status);  // it ended before its process stopped
+  rec->status = RunState::Cancelled;
+  rec->outcome = "";
+  rec->error = "cancelled by " + who + (comment.empty() ? "" : ": " + comment);
+  rec->paused_gate = rec->paused_role = rec->plan = rec->plan_hash = "";
+  rec->owner = "";
+  rec->updated_at = system_now_ms();
+  store.update_status(*rec);
+  store.append_output(id, rec->error);
+  return {Kind::Cancelled, ""};
 }
 
 }  // namespace rbk

@@ -55,12 +55,15 @@ class RunSession {
   static std::optional<RunSession> open(RunStore& store, const std::string& id);
 
   const RunRecord& record() const { return rec_; }
+  RunStore* store() const { return store_; }
   const Program& program() const { return *s_.program; }
   const Policy& policy() const { return s_.policy; }
 
-  // WHO decides the gate the run is paused at: checked against the policy, recorded as an
-  // approval (bound to the plan hash the run showed), and given to the next execute().
-  // Returns the reason when WHO may not decide it ("" when recorded).
+  // WHO decides the gate the run is paused at: checked against the policy, then recorded
+  // at once as an approval (bound to the plan hash the run showed) and as the gate's
+  // answer in the journal, and the run is marked running, owned by this process. Whoever
+  // executes it next (this process, the one `rbk approve` starts, or `rbk resume` if both
+  // die) replays the decision. Returns the reason when it is not recorded ("" when it is).
   std::string decide(const std::string& who, GateDecision decision, const std::string& comment);
 
   struct Output {
@@ -70,8 +73,10 @@ class RunSession {
     std::function<void(const RunRecord&)> starting;
   };
   // Runs from the start, or on from where a recorded run stopped (replaying its journal),
-  // and records how it ended. Throws SessionError before anything runs when an output
-  // cannot be opened; a store that fails throws StoreError.
+  // and records how it ended. A recorded run is taken over first: it must be owned by
+  // nobody alive, by this process, or by its parent (rbk approve hands a run to the
+  // process it starts). Throws SessionError before anything runs when the run is executed
+  // elsewhere or an output cannot be opened; a store that fails throws StoreError.
   RunResult execute(const Output& out);
 
  private:
@@ -83,8 +88,16 @@ class RunSession {
   RunRecord rec_;
   RunStore* store_ = nullptr;
   bool recorded_ = false;  // the record is in the store: execute() resumes it
-  std::optional<std::pair<std::string, GateDecision>> just_decided_;
 };
+
+// Cancels run ID of STORE for WHO: a run paused, interrupted, or executed by a process of
+// this host (which is stopped first: SIGTERM, then SIGKILL after five seconds).
+struct CancelResult {
+  enum class Kind { Cancelled, NoSuchRun, Finished, Refused } kind;
+  std::string why;  // unless Cancelled
+};
+CancelResult cancel_run(RunStore& store, const std::string& id, const std::string& who,
+                        const std::string& comment);
 
 // A new run id: time-ordered and unique ("r20261122-183055-4f2a").
 std::string new_run_id();

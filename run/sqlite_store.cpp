@@ -52,18 +52,22 @@ CREATE TABLE IF NOT EXISTS runs(
   id TEXT PRIMARY KEY, runbook TEXT, program_hash TEXT, program BLOB, mode TEXT, params TEXT,
   scenario_path TEXT, scenario TEXT, policy TEXT, options TEXT, started_by TEXT, status TEXT,
   outcome TEXT, error TEXT, paused_gate TEXT, paused_role TEXT, plan TEXT, plan_hash TEXT,
-  created_at INTEGER, updated_at INTEGER);
+  created_at INTEGER, updated_at INTEGER, owner TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS journal(
   run TEXT, seq INTEGER, kind TEXT, key TEXT, value TEXT, PRIMARY KEY(run, seq));
 CREATE TABLE IF NOT EXISTS trace(run TEXT, seq INTEGER, event TEXT, PRIMARY KEY(run, seq));
 CREATE TABLE IF NOT EXISTS approvals(
   run TEXT, gate TEXT, decision TEXT, by TEXT, at INTEGER, comment TEXT, plan_hash TEXT);
+CREATE TABLE IF NOT EXISTS output(run TEXT, seq INTEGER, line TEXT, PRIMARY KEY(run, seq));
 )";
+// PRAGMA user_version: 0 before run owners and output (those tables are brought up to
+// date); a store of a newer rbk is refused rather than misread.
+constexpr int64_t kSchemaVersion = 1;
 
 const char* kColumns =
     "id, runbook, program_hash, program, mode, params, scenario_path, scenario, policy, options, "
     "started_by, status, "
-    "outcome, error, paused_gate, paused_role, plan, plan_hash, created_at, updated_at";
+    "outcome, error, paused_gate, paused_role, plan, plan_hash, created_at, updated_at, owner";
 
 // A name the store wrote from one of its tables, read back (a damaged file is reported).
 template <typename E>
@@ -95,6 +99,7 @@ RunRecord read_run(Stmt& s) {
   r.plan_hash = s.text(17);
   r.created_at = s.integer(18);
   r.updated_at = s.integer(19);
+  r.owner = s.text(20);
   return r;
 }
 
@@ -115,10 +120,29 @@ class SqliteRunStore : public RunStore {
   std::vector<std::string> trace(const std::string& run) override;
   void add_approval(const std::string& run, const ApprovalRecord& a) override;
   std::vector<ApprovalRecord> approvals(const std::string& run) override;
+  bool record_decision(const RunRecord& r, const ApprovalRecord& a, const JournalEntry& e) override;
+  bool claim(const std::string& run, const std::string& from, const std::string& to) override;
+  void append_output(const std::string& run, const std::string& line) override;
+  std::vector<std::string> output(const std::string& run, size_t from) override;
   const std::string& path() const override { return path_; }
 
  private:
   void exec(const char* sql);
+  void migrate();
+  // Runs F in one IMMEDIATE transaction (taking the write lock first, so a
+  // compare-and-set inside it cannot race another process); rolled back if F throws.
+  template <typename F>
+  auto transaction(F f) {
+    exec("BEGIN IMMEDIATE");
+    try {
+      auto result = f();
+      exec("COMMIT");
+      return result;
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
   std::string path_;
   sqlite3* db_ = nullptr;
 };
@@ -139,7 +163,7 @@ SqliteRunStore::SqliteRunStore(const std::string& path) : path_(path) {
   try {
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
-    exec(kSchema);
+    migrate();
   } catch (...) {  // the destructor does not run for a constructor that throws
     sqlite3_close(db_);
     throw;
@@ -155,9 +179,29 @@ void SqliteRunStore::exec(const char* sql) {
   }
 }
 
+void SqliteRunStore::migrate() {
+  int64_t version = 0;
+  {
+    Stmt v(db_, "PRAGMA user_version");
+    if (v.step()) version = v.integer(0);
+  }
+  if (version > kSchemaVersion)
+    throw StoreError("the run store " + path_ + " was written by a newer rbk (schema " +
+                     std::to_string(version) + "; this rbk reads up to " +
+                     std::to_string(kSchemaVersion) + ")");
+  exec(kSchema);
+  if (version < 1) {  // a store from before run owners: the runs table lacks the column
+    bool has_owner = false;
+    Stmt cols(db_, "PRAGMA table_info(runs)");
+    while (cols.step()) has_owner = has_owner || cols.text(1) == "owner";
+    if (!has_owner) exec("ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
+  }
+  exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+}
+
 void SqliteRunStore::create(const RunRecord& r) {
   Stmt s(db_, (std::string("INSERT INTO runs(") + kColumns +
-               ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+               ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
                   .c_str());
   s.bind(1, r.id)
       .bind(2, r.runbook)
@@ -176,21 +220,61 @@ void SqliteRunStore::create(const RunRecord& r) {
       .bind(15, r.paused_gate)
       .bind(16, r.paused_role);
   s.bind(17, r.plan).bind(18, r.plan_hash).bind(19, r.created_at).bind(20, r.updated_at);
+  s.bind(21, r.owner);
   s.step();
 }
 
 void SqliteRunStore::update_status(const RunRecord& r) {
   Stmt s(db_,
          "UPDATE runs SET status=?, outcome=?, error=?, paused_gate=?, paused_role=?, plan=?, "
-         "plan_hash=?, "
-         "updated_at=? WHERE id=?");
+         "plan_hash=?, updated_at=?, owner=? WHERE id=?");
   s.bind(1, std::string(run_state_name(r.status)))
       .bind(2, r.outcome)
       .bind(3, r.error)
       .bind(4, r.paused_gate)
       .bind(5, r.paused_role);
-  s.bind(6, r.plan).bind(7, r.plan_hash).bind(8, r.updated_at).bind(9, r.id);
+  s.bind(6, r.plan).bind(7, r.plan_hash).bind(8, r.updated_at).bind(9, r.owner).bind(10, r.id);
   s.step();
+}
+
+bool SqliteRunStore::record_decision(const RunRecord& r, const ApprovalRecord& a,
+                                     const JournalEntry& e) {
+  return transaction([&] {
+    {
+      Stmt still(db_,
+                 "SELECT 1 FROM runs WHERE id=? AND status=? AND paused_gate=? AND plan_hash=?");
+      still.bind(1, r.id).bind(2, std::string(run_state_name(RunState::Paused)));
+      still.bind(3, a.gate).bind(4, a.plan_hash);
+      if (!still.step()) return false;
+    }
+    add_approval(r.id, a);
+    append_journal(r.id, e);
+    update_status(r);
+    return true;
+  });
+}
+
+bool SqliteRunStore::claim(const std::string& run, const std::string& from, const std::string& to) {
+  Stmt s(db_, "UPDATE runs SET owner=? WHERE id=? AND owner=?");
+  s.bind(1, to).bind(2, run).bind(3, from);
+  s.step();
+  return sqlite3_changes(db_) == 1;
+}
+
+void SqliteRunStore::append_output(const std::string& run, const std::string& line) {
+  Stmt s(db_,
+         "INSERT INTO output(run, seq, line) SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2 FROM output "
+         "WHERE run = ?1");
+  s.bind(1, run).bind(2, line);
+  s.step();
+}
+
+std::vector<std::string> SqliteRunStore::output(const std::string& run, size_t from) {
+  Stmt s(db_, "SELECT line FROM output WHERE run=? AND seq > ? ORDER BY seq");
+  s.bind(1, run).bind(2, static_cast<int64_t>(from));
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.text(0));
+  return out;
 }
 
 std::optional<RunRecord> SqliteRunStore::get(const std::string& id) {

@@ -18,12 +18,13 @@ JSON
 failures=0
 passed=0
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/test_lib.sh"
 
 # The reference: the same run, never interrupted.
 export RBK_STORE="$tmp/ref.db"
 "$rbk" run gates.rbk --scenario "$tmp/s.json" > /dev/null || { echo "reference run failed"; exit 1; }
 ref=$("$rbk" runs | sed -n 2p | awk '{print $1}')
-"$rbk" runs "$ref" | grep -o '"event":"node_entered"[^}]*"node":"[a-z_]*"' | grep -o '"node":"[a-z_]*"' > "$tmp/ref.path"
+trace_lines "$rbk" runs "$ref" | grep -o '"event":"node_entered"[^}]*"node":"[a-z_]*"' | grep -o '"node":"[a-z_]*"' > "$tmp/ref.path"
 
 for n in $(seq 1 60); do
   export RBK_STORE="$tmp/run$n.db"
@@ -42,7 +43,7 @@ for n in $(seq 1 60); do
     sed 's/^/  | /' "$tmp/resume.out"
     continue
   fi
-  "$rbk" runs "$id" > "$tmp/show.out"
+  { "$rbk" runs "$id"; trace_lines "$rbk" runs "$id"; } > "$tmp/show.out"
   grep -q "status     ended" "$tmp/show.out" || fail "crash after write $n: run not ended"
   grep -q "outcome    resolved" "$tmp/show.out" || fail "crash after write $n: outcome not resolved"
   for action in dev.restart dev.notify; do

@@ -84,7 +84,7 @@ expect "live run pauses at its gate" 3 "$rbk" run "${args[@]}" --policy "$tmp/po
 check "nothing done before the approval" $([ "$(actions)" = "[]" ]; echo $?) "$(actions)"
 id=$("$rbk" runs | sed -n 2p | awk '{print $1}')
 expect "self-approval refused" 1 "$rbk" approve "$id" --as alice
-expect "approved by bob" 0 "$rbk" approve "$id" --as bob
+expect "approved by bob" 0 "$rbk" approve "$id" --as bob --wait
 contains "performed" "$tmp/out" 'did certs.reprovision("sensor-0042")'
 contains "resolved" "$tmp/out" "outcome: resolved"
 check "reprovision exactly once" $([ "$(actions | grep -o '"action":"certs.reprovision"' | wc -l)" -eq 1 ]; echo $?) "$(actions)"
@@ -100,13 +100,13 @@ start_sim  # sensor-0042's certificate expired again
 expect "another live run pauses" 3 "$rbk" run "${args[@]}" --policy "$tmp/policy.json" --as alice
 id=$("$rbk" runs | sed -n 2p | awk '{print $1}')
 before=$(reprovisions)
-# (its fourth journal write is the reprovision request's answer)
-RBK_CRASH_AFTER=4 "$rbk" approve "$id" --as bob > "$tmp/out" 2>&1
+# (its third journal write is the answer to the reprovision request)
+RBK_CRASH_AFTER=3 "$rbk" approve "$id" --as bob --wait > "$tmp/out" 2>&1
 check "killed after the action" "$([ $? = 137 ]; echo $?)" "the approval was not killed"
 check "performed once before the kill" "$([ "$(reprovisions)" = $((before + 1)) ]; echo $?)" "$(actions)"
 expect "the resumed run asks" 3 "$rbk" resume "$id"
 contains "an uncertain gate" "$tmp/out" "paused at gate 'reprovision (uncertain)'"
-expect "the person says it was performed" 0 "$rbk" approve "$id" --as bob --comment "seen in the fleet API"
+expect "the person says it was performed" 0 "$rbk" approve "$id" --as bob --comment "seen in the fleet API" --wait
 contains "the run went on" "$tmp/out" "outcome: resolved"
 check "never performed twice" "$([ "$(reprovisions)" = $((before + 1)) ]; echo $?)" "$(actions)"
 

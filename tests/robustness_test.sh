@@ -108,10 +108,10 @@ damage() {  # damage SQL: pause a dry-run of approvals.rbk, then change its stor
   "$rbk" runs | sed -n 2p | awk '{print $1}'
 }
 id=$(damage "UPDATE journal SET value = '{\"k\": 5, \"v\": \"ten\"}' WHERE seq = 1")
-expect "damaged journal value" 1 "$rbk" approve "$id" --as bob
+expect "damaged journal value" 1 "$rbk" approve "$id" --as bob --wait
 contains "damaged journal value" "$tmp/out" "the journal entry 1 (now) is damaged: the clock is an integer of milliseconds"
 id=$(damage "UPDATE journal SET value = '[[[' WHERE seq = 1")
-expect "journal not JSON" 1 "$rbk" approve "$id" --as bob
+expect "journal not JSON" 1 "$rbk" approve "$id" --as bob --wait
 contains "journal not JSON" "$tmp/out" "is damaged: not valid JSON"
 id=$(damage "UPDATE runs SET options = '{\"deny\": [1]}' WHERE status = 'paused'")
 expect "damaged options" 1 "$rbk" approve "$id" --as bob

@@ -46,7 +46,7 @@ contains "its raw trace events" "$tmp/out" '"event": "gate_asked"'
 contains "paused status" "$tmp/out" "paused"
 expect "self-approval refused" 1 "$rbk" approve "$run1" --as alice
 contains "why refused" "$tmp/err" "alice started this run and cannot approve its gates"
-expect "approval resumes the run" 0 "$rbk" approve "$run1" --as bob --comment "looks safe"
+expect "approval resumes the run" 0 "$rbk" approve "$run1" --as bob --comment "looks safe" --wait
 contains "resumed where it stopped" "$tmp/out" "resuming run $run1"
 lacks "no node replayed twice on screen" "$tmp/out" "● check —"
 contains "actions recorded" "$tmp/out" 'would do dev.restart("sensor-1")'
@@ -54,14 +54,16 @@ contains "outcome" "$tmp/out" "outcome: resolved"
 expect "runs shows the run" 0 "$rbk" runs "$run1"
 contains "approval recorded" "$tmp/out" "approval   restart approved by bob"
 contains "approval comment" "$tmp/out" "looks safe"
-contains "trace kept" "$tmp/out" '"event":"run_ended"'
+contains "its output, as rbk run and approve printed it" "$tmp/out" "● settled — Let it settle"
+expect "its raw trace as JSON" 0 "$rbk" runs "$run1" --json
+contains "trace kept" "$tmp/out" '"event": "run_ended"'
 expect "approving a finished run" 2 "$rbk" approve "$run1" --as bob
 expect "unknown run" 2 "$rbk" approve no-such-run --as bob
 
 # A denial follows the denied edge.
 expect "approve node pauses" 3 "$rbk" run "${escalate[@]}" --as alice
 run2=$(latest_run)
-expect "denial resumes" 0 "$rbk" approve "$run2" --as bob --deny
+expect "denial resumes" 0 "$rbk" approve "$run2" --as bob --deny --wait
 contains "denied edge" "$tmp/out" "gate gate: denied"
 contains "ends at done" "$tmp/out" "● done"
 
@@ -77,7 +79,7 @@ run3=$(latest_run)
 expect "not in role" 1 "$rbk" approve "$run3" --as bob
 contains "role named" "$tmp/err" 'bob is not in role "ops"'
 contains "who holds the role" "$tmp/err" '(it is held by carol)'
-expect "member approves" 0 "$rbk" approve "$run3" --as carol
+expect "member approves" 0 "$rbk" approve "$run3" --as carol --wait
 printf '{"roles": 5}' > "$tmp/bad-policy.json"
 expect "bad policy" 2 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --policy "$tmp/bad-policy.json"
 contains "policy error" "$tmp/err" '"roles" must be an object'
@@ -93,6 +95,67 @@ contains "terminal denial" "$tmp/tty.out" "gate restart: denied"
 printf '' | script -qec "$rbk run ${restart[*]} --as alice" /dev/null > "$tmp/tty.out" 2>&1
 contains "no self-approval at the terminal" "$tmp/tty.out" "alice started this run and cannot approve its gates"
 contains "then it pauses" "$tmp/tty.out" "paused at gate 'restart'"
+
+# rbk approve records the decision and returns; the run goes on in a process of its own,
+# whose output rbk runs RUN --follow shows as it comes.
+gone() { for i in $(seq 1 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done; return 1; }
+expect "a run that settles for 2s pauses" 3 "$rbk" run "${restart[@]}" --param settle=2s --as alice
+run4=$(latest_run)
+expect "approve returns at once" 0 "$rbk" approve "$run4" --as bob
+contains "it says where the run goes on" "$tmp/out" "the run goes on in process"
+expect "it is running meanwhile" 0 "$rbk" runs --status running
+contains "listed as running" "$tmp/out" "$run4"
+expect "follow watches it to its end" 0 "$rbk" runs "$run4" --follow
+contains "follow shows the resumed part" "$tmp/out" "resuming run $run4"
+contains "follow shows the outcome" "$tmp/out" "outcome: resolved"
+expect "runs RUN shows the output readably" 0 "$rbk" runs "$run4"
+contains "the approved gate" "$tmp/out" "gate restart: approved"
+expect "follow needs a run" 2 "$rbk" runs --follow
+
+# A run whose process died is interrupted, not running forever: rbk resume goes on, or
+# rbk cancel ends it.
+expect "a run that settles for 30s pauses" 3 "$rbk" run "${restart[@]}" --param settle=30s --as alice
+run5=$(latest_run)
+expect "approved, going on" 0 "$rbk" approve "$run5" --as bob
+pid=$(sed -n 's/.*goes on in process \([0-9]*\).*/\1/p' "$tmp/out")
+kill -9 "$pid"
+check "its process is gone" "$(gone "$pid"; echo $?)" "process $pid still runs"
+expect "listed as interrupted" 0 "$rbk" runs --status interrupted
+contains "the interrupted run" "$tmp/out" "$run5"
+expect "runs RUN says how to go on" 0 "$rbk" runs "$run5"
+contains "interrupted, with the way on" "$tmp/out" "status     interrupted (its process stopped: rbk resume $run5 goes on)"
+expect "following an interrupted run ends" 1 "$rbk" runs "$run5" --follow
+contains "follow says it was interrupted" "$tmp/out" "run $run5 was interrupted"
+expect "cancel an interrupted run" 0 "$rbk" cancel "$run5" --as carol --comment "restarted by hand"
+expect "runs shows who cancelled it" 0 "$rbk" runs "$run5"
+contains "cancelled" "$tmp/out" "status     cancelled"
+contains "by whom and why" "$tmp/out" "error      cancelled by carol: restarted by hand"
+expect "cancelling twice" 2 "$rbk" cancel "$run5"
+expect "resuming a cancelled run" 2 "$rbk" resume "$run5"
+expect "cancelling no run" 2 "$rbk" cancel r-none
+# A running run is cancelled by stopping its process.
+expect "a third settling run pauses" 3 "$rbk" run "${restart[@]}" --param settle=30s --as alice
+run6=$(latest_run)
+expect "approved, going on again" 0 "$rbk" approve "$run6" --as bob
+pid=$(sed -n 's/.*goes on in process \([0-9]*\).*/\1/p' "$tmp/out")
+expect "resuming a running run is refused" 2 "$rbk" resume "$run6"
+contains "it says how to follow it" "$tmp/err" "rbk runs $run6 --follow"
+expect "cancel a running run" 0 "$rbk" cancel "$run6" --as carol
+check "its process was stopped" "$(gone "$pid"; echo $?)" "process $pid still runs"
+expect "the cancelled run" 0 "$rbk" runs "$run6" --json
+contains "cancelled in JSON" "$tmp/out" '"status": "cancelled"'
+# The process that goes on dies at its first journal write: the approved gate is not
+# shown waiting again; the run is interrupted, and rbk resume takes it to its end.
+expect "a fourth run pauses" 3 "$rbk" run "${restart[@]}" --as alice
+run7=$(latest_run)
+RBK_CRASH_AFTER=1 "$rbk" approve "$run7" --as bob > "$tmp/out" 2>&1
+pid=$(sed -n 's/.*goes on in process \([0-9]*\).*/\1/p' "$tmp/out")
+check "the decision was recorded" "$([ -n "$pid" ]; echo $?)" "$(cat "$tmp/out")"
+gone "$pid"
+expect "not waiting any more" 0 "$rbk" runs --waiting-for ops
+lacks "the approved run is not waiting" "$tmp/out" "$run7"
+expect "resume takes it to its end" 0 "$rbk" resume "$run7"
+contains "the decision replayed" "$tmp/out" "outcome: resolved"
 
 # A scenario run never pauses: a gate its scenario does not answer is an error naming
 # the gate (exit 1), nothing waits for approval, and nobody at a terminal is asked.
@@ -317,7 +380,7 @@ RBK_STORE="$tmp/waves-crash.db" RBK_CRASH_AFTER=3 "$rbk" run "$tmp/waves/flows/r
 check "killed mid-loop" "$([ $? = 137 ]; echo $?)" "the run was not killed"
 crashed=$(RBK_STORE="$tmp/waves-crash.db" "$rbk" runs | sed -n 2p | awk '{print $1}')
 RBK_STORE="$tmp/waves-crash.db" expect "resumed mid-loop" 0 "$rbk" resume "$crashed"
-RBK_STORE="$tmp/waves-crash.db" "$rbk" runs "$crashed" > "$tmp/show"
+{ RBK_STORE="$tmp/waves-crash.db" "$rbk" runs "$crashed"; RBK_STORE="$tmp/waves-crash.db" trace_lines "$rbk" runs "$crashed"; } > "$tmp/show"
 contains "resumed to the denied wave" "$tmp/show" "outcome    mitigated"
 visits=$(grep -c '"event":"node_entered".*"node":"wave"' "$tmp/show")
 check "the third visit was the denied one after the resume" "$([ "$visits" = 3 ]; echo $?)" "$visits visits of the gate"

@@ -33,3 +33,10 @@ summary() {  # the closing line CI reads
   echo "$passed passed, $failures failed"
   [ "$failures" -eq 0 ]
 }
+
+# trace_lines CMD...: the stored trace of `CMD --json` (rbk runs RUN), one compact JSON
+# object a line, for grep.
+trace_lines() {
+  "$@" --json | python3 -c 'import json, sys
+for e in json.load(sys.stdin)["trace"]: print(json.dumps(e, separators=(",", ":")))'
+}

@@ -1,0 +1,207 @@
+// rbk runs (list the stored runs, show one, follow one as it goes on) and rbk cancel.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "cli/run_support.hpp"
+#include "lang/closest_name.hpp"
+#include "run/owner.hpp"
+#include "run/session.hpp"
+#include "vm/json_read.hpp"
+
+namespace rbk::cli {
+
+namespace {
+
+nlohmann::json run_json(const RunRecord& r) {
+  RunState state = current_state(r);
+  nlohmann::json j = {{"id", r.id},
+                      {"runbook", r.runbook},
+                      {"program", r.program_hash},
+                      {"mode", run_mode_name(r.mode)},
+                      {"status", run_state_name(state)},
+                      {"started_by", r.started_by},
+                      {"created_at", format_time(r.created_at)},
+                      {"updated_at", format_time(r.updated_at)}};
+  if (!r.outcome.empty()) j["outcome"] = r.outcome;
+  if (!r.error.empty()) j["error"] = r.error;
+  if (state == RunState::Running) j["process"] = r.owner;
+  if (r.status == RunState::Paused)
+    j["waiting"] = {{"gate", r.paused_gate}, {"role", r.paused_role}, {"plan_hash", r.plan_hash}};
+  return j;
+}
+
+// The exit code of a run that stopped in STATE, as rbk run would have exited.
+int exit_code(const RunRecord& r, RunState state) {
+  switch (state) {
+    case RunState::Ended:
+      return r.outcome == "failed" ? kFailed : kOk;
+    case RunState::Paused:
+      return kPaused;
+    default:
+      return kFailed;
+  }
+}
+
+const char* const kStates = "running, paused, interrupted, ended, failed or cancelled";
+
+int list_runs(RunStore& store, const RunsOptions& opts) {
+  RunFilter filter;
+  if (!opts.status.empty()) {
+    filter.status = run_state_named(opts.status);
+    if (!filter.status) {
+      std::vector<std::string> states;
+      for (RunState s : {RunState::Running, RunState::Paused, RunState::Interrupted,
+                         RunState::Ended, RunState::Failed, RunState::Cancelled})
+        states.push_back(run_state_name(s));
+      std::cerr << "rbk runs: no run state '" << opts.status << "'"
+                << did_you_mean(opts.status, states) << " (" << kStates << ")\n";
+      return kUsage;
+    }
+  }
+  filter.waiting_for = opts.waiting_for;
+  std::vector<RunRecord> runs = find_runs(store, filter);
+  if (opts.json) {
+    nlohmann::json all = nlohmann::json::array();
+    for (const auto& r : runs) all.push_back(run_json(r));
+    std::cout << all.dump(2) << "\n";
+    return kOk;
+  }
+  if (runs.empty()) {
+    std::cout << "no runs" << (opts.status.empty() && opts.waiting_for.empty() ? "" : " that match")
+              << " in " << store.path() << "\n";
+    return kOk;
+  }
+  const char* row = "{:<24} {:<20} {:<11} {:<10} {:<10} {:<24} {}\n";
+  std::cout << fmt::format(fmt::runtime(row), "RUN", "RUNBOOK", "STATUS", "OUTCOME", "STARTED BY",
+                           "CREATED", "WAITING FOR");
+  for (const auto& r : runs)
+    std::cout << fmt::format(
+        fmt::runtime(row), r.id, r.runbook, run_state_name(current_state(r)),
+        r.outcome.empty() ? "-" : r.outcome, r.started_by, format_time(r.created_at),
+        r.status == RunState::Paused ? fmt::format("{} (gate {})", r.paused_role, r.paused_gate)
+                                     : "-");
+  return kOk;
+}
+
+// What to do with a run in STATE, when it is not obvious.
+std::string state_hint(const RunRecord& r, RunState state) {
+  if (state == RunState::Interrupted)
+    return fmt::format(" (its process stopped: rbk resume {} goes on)", r.id);
+  if (state == RunState::Running) return fmt::format(" (process {})", r.owner);
+  return "";
+}
+
+int show_run(RunStore& store, const RunsOptions& opts) {
+  auto r = store.get(opts.run);
+  if (!r) {
+    std::cerr << "rbk runs: no run " << opts.run << " in " << store.path() << "\n";
+    return kUsage;
+  }
+  RunState state = current_state(*r);
+  if (opts.json) {
+    nlohmann::json j = run_json(*r);
+    j["approvals"] = nlohmann::json::array();
+    for (const auto& a : store.approvals(opts.run))
+      j["approvals"].push_back({{"gate", a.gate},
+                                {"decision", gate_decision_name(a.decision)},
+                                {"by", a.by},
+                                {"at", format_time(a.at)},
+                                {"comment", a.comment},
+                                {"plan_hash", a.plan_hash}});
+    j["output"] = store.output(opts.run);
+    j["trace"] = nlohmann::json::array();
+    for (const auto& e : store.trace(opts.run)) {
+      try {
+        j["trace"].push_back(read_json(e, kMaxStoredJsonDepth));
+      } catch (const JsonReadError&) {
+        j["trace"].push_back(e);  // a damaged line, shown as the text it is
+      }
+    }
+    std::cout << j.dump(2) << "\n";
+    return kOk;
+  }
+  std::cout << fmt::format(
+      "run        {}\nrunbook    {}\nprogram    {}\nmode       {}\nstarted by {}\nstatus     "
+      "{}{}\n",
+      r->id, r->runbook, r->program_hash, run_mode_name(r->mode), r->started_by,
+      run_state_name(state), state_hint(*r, state));
+  if (!r->outcome.empty()) std::cout << "outcome    " << r->outcome << "\n";
+  if (!r->error.empty()) std::cout << "error      " << r->error << "\n";
+  if (r->status == RunState::Paused)
+    std::cout << fmt::format("waiting    gate '{}' for role \"{}\"\n", r->paused_gate,
+                             r->paused_role);
+  for (const auto& a : store.approvals(opts.run))
+    std::cout << fmt::format("approval   {} {} by {} at {} (plan {}){}\n", a.gate,
+                             gate_decision_name(a.decision), a.by, format_time(a.at),
+                             a.plan_hash.substr(0, 12), a.comment.empty() ? "" : ": " + a.comment);
+  std::cout << "\n";
+  for (const auto& line : store.output(opts.run)) std::cout << line << "\n";
+  return kOk;
+}
+
+// Prints the run's output as it comes until it stops running (ended, failed, paused,
+// cancelled, or its process died), then exits as rbk run would have.
+int follow_run(RunStore& store, const RunsOptions& opts) {
+  auto r = store.get(opts.run);
+  if (!r) {
+    std::cerr << "rbk runs: no run " << opts.run << " in " << store.path() << "\n";
+    return kUsage;
+  }
+  size_t shown = 0;
+  auto print_new = [&] {
+    for (const auto& line : store.output(opts.run, shown)) {
+      std::cout << line << "\n";
+      ++shown;
+    }
+    std::cout.flush();
+  };
+  for (;;) {
+    print_new();
+    r = store.get(opts.run);
+    RunState state = current_state(*r);
+    if (state != RunState::Running) {
+      print_new();  // what it wrote before it stopped
+      if (state == RunState::Interrupted)
+        std::cout << "run " << r->id << " was interrupted" << state_hint(*r, state) << "\n";
+      return exit_code(*r, state);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+}  // namespace
+
+int run_runs(const RunsOptions& opts) {
+  if (opts.follow && opts.run.empty()) {
+    std::cerr << "rbk runs: --follow watches one run: rbk runs RUN --follow\n";
+    return kUsage;
+  }
+  return with_store("runs", opts.store, [&](RunStore& store) -> int {
+    if (opts.run.empty()) return list_runs(store, opts);
+    return opts.follow ? follow_run(store, opts) : show_run(store, opts);
+  });
+}
+
+int run_cancel(const CancelOptions& opts) {
+  return with_store("cancel", opts.store, [&](RunStore& store) -> int {
+    std::string who = opts.as.empty() ? current_user() : opts.as;
+    CancelResult c = cancel_run(store, opts.run, who, opts.comment);
+    switch (c.kind) {
+      case CancelResult::Kind::Cancelled:
+        std::cout << "run " << opts.run << " cancelled by " << who << "\n";
+        return kOk;
+      case CancelResult::Kind::Refused:
+        std::cerr << "rbk cancel: " << c.why << "\n";
+        return kFailed;
+      default:
+        std::cerr << "rbk cancel: " << c.why << "\n";
+        return kUsage;
+    }
+  });
+}
+
+}  // namespace rbk::cli
