@@ -424,4 +424,24 @@ echo '{"extends": "nowhere.json"}' > "$tmp/waves/scenarios/missing.json"
 expect "a missing base" 2 "$rbk" run "$tmp/waves/flows/rollout_flows.rbk" --scenario "$tmp/waves/scenarios/missing.json"
 contains "missing base named" "$tmp/err" "cannot read the base scenario"
 
+
+# A store written before run owners (no owner column, no schema version) is brought up to
+# date when opened; its run left running shows as interrupted. A newer store is refused.
+python3 - "$tmp/old.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("""CREATE TABLE runs(id TEXT PRIMARY KEY, runbook TEXT, program_hash TEXT, program BLOB,
+  mode TEXT, params TEXT, scenario_path TEXT, scenario TEXT, policy TEXT, options TEXT,
+  started_by TEXT, status TEXT, outcome TEXT, error TEXT, paused_gate TEXT, paused_role TEXT,
+  plan TEXT, plan_hash TEXT, created_at INTEGER, updated_at INTEGER)""")
+db.execute("INSERT INTO runs(id, runbook, mode, status, started_by, created_at, updated_at) "
+           "VALUES('r-old', 'gates', 'scenario', 'running', 'alice', 1, 1)")
+db.commit()
+PY
+expect "an older store is read" 0 "$rbk" runs --store "$tmp/old.db"
+contains "its unfinished run is interrupted" "$tmp/out" "interrupted"
+python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute("PRAGMA user_version = 99"); db.commit()' "$tmp/old.db"
+expect "a newer store is refused" 2 "$rbk" runs --store "$tmp/old.db"
+contains "newer named" "$tmp/err" "was written by a newer rbk (schema 99"
+
 summary
