@@ -61,13 +61,6 @@ void check_answer(const json& a, const std::string& path, const std::string& pro
     throw ScenarioError(path + ": \"args\" of an answer for " + probe + " must be a list");
 }
 
-std::string describe_call(const std::string& name, const std::vector<Value>& args) {
-  std::string s = name + "(";
-  for (size_t i = 0; i < args.size(); ++i)
-    s += (i ? ", " : "") +
-         (args[i].kind == ValueKind::String ? "\"" + args[i].str() + "\"" : to_display(args[i]));
-  return s + ")";
-}
 }  // namespace
 
 namespace {
@@ -243,7 +236,7 @@ std::optional<Value> ScenarioHost::call(const FunctionInfo& fn, const std::vecto
   // Scenarios answer at the level of the declared probe (fleet.last_seen_age), so a
   // runbook is testable without any server; natives are answered only if named.
   if (!scenario_.probes.contains(fn.name))
-    throw HostFault("the scenario does not answer " + describe_call(fn.name, args));
+    throw HostFault("the scenario does not answer " + call_text(fn.name, args));
   const json& spec = scenario_.probes[fn.name];
   if (!spec.is_array()) return answer(fn, spec, fn.name);
   const json* fallback = nullptr;
@@ -262,7 +255,7 @@ std::optional<Value> ScenarioHost::call(const FunctionInfo& fn, const std::vecto
     if (match) return answer(fn, entry, fn.name + "#" + std::to_string(i));
   }
   if (fallback) return answer(fn, *fallback, fn.name + "#default");
-  throw HostFault("the scenario does not answer " + describe_call(fn.name, args));
+  throw HostFault("the scenario does not answer " + call_text(fn.name, args));
 }
 
 ActOutcome ScenarioHost::act(const PlannedCall& call, const Site&) {

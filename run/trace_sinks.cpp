@@ -48,7 +48,7 @@ void StoreTrace::event(const TraceEvent& e, int64_t now_ms) {
 
 namespace {
 std::string show(const Value& v) {
-  return v.kind == ValueKind::String ? "\"" + v.str() + "\"" : to_display(v);
+  return to_source(v);
 }
 const Value* field(const TraceEvent& e, const char* key) {
   for (const auto& f : e.fields)

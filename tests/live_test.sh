@@ -71,7 +71,7 @@ contains "data_gap: schema rejections found" "$tmp/out" "→ schema_mismatch"
 contains "data_gap outcome" "$tmp/out" "outcome: escalated"
 expect "telemetry_spike dry-run" 0 "$rbk" run runbooks/telemetry_spike.rbk "${common[@]}" --param region=eu-west
 contains "telemetry_spike: JSON percent converted" "$tmp/out" "top_share: 78%"
-contains "telemetry_spike: would limit the cohort" "$tmp/out" 'would do broker.set_rate_limit("fw-2.4.0-rev-B", 10)'
+contains "telemetry_spike: would limit the cohort" "$tmp/out" 'would do broker.set_rate_limit({firmware: "2.4.0", hardware: "rev-B", region: "eu-west"}, 10)'
 contains "telemetry_spike outcome" "$tmp/out" "outcome: mitigated"
 expect "regional_outage dry-run" 0 "$rbk" run runbooks/regional_outage.rbk "${common[@]}" --param region=eu-west \
   --param broker_host=localhost --param broker_port="$port"
@@ -130,5 +130,29 @@ contains "the fleet API of the environment answered (in the stored trace)" "$tmp
 contains "the natives inside probes are marked" "$tmp/run.json" '"in_body": true' 
 expect "live needs a policy" 2 "$rbk" run "${args[@]}"
 contains "suggests a dry-run with a policy" "$tmp/err" "--dry-run --policy FILE"
+
+
+# Cohorts: the bad rollout, live. Only the scoped cohort (rev-B in eu-west) is quarantined
+# and rolled back, by its own endpoints; the rollout as a whole never moves.
+start_sim
+ota=(runbooks/bad_ota.rbk --config "$tmp/config.json" --policy "$tmp/policy.json" --param rollout=fw-2.4.0)
+expect "bad_ota pauses at the quarantine" 3 "$rbk" run "${ota[@]}" --as alice
+id=$("$rbk" runs | sed -n 2p | awk '{print $1}')
+contains "the scope is one cohort" "$tmp/out" 'plan: ota.quarantine("fw-2.4.0", {firmware: "2.4.0", hardware: "rev-B", region: "eu-west"})'
+expect "quarantine approved by security" 3 "$rbk" approve "$id" --as dana --wait
+contains "the cohort's rollback planned" "$tmp/out" 'plan: ota.rollback_cohort("fw-2.4.0", {firmware: "2.4.0", hardware: "rev-B", region: "eu-west"}, "2.3.1", 10%)'
+expect "first wave approved by the release manager" 3 "$rbk" approve "$id" --as erin --wait
+contains "the cohort is healthy after its first wave" "$tmp/out" "gate continue_rollback asks"
+expect "the rest approved" 0 "$rbk" approve "$id" --as erin --wait
+contains "bad_ota rolled back" "$tmp/out" "outcome: mitigated"
+check "the cohort was rolled back by its own endpoint" "$(actions | grep -c '"action":"ota.rollback_cohort".*"target":"fw-2.4.0/2.4.0/rev-B/eu-west"' >/dev/null; echo $?)" "$(actions)"
+check "the whole rollout never moved" "$(actions | grep -q '"action":"ota.rollback"'; [ $? = 1 ]; echo $?)" "$(actions)"
+curl -s "$api/rollouts/fw-2.4.0/cohorts/2.4.0/rev-A/eu-west" > "$tmp/rev-a.json"
+contains "rev-A still has its failures" "$tmp/rev-a.json" '"failed":2'
+# The simulator refuses what it does not know, naming it, and records nothing.
+code=$(curl -s -o "$tmp/refused.json" -w '%{http_code}' -X POST -d '{"firmware": "2.3.1", "wave": 10, "hardware": "rev-B"}' "$api/rollouts/fw-2.4.0/rollback")
+check "an unknown request field is a 400" "$([ "$code" = 400 ]; echo $?)" "status $code"
+contains "the field named" "$tmp/refused.json" 'unknown field \"hardware\" (this endpoint takes \"firmware\", \"wave\")'
+check "nothing recorded for it" "$(actions | grep -q '"action":"ota.rollback"'; [ $? = 1 ]; echo $?)" "$(actions)"
 
 summary

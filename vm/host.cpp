@@ -23,13 +23,14 @@ const char* trace_kind_name(TraceKind k) {
   return kTraceKinds.name(k);
 }
 
-std::string PlannedCall::describe() const {
-  std::string s = function->name + "(";
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (i) s += ", ";
-    s += args[i].kind == ValueKind::String ? "\"" + args[i].str() + "\"" : to_display(args[i]);
-  }
+std::string call_text(const std::string& name, const std::vector<Value>& args) {
+  std::string s = name + "(";
+  for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + to_source(args[i]);
   return s + ")";
+}
+
+std::string PlannedCall::describe() const {
+  return call_text(function->name, args);
 }
 
 }  // namespace rbk

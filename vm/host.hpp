@@ -23,6 +23,10 @@ struct Site {
   int depth = 0;  // 0 in the entry runbook, +1 per call node
 };
 
+// A call as a person reads it, its arguments as source: fleet.push_backoff({firmware:
+// "2.4.0", hardware: "rev-B", region: "eu-west"}, 10, 5s, 5m).
+std::string call_text(const std::string& name, const std::vector<Value>& args);
+
 struct PlannedCall {
   const FunctionInfo* function = nullptr;
   std::vector<Value> args;

@@ -10,6 +10,7 @@
 //   GET /requests       how many requests it served
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -20,6 +21,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -49,10 +51,28 @@ struct Gateway {
   bool online = true, oom = false, ot = true, publishing = true;
 };
 
+// A cohort of the OTA rollout: its devices on one firmware, hardware revision and region.
+struct Cohort {
+  std::string firmware, hardware, region;
+  int devices = 0, failed = 0;
+  bool rolled_back = false;  // back on the previous firmware (and healthy again)
+  bool quarantined = false;
+  int failed_now() const { return rolled_back ? 0 : failed; }
+  double healthy_percent() const {
+    // every device of a rolled-back cohort but the odd one out is healthy
+    return rolled_back ? 99.0 : 100.0 * double(devices - failed) / double(devices);
+  }
+  json identity() const {
+    return {{"firmware", firmware}, {"hardware", hardware}, {"region", region}};
+  }
+};
+
 struct Fleet {
   std::map<std::string, Device> devices;
   std::map<std::string, Gateway> gateways;
-  bool rolled_back = false;     // the bad rollout's devices are back on 2.3.1
+  // The rollout of firmware 2.4.0 that bricks hardware rev B in eu-west.
+  std::vector<Cohort> cohorts = {{"2.4.0", "rev-B", "eu-west", 40, 34},
+                                 {"2.4.0", "rev-A", "eu-west", 360, 2}};
   bool cohort_limited = false;  // the noisy cohort has a broker rate limit
   bool cohort_backoff = false;  // ... and backoff configuration
   std::mutex mu;
@@ -120,6 +140,32 @@ long seconds_of(const std::string& text) {
 void reply(httplib::Response& res, const json& j, int status = 200) {
   res.status = status;
   res.set_content(j.dump(), "application/json");
+}
+
+// Why BODY is not an object with exactly the fields FIELDS ("" when it is): a request
+// with a field the endpoint does not know is refused, so that a client never believes it
+// asked for something the server ignored (rolling back one cohort, say, when the endpoint
+// moves the whole rollout).
+std::string body_problem(const std::string& body, const std::vector<std::string>& fields) {
+  json j = json::parse(body.empty() ? "{}" : body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return "the body must be a JSON object";
+  std::string known;
+  for (const auto& f : fields) known += (known.empty() ? "" : ", ") + ("\"" + f + "\"");
+  if (known.empty()) known = "none";
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (std::find(fields.begin(), fields.end(), it.key()) == fields.end())
+      return "unknown field \"" + it.key() + "\" (this endpoint takes " + known + ")";
+  for (const auto& f : fields)
+    if (!j.contains(f)) return "missing field \"" + f + "\" (this endpoint takes " + known + ")";
+  return "";
+}
+
+// Whether cohort C is in the selector FW/HW/REGION ("*" matches any).
+bool selects(const httplib::Request& req, size_t first, const Cohort& c) {
+  auto field = [&](size_t i, const std::string& v) {
+    return req.matches[first + i] == "*" || req.matches[first + i] == v;
+  };
+  return field(0, c.firmware) && field(1, c.hardware) && field(2, c.region);
 }
 
 }  // namespace
@@ -204,58 +250,124 @@ int main(int argc, char** argv) {
                 {"ot_network_reachable", g->second.ot}});
   });
 
-  // Actions: recorded, and they change the fleet the way the real thing would.
-  auto action = [&](const char* pattern, const char* name, auto effect) {
-    srv.Post(pattern, [&, name, effect](const httplib::Request& req, httplib::Response& res) {
-      std::string target = req.matches.size() > 1 ? std::string(req.matches[1]) : "";
-      record(fleet, name, target, req.body);
-      std::lock_guard<std::mutex> lock(fleet.mu);
-      effect(target);
-      reply(res, {{"ok", true}});
-    });
+  // Actions: recorded, and they change the fleet the way the real thing would. Each takes
+  // exactly the body FIELDS (400 naming the field otherwise, and nothing recorded). The
+  // target is the path's captures, joined by "/"; EFFECT returns false when the target
+  // does not exist (404).
+  auto action = [&](const char* pattern, const char* name, std::vector<std::string> fields,
+                    auto effect) {
+    srv.Post(pattern,
+             [&, name, fields, effect](const httplib::Request& req, httplib::Response& res) {
+               if (std::string why = body_problem(req.body, fields); !why.empty())
+                 return reply(res, {{"error", why}}, 400);
+               std::string target;
+               for (size_t i = 1; i < req.matches.size(); ++i)
+                 target += (i > 1 ? "/" : "") + std::string(req.matches[i]);
+               {
+                 std::lock_guard<std::mutex> lock(fleet.mu);
+                 if (!effect(req)) return reply(res, {{"error", "no such " + target}}, 404);
+               }
+               record(fleet, name, target, req.body);
+               reply(res, {{"ok", true}});
+             });
   };
-  action(R"(/gateways/([\w-]+)/restart)", "gateway.restart", [&](const std::string& gw) {
-    fleet.gateways[gw].oom = false;
+  auto nothing = [](const httplib::Request&) { return true; };
+  // The device or gateway of the request's first capture, or null.
+  auto device_of = [&](const httplib::Request& req) {
+    auto d = fleet.devices.find(req.matches[1]);
+    return d == fleet.devices.end() ? nullptr : &d->second;
+  };
+  action(R"(/gateways/([\w-]+)/restart)", "gateway.restart", {}, [&](const httplib::Request& req) {
+    auto g = fleet.gateways.find(req.matches[1]);
+    if (g == fleet.gateways.end()) return false;
+    g->second.oom = false;
     for (auto& [id, d] : fleet.devices)
-      if (d.gateway == gw) d.offline_s = 0, d.last_connect_s = 0;
+      if (d.gateway == g->first) d.offline_s = 0, d.last_connect_s = 0;
+    return true;
   });
-  action(R"(/devices/([\w-]+)/quarantine)", "fleet.quarantine", [](const std::string&) {});
-  action(R"(/devices/([\w-]+)/power-cycle)", "fleet.power_cycle",
-         [&](const std::string& id) { fleet.devices[id].offline_s = 0; });
-  action(R"(/devices/([\w-]+)/renew)", "certs.start_renewal",
-         [&](const std::string& id) { fleet.devices[id].renewal_acknowledged = true; });
-  action(R"(/devices/([\w-]+)/reprovision)", "certs.reprovision", [&](const std::string& id) {
-    fleet.devices[id].cert_days = 365;
-    fleet.devices[id].offline_s = 0;
+  action(R"(/devices/([\w-]+)/quarantine)", "fleet.quarantine", {"reason"},
+         [&](const httplib::Request& req) { return device_of(req) != nullptr; });
+  action(R"(/devices/([\w-]+)/power-cycle)", "fleet.power_cycle", {},
+         [&](const httplib::Request& req) {
+           Device* d = device_of(req);
+           if (d) d->offline_s = 0;
+           return d != nullptr;
+         });
+  action(R"(/devices/([\w-]+)/renew)", "certs.start_renewal", {}, [&](const httplib::Request& req) {
+    Device* d = device_of(req);
+    if (d) d->renewal_acknowledged = true;
+    return d != nullptr;
   });
-  action(R"(/hooks/ops)", "ops.alert", [](const std::string&) {});
-  action(R"(/tickets)", "ops.dispatch_technician", [](const std::string&) {});
+  action(R"(/devices/([\w-]+)/reprovision)", "certs.reprovision", {},
+         [&](const httplib::Request& req) {
+           Device* d = device_of(req);
+           if (d) d->cert_days = 365, d->offline_s = 0;
+           return d != nullptr;
+         });
+  action(R"(/hooks/ops)", "ops.alert", {"text", "severity"}, nothing);
+  action(R"(/tickets)", "ops.dispatch_technician", {"device", "reason"}, nothing);
 
-  // OTA: one rollout of firmware 2.4.0 that bricks hardware rev B in eu-west.
+  // OTA: one rollout, fw-2.4.0, of firmware 2.4.0 over the cohorts of fleet.cohorts.
+  const std::string cohort_path = R"(/([\w.*-]+)/([\w.*-]+)/([\w.*-]+))";
+  auto rollout_known = [](const httplib::Request& req) { return req.matches[1] == "fw-2.4.0"; };
   srv.Get(R"(/rollouts/([\w.-]+))", [&](const httplib::Request& req, httplib::Response& res) {
-    if (req.matches[1] != "fw-2.4.0") return reply(res, {{"error", "no such rollout"}}, 404);
+    if (!rollout_known(req)) return reply(res, {{"error", "no such rollout"}}, 404);
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    int devices = 0, failed = 0;
+    for (const auto& c : fleet.cohorts) devices += c.devices, failed += c.failed_now();
     reply(res, {{"state", "running"},
                 {"firmware", "2.4.0"},
                 {"previous_firmware", "2.3.1"},
-                {"devices", 400},
-                {"failed", 36},
-                {"failed_percent", 9.0}});
+                {"devices", devices},
+                {"failed", failed},
+                {"failed_percent", 100.0 * failed / devices}});
   });
-  srv.Get(R"(/rollouts/([\w.-]+)/cohorts)", [&](const httplib::Request&, httplib::Response& res) {
-    reply(res, json::array({{{"firmware", "2.4.0"},
-                             {"hardware", "rev-B"},
-                             {"region", "eu-west"},
-                             {"devices", 40},
-                             {"failed", 34}},
-                            {{"firmware", "2.4.0"},
-                             {"hardware", "rev-A"},
-                             {"region", "eu-west"},
-                             {"devices", 360},
-                             {"failed", 2}}}));
+  srv.Get(R"(/rollouts/([\w.-]+)/cohorts)", [&](const httplib::Request& req,
+                                                httplib::Response& res) {
+    if (!rollout_known(req)) return reply(res, {{"error", "no such rollout"}}, 404);
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    json all = json::array();
+    for (const auto& c : fleet.cohorts)
+      all.push_back({{"cohort", c.identity()}, {"devices", c.devices}, {"failed", c.failed_now()}});
+    reply(res, all);
   });
-  action(R"(/rollouts/([\w.-]+)/pause)", "ota.pause", [](const std::string&) {});
-  action(R"(/rollouts/([\w.-]+)/rollback)", "ota.rollback",
-         [&](const std::string&) { fleet.rolled_back = true; });
+  srv.Get("/rollouts/([\\w.-]+)/cohorts" + cohort_path, [&](const httplib::Request& req,
+                                                            httplib::Response& res) {
+    if (!rollout_known(req)) return reply(res, {{"error", "no such rollout"}}, 404);
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    int devices = 0, failed = 0;
+    double healthy = 0;
+    for (const auto& c : fleet.cohorts)
+      if (selects(req, 2, c))
+        devices += c.devices, failed += c.failed_now(), healthy += c.healthy_percent() * c.devices;
+    if (devices == 0) return reply(res, {{"error", "no such cohort"}}, 404);
+    reply(res, {{"devices", devices},
+                {"failed", failed},
+                {"failed_percent", 100.0 * failed / devices},
+                {"healthy_percent", healthy / devices}});
+  });
+  action(R"(/rollouts/([\w.-]+)/pause)", "ota.pause", {"reason"}, rollout_known);
+  action(R"(/rollouts/([\w.-]+)/rollback)", "ota.rollback", {"firmware", "wave"},
+         [&](const httplib::Request& req) {
+           if (!rollout_known(req)) return false;
+           for (auto& c : fleet.cohorts) c.rolled_back = true;
+           return true;
+         });
+  // A cohort's own rollback and quarantine touch only the cohorts the selector holds.
+  auto for_cohorts = [&](auto change) {
+    return [&, change](const httplib::Request& req) {
+      if (!rollout_known(req)) return false;
+      bool any = false;
+      for (auto& c : fleet.cohorts)
+        if (selects(req, 2, c)) change(c), any = true;
+      return any;
+    };
+  };
+  action(("/rollouts/([\\w.-]+)/cohorts" + cohort_path + "/rollback").c_str(),
+         "ota.rollback_cohort", {"firmware", "wave"},
+         for_cohorts([](Cohort& c) { c.rolled_back = true; }));
+  action(("/rollouts/([\\w.-]+)/cohorts" + cohort_path + "/quarantine").c_str(), "ota.quarantine",
+         {}, for_cohorts([](Cohort& c) { c.quarantined = true; }));
 
   // Ingestion: a device whose messages reach the broker but are rejected by the schema.
   srv.Get(R"(/devices/([\w-]+)/messages)", [&](const httplib::Request&, httplib::Response& res) {
@@ -273,7 +385,7 @@ int main(int argc, char** argv) {
   srv.Get(R"(/devices/([\w-]+)/deadband)", [&](const httplib::Request&, httplib::Response& res) {
     reply(res, {{"width", 0.5}, {"suppressed", 0}});
   });
-  action(R"(/consumers/([\w-]+)/scale)", "ingest.scale_consumers", [](const std::string&) {});
+  action(R"(/consumers/([\w-]+)/scale)", "ingest.scale_consumers", {"instances"}, nothing);
 
   // Presence and regions, computed from the devices. A region counts a device as connected
   // when it was seen within 5 minutes (telemetry comes every couple of minutes).
@@ -299,9 +411,16 @@ int main(int argc, char** argv) {
                 {"baseline", all},
                 {"drop_percent", 100.0 * double(all - connected) / double(all)}});
   });
-  action(R"(/quarantine)", "fleet.quarantine_devices", [](const std::string&) {});
-  action(R"(/cohorts/([\w.-]+)/config)", "fleet.push_backoff",
-         [&](const std::string&) { fleet.cohort_backoff = true; });
+  action(R"(/quarantine)", "fleet.quarantine_devices", {"devices", "reason"}, nothing);
+  // The noisy cohort of the broker's spike: firmware 2.4.0 on rev-B in eu-west.
+  auto noisy = [](const httplib::Request& req) {
+    return req.matches[1] == "2.4.0" && req.matches[2] == "rev-B" && req.matches[3] == "eu-west";
+  };
+  action(("/cohorts" + cohort_path + "/config").c_str(), "fleet.push_backoff",
+         {"max_publish_rate", "backoff_initial", "backoff_max"}, [&](const httplib::Request& req) {
+           if (noisy(req)) fleet.cohort_backoff = true;
+           return true;
+         });
 
   // The broker: healthy, with a telemetry spike in eu-west from firmware 2.4.0 on rev-B.
   srv.Get("/health", [&](const httplib::Request&, httplib::Response& res) {
@@ -310,40 +429,63 @@ int main(int argc, char** argv) {
   srv.Get(R"(/regions/([\w-]+)/traffic)", [&](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(fleet.mu);
     bool spike = req.matches[1] == "eu-west" && !fleet.cohort_backoff;
-    reply(res, {{"publish_rate", spike ? 9400 : 1050},
-                {"baseline_rate", 1100},
-                {"rejected", spike ? 2300 : 0},
-                {"top_cohort", "fw-2.4.0-rev-B"},
-                {"top_share", spike ? 78 : 12}});
+    reply(res,
+          {{"publish_rate", spike ? 9400 : 1050},
+           {"baseline_rate", 1100},
+           {"rejected", spike ? 2300 : 0},
+           {"top_cohort", {{"firmware", "2.4.0"}, {"hardware", "rev-B"}, {"region", "eu-west"}}},
+           {"top_share", spike ? 78 : 12}});
   });
-  srv.Get(R"(/cohorts/([\w.-]+)/over-limit)", [&](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(fleet.mu);
-    reply(res, {{"clients", fleet.cohort_limited ? json::array({"sensor-0013"}) : json::array()}});
-  });
-  action(R"(/cohorts/([\w.-]+)/rate-limit)", "broker.set_rate_limit",
-         [&](const std::string&) { fleet.cohort_limited = true; });
-  action(R"(/regions/([\w-]+)/failover)", "broker.failover", [](const std::string&) {});
+  srv.Get("/cohorts" + cohort_path + "/over-limit",
+          [&](const httplib::Request& req, httplib::Response& res) {
+            std::lock_guard<std::mutex> lock(fleet.mu);
+            bool limited = noisy(req) && fleet.cohort_limited;
+            reply(res, {{"clients", limited ? json::array({"sensor-0013"}) : json::array()}});
+          });
+  action(("/cohorts" + cohort_path + "/rate-limit").c_str(), "broker.set_rate_limit",
+         {"messages_per_second"}, [&](const httplib::Request& req) {
+           if (noisy(req)) fleet.cohort_limited = true;
+           return true;
+         });
+  action(R"(/regions/([\w-]+)/failover)", "broker.failover", {}, nothing);
 
-  // OTA scope and health: rev-B in eu-west is the only cohort failing (at least 5%).
-  srv.Get(R"(/rollouts/([\w.-]+)/scope)", [&](const httplib::Request&, httplib::Response& res) {
-    reply(res, {{"firmware", "2.4.0"},
-                {"hardware", "rev-B"},
-                {"region", "eu-west"},
-                {"devices", 40},
-                {"failed", 34},
-                {"cohorts_failing", 1}});
-  });
-  srv.Get(R"(/rollouts/([\w.-]+)/health)", [&](const httplib::Request&, httplib::Response& res) {
+  // OTA scope: the narrowest cohort selector holding every failing cohort (5% or more of
+  // its devices failed); "*" where the failing cohorts differ.
+  srv.Get(R"(/rollouts/([\w.-]+)/scope)", [&](const httplib::Request& req, httplib::Response& res) {
+    if (!rollout_known(req)) return reply(res, {{"error", "no such rollout"}}, 404);
     std::lock_guard<std::mutex> lock(fleet.mu);
-    reply(res, {{"connected_percent", 99.0}, {"healthy_percent", fleet.rolled_back ? 99.0 : 91.0}});
+    json scope;
+    int devices = 0, failed = 0, failing = 0;
+    for (const auto& c : fleet.cohorts) {
+      if (c.failed_now() * 20 < c.devices) continue;
+      ++failing, devices += c.devices, failed += c.failed_now();
+      json id = c.identity();
+      if (scope.is_null()) scope = id;
+      for (const char* f : {"firmware", "hardware", "region"})
+        if (scope[f] != id[f]) scope[f] = "*";
+    }
+    if (scope.is_null()) scope = {{"firmware", "2.4.0"}, {"hardware", "*"}, {"region", "*"}};
+    reply(res, {{"cohort", scope},
+                {"devices", devices},
+                {"failed", failed},
+                {"cohorts_failing", failing}});
   });
-  action(R"(/rollouts/([\w.-]+)/quarantine)", "ota.quarantine", [](const std::string&) {});
+  srv.Get(R"(/rollouts/([\w.-]+)/health)",
+          [&](const httplib::Request& req, httplib::Response& res) {
+            if (!rollout_known(req)) return reply(res, {{"error", "no such rollout"}}, 404);
+            std::lock_guard<std::mutex> lock(fleet.mu);
+            double healthy = 0;
+            int devices = 0;
+            for (const auto& c : fleet.cohorts)
+              healthy += c.healthy_percent() * c.devices, devices += c.devices;
+            reply(res, {{"connected_percent", 99.0}, {"healthy_percent", healthy / devices}});
+          });
 
   // The cloud platform: no throttling.
   srv.Get(R"(/regions/([\w-]+)/throttling)", [&](const httplib::Request&, httplib::Response& res) {
     reply(res, {{"throttled", 0}, {"quota_used_percent", 35.0}});
   });
-  action(R"(/regions/([\w-]+)/quota-requests)", "cloud.request_quota", [](const std::string&) {});
+  action(R"(/regions/([\w-]+)/quota-requests)", "cloud.request_quota", {"reason"}, nothing);
 
   srv.Get("/actions", [&](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(fleet.mu);
