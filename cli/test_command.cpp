@@ -18,6 +18,7 @@
 #include "compiler/loader.hpp"
 #include "publish/markup.hpp"
 #include "run/session.hpp"
+#include "vm/json_read.hpp"
 
 namespace rbk::cli {
 
@@ -243,6 +244,33 @@ bool report_edge_coverage(const Suite& suite, int fail_under) {
   return true;
 }
 
+// The scenario files among FILES that are only bases: another of them extends it, and it
+// expects nothing itself (a base.json shared by eighteen scenarios is not a test). A file
+// that cannot be read or parsed is left to its own case to report.
+std::set<fs::path> base_scenarios(const std::vector<fs::path>& files) {
+  std::set<fs::path> extended, bases;
+  std::map<fs::path, bool> expects;
+  for (const auto& f : files) {
+    std::string text, error;
+    if (!read_file(f.string(), text, error)) continue;
+    nlohmann::json j;
+    try {
+      j = read_json(text);
+    } catch (const JsonReadError&) {
+      continue;
+    }
+    if (!j.is_object()) continue;
+    std::error_code ec;
+    fs::path me = fs::weakly_canonical(f, ec);
+    expects[me] = j.contains("expect");
+    if (j.contains("extends") && j["extends"].is_string())
+      extended.insert(fs::weakly_canonical(f.parent_path() / j["extends"].get<std::string>(), ec));
+  }
+  for (const auto& [path, expect] : expects)
+    if (!expect && extended.count(path)) bases.insert(path);
+  return bases;
+}
+
 bool write_junit(const std::string& path, const std::vector<CaseResult>& results, size_t failed) {
   std::ofstream out(path);
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -278,7 +306,13 @@ int run_test(const TestOptions& opts) {
   Suite suite;
   std::vector<CaseResult> results;
   size_t failed = 0;
+  std::set<fs::path> bases = base_scenarios(files);
   for (const auto& file : files) {
+    std::error_code ec;
+    if (bases.count(fs::weakly_canonical(file, ec))) {
+      std::cout << "BASE " << file.string() << " (extended by other scenarios; expects nothing)\n";
+      continue;
+    }
     CaseResult cr = run_case(suite, file);
     std::cout << (cr.failure.empty() ? "PASS " : "FAIL ") << cr.name << "\n" << cr.failure;
     failed += !cr.failure.empty();

@@ -363,6 +363,9 @@ JSON
 expect "file, extends and per-visit approvals" 0 "$rbk" test "$tmp/waves/scenarios/deny_third.json" "$tmp/waves/scenarios/all_done.json"
 contains "deny the third wave" "$tmp/out" "PASS $tmp/waves/scenarios/deny_third.json"
 contains "override a probe of the base" "$tmp/out" "PASS $tmp/waves/scenarios/all_done.json"
+expect "a folder with its base" 0 "$rbk" test "$tmp/waves/scenarios"
+contains "the base is not a test of its own" "$tmp/out" "BASE $tmp/waves/scenarios/base.json (extended by other scenarios; expects nothing)"
+contains "its scenarios are" "$tmp/out" "2 passed, 0 failed"
 expect "run a scenario with a base" 0 "$rbk" run "$tmp/waves/flows/rollout_flows.rbk" --scenario "$tmp/waves/scenarios/deny_third.json" --store "$tmp/waves.db"
 contains "third visit denied" "$tmp/out" "gate wave: denied"
 # The stored run as a scenario file: rbk test passes it, gate decisions per visit included.
