@@ -29,6 +29,33 @@ void only_keys(const json& j, const std::vector<std::string>& known, const std::
     }
 }
 
+// A timeline {"0s": v, "10m": w}: an object of durations since the scenario's start.
+void check_timeline(const json& t, const std::string& path, const std::string& what) {
+  if (!t.is_object() || t.empty())
+    throw ScenarioError(path + ": the timeline for " + what +
+                        " must be an object of durations since the start (\"0s\", \"10m\")");
+  for (auto it = t.begin(); it != t.end(); ++it) {
+    int64_t at = 0;
+    if (!parse_duration(it.key(), at) || at < 0)
+      throw ScenarioError(path + ": the timeline for " + what + ": \"" + it.key() +
+                          "\" is not a duration since the start (\"0s\", \"90s\", \"10m\")");
+  }
+}
+
+// The entry of a (checked) timeline for ELAPSED time since the start: that of the latest
+// moment at or before it; before the first moment, the first entry.
+const json& at_time(const json& timeline, int64_t elapsed) {
+  int64_t best_at = INT64_MIN, first_at = INT64_MAX;
+  const json *best = nullptr, *first = nullptr;
+  for (auto it = timeline.begin(); it != timeline.end(); ++it) {
+    int64_t at = 0;
+    parse_duration(it.key(), at);
+    if (at <= elapsed && at > best_at) best_at = at, best = &it.value();
+    if (at < first_at) first_at = at, first = &it.value();
+  }
+  return best ? *best : *first;
+}
+
 // A probe's answer: {"returns": v}, {"sequence": [v, …]}, {"timeline": {"0s": v, "10m":
 // w}} (by the scenario's virtual time) or {"error": "…"}; in a list of answers, each may
 // also match "args".
@@ -43,18 +70,7 @@ void check_answer(const json& a, const std::string& path, const std::string& pro
   if (given != 1)
     throw ScenarioError(path + ": " + what + " needs exactly one of \"returns\", \"sequence\", " +
                         "\"timeline\" or \"error\"");
-  if (a.contains("timeline")) {
-    const json& t = a["timeline"];
-    if (!t.is_object() || t.empty())
-      throw ScenarioError(path + ": the timeline for " + probe +
-                          " must be an object of durations since the start (\"0s\", \"10m\")");
-    for (auto it = t.begin(); it != t.end(); ++it) {
-      int64_t at = 0;
-      if (!parse_duration(it.key(), at) || at < 0)
-        throw ScenarioError(path + ": the timeline for " + probe + ": \"" + it.key() +
-                            "\" is not a duration since the start (\"0s\", \"90s\", \"10m\")");
-    }
-  }
+  if (a.contains("timeline")) check_timeline(a["timeline"], path, probe);
   if (a.contains("sequence") && (!a["sequence"].is_array() || a["sequence"].empty()))
     throw ScenarioError(path + ": the sequence for " + probe + " must be a non-empty list");
   if (a.contains("args") && !a["args"].is_array())
@@ -167,8 +183,18 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
       throw ScenarioError(path + ": \"now\" must be an RFC 3339 time");
   }
   for (auto it = s.approvals.begin(); it != s.approvals.end(); ++it) {
-    // One decision, or one per visit of the gate (the last repeats).
+    // One decision, one per visit of the gate (the last repeats), or one by the virtual
+    // time at which the gate asks ({"timeline": {"0s": "timeout", "45m": "approved"}}).
     json visits = it.value().is_array() ? it.value() : json::array({it.value()});
+    if (it.value().is_object()) {
+      only_keys(it.value(), {"timeline"}, path, "the approval of \"" + it.key() + "\"");
+      if (!it.value().contains("timeline"))
+        throw ScenarioError(path + ": the approval of \"" + it.key() +
+                            "\" as an object needs \"timeline\"");
+      check_timeline(it.value()["timeline"], path, "gate " + it.key());
+      visits = json::array();
+      for (const auto& [at, d] : it.value()["timeline"].items()) visits.push_back(d);
+    }
     if (visits.empty())
       throw ScenarioError(path + ": the approvals of \"" + it.key() + "\" must not be empty");
     for (const json& v : visits) {
@@ -176,8 +202,8 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
       auto d = gate_decision_named(text);
       if (!d || d == GateDecision::Pending)
         throw ScenarioError(path + ": approval of \"" + it.key() +
-                            "\" must be \"approved\", \"denied\" or \"timeout\", or a list " +
-                            "of them (one per visit)" +
+                            "\" must be \"approved\", \"denied\" or \"timeout\", a list " +
+                            "of them (one per visit), or {\"timeline\": {\"0s\": …}}" +
                             did_you_mean(text, {"approved", "denied", "timeout"}, '"'));
     }
   }
@@ -213,20 +239,8 @@ Value ScenarioHost::answer(const FunctionInfo& fn, const json& entry, const std:
     ++pos;
     return typed(v);
   }
-  if (entry.contains("timeline")) {
-    // The answer of the latest moment at or before now (time since the scenario's start);
-    // before the first moment, the first answer. parse_scenario checked the durations.
-    const json& timeline = entry["timeline"];
-    int64_t elapsed = clock_ - scenario_.start_ms, best_at = INT64_MIN, first_at = INT64_MAX;
-    const json *best = nullptr, *first = nullptr;
-    for (auto it = timeline.begin(); it != timeline.end(); ++it) {
-      int64_t at = 0;
-      parse_duration(it.key(), at);
-      if (at <= elapsed && at > best_at) best_at = at, best = &it.value();
-      if (at < first_at) first_at = at, first = &it.value();
-    }
-    return typed(best ? *best : *first);
-  }
+  if (entry.contains("timeline"))  // parse_scenario checked the durations
+    return typed(at_time(entry["timeline"], clock_ - scenario_.start_ms));
   throw HostFault(scenario_.path + ": the answer for " + fn.name +
                   " needs \"returns\", \"sequence\", \"timeline\" or \"error\"");
 }
@@ -329,6 +343,8 @@ GateDecision ScenarioHost::gate(const GateRequest& req) {
     size_t& visit = sequence_pos_["gate:" + req.gate];
     d = &(*d)[std::min(visit, d->size() - 1)];
     ++visit;
+  } else if (d->is_object()) {  // by the virtual time at which the gate asks
+    d = &at_time((*d)["timeline"], clock_ - scenario_.start_ms);
   }
   // parse_scenario let only approved, denied and timeout through
   return gate_decision_named(d->get<std::string>()).value_or(GateDecision::Pending);

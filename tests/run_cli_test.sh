@@ -201,6 +201,17 @@ expect "a wait that times out" 0 "$rbk" run gates.rbk --scenario "$tmp/offline.j
 contains "the timeout says how long" "$tmp/out" "timed out after 10m"
 polls=$(grep -c 'dev.online("sensor-1") = false' "$tmp/out")
 check "one line per poll" "$([ "$polls" = 11 ]; echo $?)" "$polls lines for the polls"
+# Approvals by virtual time: the escalation gate asks after the 10-minute wait timed out.
+sed 's/"gate": "denied"/"gate": {"timeline": {"0s": "denied", "10m": "approved"}}/' "$tmp/offline.json" |
+  sed 's/"dev.online": {"returns": false}/"dev.online": {"returns": false}, "dev.status": {"returns": "ok"}/' > "$tmp/late.json"
+expect "a gate decided by the time it asks" 0 "$rbk" run gates.rbk --scenario "$tmp/late.json" --store "$tmp/offline.db"
+contains "approved at 10m" "$tmp/out" "gate gate: approved"
+sed 's/"10m": "approved"/"1h": "approved"/' "$tmp/late.json" > "$tmp/early.json"
+expect "the same gate before its moment" 0 "$rbk" run gates.rbk --scenario "$tmp/early.json" --store "$tmp/offline.db"
+contains "denied before 1h" "$tmp/out" "gate gate: denied"
+sed 's/"10m": "approved"/"soon": "approved"/' "$tmp/late.json" > "$tmp/badmoment.json"
+expect "a gate's moment that is no duration" 2 "$rbk" run gates.rbk --scenario "$tmp/badmoment.json"
+contains "the gate's moment named" "$tmp/err" 'the timeline for gate gate: "soon" is not a duration'
 
 # Drawings of the compiled graph, with a run overlaid.
 expect "render dot" 0 "$rbk" render gates.rbk --runbook gates

@@ -36,9 +36,17 @@ echo '{"runbook": "r", "approvals": {"g": "aproved"}}' > "$tmp/decision.json"
 echo '{"runbook": "r", "expect": {"outcome": "resovled"}}' > "$tmp/outcome.json"
 echo '{"runbook": "r", "probes": {"p.q": {"returns": 1, "error": "x"}}}' > "$tmp/two.json"
 echo '{"runbook": "r", "actions": {"a.b": {"eror": "x"}}}' > "$tmp/action.json"
-for bad in top form decision outcome two action; do
+echo '{"runbook": "r", "approvals": {"g": {"timeline": {"soon": "approved"}}}}' > "$tmp/moment.json"
+echo '{"runbook": "r", "approvals": {"g": {"timeline": {"0s": "aproved"}}}}' > "$tmp/timed.json"
+for bad in top form decision outcome two action moment timed; do
   validate "$tmp/$bad.json" > "$tmp/bad.jsonl"
   contains "schema refuses $bad" "$tmp/bad.jsonl" '"valid":false'
 done
+
+# The forms of approvals: one, one per visit, by virtual time.
+echo '{"runbook": "r", "approvals": {"a": "approved", "b": ["approved", "denied"],
+  "c": {"timeline": {"0s": "timeout", "45m": "approved"}}}}' > "$tmp/forms.json"
+validate "$tmp/forms.json" > "$tmp/forms.jsonl"
+contains "schema takes every form of approval" "$tmp/forms.jsonl" '"valid":true'
 
 summary
