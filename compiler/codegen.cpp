@@ -1,5 +1,6 @@
 #include "compiler/codegen.hpp"
 
+#include <cmath>
 #include <deque>
 #include <filesystem>
 #include <map>
@@ -28,6 +29,8 @@ EdgeKind edge_kind(ClauseKind k) {
       return EdgeKind::Approved;
     case ClauseKind::Denied:
       return EdgeKind::Denied;
+    case ClauseKind::Aborted:
+      return EdgeKind::Aborted;
     default:
       return EdgeKind::Then;
   }
@@ -270,6 +273,10 @@ class Generator {
   }
 
   void load_name(const std::string& n) {
+    if (auto it = item_alias_.find(n); it != item_alias_.end()) {  // a foreach's `as`
+      emit(Op::LOAD_VAR, it->second);
+      return;
+    }
     if (locals_) {
       emit(Op::LOAD_LOCAL, locals_->at(n));
       return;
@@ -422,7 +429,9 @@ class Generator {
           EdgeInfo{static_cast<uint32_t>(e.from), static_cast<uint32_t>(e.to), edge_kind(e.kind),
                    e.clause->label ? e.clause->label->text() : "", e.clause->range.begin.line});
     info.start = static_cast<uint32_t>(m.start);
+    foreachs_ = &info.foreachs;
     for (size_t n = 0; n < m.nodes.size(); ++n) info.nodes.push_back(node(m, static_cast<int>(n)));
+    foreachs_ = nullptr;
     p_.runbooks[index] = std::move(info);
     rb_ = nullptr;
   }
@@ -491,7 +500,7 @@ class Generator {
           break;
         case ClauseKind::ApproveBy:
         case ClauseKind::By:
-          info.role = c.role->text();
+          if (c.role && n.kind != NodeKind::Foreach) info.role = c.role->text();
           break;
         case ClauseKind::Timeout:
           timeout_clause = &c;
@@ -563,10 +572,139 @@ class Generator {
         emit(Op::TAKE, edge_of(ClauseKind::Then));
         break;
       }
+      case NodeKind::Foreach:
+        info.foreach = foreach (m, index, edge_of(ClauseKind::Aborted));
+        code_ = info.code;
+        for (const auto& c : n.clauses)
+          if (c.kind == ClauseKind::Over) {
+            line_ = c.range.begin.line;
+            expr(*c.expr);
+          }
+        line_ = info.line;
+        emit(Op::FOREACH, info.foreach);
+        emit(Op::TAKE, edge_of(ClauseKind::Then));
+        break;
       case NodeKind::End:
         break;
     }
     return info;
+  }
+
+  // A foreach node's table and its parts (arguments, cohort columns, between-waves
+  // checks), each a code block that ends with RETURN. Returns its index.
+  uint32_t foreach (const RunbookModel& m, int index, uint32_t aborted_edge) {
+    const ast::Node& n = m.node(index);
+    std::map<ClauseKind, const ast::Clause*> c;
+    for (const auto& cl : n.clauses) c.emplace(cl.kind, &cl);
+    ForeachInfo f;
+    f.node = static_cast<uint32_t>(index);
+    f.aborted_edge = aborted_edge;
+    f.result_var = static_cast<uint32_t>(m.foreach_result_var.at(n.name.text));
+    f.item_var = static_cast<uint32_t>(m.foreach_item_var.at(n.name.text));
+    item_alias_[c.at(ClauseKind::As)->name.text] = f.item_var;
+    auto part = [&](const ast::Clause& at, auto body) {
+      uint32_t code = code_ = new_code();
+      line_ = at.range.begin.line;
+      body();
+      emit(Op::RETURN);
+      return code;
+    };
+    // The child's arguments, in its parameter order (defaults compiled here, as for call).
+    const ast::Clause& run = *c.at(ClauseKind::Run);
+    int callee = ck_.runbook_index.at(run.name.text);
+    const RunbookModel& target = ck_.runbooks[callee];
+    f.runbook = runbook(callee);
+    f.args_code = part(run, [&] {
+      for (size_t p = 0; p < target.params.size(); ++p) {
+        const ast::Arg* arg = nullptr;
+        for (const auto& a : run.args)
+          if (a.name && a.name->text == target.params[p]->name.text) arg = &a;
+        if (arg) {
+          expr(*arg->value);
+          convert_to(*arg->value, target.param_types[p]);
+        } else {
+          const RunbookModel* saved = rb_;
+          rb_ = &target;
+          expr(*target.params[p]->default_value);
+          rb_ = saved;
+        }
+      }
+      emit(Op::MAKE_LIST, static_cast<uint32_t>(target.params.size()));
+    });
+    if (auto by = c.find(ClauseKind::By); by != c.end()) {
+      f.by_code = part(*by->second, [&] {
+        for (const auto& col : by->second->exprs) {
+          expr(*col);
+          const Range& r = col->range;
+          f.by_names.push_back(m.src->text().substr(r.begin.offset, r.end.offset - r.begin.offset));
+        }
+        emit(Op::MAKE_LIST, static_cast<uint32_t>(by->second->exprs.size()));
+      });
+    }
+    item_alias_.clear();
+    if (auto w = c.find(ClauseKind::Waves); w != c.end())
+      for (const auto& e : w->second->exprs) {
+        WaveInfo wave;
+        if (e->kind == ExprKind::Percent) {
+          wave.kind = WaveInfo::Kind::Share;
+          wave.value = static_cast<uint32_t>(std::llround(e->float_value * 1000));
+        } else if (e->kind == ExprKind::Int) {
+          wave.kind = WaveInfo::Kind::Count;
+          wave.value = static_cast<uint32_t>(e->int_value);
+        }
+        f.waves.push_back(wave);
+      }
+    if (auto k = c.find(ClauseKind::Concurrency); k != c.end())
+      f.concurrency = static_cast<uint32_t>(k->second->expr->int_value);
+    if (auto r = c.find(ClauseKind::Rate); r != c.end()) {
+      const std::string& t = r->second->text;  // N/s, N/m, N/h (checked)
+      uint64_t per = std::stoull(t.substr(0, t.find('/')));
+      uint64_t unit_ms = t.back() == 's' ? 1000 : t.back() == 'm' ? 60000 : 3600000;
+      f.start_interval_ms = static_cast<uint32_t>(unit_ms / std::max<uint64_t>(per, 1));
+    }
+    if (auto a = c.find(ClauseKind::Abort); a != c.end()) {
+      f.abort = true;
+      for (const auto& o : a->second->outcomes)
+        if (auto out = written_outcome(o.text))
+          f.abort_outcomes |= 1u << static_cast<unsigned>(*out);
+      const ast::Expr& t = *a->second->expr;
+      f.abort_share = t.kind == ExprKind::Percent;
+      f.abort_value = f.abort_share ? static_cast<uint32_t>(std::llround(t.float_value * 1000))
+                                    : static_cast<uint32_t>(t.int_value);
+      f.abort_after = a->second->after ? static_cast<uint32_t>(a->second->after->int_value) : 1;
+    }
+    if (auto e = c.find(ClauseKind::ApproveEach); e != c.end())
+      f.each_role = e->second->role->text();
+    if (auto b = c.find(ClauseKind::Between); b != c.end()) {
+      const ast::Clause *pause = nullptr, *until = nullptr;
+      for (const auto& cl : b->second->block) {
+        if (cl.kind == ClauseKind::Pause) pause = &cl;
+        if (cl.kind == ClauseKind::Until) until = &cl;
+        if (cl.kind == ClauseKind::ApproveBy) f.between_role = cl.role->text();
+      }
+      f.between_code = part(*b->second, [&] {
+        if (pause)
+          expr(*pause->expr);
+        else
+          emit(Op::NULL_);
+        if (until)
+          expr(*until->within);
+        else
+          emit(Op::NULL_);
+        if (until)
+          expr(*until->every);
+        else
+          emit(Op::NULL_);
+        emit(Op::MAKE_LIST, 3);
+      });
+      if (until)
+        f.until_code = part(*until, [&] {
+          expr(*until->expr);
+          convert_to(*until->expr, Type::boolean());
+        });
+    }
+    foreachs_->push_back(std::move(f));
+    return static_cast<uint32_t>(foreachs_->size() - 1);
   }
 
   static size_t edge_position(const NodeModel& model, const RunbookModel& m, const ast::Clause* c) {
@@ -656,6 +794,8 @@ class Generator {
   std::deque<std::pair<std::string, uint32_t>> pending_functions_;
   const RunbookModel* rb_ = nullptr;
   std::unordered_map<std::string, uint32_t>* locals_ = nullptr;
+  std::unordered_map<std::string, uint32_t> item_alias_;  // a foreach's `as` -> its var slot
+  std::vector<ForeachInfo>* foreachs_ = nullptr;          // of the runbook being generated
   uint32_t code_ = 0;
   uint32_t line_ = 0;
 };

@@ -58,6 +58,9 @@ struct RunbookModel {
   std::vector<VarDef> vars;
   std::unordered_map<std::string, int> var_index;
   std::unordered_map<std::string, int> call_outcome_var;  // call node name -> var id
+  // foreach node name -> the var of its results (named like the node, read by later
+  // nodes) and the slot of its item (`as d`, seen only by the node's own clauses)
+  std::unordered_map<std::string, int> foreach_result_var, foreach_item_var;
 
   const ast::Node& node(int i) const { return *nodes[i].ast; }
 };

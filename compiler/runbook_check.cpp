@@ -46,6 +46,14 @@ const std::vector<ClauseRule>& rules_for(NodeKind k) {
   static const std::vector<ClauseRule> call = {{ClauseKind::Run, true, false},
                                                {ClauseKind::Then, true, false},
                                                {ClauseKind::OnError, false, false}};
+  static const std::vector<ClauseRule> foreach = {
+      {ClauseKind::Over, true, false},     {ClauseKind::As, true, false},
+      {ClauseKind::Run, true, false},      {ClauseKind::By, false, false},
+      {ClauseKind::Waves, false, false},   {ClauseKind::Concurrency, false, false},
+      {ClauseKind::Rate, false, false},    {ClauseKind::Abort, false, false},
+      {ClauseKind::Between, false, false}, {ClauseKind::ApproveEach, false, false},
+      {ClauseKind::Then, true, false},     {ClauseKind::Aborted, false, false},
+      {ClauseKind::OnError, false, false}};
   static const std::vector<ClauseRule> none;
   switch (k) {
     case NodeKind::Decide:
@@ -58,6 +66,8 @@ const std::vector<ClauseRule>& rules_for(NodeKind k) {
       return approve;
     case NodeKind::Call:
       return call;
+    case NodeKind::Foreach:
+      return foreach;
     case NodeKind::End:
       return none;
   }
@@ -82,6 +92,12 @@ std::string clause_example(ClauseKind k) {
       return "denied -> next_node";
     case ClauseKind::Run:
       return "run other_runbook(param: value)";
+    case ClauseKind::Over:
+      return "over module.list_probe(…)";
+    case ClauseKind::As:
+      return "as d";
+    case ClauseKind::Aborted:
+      return "aborted -> next_node";
     default:
       return ast::clause_keyword(k);
   }
@@ -99,6 +115,8 @@ const char* node_context(NodeKind k) {
       return "an approve node";
     case NodeKind::Call:
       return "the arguments of a call node";
+    case NodeKind::Foreach:
+      return "a foreach node (its list, cohort columns and arguments)";
     case NodeKind::End:
       return "an end node";
   }
@@ -133,6 +151,13 @@ class RunbookChecker {
   void collect_node(const ast::Node& n, int index);
   void check_node(int index, const std::set<std::string>& visible_runbooks);
   void check_run(const ast::Clause& c, ExprEnv& env, const std::set<std::string>& visible_runbooks);
+  void collect_foreach(const ast::Node& n, NodeModel& model,
+                       const std::map<ClauseKind, const ast::Clause*>& first);
+  void check_foreach(const ast::Node& n, ExprEnv& env,
+                     const std::set<std::string>& visible_runbooks);
+  void check_waves(const ast::Clause& c);
+  void check_abort(const ast::Clause& c);
+  bool has_gates(const RunbookModel& rb, std::set<std::string>& seen) const;
   int declare_var(const std::string& name, const Range& def);
 
   const CheckedProgram& program_;
@@ -329,6 +354,74 @@ void RunbookChecker::collect_node(const ast::Node& n, int index) {
     rb_.call_outcome_var[n.name.text] = v;
     model.assigns.push_back(v);
   }
+  if (n.kind == NodeKind::Foreach) collect_foreach(n, model, first);
+}
+
+// A foreach's results are a run variable named like the node; its item (`as d`) has a
+// slot of its own that only the node's clauses see. Its between-waves block holds
+// pause, until and approve by, each at most once.
+void RunbookChecker::collect_foreach(const ast::Node& n, NodeModel& model,
+                                     const std::map<ClauseKind, const ast::Clause*>& first) {
+  for (const ast::Param* p : rb_.params)
+    if (p->name.text == n.name.text)
+      diags_.error("shadowed-param", rb_.src, n.name.range,
+                   "'" + n.name.text +
+                       "' is a parameter of the runbook; a foreach node's results are a variable "
+                       "named like the node, so it needs another name");
+  int v = declare_var(n.name.text, n.name.range);
+  rb_.foreach_result_var[n.name.text] = v;
+  model.assigns.push_back(v);
+  if (auto as = first.find(ClauseKind::As); as != first.end())
+    rb_.foreach_item_var[n.name.text] =
+        declare_var(n.name.text + "/" + as->second->name.text, as->second->name.range);
+  bool can_abort = first.count(ClauseKind::Abort) || first.count(ClauseKind::Between) ||
+                   first.count(ClauseKind::ApproveEach);
+  if (can_abort && !first.count(ClauseKind::Aborted))
+    diags_
+        .error("missing-clause", rb_.src, n.name.range,
+               "foreach node '" + n.name.text +
+                   "' can abort (its abort rule, a check or an approval between waves) and needs "
+                   "'aborted'")
+        .hints.push_back("add: aborted -> next_node");
+  if (!can_abort)
+    if (auto ab = first.find(ClauseKind::Aborted); ab != first.end())
+      diags_
+          .warning("never-aborts", rb_.src, ab->second->keyword,
+                   "foreach node '" + n.name.text + "' never aborts: this edge is never taken")
+          .hints.push_back("add an 'abort when' rule, or remove the edge");
+  if (auto b = first.find(ClauseKind::Between); b != first.end()) {
+    std::map<ClauseKind, const ast::Clause*> seen;
+    for (const auto& c : b->second->block) {
+      if (c.kind != ClauseKind::Pause && c.kind != ClauseKind::Until &&
+          c.kind != ClauseKind::ApproveBy) {
+        diags_
+            .error("misplaced-clause", rb_.src, c.keyword,
+                   fmt::format("'{}' is not allowed between waves", ast::clause_keyword(c.kind)))
+            .hints.push_back("between waves takes: pause, until, approve by");
+        continue;
+      }
+      if (auto f = seen.find(c.kind); f != seen.end()) {
+        diags_
+            .error("duplicate-clause", rb_.src, c.keyword,
+                   fmt::format("'{}' appears twice between waves", ast::clause_keyword(c.kind)))
+            .related.push_back({rb_.src, f->second->keyword, "first here"});
+        continue;
+      }
+      seen.emplace(c.kind, &c);
+      if (c.kind == ClauseKind::ApproveBy)
+        require_static(c.role, rb_.src, diags_, "an approval role");
+    }
+    if (b->second->block.empty())
+      diags_.warning("empty-between", rb_.src, b->second->keyword,
+                     "'between waves' is empty: waves follow each other at once");
+  }
+  if (auto e = first.find(ClauseKind::ApproveEach); e != first.end())
+    require_static(e->second->role, rb_.src, diags_, "an approval role");
+  if (auto by = first.find(ClauseKind::By); by != first.end() && by->second->role)
+    diags_
+        .error("type-mismatch", rb_.src, by->second->role->range(),
+               "a foreach's 'by' names cohort columns of the item, not a role")
+        .hints.push_back("as in by d.region, d.firmware");
 }
 
 void RunbookChecker::check(const std::set<std::string>& visible_runbooks) {
@@ -400,6 +493,11 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
   std::vector<std::pair<int, Range>> reads;
   env.reads = &reads;
 
+  if (n.kind == NodeKind::Foreach) {
+    check_foreach(n, env, visible_runbooks);
+    for (const auto& [var, range] : reads) reads_.push_back(VarRead{index, 0, var, range});
+    return;
+  }
   for (size_t k = 0; k < n.clauses.size(); ++k) {
     const ast::Clause& c = n.clauses[k];
     switch (c.kind) {
@@ -473,6 +571,211 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
     for (const auto& [var, range] : reads)
       reads_.push_back(VarRead{index, static_cast<int>(k), var, range});
     reads.clear();
+  }
+}
+
+// Whether RB, or a runbook it calls, holds a gate (an approve node or a gated action).
+bool RunbookChecker::has_gates(const RunbookModel& rb, std::set<std::string>& seen) const {
+  if (!seen.insert(rb.name).second) return false;
+  for (const auto& node : rb.nodes)
+    for (const auto& c : node.ast->clauses) {
+      if (node.ast->kind == NodeKind::Approve || c.kind == ClauseKind::ApproveBy) return true;
+      if (c.kind == ClauseKind::Run)
+        if (auto it = program_.runbook_index.find(c.name.text);
+            it != program_.runbook_index.end() && has_gates(program_.runbooks[it->second], seen))
+          return true;
+    }
+  return false;
+}
+
+// waves 1%, 10%, 50%, 100% (cumulative shares) or 10, 100, all (cumulative counts):
+// literals, strictly increasing, ending with the whole list.
+void RunbookChecker::check_waves(const ast::Clause& c) {
+  bool shares = false, counts = false;
+  double last = 0;
+  for (size_t i = 0; i < c.exprs.size(); ++i) {
+    const ast::Expr& w = *c.exprs[i];
+    bool all = w.kind == ast::ExprKind::Ident && w.name.text == "all";
+    double v = w.kind == ast::ExprKind::Percent ? w.float_value
+               : w.kind == ast::ExprKind::Int   ? double(w.int_value)
+                                                : 0;
+    if (!all && w.kind != ast::ExprKind::Percent && w.kind != ast::ExprKind::Int) {
+      diags_
+          .error("bad-waves", rb_.src, w.range,
+                 "a wave is a share of the list (10%), a count (100) or all")
+          .hints.push_back("as in waves 1%, 10%, 50%, 100%");
+      return;
+    }
+    if (all && i + 1 != c.exprs.size()) {
+      diags_.error("bad-waves", rb_.src, w.range, "'all' is the last wave");
+      return;
+    }
+    if (all) break;
+    shares |= w.kind == ast::ExprKind::Percent;
+    counts |= w.kind == ast::ExprKind::Int;
+    if (shares && counts) {
+      diags_
+          .error("bad-waves", rb_.src, w.range,
+                 "waves are all shares (10%, 100%) or all counts (10, 100, all), not both")
+          .hints.push_back("a share and a count cannot be ordered before the list is known");
+      return;
+    }
+    if (v <= 0 || (w.kind == ast::ExprKind::Percent && v > 100)) {
+      diags_.error("bad-waves", rb_.src, w.range,
+                   w.kind == ast::ExprKind::Percent ? "a wave's share is above 0% and at most 100%"
+                                                    : "a wave holds at least one item");
+      return;
+    }
+    if (v <= last) {
+      diags_
+          .error("bad-waves", rb_.src, w.range,
+                 "waves are cumulative and strictly increasing: this one adds nothing")
+          .hints.push_back("as in waves 1%, 10%, 50%, 100% (each the share done by its end)");
+      return;
+    }
+    last = v;
+  }
+  const ast::Expr& end = *c.exprs.back();
+  bool ends_whole = (end.kind == ast::ExprKind::Ident && end.name.text == "all") ||
+                    (end.kind == ast::ExprKind::Percent && end.float_value == 100);
+  if (!ends_whole)
+    diags_
+        .error("bad-waves", rb_.src, end.range,
+               "the last wave must take the whole list: end with 100% or all")
+        .hints.push_back(end.kind == ast::ExprKind::Int ? "as in waves 10, 100, all"
+                                                        : "as in waves 1%, 10%, 100%");
+}
+
+// abort when failed [or escalated] > 5% [after 20]
+void RunbookChecker::check_abort(const ast::Clause& c) {
+  for (const auto& o : c.outcomes)
+    if (!written_outcome(o.text)) {
+      auto& d =
+          diags_.error("unknown-outcome", rb_.src, o.range, "unknown outcome '" + o.text + "'");
+      if (may_suggest(diags_))
+        if (std::string s = closest_name(o.text, written_outcome_names()); !s.empty())
+          d.hints.push_back("did you mean '" + s + "'?");
+    }
+  const ast::Expr& t = *c.expr;
+  if (t.kind == ast::ExprKind::Percent) {
+    if (t.float_value < 0 || t.float_value >= 100)
+      diags_.error("bad-abort", rb_.src, t.range,
+                   "an abort threshold is a share from 0% up to (not including) 100%");
+  } else if (t.kind == ast::ExprKind::Int) {
+    if (t.int_value < 0) diags_.error("bad-abort", rb_.src, t.range, "a count is at least 0");
+  } else {
+    diags_
+        .error("bad-abort", rb_.src, t.range,
+               "an abort threshold is a share (5%) or a count (10) written as a literal")
+        .hints.push_back("as in abort when failed > 5% after 20");
+  }
+  if (c.after && (c.after->kind != ast::ExprKind::Int || c.after->int_value < 1))
+    diags_
+        .error("bad-abort", rb_.src, c.after->range,
+               "'after' is how many children finish before the rule applies: a count of at "
+               "least 1")
+        .hints.push_back("as in abort when failed > 5% after 20");
+  if (t.kind == ast::ExprKind::Percent && !c.after)
+    diags_
+        .warning("abort-without-sample", rb_.src, t.range,
+                 "a share checked from the first child: one failure is 100%")
+        .hints.push_back("wait for a sample: abort when … > 5% after 20");
+}
+
+void RunbookChecker::check_foreach(const ast::Node& n, ExprEnv& env,
+                                   const std::set<std::string>& visible_runbooks) {
+  std::map<ClauseKind, const ast::Clause*> c;
+  for (const auto& cl : n.clauses) c.emplace(cl.kind, &cl);
+  TypeRef item = Type::error();
+  if (auto over = c.find(ClauseKind::Over); over != c.end()) {
+    TypeRef t = exprs_.check(*over->second->expr, env);
+    if (t->kind == TypeKind::List)
+      item = t->elem;
+    else if (!is_error(t))
+      diags_
+          .error("foreach-not-list", rb_.src, over->second->expr->range,
+                 "'over' needs a list, but this is " + to_string(t))
+          .hints.push_back("a probe returning list<…>, or a variable holding one");
+  }
+  // The item is seen by the node's own clauses only; it is no run variable of the runbook.
+  std::optional<std::pair<std::string, std::optional<Binding>>> hidden;
+  if (auto as = c.find(ClauseKind::As); as != c.end()) {
+    const std::string& name = as->second->name.text;
+    for (const ast::Param* p : rb_.params)
+      if (p->name.text == name)
+        diags_.error("shadowed-param", rb_.src, as->second->name.range,
+                     "'" + name + "' is a parameter of the runbook; the item needs another name");
+    auto old = names_.find(name);
+    hidden.emplace(name, old == names_.end() ? std::nullopt : std::optional<Binding>(old->second));
+    names_[name] = Binding{item, -1};
+  }
+  const RunbookModel* child = nullptr;
+  if (auto run = c.find(ClauseKind::Run); run != c.end()) {
+    check_run(*run->second, env, visible_runbooks);
+    if (auto it = program_.runbook_index.find(run->second->name.text);
+        it != program_.runbook_index.end() && visible_runbooks.count(run->second->name.text))
+      child = &program_.runbooks[it->second];
+  }
+  if (auto by = c.find(ClauseKind::By); by != c.end())
+    for (const auto& col : by->second->exprs) exprs_.check(*col, env);
+  if (hidden) {
+    if (hidden->second)
+      names_[hidden->first] = *hidden->second;
+    else
+      names_.erase(hidden->first);
+  }
+  if (auto w = c.find(ClauseKind::Waves); w != c.end()) check_waves(*w->second);
+  if (auto k = c.find(ClauseKind::Concurrency); k != c.end()) {
+    const ast::Expr& e = *k->second->expr;
+    if (e.kind != ast::ExprKind::Int || e.int_value < 1)
+      diags_.error("bad-concurrency", rb_.src, e.range,
+                   "'concurrency' is how many children run at once: a count of at least 1");
+  }
+  if (auto r = c.find(ClauseKind::Rate); r != c.end() && r->second->text.rfind("0/", 0) == 0)
+    diags_.error("bad-rate", rb_.src, r->second->range, "a rate of 0 starts nothing");
+  if (auto a = c.find(ClauseKind::Abort); a != c.end()) check_abort(*a->second);
+  const ast::Clause* between_role = nullptr;
+  if (auto b = c.find(ClauseKind::Between); b != c.end())
+    for (const auto& cl : b->second->block) {
+      if (cl.kind == ClauseKind::Pause) exprs_.expect(*cl.expr, Type::duration(), env, "'pause'");
+      if (cl.kind == ClauseKind::Until) {
+        exprs_.expect(*cl.expr, Type::boolean(), env, "the 'until' condition");
+        exprs_.expect(*cl.within, Type::duration(), env, "'within'");
+        exprs_.expect(*cl.every, Type::duration(), env, "'every'");
+        if (cl.holds) exprs_.expect(*cl.holds, Type::duration(), env, "'holds'");
+      }
+      if (cl.kind == ClauseKind::ApproveBy) between_role = &cl;
+    }
+  // One approval per device is not a process anyone can follow: a child's gates are
+  // covered by an approval of each wave.
+  std::set<std::string> seen;
+  if (child && has_gates(*child, seen) && !between_role && !c.count(ClauseKind::ApproveEach))
+    diags_
+        .error("gated-child", rb_.src, c.at(ClauseKind::Run)->name.range,
+               "runbook '" + child->name +
+                   "' has approval gates, and a foreach would ask them once per item")
+        .hints.push_back(
+            "approve each wave instead: 'approve each wave by \"role\"', or 'approve by' in "
+            "'between waves { … }'");
+  // The results: counts by outcome and by end node, the items per outcome.
+  std::vector<Field> outcomes, items, ends;
+  for (const auto& o : written_outcome_names()) {
+    outcomes.push_back({o, Type::integer()});
+    items.push_back({o, Type::list(item)});
+  }
+  items.push_back({"not_started", Type::list(item)});
+  if (child)
+    for (const auto& node : child->nodes)
+      if (node.ast->kind == NodeKind::End) ends.push_back({node.ast->name.text, Type::integer()});
+  TypeRef result = Type::record({{"count", Type::integer()},
+                                 {"started", Type::integer()},
+                                 {"aborted", Type::boolean()},
+                                 {"outcomes", Type::record(outcomes)},
+                                 {"ends", Type::record(ends)},
+                                 {"items", Type::record(items)}});
+  if (auto it = rb_.foreach_result_var.find(n.name.text); it != rb_.foreach_result_var.end()) {
+    rb_.vars[it->second].type = result;
+    names_[n.name.text].type = result;
   }
 }
 

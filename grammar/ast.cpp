@@ -86,6 +86,26 @@ const char* clause_keyword(ClauseKind k) {
       return "return";
     case ClauseKind::ExprStmt:
       return "expression";
+    case ClauseKind::Over:
+      return "over";
+    case ClauseKind::As:
+      return "as";
+    case ClauseKind::Waves:
+      return "waves";
+    case ClauseKind::Concurrency:
+      return "concurrency";
+    case ClauseKind::Rate:
+      return "rate";
+    case ClauseKind::Abort:
+      return "abort when";
+    case ClauseKind::Between:
+      return "between waves";
+    case ClauseKind::Pause:
+      return "pause";
+    case ClauseKind::ApproveEach:
+      return "approve each wave by";
+    case ClauseKind::Aborted:
+      return "aborted";
   }
   return "?";
 }
@@ -99,6 +119,7 @@ bool is_edge_clause(ClauseKind k) {
     case ClauseKind::Approved:
     case ClauseKind::Denied:
     case ClauseKind::Timeout:
+    case ClauseKind::Aborted:
       return true;
     default:
       return false;

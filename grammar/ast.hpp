@@ -149,6 +149,17 @@ enum class ClauseKind {
   Run,        // run runbook(args)
   Return,     // return expr              (in probe/action declarations)
   ExprStmt,   // a bare call              (in probe/action declarations)
+  // foreach
+  Over,         // over expr
+  As,           // as NAME
+  Waves,        // waves 10%, 100, all    (exprs)
+  Concurrency,  // concurrency expr
+  Rate,         // rate 600/m              (text)
+  Abort,        // abort when failed [or …] > threshold [after expr]
+  Between,      // between waves { pause …; until …; approve by … }   (block)
+  Pause,        // pause expr              (in a between-waves block)
+  ApproveEach,  // approve each wave by "role"
+  Aborted,      // aborted -> target
 };
 const char* clause_keyword(ClauseKind k);
 bool is_edge_clause(ClauseKind k);
@@ -162,10 +173,15 @@ struct Clause {
                               // Return value, ExprStmt
   ExprPtr within, every;      // Until
   ExprPtr holds;              // Until: how long the condition must hold (null: once true)
-  std::optional<Label> role;  // ApproveBy, By
+  std::optional<Label> role;  // ApproveBy, By (one string), ApproveEach
   Name target;                // edges
   std::optional<Label> label;
-  std::vector<Arg> args;  // Run
+  std::vector<Arg> args;       // Run
+  std::vector<ExprPtr> exprs;  // By (foreach cohort columns), Waves
+  std::vector<Name> outcomes;  // Abort: the outcomes counted
+  ExprPtr after;               // Abort: how many children finish before it is checked
+  std::string text;            // Rate: as written ("600/m")
+  std::vector<Clause> block;   // Between
 };
 
 struct Node {

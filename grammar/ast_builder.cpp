@@ -468,10 +468,63 @@ Clause AstBuilder::clause(const TreeNode& n) {
     c.kind = ClauseKind::Denied;
     keyword(6);
     edge(0);
-  } else if (is<approve_by_clause>(n) || is<by_clause>(n)) {
-    c.kind = is<by_clause>(n) ? ClauseKind::By : ClauseKind::ApproveBy;
-    keyword(is<by_clause>(n) ? 2 : 7);
+  } else if (is<approve_by_clause>(n)) {
+    c.kind = ClauseKind::ApproveBy;
+    keyword(7);
     c.role = label(*ch.at(0), 0);
+  } else if (is<by_clause>(n)) {
+    // one string: an approve node's role; otherwise a foreach's cohort columns
+    c.kind = ClauseKind::By;
+    keyword(2);
+    for (const auto& item : ch) c.exprs.push_back(expr(*item, 0));
+    if (c.exprs.size() == 1 && c.exprs[0]->kind == ExprKind::String) {
+      c.role = Label{std::move(c.exprs[0])};
+      c.exprs.clear();
+    }
+  } else if (is<approve_each_clause>(n)) {
+    c.kind = ClauseKind::ApproveEach;
+    keyword(7);
+    c.role = label(*ch.at(0), 0);
+  } else if (is<over_clause>(n)) {
+    c.kind = ClauseKind::Over;
+    keyword(4);
+    c.expr = expr(*ch.at(0), 0);
+  } else if (is<as_clause>(n)) {
+    c.kind = ClauseKind::As;
+    keyword(2);
+    c.name = name(*ch.at(0));
+  } else if (is<waves_clause>(n)) {
+    c.kind = ClauseKind::Waves;
+    keyword(5);
+    for (const auto& item : ch) c.exprs.push_back(expr(*item, 0));
+  } else if (is<concurrency_clause>(n)) {
+    c.kind = ClauseKind::Concurrency;
+    keyword(11);
+    c.expr = expr(*ch.at(0), 0);
+  } else if (is<rate_clause>(n)) {
+    c.kind = ClauseKind::Rate;
+    keyword(4);
+    c.text = std::string(ch.at(0)->string_view());
+  } else if (is<abort_clause>(n)) {
+    c.kind = ClauseKind::Abort;
+    keyword(5);
+    size_t i = 0;
+    while (i < ch.size() && is<ident_raw>(*ch[i])) c.outcomes.push_back(name(*ch[i++]));
+    ++i;  // '>'
+    c.expr = expr(*ch.at(i++), 0);
+    if (i < ch.size()) c.after = expr(*ch[i], 0);
+  } else if (is<between_clause>(n)) {
+    c.kind = ClauseKind::Between;
+    keyword(7);
+    for (const auto& item : ch) c.block.push_back(clause(*item));
+  } else if (is<pause_clause>(n)) {
+    c.kind = ClauseKind::Pause;
+    keyword(5);
+    c.expr = expr(*ch.at(0), 0);
+  } else if (is<aborted_clause>(n)) {
+    c.kind = ClauseKind::Aborted;
+    keyword(7);
+    edge(0);
   } else if (is<until_clause>(n)) {
     c.kind = ClauseKind::Until;
     keyword(5);

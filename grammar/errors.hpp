@@ -74,7 +74,9 @@ RBK_ERROR(on_error_arrow, "expected '->' after 'on error'")
 RBK_ERROR(on_error_target, "expected the name of the target node after 'on error ->'")
 RBK_ERROR(approve_by_word, "expected 'by' after 'approve' in an action (as in approve by \"ops\")")
 RBK_ERROR(approve_by_role, "expected the approving role as a string after 'approve by'")
-RBK_ERROR(by_role, "expected the approving role as a string after 'by'")
+RBK_ERROR(by_item,
+          "expected the approving role as a string after 'by' (or, in a foreach, the cohort "
+          "columns: by d.region, d.firmware)")
 RBK_ERROR(until_cond, "expected a condition after 'until'")
 RBK_ERROR(holds_value,
           "expected a duration after 'holds' (as in until c holds 10m within 1h every 1m)")
@@ -91,6 +93,27 @@ RBK_ERROR(timeout_arrow, "expected '->' after 'timeout'")
 RBK_ERROR(timeout_target, "expected the name of the target node after 'timeout ->'")
 RBK_ERROR(run_target, "expected the name of a runbook after 'run'")
 RBK_ERROR(run_open, "expected '(' and the runbook's arguments after its name")
+RBK_ERROR(over_value, "expected the list to go over after 'over' (a probe call or a variable)")
+RBK_ERROR(as_name, "expected the item's name after 'as' (as in as d)")
+RBK_ERROR(wave_item, "expected a wave after 'waves': a share (10%), a count (100) or all")
+RBK_ERROR(concurrency_value, "expected how many children run at once after 'concurrency'")
+RBK_ERROR(rate_value, "expected a rate after 'rate': starts per second, minute or hour (600/m)")
+RBK_ERROR(abort_when, "expected 'when' after 'abort' (as in abort when failed > 5% after 20)")
+RBK_ERROR(abort_outcome,
+          "expected an outcome after 'abort when' (failed, escalated, mitigated or resolved)")
+RBK_ERROR(abort_gt, "expected '>' and a threshold after the outcomes (as in failed > 5%)")
+RBK_ERROR(abort_threshold, "expected a threshold after '>': a share (5%) or a count (10)")
+RBK_ERROR(abort_after, "expected how many children must finish first after 'after' (after 20)")
+RBK_ERROR(pause_value, "expected a duration after 'pause'")
+RBK_ERROR(between_word, "expected 'waves' after 'between' (as in between waves { … })")
+RBK_ERROR(between_open, "expected '{' to open the between-waves block")
+RBK_ERROR(between_close,
+          "expected a clause (pause, until, approve by) or '}' to close the between-waves block")
+RBK_ERROR(each_wave_word, "expected 'wave' after 'approve each' (approve each wave by \"role\")")
+RBK_ERROR(each_by_word, "expected 'by' and a role after 'approve each wave'")
+RBK_ERROR(each_role, "expected the approving role as a string after 'approve each wave by'")
+RBK_ERROR(aborted_arrow, "expected '->' after 'aborted'")
+RBK_ERROR(aborted_target, "expected the name of the target node after 'aborted ->'")
 
 // runbook items
 RBK_ERROR(node_name, "expected a node name")
@@ -98,7 +121,8 @@ RBK_ERROR(node_open, "expected '{' to open the node's body")
 RBK_ERROR(
     node_close,
     "expected a clause (let, when, else, do, then, on error, approve by, by, until, approved, "
-    "denied, timeout, run) or '}' to close the node")
+    "denied, timeout, run; in a foreach: over, as, waves, concurrency, rate, abort when, "
+    "between waves, approve each wave by, aborted) or '}' to close the node")
 RBK_ERROR(end_as,
           "expected 'as' and an outcome after the end node's name and label (as in end done "
           "\"Done\" as resolved)")
@@ -113,7 +137,8 @@ RBK_ERROR(start_target, "expected the name of the first node after 'start ->'")
 RBK_ERROR(runbook_close, "expected '}' to close the runbook")
 RBK_ERROR(
     runbook_or_end,
-    "expected a runbook item (doc, param, start, decide, action, wait, approve, call, end) or "
+    "expected a runbook item (doc, param, start, decide, action, wait, approve, call, foreach, "
+    "end) or "
     "'}' to close the runbook")
 RBK_ERROR(runbook_name, "expected a runbook name after 'runbook'")
 RBK_ERROR(runbook_open, "expected '{' to open the runbook")

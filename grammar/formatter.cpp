@@ -462,7 +462,21 @@ class Printer {
     }
   }
 
+  std::string expr_list(const std::vector<ExprPtr>& exprs) {
+    std::string s;
+    for (size_t i = 0; i < exprs.size(); ++i) s += (i ? ", " : "") + expr(*exprs[i]);
+    return s;
+  }
+
   void clause_unit(const Clause& c, bool first) {
+    if (c.kind == ClauseKind::Between) {  // a block of clauses of its own
+      if (leading(c.range.begin.offset, first)) first = false;
+      uint32_t body_begin = c.block.empty() ? c.range.end.offset : c.block[0].range.begin.offset;
+      block(c.range, "between waves", body_begin, c.range.end.offset - 1, [&] {
+        for (size_t i = 0; i < c.block.size(); ++i) clause_unit(c.block[i], i == 0);
+      });
+      return;
+    }
     unit(c.range, first, [&] {
       switch (c.kind) {
         case ClauseKind::Let:
@@ -475,8 +489,37 @@ class Printer {
           line("approve by " + str(*c.role->str));
           break;
         case ClauseKind::By:
-          line("by " + str(*c.role->str));
+          line("by " + (c.role ? str(*c.role->str) : expr_list(c.exprs)));
           break;
+        case ClauseKind::ApproveEach:
+          line("approve each wave by " + str(*c.role->str));
+          break;
+        case ClauseKind::Over:
+          line("over " + expr(*c.expr));
+          break;
+        case ClauseKind::As:
+          line("as " + c.name.text);
+          break;
+        case ClauseKind::Waves:
+          line("waves " + expr_list(c.exprs));
+          break;
+        case ClauseKind::Concurrency:
+          line("concurrency " + expr(*c.expr));
+          break;
+        case ClauseKind::Rate:
+          line("rate " + c.text);
+          break;
+        case ClauseKind::Pause:
+          line("pause " + expr(*c.expr));
+          break;
+        case ClauseKind::Abort: {
+          std::string outcomes;
+          for (size_t i = 0; i < c.outcomes.size(); ++i)
+            outcomes += (i ? " or " : "") + c.outcomes[i].text;
+          line("abort when " + outcomes + " > " + expr(*c.expr) +
+               (c.after ? " after " + expr(*c.after) : ""));
+          break;
+        }
         case ClauseKind::Until:
           line("until " + expr(*c.expr) + (c.holds ? " holds " + expr(*c.holds) : "") + " within " +
                expr(*c.within) + " every " + expr(*c.every));

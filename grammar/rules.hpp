@@ -42,6 +42,7 @@ RBK_KEYWORD(decide, "decide")
 RBK_KEYWORD(wait, "wait")
 RBK_KEYWORD(approve, "approve")
 RBK_KEYWORD(call, "call")
+RBK_KEYWORD(foreach, "foreach")
 RBK_KEYWORD(end, "end")
 RBK_KEYWORD(let, "let")
 RBK_KEYWORD(when, "when")
@@ -70,12 +71,24 @@ RBK_KEYWORD(denied, "denied")
 RBK_KEYWORD(timeout, "timeout")
 RBK_KEYWORD(run, "run")
 RBK_KEYWORD(list, "list")
+// foreach clauses (contextual too: `ota.pause` stays a name)
+RBK_KEYWORD(over, "over")
+RBK_KEYWORD(waves, "waves")
+RBK_KEYWORD(wave, "wave")
+RBK_KEYWORD(each, "each")
+RBK_KEYWORD(concurrency, "concurrency")
+RBK_KEYWORD(rate, "rate")
+RBK_KEYWORD(abort, "abort")
+RBK_KEYWORD(after, "after")
+RBK_KEYWORD(between, "between")
+RBK_KEYWORD(pause, "pause")
+RBK_KEYWORD(aborted, "aborted")
 #undef RBK_KEYWORD
 
 struct reserved : sor<kw_import, kw_module, kw_config, kw_probe, kw_action, kw_runbook, kw_doc,
-                      kw_param, kw_start, kw_decide, kw_wait, kw_approve, kw_call, kw_end, kw_let,
-                      kw_when, kw_else, kw_do, kw_then, kw_on, kw_until, kw_return, kw_true,
-                      kw_false, kw_null, kw_and, kw_or, kw_not, kw_in, kw_as> {};
+                      kw_param, kw_start, kw_decide, kw_wait, kw_approve, kw_call, kw_foreach,
+                      kw_end, kw_let, kw_when, kw_else, kw_do, kw_then, kw_on, kw_until, kw_return,
+                      kw_true, kw_false, kw_null, kw_and, kw_or, kw_not, kw_in, kw_as> {};
 
 struct ident_raw : seq<not_at<reserved>, identifier> {};
 struct name : tok<ident_raw> {};
@@ -270,8 +283,9 @@ struct role : seq<string_lit> {};
 struct approve_by_word : tok<kw_by> {};
 struct approve_by_role : role {};
 struct approve_by_clause : seq<tok<kw_approve>, must<approve_by_word>, must<approve_by_role>> {};
-struct by_role : role {};
-struct by_clause : seq<tok<kw_by>, must<by_role>> {};
+// `by "role"` in an approve node; `by d.region, d.firmware` (cohort columns) in a foreach.
+struct by_item : seq<expr> {};
+struct by_clause : seq<tok<kw_by>, must<by_item>, star<comma, must<by_item>>> {};
 
 struct until_cond : seq<expr> {};
 struct within_word : tok<kw_within> {};
@@ -301,9 +315,50 @@ struct run_open : lparen {};
 struct run_clause : seq<tok<kw_run>, must<run_target>, must<run_open>,
                         opt<call_arg, star<comma, call_arg>, opt<comma>>, must<call_close>> {};
 
+// ---- foreach (docs/language.md, "Fleets")
+struct over_value : seq<expr> {};
+struct over_clause : seq<tok<kw_over>, must<over_value>> {};
+struct as_name : name {};
+struct as_clause : seq<tok<kw_as>, must<as_name>> {};
+struct wave_item : seq<expr> {};  // 10%, 100, all
+struct waves_clause : seq<tok<kw_waves>, must<wave_item>, star<comma, must<wave_item>>> {};
+struct concurrency_value : seq<expr> {};
+struct concurrency_clause : seq<tok<kw_concurrency>, must<concurrency_value>> {};
+struct rate_text : seq<plus<digit>, one<'/'>, one<'s', 'm', 'h'>, not_at<identifier_other>> {};
+struct rate_value : tok<rate_text> {};
+struct rate_clause : seq<tok<kw_rate>, must<rate_value>> {};
+struct abort_outcome : name {};
+struct abort_when : tok<kw_when> {};
+struct abort_gt : tok<seq<one<'>'>, not_at<one<'='>>>> {};
+struct abort_threshold : seq<expr> {};
+struct abort_after : seq<expr> {};
+// abort when failed [or escalated] > 5% [after 20]
+struct abort_clause : seq<tok<kw_abort>, must<abort_when>, must<abort_outcome>,
+                          star<tok<kw_or>, must<abort_outcome>>, must<abort_gt>,
+                          must<abort_threshold>, opt<tok<kw_after>, must<abort_after>>> {};
+struct pause_value : seq<expr> {};
+struct pause_clause : seq<tok<kw_pause>, must<pause_value>> {};
+struct between_word : tok<kw_waves> {};
+struct between_open : lbrace {};
+struct between_close : rbrace {};
+struct clause;
+struct between_clause : seq<tok<kw_between>, must<between_word>, must<between_open>, star<clause>,
+                            must<between_close>> {};
+struct each_wave_word : tok<kw_wave> {};
+struct each_by_word : tok<kw_by> {};
+struct each_role : role {};
+// approve each wave by "role" (before approve_by_clause, which must see 'by')
+struct approve_each_clause : seq<tok<kw_approve>, tok<kw_each>, must<each_wave_word>,
+                                 must<each_by_word>, must<each_role>> {};
+struct aborted_arrow : arrow {};
+struct aborted_target : name {};
+struct aborted_clause : seq<tok<kw_aborted>, must<aborted_arrow>, edge_tail<aborted_target>> {};
+
 struct clause : seq<sor<let_clause, when_clause, else_clause, do_clause, then_clause,
-                        on_error_clause, approve_by_clause, by_clause, until_clause,
-                        approved_clause, denied_clause, timeout_clause, run_clause>,
+                        on_error_clause, approve_each_clause, approve_by_clause, by_clause,
+                        until_clause, approved_clause, denied_clause, timeout_clause, run_clause,
+                        over_clause, as_clause, waves_clause, concurrency_clause, rate_clause,
+                        abort_clause, between_clause, pause_clause, aborted_clause>,
                     opt<semicolon>> {};
 
 // ---------------------------------------------------------------- runbook items
@@ -313,7 +368,7 @@ struct node_label : seq<string_lit> {};
 struct node_open : lbrace {};
 struct node_close : rbrace {};
 struct node_body : seq<must<node_open>, star<clause>, must<node_close>> {};
-struct node_kind : sor<kw_decide, kw_action, kw_wait, kw_approve, kw_call> {};
+struct node_kind : sor<kw_decide, kw_action, kw_wait, kw_approve, kw_call, kw_foreach> {};
 struct block_node : seq<tok<node_kind>, must<node_name>, opt<node_label>, node_body> {};
 
 struct end_as : tok<kw_as> {};

@@ -61,6 +61,8 @@ Shape shape_of(NodeKind kind) {
       return {"box", "filled", 2};
     case NodeKind::End:
       return {"box", "rounded,filled", 1};
+    case NodeKind::Foreach:  // many of the same: a stack
+      return {"box3d", "filled", 1};
   }
   return {"box", "filled", 1};
 }

@@ -35,7 +35,8 @@ std::string edge_caption(const EdgeInfo& e, uint32_t index, const Overlay& overl
 }
 
 bool edge_is_dashed(const EdgeInfo& e) {
-  return e.kind == EdgeKind::OnError || e.kind == EdgeKind::Timeout || e.kind == EdgeKind::Denied;
+  return e.kind == EdgeKind::OnError || e.kind == EdgeKind::Timeout || e.kind == EdgeKind::Denied ||
+         e.kind == EdgeKind::Aborted;
 }
 
 const char* node_fill(const NodeInfo& n) {
@@ -49,6 +50,8 @@ const char* node_fill(const NodeInfo& n) {
       return "#eef3f8";
     case NodeKind::Approve:
       return "#f3e8fd";
+    case NodeKind::Foreach:
+      return "#e6f4f1";
     case NodeKind::End:
       switch (n.outcome) {
         case Outcome::Resolved:

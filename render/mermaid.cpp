@@ -57,6 +57,8 @@ std::pair<const char*, const char*> brackets_of(NodeKind kind) {
       return {"[[", "]]"};
     case NodeKind::End:
       return {"([", "])"};
+    case NodeKind::Foreach:  // a trapezoid: one node that fans out
+      return {"[/", "\\]"};
   }
   return {"[", "]"};
 }
@@ -136,8 +138,13 @@ MermaidDiagram render_mermaid(const RunbookInfo& rb, const Overlay& ov) {
   }
 
   out += fmt::format("  classDef startNode fill:{},stroke:#444444\n", kStartFill);
-  for (NodeKind kind :
-       {NodeKind::Decide, NodeKind::Action, NodeKind::Wait, NodeKind::Approve, NodeKind::Call}) {
+  std::vector<NodeKind> kinds = {NodeKind::Decide, NodeKind::Action, NodeKind::Wait,
+                                 NodeKind::Approve, NodeKind::Call};
+  // (only when there is one: diagrams without a foreach keep their exact text)
+  if (std::any_of(rb.nodes.begin(), rb.nodes.end(),
+                  [](const NodeInfo& n) { return n.kind == NodeKind::Foreach; }))
+    kinds.push_back(NodeKind::Foreach);
+  for (NodeKind kind : kinds) {
     NodeInfo sample;
     sample.kind = kind;
     out +=

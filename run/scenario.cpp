@@ -305,10 +305,14 @@ std::vector<std::string> scenario_problems(const Scenario& s, const Program& p) 
     if (f.effect == Effect::Probe && !vm_computes) probes.push_back(f.name);
     if (f.effect == Effect::Action) actions.push_back(f.name);
   }
-  for (const auto& rb : p.runbooks)
+  for (const auto& rb : p.runbooks) {
     for (const auto& n : rb.nodes)
       if (n.kind == NodeKind::Approve || (n.kind == NodeKind::Action && !n.role.empty()))
         gates.push_back(n.name);
+    for (const auto& fe : rb.foreachs)  // a foreach that approves its waves
+      if (!fe.between_role.empty() || !fe.each_role.empty())
+        gates.push_back(rb.nodes[fe.node].name);
+  }
   for (const auto& prm : p.entry_runbook().params) params.push_back(prm.name);
   for (const auto& c : p.config) config.push_back(c.name);
   const std::string rb = "runbook '" + p.entry_runbook().name + "'";

@@ -114,6 +114,24 @@ void ReadableTrace::event(const TraceEvent& e, int64_t) {
       out_ << pad << "    timed out" << (field(e, "after") ? " after " + text(e, "after") : "")
            << "\n";
       break;
+    case TraceKind::WaveStarted:
+      out_ << pad << "    wave " << text(e, "wave") << " of " << text(e, "waves") << ": "
+           << text(e, "items") << " item" << (text(e, "items") == "1" ? "" : "s") << "\n";
+      break;
+    case TraceKind::ChildEnded:  // one per item: a fleet's thousands are summed up below
+      break;
+    case TraceKind::ForeachEnded: {
+      out_ << pad << "    " << text(e, "started") << " of " << text(e, "count") << " children ran"
+           << (field(e, "aborted") && field(e, "aborted")->b ? ", then it aborted" : "");
+      std::string sep = ": ";
+      if (const Value* ends = field(e, "ends"))
+        for (const auto& end : ends->items()) {
+          out_ << sep << to_display(*end.field("end")) << " " << to_display(*end.field("children"));
+          sep = ", ";
+        }
+      out_ << "\n";
+      break;
+    }
     case TraceKind::RunStarted:  // the command's own first and last lines say these
     case TraceKind::RunEnded:
     case TraceKind::RunFailed:

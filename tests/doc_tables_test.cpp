@@ -65,6 +65,8 @@ const char* placement_name(Placement p) {
       return "call";
     case Placement::nowhere:
       return "none";
+    case Placement::foreach:
+      return "foreach";
   }
   return "?";
 }

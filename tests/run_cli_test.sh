@@ -458,4 +458,35 @@ python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); db.execute("
 expect "a newer store is refused" 2 "$rbk" runs --store "$tmp/old.db"
 contains "newer named" "$tmp/err" "was written by a newer rbk (schema 99"
 
+
+# A foreach over ten devices in waves of 2, 5 and all, approved between waves: three
+# broken devices (d3, d5, d6) cross `abort when failed > 2` at the sixth child exactly.
+cat > "$tmp/fleet.json" <<'JSON'
+{ "runbook": "fleet", "params": {"devices": ["d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10"]},
+  "probes": {"dev.status": [{"args": ["d3"], "returns": "broken"}, {"args": ["d5"], "returns": "broken"},
+                            {"args": ["d6"], "returns": "broken"}, {"args": ["d8"], "returns": "broken"},
+                            {"returns": "ok"}]},
+  "approvals": {"each": "approved"},
+  "expect": {"outcome": "escalated", "path": ["each", "stopped"]} }
+JSON
+sed -i "s|\"runbook\": \"fleet\",|\"runbook\": \"fleet\", \"file\": \"$src/tests/vm/fleet.rbk\",|" "$tmp/fleet.json"
+expect "a fleet aborts" 0 "$rbk" run fleet.rbk --scenario "$tmp/fleet.json" --store "$tmp/fleet.db"
+contains "wave sizes" "$tmp/out" "wave 3 of 3: 5 items"
+contains "aborted at the sixth child" "$tmp/out" "6 of 10 children ran, then it aborted: fine 3, broken 3"
+contains "the aborted edge" "$tmp/out" '→ stopped  "Too many broken"'
+contains "the wave approval shows the wave" "$tmp/out" "plan: each: wave 2 of 3, items 3–5 (3)"
+expect "the fleet scenario passes" 0 "$rbk" test "$tmp/fleet.json"
+fleet_run=$("$rbk" runs --store "$tmp/fleet.db" | sed -n 2p | awk '{print $1}')
+"$rbk" runs "$fleet_run" --store "$tmp/fleet.db" --json > "$tmp/fleet-run.json"
+children=$(grep -c '"event": "child_ended"' "$tmp/fleet-run.json")
+check "one child_ended event per child" "$([ "$children" = 6 ]; echo $?)" "$children events"
+# The second wave denied: the node aborts before it. One broken device: every child runs.
+sed 's/"each": "approved"/"each": "denied"/' "$tmp/fleet.json" > "$tmp/fleet-denied.json"
+expect "a wave denied" 0 "$rbk" run fleet.rbk --scenario "$tmp/fleet-denied.json" --store "$tmp/fleet.db"
+contains "only the first wave ran" "$tmp/out" "2 of 10 children ran, then it aborted: fine 2, broken 0"
+python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); s["probes"]["dev.status"] = [{"args": ["d8"], "returns": "broken"}, {"returns": "ok"}]; s["expect"] = {"outcome": "mitigated", "path": ["each", "report", "some_broken"]}; json.dump(s, open(sys.argv[2], "w"))' "$tmp/fleet.json" "$tmp/fleet-one.json"
+expect "every child runs" 0 "$rbk" test "$tmp/fleet-one.json"
+expect "every child runs, shown" 0 "$rbk" run fleet.rbk --scenario "$tmp/fleet-one.json" --store "$tmp/fleet.db"
+contains "ten children" "$tmp/out" "10 of 10 children ran: fine 9, broken 1"
+
 summary

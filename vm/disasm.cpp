@@ -74,8 +74,54 @@ class Disassembler {
         out_ += "\n";
       }
       if (node.code != kNone) code(node.code, &node);
+      if (node.foreach != kNone)
+        foreach (rb.foreachs[node.foreach])
+          ;
     }
     rb_ = nullptr;
+  }
+
+  void foreach (const ForeachInfo& f) {
+    auto per_mille = [](uint32_t v) {  // thousandths of a percent, as written
+      return v % 1000 == 0 ? fmt::format("{}%", v / 1000) : fmt::format("{:.3f}%", v / 1000.0);
+    };
+    out_ += fmt::format("    foreach {} as {} -> {}", rb_->vars[f.result_var],
+                        rb_->vars[f.item_var], p_.runbooks[f.runbook].name);
+    if (!f.by_names.empty()) {
+      out_ += "  by";
+      for (const auto& b : f.by_names) out_ += " " + b;
+    }
+    out_ += "\n      waves";
+    if (f.waves.empty()) out_ += " all";
+    for (const auto& w : f.waves)
+      out_ += " " + (w.kind == WaveInfo::Kind::All     ? std::string("all")
+                     : w.kind == WaveInfo::Kind::Share ? per_mille(w.value)
+                                                       : std::to_string(w.value));
+    out_ += fmt::format("  concurrency {}", f.concurrency);
+    if (f.start_interval_ms) out_ += fmt::format("  start every {}ms", f.start_interval_ms);
+    if (f.abort) {
+      out_ += "  abort when";
+      std::string sep = " ";
+      for (Outcome o : {Outcome::Resolved, Outcome::Mitigated, Outcome::Escalated, Outcome::Failed})
+        if (f.abort_outcomes & (1u << static_cast<unsigned>(o))) {
+          out_ += sep + outcome_name(o);
+          sep = " or ";
+        }
+      out_ += " > " + (f.abort_share ? per_mille(f.abort_value) : std::to_string(f.abort_value)) +
+              fmt::format(" after {}", f.abort_after);
+    }
+    if (!f.each_role.empty()) out_ += "  each wave by " + quoted(f.each_role);
+    if (!f.between_role.empty()) out_ += "  between waves by " + quoted(f.between_role);
+    out_ += "\n";
+    auto part = [&](const char* what, uint32_t c) {
+      if (c == kNone) return;
+      out_ += fmt::format("      {}:\n", what);
+      code(c, nullptr);
+    };
+    part("arguments", f.args_code);
+    part("by", f.by_code);
+    part("between waves (pause, within, every)", f.between_code);
+    part("until", f.until_code);
   }
 
   void function(size_t f) {

@@ -68,7 +68,10 @@ struct GateRequest {
   X(GateAsked, "gate_asked")     \
   X(GateDecided, "gate_decided") \
   X(Error, "error")              \
-  X(WaitTimeout, "wait_timeout")
+  X(WaitTimeout, "wait_timeout") \
+  X(WaveStarted, "wave_started") \
+  X(ChildEnded, "child_ended")   \
+  X(ForeachEnded, "foreach_ended")
 enum class TraceKind : uint8_t {
 #define RBK_ENUM_ITEM(e, name) e,
   RBK_TRACE_KINDS(RBK_ENUM_ITEM)

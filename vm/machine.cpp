@@ -9,6 +9,13 @@ namespace rbk {
 
 namespace {
 
+// What a wave's approval shows, and what its plan hash binds.
+std::string fmt_wave(const std::string& node, size_t wave, size_t waves, size_t from, size_t to) {
+  return node + ": wave " + std::to_string(wave + 1) + " of " + std::to_string(waves) + ", items " +
+         std::to_string(from + 1) + "–" + std::to_string(to) + " (" + std::to_string(to - from) +
+         ")";
+}
+
 // A run-level stop: a failure with no `on error` edge, an exhausted budget, a broken
 // invariant. Caught once, in Machine::run.
 struct Failure {
@@ -120,6 +127,7 @@ Machine::Machine(const Program& program, Host& host, Budgets budgets)
 
 void Machine::emit(TraceKind kind, const Site& site, std::vector<TraceField> fields,
                    uint32_t edge) {
+  if (quiet_ > 0) return;
   if (++events_ > budgets_.trace_events) {
     if (events_ == budgets_.trace_events + 1)
       throw Failure{
@@ -212,7 +220,10 @@ Outcome Machine::run_runbook(uint32_t r, std::vector<Value> params, int depth) {
     Site site{&rb, &node, node.line, depth};
     if (depth == 0) path_nodes_.push_back(n);
     emit(TraceKind::NodeEntered, site);
-    if (node.kind == NodeKind::End) return node.outcome;
+    if (node.kind == NodeKind::End) {
+      last_end_ = n;
+      return node.outcome;
+    }
     Context ctx;
     ctx.params = &params;
     ctx.vars = &vars;
@@ -279,9 +290,10 @@ struct Machine::Frame {
   Site site;
   std::vector<PlannedCall> plan{};
   int64_t deadline = 0, every = 0, wait_started = 0;
-  int64_t hold = 0;             // a wait's `holds`: how long the condition must stay true
-  int64_t held_since = -1;      // when it last became true (-1: it is not)
-  bool sub_run_failed = false;  // a call node whose runbook failed: TAKE goes to on error
+  int64_t hold = 0;                  // a wait's `holds`: how long the condition must stay true
+  int64_t held_since = -1;           // when it last became true (-1: it is not)
+  bool sub_run_failed = false;       // a call node whose runbook failed: TAKE goes to on error
+  uint32_t foreach_aborted = kNone;  // a foreach that aborted: TAKE goes to this edge
 
   Value pop() {
     Value v = std::move(stack.back());
@@ -495,7 +507,11 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
 
       // ---- the graph
       case Op::TAKE:
-        return Exit{true, f.sub_run_failed ? f.node->error_edge : in.a, {}};
+        return Exit{true,
+                    f.sub_run_failed             ? f.node->error_edge
+                    : f.foreach_aborted != kNone ? f.foreach_aborted
+                                                 : in.a,
+                    {}};
       case Op::NO_BRANCH:
         throw Failure{"no condition of decide node '" + f.node->name + "' holds and it has no else",
                       f.site};
@@ -525,6 +541,9 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
         return approve(f, f.pop());
       case Op::RUN:
         run_call_node(f, in);
+        break;
+      case Op::FOREACH:
+        if (std::optional<Exit> out = run_foreach(f, in)) return *out;
         break;
       case Op::END:
         throw Failure{"END in code", f.site};
@@ -659,6 +678,218 @@ void Machine::run_call_node(Frame& f, const Instr& in) {
   }
   f.sub_run_failed = o == Outcome::Failed && f.node->error_edge != kNone;
   f.stack.push_back(Value::string(outcome_name(o)));
+}
+
+namespace {
+
+// The end (exclusive) of each wave over N items: cumulative shares rounded up, counts
+// capped at N, each wave at least one item more than the one before (a share that rounds
+// to nothing is raised to one item), the last taking the whole list.
+std::vector<size_t> wave_ends(const std::vector<WaveInfo>& waves, size_t n) {
+  std::vector<size_t> ends;
+  if (n == 0) return ends;
+  for (const auto& w : waves) {
+    size_t end = w.kind == WaveInfo::Kind::All ? n
+                 : w.kind == WaveInfo::Kind::Count
+                     ? std::min<size_t>(w.value, n)
+                     : static_cast<size_t>((static_cast<uint64_t>(n) * w.value + 99999) / 100000);
+    size_t floor = ends.empty() ? 1 : ends.back() + 1;
+    end = std::min(n, std::max(end, floor));
+    if (!ends.empty() && ends.back() == n) break;
+    ends.push_back(end);
+  }
+  if (ends.empty() || ends.back() != n) ends.push_back(n);
+  return ends;
+}
+
+}  // namespace
+
+// Between waves: the pause, the check (`until`, polled like a wait: its timeout aborts),
+// the approval (a denial or a timeout aborts); before every wave with `approve each wave`.
+bool Machine::between_waves(Frame& f, const ForeachInfo& fe, size_t wave, size_t waves, size_t from,
+                            size_t to) {
+  const NodeInfo& node = *f.node;
+  auto part = [&](uint32_t code) {
+    Context ctx = f.ctx;
+    ctx.node = nullptr;  // a part: its failure is its value
+    return exec(p_.codes[code], ctx).value;
+  };
+  if (wave > 0 && fe.between_code != kNone) {
+    Value v = part(fe.between_code);
+    if (v.is_error()) throw Failure{v.str(), f.site};
+    const Value &pause = v.items()[0], &within = v.items()[1], &every = v.items()[2];
+    if (pause.kind == ValueKind::Duration && pause.i > 0) {
+      waited_ += pause.i;
+      host_.sleep(pause.i);
+    }
+    if (fe.until_code != kNone) {
+      int64_t start = host_.now(),
+              deadline = start + (within.kind == ValueKind::Duration ? within.i : 0);
+      int64_t step = every.kind == ValueKind::Duration && every.i > 0 ? every.i : 60000;
+      for (;;) {
+        Value ok = part(fe.until_code);
+        if (ok.is_error()) throw Failure{ok.str(), f.site};
+        if (ok.kind == ValueKind::Bool && ok.b) break;
+        int64_t now = host_.now();
+        if (now >= deadline) {
+          emit(TraceKind::WaitTimeout, f.site, {{"after", Value::duration(now - start)}});
+          return false;
+        }
+        int64_t d = std::min(step, deadline - now);
+        waited_ += d;
+        if (waited_ > budgets_.waiting_ms)
+          throw Failure{
+              "budget exceeded: waits total more than " + format_duration(budgets_.waiting_ms),
+              f.site};
+        host_.sleep(d);
+      }
+    }
+  }
+  std::string role = !fe.each_role.empty() ? fe.each_role : wave > 0 ? fe.between_role : "";
+  if (role.empty()) return true;
+  GateRequest req;
+  req.site = f.site;
+  req.gate = node.name;  // one gate, asked once per wave (a scenario answers per visit)
+  req.role = role;
+  std::string plan = fmt_wave(node.name, wave, waves, from, to);
+  req.plan_hash = hex(sha256(plan));
+  emit(TraceKind::GateAsked, f.site,
+       {{"gate", Value::string(req.gate)},
+        {"role", Value::string(role)},
+        {"plan", Value::list({Value::string(plan)})},
+        {"plan_hash", Value::string(req.plan_hash)}});
+  GateDecision d = host_.gate(req);
+  if (d == GateDecision::Pending) throw GatePending{req};
+  emit(TraceKind::GateDecided, f.site,
+       {{"gate", Value::string(req.gate)}, {"decision", Value::string(gate_decision_name(d))}});
+  return d == GateDecision::Approved;
+}
+
+// FOREACH: runs the child runbook once per item of the list on the stack, wave by wave,
+// in list order (one at a time: the order, and so the abort, is the same in every mode
+// and every run), checking the abort rule after each child; stores the results in the
+// node's variable. TAKE then follows `then`, or `aborted` when it stopped early.
+std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
+  const RunbookInfo& rb = *f.site.runbook;
+  const ForeachInfo& fe = rb.foreachs[in.a];
+  const RunbookInfo& child = p_.runbooks[fe.runbook];
+  Value list = f.pop();
+  if (list.kind != ValueKind::List)
+    return fail(f, std::string("'over' is ") + kind_name(list.kind) + ", not a list");
+  const std::vector<Value>& items = list.items();
+  const size_t n = items.size();
+  std::vector<size_t> ends = wave_ends(fe.waves, n);
+
+  std::array<size_t, 5> by_outcome{};  // indexed by Outcome
+  std::array<std::vector<Value>, 5> items_by_outcome;
+  std::vector<size_t> by_end(child.nodes.size(), 0);
+  size_t started = 0, finished = 0, counted = 0;
+  bool aborted = false;
+  for (size_t w = 0; w < ends.size() && !aborted; ++w) {
+    size_t from = w == 0 ? 0 : ends[w - 1], to = ends[w];
+    if (!between_waves(f, fe, w, ends.size(), from, to)) {
+      aborted = true;
+      break;
+    }
+    emit(TraceKind::WaveStarted, f.site,
+         {{"wave", Value::integer(static_cast<int64_t>(w + 1))},
+          {"waves", Value::integer(static_cast<int64_t>(ends.size()))},
+          {"from", Value::integer(static_cast<int64_t>(from))},
+          {"items", Value::integer(static_cast<int64_t>(to - from))}});
+    for (size_t i = from; i < to; ++i) {
+      if (fe.start_interval_ms && started > 0) host_.sleep(fe.start_interval_ms);
+      (*f.ctx.vars)[fe.item_var] = items[i];
+      Context part = f.ctx;
+      part.node = nullptr;
+      Value args = exec(p_.codes[fe.args_code], part).value;
+      Value key;
+      if (fe.by_code != kNone) key = exec(p_.codes[fe.by_code], part).value;
+      ++started;
+      Outcome o = Outcome::Failed;
+      std::string reason;
+      size_t edges_before = edges_taken_.size();
+      last_end_ = kNone;
+      if (args.is_error()) {
+        reason = args.str();
+      } else {
+        ++quiet_;
+        try {
+          o = run_runbook(fe.runbook, args.items(), f.ctx.depth + 1);
+        } catch (const Failure& failure) {
+          o = Outcome::Failed;
+          reason = failure.reason;
+          last_end_ = kNone;
+        } catch (...) {
+          --quiet_;
+          throw;
+        }
+        --quiet_;
+      }
+      ++finished;
+      by_outcome[static_cast<size_t>(o)]++;
+      items_by_outcome[static_cast<size_t>(o)].push_back(items[i]);
+      if (last_end_ != kNone) by_end[last_end_]++;
+      std::vector<Value> taken;
+      for (size_t k = edges_before; k < edges_taken_.size(); ++k)
+        if (edges_taken_[k].first == fe.runbook)
+          taken.push_back(Value::integer(edges_taken_[k].second));
+      std::vector<TraceField> fields{{"item", Value::integer(static_cast<int64_t>(i))},
+                                     {"runbook", Value::string(child.name)},
+                                     {"outcome", Value::string(outcome_name(o))},
+                                     {"edges", Value::list(std::move(taken))}};
+      if (last_end_ != kNone) fields.push_back({"end", Value::string(child.nodes[last_end_].name)});
+      if (!reason.empty()) fields.push_back({"reason", Value::string(reason)});
+      if (!key.is_null() && !key.is_error()) fields.push_back({"by", key});
+      emit(TraceKind::ChildEnded, f.site, std::move(fields));
+      if (fe.abort_outcomes & (1u << static_cast<unsigned>(o))) ++counted;
+      if (fe.abort && finished >= fe.abort_after) {
+        bool over = fe.abort_share ? static_cast<uint64_t>(counted) * 100000 >
+                                         static_cast<uint64_t>(fe.abort_value) * finished
+                                   : counted > fe.abort_value;
+        if (over) {
+          aborted = true;
+          break;
+        }
+      }
+    }
+  }
+  std::vector<Value> not_started(items.begin() + static_cast<long>(started), items.end());
+  // The results, in the order of the checker's record type (runbook_check.cpp).
+  const std::array<Outcome, 4> outcomes = {Outcome::Resolved, Outcome::Mitigated,
+                                           Outcome::Escalated, Outcome::Failed};
+  std::vector<std::string> outcome_keys, item_keys, end_keys;
+  std::vector<Value> outcome_counts, item_lists, end_counts;
+  for (Outcome o : outcomes) {
+    outcome_keys.push_back(outcome_name(o));
+    outcome_counts.push_back(
+        Value::integer(static_cast<int64_t>(by_outcome[static_cast<size_t>(o)])));
+    item_keys.push_back(outcome_name(o));
+    item_lists.push_back(Value::list(std::move(items_by_outcome[static_cast<size_t>(o)])));
+  }
+  item_keys.push_back("not_started");
+  item_lists.push_back(Value::list(std::move(not_started)));
+  for (size_t k = 0; k < child.nodes.size(); ++k)
+    if (child.nodes[k].kind == NodeKind::End) {
+      end_keys.push_back(child.nodes[k].name);
+      end_counts.push_back(Value::integer(static_cast<int64_t>(by_end[k])));
+    }
+  std::vector<Value> ends_shown;
+  for (size_t k = 0; k < end_keys.size(); ++k)
+    ends_shown.push_back(
+        Value::record({"end", "children"}, {Value::string(end_keys[k]), end_counts[k]}));
+  (*f.ctx.vars)[fe.result_var] = Value::record(
+      {"count", "started", "aborted", "outcomes", "ends", "items"},
+      {Value::integer(static_cast<int64_t>(n)), Value::integer(static_cast<int64_t>(started)),
+       Value::boolean(aborted), Value::record(outcome_keys, std::move(outcome_counts)),
+       Value::record(end_keys, std::move(end_counts)),
+       Value::record(item_keys, std::move(item_lists))});
+  emit(TraceKind::ForeachEnded, f.site,
+       {{"count", Value::integer(static_cast<int64_t>(n))},
+        {"started", Value::integer(static_cast<int64_t>(started))},
+        {"aborted", Value::boolean(aborted)},
+        {"ends", Value::list(std::move(ends_shown))}});
+  if (aborted) f.foreach_aborted = fe.aborted_edge;
+  return std::nullopt;
 }
 
 }  // namespace rbk

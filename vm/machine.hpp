@@ -71,6 +71,11 @@ class Machine {
   std::optional<Exit> poll(Frame& f, const Instr& in, uint32_t& next);
   Exit approve(Frame& f, const Value& timeout);
   void run_call_node(Frame& f, const Instr& in);
+  std::optional<Exit> run_foreach(Frame& f, const Instr& in);
+  // Between two waves of a foreach (and before each, with `approve each wave`): false
+  // when a check or an approval stops it.
+  bool between_waves(Frame& f, const ForeachInfo& fe, size_t wave, size_t waves, size_t from,
+                     size_t to);
   Exit fail(Frame& f, const std::string& reason);
   void check_string(const Value& v, const Site& site) const;  // the max_string budget
   Value call_function(uint32_t f, std::vector<Value> args, const Site& site, int depth);
@@ -93,6 +98,10 @@ class Machine {
   int64_t waited_ = 0;
   size_t events_ = 0;
   int body_level_ = 0;  // > 0 while a declared function's body runs
+  // > 0 while a foreach's child runs: its steps are not traced one by one (each child
+  // gives one child_ended event with the edges it took), so a fleet's trace stays small.
+  int quiet_ = 0;
+  uint32_t last_end_ = kNone;  // the end node the last runbook reached
 };
 
 // The pure natives (RUNS builtin in lang/natives.def: string and list helpers,

@@ -31,7 +31,18 @@ enum class Operand : uint8_t {
 };
 
 // The code an opcode may appear in (the WHERE column of opcodes.def).
-enum class Placement : uint8_t { any, body, node, decide, action, wait, approve, call, nowhere };
+enum class Placement : uint8_t {
+  any,
+  body,
+  node,
+  decide,
+  action,
+  wait,
+  approve,
+  call,
+  nowhere,
+  foreach
+};
 
 struct OpInfo {
   std::string_view name;
@@ -51,7 +62,8 @@ inline constexpr Operand none = Operand::none, constant = Operand::constant, nam
 inline constexpr Placement any = Placement::any, body = Placement::body, node = Placement::node,
                            decide = Placement::decide, action = Placement::action,
                            wait = Placement::wait, approve = Placement::approve,
-                           call = Placement::call, nowhere = Placement::nowhere;
+                           call = Placement::call, nowhere = Placement::nowhere,
+                           foreach = Placement::foreach;
 inline constexpr OpInfo kOps[] = {
 #define RBK_OP(op, a, b, pops, pushes, where, doc) {#op, a, b, pops, pushes, where, doc},
 #include "vm/opcodes.def"

@@ -56,6 +56,40 @@ struct NodeInfo {
   uint32_t code = kNone;            // index into Program::codes (kNone for End)
   // approve nodes: their three edges (timeout may be kNone)
   uint32_t approved_edge = kNone, denied_edge = kNone, timeout_edge = kNone;
+  uint32_t foreach = kNone;  // foreach nodes: index into RunbookInfo::foreachs (not encoded)
+};
+
+// A wave of a foreach: the cumulative share (per mille of a percent: 10% is 10000) or count
+// of the list done by its end; `all` is the whole list.
+struct WaveInfo {
+  enum class Kind : uint8_t { Share, Count, All } kind = Kind::All;
+  uint32_t value = 0;  // Share: thousandths of a percent; Count: items
+};
+
+// What a foreach node's FOREACH instruction needs beyond the list on the stack. Its parts
+// are code blocks of their own (owned by the node) that end with RETURN; the item is in
+// the run variable ITEM_VAR while they run.
+struct ForeachInfo {
+  uint32_t node = 0;                  // the foreach node
+  uint32_t runbook = 0;               // the child runbook
+  uint32_t item_var = 0;              // `as d`
+  uint32_t result_var = 0;            // the node's results (named like the node)
+  uint32_t args_code = kNone;         // -> [the child's arguments, in its parameter order]
+  uint32_t by_code = kNone;           // -> [the cohort column values]; kNone without `by`
+  std::vector<std::string> by_names;  // the columns as written ("d.region")
+  std::vector<WaveInfo> waves;        // empty: one wave of the whole list
+  uint32_t concurrency = 1;
+  uint32_t start_interval_ms = 0;  // `rate`: at least this long between starts (0: none)
+  bool abort = false;
+  uint32_t abort_outcomes = 0;  // bit (1 << Outcome) for each outcome counted
+  bool abort_share = false;     // a share (thousandths of a percent) or a count
+  uint32_t abort_value = 0;
+  uint32_t abort_after = 1;
+  uint32_t between_code = kNone;  // -> [pause, within, every] (null where not given)
+  uint32_t until_code = kNone;    // -> the between-waves condition
+  std::string between_role;       // approve by, between waves
+  std::string each_role;          // approve each wave by (the first wave too)
+  uint32_t aborted_edge = kNone;
 };
 
 struct ParamInfo {
@@ -75,6 +109,7 @@ struct RunbookInfo {
   uint32_t start = 0;
   std::vector<std::string> vars;          // run variables (and call outcomes), for traces
   std::vector<std::string> capabilities;  // every capability it can use, sub-runbooks included
+  std::vector<ForeachInfo> foreachs;
 };
 
 struct FunctionInfo {

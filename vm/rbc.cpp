@@ -311,6 +311,35 @@ std::string encode_payload(const Program& p) {
     w.strs(r.capabilities);
   }
   w.u32(p.entry);
+  // The foreach nodes, after the entry, only when there are any: a program without one
+  // encodes (and hashes) as before they existed; an rbk that knows no foreach refuses a
+  // program with one ("data after the end of the program") rather than misread it.
+  bool any = false;
+  for (const auto& r : p.runbooks) any = any || !r.foreachs.empty();
+  if (!any) return w.out;
+  w.str("foreach");
+  for (const auto& r : p.runbooks) {
+    w.u32(static_cast<uint32_t>(r.foreachs.size()));
+    for (const auto& f : r.foreachs) {
+      for (uint32_t v : {f.node, f.runbook, f.item_var, f.result_var, f.args_code, f.by_code})
+        w.u32(v);
+      w.strs(f.by_names);
+      w.u32(static_cast<uint32_t>(f.waves.size()));
+      for (const auto& wave : f.waves) {
+        w.u8(static_cast<uint8_t>(wave.kind));
+        w.u32(wave.value);
+      }
+      w.u32(f.concurrency);
+      w.u32(f.start_interval_ms);
+      w.u8(static_cast<uint8_t>((f.abort ? 1 : 0) | (f.abort_share ? 2 : 0)));
+      for (uint32_t v :
+           {f.abort_outcomes, f.abort_value, f.abort_after, f.between_code, f.until_code})
+        w.u32(v);
+      w.str(f.between_role);
+      w.str(f.each_role);
+      w.u32(f.aborted_edge);
+    }
+  }
   return w.out;
 }
 
@@ -430,7 +459,39 @@ Program decode_rbc(const std::string& bytes) {
     rb.capabilities = r.strs();
   }
   p.entry = r.u32();
+  if (!r.done() && r.str() == "foreach") {
+    for (auto& rb : p.runbooks) {
+      rb.foreachs.resize(r.count(40));
+      for (auto& f : rb.foreachs) {
+        for (uint32_t* v :
+             {&f.node, &f.runbook, &f.item_var, &f.result_var, &f.args_code, &f.by_code})
+          *v = r.u32();
+        f.by_names = r.strs();
+        f.waves.resize(r.count(5));
+        for (auto& wave : f.waves) {
+          uint8_t k = r.u8();
+          if (k > static_cast<uint8_t>(WaveInfo::Kind::All)) r.fail("unknown wave kind");
+          wave.kind = static_cast<WaveInfo::Kind>(k);
+          wave.value = r.u32();
+        }
+        f.concurrency = r.u32();
+        f.start_interval_ms = r.u32();
+        uint8_t flags = r.u8();
+        f.abort = flags & 1;
+        f.abort_share = flags & 2;
+        for (uint32_t* v :
+             {&f.abort_outcomes, &f.abort_value, &f.abort_after, &f.between_code, &f.until_code})
+          *v = r.u32();
+        f.between_role = r.str();
+        f.each_role = r.str();
+        f.aborted_edge = r.u32();
+      }
+    }
+  }
   if (!r.done()) r.fail("data after the end of the program");
+  for (auto& rb : p.runbooks)  // (the verifier checks these indexes before anything runs)
+    for (uint32_t i = 0; i < rb.foreachs.size(); ++i)
+      if (rb.foreachs[i].node < rb.nodes.size()) rb.nodes[rb.foreachs[i].node].foreach = i;
   p.hash = actual;
   std::string problem = verify(p);
   if (!problem.empty()) throw RbcError("the program does not verify: " + problem);

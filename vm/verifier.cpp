@@ -35,13 +35,16 @@ std::string misplaced(Placement where, const NodeInfo* node) {
       return only(in(NodeKind::Call), "in call nodes");
     case Placement::nowhere:
       return "belongs to no code (end nodes have none)";
+    case Placement::foreach:
+      return only(in(NodeKind::Foreach), "in foreach nodes");
   }
   return "";
 }
 
-// Who runs a code block: a node, a parameter default, or a function body.
+// Who runs a code block: a node, a part of a foreach node (its arguments, columns and
+// between-waves checks), a parameter default, or a function body.
 struct Owner {
-  enum class K { None, Node, Default, Function } k = K::None;
+  enum class K { None, Node, Part, Default, Function } k = K::None;
   uint32_t runbook = 0, node = 0, function = 0;
 };
 
@@ -155,7 +158,50 @@ class Verifier {
       o.runbook = r;
       o.node = n;
       if (auto e = claim(node.code, o, nw); !e.empty()) return e;
+      if (node.kind == NodeKind::Foreach &&
+          (node.foreach >= rb.foreachs.size() || rb.foreachs[node.foreach].node != n))
+        return nw + ": a foreach node without its foreach table";
     }
+    for (uint32_t i = 0; i < rb.foreachs.size(); ++i)
+      if (auto e = foreach (r, rb.foreachs[i], i); !e.empty()) return e;
+    return {};
+  }
+
+  std::string foreach (uint32_t r, const ForeachInfo& f, uint32_t i) {
+    const RunbookInfo& rb = p_.runbooks[r];
+    std::string who = "runbook '" + rb.name + "' foreach " + std::to_string(i);
+    if (f.node >= rb.nodes.size() || rb.nodes[f.node].kind != NodeKind::Foreach ||
+        rb.nodes[f.node].foreach != i)
+      return who + ": its node is not a foreach node";
+    who = "runbook '" + rb.name + "' node '" + rb.nodes[f.node].name + "'";
+    if (f.runbook >= p_.runbooks.size()) return who + ": child runbook out of range";
+    if (f.item_var >= rb.vars.size() || f.result_var >= rb.vars.size())
+      return who + ": variable index out of range";
+    if (f.concurrency < 1) return who + ": a concurrency below 1";
+    if (f.abort_after < 1) return who + ": an abort rule checked before any child finished";
+    if (f.abort_share && f.abort_value >= 100000) return who + ": an abort share of 100% or more";
+    for (size_t w = 0; w < f.waves.size(); ++w) {
+      const WaveInfo& wave = f.waves[w];
+      bool last = w + 1 == f.waves.size();
+      if ((wave.kind == WaveInfo::Kind::All && !last) ||
+          (wave.kind == WaveInfo::Kind::Share && (wave.value == 0 || wave.value > 100000)) ||
+          (wave.kind == WaveInfo::Kind::Count && wave.value == 0))
+        return who + ": an invalid wave";
+    }
+    if (f.aborted_edge != kNone &&
+        (f.aborted_edge >= rb.edges.size() || rb.edges[f.aborted_edge].from != f.node ||
+         rb.edges[f.aborted_edge].kind != EdgeKind::Aborted))
+      return who + ": invalid aborted edge";
+    if ((f.abort || f.between_code != kNone || !f.each_role.empty()) && f.aborted_edge == kNone)
+      return who + ": it can abort but has no aborted edge";
+    if (f.args_code == kNone) return who + ": no argument code";
+    Owner o;
+    o.k = Owner::K::Part;
+    o.runbook = r;
+    o.node = f.node;
+    for (uint32_t c : {f.args_code, f.by_code, f.between_code, f.until_code})
+      if (c != kNone)
+        if (auto e = claim(c, o, who); !e.empty()) return e;
     return {};
   }
 
@@ -168,6 +214,8 @@ class Verifier {
     const FunctionInfo* fn = o.k == Owner::K::Function ? &p_.functions[o.function] : nullptr;
     if (node)
       who = "runbook '" + rb->name + "' node '" + node->name + "'";
+    else if (o.k == Owner::K::Part)
+      who = "runbook '" + rb->name + "' node '" + rb->nodes[o.node].name + "' (a part)";
     else if (fn)
       who = "function '" + fn->name + "'";
     else
@@ -206,11 +254,11 @@ class Verifier {
                        ? ""
                        : "operand is not a string constant";
           case Operand::var:
-            return rb && o.k == Owner::K::Node && v < rb->vars.size()
+            return rb && (o.k == Owner::K::Node || o.k == Owner::K::Part) && v < rb->vars.size()
                        ? ""
                        : "variable index out of range";
           case Operand::param:
-            return rb && o.k == Owner::K::Node && v < rb->params.size()
+            return rb && (o.k == Owner::K::Node || o.k == Owner::K::Part) && v < rb->params.size()
                        ? ""
                        : "parameter index out of range";
           case Operand::local:
@@ -257,6 +305,9 @@ class Verifier {
         if (in.b != p_.runbooks[in.a].params.size())
           return at_() + ": wrong number of runbook arguments";
         pops = static_cast<int>(in.b);
+      } else if (in.op == Op::FOREACH) {
+        if (!node || in.a >= rb->foreachs.size() || rb->foreachs[in.a].node != o.node)
+          return at_() + ": not this node's foreach";
       } else if (in.op == Op::MAKE_LIST || in.op == Op::CONCAT) {
         pops = static_cast<int>(in.a);
       } else if (in.op == Op::MAKE_RECORD) {
