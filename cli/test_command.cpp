@@ -163,6 +163,19 @@ std::string unmet_expectations(const nlohmann::json& ex, const RunResult& r) {
     auto want = ex["actions"].get<std::vector<std::string>>();
     if (want != r.actions) failure += sequence_diff("actions", want, r.actions);
   }
+  // A foreach's children: how many ended at each end node, with each outcome.
+  for (const auto& [key, got] :
+       {std::pair<const char*, const std::map<std::string, size_t>*>{"ends", &r.child_ends},
+        {"outcomes", &r.child_outcomes}}) {
+    if (!ex.contains(key)) continue;
+    for (auto it = ex[key].begin(); it != ex[key].end(); ++it) {
+      auto found = got->find(it.key());
+      size_t have = found == got->end() ? 0 : found->second;
+      if (have != it.value().get<size_t>())
+        failure += fmt::format("  {}.{}: expected {} children, got {}\n", key, it.key(),
+                               it.value().get<size_t>(), have);
+    }
+  }
   if (ex.contains("error")) {
     std::string want = ex["error"].get<std::string>();
     if (r.error.find(want) == std::string::npos)

@@ -1,6 +1,7 @@
 #include "run/scenario.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -62,14 +63,20 @@ const json& at_time(const json& timeline, int64_t elapsed) {
 void check_answer(const json& a, const std::string& path, const std::string& probe, bool in_list) {
   std::string what = "the answer for " + probe;
   if (!a.is_object()) throw ScenarioError(path + ": " + what + " must be an object");
-  static const std::vector<std::string> forms = {"returns", "sequence", "timeline", "error"};
-  static const std::vector<std::string> listed = {"returns", "sequence", "timeline", "error",
-                                                  "args"};
+  static const std::vector<std::string> forms = {"returns", "sequence", "timeline", "error",
+                                                 "records"};
+  static const std::vector<std::string> listed = {"returns", "sequence", "timeline",
+                                                  "error",   "records",  "args"};
   only_keys(a, in_list ? listed : forms, path, what);
-  size_t given = a.count("returns") + a.count("sequence") + a.count("timeline") + a.count("error");
+  size_t given = a.count("returns") + a.count("sequence") + a.count("timeline") + a.count("error") +
+                 a.count("records");
   if (given != 1)
     throw ScenarioError(path + ": " + what + " needs exactly one of \"returns\", \"sequence\", " +
-                        "\"timeline\" or \"error\"");
+                        "\"timeline\", \"records\" or \"error\"");
+  if (a.contains("records") &&
+      (!a["records"].is_string() || a["records"].get<std::string>().empty()))
+    throw ScenarioError(path + ": \"records\" of the answer for " + probe +
+                        " must name a fleet snapshot file (a JSON array or JSON Lines)");
   if (a.contains("timeline")) check_timeline(a["timeline"], path, probe);
   if (a.contains("sequence") && (!a["sequence"].is_array() || a["sequence"].empty()))
     throw ScenarioError(path + ": the sequence for " + probe + " must be a non-empty list");
@@ -119,12 +126,57 @@ json resolved(json j, const std::string& path, int depth) {
   return merged;
 }
 
+// How an error names a snapshot's item: by its "id" when it has one.
+std::string record_key(const json& record) {
+  if (record.is_object() && record.contains("id") && record["id"].is_string())
+    return " (" + record["id"].get<std::string>() + ")";
+  return "";
+}
+
+// A fleet snapshot: a JSON array of objects, or JSON Lines (one object per line).
+json read_records(const std::string& scenario_path, const std::string& file) {
+  std::filesystem::path p = std::filesystem::path(scenario_path).parent_path() / file;
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw ScenarioError(scenario_path + ": cannot read the fleet snapshot " + p.string());
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t first = text.find_first_not_of(" \t\r\n");
+  json records = json::array();
+  if (first != std::string::npos && text[first] == '[') {
+    try {
+      records = read_json(text);
+    } catch (const JsonReadError& e) {
+      throw ScenarioError(p.string() + ": " + e.what());
+    }
+  } else {
+    size_t line = 0, at = 0;
+    while (at < text.size()) {
+      size_t end = text.find('\n', at);
+      if (end == std::string::npos) end = text.size();
+      ++line;
+      std::string_view row(text.data() + at, end - at);
+      at = end + 1;
+      if (row.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      try {
+        records.push_back(read_json(std::string(row)));
+      } catch (const JsonReadError& e) {
+        throw ScenarioError(p.string() + ": line " + std::to_string(line) + ": " + e.what());
+      }
+    }
+  }
+  if (!records.is_array())
+    throw ScenarioError(p.string() + ": a fleet snapshot is a JSON array or JSON Lines of objects");
+  for (size_t i = 0; i < records.size(); ++i)
+    if (!records[i].is_object())
+      throw ScenarioError(p.string() + ": item " + std::to_string(i) + " is not a JSON object");
+  return records;
+}
+
 }  // namespace
 
 Scenario parse_scenario(const std::string& text, const std::string& path) {
-  static const std::vector<std::string> known = {"runbook", "file",      "extends",    "params",
-                                                 "probes",  "approvals", "actions",    "config",
-                                                 "expect",  "now",       "description"};
+  static const std::vector<std::string> known = {"runbook", "file",      "extends",     "params",
+                                                 "probes",  "approvals", "actions",     "config",
+                                                 "expect",  "now",       "description", "per_item"};
   json j = scenario_json(text, path);
   only_keys(j, known, path, "a scenario");
   j = resolved(std::move(j), path, 0);
@@ -148,10 +200,31 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   object("params", s.params);
   object("probes", s.probes);
   for (auto it = s.probes.begin(); it != s.probes.end(); ++it) {
-    if (it.value().is_array())
-      for (const auto& a : it.value()) check_answer(a, path, it.key(), true);
-    else
-      check_answer(it.value(), path, it.key(), false);
+    json answers = it.value().is_array() ? it.value() : json::array({it.value()});
+    for (const auto& a : answers) {
+      check_answer(a, path, it.key(), it.value().is_array());
+      if (a.contains("records")) {
+        const std::string file = a["records"].get<std::string>();
+        if (!s.records.count(file)) s.records[file] = read_records(path, file);
+      }
+    }
+  }
+  object("per_item", s.per_item);
+  for (auto it = s.per_item.begin(); it != s.per_item.end(); ++it) {
+    const json& m = it.value();
+    std::string what = "the per_item answer of " + it.key();
+    if (!m.is_object()) throw ScenarioError(path + ": " + what + " must be an object");
+    only_keys(m, {"field", "unit"}, path, what);
+    if (!m.contains("field") || !m["field"].is_string() || m["field"].get<std::string>().empty())
+      throw ScenarioError(path + ": " + what +
+                          " needs \"field\": the item's field (a.b for nested)");
+    if (m.contains("unit")) {
+      static const std::vector<std::string> units = {"ms", "s", "m", "h", "d", "%"};
+      std::string u = m["unit"].is_string() ? m["unit"].get<std::string>() : "";
+      if (std::find(units.begin(), units.end(), u) == units.end())
+        throw ScenarioError(path + ": the unit of " + what + " is one of ms, s, m, h, d or %" +
+                            did_you_mean(u, units, '"'));
+    }
   }
   object("approvals", s.approvals);
   object("actions", s.actions);
@@ -159,7 +232,18 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   if (j.contains("expect")) {
     if (!j["expect"].is_object()) throw ScenarioError(path + ": \"expect\" must be an object");
     s.expect = j["expect"];
-    only_keys(s.expect, {"outcome", "path", "actions", "error"}, path, "\"expect\"");
+    only_keys(s.expect, {"outcome", "path", "actions", "error", "ends", "outcomes"}, path,
+              "\"expect\"");
+    for (const char* counts : {"ends", "outcomes"})
+      if (s.expect.contains(counts)) {
+        const json& c = s.expect[counts];
+        bool ok = c.is_object();
+        for (auto it = ok ? c.begin() : c.end(); ok && it != c.end(); ++it)
+          ok = it.value().is_number_unsigned();
+        if (!ok)
+          throw ScenarioError(path + ": the expected \"" + counts +
+                              "\" is an object of counts of children (\"flap\": 7195)");
+      }
     if (s.expect.contains("outcome")) {
       const json& o = s.expect["outcome"];
       std::vector<std::string> outcomes = written_outcome_names();
@@ -225,6 +309,25 @@ Value ScenarioHost::answer(const FunctionInfo& fn, const json& entry, const std:
   };
   if (!entry.is_object())
     throw HostFault(scenario_.path + ": the answer for " + fn.name + " must be an object");
+  if (entry.contains("records")) {  // a fleet snapshot, converted item by item
+    const std::string& file = entry["records"].get<std::string>();
+    const json& records = scenario_.records.at(file);
+    if (result->kind != TypeKind::List)
+      throw HostFault(scenario_.path + ": " + fn.name + " returns " + to_string(result) +
+                      ", not a list: a fleet snapshot (" + file + ") answers only a list");
+    std::vector<Value> items;
+    items.reserve(records.size());
+    for (size_t i = 0; i < records.size(); ++i) {
+      Value x = convert(from_plain_json(records[i]), result->elem, "item");
+      if (x.is_error())
+        throw HostFault(file + ": item " + std::to_string(i) + record_key(records[i]) + ": " +
+                        x.str());
+      items.push_back(std::move(x));
+    }
+    last_records_ = &records;
+    last_converted_ = items;
+    return Value::list(std::move(items));
+  }
   if (entry.contains("error"))
     return Value::error(entry["error"].is_string() ? entry["error"].get<std::string>()
                                                    : entry["error"].dump());
@@ -245,8 +348,71 @@ Value ScenarioHost::answer(const FunctionInfo& fn, const json& entry, const std:
                   " needs \"returns\", \"sequence\", \"timeline\" or \"error\"");
 }
 
+void ScenarioHost::child_started(size_t index, const Value& item) {
+  item_ = nullptr;
+  if (!last_records_) return;
+  if (index < last_converted_.size() && last_converted_[index] == item) {
+    item_ = &(*last_records_)[index];
+    item_index_ = index;
+    return;
+  }
+  for (size_t i = 0; i < last_converted_.size(); ++i)  // a list derived from the snapshot
+    if (last_converted_[i] == item) {
+      item_ = &(*last_records_)[i];
+      item_index_ = i;
+      return;
+    }
+}
+
+// A probe inside a child, answered from its item's record: the field SPEC names (a.b for
+// nested), a number read in SPEC's unit as a duration or a percent, then the declared type.
+Value ScenarioHost::per_item(const FunctionInfo& fn, const json& spec) {
+  const std::string& field = spec["field"].get_ref<const std::string&>();
+  std::string where = "item " + std::to_string(item_index_) + record_key(*item_);
+  const json* v = item_;
+  for (size_t at = 0; at <= field.size();) {
+    size_t dot = std::min(field.find('.', at), field.size());
+    std::string part = field.substr(at, dot - at);
+    if (!v->is_object() || !v->contains(part))
+      throw HostFault(scenario_.path + ": " + where + " has no field '" + field +
+                      "' (per_item of " + fn.name + ")");
+    v = &(*v)[part];
+    at = dot + 1;
+  }
+  const TypeRef& result = program_.types[fn.result];
+  if (v->is_null()) {
+    if (is_optional(result)) return Value::null();
+    return Value::error(where + " has null for '" + field + "', but " + fn.name + " returns " +
+                        to_string(result));
+  }
+  Value x;
+  if (spec.contains("unit") && v->is_number()) {
+    const std::string& unit = spec["unit"].get_ref<const std::string&>();
+    double n = v->get<double>();
+    if (unit == "%") {
+      x = Value::percent(n);
+    } else {
+      double ms = unit == "ms"  ? 1
+                  : unit == "s" ? 1e3
+                  : unit == "m" ? 6e4
+                  : unit == "h" ? 3.6e6
+                                : 8.64e7;
+      x = Value::duration(static_cast<int64_t>(std::llround(n * ms)));
+    }
+  } else {
+    x = from_plain_json(*v);
+  }
+  Value typed = convert(x, result, fn.name);
+  if (typed.is_error())
+    throw HostFault(scenario_.path + ": " + where + ", field '" + field + "': " + typed.str());
+  return typed;
+}
+
 std::optional<Value> ScenarioHost::call(const FunctionInfo& fn, const std::vector<Value>& args,
                                         const Site&) {
+  if (item_)
+    if (auto spec = scenario_.per_item.find(fn.name); spec != scenario_.per_item.end())
+      return per_item(fn, *spec);
   // Scenarios answer at the level of the declared probe (fleet.last_seen_age), so a
   // runbook is testable without any server; natives are answered only if named.
   if (!scenario_.probes.contains(fn.name))
@@ -333,6 +499,7 @@ std::vector<std::string> scenario_problems(const Scenario& s, const Program& p) 
     }
   };
   check(s.probes, probes, "probe", "a probe it calls");
+  check(s.per_item, probes, "probe", "a probe it calls");
   check(s.actions, actions, "action", "an action it calls");
   check(s.approvals, gates, "approval", "a gate (an approve node or a gated action node)");
   check(s.params, params, "parameter", "a parameter");

@@ -27,7 +27,12 @@ struct Scenario {
   nlohmann::json actions = nlohmann::json::object();    // {"gateway.restart": {"error": "…"}}
   nlohmann::json config = nlohmann::json::object();
   nlohmann::json expect;  // may be null
-  int64_t start_ms = 0;   // "now": the virtual clock's start
+  // Fleet snapshots: a probe answered with {"records": FILE} gets the file's objects (a
+  // JSON array or JSON Lines), read once, here by FILE as written; "per_item" answers
+  // probes inside a foreach's children from the record of their item.
+  std::map<std::string, nlohmann::json> records;
+  nlohmann::json per_item = nlohmann::json::object();  // PROBE: {"field": "a.b", "unit": "m"}
+  int64_t start_ms = 0;                                // "now": the virtual clock's start
   // The whole scenario with every "extends" resolved: what a stored run keeps, so that it
   // resumes with the answers it started with even if a base file changes.
   std::string resolved;
@@ -71,6 +76,15 @@ class ScenarioHost : public Host {
 
  private:
   Value answer(const FunctionInfo& fn, const nlohmann::json& entry, const std::string& key);
+  Value per_item(const FunctionInfo& fn, const nlohmann::json& spec);
+  void child_started(size_t index, const Value& item) override;
+  void child_ended() override { item_ = nullptr; }
+  // The last list answered from records: the file's objects and what they converted to,
+  // so that a child's item finds its record (by position, else by value).
+  const nlohmann::json* last_records_ = nullptr;
+  std::vector<Value> last_converted_;
+  const nlohmann::json* item_ = nullptr;  // the record of the child running now
+  size_t item_index_ = 0;
   const Program& program_;
   const Scenario& scenario_;
   TraceSink& sink_;

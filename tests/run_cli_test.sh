@@ -489,4 +489,57 @@ expect "every child runs" 0 "$rbk" test "$tmp/fleet-one.json"
 expect "every child runs, shown" 0 "$rbk" run fleet.rbk --scenario "$tmp/fleet-one.json" --store "$tmp/fleet.db"
 contains "ten children" "$tmp/out" "10 of 10 children ran: fine 9, broken 1"
 
+# Children with gates: each wave is approved once, for all of its children; the second
+# wave denied stops the fleet after the first half.
+cat > "$tmp/restart-fleet.json" <<'JSON'
+{ "runbook": "fleet_restart", "params": {"devices": ["d1", "d2", "d3", "d4"]},
+  "approvals": {"restart_each": ["approved", "denied"]},
+  "expect": {"outcome": "mitigated", "actions": ["dev.restart", "dev.restart"]} }
+JSON
+sed -i "s|\"runbook\": \"fleet_restart\",|\"runbook\": \"fleet_restart\", \"file\": \"$src/tests/vm/fleet.rbk\",|" "$tmp/restart-fleet.json"
+expect "a wave's approval covers its children's gates" 0 "$rbk" test "$tmp/restart-fleet.json"
+expect "the restart fleet, shown" 0 "$rbk" run fleet.rbk --runbook fleet_restart --scenario "$tmp/restart-fleet.json" --store "$tmp/fleet.db"
+asked=$(grep -c 'gate restart_each asks role "ops"' "$tmp/out")
+check "one approval per wave, none per device" "$([ "$asked" = 2 ]; echo $?)" "$asked approvals asked"
+contains "half the fleet" "$tmp/out" "2 of 4 children ran, then it aborted"
+
+# Fleet snapshots: the list from a registry export (a JSON array, or JSON Lines), each
+# child's probes from its item's record (per_item, with units), counts by end node.
+mkdir -p "$tmp/snap"
+cat > "$tmp/snap/fleet.jsonl" <<'JSONL'
+{"id": "a", "region": "eu", "firmware": "1", "model": "m", "last_seen_age_min": 2, "last_connect_age_min": null, "gateway": {"online": true, "oom": false}, "ot_reachable": true, "cert_expires_in_days": 10, "power": "confirmed"}
+{"id": "b", "region": "eu", "firmware": "1", "model": "m", "last_seen_age_min": 45.5, "last_connect_age_min": 3, "gateway": {"online": true, "oom": false}, "ot_reachable": true, "cert_expires_in_days": 10, "power": "confirmed"}
+
+{"id": "c", "region": "us", "firmware": "2", "model": "m", "last_seen_age_min": 90, "last_connect_age_min": null, "gateway": {"online": true, "oom": false}, "ot_reachable": true, "cert_expires_in_days": 0, "power": "confirmed"}
+JSONL
+sed -e 's|"../../../shared/peers/fleet1.json"|"fleet.jsonl"|' \
+    -e "s|\"runbook\": \"fleet_triage\",|\"runbook\": \"fleet_triage\", \"file\": \"$src/bench/fleet/fleet_triage.rbk\",|" \
+    -e 's|"expect": {"outcome": "resolved"}|"expect": {"outcome": "resolved", "ends": {"flap": 1, "protocol": 1, "cert_renew": 1}, "outcomes": {"resolved": 1, "escalated": 2}}|' \
+    "$src/bench/fleet/fleet1.scenario.json" > "$tmp/snap/triage.json"
+expect "a snapshot triaged, counted by end" 0 "$rbk" test "$tmp/snap/triage.json"
+sed 's|"flap": 1,|"flap": 2,|' "$tmp/snap/triage.json" > "$tmp/snap/wrong.json"
+expect "a wrong count" 1 "$rbk" test "$tmp/snap/wrong.json"
+contains "the count named" "$tmp/out" "ends.flap: expected 2 children, got 1"
+sed 's|"fleet.jsonl"|"nowhere.json"|' "$tmp/snap/triage.json" > "$tmp/snap/missing.json"
+expect "a missing snapshot" 2 "$rbk" run "$src/bench/fleet/fleet_triage.rbk" --scenario "$tmp/snap/missing.json"
+contains "the file named" "$tmp/err" "cannot read the fleet snapshot $tmp/snap/nowhere.json"
+printf '{"id": "a"}\n{"id": \n' > "$tmp/snap/broken.jsonl"
+sed 's|"fleet.jsonl"|"broken.jsonl"|' "$tmp/snap/triage.json" > "$tmp/snap/broken.json"
+expect "a malformed snapshot" 2 "$rbk" run "$src/bench/fleet/fleet_triage.rbk" --scenario "$tmp/snap/broken.json"
+contains "the line named" "$tmp/err" "broken.jsonl: line 2:"
+sed 's|"last_seen_age_min": 90|"last_seen_age": 90|' "$tmp/snap/fleet.jsonl" > "$tmp/snap/nofield.jsonl"
+sed 's|"fleet.jsonl"|"nofield.jsonl"|' "$tmp/snap/triage.json" > "$tmp/snap/nofield.json"
+expect "an item without the mapped field" 1 "$rbk" run "$src/bench/fleet/fleet_triage.rbk" --scenario "$tmp/snap/nofield.json" --store "$tmp/snap.db"
+contains "item and field named" "$tmp/out" "item 2 (c) has no field 'last_seen_age_min' (per_item of registry.last_seen_age)"
+sed 's|"last_seen_age_min": 2,|"last_seen_age_min": "soon",|' "$tmp/snap/fleet.jsonl" > "$tmp/snap/badtype.jsonl"
+sed 's|"fleet.jsonl"|"badtype.jsonl"|' "$tmp/snap/triage.json" > "$tmp/snap/badtype.json"
+expect "a field of the wrong type" 1 "$rbk" run "$src/bench/fleet/fleet_triage.rbk" --scenario "$tmp/snap/badtype.json" --store "$tmp/snap.db"
+contains "the item and field named" "$tmp/out" "item 0 (a), field 'last_seen_age_min'"
+sed 's|"unit": "m"}|"unit": "min"}|' "$tmp/snap/triage.json" > "$tmp/snap/unit.json"
+expect "an unknown unit" 2 "$rbk" run "$src/bench/fleet/fleet_triage.rbk" --scenario "$tmp/snap/unit.json"
+contains "the units listed" "$tmp/err" "is one of ms, s, m, h, d or %"
+printf '[]' > "$tmp/snap/empty.json"
+sed -e 's|"fleet.jsonl"|"empty.json"|' -e 's|"ends": {[^}]*}, "outcomes": {[^}]*}|"path": ["triage", "done"]|' "$tmp/snap/triage.json" > "$tmp/snap/none.json"
+expect "an empty list takes then with no child" 0 "$rbk" test "$tmp/snap/none.json"
+
 summary

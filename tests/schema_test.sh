@@ -23,7 +23,7 @@ check "the built-in schema is the published one" "$(cmp -s "$tmp/out" "$schema";
   "rbk schema scenario differs from docs/scenario.schema.json"
 expect "an unknown schema" 2 "$rbk" schema nothing
 
-mapfile -t library < <(find "$src/runbooks/scenarios" -name '*.json' | sort)
+mapfile -t library < <(find "$src/runbooks/scenarios" "$src/bench/fleet" -name '*.json' | sort)
 validate "${library[@]}" > "$tmp/library.jsonl"
 valid=$(grep -c '"valid":true' "$tmp/library.jsonl")
 check "every library scenario is valid (${#library[@]})" "$([ "$valid" = "${#library[@]}" ]; echo $?)" \

@@ -148,6 +148,10 @@ class Host {
   virtual void sleep(int64_t ms) = 0;                 // wait polling; virtual time in scenario mode
   virtual Value config(const std::string& name) = 0;  // an Error when missing
   virtual void trace(const TraceEvent& event) = 0;
+  // A foreach starts (and ends) a child run for ITEM, the INDEX-th of its list: a host
+  // that answers from a fleet snapshot answers that child's probes from the item's record.
+  virtual void child_started(size_t /*index*/, const Value& /*item*/) {}
+  virtual void child_ended() {}
 };
 
 // A host that passes everything to another; decorators override what they change
@@ -172,6 +176,8 @@ class HostDecorator : public Host {
   void sleep(int64_t ms) override { inner_.sleep(ms); }
   Value config(const std::string& n) override { return inner_.config(n); }
   void trace(const TraceEvent& e) override { inner_.trace(e); }
+  void child_started(size_t i, const Value& item) override { inner_.child_started(i, item); }
+  void child_ended() override { inner_.child_ended(); }
 
  protected:
   Host& inner_;

@@ -1,5 +1,6 @@
 #include "vm/machine.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -556,7 +557,7 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
 // ACT: asks the node's gate (if it has a role) about the plan, then performs each call.
 std::optional<Machine::Exit> Machine::act(Frame& f) {
   const NodeInfo& node = *f.node;
-  if (!node.role.empty()) {
+  if (!node.role.empty() && !wave_approved_) {
     GateRequest req;
     req.site = f.site;
     req.gate = node.name;
@@ -644,6 +645,7 @@ std::optional<Machine::Exit> Machine::poll(Frame& f, const Instr& in, uint32_t& 
 // APPROVE: asks a person of the node's role; takes the approved, denied or timeout edge.
 Machine::Exit Machine::approve(Frame& f, const Value& timeout) {
   const NodeInfo& node = *f.node;
+  if (wave_approved_) return Exit{true, node.approved_edge, {}};
   GateRequest req;
   req.site = f.site;
   req.gate = node.name;
@@ -704,6 +706,19 @@ std::vector<size_t> wave_ends(const std::vector<WaveInfo>& waves, size_t n) {
 
 }  // namespace
 
+// Whether runbook R, or one it calls, asks a gate (an approve node or a gated action).
+bool Machine::has_gates(uint32_t r, std::vector<uint32_t> seen) const {
+  if (std::find(seen.begin(), seen.end(), r) != seen.end()) return false;
+  seen.push_back(r);
+  for (const auto& node : p_.runbooks[r].nodes) {
+    if (!node.role.empty()) return true;
+    if (node.code == kNone) continue;
+    for (const Instr& in : p_.codes[node.code].instrs)
+      if (in.op == Op::RUN && has_gates(in.a, seen)) return true;
+  }
+  return false;
+}
+
 // Between waves: the pause, the check (`until`, polled like a wait: its timeout aborts),
 // the approval (a denial or a timeout aborts); before every wave with `approve each wave`.
 bool Machine::between_waves(Frame& f, const ForeachInfo& fe, size_t wave, size_t waves, size_t from,
@@ -745,7 +760,11 @@ bool Machine::between_waves(Frame& f, const ForeachInfo& fe, size_t wave, size_t
       }
     }
   }
-  std::string role = !fe.each_role.empty() ? fe.each_role : wave > 0 ? fe.between_role : "";
+  // The first wave is approved too with `approve each wave`, or when the children have
+  // gates of their own (the wave's approval stands for theirs).
+  std::string role = !fe.each_role.empty()                   ? fe.each_role
+                     : wave > 0 || has_gates(fe.runbook, {}) ? fe.between_role
+                                                             : "";
   if (role.empty()) return true;
   GateRequest req;
   req.site = f.site;
@@ -796,6 +815,12 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
           {"waves", Value::integer(static_cast<int64_t>(ends.size()))},
           {"from", Value::integer(static_cast<int64_t>(from))},
           {"items", Value::integer(static_cast<int64_t>(to - from))}});
+    struct Covered {  // the children of an approved wave pass their own gates
+      bool& flag;
+      bool saved;
+      Covered(bool& f, bool on) : flag(f), saved(f) { flag = flag || on; }
+      ~Covered() { flag = saved; }
+    } covered(wave_approved_, !fe.each_role.empty() || !fe.between_role.empty());
     for (size_t i = from; i < to; ++i) {
       if (fe.start_interval_ms && started > 0) host_.sleep(fe.start_interval_ms);
       (*f.ctx.vars)[fe.item_var] = items[i];
@@ -813,6 +838,7 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
         reason = args.str();
       } else {
         ++quiet_;
+        host_.child_started(i, items[i]);
         try {
           o = run_runbook(fe.runbook, args.items(), f.ctx.depth + 1);
         } catch (const Failure& failure) {
@@ -820,12 +846,16 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
           reason = failure.reason;
           last_end_ = kNone;
         } catch (...) {
+          host_.child_ended();
           --quiet_;
           throw;
         }
+        host_.child_ended();
         --quiet_;
       }
       ++finished;
+      result_.child_outcomes[outcome_name(o)]++;
+      if (last_end_ != kNone) result_.child_ends[child.nodes[last_end_].name]++;
       by_outcome[static_cast<size_t>(o)]++;
       items_by_outcome[static_cast<size_t>(o)].push_back(items[i]);
       if (last_end_ != kNone) by_end[last_end_]++;

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,8 @@ struct RunResult {
   // Every edge taken: (runbook name, edge index), for scenario coverage.
   std::vector<std::pair<std::string, uint32_t>> edges;
   GateRequest paused_at;  // when Paused
+  // The children of every foreach: how many ended at each end node, and with each outcome.
+  std::map<std::string, size_t> child_ends, child_outcomes;
 };
 
 class Machine {
@@ -72,6 +75,7 @@ class Machine {
   Exit approve(Frame& f, const Value& timeout);
   void run_call_node(Frame& f, const Instr& in);
   std::optional<Exit> run_foreach(Frame& f, const Instr& in);
+  bool has_gates(uint32_t runbook, std::vector<uint32_t> seen) const;
   // Between two waves of a foreach (and before each, with `approve each wave`): false
   // when a check or an approval stops it.
   bool between_waves(Frame& f, const ForeachInfo& fe, size_t wave, size_t waves, size_t from,
@@ -102,6 +106,9 @@ class Machine {
   // gives one child_ended event with the edges it took), so a fleet's trace stays small.
   int quiet_ = 0;
   uint32_t last_end_ = kNone;  // the end node the last runbook reached
+  // While the children of an approved wave run: their own gates are covered by the
+  // wave's approval (docs/language.md, "Fleets") and are not asked again.
+  bool wave_approved_ = false;
 };
 
 // The pure natives (RUNS builtin in lang/natives.def: string and list helpers,
