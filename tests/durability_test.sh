@@ -55,5 +55,33 @@ for n in $(seq 1 60); do
   passed=$((passed + 1))
 done
 echo "durability: $passed crash points resumed"
+
+# A foreach over 1,000 devices, each child restarting its device: killed at 25 points
+# spread over its journal and resumed, it ends like the uninterrupted run, and no child's
+# completed action is journaled twice (each device restarted exactly once).
+python3 -c 'import json; print(json.dumps({"runbook": "fleet_restart", "params": {"devices": ["d%04d" % i for i in range(1000)]}, "approvals": {"restart_each": "approved"}}))' > "$tmp/fleet.json"
+export RBK_STORE="$tmp/fleet-ref.db"
+"$rbk" run fleet.rbk --runbook fleet_restart --scenario "$tmp/fleet.json" > "$tmp/fleet-ref.out" || { echo "reference fleet run failed"; exit 1; }
+writes=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM journal").fetchone()[0])' "$tmp/fleet-ref.db")
+restarts() {  # restarts DB: "COMPLETED DISTINCT" act_done entries of dev.restart
+  python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+n, d = db.execute("SELECT count(*), count(DISTINCT key) FROM journal WHERE kind = ? AND key LIKE ?", ("act_done", "dev.restart%")).fetchone()
+print(n, d)' "$1"
+}
+fleet_passed=0
+for k in $(seq 1 25); do
+  n=$((k * writes / 26))
+  export RBK_STORE="$tmp/fleet$k.db"
+  RBK_CRASH_AFTER=$n "$rbk" run fleet.rbk --runbook fleet_restart --scenario "$tmp/fleet.json" > /dev/null 2>&1
+  [ $? -eq 137 ] || { fail "fleet crash after write $n: the run was not killed"; continue; }
+  id=$("$rbk" runs | sed -n 2p | awk '{print $1}')
+  "$rbk" resume "$id" > "$tmp/fleet-resume.out" 2>&1 || { fail "fleet crash after write $n: resume failed"; sed 's/^/  | /' "$tmp/fleet-resume.out" | tail -5; continue; }
+  grep -q "1000 of 1000 children ran: done 1000" "$tmp/fleet-resume.out" || { fail "fleet crash after write $n: not every child ended"; continue; }
+  [ "$(restarts "$RBK_STORE")" = "1000 1000" ] || { fail "fleet crash after write $n: restarts journaled $(restarts "$RBK_STORE")"; continue; }
+  fleet_passed=$((fleet_passed + 1))
+done
+passed=$((passed + fleet_passed))
+echo "durability: $fleet_passed crash points of a 1,000-device foreach resumed ($writes journal writes)"
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ] && [ "$passed" -ge 5 ]
