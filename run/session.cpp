@@ -187,6 +187,9 @@ RunResult RunSession::execute(const Output& out) {
     jsonl->skip_first(already);
     sinks.add(&*jsonl);
   }
+  // A scenario run can be done again from its scenario: its writes need not each be
+  // durable the moment they are made (RunStore::batch_writes).
+  if (store_) store_->batch_writes(s_.mode == RunMode::Scenario);
   if (store_ && !recorded_) {
     rec_.owner = this_process();
     store_->create(rec_);

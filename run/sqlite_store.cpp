@@ -1,7 +1,9 @@
 // The SQLite run store (run_store.hpp): the one file that includes sqlite3.h.
 #include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
+#include <unordered_map>
 
 #include "run/run_store.hpp"
 
@@ -9,14 +11,25 @@ namespace rbk {
 
 namespace {
 
-// A prepared statement that finalizes itself.
+// A prepared statement that finalizes itself — or, borrowed from the store's cache of the
+// statements a run repeats thousands of times, resets itself for the next use.
 class Stmt {
  public:
   Stmt(sqlite3* db, const char* sql) : db_(db) {
     if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK)
       throw StoreError(std::string("store: ") + sqlite3_errmsg(db));
   }
-  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(sqlite3* db, sqlite3_stmt* cached) : db_(db), s_(cached), owned_(false) {}
+  ~Stmt() {
+    if (owned_) {
+      sqlite3_finalize(s_);
+    } else {
+      sqlite3_reset(s_);
+      sqlite3_clear_bindings(s_);
+    }
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
   Stmt& bind(int i, const std::string& v) {
     sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
@@ -45,6 +58,7 @@ class Stmt {
  private:
   sqlite3* db_;
   sqlite3_stmt* s_ = nullptr;
+  bool owned_ = true;
 };
 
 const char* kSchema = R"(
@@ -106,7 +120,11 @@ RunRecord read_run(Stmt& s) {
 class SqliteRunStore : public RunStore {
  public:
   explicit SqliteRunStore(const std::string& path);
-  ~SqliteRunStore() override { sqlite3_close(db_); }
+  ~SqliteRunStore() override {
+    if (in_batch_) sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close(db_);
+  }
   SqliteRunStore(const SqliteRunStore&) = delete;
   SqliteRunStore& operator=(const SqliteRunStore&) = delete;
 
@@ -125,21 +143,60 @@ class SqliteRunStore : public RunStore {
   void append_output(const std::string& run, const std::string& line) override;
   std::vector<std::string> output(const std::string& run, size_t from) override;
   const std::string& path() const override { return path_; }
+  void batch_writes(bool on) override {
+    if (!on) flush();
+    batched_ = on;
+  }
 
  private:
   void exec(const char* sql);
+  // Batched writes (batch_writes): a transaction opened by the first write, committed by
+  // flush() when it is old or large enough, or before a write that must be durable at once.
+  void batch_begin() {
+    if (!batched_ || in_batch_ || in_transaction_) return;
+    exec("BEGIN");
+    in_batch_ = true;
+    batch_writes_ = 0;
+    batch_started_ = std::chrono::steady_clock::now();
+  }
+  void batch_end() {
+    if (!in_batch_) return;
+    if (++batch_writes_ >= 5000 ||
+        std::chrono::steady_clock::now() - batch_started_ >= std::chrono::milliseconds(200))
+      flush();
+  }
+  void flush() {
+    if (!in_batch_) return;
+    in_batch_ = false;
+    exec("COMMIT");
+  }
+  // A statement prepared once (SQL: a string literal, its address the key).
+  Stmt cached(const char* sql) {
+    sqlite3_stmt*& stmt = cache_[sql];
+    if (!stmt && sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) != SQLITE_OK)
+      throw StoreError(std::string("store: ") + sqlite3_errmsg(db_));
+    return Stmt(db_, stmt);
+  }
+  std::unordered_map<const char*, sqlite3_stmt*> cache_;
+  bool batched_ = false, in_batch_ = false, in_transaction_ = false;
+  size_t batch_writes_ = 0;
+  std::chrono::steady_clock::time_point batch_started_;
   void migrate();
   // Runs F in one IMMEDIATE transaction (taking the write lock first, so a
   // compare-and-set inside it cannot race another process); rolled back if F throws.
   template <typename F>
   auto transaction(F f) {
+    flush();
     exec("BEGIN IMMEDIATE");
+    in_transaction_ = true;
     try {
       auto result = f();
       exec("COMMIT");
+      in_transaction_ = false;
       return result;
     } catch (...) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      in_transaction_ = false;
       throw;
     }
   }
@@ -200,6 +257,7 @@ void SqliteRunStore::migrate() {
 }
 
 void SqliteRunStore::create(const RunRecord& r) {
+  flush();
   Stmt s(db_, (std::string("INSERT INTO runs(") + kColumns +
                ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
                   .c_str());
@@ -225,6 +283,7 @@ void SqliteRunStore::create(const RunRecord& r) {
 }
 
 void SqliteRunStore::update_status(const RunRecord& r) {
+  flush();
   Stmt s(db_,
          "UPDATE runs SET status=?, outcome=?, error=?, paused_gate=?, paused_role=?, plan=?, "
          "plan_hash=?, updated_at=?, owner=? WHERE id=?");
@@ -255,6 +314,7 @@ bool SqliteRunStore::record_decision(const RunRecord& r, const ApprovalRecord& a
 }
 
 bool SqliteRunStore::claim(const std::string& run, const std::string& from, const std::string& to) {
+  flush();
   Stmt s(db_, "UPDATE runs SET owner=? WHERE id=? AND owner=?");
   s.bind(1, to).bind(2, run).bind(3, from);
   s.step();
@@ -262,11 +322,13 @@ bool SqliteRunStore::claim(const std::string& run, const std::string& from, cons
 }
 
 void SqliteRunStore::append_output(const std::string& run, const std::string& line) {
-  Stmt s(db_,
-         "INSERT INTO output(run, seq, line) SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2 FROM output "
-         "WHERE run = ?1");
+  batch_begin();
+  Stmt s = cached(
+      "INSERT INTO output(run, seq, line) SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2 FROM output "
+      "WHERE run = ?1");
   s.bind(1, run).bind(2, line);
   s.step();
+  batch_end();
 }
 
 std::vector<std::string> SqliteRunStore::output(const std::string& run, size_t from) {
@@ -300,9 +362,11 @@ std::vector<RunRecord> SqliteRunStore::list(const RunFilter& filter, size_t limi
 }
 
 void SqliteRunStore::append_journal(const std::string& run, const JournalEntry& e) {
-  Stmt s(db_, "INSERT INTO journal(run, seq, kind, key, value) VALUES(?,?,?,?,?)");
+  batch_begin();
+  Stmt s = cached("INSERT INTO journal(run, seq, kind, key, value) VALUES(?,?,?,?,?)");
   s.bind(1, run).bind(2, e.seq).bind(3, e.kind).bind(4, e.key).bind(5, e.value);
   s.step();
+  batch_end();
 }
 
 std::vector<JournalEntry> SqliteRunStore::journal(const std::string& run) {
@@ -315,9 +379,11 @@ std::vector<JournalEntry> SqliteRunStore::journal(const std::string& run) {
 
 void SqliteRunStore::append_trace(const std::string& run, int64_t seq,
                                   const std::string& event_json) {
-  Stmt s(db_, "INSERT OR REPLACE INTO trace(run, seq, event) VALUES(?,?,?)");
+  batch_begin();
+  Stmt s = cached("INSERT OR REPLACE INTO trace(run, seq, event) VALUES(?,?,?)");
   s.bind(1, run).bind(2, seq).bind(3, event_json);
   s.step();
+  batch_end();
 }
 
 std::vector<std::string> SqliteRunStore::trace(const std::string& run) {
@@ -329,6 +395,7 @@ std::vector<std::string> SqliteRunStore::trace(const std::string& run) {
 }
 
 void SqliteRunStore::add_approval(const std::string& run, const ApprovalRecord& a) {
+  flush();
   Stmt s(db_,
          "INSERT INTO approvals(run, gate, decision, by, at, comment, plan_hash) "
          "VALUES(?,?,?,?,?,?,?)");
