@@ -34,6 +34,7 @@ int run_disasm(const CompileOptions& opts);
 
 struct RunOptions {
   std::string file, runbook, scenario, policy, config, trace, as, store;
+  std::string summary;  // a foreach's results as JSON, to this file
   std::vector<std::string> params, deny;
   bool dry_run = false, approve_all = false;
 };

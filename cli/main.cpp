@@ -140,6 +140,9 @@ void add_run(CLI::App& app, RunCommands& o) {
                   "The sandbox policy (capabilities, hosts, roles, budgets); live runs need one");
   run->add_option("--config", o.run.config,
                   "Configuration values for config.NAME (JSON); RBK_CONFIG_NAME overrides");
+  run->add_option("--summary", o.run.summary,
+                  "Write what the foreach nodes did as JSON to this file: children by end node, "
+                  "outcome and cohort, the waves, whether it aborted");
   run->add_option("--trace", o.run.trace,
                   "Write the trace, one JSON object per event, to this file");
   auto* all = run->add_flag("--approve-all", o.run.approve_all,

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/file_output.hpp"
 #include "cli/program_loading.hpp"
 #include "cli/run_support.hpp"
 #include "compiler/loader.hpp"
@@ -24,6 +25,7 @@
 #include "run/session.hpp"
 #include "stdlib/config.hpp"
 #include "vm/json_read.hpp"
+#include "vm/value_json.hpp"
 
 namespace rbk::cli {
 
@@ -41,10 +43,35 @@ int exit_code(const RunResult& r) {
   return kFailed;
 }
 
+// The foreach nodes' results as JSON (rbk run --summary): what a dashboard or a ticket
+// takes from a fleet run.
+nlohmann::json fleet_summary(const RunResult& r) {
+  nlohmann::json j;
+  const auto& f = *r.fleet;
+  j["items"] = f.items;
+  j["started"] = f.started;
+  j["aborted"] = f.aborted;
+  j["ends"] = r.child_ends;
+  j["outcomes"] = r.child_outcomes;
+  j["cohorts"] = nlohmann::json::array();
+  for (const auto& [text, cohort] : f.cohorts) {
+    nlohmann::json key = nlohmann::json::object();
+    for (size_t i = 0; i < cohort.first.size() && i < f.columns.size(); ++i)
+      key[f.columns[i]] = to_plain_json(cohort.first[i]);
+    j["cohorts"].push_back({{"key", key}, {"ends", cohort.second}});
+  }
+  j["waves"] = nlohmann::json::array();
+  for (const auto& w : f.waves)
+    j["waves"].push_back({{"items", w.items}, {"finished", w.finished}, {"failed", w.failed}});
+  j["eval_ms"] = static_cast<double>(f.eval_ns) / 1e6;
+  return j;
+}
+
 // Runs (or continues) SESSION, printing its path and how it ended — on stdout unless
 // DETACHED, and always into the run's output in the store (rbk runs RUN shows it). On a
 // terminal, the person at it is asked at gates.
-int execute(RunSession& session, const char* cmd, bool resuming, bool detached = false) {
+int execute(RunSession& session, const char* cmd, bool resuming, bool detached = false,
+            const std::string& summary = "") {
   OutputLog out(*session.store(), session.record().id, detached ? nullptr : &std::cout);
   std::optional<StreamPrompt> prompt;
   if (!detached && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) prompt.emplace(std::cin, out);
@@ -67,6 +94,8 @@ int execute(RunSession& session, const char* cmd, bool resuming, bool detached =
     return kUsage;
   }
   out << summary_line(r) << "\n";
+  if (!summary.empty() && r.fleet && !write_output(cmd, summary, fleet_summary(r).dump(2) + "\n"))
+    return kUsage;
   if (r.status == RunStatus::Paused) {
     for (const auto& c : r.paused_at.plan) out << "  plan: " << c.describe() << "\n";
     out << fmt::format("awaiting approval by role \"{}\": rbk approve {} --as NAME [--deny]\n",
@@ -267,7 +296,7 @@ int run_run(const RunOptions& opts) {
   setup.started_by = opts.as.empty() ? current_user() : opts.as;
   return with_store("run", opts.store, [&](RunStore& store) -> int {
     RunSession session(std::move(setup), &store);
-    return execute(session, "run", false);
+    return execute(session, "run", false, false, opts.summary);
   });
 }
 

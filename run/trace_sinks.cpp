@@ -1,5 +1,7 @@
 #include "run/trace_sinks.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "vm/value_json.hpp"
@@ -60,6 +62,46 @@ std::string text(const TraceEvent& e, const char* key) {
   return v ? to_display(*v) : "";
 }
 }  // namespace
+
+// Children by cohort (the `by` columns) and end node, one row per cohort:
+//       d.region  d.firmware  flap  watch
+//       eu-west   2.4.0         12      3
+void ReadableTrace::cohort_table(const Value& columns, const Value& cohorts, const std::string& pad) {
+  std::vector<std::string> ends;
+  for (const auto& c : cohorts.items())
+    for (const auto& e : c.field("ends")->items()) {
+      std::string name = e.field("end")->str();
+      if (std::find(ends.begin(), ends.end(), name) == ends.end()) ends.push_back(name);
+    }
+  std::vector<std::vector<std::string>> rows(1);
+  for (const auto& c : columns.items()) rows[0].push_back(c.str());
+  for (const auto& e : ends) rows[0].push_back(e);
+  for (const auto& c : cohorts.items()) {
+    std::vector<std::string> row;
+    for (const auto& k : c.field("key")->items()) row.push_back(to_display(k));
+    for (const auto& e : ends) {
+      int64_t n = 0;
+      for (const auto& x : c.field("ends")->items())
+        if (x.field("end")->str() == e) n = x.field("children")->i;
+      row.push_back(std::to_string(n));
+    }
+    rows.push_back(std::move(row));
+  }
+  std::vector<size_t> width(rows[0].size(), 0);
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size() && i < width.size(); ++i)
+      width[i] = std::max(width[i], row[i].size());
+  size_t key_columns = columns.items().size();
+  for (const auto& row : rows) {
+    std::string line = pad + "      ";
+    for (size_t i = 0; i < row.size() && i < width.size(); ++i) {
+      std::string gap(width[i] - row[i].size(), ' ');
+      line += (i < key_columns ? row[i] + gap : gap + row[i]) + "  ";  // counts align right
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out_ << line << "\n";
+  }
+}
 
 void ReadableTrace::event(const TraceEvent& e, int64_t) {
   if (seen_++ < skip_) return;
@@ -130,6 +172,7 @@ void ReadableTrace::event(const TraceEvent& e, int64_t) {
           sep = ", ";
         }
       out_ << "\n";
+      if (const Value* cohorts = field(e, "cohorts")) cohort_table(*field(e, "by"), *cohorts, pad);
       break;
     }
     case TraceKind::RunStarted:  // the command's own first and last lines say these

@@ -54,6 +54,7 @@ class ReadableTrace : public TraceSink {
   void skip_first(size_t n) { skip_ = n; }
 
  private:
+  void cohort_table(const Value& columns, const Value& cohorts, const std::string& pad);
   std::ostream& out_;
   size_t seen_ = 0, skip_ = 0;
 };

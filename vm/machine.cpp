@@ -798,6 +798,12 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
   const std::vector<Value>& items = list.items();
   const size_t n = items.size();
   std::vector<size_t> ends = wave_ends(fe.waves, n);
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!result_.fleet) result_.fleet.emplace();
+  RunResult::Fleet& fleet = *result_.fleet;
+  fleet.items += n;
+  if (fleet.columns.empty()) fleet.columns = fe.by_names;
+  decltype(fleet.cohorts) cohorts;  // this node's; merged into the run's at the end
 
   std::array<size_t, 5> by_outcome{};  // indexed by Outcome
   std::array<std::vector<Value>, 5> items_by_outcome;
@@ -810,6 +816,7 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
       aborted = true;
       break;
     }
+    fleet.waves.push_back({to - from, 0, 0});
     emit(TraceKind::WaveStarted, f.site,
          {{"wave", Value::integer(static_cast<int64_t>(w + 1))},
           {"waves", Value::integer(static_cast<int64_t>(ends.size()))},
@@ -856,6 +863,13 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
       ++finished;
       result_.child_outcomes[outcome_name(o)]++;
       if (last_end_ != kNone) result_.child_ends[child.nodes[last_end_].name]++;
+      fleet.waves.back().finished++;
+      if (o == Outcome::Failed) fleet.waves.back().failed++;
+      if (key.kind == ValueKind::List) {
+        auto& cohort = cohorts[to_source(key)];
+        if (cohort.first.empty()) cohort.first = key.items();
+        cohort.second[last_end_ != kNone ? child.nodes[last_end_].name : "(failed)"]++;
+      }
       by_outcome[static_cast<size_t>(o)]++;
       items_by_outcome[static_cast<size_t>(o)].push_back(items[i]);
       if (last_end_ != kNone) by_end[last_end_]++;
@@ -913,11 +927,35 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
        Value::boolean(aborted), Value::record(outcome_keys, std::move(outcome_counts)),
        Value::record(end_keys, std::move(end_counts)),
        Value::record(item_keys, std::move(item_lists))});
-  emit(TraceKind::ForeachEnded, f.site,
-       {{"count", Value::integer(static_cast<int64_t>(n))},
-        {"started", Value::integer(static_cast<int64_t>(started))},
-        {"aborted", Value::boolean(aborted)},
-        {"ends", Value::list(std::move(ends_shown))}});
+  std::vector<TraceField> summary{{"count", Value::integer(static_cast<int64_t>(n))},
+                                  {"started", Value::integer(static_cast<int64_t>(started))},
+                                  {"aborted", Value::boolean(aborted)},
+                                  {"ends", Value::list(std::move(ends_shown))}};
+  if (!fe.by_names.empty()) {  // the cohort table: children by cohort and end node
+    std::vector<Value> columns, rows;
+    for (const auto& c : fe.by_names) columns.push_back(Value::string(c));
+    for (const auto& [text, cohort] : cohorts) {
+      std::vector<Value> counts;
+      for (const auto& [end, count] : cohort.second)
+        counts.push_back(Value::record({"end", "children"},
+                                       {Value::string(end), Value::integer(static_cast<int64_t>(count))}));
+      rows.push_back(Value::record({"key", "ends"},
+                                   {Value::list(cohort.first), Value::list(std::move(counts))}));
+    }
+    summary.push_back({"by", Value::list(std::move(columns))});
+    summary.push_back({"cohorts", Value::list(std::move(rows))});
+  }
+  emit(TraceKind::ForeachEnded, f.site, std::move(summary));
+  for (auto& [text, cohort] : cohorts) {
+    auto& into = fleet.cohorts[text];
+    if (into.first.empty()) into.first = cohort.first;
+    for (const auto& [end, count] : cohort.second) into.second[end] += count;
+  }
+  fleet.started += started;
+  fleet.aborted = fleet.aborted || aborted;
+  fleet.eval_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::steady_clock::now() - t0)
+                       .count();
   if (aborted) f.foreach_aborted = fe.aborted_edge;
   return std::nullopt;
 }
