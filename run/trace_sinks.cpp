@@ -66,7 +66,8 @@ std::string text(const TraceEvent& e, const char* key) {
 // Children by cohort (the `by` columns) and end node, one row per cohort:
 //       d.region  d.firmware  flap  watch
 //       eu-west   2.4.0         12      3
-void ReadableTrace::cohort_table(const Value& columns, const Value& cohorts, const std::string& pad) {
+void ReadableTrace::cohort_table(const Value& columns, const Value& cohorts,
+                                 const std::string& pad) {
   std::vector<std::string> ends;
   for (const auto& c : cohorts.items())
     for (const auto& e : c.field("ends")->items()) {

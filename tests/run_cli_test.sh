@@ -517,6 +517,12 @@ sed -e 's|"../../../shared/peers/fleet1.json"|"fleet.jsonl"|' \
     -e 's|"expect": {"outcome": "resolved"}|"expect": {"outcome": "resolved", "ends": {"flap": 1, "protocol": 1, "cert_renew": 1}, "outcomes": {"resolved": 1, "escalated": 2}}|' \
     "$src/bench/fleet/fleet1.scenario.json" > "$tmp/snap/triage.json"
 expect "a snapshot triaged, counted by end" 0 "$rbk" test "$tmp/snap/triage.json"
+expect "a snapshot run with a summary" 0 "$rbk" run "$src/bench/fleet/fleet_triage.rbk" --scenario "$tmp/snap/triage.json" --store "$tmp/snap.db" --summary "$tmp/snap/summary.json"
+contains "the cohort table's header" "$tmp/out" "d.region  d.firmware  flap  protocol  cert_renew"
+contains "a cohort's row" "$tmp/out" "eu        1              1         1           0"
+contains "summary: ends" "$tmp/snap/summary.json" '"cert_renew": 1'
+contains "summary: a cohort by column" "$tmp/snap/summary.json" '"d.region": "us"'
+contains "summary: the wave" "$tmp/snap/summary.json" '"finished": 3'
 sed 's|"flap": 1,|"flap": 2,|' "$tmp/snap/triage.json" > "$tmp/snap/wrong.json"
 expect "a wrong count" 1 "$rbk" test "$tmp/snap/wrong.json"
 contains "the count named" "$tmp/out" "ends.flap: expected 2 children, got 1"

@@ -937,8 +937,9 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
     for (const auto& [text, cohort] : cohorts) {
       std::vector<Value> counts;
       for (const auto& [end, count] : cohort.second)
-        counts.push_back(Value::record({"end", "children"},
-                                       {Value::string(end), Value::integer(static_cast<int64_t>(count))}));
+        counts.push_back(
+            Value::record({"end", "children"},
+                          {Value::string(end), Value::integer(static_cast<int64_t>(count))}));
       rows.push_back(Value::record({"key", "ends"},
                                    {Value::list(cohort.first), Value::list(std::move(counts))}));
     }
@@ -953,9 +954,9 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
   }
   fleet.started += started;
   fleet.aborted = fleet.aborted || aborted;
-  fleet.eval_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(
-                       std::chrono::steady_clock::now() - t0)
-                       .count();
+  fleet.eval_ns +=
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   if (aborted) f.foreach_aborted = fe.aborted_edge;
   return std::nullopt;
 }
