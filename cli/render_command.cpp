@@ -8,6 +8,7 @@
 #include "compiler/loader.hpp"
 #include "render/graphviz.hpp"
 #include "render/mermaid.hpp"
+#include "vm/rbc.hpp"
 
 namespace rbk::cli {
 
@@ -23,7 +24,8 @@ int run_render(const RenderOptions& opts) {
       return kUsage;
     }
     try {
-      overlay = read_overlay(text, rb.name, lp.program.hash_hex());
+      overlay = read_overlay(text, rb.name, lp.program.hash_hex(), runbook_digest(rb));
+      overlay.enter_edge_targets(rb);
     } catch (const OverlayError& e) {
       std::cerr << "rbk render: " << opts.trace << ": " << e.what() << "\n";
       return kUsage;

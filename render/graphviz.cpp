@@ -107,9 +107,10 @@ std::string render_dot(const RunbookInfo& rb, const Overlay& ov) {
     if (!label.empty()) attrs.push_back("label=" + quoted(wrap(label, 22)));
     if (edge_is_dashed(edge)) attrs.push_back("style=dashed");
     if (ov.present)
-      attrs.push_back(ov.edges.count(e) ? fmt::format("color=\"{}\", penwidth=2.5", kTakenColor)
-                                        : fmt::format("color=\"{}\", fontcolor=\"{}\"", kDimColor,
-                                                      kDimTextColor));
+      attrs.push_back(
+          ov.edges.count(e)
+              ? fmt::format("color=\"{}\", penwidth={:.1f}", kTakenColor, edge_width(e, ov))
+              : fmt::format("color=\"{}\", fontcolor=\"{}\"", kDimColor, kDimTextColor));
     out += fmt::format("  {} -> {}{};\n", quoted(rb.nodes[edge.from].name),
                        quoted(rb.nodes[edge.to].name),
                        attrs.empty() ? "" : fmt::format(" [{}]", fmt::join(attrs, ", ")));

@@ -30,8 +30,19 @@ std::string edge_caption(const EdgeInfo& e) {
 std::string edge_caption(const EdgeInfo& e, uint32_t index, const Overlay& overlay) {
   std::string caption = edge_caption(e);
   auto taken = overlay.edges.find(index);
+  if (overlay.children > 0) {  // a fleet: how many children took it, and their share
+    if (taken == overlay.edges.end()) return caption;
+    return caption + (caption.empty() ? "" : " · ") + std::to_string(taken->second) + " (" +
+           std::to_string((taken->second * 1000 / overlay.children + 5) / 10) + "%)";
+  }
   if (taken == overlay.edges.end() || taken->second < 2) return caption;
   return caption + (caption.empty() ? "" : " ") + "×" + std::to_string(taken->second);
+}
+
+double edge_width(uint32_t index, const Overlay& overlay) {
+  auto taken = overlay.edges.find(index);
+  if (overlay.children == 0 || taken == overlay.edges.end()) return 2.5;
+  return 1.0 + 7.0 * taken->second / overlay.children;
 }
 
 bool edge_is_dashed(const EdgeInfo& e) {

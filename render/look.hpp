@@ -31,6 +31,9 @@ std::string edge_caption(const EdgeInfo& e);
 std::string edge_caption(const EdgeInfo& e, uint32_t index, const Overlay& overlay);
 // Error, timeout and denial edges are the unhappy paths: drawn dashed.
 bool edge_is_dashed(const EdgeInfo& e);
+// How wide a taken edge is drawn: 2.5 for a run; over a fleet, by the share of children
+// that took it (1 to 8).
+double edge_width(uint32_t index, const Overlay& overlay);
 
 const char* node_fill(const NodeInfo& n);
 

@@ -172,6 +172,10 @@ MermaidDiagram render_mermaid(const RunbookInfo& rb, const Overlay& ov) {
                          kTakenColor);
     if (!dimmed.empty())
       out += fmt::format("  linkStyle {} stroke:{}\n", fmt::join(dimmed, ","), kDimColor);
+    if (ov.children > 0)  // a fleet: each edge as wide as the share of children that took it
+      for (const auto& [e, count] : ov.edges)
+        if (e < rb.edges.size())
+          out += fmt::format("  linkStyle {} stroke-width:{:.1f}px\n", e + 1, edge_width(e, ov));
   }
 
   size_t edges = rb.edges.size() + 1;

@@ -19,11 +19,15 @@ std::string text_field(const nlohmann::json& e, const char* key) {
 }  // namespace
 
 Overlay read_overlay(const std::string& text, const std::string& runbook,
-                     const std::string& program_hash) {
+                     const std::string& program_hash, const std::string& digest) {
   Overlay o;
   o.present = true;
   std::istringstream in(text);
   std::string line;
+  std::vector<std::pair<int, nlohmann::json>> events;
+  // A foreach of another program that ran this very runbook (same digest): its children
+  // are drawn here, whatever program they ran in.
+  bool fleet = false;
   for (int n = 1; std::getline(in, line); ++n) {
     if (line.empty()) continue;
     nlohmann::json e;
@@ -35,15 +39,31 @@ Overlay read_overlay(const std::string& text, const std::string& runbook,
     }
     if (!e.is_object())
       throw OverlayError("trace line " + std::to_string(n) + " is not a JSON object");
+    fleet = fleet || (!digest.empty() &&
+                      text_field(e, "event") == trace_kind_name(TraceKind::ForeachEnded) &&
+                      text_field(e, "child") == runbook && text_field(e, "child_digest") == digest);
+    events.emplace_back(n, std::move(e));
+  }
+  for (const auto& [n, e] : events) {
     // Edge numbers and node names mean something only in the program that ran.
-    if (std::string ran = text_field(e, "program"); ran != program_hash)
+    std::string ran = text_field(e, "program");
+    if (ran != program_hash && fleet) {
+      if (text_field(e, "event") != trace_kind_name(TraceKind::ChildEnded)) continue;
+    } else if (ran != program_hash)
       throw OverlayError("trace line " + std::to_string(n) +
                          (ran.empty() ? std::string(" names no program")
                                       : " is of program " + ran.substr(0, 12) + "…") +
                          ", not of the one drawn (" + program_hash.substr(0, 12) +
                          "…): draw the program the run executed, or run this one again");
-    if (text_field(e, "runbook") != runbook) continue;
     std::string type = text_field(e, "event");
+    if (type == trace_kind_name(TraceKind::ChildEnded) && text_field(e, "child") == runbook) {
+      ++o.children;
+      if (auto edges = e.find("edges"); edges != e.end() && edges->is_array())
+        for (const auto& edge : *edges)
+          if (edge.is_number_unsigned() && edge <= UINT32_MAX) ++o.edges[edge.get<uint32_t>()];
+      continue;
+    }
+    if (text_field(e, "runbook") != runbook) continue;
     auto depth = e.find("depth");
     bool entry_level = depth == e.end() || (depth->is_number_integer() && *depth == 0);
     if (type == trace_kind_name(TraceKind::NodeEntered)) {
@@ -61,6 +81,13 @@ Overlay read_overlay(const std::string& text, const std::string& runbook,
     }
   }
   return o;
+}
+
+void Overlay::enter_edge_targets(const RunbookInfo& rb) {
+  if (children == 0) return;
+  nodes.insert(rb.nodes[rb.start].name);
+  for (const auto& [e, count] : edges)
+    if (e < rb.edges.size()) nodes.insert(rb.nodes[rb.edges[e].to].name);
 }
 
 }  // namespace rbk

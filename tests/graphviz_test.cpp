@@ -13,6 +13,7 @@
 #include "render/look.hpp"
 #include "render/mermaid.hpp"
 #include "test_support.hpp"
+#include "vm/rbc.hpp"
 
 namespace rbk::test {
 namespace {
@@ -173,6 +174,26 @@ TEST(Overlay, LoopEdgesShowHowOftenTheyWereTaken) {
   EXPECT_NE(render_mermaid(rb, ov).text.find(counted), std::string::npos);
   ov.edges[0] = 1;  // once: no count
   EXPECT_EQ(edge_caption(rb.edges[0], 0, ov), caption);
+}
+
+// A fleet drawn over its child runbook: Graphviz reads each edge's children and share, and
+// the edges most children took are drawn widest.
+TEST(Overlay, FleetOverTheChildRunbook) {
+  Program device = compile_file((tests_dir() / "vm" / "fleet.rbk").string(), "device");
+  const RunbookInfo& rb = device.entry_runbook();
+  Overlay ov = fleet_overlay(device);
+  ASSERT_EQ(ov.children, 10);
+  Read r = read_dot(render_dot(rb, ov));
+  std::string edges;
+  for (const auto& e : r.edges) edges += e + "\n";
+  EXPECT_NE(edges.find("look->fine|9 (90%)"), std::string::npos) << edges;
+  EXPECT_NE(edges.find("look->broken|1 (10%)"), std::string::npos) << edges;
+  EXPECT_GT(edge_width(0, ov), edge_width(1, ov));  // when -> fine: 9 children; else: 1
+  // A trace of the same runbook's children, but of another shape, is not drawn on it.
+  EXPECT_THROW(read_overlay("{\"program\": \"x\", \"event\": \"foreach_ended\", \"child\": "
+                            "\"device\", \"child_digest\": \"other\"}\n",
+                            rb.name, device.hash_hex(), runbook_digest(rb)),
+               OverlayError);
 }
 
 }  // namespace

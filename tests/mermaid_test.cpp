@@ -38,9 +38,12 @@ void expect_reading_matches(const nlohmann::json& reading, const RunbookInfo& rb
 
   std::multiset<std::string> want_edges{"start->" + mermaid_id(rb.nodes[rb.start].name) +
                                         "||solid"};
-  for (const auto& e : rb.edges)
+  for (uint32_t i = 0; i < rb.edges.size(); ++i) {
+    const EdgeInfo& e = rb.edges[i];
     want_edges.insert(mermaid_id(rb.nodes[e.from].name) + "->" + mermaid_id(rb.nodes[e.to].name) +
-                      "|" + edge_caption(e) + "|" + (edge_is_dashed(e) ? "dashed" : "solid"));
+                      "|" + edge_caption(e, i, ov) + "|" +
+                      (edge_is_dashed(e) ? "dashed" : "solid"));
+  }
   std::multiset<std::string> got_edges;
   for (const auto& e : reading["edges"])
     got_edges.insert(e["from"].get<std::string>() + "->" + e["to"].get<std::string>() + "|" +
@@ -64,13 +67,25 @@ TEST(Mermaid, ParserReadsExactlyTheProgramsNodesEdgesAndLabels) {
   files.push_back(tmp.path / "gates-overlay.mmd");
   write_text(files.back(), render_mermaid(gates.entry_runbook(), ov).text);
 
+  // A fleet drawn over its child runbook: each edge with its children and their share.
+  Program device = compile_file((tests_dir() / "vm" / "fleet.rbk").string(), "device");
+  Overlay fleet = fleet_overlay(device);
+  EXPECT_EQ(fleet.children, 10);
+  files.push_back(tmp.path / "fleet-overlay.mmd");
+  write_text(files.back(), render_mermaid(device.entry_runbook(), fleet).text);
+
   auto readings = node_tool_readings("read-mermaid.mjs", files);
   ASSERT_EQ(readings.size(), files.size());
   for (size_t i = 0; i < programs.size(); ++i)
     expect_reading_matches(readings[files[i].string()], programs[i].entry_runbook(), {},
                            files[i].string());
-  expect_reading_matches(readings[files.back().string()], gates.entry_runbook(), ov,
+  expect_reading_matches(readings[files[files.size() - 2].string()], gates.entry_runbook(), ov,
                          "gates overlay");
+  expect_reading_matches(readings[files.back().string()], device.entry_runbook(), fleet,
+                         "fleet overlay");
+  std::string text = readings[files.back().string()].dump();
+  EXPECT_NE(text.find("9 (90%)"), std::string::npos) << text;  // nine devices fine
+  EXPECT_NE(text.find("1 (10%)"), std::string::npos) << text;  // one broken
 }
 
 TEST(Mermaid, ParserReadsTheGeneratedBlocksOfTheDocs) {

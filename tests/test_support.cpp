@@ -13,6 +13,7 @@
 #include "run/scenario.hpp"
 #include "run/trace_sinks.hpp"
 #include "vm/machine.hpp"
+#include "vm/rbc.hpp"
 
 namespace rbk::test {
 
@@ -85,6 +86,25 @@ Overlay denied_gate_overlay(const Program& gates) {
   RunResult r = Machine(gates, host).run({Value::string("d"), std::nullopt});
   EXPECT_EQ(r.status, RunStatus::Ended) << r.error;
   return read_overlay(lines.str(), "gates", gates.hash_hex());
+}
+
+Overlay fleet_overlay(const Program& device) {
+  Program fleet = compile_file((tests_dir() / "vm" / "fleet.rbk").string(), "fleet");
+  Scenario sc;
+  sc.probes = nlohmann::json::parse(
+      R"({"dev.status": [{"args": ["d3"], "returns": "broken"}, {"returns": "ok"}]})");
+  sc.approvals = nlohmann::json::parse(R"({"each": "approved"})");
+  std::ostringstream lines;
+  JsonlTrace trace(lines, "r-fleet", fleet.hash_hex());
+  ScenarioHost host(fleet, sc, trace);
+  std::vector<Value> devices;
+  for (int i = 1; i <= 10; ++i) devices.push_back(Value::string("d" + std::to_string(i)));
+  RunResult r = Machine(fleet, host).run({Value::list(devices)});
+  EXPECT_EQ(r.status, RunStatus::Ended) << r.error;
+  const RunbookInfo& rb = device.entry_runbook();
+  Overlay ov = read_overlay(lines.str(), rb.name, device.hash_hex(), runbook_digest(rb));
+  ov.enter_edge_targets(rb);
+  return ov;
 }
 
 std::map<std::string, nlohmann::json> node_tool_readings(

@@ -49,6 +49,9 @@ std::vector<std::string> drawn_sources();
 // A scenario run of tests/vm/gates.rbk (GATES, compiled) whose escalation gate is denied,
 // read back from its trace as a render overlay (checks that the run ended).
 Overlay denied_gate_overlay(const Program& gates);
+// tests/vm/fleet.rbk's fleet run over ten devices (three broken, then it aborts), drawn
+// over its child runbook `device` compiled on its own: a fleet overlay.
+Overlay fleet_overlay(const Program& device);
 
 // Runs tools/diagram-check/SCRIPT (Node) over FILES and returns its JSON line per file,
 // by file name. Fails the test when the tools are not installed or the script fails.

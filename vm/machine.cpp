@@ -878,7 +878,7 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
         if (edges_taken_[k].first == fe.runbook)
           taken.push_back(Value::integer(edges_taken_[k].second));
       std::vector<TraceField> fields{{"item", Value::integer(static_cast<int64_t>(i))},
-                                     {"runbook", Value::string(child.name)},
+                                     {"child", Value::string(child.name)},
                                      {"outcome", Value::string(outcome_name(o))},
                                      {"edges", Value::list(std::move(taken))}};
       if (last_end_ != kNone) fields.push_back({"end", Value::string(child.nodes[last_end_].name)});
@@ -927,7 +927,9 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
        Value::boolean(aborted), Value::record(outcome_keys, std::move(outcome_counts)),
        Value::record(end_keys, std::move(end_counts)),
        Value::record(item_keys, std::move(item_lists))});
-  std::vector<TraceField> summary{{"count", Value::integer(static_cast<int64_t>(n))},
+  std::vector<TraceField> summary{{"child", Value::string(child.name)},
+                                  {"child_digest", Value::string(runbook_digest(child))},
+                                  {"count", Value::integer(static_cast<int64_t>(n))},
                                   {"started", Value::integer(static_cast<int64_t>(started))},
                                   {"aborted", Value::boolean(aborted)},
                                   {"ends", Value::list(std::move(ends_shown))}};

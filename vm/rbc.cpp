@@ -498,4 +498,13 @@ Program decode_rbc(const std::string& bytes) {
   return p;
 }
 
+std::string runbook_digest(const RunbookInfo& rb) {
+  std::string shape = rb.name + "\n";
+  for (const auto& n : rb.nodes) shape += std::string(node_kind_name(n.kind)) + " " + n.name + "\n";
+  for (const auto& e : rb.edges)
+    shape +=
+        std::to_string(e.from) + " " + std::to_string(e.to) + " " + edge_kind_name(e.kind) + "\n";
+  return hex(sha256(shape));
+}
+
 }  // namespace rbk

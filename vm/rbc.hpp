@@ -30,6 +30,11 @@ std::string rbc_file(const std::string& payload);
 Program decode_rbc(const std::string& bytes);
 
 std::array<uint8_t, 32> sha256(const std::string& data);
+
+// A runbook's shape — its name, nodes and edges, in order — hashed (hex): the same runbook
+// compiled into another program (a fleet's, where a foreach runs it) has the same digest,
+// so the children's edges of that program can be drawn on it.
+std::string runbook_digest(const RunbookInfo& rb);
 std::string hex(const std::array<uint8_t, 32>& digest);
 
 }  // namespace rbk
