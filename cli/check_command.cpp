@@ -7,7 +7,9 @@
 
 #include "cli/commands.hpp"
 #include "compiler/checker.hpp"
+#include "compiler/codegen.hpp"
 #include "compiler/diagnostic_render.hpp"
+#include "vm/foreach_plan.hpp"
 
 namespace rbk::cli {
 
@@ -37,6 +39,19 @@ int run_check(const CheckOptions& opts) {
                              diags.items().empty() ? "no problems" : summarize(diags));
   }
   if (!unreadable.empty()) return kUsage;
+  if (opts.explain && diags.error_count() == 0)
+    for (size_t r = 0; r < program.runbooks.size(); ++r) {
+      const RunbookModel& rb = program.runbooks[r];
+      bool any = false;
+      for (const auto& n : rb.nodes) any = any || n.ast->kind == NodeKind::Foreach;
+      if (!any) continue;
+      Program p = generate(program, static_cast<int>(r));
+      const RunbookInfo& info = p.entry_runbook();
+      for (const auto& fe : info.foreachs)
+        std::cout << fmt::format("{}:{}: foreach {} of runbook {}: {}\n", rb.src->path(),
+                                 info.nodes[fe.node].line, info.nodes[fe.node].name, info.name,
+                                 explain_foreach(p, fe));
+    }
   return diags.error_count() > 0 ? kFailed : kOk;
 }
 

@@ -14,6 +14,7 @@ struct CheckOptions {
   std::vector<std::string> files;
   bool strict = false;
   bool json = false;
+  bool explain = false;  // what each foreach node will do, on stdout
 };
 int run_check(const CheckOptions& opts);
 
@@ -57,6 +58,7 @@ struct RunsOptions {
   std::string run, store;
   bool json = false;
   bool follow = false;              // watch the run until it stops running
+  std::string child;                // one child of a foreach: its index or id
   std::string status, waiting_for;  // filters of the list
 };
 int run_runs(const RunsOptions& opts);

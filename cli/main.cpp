@@ -31,6 +31,9 @@ void add_check(CLI::App& app, rbk::cli::CheckOptions& opts) {
   cmd->add_option("files", opts.files, "The .rbk files to check (their imports are checked too)")
       ->required();
   cmd->add_flag("--strict", opts.strict, "Treat warnings as errors");
+  cmd->add_flag("--explain", opts.explain,
+                "Say what each foreach node will do: waves, abort rule, what each child may do, "
+                "the worst case before the abort fires");
   cmd->add_option_function<std::string>(
          "--diagnostics", [&opts](const std::string& v) { opts.json = v == "json"; },
          "Output format of diagnostics: text (default, on stderr) or json (on stdout)")
@@ -199,6 +202,9 @@ void add_run(CLI::App& app, RunCommands& o) {
   runs->add_option("--status", o.runs.status,
                    "Only runs in this state: running, paused, interrupted, ended, failed or "
                    "cancelled");
+  runs->add_option("--child", o.runs.child,
+                   "One child of the run's foreach: its item's index (from 0) or id; shows its "
+                   "outcome and path");
   runs->add_flag("--follow,-f", o.runs.follow,
                  "Print the run's output as it comes, until it ends, pauses or is interrupted");
   runs->add_option("--waiting-for", o.runs.waiting_for,

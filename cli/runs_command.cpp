@@ -11,6 +11,7 @@
 #include "run/owner.hpp"
 #include "run/session.hpp"
 #include "vm/json_read.hpp"
+#include "vm/rbc.hpp"
 
 namespace rbk::cli {
 
@@ -143,6 +144,69 @@ int show_run(RunStore& store, const RunsOptions& opts) {
   return kOk;
 }
 
+// One child of the run's foreach nodes (its item's index or id): how it ended and the path
+// it took, from its child_ended event and the program the run executed.
+int show_child(RunStore& store, const RunsOptions& opts) {
+  auto r = store.get(opts.run);
+  if (!r) {
+    std::cerr << "rbk runs: no run " << opts.run << " in " << store.path() << "\n";
+    return kUsage;
+  }
+  nlohmann::json found;
+  size_t children = 0;
+  for (const auto& line : store.trace(opts.run)) {
+    nlohmann::json e;
+    try {
+      e = read_json(line, kMaxStoredJsonDepth);
+    } catch (const JsonReadError&) {
+      continue;
+    }
+    if (!e.is_object() || e.value("event", "") != trace_kind_name(TraceKind::ChildEnded)) continue;
+    ++children;
+    bool by_index = e.contains("item") && e["item"].is_number() &&
+                    std::to_string(e["item"].get<int64_t>()) == opts.child;
+    bool by_id =
+        e.contains("id") && e["id"].is_string() && e["id"].get<std::string>() == opts.child;
+    if (by_index || by_id) {
+      found = e;
+      break;
+    }
+  }
+  if (found.is_null()) {
+    std::cerr << "rbk runs: run " << opts.run << " has no child " << opts.child << " (" << children
+              << " children: give an index from 0, or an item's id)\n";
+    return kUsage;
+  }
+  std::cout << fmt::format(
+      "child {}{} of run {}: runbook {}, outcome {}{}\n", found["item"].get<int64_t>(),
+      found.contains("id") ? " (" + found["id"].get<std::string>() + ")" : "", opts.run,
+      found.value("child", "?"), found.value("outcome", "?"),
+      found.contains("end") ? ", ended at " + found["end"].get<std::string>() : "");
+  if (found.contains("by")) std::cout << "cohort     " << found["by"].dump() << "\n";
+  if (found.contains("reason"))
+    std::cout << "reason     " << found["reason"].get<std::string>() << "\n";
+  try {  // the path, read on the program the run executed
+    Program p = decode_rbc(r->program);
+    const RunbookInfo* child = nullptr;
+    for (const auto& rb : p.runbooks)
+      if (rb.name == found.value("child", "")) child = &rb;
+    if (child && found.contains("edges") && found["edges"].is_array()) {
+      std::cout << "path       start -> " << child->nodes[child->start].name << "\n";
+      for (const auto& e : found["edges"]) {
+        if (!e.is_number_unsigned() || e.get<size_t>() >= child->edges.size()) continue;
+        const EdgeInfo& edge = child->edges[e.get<size_t>()];
+        std::cout << fmt::format("           {} -> {}  [{}]{}\n", child->nodes[edge.from].name,
+                                 child->nodes[edge.to].name, edge_kind_name(edge.kind),
+                                 edge.label.empty() ? "" : " \"" + edge.label + "\"");
+      }
+    }
+  } catch (const RbcError& e) {
+    std::cerr << "rbk runs: the run's program cannot be read: " << e.what() << "\n";
+    return kFailed;
+  }
+  return kOk;
+}
+
 // Prints the run's output as it comes until it stops running (ended, failed, paused,
 // cancelled, or its process died), then exits as rbk run would have.
 int follow_run(RunStore& store, const RunsOptions& opts) {
@@ -182,6 +246,7 @@ int run_runs(const RunsOptions& opts) {
   }
   return with_store("runs", opts.store, [&](RunStore& store) -> int {
     if (opts.run.empty()) return list_runs(store, opts);
+    if (!opts.child.empty()) return show_child(store, opts);
     return opts.follow ? follow_run(store, opts) : show_run(store, opts);
   });
 }

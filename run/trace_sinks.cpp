@@ -163,6 +163,25 @@ void ReadableTrace::event(const TraceEvent& e, int64_t) {
       break;
     case TraceKind::ChildEnded:  // one per item: a fleet's thousands are summed up below
       break;
+    case TraceKind::ForeachPlan: {
+      out_ << pad << "    plan: " << text(e, "items") << " item"
+           << (text(e, "items") == "1" ? "" : "s") << " (list " << text(e, "digest") << ")";
+      if (const Value* waves = field(e, "waves"); waves && waves->items().size() > 1) {
+        out_ << ", waves of";
+        for (size_t i = 0; i < waves->items().size(); ++i)
+          out_ << (i ? ", " : " ") << to_display(waves->items()[i]);
+      }
+      std::string actions;
+      if (const Value* a = field(e, "actions"))
+        for (size_t i = 0; i < a->keys().size(); ++i)
+          actions +=
+              (actions.empty() ? "" : ", ") + a->keys()[i] + " ×" + to_display(a->items()[i]);
+      out_ << "; each child may do " << (actions.empty() ? "no action" : actions);
+      if (field(e, "worst_case"))
+        out_ << "; worst case " << text(e, "worst_case") << " children before the abort fires";
+      out_ << "\n";
+      break;
+    }
     case TraceKind::ForeachEnded: {
       out_ << pad << "    " << text(e, "started") << " of " << text(e, "count") << " children ran"
            << (field(e, "aborted") && field(e, "aborted")->b ? ", then it aborted" : "");

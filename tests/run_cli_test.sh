@@ -475,11 +475,21 @@ contains "wave sizes" "$tmp/out" "wave 3 of 3: 5 items"
 contains "aborted at the sixth child" "$tmp/out" "6 of 10 children ran, then it aborted: fine 3, broken 3"
 contains "the aborted edge" "$tmp/out" '→ stopped  "Too many broken"'
 contains "the wave approval shows the wave" "$tmp/out" "plan: each: wave 2 of 3, items 3–5 (3)"
+contains "the plan before the children" "$tmp/out" "plan: 10 items (list "
+contains "the plan's waves and worst case" "$tmp/out" "waves of 2, 3, 5; each child may do no action; worst case 3 children before the abort fires"
+expect "check explains the foreach" 0 "$rbk" check --explain fleet.rbk
+contains "the explanation" "$tmp/out" "fleet.rbk:10: foreach each of runbook fleet: runs device for each item; waves 2, 5, all"
+contains "what each child may do" "$tmp/out" "each child may do dev.restart ×1; no abort rule: every item runs"
 expect "the fleet scenario passes" 0 "$rbk" test "$tmp/fleet.json"
 fleet_run=$("$rbk" runs --store "$tmp/fleet.db" | sed -n 2p | awk '{print $1}')
 "$rbk" runs "$fleet_run" --store "$tmp/fleet.db" --json > "$tmp/fleet-run.json"
 children=$(grep -c '"event": "child_ended"' "$tmp/fleet-run.json")
 check "one child_ended event per child" "$([ "$children" = 6 ]; echo $?)" "$children events"
+expect "one child, by its id" 0 "$rbk" runs "$fleet_run" --store "$tmp/fleet.db" --child d3
+contains "its outcome and end" "$tmp/out" "child 2 (d3) of run $fleet_run: runbook device, outcome failed, ended at broken"
+contains "its path" "$tmp/out" "look -> broken  [else]"
+expect "a child that never started" 2 "$rbk" runs "$fleet_run" --store "$tmp/fleet.db" --child d9
+contains "how many there are" "$tmp/err" "has no child d9 (6 children"
 # The second wave denied: the node aborts before it. One broken device: every child runs.
 sed 's/"each": "approved"/"each": "denied"/' "$tmp/fleet.json" > "$tmp/fleet-denied.json"
 expect "a wave denied" 0 "$rbk" run fleet.rbk --scenario "$tmp/fleet-denied.json" --store "$tmp/fleet.db"

@@ -57,21 +57,22 @@ struct GateRequest {
 };
 
 // What a trace event reports, and its name in trace files, the store and `rbk runs`.
-#define RBK_TRACE_KINDS(X)       \
-  X(RunStarted, "run_started")   \
-  X(RunEnded, "run_ended")       \
-  X(RunFailed, "run_failed")     \
-  X(NodeEntered, "node_entered") \
-  X(EdgeTaken, "edge_taken")     \
-  X(Probe, "probe")              \
-  X(Action, "action")            \
-  X(GateAsked, "gate_asked")     \
-  X(GateDecided, "gate_decided") \
-  X(Error, "error")              \
-  X(WaitTimeout, "wait_timeout") \
-  X(WaveStarted, "wave_started") \
-  X(ChildEnded, "child_ended")   \
-  X(ForeachEnded, "foreach_ended")
+#define RBK_TRACE_KINDS(X)         \
+  X(RunStarted, "run_started")     \
+  X(RunEnded, "run_ended")         \
+  X(RunFailed, "run_failed")       \
+  X(NodeEntered, "node_entered")   \
+  X(EdgeTaken, "edge_taken")       \
+  X(Probe, "probe")                \
+  X(Action, "action")              \
+  X(GateAsked, "gate_asked")       \
+  X(GateDecided, "gate_decided")   \
+  X(Error, "error")                \
+  X(WaitTimeout, "wait_timeout")   \
+  X(WaveStarted, "wave_started")   \
+  X(ChildEnded, "child_ended")     \
+  X(ForeachEnded, "foreach_ended") \
+  X(ForeachPlan, "foreach_plan")
 enum class TraceKind : uint8_t {
 #define RBK_ENUM_ITEM(e, name) e,
   RBK_TRACE_KINDS(RBK_ENUM_ITEM)

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "vm/foreach_plan.hpp"
 #include "vm/rbc.hpp"
 
 namespace rbk {
@@ -682,30 +683,6 @@ void Machine::run_call_node(Frame& f, const Instr& in) {
   f.stack.push_back(Value::string(outcome_name(o)));
 }
 
-namespace {
-
-// The end (exclusive) of each wave over N items: cumulative shares rounded up, counts
-// capped at N, each wave at least one item more than the one before (a share that rounds
-// to nothing is raised to one item), the last taking the whole list.
-std::vector<size_t> wave_ends(const std::vector<WaveInfo>& waves, size_t n) {
-  std::vector<size_t> ends;
-  if (n == 0) return ends;
-  for (const auto& w : waves) {
-    size_t end = w.kind == WaveInfo::Kind::All ? n
-                 : w.kind == WaveInfo::Kind::Count
-                     ? std::min<size_t>(w.value, n)
-                     : static_cast<size_t>((static_cast<uint64_t>(n) * w.value + 99999) / 100000);
-    size_t floor = ends.empty() ? 1 : ends.back() + 1;
-    end = std::min(n, std::max(end, floor));
-    if (!ends.empty() && ends.back() == n) break;
-    ends.push_back(end);
-  }
-  if (ends.empty() || ends.back() != n) ends.push_back(n);
-  return ends;
-}
-
-}  // namespace
-
 // Whether runbook R, or one it calls, asks a gate (an approve node or a gated action).
 bool Machine::has_gates(uint32_t r, std::vector<uint32_t> seen) const {
   if (std::find(seen.begin(), seen.end(), r) != seen.end()) return false;
@@ -799,6 +776,26 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
   const size_t n = items.size();
   std::vector<size_t> ends = wave_ends(fe.waves, n);
   const auto t0 = std::chrono::steady_clock::now();
+  {  // the plan, before anything runs: the items, the waves, what each child may do
+    ForeachPlan plan = plan_foreach(p_, fe);
+    std::vector<Value> sizes, actions;
+    for (size_t w = 0; w < ends.size(); ++w)
+      sizes.push_back(Value::integer(static_cast<int64_t>(ends[w] - (w ? ends[w - 1] : 0))));
+    std::vector<std::string> names;
+    for (const auto& [name, count] : plan.actions) {
+      names.push_back(name);
+      actions.push_back(Value::integer(static_cast<int64_t>(count)));
+    }
+    std::vector<TraceField> fields{
+        {"items", Value::integer(static_cast<int64_t>(n))},
+        {"digest", Value::string(hex(sha256(to_source(list))).substr(0, 16))},
+        {"waves", Value::list(std::move(sizes))},
+        {"actions", Value::record(names, std::move(actions))}};
+    if (plan.worst_case)
+      fields.push_back(
+          {"worst_case", Value::integer(static_cast<int64_t>(std::min(*plan.worst_case, n)))});
+    emit(TraceKind::ForeachPlan, f.site, std::move(fields));
+  }
   if (!result_.fleet) result_.fleet.emplace();
   RunResult::Fleet& fleet = *result_.fleet;
   fleet.items += n;
@@ -884,6 +881,11 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
       if (last_end_ != kNone) fields.push_back({"end", Value::string(child.nodes[last_end_].name)});
       if (!reason.empty()) fields.push_back({"reason", Value::string(reason)});
       if (!key.is_null() && !key.is_error()) fields.push_back({"by", key});
+      // What a person calls the item: itself when it is a string, else its "id" field.
+      const Value* id = items[i].kind == ValueKind::String   ? &items[i]
+                        : items[i].kind == ValueKind::Record ? items[i].field("id")
+                                                             : nullptr;
+      if (id && id->kind == ValueKind::String) fields.push_back({"id", *id});
       emit(TraceKind::ChildEnded, f.site, std::move(fields));
       if (fe.abort_outcomes & (1u << static_cast<unsigned>(o))) ++counted;
       if (fe.abort && finished >= fe.abort_after) {
