@@ -20,8 +20,11 @@ namespace rbk {
 class JournalHost : public Host {
  public:
   // RECORDED is the journal so far (empty for a new run); ACTIONS_REACH_WORLD: a live run.
+  // ANSWERS_REPEAT: the world answers the same again when asked again (a scenario: its
+  // probes, clock and configuration), so only gates and actions are journaled; a fleet's
+  // hundreds of thousands of probe answers then cost nothing.
   JournalHost(Host& inner, RunStore& store, std::string run_id, std::vector<JournalEntry> recorded,
-              bool actions_reach_world);
+              bool actions_reach_world, bool answers_repeat = false);
 
   std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args,
                             const Site& site) override;
@@ -50,6 +53,7 @@ class JournalHost : public Host {
   long crash_after_ = -1;  // fault injection for the durability tests: RBK_CRASH_AFTER=N
   long writes_ = 0;
   bool actions_reach_world_;
+  bool answers_repeat_;
   bool replayed_done_ = false;  // the last act() came from the journal, done already
 };
 

@@ -215,7 +215,7 @@ RunResult RunSession::execute(const Output& out) {
   if (store_) {
     journal.emplace(gates, *store_, rec_.id,
                     resuming ? store_->journal(rec_.id) : std::vector<JournalEntry>{},
-                    s_.mode == RunMode::Live);
+                    s_.mode == RunMode::Live, s_.mode == RunMode::Scenario);
     host = &*journal;
   }
   if (out.starting) out.starting(rec_);

@@ -122,9 +122,18 @@ void ReadableTrace::event(const TraceEvent& e, int64_t) {
     }
     case TraceKind::Probe:
       if (e.in_body) break;  // the natives a declared probe calls: its result says enough
-      if (const Value* r = field(e, "result"))
-        out_ << pad << "    " << call_text() << " = " << show(*r) << "\n";
-      else
+      if (const Value* r = field(e, "result")) {
+        if (const Value* n = field(e, "result_items"); n && r->kind == ValueKind::List) {
+          // a fleet: the first few items and how many
+          std::string first;
+          for (size_t i = 0; i < 3 && i < r->items().size(); ++i)
+            first += (i ? ", " : "") + show(r->items()[i]);
+          out_ << pad << "    " << call_text() << " = [" << first << ", … " << to_display(*n)
+               << " items]\n";
+        } else {
+          out_ << pad << "    " << call_text() << " = " << show(*r) << "\n";
+        }
+      } else
         out_ << pad << "    " << call_text() << " failed: " << text(e, "error") << "\n";
       break;
     case TraceKind::EdgeTaken: {

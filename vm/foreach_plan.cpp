@@ -65,10 +65,10 @@ std::string explain_foreach(const Program& p, const ForeachInfo& fe) {
   ForeachPlan plan = plan_foreach(p, fe);
   std::string waves;
   for (const auto& w : fe.waves)
-    waves += (waves.empty() ? "" : ", ") +
-             (w.kind == WaveInfo::Kind::All     ? std::string("all")
-              : w.kind == WaveInfo::Kind::Share ? share_text(w.value)
-                                                : std::to_string(w.value));
+    waves +=
+        (waves.empty() ? "" : ", ") + (w.kind == WaveInfo::Kind::All     ? std::string("all")
+                                       : w.kind == WaveInfo::Kind::Share ? share_text(w.value)
+                                                                         : std::to_string(w.value));
   std::string s = "runs " + p.runbooks[fe.runbook].name + " for each item; waves " +
                   (waves.empty() ? "all" : waves) + fmt::format("; concurrency {}", fe.concurrency);
   if (fe.start_interval_ms) s += fmt::format("; a start every {}ms at most", fe.start_interval_ms);

@@ -275,11 +275,21 @@ Value Machine::call_function(uint32_t f, std::vector<Value> args, const Site& si
   }
   if (!v) v = Value::error("native '" + fn.name + "' is not available in this mode");
   if (v->is_error()) v = Value::error(fn.name + ": " + v->str());
-  emit(TraceKind::Probe, site,
-       {{"function", Value::string(fn.name)},
+  if (quiet_ == 0) {
+    std::vector<TraceField> fields{
+        {"function", Value::string(fn.name)},
         {"args", Value::list(std::move(shown))},
         {v->is_error() ? "error" : "result", v->is_error() ? Value::string(v->str()) : *v},
-        {"duration_ms", Value::integer(wall_ms() - t0)}});
+        {"duration_ms", Value::integer(wall_ms() - t0)}};
+    // A fleet's list is traced by its first items and its length: the trace is for
+    // people and diagrams (the journal keeps what a live run needs to resume).
+    if (v->kind == ValueKind::List && v->items().size() > kTracedItems) {
+      fields[2].value = Value::list(std::vector<Value>(
+          v->items().begin(), v->items().begin() + static_cast<long>(kTracedItems)));
+      fields.push_back({"result_items", Value::integer(static_cast<int64_t>(v->items().size()))});
+    }
+    emit(TraceKind::Probe, site, std::move(fields));
+  }
   return *v;
 }
 

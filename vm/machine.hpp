@@ -22,6 +22,9 @@
 namespace rbk {
 
 // Limits of one execution context; exceeding one ends the run with a clear error.
+// How many items of a probe's list result a trace event keeps (with the list's length).
+inline constexpr size_t kTracedItems = 20;
+
 struct Budgets {
   uint64_t instructions = 10'000'000;
   int64_t wall_time_ms = 60LL * 60 * 1000;     // real time, all modes
