@@ -88,6 +88,13 @@ int list_runs(RunStore& store, const RunsOptions& opts) {
   return kOk;
 }
 
+// Run ID of STORE, or nothing (said on stderr).
+std::optional<RunRecord> stored_run(RunStore& store, const std::string& id) {
+  auto r = store.get(id);
+  if (!r) std::cerr << "rbk runs: no run " << id << " in " << store.path() << "\n";
+  return r;
+}
+
 // What to do with a run in STATE, when it is not obvious.
 std::string state_hint(const RunRecord& r, RunState state) {
   if (state == RunState::Interrupted)
@@ -97,11 +104,8 @@ std::string state_hint(const RunRecord& r, RunState state) {
 }
 
 int show_run(RunStore& store, const RunsOptions& opts) {
-  auto r = store.get(opts.run);
-  if (!r) {
-    std::cerr << "rbk runs: no run " << opts.run << " in " << store.path() << "\n";
-    return kUsage;
-  }
+  auto r = stored_run(store, opts.run);
+  if (!r) return kUsage;
   RunState state = current_state(*r);
   if (opts.json) {
     nlohmann::json j = run_json(*r);
@@ -147,11 +151,8 @@ int show_run(RunStore& store, const RunsOptions& opts) {
 // One child of the run's foreach nodes (its item's index or id): how it ended and the path
 // it took, from its child_ended event and the program the run executed.
 int show_child(RunStore& store, const RunsOptions& opts) {
-  auto r = store.get(opts.run);
-  if (!r) {
-    std::cerr << "rbk runs: no run " << opts.run << " in " << store.path() << "\n";
-    return kUsage;
-  }
+  auto r = stored_run(store, opts.run);
+  if (!r) return kUsage;
   nlohmann::json found;
   size_t children = 0;
   for (const auto& line : store.trace(opts.run)) {
@@ -210,11 +211,8 @@ int show_child(RunStore& store, const RunsOptions& opts) {
 // Prints the run's output as it comes until it stops running (ended, failed, paused,
 // cancelled, or its process died), then exits as rbk run would have.
 int follow_run(RunStore& store, const RunsOptions& opts) {
-  auto r = store.get(opts.run);
-  if (!r) {
-    std::cerr << "rbk runs: no run " << opts.run << " in " << store.path() << "\n";
-    return kUsage;
-  }
+  auto r = stored_run(store, opts.run);
+  if (!r) return kUsage;
   size_t shown = 0;
   auto print_new = [&] {
     for (const auto& line : store.output(opts.run, shown)) {

@@ -552,21 +552,7 @@ class Generator {
         line_ = run->range.begin.line;
         int callee = ck_.runbook_index.at(run->name.text);
         const RunbookModel& target = ck_.runbooks[callee];
-        for (size_t p = 0; p < target.params.size(); ++p) {
-          const ast::Arg* arg = nullptr;
-          for (const auto& a : run->args)
-            if (a.name && a.name->text == target.params[p]->name.text) arg = &a;
-          if (arg) {
-            expr(*arg->value);
-            convert_to(*arg->value, target.param_types[p]);
-          } else {
-            // The callee's default sees no variables: it compiles here as well as there.
-            const RunbookModel* saved = rb_;
-            rb_ = &target;
-            expr(*target.params[p]->default_value);
-            rb_ = saved;
-          }
-        }
+        runbook_args(*run, target);
         emit(Op::RUN, runbook(callee), static_cast<uint32_t>(target.params.size()));
         emit(Op::STORE_VAR, static_cast<uint32_t>(m.call_outcome_var.at(n.name.text)));
         emit(Op::TAKE, edge_of(ClauseKind::Then));
@@ -588,6 +574,26 @@ class Generator {
         break;
     }
     return info;
+  }
+
+  // The arguments of `run TARGET(…)` (a call node's or a foreach's), pushed in the
+  // target's parameter order, defaults filled in.
+  void runbook_args(const ast::Clause& run, const RunbookModel& target) {
+    for (size_t p = 0; p < target.params.size(); ++p) {
+      const ast::Arg* arg = nullptr;
+      for (const auto& a : run.args)
+        if (a.name && a.name->text == target.params[p]->name.text) arg = &a;
+      if (arg) {
+        expr(*arg->value);
+        convert_to(*arg->value, target.param_types[p]);
+      } else {
+        // The callee's default sees no variables: it compiles here as well as there.
+        const RunbookModel* saved = rb_;
+        rb_ = &target;
+        expr(*target.params[p]->default_value);
+        rb_ = saved;
+      }
+    }
   }
 
   // A foreach node's table and its parts (arguments, cohort columns, between-waves
@@ -615,20 +621,7 @@ class Generator {
     const RunbookModel& target = ck_.runbooks[callee];
     f.runbook = runbook(callee);
     f.args_code = part(run, [&] {
-      for (size_t p = 0; p < target.params.size(); ++p) {
-        const ast::Arg* arg = nullptr;
-        for (const auto& a : run.args)
-          if (a.name && a.name->text == target.params[p]->name.text) arg = &a;
-        if (arg) {
-          expr(*arg->value);
-          convert_to(*arg->value, target.param_types[p]);
-        } else {
-          const RunbookModel* saved = rb_;
-          rb_ = &target;
-          expr(*target.params[p]->default_value);
-          rb_ = saved;
-        }
-      }
+      runbook_args(run, target);
       emit(Op::MAKE_LIST, static_cast<uint32_t>(target.params.size()));
     });
     if (auto by = c.find(ClauseKind::By); by != c.end()) {

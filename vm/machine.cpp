@@ -807,7 +807,7 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
     emit(TraceKind::ForeachPlan, f.site, std::move(fields));
   }
   if (!result_.fleet) result_.fleet.emplace();
-  RunResult::Fleet& fleet = *result_.fleet;
+  FleetResult& fleet = *result_.fleet;
   fleet.items += n;
   if (fleet.columns.empty()) fleet.columns = fe.by_names;
   decltype(fleet.cohorts) cohorts;  // this node's; merged into the run's at the end

@@ -37,6 +37,20 @@ struct Budgets {
 
 enum class RunStatus { Ended, Failed, Paused };
 
+// What the foreach nodes did, for a person (the cohort table) and --summary.
+struct FleetResult {
+  size_t items = 0, started = 0;
+  bool aborted = false;
+  struct Wave {
+    size_t items = 0, finished = 0, failed = 0;
+  };
+  std::vector<Wave> waves;
+  std::vector<std::string> columns;  // the `by` columns as written
+  // cohort (its column values, as source text) -> its key values and children per end
+  std::map<std::string, std::pair<std::vector<Value>, std::map<std::string, size_t>>> cohorts;
+  int64_t eval_ns = 0;  // time spent in foreach nodes (their children included)
+};
+
 struct RunResult {
   RunStatus status = RunStatus::Failed;
   Outcome outcome = Outcome::None;
@@ -52,20 +66,7 @@ struct RunResult {
   GateRequest paused_at;  // when Paused
   // The children of every foreach: how many ended at each end node, and with each outcome.
   std::map<std::string, size_t> child_ends, child_outcomes;
-  // What the foreach nodes did, for a person (the cohort table) and --summary.
-  struct Fleet {
-    size_t items = 0, started = 0;
-    bool aborted = false;
-    struct Wave {
-      size_t items = 0, finished = 0, failed = 0;
-    };
-    std::vector<Wave> waves;
-    std::vector<std::string> columns;  // the `by` columns as written
-    // cohort (its column values, as source text) -> its key values and children per end
-    std::map<std::string, std::pair<std::vector<Value>, std::map<std::string, size_t>>> cohorts;
-    int64_t eval_ns = 0;  // time spent in foreach nodes (their children included)
-  };
-  std::optional<Fleet> fleet;  // set once a foreach node ran
+  std::optional<FleetResult> fleet;  // set once a foreach node ran
 };
 
 class Machine {
