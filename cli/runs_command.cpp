@@ -149,11 +149,11 @@ int show_run(RunStore& store, const RunsOptions& opts) {
 }
 
 // One child of the run's foreach nodes (its item's index or id): how it ended and the path
-// it took, from its child_ended event and the program the run executed.
+// it took, from the `children` event that holds it and the program the run executed.
 int show_child(RunStore& store, const RunsOptions& opts) {
   auto r = stored_run(store, opts.run);
   if (!r) return kUsage;
-  nlohmann::json found;
+  nlohmann::json found;  // the child, as {item, id, child, outcome, end, edges, by, reason}
   size_t children = 0;
   for (const auto& line : store.trace(opts.run)) {
     nlohmann::json e;
@@ -162,16 +162,28 @@ int show_child(RunStore& store, const RunsOptions& opts) {
     } catch (const JsonReadError&) {
       continue;
     }
-    if (!e.is_object() || e.value("event", "") != trace_kind_name(TraceKind::ChildEnded)) continue;
-    ++children;
-    bool by_index = e.contains("item") && e["item"].is_number() &&
-                    std::to_string(e["item"].get<int64_t>()) == opts.child;
-    bool by_id =
-        e.contains("id") && e["id"].is_string() && e["id"].get<std::string>() == opts.child;
-    if (by_index || by_id) {
-      found = e;
-      break;
+    if (!e.is_object() || e.value("event", "") != trace_kind_name(TraceKind::Children)) continue;
+    const nlohmann::json outcomes = e.value("outcomes", nlohmann::json::array());
+    int64_t from = e.value("from", int64_t{0});
+    auto at = [&](const char* list, size_t k) {
+      return e.contains(list) && e[list].is_array() && k < e[list].size() ? e[list][k]
+                                                                          : nlohmann::json();
+    };
+    for (size_t k = 0; k < outcomes.size() && found.is_null(); ++k, ++children) {
+      nlohmann::json id = at("ids", k);
+      if (std::to_string(from + static_cast<int64_t>(k)) != opts.child &&
+          !(id.is_string() && id.get<std::string>() == opts.child))
+        continue;
+      found = {{"item", from + static_cast<int64_t>(k)},
+               {"child", e.value("child", "?")},
+               {"outcome", outcomes[k]},
+               {"edges", at("edges", k)}};
+      if (id.is_string()) found["id"] = id;
+      if (at("ends", k).is_string()) found["end"] = at("ends", k);
+      if (!at("by", k).is_null()) found["by"] = at("by", k);
+      if (at("reasons", k).is_string()) found["reason"] = at("reasons", k);
     }
+    if (!found.is_null()) break;
   }
   if (found.is_null()) {
     std::cerr << "rbk runs: run " << opts.run << " has no child " << opts.child << " (" << children

@@ -48,7 +48,7 @@ Overlay read_overlay(const std::string& text, const std::string& runbook,
     // Edge numbers and node names mean something only in the program that ran.
     std::string ran = text_field(e, "program");
     if (ran != program_hash && fleet) {
-      if (text_field(e, "event") != trace_kind_name(TraceKind::ChildEnded)) continue;
+      if (text_field(e, "event") != trace_kind_name(TraceKind::Children)) continue;
     } else if (ran != program_hash)
       throw OverlayError("trace line " + std::to_string(n) +
                          (ran.empty() ? std::string(" names no program")
@@ -56,11 +56,14 @@ Overlay read_overlay(const std::string& text, const std::string& runbook,
                          ", not of the one drawn (" + program_hash.substr(0, 12) +
                          "…): draw the program the run executed, or run this one again");
     std::string type = text_field(e, "event");
-    if (type == trace_kind_name(TraceKind::ChildEnded) && text_field(e, "child") == runbook) {
-      ++o.children;
-      if (auto edges = e.find("edges"); edges != e.end() && edges->is_array())
-        for (const auto& edge : *edges)
-          if (edge.is_number_unsigned() && edge <= UINT32_MAX) ++o.edges[edge.get<uint32_t>()];
+    if (type == trace_kind_name(TraceKind::Children) && text_field(e, "child") == runbook) {
+      if (auto all = e.find("edges"); all != e.end() && all->is_array())
+        for (const auto& taken : *all) {  // one list of edge indices per child
+          ++o.children;
+          if (!taken.is_array()) continue;
+          for (const auto& edge : taken)
+            if (edge.is_number_unsigned() && edge <= UINT32_MAX) ++o.edges[edge.get<uint32_t>()];
+        }
       continue;
     }
     if (text_field(e, "runbook") != runbook) continue;

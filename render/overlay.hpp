@@ -30,7 +30,7 @@ struct OverlayError : std::runtime_error {
 };
 
 // Reads the events of runbook RUNBOOK (depth 0 only for the entry runbook) — or, when a
-// foreach ran RUNBOOK as its child, the children's paths (their child_ended events) — from TEXT, a
+// foreach ran RUNBOOK as its child, the children's paths (their `children` events) — from TEXT, a
 // trace of the program whose hash (hex) is PROGRAM_HASH. Throws OverlayError naming the
 // line when a line is not a JSON object or comes from another program (its edges and
 // nodes would be drawn on the wrong graph). Fields of another JSON type than a trace

@@ -295,7 +295,27 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
 }
 
 ScenarioHost::ScenarioHost(const Program& program, const Scenario& scenario, TraceSink& sink)
-    : program_(program), scenario_(scenario), sink_(sink), clock_(scenario.start_ms) {}
+    : program_(program), scenario_(scenario), sink_(sink), clock_(scenario.start_ms) {
+  for (auto it = scenario.per_item.begin(); it != scenario.per_item.end(); ++it) {
+    ItemField f;  // parse_scenario checked the spec
+    f.field = it.value()["field"].get<std::string>();
+    for (size_t at = 0; at <= f.field.size();) {
+      size_t dot = std::min(f.field.find('.', at), f.field.size());
+      f.parts.push_back(f.field.substr(at, dot - at));
+      at = dot + 1;
+    }
+    if (it.value().contains("unit")) {
+      std::string unit = it.value()["unit"].get<std::string>();
+      f.unit = unit == "%" ? ItemField::Unit::Percent : ItemField::Unit::Duration;
+      f.ms = unit == "ms"  ? 1
+             : unit == "s" ? 1e3
+             : unit == "m" ? 6e4
+             : unit == "h" ? 3.6e6
+                           : 8.64e7;
+    }
+    per_item_.emplace(it.key(), std::move(f));
+  }
+}
 
 Value ScenarioHost::answer(const FunctionInfo& fn, const json& entry, const std::string& key) {
   const TypeRef& result = program_.types[fn.result];
@@ -366,53 +386,43 @@ void ScenarioHost::child_started(size_t index, const Value& item) {
 
 // A probe inside a child, answered from its item's record: the field SPEC names (a.b for
 // nested), a number read in SPEC's unit as a duration or a percent, then the declared type.
-Value ScenarioHost::per_item(const FunctionInfo& fn, const json& spec) {
-  const std::string& field = spec["field"].get_ref<const std::string&>();
-  std::string where = "item " + std::to_string(item_index_) + record_key(*item_);
+Value ScenarioHost::per_item(const FunctionInfo& fn, const ItemField& spec) {
+  const std::string& field = spec.field;
+  auto where = [&] { return "item " + std::to_string(item_index_) + record_key(*item_); };
   const json* v = item_;
-  for (size_t at = 0; at <= field.size();) {
-    size_t dot = std::min(field.find('.', at), field.size());
-    std::string part = field.substr(at, dot - at);
-    if (!v->is_object() || !v->contains(part))
-      throw HostFault(scenario_.path + ": " + where + " has no field '" + field +
+  for (const auto& part : spec.parts) {
+    auto found = v->is_object() ? v->find(part) : v->end();
+    if (found == v->end())
+      throw HostFault(scenario_.path + ": " + where() + " has no field '" + field +
                       "' (per_item of " + fn.name + ")");
-    v = &(*v)[part];
-    at = dot + 1;
+    v = &*found;
   }
   const TypeRef& result = program_.types[fn.result];
   if (v->is_null()) {
     if (is_optional(result)) return Value::null();
-    return Value::error(where + " has null for '" + field + "', but " + fn.name + " returns " +
+    return Value::error(where() + " has null for '" + field + "', but " + fn.name + " returns " +
                         to_string(result));
   }
   Value x;
-  if (spec.contains("unit") && v->is_number()) {
-    const std::string& unit = spec["unit"].get_ref<const std::string&>();
+  if (spec.unit != ItemField::Unit::None && v->is_number()) {
     double n = v->get<double>();
-    if (unit == "%") {
-      x = Value::percent(n);
-    } else {
-      double ms = unit == "ms"  ? 1
-                  : unit == "s" ? 1e3
-                  : unit == "m" ? 6e4
-                  : unit == "h" ? 3.6e6
-                                : 8.64e7;
-      x = Value::duration(static_cast<int64_t>(std::llround(n * ms)));
-    }
+    x = spec.unit == ItemField::Unit::Percent
+            ? Value::percent(n)
+            : Value::duration(static_cast<int64_t>(std::llround(n * spec.ms)));
   } else {
     x = from_plain_json(*v);
   }
   Value typed = convert(x, result, fn.name);
   if (typed.is_error())
-    throw HostFault(scenario_.path + ": " + where + ", field '" + field + "': " + typed.str());
+    throw HostFault(scenario_.path + ": " + where() + ", field '" + field + "': " + typed.str());
   return typed;
 }
 
 std::optional<Value> ScenarioHost::call(const FunctionInfo& fn, const std::vector<Value>& args,
                                         const Site&) {
   if (item_)
-    if (auto spec = scenario_.per_item.find(fn.name); spec != scenario_.per_item.end())
-      return per_item(fn, *spec);
+    if (auto spec = per_item_.find(fn.name); spec != per_item_.end())
+      return per_item(fn, spec->second);
   // Scenarios answer at the level of the declared probe (fleet.last_seen_age), so a
   // runbook is testable without any server; natives are answered only if named.
   if (!scenario_.probes.contains(fn.name))

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -76,7 +77,15 @@ class ScenarioHost : public Host {
 
  private:
   Value answer(const FunctionInfo& fn, const nlohmann::json& entry, const std::string& key);
-  Value per_item(const FunctionInfo& fn, const nlohmann::json& spec);
+  // A per_item answer, compiled once: the field's path and the unit's factor.
+  struct ItemField {
+    std::string field;               // as written ("gateway.online")
+    std::vector<std::string> parts;  // split at the dots
+    enum class Unit { None, Duration, Percent } unit = Unit::None;
+    double ms = 1;  // Duration: milliseconds per unit
+  };
+  Value per_item(const FunctionInfo& fn, const ItemField& spec);
+  std::unordered_map<std::string, ItemField> per_item_;
   void child_started(size_t index, const Value& item) override;
   void child_ended() override { item_ = nullptr; }
   // The last list answered from records: the file's objects and what they converted to,

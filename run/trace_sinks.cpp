@@ -170,7 +170,7 @@ void ReadableTrace::event(const TraceEvent& e, int64_t) {
       out_ << pad << "    wave " << text(e, "wave") << " of " << text(e, "waves") << ": "
            << text(e, "items") << " item" << (text(e, "items") == "1" ? "" : "s") << "\n";
       break;
-    case TraceKind::ChildEnded:  // one per item: a fleet's thousands are summed up below
+    case TraceKind::Children:  // a fleet's thousands: summed up when the foreach ends
       break;
     case TraceKind::ForeachPlan: {
       out_ << pad << "    plan: " << text(e, "items") << " item"

@@ -70,7 +70,7 @@ struct GateRequest {
   X(Error, "error")                \
   X(WaitTimeout, "wait_timeout")   \
   X(WaveStarted, "wave_started")   \
-  X(ChildEnded, "child_ended")     \
+  X(Children, "children")          \
   X(ForeachEnded, "foreach_ended") \
   X(ForeachPlan, "foreach_plan")
 enum class TraceKind : uint8_t {

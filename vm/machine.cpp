@@ -256,8 +256,9 @@ Value Machine::call_function(uint32_t f, std::vector<Value> args, const Site& si
     }
   }
 
-  int64_t t0 = wall_ms();
-  std::vector<Value> shown = args;
+  // (a fleet's children are not traced call by call: nothing to time or keep for them)
+  int64_t t0 = quiet_ ? 0 : wall_ms();
+  std::vector<Value> shown = quiet_ ? std::vector<Value>{} : args;
   std::optional<Value> v = host_.call(fn, args, site);
   if (!v && fn.code != kNone) {
     std::vector<Value> locals(std::max<size_t>(fn.locals, args.size()));
@@ -812,6 +813,44 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
   if (fleet.columns.empty()) fleet.columns = fe.by_names;
   decltype(fleet.cohorts) cohorts;  // this node's; merged into the run's at the end
 
+  // The children, traced a batch at a time: one `children` event holds up to
+  // kChildrenPerEvent children of one wave, each as a position in parallel lists.
+  struct Batch {
+    Machine& m;
+    Frame& f;
+    const std::string& child;
+    size_t from = 0;
+    std::vector<Value> outcomes, ends, edges, ids, keys, reasons;
+    bool any_key = false, any_reason = false;
+    size_t size() const { return outcomes.size(); }
+    void add(const char* outcome, const std::string* end, std::vector<Value> taken, Value id,
+             Value key, const std::string& reason) {
+      outcomes.push_back(Value::string(outcome));
+      ends.push_back(end ? Value::string(*end) : Value::null());
+      edges.push_back(Value::list(std::move(taken)));
+      ids.push_back(std::move(id));
+      any_key = any_key || !key.is_null();
+      keys.push_back(std::move(key));
+      any_reason = any_reason || !reason.empty();
+      reasons.push_back(reason.empty() ? Value::null() : Value::string(reason));
+    }
+    void flush() {
+      if (outcomes.empty()) return;
+      const size_t n = outcomes.size();
+      std::vector<TraceField> fields{{"child", Value::string(child)},
+                                     {"from", Value::integer(static_cast<int64_t>(from))},
+                                     {"outcomes", Value::list(std::move(outcomes))},
+                                     {"ends", Value::list(std::move(ends))},
+                                     {"edges", Value::list(std::move(edges))},
+                                     {"ids", Value::list(std::move(ids))}};
+      if (any_key) fields.push_back({"by", Value::list(std::move(keys))});
+      if (any_reason) fields.push_back({"reasons", Value::list(std::move(reasons))});
+      m.emit(TraceKind::Children, f.site, std::move(fields));
+      from += n;
+      outcomes.clear(), ends.clear(), edges.clear(), ids.clear(), keys.clear(), reasons.clear();
+      any_key = any_reason = false;
+    }
+  } batch{*this, f, child.name};
   std::array<size_t, 5> by_outcome{};  // indexed by Outcome
   std::array<std::vector<Value>, 5> items_by_outcome;
   std::vector<size_t> by_end(child.nodes.size(), 0);
@@ -823,6 +862,8 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
       aborted = true;
       break;
     }
+    batch.flush();  // the children of a wave start an event of their own
+    batch.from = from;
     fleet.waves.push_back({to - from, 0, 0});
     emit(TraceKind::WaveStarted, f.site,
          {{"wave", Value::integer(static_cast<int64_t>(w + 1))},
@@ -884,19 +925,14 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
       for (size_t k = edges_before; k < edges_taken_.size(); ++k)
         if (edges_taken_[k].first == fe.runbook)
           taken.push_back(Value::integer(edges_taken_[k].second));
-      std::vector<TraceField> fields{{"item", Value::integer(static_cast<int64_t>(i))},
-                                     {"child", Value::string(child.name)},
-                                     {"outcome", Value::string(outcome_name(o))},
-                                     {"edges", Value::list(std::move(taken))}};
-      if (last_end_ != kNone) fields.push_back({"end", Value::string(child.nodes[last_end_].name)});
-      if (!reason.empty()) fields.push_back({"reason", Value::string(reason)});
-      if (!key.is_null() && !key.is_error()) fields.push_back({"by", key});
       // What a person calls the item: itself when it is a string, else its "id" field.
       const Value* id = items[i].kind == ValueKind::String   ? &items[i]
                         : items[i].kind == ValueKind::Record ? items[i].field("id")
                                                              : nullptr;
-      if (id && id->kind == ValueKind::String) fields.push_back({"id", *id});
-      emit(TraceKind::ChildEnded, f.site, std::move(fields));
+      batch.add(outcome_name(o), last_end_ != kNone ? &child.nodes[last_end_].name : nullptr,
+                std::move(taken), id && id->kind == ValueKind::String ? *id : Value::null(),
+                key.is_error() ? Value::null() : key, reason);
+      if (batch.size() >= kChildrenPerEvent) batch.flush();
       if (fe.abort_outcomes & (1u << static_cast<unsigned>(o))) ++counted;
       if (fe.abort && finished >= fe.abort_after) {
         bool over = fe.abort_share ? static_cast<uint64_t>(counted) * 100000 >
@@ -909,6 +945,7 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
       }
     }
   }
+  batch.flush();
   std::vector<Value> not_started(items.begin() + static_cast<long>(started), items.end());
   // The results, in the order of the checker's record type (runbook_check.cpp).
   const std::array<Outcome, 4> outcomes = {Outcome::Resolved, Outcome::Mitigated,

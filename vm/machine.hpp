@@ -24,6 +24,8 @@ namespace rbk {
 // Limits of one execution context; exceeding one ends the run with a clear error.
 // How many items of a probe's list result a trace event keeps (with the list's length).
 inline constexpr size_t kTracedItems = 20;
+// How many children of a foreach one `children` trace event holds (a wave may need several).
+inline constexpr size_t kChildrenPerEvent = 1000;
 
 struct Budgets {
   uint64_t instructions = 10'000'000;
@@ -122,7 +124,8 @@ class Machine {
   size_t events_ = 0;
   int body_level_ = 0;  // > 0 while a declared function's body runs
   // > 0 while a foreach's child runs: its steps are not traced one by one (each child
-  // gives one child_ended event with the edges it took), so a fleet's trace stays small.
+  // is traced by its outcome, end and edges in a `children` event of up to
+  // kChildrenPerEvent children), so a fleet's trace stays small.
   int quiet_ = 0;
   uint32_t last_end_ = kNone;  // the end node the last runbook reached
   // While the children of an approved wave run: their own gates are covered by the
