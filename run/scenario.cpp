@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "lang/closest_name.hpp"
 #include "vm/json_read.hpp"
@@ -138,7 +139,9 @@ json read_records(const std::string& scenario_path, const std::string& file) {
   std::filesystem::path p = std::filesystem::path(scenario_path).parent_path() / file;
   std::ifstream in(p, std::ios::binary);
   if (!in) throw ScenarioError(scenario_path + ": cannot read the fleet snapshot " + p.string());
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ostringstream whole;  // (a stream buffer copy: a snapshot is tens of megabytes)
+  whole << in.rdbuf();
+  std::string text = std::move(whole).str();
   size_t first = text.find_first_not_of(" \t\r\n");
   json records = json::array();
   if (first != std::string::npos && text[first] == '[') {

@@ -914,7 +914,9 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
       fleet.waves.back().finished++;
       if (o == Outcome::Failed) fleet.waves.back().failed++;
       if (key.kind == ValueKind::List) {
-        auto& cohort = cohorts[to_source(key)];
+        std::string text;  // the cohort's key: its column values, one per line
+        for (const auto& v : key.items()) text += to_display(v) + "\n";
+        auto& cohort = cohorts[text];
         if (cohort.first.empty()) cohort.first = key.items();
         cohort.second[last_end_ != kNone ? child.nodes[last_end_].name : "(failed)"]++;
       }

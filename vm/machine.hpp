@@ -48,7 +48,7 @@ struct FleetResult {
   };
   std::vector<Wave> waves;
   std::vector<std::string> columns;  // the `by` columns as written
-  // cohort (its column values, as source text) -> its key values and children per end
+  // cohort (its column values, a line each) -> its key values and children per end
   std::map<std::string, std::pair<std::vector<Value>, std::map<std::string, size_t>>> cohorts;
   int64_t eval_ns = 0;  // time spent in foreach nodes (their children included)
 };
