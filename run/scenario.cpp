@@ -9,6 +9,7 @@
 
 #include "lang/closest_name.hpp"
 #include "vm/json_read.hpp"
+#include "vm/json_values.hpp"
 #include "vm/value_json.hpp"
 
 namespace rbk {
@@ -128,14 +129,14 @@ json resolved(json j, const std::string& path, int depth) {
 }
 
 // How an error names a snapshot's item: by its "id" when it has one.
-std::string record_key(const json& record) {
-  if (record.is_object() && record.contains("id") && record["id"].is_string())
-    return " (" + record["id"].get<std::string>() + ")";
-  return "";
+std::string record_key(const Value& record) {
+  const Value* id = record.field("id");
+  return id && id->kind == ValueKind::String ? " (" + id->str() + ")" : "";
 }
 
-// A fleet snapshot: a JSON array of objects, or JSON Lines (one object per line).
-json read_records(const std::string& scenario_path, const std::string& file) {
+// A fleet snapshot: a JSON array of objects, or JSON Lines (one object per line), read
+// straight into a list of records (a snapshot is tens of megabytes: no JSON document).
+Value read_records(const std::string& scenario_path, const std::string& file) {
   std::filesystem::path p = std::filesystem::path(scenario_path).parent_path() / file;
   std::ifstream in(p, std::ios::binary);
   if (!in) throw ScenarioError(scenario_path + ": cannot read the fleet snapshot " + p.string());
@@ -143,14 +144,16 @@ json read_records(const std::string& scenario_path, const std::string& file) {
   whole << in.rdbuf();
   std::string text = std::move(whole).str();
   size_t first = text.find_first_not_of(" \t\r\n");
-  json records = json::array();
+  JsonValueReader reader;
+  Value records = Value::list({});
   if (first != std::string::npos && text[first] == '[') {
     try {
-      records = read_json(text);
+      records = reader.read(text);
     } catch (const JsonReadError& e) {
       throw ScenarioError(p.string() + ": " + e.what());
     }
   } else {
+    std::vector<Value> rows;
     size_t line = 0, at = 0;
     while (at < text.size()) {
       size_t end = text.find('\n', at);
@@ -160,16 +163,17 @@ json read_records(const std::string& scenario_path, const std::string& file) {
       at = end + 1;
       if (row.find_first_not_of(" \t\r") == std::string_view::npos) continue;
       try {
-        records.push_back(read_json(std::string(row)));
+        rows.push_back(reader.read(row));
       } catch (const JsonReadError& e) {
         throw ScenarioError(p.string() + ": line " + std::to_string(line) + ": " + e.what());
       }
     }
+    records = Value::list(std::move(rows));
   }
-  if (!records.is_array())
+  if (records.kind != ValueKind::List)
     throw ScenarioError(p.string() + ": a fleet snapshot is a JSON array or JSON Lines of objects");
-  for (size_t i = 0; i < records.size(); ++i)
-    if (!records[i].is_object())
+  for (size_t i = 0; i < records.items().size(); ++i)
+    if (records.items()[i].kind != ValueKind::Record)
       throw ScenarioError(p.string() + ": item " + std::to_string(i) + " is not a JSON object");
   return records;
 }
@@ -334,17 +338,17 @@ Value ScenarioHost::answer(const FunctionInfo& fn, const json& entry, const std:
     throw HostFault(scenario_.path + ": the answer for " + fn.name + " must be an object");
   if (entry.contains("records")) {  // a fleet snapshot, converted item by item
     const std::string& file = entry["records"].get<std::string>();
-    const json& records = scenario_.records.at(file);
+    const Value& records = scenario_.records.at(file);
     if (result->kind != TypeKind::List)
       throw HostFault(scenario_.path + ": " + fn.name + " returns " + to_string(result) +
                       ", not a list: a fleet snapshot (" + file + ") answers only a list");
     std::vector<Value> items;
-    items.reserve(records.size());
-    for (size_t i = 0; i < records.size(); ++i) {
-      Value x = convert(from_plain_json(records[i]), result->elem, "item");
+    items.reserve(records.items().size());
+    for (size_t i = 0; i < records.items().size(); ++i) {
+      Value x = convert(records.items()[i], result->elem, "item");
       if (x.is_error())
-        throw HostFault(file + ": item " + std::to_string(i) + record_key(records[i]) + ": " +
-                        x.str());
+        throw HostFault(file + ": item " + std::to_string(i) + record_key(records.items()[i]) +
+                        ": " + x.str());
       items.push_back(std::move(x));
     }
     last_records_ = &records;
@@ -374,14 +378,15 @@ Value ScenarioHost::answer(const FunctionInfo& fn, const json& entry, const std:
 void ScenarioHost::child_started(size_t index, const Value& item) {
   item_ = nullptr;
   if (!last_records_) return;
+  const std::vector<Value>& records = last_records_->items();
   if (index < last_converted_.size() && last_converted_[index] == item) {
-    item_ = &(*last_records_)[index];
+    item_ = &records[index];
     item_index_ = index;
     return;
   }
   for (size_t i = 0; i < last_converted_.size(); ++i)  // a list derived from the snapshot
     if (last_converted_[i] == item) {
-      item_ = &(*last_records_)[i];
+      item_ = &records[i];
       item_index_ = i;
       return;
     }
@@ -392,13 +397,13 @@ void ScenarioHost::child_started(size_t index, const Value& item) {
 Value ScenarioHost::per_item(const FunctionInfo& fn, const ItemField& spec) {
   const std::string& field = spec.field;
   auto where = [&] { return "item " + std::to_string(item_index_) + record_key(*item_); };
-  const json* v = item_;
+  const Value* v = item_;
   for (const auto& part : spec.parts) {
-    auto found = v->is_object() ? v->find(part) : v->end();
-    if (found == v->end())
+    const Value* found = v->field(part);
+    if (!found)
       throw HostFault(scenario_.path + ": " + where() + " has no field '" + field +
                       "' (per_item of " + fn.name + ")");
-    v = &*found;
+    v = found;
   }
   const TypeRef& result = program_.types[fn.result];
   if (v->is_null()) {
@@ -406,14 +411,13 @@ Value ScenarioHost::per_item(const FunctionInfo& fn, const ItemField& spec) {
     return Value::error(where() + " has null for '" + field + "', but " + fn.name + " returns " +
                         to_string(result));
   }
-  Value x;
-  if (spec.unit != ItemField::Unit::None && v->is_number()) {
-    double n = v->get<double>();
+  Value x = *v;
+  if (spec.unit != ItemField::Unit::None &&
+      (v->kind == ValueKind::Int || v->kind == ValueKind::Float)) {
+    double n = v->kind == ValueKind::Int ? static_cast<double>(v->i) : v->f;
     x = spec.unit == ItemField::Unit::Percent
             ? Value::percent(n)
             : Value::duration(static_cast<int64_t>(std::llround(n * spec.ms)));
-  } else {
-    x = from_plain_json(*v);
   }
   Value typed = convert(x, result, fn.name);
   if (typed.is_error())

@@ -29,9 +29,10 @@ struct Scenario {
   nlohmann::json config = nlohmann::json::object();
   nlohmann::json expect;  // may be null
   // Fleet snapshots: a probe answered with {"records": FILE} gets the file's objects (a
-  // JSON array or JSON Lines), read once, here by FILE as written; "per_item" answers
-  // probes inside a foreach's children from the record of their item.
-  std::map<std::string, nlohmann::json> records;
+  // JSON array or JSON Lines), read once into a list of records (plain values, as the
+  // file has them), here by FILE as written; "per_item" answers probes inside a
+  // foreach's children from the record of their item.
+  std::map<std::string, Value> records;
   nlohmann::json per_item = nlohmann::json::object();  // PROBE: {"field": "a.b", "unit": "m"}
   int64_t start_ms = 0;                                // "now": the virtual clock's start
   // The whole scenario with every "extends" resolved: what a stored run keeps, so that it
@@ -90,9 +91,9 @@ class ScenarioHost : public Host {
   void child_ended() override { item_ = nullptr; }
   // The last list answered from records: the file's objects and what they converted to,
   // so that a child's item finds its record (by position, else by value).
-  const nlohmann::json* last_records_ = nullptr;
+  const Value* last_records_ = nullptr;
   std::vector<Value> last_converted_;
-  const nlohmann::json* item_ = nullptr;  // the record of the child running now
+  const Value* item_ = nullptr;  // the record of the child running now
   size_t item_index_ = 0;
   const Program& program_;
   const Scenario& scenario_;

@@ -69,7 +69,15 @@ Value Value::list(std::vector<Value> items) {
   return v;
 }
 
+RecordShape make_shape(std::vector<std::string> keys) {
+  return std::make_shared<const std::vector<std::string>>(std::move(keys));
+}
+
 Value Value::record(std::vector<std::string> keys, std::vector<Value> values) {
+  return shaped_record(make_shape(std::move(keys)), std::move(values));
+}
+
+Value Value::shaped_record(RecordShape keys, std::vector<Value> values) {
   Value v;
   v.kind = ValueKind::Record;
   auto cell = std::make_shared<HeapCell>();
@@ -82,8 +90,9 @@ Value Value::record(std::vector<std::string> keys, std::vector<Value> values) {
 
 const Value* Value::field(const std::string& name) const {
   if (kind != ValueKind::Record) return nullptr;
-  for (size_t i = 0; i < heap->keys.size(); ++i)
-    if (heap->keys[i] == name) return &heap->items[i];
+  const std::vector<std::string>& names = *heap->keys;
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name) return &heap->items[i];
   return nullptr;
 }
 
@@ -113,9 +122,10 @@ bool operator==(const Value& a, const Value& b) {
     case ValueKind::Error:
       return a.str() == b.str();
     case ValueKind::List:
-      return a.items() == b.items();
+      return a.heap == b.heap || a.items() == b.items();
     case ValueKind::Record:
-      return a.keys() == b.keys() && a.items() == b.items();
+      return a.heap == b.heap ||
+             ((a.heap->keys == b.heap->keys || a.keys() == b.keys()) && a.items() == b.items());
   }
   return false;
 }
@@ -308,13 +318,40 @@ bool parse_time(const std::string& t, int64_t& ms) {
   return true;
 }
 
-Value convert(const Value& v, const TypeRef& t, const std::string& path) {
+namespace {
+// The keys of record type T: shared by the records converted to it one after another
+// (the items of a fleet snapshot), built anew when another record type comes.
+RecordShape shape_of(const TypeRef& t) {
+  thread_local RecordShape last;
+  bool same = last && last->size() == t->fields.size();
+  for (size_t k = 0; same && k < t->fields.size(); ++k) same = (*last)[k] == t->fields[k].name;
+  if (!same) {
+    std::vector<std::string> keys;
+    for (const auto& f : t->fields) keys.push_back(f.name);
+    last = make_shape(std::move(keys));
+  }
+  return last;
+}
+
+// Where a value being converted stands ("d.gateway.online", "items[3]"), spelled out only
+// when it fails: a conversion that succeeds builds no text.
+struct ConvertPath {
+  const ConvertPath* up = nullptr;
+  const std::string* text = nullptr;  // the root's path, or a field's name
+  size_t index = 0;                   // a list item's (when TEXT is null)
+  std::string str() const {
+    if (!up) return *text;
+    return up->str() + (text ? "." + *text : "[" + std::to_string(index) + "]");
+  }
+};
+
+Value convert_at(const Value& v, const TypeRef& t, const ConvertPath& path) {
   auto fail = [&](const std::string& expected) {
     std::string found = v.kind == ValueKind::String ? "\"" + v.str() + "\"" : kind_name(v.kind);
     if (v.kind != ValueKind::String && v.kind != ValueKind::Null && v.kind != ValueKind::List &&
         v.kind != ValueKind::Record)
       found = std::string(kind_name(v.kind)) + " " + to_display(v);
-    return Value::error(path + ": expected " + expected + ", got " + found);
+    return Value::error(path.str() + ": expected " + expected + ", got " + found);
   };
   if (v.is_error()) return v;
   switch (t->kind) {
@@ -323,7 +360,7 @@ Value convert(const Value& v, const TypeRef& t, const std::string& path) {
     case TypeKind::Var:
       return v;
     case TypeKind::Optional:
-      return v.is_null() ? v : convert(v, t->elem, path);
+      return v.is_null() ? v : convert_at(v, t->elem, path);
     case TypeKind::Null:
       return v.is_null() ? v : fail("null");
     case TypeKind::Bool:
@@ -366,28 +403,42 @@ Value convert(const Value& v, const TypeRef& t, const std::string& path) {
       if (v.kind != ValueKind::List) return fail(to_string(t));
       std::vector<Value> out;
       out.reserve(v.items().size());
+      bool same = true;  // every item already is what T describes
       for (size_t k = 0; k < v.items().size(); ++k) {
-        Value c = convert(v.items()[k], t->elem, path + "[" + std::to_string(k) + "]");
+        const Value& x = v.items()[k];
+        Value c = convert_at(x, t->elem, ConvertPath{&path, nullptr, k});
         if (c.is_error()) return c;
+        same = same && c.kind == x.kind && c.heap == x.heap && c.i == x.i;
         out.push_back(std::move(c));
       }
+      if (same) return v;
       return Value::list(std::move(out));
     }
     case TypeKind::Record: {
       if (v.kind != ValueKind::Record) return fail(to_string(t));
-      std::vector<std::string> keys;
       std::vector<Value> vals;
-      for (const auto& f : t->fields) {
-        const Value* x = v.field(f.name);
-        Value c = convert(x ? *x : Value::null(), f.type, path + "." + f.name);
+      vals.reserve(t->fields.size());
+      bool same = v.keys().size() == t->fields.size();  // V already is what T describes
+      for (size_t k = 0; k < t->fields.size(); ++k) {
+        const auto& f = t->fields[k];
+        same = same && v.keys()[k] == f.name;
+        const Value* x = same ? &v.items()[k] : v.field(f.name);
+        Value c = convert_at(x ? *x : Value::null(), f.type, ConvertPath{&path, &f.name, 0});
         if (c.is_error()) return c;
-        keys.push_back(f.name);
+        same = same && c.kind == x->kind && c.heap == x->heap && c.i == x->i;
         vals.push_back(std::move(c));
       }
-      return Value::record(std::move(keys), std::move(vals));
+      if (same) return v;
+      return Value::shaped_record(shape_of(t), std::move(vals));
     }
   }
   return v;
+}
+
+}  // namespace
+
+Value convert(const Value& v, const TypeRef& t, const std::string& path) {
+  return convert_at(v, t, ConvertPath{nullptr, &path, 0});
 }
 
 }  // namespace rbk

@@ -31,11 +31,16 @@ const char* kind_name(ValueKind k);
 
 struct Value;
 
+// A record's keys, in order. Records of one shape (the items of a fleet snapshot, the
+// results of one probe) share theirs.
+using RecordShape = std::shared_ptr<const std::vector<std::string>>;
+RecordShape make_shape(std::vector<std::string> keys);
+
 struct HeapCell {
-  std::string text;               // String, Error
-  std::vector<Value> items;       // List; Record values
-  std::vector<std::string> keys;  // Record keys, parallel to items
-  uint32_t depth = 0;             // List, Record: levels of lists and records, itself included
+  std::string text;          // String, Error
+  std::vector<Value> items;  // List; Record values
+  RecordShape keys;          // Record keys, parallel to items
+  uint32_t depth = 0;        // List, Record: levels of lists and records, itself included
 };
 
 // The deepest list or record a run may build. Everything that walks a value (display,
@@ -94,12 +99,13 @@ struct Value {
   static Value error(std::string reason);
   static Value list(std::vector<Value> items);
   static Value record(std::vector<std::string> keys, std::vector<Value> values);
+  static Value shaped_record(RecordShape keys, std::vector<Value> values);  // sizes equal
 
   bool is_null() const { return kind == ValueKind::Null; }
   bool is_error() const { return kind == ValueKind::Error; }
   const std::string& str() const { return heap->text; }  // String or Error
   const std::vector<Value>& items() const { return heap->items; }
-  const std::vector<std::string>& keys() const { return heap->keys; }
+  const std::vector<std::string>& keys() const { return *heap->keys; }
   const Value* field(const std::string& name) const;  // Record
   // Levels of lists and records: 0 for a scalar or string, 1 for [1, 2], 2 for [[1]].
   uint32_t depth() const {

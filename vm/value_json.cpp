@@ -44,8 +44,11 @@ Value from_plain_json(const json& j) {
       return Value::boolean(j.get<bool>());
     case json::value_t::number_integer:
       return Value::integer(j.get<int64_t>());
-    case json::value_t::number_unsigned:
-      return Value::integer(static_cast<int64_t>(j.get<uint64_t>()));
+    case json::value_t::number_unsigned: {  // past int64's range: a float, not wrapped around
+      uint64_t u = j.get<uint64_t>();
+      if (u > static_cast<uint64_t>(INT64_MAX)) return Value::floating(static_cast<double>(u));
+      return Value::integer(static_cast<int64_t>(u));
+    }
     case json::value_t::number_float:
       return Value::floating(j.get<double>());
     case json::value_t::string:

@@ -2,7 +2,9 @@
 // (then run against device_offline with the scenario host), the policy, the
 // configuration, a trace read as a drawing's overlay, and a run's stored journal
 // (an array of [kind, key, value] entries, replayed by the journaling host over a store
-// in memory). Seeds: runbooks/scenarios/, tools/fleet-sim/*.json, tests/fuzz/corpus/json/.
+// in memory); and the fleet snapshot reader (json_values.hpp) against the JSON library:
+// both refuse the same texts and read the same values. Seeds: runbooks/scenarios/,
+// tools/fleet-sim/*.json, tests/fuzz/corpus/json/.
 #include <cstddef>
 #include <cstdint>
 
@@ -18,6 +20,7 @@
 #include "run/trace_sinks.hpp"
 #include "stdlib/config.hpp"
 #include "vm/json_read.hpp"
+#include "vm/json_values.hpp"
 #include "vm/value_json.hpp"
 
 #ifndef RBK_FUZZ_SOURCE_DIR
@@ -114,6 +117,32 @@ void journal(const std::string& text) {
       .run(params_of(subject(), {{"device", "sensor-0042"}, {"gateway", "gw-7"}}));
 }
 
+// The snapshot reader and the JSON library agree on TEXT (keys compared as sets: the
+// library sorts them; the reader keeps their order).
+void snapshot_reader(const std::string& text) {
+  std::optional<nlohmann::json> library, reader;
+  std::string library_error, reader_error;
+  try {
+    library = rbk::to_plain_json(rbk::from_plain_json(rbk::read_json(text)));
+  } catch (const rbk::JsonReadError& e) {
+    library_error = e.what();
+  }
+  try {
+    reader = rbk::to_plain_json(rbk::JsonValueReader().read(text));
+  } catch (const rbk::JsonReadError& e) {
+    reader_error = e.what();
+  }
+  // (The library stops at a NUL byte after the value, "1\0"; the reader refuses it.)
+  if (library && !reader && text.find('\0') != std::string::npos) return;
+  if (library.has_value() != reader.has_value())
+    rbk::fuzz::broken("the snapshot reader " + std::string(reader ? "accepts" : "refuses") +
+                      " what the JSON library " + (library ? "accepts" : "refuses (") +
+                      library_error + reader_error + ")");
+  if (library && *library != *reader)
+    rbk::fuzz::broken("the snapshot reader reads " + reader->dump() + ", the JSON library " +
+                      library->dump());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -123,5 +152,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   rbk::resolve_config(subject(), text, "fuzz.json");
   overlay(text);
   journal(text);
+  snapshot_reader(text);
   return 0;
 }
