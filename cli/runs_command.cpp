@@ -163,24 +163,35 @@ int show_child(RunStore& store, const RunsOptions& opts) {
       continue;
     }
     if (!e.is_object() || e.value("event", "") != trace_kind_name(TraceKind::Children)) continue;
-    const nlohmann::json outcomes = e.value("outcomes", nlohmann::json::array());
+    // Each child as the index of its path (outcome, end, edges) and of its cohort in the
+    // event's own lists.
+    const nlohmann::json paths = e.value("paths", nlohmann::json::array());
+    const nlohmann::json cohorts = e.value("cohorts", nlohmann::json::array());
+    const nlohmann::json path = e.value("path", nlohmann::json::array());
     int64_t from = e.value("from", int64_t{0});
     auto at = [&](const char* list, size_t k) {
       return e.contains(list) && e[list].is_array() && k < e[list].size() ? e[list][k]
                                                                           : nlohmann::json();
     };
-    for (size_t k = 0; k < outcomes.size() && found.is_null(); ++k, ++children) {
+    auto entry = [](const nlohmann::json& list, const nlohmann::json& index) {
+      return index.is_number_unsigned() && list.is_array() && index.get<size_t>() < list.size()
+                 ? list[index.get<size_t>()]
+                 : nlohmann::json();
+    };
+    for (size_t k = 0; k < path.size() && found.is_null(); ++k, ++children) {
       nlohmann::json id = at("ids", k);
       if (std::to_string(from + static_cast<int64_t>(k)) != opts.child &&
           !(id.is_string() && id.get<std::string>() == opts.child))
         continue;
+      nlohmann::json way = entry(paths, path[k]);
+      if (!way.is_object()) way = nlohmann::json::object();
       found = {{"item", from + static_cast<int64_t>(k)},
                {"child", e.value("child", "?")},
-               {"outcome", outcomes[k]},
-               {"edges", at("edges", k)}};
+               {"outcome", way.value("outcome", "?")},
+               {"edges", way.value("edges", nlohmann::json::array())}};
       if (id.is_string()) found["id"] = id;
-      if (at("ends", k).is_string()) found["end"] = at("ends", k);
-      if (!at("by", k).is_null()) found["by"] = at("by", k);
+      if (way.contains("end") && way["end"].is_string()) found["end"] = way["end"];
+      if (nlohmann::json key = entry(cohorts, at("cohort", k)); !key.is_null()) found["by"] = key;
       if (at("reasons", k).is_string()) found["reason"] = at("reasons", k);
     }
     if (!found.is_null()) break;

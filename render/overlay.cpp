@@ -57,13 +57,23 @@ Overlay read_overlay(const std::string& text, const std::string& runbook,
                          "…): draw the program the run executed, or run this one again");
     std::string type = text_field(e, "event");
     if (type == trace_kind_name(TraceKind::Children) && text_field(e, "child") == runbook) {
-      if (auto all = e.find("edges"); all != e.end() && all->is_array())
-        for (const auto& taken : *all) {  // one list of edge indices per child
-          ++o.children;
-          if (!taken.is_array()) continue;
-          for (const auto& edge : taken)
-            if (edge.is_number_unsigned() && edge <= UINT32_MAX) ++o.edges[edge.get<uint32_t>()];
-        }
+      // Each child as the index of its path in the event's list of distinct paths.
+      auto paths = e.find("paths");
+      auto path = e.find("path");
+      if (paths == e.end() || !paths->is_array() || path == e.end() || !path->is_array()) continue;
+      std::vector<size_t> children_of(paths->size(), 0);
+      for (const auto& p : *path) {
+        ++o.children;
+        if (p.is_number_unsigned() && p.get<size_t>() < children_of.size())
+          ++children_of[p.get<size_t>()];
+      }
+      for (size_t k = 0; k < paths->size(); ++k) {
+        const auto& way = (*paths)[k];
+        if (!way.is_object() || !way.contains("edges") || !way["edges"].is_array()) continue;
+        for (const auto& edge : way["edges"])
+          if (edge.is_number_unsigned() && edge <= UINT32_MAX)
+            o.edges[edge.get<uint32_t>()] += static_cast<int>(children_of[k]);
+      }
       continue;
     }
     if (text_field(e, "runbook") != runbook) continue;

@@ -483,7 +483,7 @@ contains "what each child may do" "$tmp/out" "each child may do dev.restart ×1;
 expect "the fleet scenario passes" 0 "$rbk" test "$tmp/fleet.json"
 fleet_run=$("$rbk" runs --store "$tmp/fleet.db" | sed -n 2p | awk '{print $1}')
 "$rbk" runs "$fleet_run" --store "$tmp/fleet.db" --json > "$tmp/fleet-run.json"
-children=$(python3 -c 'import json, sys; print(sum(len(e["outcomes"]) for e in json.load(open(sys.argv[1]))["trace"] if e["event"] == "children"))' "$tmp/fleet-run.json")
+children=$(python3 -c 'import json, sys; print(sum(len(e["path"]) for e in json.load(open(sys.argv[1]))["trace"] if e["event"] == "children"))' "$tmp/fleet-run.json")
 check "every child that ran is traced" "$([ "$children" = 6 ]; echo $?)" "$children children in the trace"
 expect "one child, by its id" 0 "$rbk" runs "$fleet_run" --store "$tmp/fleet.db" --child d3
 contains "its outcome and end" "$tmp/out" "child 2 (d3) of run $fleet_run: runbook device, outcome failed, ended at broken"

@@ -79,8 +79,8 @@ void JsonValueReader::fail(const std::string& what, size_t at) const {
       ++column;
     }
   }
-  throw JsonReadError("not valid JSON: " + what + " at line " + std::to_string(line) +
-                      ", column " + std::to_string(column));
+  throw JsonReadError("not valid JSON: " + what + " at line " + std::to_string(line) + ", column " +
+                      std::to_string(column));
 }
 
 void JsonValueReader::skip_space() {
@@ -177,8 +177,9 @@ Value JsonValueReader::object(int depth) {
   std::vector<Value> items(std::make_move_iterator(values_.begin() + static_cast<long>(base)),
                            std::make_move_iterator(values_.end()));
   if (!same) {
-    std::vector<std::string> keys(std::make_move_iterator(keys_.begin() + static_cast<long>(key_base)),
-                                  std::make_move_iterator(keys_.end()));
+    std::vector<std::string> keys(
+        std::make_move_iterator(keys_.begin() + static_cast<long>(key_base)),
+        std::make_move_iterator(keys_.end()));
     // A key given twice: the last value counts, in the place of the first (as JSON
     // libraries read it).
     for (size_t k = 0; k < keys.size(); ++k)
@@ -375,8 +376,7 @@ Value JsonValueReader::number() {
   if (ec == std::errc::result_out_of_range) {
     // Too small is zero (as strtod reads it); too large is refused.
     d = std::strtod(std::string(first, last).c_str(), nullptr);
-    if (std::isinf(d))
-      fail("the number " + std::string(first, last) + " is out of range", start);
+    if (std::isinf(d)) fail("the number " + std::string(first, last) + " is out of range", start);
   } else if (ec != std::errc() || end != last) {
     fail("a malformed number", start);
   }

@@ -38,8 +38,8 @@ class JsonValueReader {
   std::string_view text_;
   size_t pos_ = 0;
   int max_depth_ = kMaxJsonDepth;
-  std::vector<Value> values_;       // the members of the objects and arrays being read
-  std::vector<std::string> keys_;   // the keys of the objects being read
+  std::vector<Value> values_;        // the members of the objects and arrays being read
+  std::vector<std::string> keys_;    // the keys of the objects being read
   std::vector<RecordShape> shapes_;  // by depth: the last shape an object there had
   std::string scratch_;
   std::unordered_map<std::string, Value> shared_strings_;

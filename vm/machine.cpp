@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "vm/fleet_tally.hpp"
 #include "vm/foreach_plan.hpp"
 #include "vm/rbc.hpp"
 
@@ -811,49 +812,16 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
   FleetResult& fleet = *result_.fleet;
   fleet.items += n;
   if (fleet.columns.empty()) fleet.columns = fe.by_names;
-  decltype(fleet.cohorts) cohorts;  // this node's; merged into the run's at the end
 
-  // The children, traced a batch at a time: one `children` event holds up to
-  // kChildrenPerEvent children of one wave, each as a position in parallel lists.
-  struct Batch {
-    Machine& m;
-    Frame& f;
-    const std::string& child;
-    size_t from = 0;
-    std::vector<Value> outcomes, ends, edges, ids, keys, reasons;
-    bool any_key = false, any_reason = false;
-    size_t size() const { return outcomes.size(); }
-    void add(const char* outcome, const std::string* end, std::vector<Value> taken, Value id,
-             Value key, const std::string& reason) {
-      outcomes.push_back(Value::string(outcome));
-      ends.push_back(end ? Value::string(*end) : Value::null());
-      edges.push_back(Value::list(std::move(taken)));
-      ids.push_back(std::move(id));
-      any_key = any_key || !key.is_null();
-      keys.push_back(std::move(key));
-      any_reason = any_reason || !reason.empty();
-      reasons.push_back(reason.empty() ? Value::null() : Value::string(reason));
-    }
-    void flush() {
-      if (outcomes.empty()) return;
-      const size_t n = outcomes.size();
-      std::vector<TraceField> fields{{"child", Value::string(child)},
-                                     {"from", Value::integer(static_cast<int64_t>(from))},
-                                     {"outcomes", Value::list(std::move(outcomes))},
-                                     {"ends", Value::list(std::move(ends))},
-                                     {"edges", Value::list(std::move(edges))},
-                                     {"ids", Value::list(std::move(ids))}};
-      if (any_key) fields.push_back({"by", Value::list(std::move(keys))});
-      if (any_reason) fields.push_back({"reasons", Value::list(std::move(reasons))});
-      m.emit(TraceKind::Children, f.site, std::move(fields));
-      from += n;
-      outcomes.clear(), ends.clear(), edges.clear(), ids.clear(), keys.clear(), reasons.clear();
-      any_key = any_reason = false;
-    }
-  } batch{*this, f, child.name};
-  std::array<size_t, 5> by_outcome{};  // indexed by Outcome
+  FleetTally tally(child);
+  size_t event_from = 0;  // the index of the first child of the `children` event gathering
+  auto flush = [&] {
+    if (tally.pending()) emit(TraceKind::Children, f.site, tally.take_event(event_from));
+  };
   std::array<std::vector<Value>, 5> items_by_outcome;
-  std::vector<size_t> by_end(child.nodes.size(), 0);
+  // The edges every child took, for coverage: each (runbook, edge) once, not once a child.
+  std::vector<std::vector<bool>> edge_seen(p_.runbooks.size());
+  std::vector<uint32_t> path;  // the child's edges of its own runbook, in order
   size_t started = 0, finished = 0, counted = 0;
   bool aborted = false;
   for (size_t w = 0; w < ends.size() && !aborted; ++w) {
@@ -862,8 +830,8 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
       aborted = true;
       break;
     }
-    batch.flush();  // the children of a wave start an event of their own
-    batch.from = from;
+    flush();  // the children of a wave start an event of their own
+    event_from = from;
     fleet.waves.push_back({to - from, 0, 0});
     emit(TraceKind::WaveStarted, f.site,
          {{"wave", Value::integer(static_cast<int64_t>(w + 1))},
@@ -909,32 +877,32 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
         --quiet_;
       }
       ++finished;
-      result_.child_outcomes[outcome_name(o)]++;
-      if (last_end_ != kNone) result_.child_ends[child.nodes[last_end_].name]++;
       fleet.waves.back().finished++;
       if (o == Outcome::Failed) fleet.waves.back().failed++;
-      if (key.kind == ValueKind::List) {
-        std::string text;  // the cohort's key: its column values, one per line
-        for (const auto& v : key.items()) text += to_display(v) + "\n";
-        auto& cohort = cohorts[text];
-        if (cohort.first.empty()) cohort.first = key.items();
-        cohort.second[last_end_ != kNone ? child.nodes[last_end_].name : "(failed)"]++;
-      }
-      by_outcome[static_cast<size_t>(o)]++;
       items_by_outcome[static_cast<size_t>(o)].push_back(items[i]);
-      if (last_end_ != kNone) by_end[last_end_]++;
-      std::vector<Value> taken;
-      for (size_t k = edges_before; k < edges_taken_.size(); ++k)
-        if (edges_taken_[k].first == fe.runbook)
-          taken.push_back(Value::integer(edges_taken_[k].second));
+      path.clear();
+      size_t kept = edges_before;
+      for (size_t k = edges_before; k < edges_taken_.size(); ++k) {
+        auto [r, e] = edges_taken_[k];
+        if (r == fe.runbook) path.push_back(e);
+        std::vector<bool>& seen = edge_seen[r];
+        if (seen.empty()) seen.resize(p_.runbooks[r].edges.size());
+        if (!seen[e]) {
+          seen[e] = true;
+          edges_taken_[kept++] = edges_taken_[k];
+        }
+      }
+      edges_taken_.resize(kept);
       // What a person calls the item: itself when it is a string, else its "id" field.
       const Value* id = items[i].kind == ValueKind::String   ? &items[i]
                         : items[i].kind == ValueKind::Record ? items[i].field("id")
                                                              : nullptr;
-      batch.add(outcome_name(o), last_end_ != kNone ? &child.nodes[last_end_].name : nullptr,
-                std::move(taken), id && id->kind == ValueKind::String ? *id : Value::null(),
-                key.is_error() ? Value::null() : key, reason);
-      if (batch.size() >= kChildrenPerEvent) batch.flush();
+      tally.add(path, last_end_, o, key.is_error() ? Value::null() : key,
+                id && id->kind == ValueKind::String ? *id : Value::null(), reason);
+      if (tally.pending() >= kChildrenPerEvent) {
+        flush();
+        event_from = i + 1;
+      }
       if (fe.abort_outcomes & (1u << static_cast<unsigned>(o))) ++counted;
       if (fe.abort && finished >= fe.abort_after) {
         bool over = fe.abort_share ? static_cast<uint64_t>(counted) * 100000 >
@@ -947,7 +915,17 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
       }
     }
   }
-  batch.flush();
+  flush();
+  decltype(fleet.cohorts) cohorts;  // this node's, by their text; merged into the run's at the end
+  for (const FleetTally::Cohort& c : tally.cohorts()) {
+    std::string text;  // the cohort's key: its column values, one per line
+    for (const auto& v : c.key.items()) text += to_display(v) + "\n";
+    auto& cohort = cohorts[text];
+    cohort.first = c.key.items();
+    for (size_t k = 0; k < c.ends.size(); ++k)
+      if (c.ends[k]) cohort.second[child.nodes[k].name] += c.ends[k];
+    if (c.failed) cohort.second["(failed)"] += c.failed;
+  }
   std::vector<Value> not_started(items.begin() + static_cast<long>(started), items.end());
   // The results, in the order of the checker's record type (runbook_check.cpp).
   const std::array<Outcome, 4> outcomes = {Outcome::Resolved, Outcome::Mitigated,
@@ -956,8 +934,8 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
   std::vector<Value> outcome_counts, item_lists, end_counts;
   for (Outcome o : outcomes) {
     outcome_keys.push_back(outcome_name(o));
-    outcome_counts.push_back(
-        Value::integer(static_cast<int64_t>(by_outcome[static_cast<size_t>(o)])));
+    outcome_counts.push_back(Value::integer(static_cast<int64_t>(tally.by_outcome(o))));
+    if (tally.by_outcome(o)) result_.child_outcomes[outcome_name(o)] += tally.by_outcome(o);
     item_keys.push_back(outcome_name(o));
     item_lists.push_back(Value::list(std::move(items_by_outcome[static_cast<size_t>(o)])));
   }
@@ -966,7 +944,8 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
   for (size_t k = 0; k < child.nodes.size(); ++k)
     if (child.nodes[k].kind == NodeKind::End) {
       end_keys.push_back(child.nodes[k].name);
-      end_counts.push_back(Value::integer(static_cast<int64_t>(by_end[k])));
+      end_counts.push_back(Value::integer(static_cast<int64_t>(tally.by_end(k))));
+      if (tally.by_end(k)) result_.child_ends[child.nodes[k].name] += tally.by_end(k);
     }
   std::vector<Value> ends_shown;
   for (size_t k = 0; k < end_keys.size(); ++k)

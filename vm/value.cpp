@@ -1,6 +1,7 @@
 #include "vm/value.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -130,6 +131,40 @@ bool operator==(const Value& a, const Value& b) {
   return false;
 }
 
+size_t value_hash(const Value& v) {
+  auto mix = [](size_t h, size_t x) {
+    return h ^ (x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+  };
+  size_t h = static_cast<size_t>(v.kind);
+  switch (v.kind) {
+    case ValueKind::Null:
+      return h;
+    case ValueKind::Bool:
+      return mix(h, v.b);
+    case ValueKind::Int:
+    case ValueKind::Float: {  // as == compares them: as doubles
+      double d = v.kind == ValueKind::Int ? double(v.i) : v.f;
+      return mix(static_cast<size_t>(ValueKind::Int), std::hash<double>{}(d == 0 ? 0.0 : d));
+    }
+    case ValueKind::Duration:
+    case ValueKind::Time:
+      return mix(h, std::hash<int64_t>{}(v.i));
+    case ValueKind::Percent:
+      return mix(h, std::hash<double>{}(v.f == 0 ? 0.0 : v.f));
+    case ValueKind::String:
+    case ValueKind::Error:
+      return mix(h, std::hash<std::string>{}(v.str()));
+    case ValueKind::List:
+    case ValueKind::Record:
+      for (size_t k = 0; k < v.items().size(); ++k) {
+        if (v.kind == ValueKind::Record) h = mix(h, std::hash<std::string>{}(v.keys()[k]));
+        h = mix(h, value_hash(v.items()[k]));
+      }
+      return h;
+  }
+  return h;
+}
+
 std::string format_duration(int64_t ms) {
   if (ms == 0) return "0s";
   std::string out = ms < 0 ? "-" : "";
@@ -144,8 +179,9 @@ std::string format_duration(int64_t ms) {
   return out;
 }
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
+namespace {
+void append_quoted(std::string& out, const std::string& s) {
+  out += '"';
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
     if (c == '\n') {
@@ -154,7 +190,14 @@ std::string quoted(const std::string& s) {
     }
     out += c;
   }
-  return out + "\"";
+  out += '"';
+}
+}  // namespace
+
+std::string quoted(const std::string& s) {
+  std::string out;
+  append_quoted(out, s);
+  return out;
 }
 
 int64_t system_now_ms() {
@@ -191,41 +234,71 @@ std::string number_text(double d) {
 
 namespace {
 
-// A value as text; strings as they are (a display) or QUOTED (as a runbook writes them).
-std::string value_text(const Value& v, bool quoted_strings) {
+// A value as text, appended to OUT; strings as they are (a display) or quoted (as a
+// runbook writes them). Appends in place: a fleet's list of 60,000 records is one string.
+void append_text(std::string& out, const Value& v, bool quoted_strings) {
   switch (v.kind) {
     case ValueKind::Null:
-      return "null";
+      out += "null";
+      return;
     case ValueKind::Bool:
-      return v.b ? "true" : "false";
-    case ValueKind::Int:
-      return std::to_string(v.i);
+      out += v.b ? "true" : "false";
+      return;
+    case ValueKind::Int: {
+      char buf[24];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.i);
+      out.append(buf, end);
+      return;
+    }
     case ValueKind::Float:
-      return number_text(v.f);
+      out += number_text(v.f);
+      return;
     case ValueKind::Duration:
-      return format_duration(v.i);
+      out += format_duration(v.i);
+      return;
     case ValueKind::Time:
-      return format_time(v.i);
+      out += format_time(v.i);
+      return;
     case ValueKind::Percent:
-      return number_text(v.f) + "%";
+      out += number_text(v.f);
+      out += '%';
+      return;
     case ValueKind::String:
-      return quoted_strings ? quoted(v.str()) : v.str();
+      if (quoted_strings)
+        append_quoted(out, v.str());
+      else
+        out += v.str();
+      return;
     case ValueKind::Error:
-      return "error: " + v.str();
-    case ValueKind::List: {
-      std::string s = "[";
-      for (size_t k = 0; k < v.items().size(); ++k)
-        s += (k ? ", " : "") + value_text(v.items()[k], quoted_strings);
-      return s + "]";
-    }
-    case ValueKind::Record: {
-      std::string s = "{";
-      for (size_t k = 0; k < v.items().size(); ++k)
-        s += (k ? ", " : "") + v.keys()[k] + ": " + value_text(v.items()[k], quoted_strings);
-      return s + "}";
-    }
+      out += "error: ";
+      out += v.str();
+      return;
+    case ValueKind::List:
+      out += '[';
+      for (size_t k = 0; k < v.items().size(); ++k) {
+        if (k) out += ", ";
+        append_text(out, v.items()[k], quoted_strings);
+      }
+      out += ']';
+      return;
+    case ValueKind::Record:
+      out += '{';
+      for (size_t k = 0; k < v.items().size(); ++k) {
+        if (k) out += ", ";
+        out += v.keys()[k];
+        out += ": ";
+        append_text(out, v.items()[k], quoted_strings);
+      }
+      out += '}';
+      return;
   }
-  return "?";
+  out += '?';
+}
+
+std::string value_text(const Value& v, bool quoted_strings) {
+  std::string out;
+  append_text(out, v, quoted_strings);
+  return out;
 }
 
 }  // namespace

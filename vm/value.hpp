@@ -117,6 +117,8 @@ bool operator==(const Value& a, const Value& b);
 inline bool operator!=(const Value& a, const Value& b) {
   return !(a == b);
 }
+// A hash agreeing with ==: values equal there (1 and 1.0 too) hash alike.
+size_t value_hash(const Value& v);
 
 // How a value reads in interpolated strings, traces and prompts: 45m, 5%, sensor-0042,
 // 2026-11-22T18:30:00Z, [1, 2], {online: true}.
