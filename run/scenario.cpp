@@ -138,11 +138,18 @@ std::string record_key(const Value& record) {
 // straight into a list of records (a snapshot is tens of megabytes: no JSON document).
 Value read_records(const std::string& scenario_path, const std::string& file) {
   std::filesystem::path p = std::filesystem::path(scenario_path).parent_path() / file;
-  std::ifstream in(p, std::ios::binary);
+  std::ifstream in(p, std::ios::binary | std::ios::ate);
   if (!in) throw ScenarioError(scenario_path + ": cannot read the fleet snapshot " + p.string());
-  std::ostringstream whole;  // (a stream buffer copy: a snapshot is tens of megabytes)
-  whole << in.rdbuf();
-  std::string text = std::move(whole).str();
+  std::string text;  // read whole, in one call: a snapshot is tens of megabytes
+  std::streamoff size = in.tellg();
+  if (size > 0) {
+    text.resize(static_cast<size_t>(size));
+    in.seekg(0);
+    in.read(text.data(), size);
+    text.resize(static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad())
+    throw ScenarioError(scenario_path + ": cannot read the fleet snapshot " + p.string());
   size_t first = text.find_first_not_of(" \t\r\n");
   JsonValueReader reader;
   Value records = Value::list({});
@@ -320,7 +327,12 @@ ScenarioHost::ScenarioHost(const Program& program, const Scenario& scenario, Tra
              : unit == "h" ? 3.6e6
                            : 8.64e7;
     }
-    per_item_.emplace(it.key(), std::move(f));
+    f.positions.assign(f.parts.size(), 0);
+    for (size_t k = 0; k < program.functions.size(); ++k)
+      if (program.functions[k].name == it.key()) {
+        if (per_item_.size() <= k) per_item_.resize(k + 1);
+        per_item_[k] = f;
+      }
   }
 }
 
@@ -394,12 +406,21 @@ void ScenarioHost::child_started(size_t index, const Value& item) {
 
 // A probe inside a child, answered from its item's record: the field SPEC names (a.b for
 // nested), a number read in SPEC's unit as a duration or a percent, then the declared type.
-Value ScenarioHost::per_item(const FunctionInfo& fn, const ItemField& spec) {
+Value ScenarioHost::per_item(const FunctionInfo& fn, ItemField& spec) {
   const std::string& field = spec.field;
   auto where = [&] { return "item " + std::to_string(item_index_) + record_key(*item_); };
   const Value* v = item_;
-  for (const auto& part : spec.parts) {
-    const Value* found = v->field(part);
+  for (size_t k = 0; k < spec.parts.size(); ++k) {
+    const std::string& part = spec.parts[k];
+    size_t& at = spec.positions[k];
+    const Value* found = nullptr;
+    if (v->kind == ValueKind::Record) {
+      if (at < v->keys().size() && v->keys()[at] == part) {
+        found = &v->items()[at];
+      } else if ((found = v->field(part))) {
+        at = static_cast<size_t>(found - v->items().data());
+      }
+    }
     if (!found)
       throw HostFault(scenario_.path + ": " + where() + " has no field '" + field +
                       "' (per_item of " + fn.name + ")");
@@ -428,8 +449,11 @@ Value ScenarioHost::per_item(const FunctionInfo& fn, const ItemField& spec) {
 std::optional<Value> ScenarioHost::call(const FunctionInfo& fn, const std::vector<Value>& args,
                                         const Site&) {
   if (item_)
-    if (auto spec = per_item_.find(fn.name); spec != per_item_.end())
-      return per_item(fn, spec->second);
+    if (const FunctionInfo* first = program_.functions.data();
+        !std::less<const FunctionInfo*>{}(&fn, first) &&
+        std::less<const FunctionInfo*>{}(&fn, first + program_.functions.size()))
+      if (size_t k = static_cast<size_t>(&fn - first); k < per_item_.size() && per_item_[k])
+        return per_item(fn, *per_item_[k]);
   // Scenarios answer at the level of the declared probe (fleet.last_seen_age), so a
   // runbook is testable without any server; natives are answered only if named.
   if (!scenario_.probes.contains(fn.name))

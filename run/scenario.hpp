@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -82,11 +83,14 @@ class ScenarioHost : public Host {
   struct ItemField {
     std::string field;               // as written ("gateway.online")
     std::vector<std::string> parts;  // split at the dots
+    // Where each part stood in the last record read: records of one snapshot share a shape.
+    std::vector<size_t> positions;
     enum class Unit { None, Duration, Percent } unit = Unit::None;
     double ms = 1;  // Duration: milliseconds per unit
   };
-  Value per_item(const FunctionInfo& fn, const ItemField& spec);
-  std::unordered_map<std::string, ItemField> per_item_;
+  Value per_item(const FunctionInfo& fn, ItemField& spec);
+  // By the function's index in the program (the probe a child calls, found without its name).
+  std::vector<std::optional<ItemField>> per_item_;
   void child_started(size_t index, const Value& item) override;
   void child_ended() override { item_ = nullptr; }
   // The last list answered from records: the file's objects and what they converted to,

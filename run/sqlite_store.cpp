@@ -145,6 +145,9 @@ class SqliteRunStore : public RunStore {
   const std::string& path() const override { return path_; }
   void batch_writes(bool on) override {
     if (!on) flush();
+    if (on != batched_)  // (what a killed process wrote stays in the WAL file: only a crash
+                         // of the machine loses it, and such a run can be done again)
+      exec(on ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=NORMAL");
     batched_ = on;
   }
 

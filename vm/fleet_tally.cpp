@@ -2,8 +2,7 @@
 
 namespace rbk {
 
-FleetTally::FleetTally(const RunbookInfo& child)
-    : child_(child), by_end_(child.nodes.size(), 0) {}
+FleetTally::FleetTally(const RunbookInfo& child) : child_(child), by_end_(child.nodes.size(), 0) {}
 
 uint32_t FleetTally::path_of(const std::vector<uint32_t>& edges, uint32_t end, Outcome outcome) {
   key_scratch_.assign(edges.begin(), edges.end());
@@ -31,11 +30,11 @@ void FleetTally::add(const std::vector<uint32_t>& edges, uint32_t end, Outcome o
     local_path = static_cast<uint32_t>(event_paths_.size());
     std::vector<Value> taken;
     for (uint32_t e : edges) taken.push_back(Value::integer(e));
-    event_paths_.push_back(Value::record(
-        {"outcome", "end", "edges"},
-        {Value::string(outcome_name(outcome)),
-         end != kNone ? Value::string(child_.nodes[end].name) : Value::null(),
-         Value::list(std::move(taken))}));
+    event_paths_.push_back(
+        Value::record({"outcome", "end", "edges"},
+                      {Value::string(outcome_name(outcome)),
+                       end != kNone ? Value::string(child_.nodes[end].name) : Value::null(),
+                       Value::list(std::move(taken))}));
   }
   event_path_.push_back(Value::integer(local_path));
   if (key.kind == ValueKind::List) {

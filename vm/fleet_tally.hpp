@@ -39,9 +39,9 @@ class FleetTally {
   size_t pending() const { return event_path_.size(); }
 
   struct Cohort {
-    Value key;                  // the `by` columns' values, in order
-    std::vector<size_t> ends;   // children by end node (indexed like the child's nodes)
-    size_t failed = 0;          // children that reached no end
+    Value key;                 // the `by` columns' values, in order
+    std::vector<size_t> ends;  // children by end node (indexed like the child's nodes)
+    size_t failed = 0;         // children that reached no end
   };
   const std::vector<Cohort>& cohorts() const { return cohorts_; }
   size_t by_outcome(Outcome o) const { return by_outcome_[static_cast<size_t>(o)]; }

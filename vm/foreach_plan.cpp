@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <openssl/evp.h>
+
 #include <algorithm>
+#include <cstring>
+#include <memory>
 
 namespace rbk {
 
@@ -93,6 +97,98 @@ std::string explain_foreach(const Program& p, const ForeachInfo& fe) {
                              *plan.worst_case)
                        : std::string("; no abort rule: every item runs, whatever happens");
   return s;
+}
+
+namespace {
+
+// Feeds values to SHA-256 through a buffer (one digest update per 64 KiB, not per value).
+class DigestWriter {
+ public:
+  DigestWriter() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
+    if (!ctx_ || !EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr))
+      throw std::runtime_error("SHA-256 is not available");
+  }
+  void value(const Value& v) {
+    byte(static_cast<uint8_t>(v.kind));
+    switch (v.kind) {
+      case ValueKind::Null:
+        return;
+      case ValueKind::Bool:
+        byte(v.b ? 1 : 0);
+        return;
+      case ValueKind::Int:
+      case ValueKind::Duration:
+      case ValueKind::Time:
+      case ValueKind::Float:
+      case ValueKind::Percent:
+        number(static_cast<uint64_t>(v.i));  // (a double's bits, for the floating kinds)
+        return;
+      case ValueKind::String:
+      case ValueKind::Error:
+        number(v.str().size());
+        bytes(v.str().data(), v.str().size());
+        return;
+      case ValueKind::List:
+      case ValueKind::Record:
+        number(v.items().size());
+        for (size_t k = 0; k < v.items().size(); ++k) {
+          if (v.kind == ValueKind::Record) {
+            number(v.keys()[k].size());
+            bytes(v.keys()[k].data(), v.keys()[k].size());
+          }
+          value(v.items()[k]);
+        }
+        return;
+    }
+  }
+  std::string hex_digest() {
+    flush();
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!EVP_DigestFinal_ex(ctx_.get(), out, &len)) throw std::runtime_error("SHA-256 failed");
+    static const char* digits = "0123456789abcdef";
+    std::string s;
+    for (unsigned int k = 0; k < len; ++k) {
+      s += digits[out[k] >> 4];
+      s += digits[out[k] & 15];
+    }
+    return s;
+  }
+
+ private:
+  void byte(uint8_t b) {
+    if (used_ == sizeof buf_) flush();
+    buf_[used_++] = b;
+  }
+  void number(uint64_t n) {  // little-endian, whatever the machine
+    char le[8];
+    for (int k = 0; k < 8; ++k) le[k] = static_cast<char>(n >> (8 * k));
+    bytes(le, 8);
+  }
+  void bytes(const char* p, size_t n) {
+    while (n > 0) {
+      if (used_ == sizeof buf_) flush();
+      size_t take = std::min(n, sizeof buf_ - used_);
+      std::memcpy(buf_ + used_, p, take);
+      used_ += take, p += take, n -= take;
+    }
+  }
+  void flush() {
+    if (used_ && !EVP_DigestUpdate(ctx_.get(), buf_, used_))
+      throw std::runtime_error("SHA-256 failed");
+    used_ = 0;
+  }
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx_;
+  unsigned char buf_[1 << 16];
+  size_t used_ = 0;
+};
+
+}  // namespace
+
+std::string items_digest(const Value& list) {
+  auto writer = std::make_unique<DigestWriter>();  // (its buffer is too big for the stack)
+  writer->value(list);
+  return writer->hex_digest().substr(0, 16);
 }
 
 }  // namespace rbk

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "vm/program.hpp"
+#include "vm/value.hpp"
 
 namespace rbk {
 
@@ -28,6 +29,11 @@ struct ForeachPlan {
   std::optional<size_t> worst_case;
 };
 ForeachPlan plan_foreach(const Program& p, const ForeachInfo& fe);
+
+// What the plan calls a list of items: the first 16 hex digits of a SHA-256 over the items'
+// kinds and contents (lengths before strings and lists), so that two plans over the same
+// items show the same digest. Streamed: a fleet's list is never printed whole to hash it.
+std::string items_digest(const Value& list);
 
 // The static part as text: "waves 1%, 10%, 100%; concurrency 50; rate: a start every
 // 100ms; abort when failed > 5% after 20; each child may do ota.rollback ×1; worst case:

@@ -798,11 +798,10 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
       names.push_back(name);
       actions.push_back(Value::integer(static_cast<int64_t>(count)));
     }
-    std::vector<TraceField> fields{
-        {"items", Value::integer(static_cast<int64_t>(n))},
-        {"digest", Value::string(hex(sha256(to_source(list))).substr(0, 16))},
-        {"waves", Value::list(std::move(sizes))},
-        {"actions", Value::record(names, std::move(actions))}};
+    std::vector<TraceField> fields{{"items", Value::integer(static_cast<int64_t>(n))},
+                                   {"digest", Value::string(items_digest(list))},
+                                   {"waves", Value::list(std::move(sizes))},
+                                   {"actions", Value::record(names, std::move(actions))}};
     if (plan.worst_case)
       fields.push_back(
           {"worst_case", Value::integer(static_cast<int64_t>(std::min(*plan.worst_case, n)))});

@@ -182,14 +182,15 @@ std::string format_duration(int64_t ms) {
 namespace {
 void append_quoted(std::string& out, const std::string& s) {
   out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
+  size_t plain = 0;  // the start of the run of characters that need no escape
+  for (size_t k = 0; k < s.size(); ++k) {
+    char c = s[k];
+    if (c != '"' && c != '\\' && c != '\n') continue;
+    out.append(s, plain, k - plain);
+    out += c == '\n' ? "\\n" : c == '"' ? "\\\"" : "\\\\";
+    plain = k + 1;
   }
+  out.append(s, plain, s.size() - plain);
   out += '"';
 }
 }  // namespace
