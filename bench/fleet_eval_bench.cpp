@@ -26,8 +26,8 @@ constexpr int kDevices = 60'000;
 std::string fleet_json(int devices) {
   std::mt19937 rng(42);
   std::uniform_real_distribution<double> u(0, 1);
-  const char* regions[] = {"eu-west", "eu-central", "us-east", "us-west", "ap-south",
-                           "ap-northeast"};
+  const char* regions[] = {"eu-west", "eu-central", "us-east",
+                           "us-west", "ap-south",   "ap-northeast"};
   const char* firmwares[] = {"1.8.2", "1.9.0", "2.0.1", "2.1.0", "2.1.3", "3.0.0-rc1"};
   const char* models[] = {"TH-100", "TH-200", "PM-10", "PM-20", "GW-LITE", "VIB-5"};
   std::string out = "[";

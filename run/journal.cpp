@@ -1,8 +1,5 @@
 #include "run/journal.hpp"
 
-#include <csignal>
-#include <cstdlib>
-
 #include "vm/json_read.hpp"
 #include "vm/value_json.hpp"
 
@@ -46,30 +43,87 @@ JournalHost::JournalHost(Host& inner, RunStore& store, std::string run_id,
                          std::vector<JournalEntry> recorded, bool actions_reach_world,
                          bool answers_repeat)
     : inner_(inner),
-      store_(store),
-      run_(std::move(run_id)),
-      recorded_(std::move(recorded)),
+      writer_(std::make_shared<JournalWriter>(store, std::move(run_id),
+                                              recorded.empty() ? 0 : recorded.back().seq)),
       actions_reach_world_(actions_reach_world),
       answers_repeat_(answers_repeat) {
-  seq_ = recorded_.empty() ? 0 : recorded_.back().seq;
-  if (const char* c = std::getenv("RBK_CRASH_AFTER"); c && *c) crash_after_ = std::atol(c);
+  for (auto& e : recorded) {
+    if (e.scope.empty())
+      recorded_.push_back(std::move(e));
+    else
+      children_[e.scope].push_back(std::move(e));
+  }
+}
+
+JournalHost::JournalHost(std::unique_ptr<Host> inner, std::shared_ptr<JournalWriter> writer,
+                         std::string scope, std::vector<JournalEntry> recorded,
+                         bool actions_reach_world, bool answers_repeat)
+    : owned_inner_(std::move(inner)),
+      inner_(*owned_inner_),
+      writer_(std::move(writer)),
+      scope_(std::move(scope)),
+      recorded_(std::move(recorded)),
+      actions_reach_world_(actions_reach_world),
+      answers_repeat_(answers_repeat) {}
+
+std::unique_ptr<Host> JournalHost::child_host(const std::string& scope) {
+  std::unique_ptr<Host> world = inner_.child_host(scope);
+  if (!world) return nullptr;
+  std::vector<JournalEntry> mine;
+  if (auto it = children_.find(scope); it != children_.end()) {
+    mine = std::move(it->second);
+    children_.erase(it);
+  }
+  return std::unique_ptr<Host>(new JournalHost(std::move(world), writer_, scope, std::move(mine),
+                                               actions_reach_world_, answers_repeat_));
+}
+
+void JournalHost::child_began() {
+  if (expect("child_started", "")) return;
+  record("child_started", "", "null");
+}
+
+void JournalHost::child_finished(const Value& result) {
+  record("child_done", "", encode(result));
+}
+
+std::vector<ChildJournal> JournalHost::journaled_children(const std::string& prefix) {
+  std::vector<ChildJournal> out;
+  for (auto it = children_.lower_bound(prefix);
+       it != children_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    const std::vector<JournalEntry>& entries = it->second;
+    if (entries.empty() || entries.front().kind != "child_started") continue;
+    ChildJournal c;
+    try {
+      c.item = std::stoul(it->first.substr(prefix.size()));
+    } catch (const std::exception&) {
+      damaged(entries.front(), "its scope " + it->first + " does not end with an item number");
+    }
+    if (entries.back().kind == "child_done") {
+      c.done = true;
+      c.result = decode(entries.back());
+      c.done_seq = entries.back().seq;
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 const JournalEntry* JournalHost::expect(const std::string& kind, const std::string& key) {
   if (!replaying()) return nullptr;
   const JournalEntry& e = recorded_[next_];
   if (e.kind != kind || e.key != key)
-    throw HostFault("the journal of run " + run_ + " does not match its program at entry " +
-                    std::to_string(e.seq) + ": recorded " + e.kind + " " + e.key + ", now " + kind +
-                    " " + key);
+    throw HostFault("the journal of run " + writer_->run() +
+                    (scope_.empty() ? "" : " (child " + scope_ + ")") +
+                    " does not match its program at entry " + std::to_string(e.seq) +
+                    ": recorded " + e.kind + " " + e.key + ", now " + kind + " " + key);
   ++next_;
   return &e;
 }
 
 void JournalHost::record(const std::string& kind, const std::string& key,
                          const std::string& value) {
-  store_.append_journal(run_, JournalEntry{++seq_, kind, key, value});
-  if (crash_after_ >= 0 && ++writes_ >= crash_after_) std::raise(SIGKILL);
+  writer_->append(JournalEntry{0, kind, key, value, scope_});
 }
 
 std::optional<Value> JournalHost::call(const FunctionInfo& fn, const std::vector<Value>& args,

@@ -9,9 +9,12 @@
 // answered by the scenario), so an interrupted one is simply recorded again.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "run/journal_writer.hpp"
 #include "run/run_store.hpp"
 #include "vm/host.hpp"
 
@@ -19,10 +22,11 @@ namespace rbk {
 
 class JournalHost : public Host {
  public:
-  // RECORDED is the journal so far (empty for a new run); ACTIONS_REACH_WORLD: a live run.
-  // ANSWERS_REPEAT: the world answers the same again when asked again (a scenario: its
-  // probes, clock and configuration), so only gates and actions are journaled; a fleet's
-  // hundreds of thousands of probe answers then cost nothing.
+  // RECORDED is the journal so far (empty for a new run; the entries of every scope);
+  // ACTIONS_REACH_WORLD: a live run. ANSWERS_REPEAT: the world answers the same again
+  // when asked again (a scenario: its probes, clock and configuration), so only gates and
+  // actions are journaled; a fleet's hundreds of thousands of probe answers then cost
+  // nothing.
   JournalHost(Host& inner, RunStore& store, std::string run_id, std::vector<JournalEntry> recorded,
               bool actions_reach_world, bool answers_repeat = false);
 
@@ -38,20 +42,31 @@ class JournalHost : public Host {
   void child_started(size_t i, const Value& item) override { inner_.child_started(i, item); }
   void child_ended() override { inner_.child_ended(); }
 
+  // A fleet's children beside each other: each journals under its own scope, through the
+  // run's writer, and replays its own entries when resumed.
+  bool runs_children_beside() override { return inner_.runs_children_beside(); }
+  std::unique_ptr<Host> child_host(const std::string& scope) override;
+  void child_began() override;
+  void child_finished(const Value& result) override;
+  std::vector<ChildJournal> journaled_children(const std::string& prefix) override;
+
   bool replaying() const { return next_ < recorded_.size(); }
 
  private:
+  // A child's host: INNER is the world's host for it; RECORDED its own entries.
+  JournalHost(std::unique_ptr<Host> inner, std::shared_ptr<JournalWriter> writer, std::string scope,
+              std::vector<JournalEntry> recorded, bool actions_reach_world, bool answers_repeat);
   const JournalEntry* expect(const std::string& kind, const std::string& key);
   void record(const std::string& kind, const std::string& key, const std::string& value);
 
+  std::unique_ptr<Host> owned_inner_;  // a child's (before inner_, which may refer to it)
   Host& inner_;
-  RunStore& store_;
-  std::string run_;
-  std::vector<JournalEntry> recorded_;
+  std::shared_ptr<JournalWriter> writer_;
+  std::string scope_;                   // "" for the run itself
+  std::vector<JournalEntry> recorded_;  // this scope's entries
+  // The run's host: the entries of its children's scopes, until each child's host takes them.
+  std::map<std::string, std::vector<JournalEntry>> children_;
   size_t next_ = 0;
-  int64_t seq_ = 0;
-  long crash_after_ = -1;  // fault injection for the durability tests: RBK_CRASH_AFTER=N
-  long writes_ = 0;
   bool actions_reach_world_;
   bool answers_repeat_;
   bool replayed_done_ = false;  // the last act() came from the journal, done already

@@ -5,7 +5,8 @@
 // headers to itself.
 //
 // Every write is its own committed transaction, so what was journaled survives the
-// process being killed.
+// process being killed. A store may be used from several threads at once (the children of
+// a fleet journal from the threads they run on).
 #pragma once
 
 #include <cstdint>
@@ -78,6 +79,10 @@ struct JournalEntry {
   std::string kind;   // call, act_started, act_done, gate, now, sleep, config
   std::string key;    // what was asked (checked on replay)
   std::string value;  // the answer (tagged JSON)
+  // Whose: "" for the run itself, "NODE/VISIT/ITEM" for a child of a foreach node that
+  // ran beside others (each child replays its own entries; their order among each other
+  // is the order they happened in, kept by SEQ).
+  std::string scope{};
 };
 
 struct ApprovalRecord {
@@ -117,6 +122,11 @@ class RunStore {
   virtual std::vector<RunRecord> list(const RunFilter& filter = {}, size_t limit = 100) = 0;
 
   virtual void append_journal(const std::string& run, const JournalEntry& e) = 0;
+  // Several entries committed together (the journal of a fleet's children in flight at
+  // once: one commit for all that arrived meanwhile).
+  virtual void append_journal(const std::string& run, const std::vector<JournalEntry>& entries) {
+    for (const auto& e : entries) append_journal(run, e);
+  }
   virtual std::vector<JournalEntry> journal(const std::string& run) = 0;
 
   virtual void append_trace(const std::string& run, int64_t seq, const std::string& event_json) = 0;

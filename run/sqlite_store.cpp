@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <unordered_map>
 
 #include "run/run_store.hpp"
@@ -68,15 +69,16 @@ CREATE TABLE IF NOT EXISTS runs(
   outcome TEXT, error TEXT, paused_gate TEXT, paused_role TEXT, plan TEXT, plan_hash TEXT,
   created_at INTEGER, updated_at INTEGER, owner TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS journal(
-  run TEXT, seq INTEGER, kind TEXT, key TEXT, value TEXT, PRIMARY KEY(run, seq));
+  run TEXT, seq INTEGER, kind TEXT, key TEXT, value TEXT, scope TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(run, seq));
 CREATE TABLE IF NOT EXISTS trace(run TEXT, seq INTEGER, event TEXT, PRIMARY KEY(run, seq));
 CREATE TABLE IF NOT EXISTS approvals(
   run TEXT, gate TEXT, decision TEXT, by TEXT, at INTEGER, comment TEXT, plan_hash TEXT);
 CREATE TABLE IF NOT EXISTS output(run TEXT, seq INTEGER, line TEXT, PRIMARY KEY(run, seq));
 )";
-// PRAGMA user_version: 0 before run owners and output (those tables are brought up to
-// date); a store of a newer rbk is refused rather than misread.
-constexpr int64_t kSchemaVersion = 1;
+// PRAGMA user_version: 0 before run owners and output, 1 before journal scopes (those
+// tables are brought up to date); a store of a newer rbk is refused rather than misread.
+constexpr int64_t kSchemaVersion = 2;
 
 const char* kColumns =
     "id, runbook, program_hash, program, mode, params, scenario_path, scenario, policy, options, "
@@ -143,7 +145,9 @@ class SqliteRunStore : public RunStore {
   void append_output(const std::string& run, const std::string& line) override;
   std::vector<std::string> output(const std::string& run, size_t from) override;
   const std::string& path() const override { return path_; }
+  void append_journal(const std::string& run, const std::vector<JournalEntry>& entries) override;
   void batch_writes(bool on) override {
+    Lock lock(mutex_);
     if (!on) flush();
     if (on != batched_)  // (what a killed process wrote stays in the WAL file: only a crash
                          // of the machine loses it, and such a run can be done again)
@@ -181,6 +185,11 @@ class SqliteRunStore : public RunStore {
     return Stmt(db_, stmt);
   }
   std::unordered_map<const char*, sqlite3_stmt*> cache_;
+  // Every public method holds it: the children of a fleet write from their own threads.
+  // (Recursive: record_decision calls the other writers.)
+  std::recursive_mutex mutex_;
+  using Lock = std::lock_guard<std::recursive_mutex>;
+  void insert_journal(const std::string& run, const JournalEntry& e);
   bool batched_ = false, in_batch_ = false, in_transaction_ = false;
   size_t batch_writes_ = 0;
   std::chrono::steady_clock::time_point batch_started_;
@@ -256,10 +265,17 @@ void SqliteRunStore::migrate() {
     while (cols.step()) has_owner = has_owner || cols.text(1) == "owner";
     if (!has_owner) exec("ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
   }
+  if (version < 2) {  // a store from before fleet children journaled beside each other
+    bool has_scope = false;
+    Stmt cols(db_, "PRAGMA table_info(journal)");
+    while (cols.step()) has_scope = has_scope || cols.text(1) == "scope";
+    if (!has_scope) exec("ALTER TABLE journal ADD COLUMN scope TEXT NOT NULL DEFAULT ''");
+  }
   exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
 }
 
 void SqliteRunStore::create(const RunRecord& r) {
+  Lock lock(mutex_);
   flush();
   Stmt s(db_, (std::string("INSERT INTO runs(") + kColumns +
                ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
@@ -286,6 +302,7 @@ void SqliteRunStore::create(const RunRecord& r) {
 }
 
 void SqliteRunStore::update_status(const RunRecord& r) {
+  Lock lock(mutex_);
   flush();
   Stmt s(db_,
          "UPDATE runs SET status=?, outcome=?, error=?, paused_gate=?, paused_role=?, plan=?, "
@@ -301,6 +318,7 @@ void SqliteRunStore::update_status(const RunRecord& r) {
 
 bool SqliteRunStore::record_decision(const RunRecord& r, const ApprovalRecord& a,
                                      const JournalEntry& e) {
+  Lock lock(mutex_);
   return transaction([&] {
     {
       Stmt still(db_,
@@ -317,6 +335,7 @@ bool SqliteRunStore::record_decision(const RunRecord& r, const ApprovalRecord& a
 }
 
 bool SqliteRunStore::claim(const std::string& run, const std::string& from, const std::string& to) {
+  Lock lock(mutex_);
   flush();
   Stmt s(db_, "UPDATE runs SET owner=? WHERE id=? AND owner=?");
   s.bind(1, to).bind(2, run).bind(3, from);
@@ -325,6 +344,7 @@ bool SqliteRunStore::claim(const std::string& run, const std::string& from, cons
 }
 
 void SqliteRunStore::append_output(const std::string& run, const std::string& line) {
+  Lock lock(mutex_);
   batch_begin();
   Stmt s = cached(
       "INSERT INTO output(run, seq, line) SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2 FROM output "
@@ -335,6 +355,7 @@ void SqliteRunStore::append_output(const std::string& run, const std::string& li
 }
 
 std::vector<std::string> SqliteRunStore::output(const std::string& run, size_t from) {
+  Lock lock(mutex_);
   Stmt s(db_, "SELECT line FROM output WHERE run=? AND seq > ? ORDER BY seq");
   s.bind(1, run).bind(2, static_cast<int64_t>(from));
   std::vector<std::string> out;
@@ -343,6 +364,7 @@ std::vector<std::string> SqliteRunStore::output(const std::string& run, size_t f
 }
 
 std::optional<RunRecord> SqliteRunStore::get(const std::string& id) {
+  Lock lock(mutex_);
   Stmt s(db_, (std::string("SELECT ") + kColumns + " FROM runs WHERE id=?").c_str());
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
@@ -350,6 +372,7 @@ std::optional<RunRecord> SqliteRunStore::get(const std::string& id) {
 }
 
 std::vector<RunRecord> SqliteRunStore::list(const RunFilter& filter, size_t limit) {
+  Lock lock(mutex_);
   // An unset filter binds NULL, which the condition lets through.
   Stmt s(db_, (std::string("SELECT ") + kColumns +
                " FROM runs WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR (status = ?4 "
@@ -364,24 +387,47 @@ std::vector<RunRecord> SqliteRunStore::list(const RunFilter& filter, size_t limi
   return out;
 }
 
-void SqliteRunStore::append_journal(const std::string& run, const JournalEntry& e) {
-  batch_begin();
-  Stmt s = cached("INSERT INTO journal(run, seq, kind, key, value) VALUES(?,?,?,?,?)");
-  s.bind(1, run).bind(2, e.seq).bind(3, e.kind).bind(4, e.key).bind(5, e.value);
+void SqliteRunStore::insert_journal(const std::string& run, const JournalEntry& e) {
+  Stmt s = cached("INSERT INTO journal(run, seq, kind, key, value, scope) VALUES(?,?,?,?,?,?)");
+  s.bind(1, run).bind(2, e.seq).bind(3, e.kind).bind(4, e.key).bind(5, e.value).bind(6, e.scope);
   s.step();
+}
+
+void SqliteRunStore::append_journal(const std::string& run, const JournalEntry& e) {
+  Lock lock(mutex_);
+  batch_begin();
+  insert_journal(run, e);
   batch_end();
 }
 
+void SqliteRunStore::append_journal(const std::string& run,
+                                    const std::vector<JournalEntry>& entries) {
+  Lock lock(mutex_);
+  if (entries.size() == 1 || in_batch_) {
+    batch_begin();
+    for (const auto& e : entries) insert_journal(run, e);
+    batch_end();
+    return;
+  }
+  transaction([&] {
+    for (const auto& e : entries) insert_journal(run, e);
+    return true;
+  });
+}
+
 std::vector<JournalEntry> SqliteRunStore::journal(const std::string& run) {
-  Stmt s(db_, "SELECT seq, kind, key, value FROM journal WHERE run=? ORDER BY seq");
+  Lock lock(mutex_);
+  Stmt s(db_, "SELECT seq, kind, key, value, scope FROM journal WHERE run=? ORDER BY seq");
   s.bind(1, run);
   std::vector<JournalEntry> out;
-  while (s.step()) out.push_back(JournalEntry{s.integer(0), s.text(1), s.text(2), s.text(3)});
+  while (s.step())
+    out.push_back(JournalEntry{s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4)});
   return out;
 }
 
 void SqliteRunStore::append_trace(const std::string& run, int64_t seq,
                                   const std::string& event_json) {
+  Lock lock(mutex_);
   batch_begin();
   Stmt s = cached("INSERT OR REPLACE INTO trace(run, seq, event) VALUES(?,?,?)");
   s.bind(1, run).bind(2, seq).bind(3, event_json);
@@ -390,6 +436,7 @@ void SqliteRunStore::append_trace(const std::string& run, int64_t seq,
 }
 
 std::vector<std::string> SqliteRunStore::trace(const std::string& run) {
+  Lock lock(mutex_);
   Stmt s(db_, "SELECT event FROM trace WHERE run=? ORDER BY seq");
   s.bind(1, run);
   std::vector<std::string> out;
@@ -398,6 +445,7 @@ std::vector<std::string> SqliteRunStore::trace(const std::string& run) {
 }
 
 void SqliteRunStore::add_approval(const std::string& run, const ApprovalRecord& a) {
+  Lock lock(mutex_);
   flush();
   Stmt s(db_,
          "INSERT INTO approvals(run, gate, decision, by, at, comment, plan_hash) "
@@ -413,6 +461,7 @@ void SqliteRunStore::add_approval(const std::string& run, const ApprovalRecord& 
 }
 
 std::vector<ApprovalRecord> SqliteRunStore::approvals(const std::string& run) {
+  Lock lock(mutex_);
   Stmt s(db_,
          "SELECT gate, decision, by, at, comment, plan_hash FROM approvals WHERE run=? ORDER BY "
          "rowid");

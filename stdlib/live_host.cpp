@@ -9,10 +9,28 @@ namespace rbk {
 
 LiveHost::LiveHost(const Capabilities& allowed, std::map<std::string, Value> config,
                    TraceSink& sink)
-    : natives_(allowed), config_(std::move(config)), sink_(sink) {
+    : allowed_(allowed), natives_(allowed), config_(std::move(config)), sink_(sink) {
   for (const auto& [name, v] : config_)
     if (is_secret_name(name) && v.kind == ValueKind::String && v.str().size() >= 4)
       secrets_.push_back(v.str());
+}
+
+namespace {
+// Where a child's host sends trace events: nowhere (the run traces its children, and a
+// sink is not shared between threads).
+class Discard : public TraceSink {
+ public:
+  void event(const TraceEvent&, int64_t) override {}
+};
+Discard discard;
+}  // namespace
+
+std::unique_ptr<Host> LiveHost::child_host(const std::string&) {
+  return std::make_unique<LiveHost>(allowed_, config_, discard);
+}
+
+std::unique_ptr<Host> DryRunHost::child_host(const std::string&) {
+  return std::make_unique<DryRunHost>(allowed_, config_, discard);
 }
 
 std::optional<Value> LiveHost::call(const FunctionInfo& fn, const std::vector<Value>& args,

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 
 #include "stdlib/natives.hpp"
@@ -26,8 +27,13 @@ class LiveHost : public Host {
   void sleep(int64_t ms) override;
   Value config(const std::string& name) override;
   void trace(const TraceEvent& event) override;
+  // A fleet's children run beside each other, each on a host like this one that traces
+  // nothing (the run traces its children) and shares the policy and configuration.
+  bool runs_children_beside() override { return true; }
+  std::unique_ptr<Host> child_host(const std::string& scope) override;
 
  protected:
+  const Capabilities& allowed_;
   Natives natives_;
   std::map<std::string, Value> config_;
   std::vector<std::string> secrets_;
@@ -40,6 +46,7 @@ class DryRunHost : public LiveHost {
   ActOutcome act(const PlannedCall&, const Site&) override {
     return ActOutcome{ActOutcome::Kind::WouldDo, {}};
   }
+  std::unique_ptr<Host> child_host(const std::string& scope) override;
 };
 
 }  // namespace rbk

@@ -3,6 +3,8 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <map>
+#include <memory>
 #include <random>
 #include <thread>
 
@@ -59,13 +61,28 @@ std::string describe_error(httplib::Error e) {
   }
 }
 
+// A client per server and thread, kept between requests: its connection stays open
+// (keep-alive), so the children of a fleet, each on a pool thread, do not connect anew for
+// every probe. A thread keeps a few servers' clients at most.
+httplib::Client& connection(const std::string& origin) {
+  thread_local std::map<std::string, std::unique_ptr<httplib::Client>> clients;
+  auto it = clients.find(origin);
+  if (it == clients.end()) {
+    if (clients.size() >= 16) clients.clear();
+    auto client = std::make_unique<httplib::Client>(origin);
+    client->set_keep_alive(true);
+    it = clients.emplace(origin, std::move(client)).first;
+  }
+  return *it->second;
+}
+
 }  // namespace
 
 Value http_json(const HttpRequest& req) {
   Url url;
   std::string what = req.method + " " + req.url;
   if (!parse_url(req.url, url)) return Value::error(what + ": not an http or https URL");
-  httplib::Client client(url.scheme + "://" + url.host_port());
+  httplib::Client& client = connection(url.scheme + "://" + url.host_port());
   auto secs = std::chrono::milliseconds(req.timeout_ms);
   client.set_connection_timeout(std::chrono::duration_cast<std::chrono::microseconds>(secs));
   client.set_read_timeout(std::chrono::duration_cast<std::chrono::microseconds>(secs));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -127,6 +128,16 @@ class TraceSink {
   virtual void event(const TraceEvent& e, int64_t now_ms) = 0;
 };
 
+// What an earlier process journaled of one child of a foreach that ran beside others:
+// that it started, and how it ended if it did (the VM's record of it: outcome, end,
+// path, reason), with the journal position of its end (the order the children ended in).
+struct ChildJournal {
+  size_t item = 0;
+  bool done = false;
+  Value result;
+  int64_t done_seq = 0;
+};
+
 class Host {
  public:
   virtual ~Host() = default;
@@ -153,6 +164,21 @@ class Host {
   // that answers from a fleet snapshot answers that child's probes from the item's record.
   virtual void child_started(size_t /*index*/, const Value& /*item*/) {}
   virtual void child_ended() {}
+
+  // Whether a foreach's children run beside each other, each on a host of its own
+  // (child_host), on other threads: live and dry-run modes. Otherwise they run one at a
+  // time on this host, in list order (scenario mode: the same order every run).
+  virtual bool runs_children_beside() { return false; }
+  // A host for the child of journal scope SCOPE ("NODE/VISIT/ITEM"), made on the run's
+  // thread and then used only by the child's, while the run's host goes on.
+  virtual std::unique_ptr<Host> child_host(const std::string& /*scope*/) { return nullptr; }
+  // On a child's host: it starts (journaled before it does anything), and it ended with
+  // RESULT.
+  virtual void child_began() {}
+  virtual void child_finished(const Value& /*result*/) {}
+  // On the run's host: what an earlier process journaled of the children whose scopes
+  // begin with PREFIX ("NODE/VISIT/").
+  virtual std::vector<ChildJournal> journaled_children(const std::string& /*prefix*/) { return {}; }
 };
 
 // A host that passes everything to another; decorators override what they change
@@ -179,6 +205,14 @@ class HostDecorator : public Host {
   void trace(const TraceEvent& e) override { inner_.trace(e); }
   void child_started(size_t i, const Value& item) override { inner_.child_started(i, item); }
   void child_ended() override { inner_.child_ended(); }
+  bool runs_children_beside() override { return inner_.runs_children_beside(); }
+  // (a child's host is the world's: the decorations of a run do not reach its children)
+  std::unique_ptr<Host> child_host(const std::string& scope) override {
+    return inner_.child_host(scope);
+  }
+  std::vector<ChildJournal> journaled_children(const std::string& prefix) override {
+    return inner_.journaled_children(prefix);
+  }
 
  protected:
   Host& inner_;

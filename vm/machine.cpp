@@ -3,10 +3,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <map>
+#include <mutex>
 
 #include "vm/fleet_tally.hpp"
 #include "vm/foreach_plan.hpp"
 #include "vm/rbc.hpp"
+#include "vm/worker_pool.hpp"
 
 namespace rbk {
 
@@ -820,9 +825,62 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
   std::array<std::vector<Value>, 5> items_by_outcome;
   // The edges every child took, for coverage: each (runbook, edge) once, not once a child.
   std::vector<std::vector<bool>> edge_seen(p_.runbooks.size());
-  std::vector<uint32_t> path;  // the child's edges of its own runbook, in order
+  auto cover = [&](const std::vector<std::pair<uint32_t, uint32_t>>& taken) {
+    for (auto [r, e] : taken) {
+      std::vector<bool>& seen = edge_seen[r];
+      if (seen.empty()) seen.resize(p_.runbooks[r].edges.size());
+      if (!seen[e]) {
+        seen[e] = true;
+        edges_taken_.emplace_back(r, e);
+      }
+    }
+  };
   size_t started = 0, finished = 0, counted = 0;
   bool aborted = false;
+  // A finished child, counted twice: for the abort rule in the order children finish
+  // (count), and for the trace and the results in list order (record).
+  auto count = [&](Outcome o) {
+    ++finished;
+    fleet.waves.back().finished++;
+    if (o == Outcome::Failed) fleet.waves.back().failed++;
+    if (fe.abort_outcomes & (1u << static_cast<unsigned>(o))) ++counted;
+    if (fe.abort && finished >= fe.abort_after && !aborted)
+      aborted = fe.abort_share ? static_cast<uint64_t>(counted) * 100000 >
+                                     static_cast<uint64_t>(fe.abort_value) * finished
+                               : counted > fe.abort_value;
+  };
+  auto record = [&](size_t i, const ChildRun& r, const Value& key) {
+    items_by_outcome[static_cast<size_t>(r.outcome)].push_back(items[i]);
+    // What a person calls the item: itself when it is a string, else its "id" field.
+    const Value* id = items[i].kind == ValueKind::String   ? &items[i]
+                      : items[i].kind == ValueKind::Record ? items[i].field("id")
+                                                           : nullptr;
+    tally.add(r.path, r.end, r.outcome, key.is_error() ? Value::null() : key,
+              id && id->kind == ValueKind::String ? *id : Value::null(), r.reason);
+    if (tally.pending() >= kChildrenPerEvent) {
+      flush();
+      event_from = i + 1;
+    }
+  };
+  // The item's arguments and cohort key, computed by this machine (the run's variables).
+  auto prepare = [&](size_t i, Value& args, Value& key) {
+    (*f.ctx.vars)[fe.item_var] = items[i];
+    Context part = f.ctx;
+    part.node = nullptr;
+    args = exec(p_.codes[fe.args_code], part).value;
+    key = fe.by_code != kNone ? exec(p_.codes[fe.by_code], part).value : Value();
+  };
+
+  // Live and dry-run: the children run beside each other on a pool, each with a host of
+  // its own that journals under the child's scope; a resumed run takes back what its
+  // children did. Scenario: one at a time, here, in list order.
+  const bool beside = host_.runs_children_beside();
+  const std::string prefix =
+      rb.nodes[fe.node].name + "/" + std::to_string(++foreach_visits_[&fe]) + "/";
+  std::map<size_t, ChildJournal> journaled;
+  if (beside)
+    for (ChildJournal& c : host_.journaled_children(prefix)) journaled[c.item] = std::move(c);
+
   for (size_t w = 0; w < ends.size() && !aborted; ++w) {
     size_t from = w == 0 ? 0 : ends[w - 1], to = ends[w];
     if (!between_waves(f, fe, w, ends.size(), from, to)) {
@@ -843,30 +901,30 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
       Covered(bool& f, bool on) : flag(f), saved(f) { flag = flag || on; }
       ~Covered() { flag = saved; }
     } covered(wave_approved_, !fe.each_role.empty() || !fe.between_role.empty());
-    for (size_t i = from; i < to; ++i) {
+    if (beside) {
+      run_wave_beside(f, fe, from, to, prefix, journaled, started, aborted,
+                      FleetHooks{prepare, count, record, cover});
+      continue;
+    }
+    for (size_t i = from; i < to && !aborted; ++i) {
       if (fe.start_interval_ms && started > 0) host_.sleep(fe.start_interval_ms);
-      (*f.ctx.vars)[fe.item_var] = items[i];
-      Context part = f.ctx;
-      part.node = nullptr;
-      Value args = exec(p_.codes[fe.args_code], part).value;
-      Value key;
-      if (fe.by_code != kNone) key = exec(p_.codes[fe.by_code], part).value;
+      Value args, key;
+      prepare(i, args, key);
       ++started;
-      Outcome o = Outcome::Failed;
-      std::string reason;
+      ChildRun r;
       size_t edges_before = edges_taken_.size();
       last_end_ = kNone;
       if (args.is_error()) {
-        reason = args.str();
+        r.reason = args.str();
       } else {
         ++quiet_;
         host_.child_started(i, items[i]);
         try {
-          o = run_runbook(fe.runbook, args.items(), f.ctx.depth + 1);
+          r.outcome = run_runbook(fe.runbook, args.items(), f.ctx.depth + 1);
+          r.end = last_end_;
         } catch (const Failure& failure) {
-          o = Outcome::Failed;
-          reason = failure.reason;
-          last_end_ = kNone;
+          r.outcome = Outcome::Failed;
+          r.reason = failure.reason;
         } catch (...) {
           host_.child_ended();
           --quiet_;
@@ -875,43 +933,14 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
         host_.child_ended();
         --quiet_;
       }
-      ++finished;
-      fleet.waves.back().finished++;
-      if (o == Outcome::Failed) fleet.waves.back().failed++;
-      items_by_outcome[static_cast<size_t>(o)].push_back(items[i]);
-      path.clear();
-      size_t kept = edges_before;
-      for (size_t k = edges_before; k < edges_taken_.size(); ++k) {
-        auto [r, e] = edges_taken_[k];
-        if (r == fe.runbook) path.push_back(e);
-        std::vector<bool>& seen = edge_seen[r];
-        if (seen.empty()) seen.resize(p_.runbooks[r].edges.size());
-        if (!seen[e]) {
-          seen[e] = true;
-          edges_taken_[kept++] = edges_taken_[k];
-        }
-      }
-      edges_taken_.resize(kept);
-      // What a person calls the item: itself when it is a string, else its "id" field.
-      const Value* id = items[i].kind == ValueKind::String   ? &items[i]
-                        : items[i].kind == ValueKind::Record ? items[i].field("id")
-                                                             : nullptr;
-      tally.add(path, last_end_, o, key.is_error() ? Value::null() : key,
-                id && id->kind == ValueKind::String ? *id : Value::null(), reason);
-      if (tally.pending() >= kChildrenPerEvent) {
-        flush();
-        event_from = i + 1;
-      }
-      if (fe.abort_outcomes & (1u << static_cast<unsigned>(o))) ++counted;
-      if (fe.abort && finished >= fe.abort_after) {
-        bool over = fe.abort_share ? static_cast<uint64_t>(counted) * 100000 >
-                                         static_cast<uint64_t>(fe.abort_value) * finished
-                                   : counted > fe.abort_value;
-        if (over) {
-          aborted = true;
-          break;
-        }
-      }
+      for (size_t k = edges_before; k < edges_taken_.size(); ++k)
+        if (edges_taken_[k].first == fe.runbook) r.path.push_back(edges_taken_[k].second);
+      std::vector<std::pair<uint32_t, uint32_t>> taken(
+          edges_taken_.begin() + static_cast<long>(edges_before), edges_taken_.end());
+      edges_taken_.resize(edges_before);
+      cover(taken);
+      count(r.outcome);
+      record(i, r, key);
     }
   }
   flush();
@@ -990,6 +1019,215 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
           .count();
   if (aborted) f.foreach_aborted = fe.aborted_edge;
   return std::nullopt;
+}
+
+// A wave whose children run beside each other (live, dry-run): up to `concurrency` in
+// flight on a pool of as many threads, new starts at least start_interval_ms apart, the
+// abort rule checked as each finishes (no start once it fired; those in flight finish).
+// What an earlier process's children finished is taken back from their journals, in the
+// order they finished, so the abort fires where it fired then; those it left in flight run
+// again (their journals replay what they did, and no completed action repeats).
+void Machine::run_wave_beside(Frame& f, const ForeachInfo& fe, size_t from, size_t to,
+                              const std::string& prefix,
+                              const std::map<size_t, ChildJournal>& journaled, size_t& started,
+                              const bool& aborted, const FleetHooks& hooks) {
+  const RunbookInfo& child = p_.runbooks[fe.runbook];
+  // Finished children wait here for their turn in list order.
+  std::map<size_t, std::pair<ChildRun, Value>> ready;  // item -> (how it went, its cohort key)
+  size_t next_record = from;
+  auto drain = [&] {
+    for (auto it = ready.begin(); it != ready.end() && it->first == next_record;
+         it = ready.erase(it), ++next_record)
+      hooks.record(it->first, it->second.first, it->second.second);
+  };
+  std::vector<const ChildJournal*> done;
+  std::vector<size_t> resume;  // started by an earlier process, never finished
+  for (auto it = journaled.lower_bound(from); it != journaled.end() && it->first < to; ++it) {
+    if (it->second.done)
+      done.push_back(&it->second);
+    else
+      resume.push_back(it->first);
+  }
+  std::sort(done.begin(), done.end(),
+            [](const ChildJournal* a, const ChildJournal* b) { return a->done_seq < b->done_seq; });
+  for (const ChildJournal* c : done) {
+    ChildRun r = child_run_from(c->result, child);
+    Value args, key;
+    hooks.prepare(c->item, args, key);
+    ++started;
+    hooks.count(r.outcome);
+    ready[c->item] = {std::move(r), key};
+  }
+  drain();
+
+  // What the pool's threads hand back. (Declared before the pool: the pool is destroyed,
+  // and its threads joined, first.)
+  struct Done {
+    size_t item = 0;
+    ChildRun run;
+    std::exception_ptr fault;
+  };
+  std::mutex mutex;
+  std::condition_variable finished;
+  std::deque<Done> returned;
+  std::exception_ptr fault;
+  size_t in_flight = 0;
+  std::map<size_t, Value> keys;  // the cohort key of each child in flight
+  const size_t limit = std::max<size_t>(1, fe.concurrency);
+  WorkerPool pool(std::min({limit, kMaxChildThreads, std::max<size_t>(1, to - from)}));
+  size_t next = from, resumed = 0;
+  bool more = true;
+  std::optional<std::chrono::steady_clock::time_point> last_start, due;
+  const auto interval = std::chrono::milliseconds(fe.start_interval_ms);
+  for (;;) {
+    due.reset();
+    while (!aborted && !fault && more && in_flight < limit) {
+      if (fe.start_interval_ms && last_start) {
+        auto at = *last_start + interval;
+        if (std::chrono::steady_clock::now() < at) {
+          due = at;
+          break;
+        }
+      }
+      size_t item;
+      if (resumed < resume.size()) {
+        item = resume[resumed++];
+      } else {
+        while (next < to && journaled.count(next)) ++next;
+        if (next == to) {
+          more = false;
+          break;
+        }
+        item = next++;
+      }
+      Value args, key;
+      hooks.prepare(item, args, key);
+      ++started;
+      last_start = std::chrono::steady_clock::now();
+      if (args.is_error()) {  // no child to run: it failed as it started
+        ChildRun r;
+        r.reason = args.str();
+        hooks.count(r.outcome);
+        ready[item] = {std::move(r), key};
+        drain();
+        continue;
+      }
+      std::shared_ptr<Host> host = host_.child_host(prefix + std::to_string(item));
+      if (!host) throw Failure{"no host for the child " + prefix + std::to_string(item), f.site};
+      ++in_flight;
+      keys[item] = key;
+      pool.submit([this, &mutex, &finished, &returned, item, host, args = args.items(),
+                   runbook = fe.runbook, depth = f.ctx.depth + 1, approved = wave_approved_] {
+        Done d;
+        d.item = item;
+        try {
+          host->child_began();
+          Machine m(p_, *host, budgets_);
+          d.run = m.run_child(runbook, args, depth, approved);
+          host->child_finished(child_run_value(d.run, p_.runbooks[runbook]));
+        } catch (...) {
+          d.fault = std::current_exception();
+        }
+        {
+          std::lock_guard lock(mutex);
+          returned.push_back(std::move(d));
+        }
+        finished.notify_one();
+      });
+    }
+    if (in_flight == 0 && !due && (aborted || fault || !more)) break;
+    std::deque<Done> got;
+    {
+      std::unique_lock lock(mutex);
+      auto any = [&] { return !returned.empty(); };
+      if (due)
+        finished.wait_until(lock, *due, any);
+      else
+        finished.wait(lock, any);
+      got.swap(returned);
+    }
+    for (Done& d : got) {
+      --in_flight;
+      if (d.fault) {  // it stops the run, once those in flight are back
+        if (!fault) fault = d.fault;
+        continue;
+      }
+      hooks.cover(d.run.edges);
+      result_.actions.insert(result_.actions.end(), d.run.actions.begin(), d.run.actions.end());
+      hooks.count(d.run.outcome);
+      ready[d.item] = {std::move(d.run), keys[d.item]};
+      keys.erase(d.item);
+    }
+    drain();
+  }
+  if (fault) std::rethrow_exception(fault);
+}
+
+ChildRun Machine::run_child(uint32_t runbook, const std::vector<Value>& args, int depth,
+                            bool wave_approved) {
+  started_wall_ = wall_ms();
+  ++quiet_;
+  wave_approved_ = wave_approved;
+  ChildRun r;
+  last_end_ = kNone;
+  try {
+    r.outcome = run_runbook(runbook, args, depth);
+    r.end = last_end_;
+  } catch (const Failure& failure) {
+    r.outcome = Outcome::Failed;
+    r.reason = failure.reason;
+  } catch (const GatePending& pending) {
+    // (only an action its last process left uncertain asks here: the child's own gates are
+    // covered by its wave's approval)
+    r.outcome = Outcome::Failed;
+    r.reason = "'" + pending.request.gate +
+               "': an action was interrupted and may have happened; it is not repeated "
+               "(check it, then run this item again)";
+  }
+  for (auto [rb, e] : edges_taken_)
+    if (rb == runbook) r.path.push_back(e);
+  r.edges = std::move(edges_taken_);
+  r.actions = std::move(result_.actions);
+  return r;
+}
+
+Value child_run_value(const ChildRun& r, const RunbookInfo& runbook) {
+  std::vector<Value> path;
+  for (uint32_t e : r.path) path.push_back(Value::integer(e));
+  return Value::record({"outcome", "end", "path", "reason"},
+                       {Value::string(outcome_name(r.outcome)),
+                        r.end != kNone ? Value::string(runbook.nodes[r.end].name) : Value::null(),
+                        Value::list(std::move(path)), Value::string(r.reason)});
+}
+
+ChildRun child_run_from(const Value& v, const RunbookInfo& runbook) {
+  auto damaged = [&](const std::string& why) -> HostFault {
+    return HostFault("a journaled child of runbook " + runbook.name + " is damaged: " + why);
+  };
+  const Value* outcome = v.field("outcome");
+  const Value* end = v.field("end");
+  const Value* path = v.field("path");
+  const Value* reason = v.field("reason");
+  if (!outcome || outcome->kind != ValueKind::String || !end || !path ||
+      path->kind != ValueKind::List || !reason || reason->kind != ValueKind::String)
+    throw damaged("expected {outcome, end, path, reason}");
+  ChildRun r;
+  std::optional<Outcome> o = written_outcome(outcome->str());
+  if (!o) throw damaged("unknown outcome '" + outcome->str() + "'");
+  r.outcome = *o;
+  if (end->kind == ValueKind::String) {
+    for (size_t k = 0; k < runbook.nodes.size(); ++k)
+      if (runbook.nodes[k].name == end->str() && runbook.nodes[k].kind == NodeKind::End)
+        r.end = static_cast<uint32_t>(k);
+    if (r.end == kNone) throw damaged("no end node '" + end->str() + "'");
+  }
+  for (const Value& e : path->items()) {
+    if (e.kind != ValueKind::Int || e.i < 0 || static_cast<size_t>(e.i) >= runbook.edges.size())
+      throw damaged("an edge of its path is not one of the runbook's");
+    r.path.push_back(static_cast<uint32_t>(e.i));
+  }
+  r.reason = reason->str();
+  return r;
 }
 
 }  // namespace rbk

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -38,6 +39,26 @@ struct Budgets {
 };
 
 enum class RunStatus { Ended, Failed, Paused };
+
+// How one child of a foreach went: its outcome, the end node it reached (kNone when it
+// failed), the edges of its runbook it took in order, why it failed; and, from a child
+// that ran on a machine of its own, every edge it took and the actions it did.
+struct ChildRun {
+  Outcome outcome = Outcome::Failed;
+  uint32_t end = kNone;
+  std::vector<uint32_t> path;
+  std::string reason;
+  std::vector<std::pair<uint32_t, uint32_t>> edges;  // (runbook, edge)
+  std::vector<std::string> actions;
+};
+// A child run as its journal keeps it ({outcome, end, path, reason}), and back; the
+// latter throws HostFault for a record that is not one of RUNBOOK's.
+Value child_run_value(const ChildRun& r, const RunbookInfo& runbook);
+ChildRun child_run_from(const Value& v, const RunbookInfo& runbook);
+
+// The children of a foreach beside each other run on at most this many threads, whatever
+// its `concurrency` says.
+inline constexpr size_t kMaxChildThreads = 256;
 
 // What the foreach nodes did, for a person (the cohort table) and --summary.
 struct FleetResult {
@@ -96,6 +117,20 @@ class Machine {
   Exit approve(Frame& f, const Value& timeout);
   void run_call_node(Frame& f, const Instr& in);
   std::optional<Exit> run_foreach(Frame& f, const Instr& in);
+  // What run_foreach's waves share with run_wave_beside.
+  struct FleetHooks {
+    std::function<void(size_t item, Value& args, Value& key)> prepare;
+    std::function<void(Outcome)> count;  // as a child finishes; may set the abort
+    std::function<void(size_t item, const ChildRun&, const Value& key)> record;  // list order
+    std::function<void(const std::vector<std::pair<uint32_t, uint32_t>>&)> cover;
+  };
+  void run_wave_beside(Frame& f, const ForeachInfo& fe, size_t from, size_t to,
+                       const std::string& prefix, const std::map<size_t, ChildJournal>& journaled,
+                       size_t& started, const bool& aborted, const FleetHooks& hooks);
+  // One child on this (fresh) machine, from another thread: quiet, its gates covered when
+  // WAVE_APPROVED. Throws only what stops the whole run (a HostFault, a StoreError).
+  ChildRun run_child(uint32_t runbook, const std::vector<Value>& args, int depth,
+                     bool wave_approved);
   bool has_gates(uint32_t runbook, std::vector<uint32_t> seen) const;
   // Between two waves of a foreach (and before each, with `approve each wave`): false
   // when a check or an approval stops it.
@@ -131,6 +166,9 @@ class Machine {
   // While the children of an approved wave run: their own gates are covered by the
   // wave's approval (docs/language.md, "Fleets") and are not asked again.
   bool wave_approved_ = false;
+  // How often each foreach node was entered: a visit's children journal under
+  // "NODE/VISIT/ITEM".
+  std::map<const ForeachInfo*, size_t> foreach_visits_;
 };
 
 // The pure natives (RUNS builtin in lang/natives.def: string and list helpers,
