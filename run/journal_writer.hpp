@@ -35,7 +35,7 @@ class JournalWriter {
   int64_t next_seq_;
   int64_t committed_seq_;
   bool writing_ = false;
-  bool failed_ = false;     // a commit threw: later appends throw too
+  bool failed_ = false;  // a commit threw: later appends throw too
   std::string failure_;
   long crash_after_ = -1;  // fault injection for the durability tests: RBK_CRASH_AFTER=N
   long writes_ = 0;

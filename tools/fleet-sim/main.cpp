@@ -5,9 +5,11 @@
 // action it receives, so that anyone can try a live dry-run and a live run locally. The tests use
 // it too.
 //
-//   fleet-sim [--port 8085] [--devices 200] [--seed 7]
-//   GET /actions        what it was asked to do, in order (for tests and curious people)
+//   fleet-sim [--port 8085] [--devices 200] [--seed 7] [--fail SELECTOR:EFFECT]...
+//   GET /actions        what it was asked to do, in order, with when (ms since the epoch)
+//                       and how it answered (for tests and curious people)
 //   GET /requests       how many requests it served
+// --fail injects faults by cohort (faults.hpp); 60,000 devices serve comfortably.
 #include <httplib.h>
 
 #include <algorithm>
@@ -21,9 +23,12 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "faults.hpp"
 
 using nlohmann::json;
 
@@ -45,6 +50,11 @@ struct Device {
   bool renewal_acknowledged = true;
   bool provisioning_reachable = true;
   long last_connect_s = -1;  // -1: never
+  std::string hardware = "rev-A", model = "TH-100";
+  // Firmware 2.4.0 fails signature verification on rev-B (the device stays offline, even
+  // after a reboot) and reconnects too eagerly on rev-C (it republishes its buffer).
+  bool bricked = false, noisy = false;
+  long backlog = 0;  // buffered messages not yet drained
 };
 
 struct Gateway {
@@ -78,7 +88,29 @@ struct Fleet {
   std::mutex mu;
   json actions = json::array();
   std::atomic<long> requests{0};
+  std::vector<fleetsim::Fault> faults;
 };
+
+bool selected(const fleetsim::Fault& f, const Device& d) {
+  for (const auto& [field, value] : f.selector) {
+    const std::string& have = field == "region"     ? d.region
+                              : field == "firmware" ? d.firmware
+                              : field == "hardware" ? d.hardware
+                              : field == "model"    ? d.model
+                                                    : d.gateway;
+    if (have != value) return false;
+  }
+  return true;
+}
+
+// Whether ACTION fails for device D under the injected faults.
+bool action_fails(const Fleet& f, const Device& d, const std::string& action) {
+  for (const auto& fault : f.faults)
+    if (fault.effect == action && selected(fault, d) &&
+        fleetsim::stable_percentile(d.id) < fault.percent)
+      return true;
+  return false;
+}
 
 void generate(Fleet& f, int count, unsigned seed) {
   std::mt19937 rng(seed);
@@ -98,6 +130,23 @@ void generate(Fleet& f, int count, unsigned seed) {
     d.last_connect_s = d.offline_s;
     f.devices[d.id] = d;
   }
+  // Cohorts beyond region and firmware, from a generator of their own (the fields above
+  // stay what they were for every seed).
+  std::mt19937 more(seed ^ 0x9e3779b9u);
+  const char* models[] = {"TH-100", "TH-200", "PM-10", "GW-LITE"};
+  for (auto& [id, d] : f.devices) {
+    unsigned r = more() % 100;
+    d.hardware = r < 60 ? "rev-A" : r < 85 ? "rev-B" : "rev-C";
+    d.model = models[more() % 4];
+    if (d.firmware == "2.4.0" && d.hardware == "rev-B") {
+      d.bricked = true;
+      d.offline_s = 3 * 3600 + static_cast<long>(more() % 3600);
+      d.last_connect_s = d.offline_s;
+    } else if (d.firmware == "2.4.0" && d.hardware == "rev-C") {
+      d.noisy = true;
+      d.backlog = 500 + static_cast<long>(more() % 5000);
+    }
+  }
   // The incidents the bundled runbooks walk through.
   auto& s42 = f.devices["sensor-0042"];
   s42 = Device{"sensor-0042", "gw-7", "eu-west", "2.3.1", 45 * 60, true, -2, false, true, -1};
@@ -107,9 +156,15 @@ void generate(Fleet& f, int count, unsigned seed) {
   f.gateways["gw-3"] = Gateway{true, true, true, false};
 }
 
-void record(Fleet& f, const std::string& what, const std::string& target, const std::string& body) {
+void record(Fleet& f, const std::string& what, const std::string& target, const std::string& body,
+            int status = 200) {
   std::lock_guard<std::mutex> lock(f.mu);
-  json a{{"action", what}, {"target", target}};
+  json a{{"action", what},
+         {"target", target},
+         {"at", std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count()},
+         {"status", status}};
   try {
     a["body"] = body.empty() ? json() : json::parse(body);
   } catch (...) {
@@ -173,24 +228,68 @@ bool selects(const httplib::Request& req, size_t first, const Cohort& c) {
 int main(int argc, char** argv) {
   int port = 8085, count = 200;
   unsigned seed = 7;
+  Fleet fleet;
+  const char* usage =
+      "usage: fleet-sim [--port 8085] [--devices 200] [--seed 7] [--fail SELECTOR:EFFECT]...\n";
+  if (argc % 2 == 0) {
+    std::cerr << usage;
+    return 2;
+  }
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
-    if (a == "--port")
+    if (a == "--port") {
       port = std::atoi(argv[i + 1]);
-    else if (a == "--devices")
+    } else if (a == "--devices") {
       count = std::atoi(argv[i + 1]);
-    else if (a == "--seed")
+      if (count < 1 || count > 1000000) {
+        std::cerr << "fleet-sim: --devices takes 1 to 1,000,000\n";
+        return 2;
+      }
+    } else if (a == "--seed") {
       seed = static_cast<unsigned>(std::atoi(argv[i + 1]));
-    else {
-      std::cerr << "usage: fleet-sim [--port 8085] [--devices 200] [--seed 7]\n";
+    } else if (a == "--fail") {
+      std::string why;
+      auto f = fleetsim::parse_fault(argv[i + 1], why);
+      if (!f) {
+        std::cerr << "fleet-sim: --fail '" << argv[i + 1] << "': " << why << "\n";
+        return 2;
+      }
+      fleet.faults.push_back(*f);
+    } else {
+      std::cerr << usage;
       return 2;
     }
   }
-  Fleet fleet;
   generate(fleet, std::max(count, 50), seed);
   httplib::Server srv;
-  srv.set_pre_routing_handler([&](const httplib::Request&, httplib::Response&) {
+  // A fleet's children keep their connections open: a thread for each, and many requests
+  // on one connection.
+  srv.new_task_queue = [] { return new httplib::ThreadPool(96); };
+  srv.set_keep_alive_max_count(100000);
+  srv.set_keep_alive_timeout(2);
+  // Requests about a device the faults slow down or fail (not under the fleet's lock).
+  srv.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     ++fleet.requests;
+    if (fleet.faults.empty() || req.path.rfind("/devices/", 0) != 0)
+      return httplib::Server::HandlerResponse::Unhandled;
+    std::string id = req.path.substr(9, req.path.find('/', 9) - 9);
+    int slow = 0, errors = 0;
+    {
+      std::lock_guard<std::mutex> lock(fleet.mu);
+      auto d = fleet.devices.find(id);
+      if (d == fleet.devices.end()) return httplib::Server::HandlerResponse::Unhandled;
+      for (const auto& f : fleet.faults)
+        if (selected(f, d->second)) {
+          if (f.effect == "slow") slow = std::max(slow, f.slow_ms);
+          if (f.effect == "5xx") errors = std::max(errors, f.percent);
+        }
+    }
+    if (slow > 0) std::this_thread::sleep_for(std::chrono::milliseconds(slow));
+    thread_local std::mt19937 draw(std::random_device{}());
+    if (errors > 0 && static_cast<int>(draw() % 100) < errors) {
+      reply(res, {{"error", "injected: service unavailable"}}, 503);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   auto now = [] { return std::time(nullptr); };
@@ -211,8 +310,53 @@ int main(int argc, char** argv) {
                   {"connected", d->offline_s < 60},
                   {"gateway", d->gateway},
                   {"region", d->region},
-                  {"firmware", d->firmware}});
+                  {"firmware", d->firmware},
+                  {"hardware", d->hardware},
+                  {"model", d->model}});
   });
+  // The registry's list, filtered by cohort and state (offline: not seen for 5 minutes).
+  srv.Get("/devices", [&](const httplib::Request& req, httplib::Response& res) {
+    static const std::vector<std::string> filters = {"state",    "region", "firmware",
+                                                     "hardware", "model",  "gateway"};
+    for (const auto& [k, v] : req.params)
+      if (std::find(filters.begin(), filters.end(), k) == filters.end())
+        return reply(res,
+                     {{"error", "unknown filter \"" + k +
+                                    "\" (the list takes state, region, "
+                                    "firmware, hardware, model, gateway)"}},
+                     400);
+    std::string state = req.has_param("state") ? req.get_param_value("state") : "any";
+    if (state != "any" && state != "offline" && state != "online")
+      return reply(res, {{"error", "state is offline, online or any"}}, 400);
+    auto want = [&](const char* k, const std::string& v) {
+      return !req.has_param(k) || req.get_param_value(k) == v;
+    };
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    json all = json::array();
+    for (const auto& [id, d] : fleet.devices) {
+      bool offline = d.offline_s >= 300;
+      if ((state == "offline" && !offline) || (state == "online" && offline)) continue;
+      if (!want("region", d.region) || !want("firmware", d.firmware) ||
+          !want("hardware", d.hardware) || !want("model", d.model) || !want("gateway", d.gateway))
+        continue;
+      all.push_back({{"id", d.id},
+                     {"region", d.region},
+                     {"firmware", d.firmware},
+                     {"hardware", d.hardware},
+                     {"model", d.model},
+                     {"gateway", d.gateway}});
+    }
+    reply(res, all);
+  });
+  // Telemetry quality: a noisy device republishes its buffer (duplicates, a backlog).
+  srv.Get(R"(/devices/([\w-]+)/telemetry)",
+          [&](const httplib::Request& req, httplib::Response& res) {
+            std::lock_guard<std::mutex> lock(fleet.mu);
+            if (Device* d = device(req, res))
+              reply(res, {{"connected", d->offline_s < 60},
+                          {"duplicates_percent", d->noisy ? 35.0 : 0.2},
+                          {"backlog", d->backlog}});
+          });
   srv.Get(R"(/devices/([\w-]+)/power)", [&](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(fleet.mu);
     if (Device* d = device(req, res)) reply(res, {{"state", d->powered ? "on" : "unknown"}});
@@ -304,6 +448,45 @@ int main(int argc, char** argv) {
            if (d) d->cert_days = 365, d->offline_s = 0;
            return d != nullptr;
          });
+  // A device's own rollback and reboot: the faults may fail them (500, recorded too).
+  auto device_action = [&](const char* pattern, const char* name, const char* fault,
+                           std::vector<std::string> fields, auto effect) {
+    srv.Post(pattern,
+             [&, name, fault, fields, effect](const httplib::Request& req, httplib::Response& res) {
+               if (std::string why = body_problem(req.body, fields); !why.empty())
+                 return reply(res, {{"error", why}}, 400);
+               int status = 200;
+               {
+                 std::lock_guard<std::mutex> lock(fleet.mu);
+                 Device* d = device_of(req);
+                 if (!d) return reply(res, {{"error", "no such device"}}, 404);
+                 if (action_fails(fleet, *d, fault))
+                   status = 500;
+                 else
+                   effect(*d, json::parse(req.body.empty() ? "{}" : req.body));
+               }
+               record(fleet, name, req.matches[1], req.body, status);
+               if (status != 200)
+                 return reply(res, {{"error", std::string(fault) + " failed"}}, status);
+               reply(res, {{"ok", true}});
+             });
+  };
+  device_action(R"(/devices/([\w-]+)/rollback)", "ota.rollback_device", "rollback", {"firmware"},
+                [](Device& d, const json& body) {
+                  if (!body["firmware"].is_string()) return;
+                  d.firmware = body["firmware"].get<std::string>();
+                  d.bricked = d.noisy = false;
+                  d.offline_s = 0, d.last_connect_s = 0, d.backlog = 0;
+                });
+  device_action(R"(/devices/([\w-]+)/reboot)", "fleet.reboot", "reboot", {},
+                [](Device& d, const json&) {
+                  if (!d.bricked) d.offline_s = 0, d.last_connect_s = 0;  // bricked: stays off
+                });
+  device_action(R"(/devices/([\w-]+)/backoff)", "fleet.device_backoff", "backoff",
+                {"initial", "max"}, [](Device& d, const json&) {
+                  d.noisy = false;
+                  d.backlog = d.backlog / 10;  // it drains, calmly
+                });
   action(R"(/hooks/ops)", "ops.alert", {"text", "severity"}, nothing);
   action(R"(/tickets)", "ops.dispatch_technician", {"device", "reason"}, nothing);
 

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Fleets live, end to end, against tools/fleet-sim on loopback (20,000 simulated devices, a
+# cohort of rev-B devices whose rollback fails 30% of the time): children run eight at a
+# time, a dry-run sends no action, a live run stops after its canary wave until another
+# person approves and then aborts on the failing cohort with every rollback the simulator
+# received accounted for, once; a run killed in its second wave and resumed repeats none.
+# Usage: live_fleet_test.sh RBK FLEET_SIM SOURCE_DIR
+set -u
+rbk="$1"
+sim="$2"
+src="$3"
+tmp=$(mktemp -d)
+. "$(dirname "$0")/test_lib.sh"
+export RBK_STORE="$tmp/runs.db"
+sim_pid=""
+cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+start_sim() {  # a fresh simulator on a free loopback port (bounded tries and wait)
+  [ -n "$sim_pid" ] && { kill "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; }
+  sim_pid=""
+  for try in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 20000))
+    "$sim" --port "$port" --devices 20000 --fail 'hardware=rev-B:rollback=30%' > "$tmp/sim.log" 2>&1 &
+    sim_pid=$!
+    for i in $(seq 1 50); do
+      curl -s "http://127.0.0.1:$port/requests" > /dev/null 2>&1 && break 2
+      kill -0 "$sim_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$sim_pid" 2>/dev/null
+    sim_pid=""
+  done
+  [ -n "$sim_pid" ] || { echo "FAIL: fleet-sim did not start"; exit 1; }
+  api="http://127.0.0.1:$port"
+  sed "s|http://127.0.0.1:8085|$api|g" "$src/tools/fleet-sim/config.json" > "$tmp/config.json"
+  sed "s|127.0.0.1:8085|127.0.0.1:$port|g" "$src/tools/fleet-sim/policy.json" > "$tmp/policy.json"
+}
+# The simulator's log of rollbacks: "COUNT FAILED DISTINCT" (DISTINCT devices).
+rollbacks() {
+  curl -s "$api/actions" | python3 -c 'import json, sys
+a = [x for x in json.load(sys.stdin) if x["action"] == "ota.rollback_device"]
+print(len(a), sum(1 for x in a if x["status"] != 200), len({x["target"] for x in a}))'
+}
+# How many children of the run ID started, from its stored trace.
+started_children() {
+  "$rbk" runs "$1" --json | python3 -c 'import json, sys
+t = json.load(sys.stdin)["trace"]
+print(sum(e["started"] for e in t if e["event"] == "foreach_ended"))'
+}
+run=("$rbk" run "$src/tests/live/fleet_rollback.rbk" --param region=eu-west --param hardware=rev-B)
+
+start_sim
+cohort=$(curl -s "$api/devices?firmware=2.4.0&hardware=rev-B&region=eu-west" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')
+check "the simulator has the cohort" "$([ "$cohort" -gt 100 ]; echo $?)" "$cohort devices"
+
+# A dry-run: every child probes the real simulator; no rollback leaves rbk.
+expect "dry-run" 0 "${run[@]}" --dry-run --approve-all --as alice --policy "$tmp/policy.json" --config "$tmp/config.json"
+contains "the plan" "$tmp/out" "plan: $cohort items"
+contains "every child ran" "$tmp/out" "$cohort of $cohort children ran"
+contains "the cohort table" "$tmp/out" "d.model  still_off"
+check "no action reached the simulator" "$([ "$(curl -s "$api/actions")" = "[]" ]; echo $?)" "$(curl -s "$api/actions")"
+
+# Live: the canary wave, then a pause for the release manager; approved by another
+# person, the second wave runs eight at a time and aborts on the failing revision.
+expect "live: the canary, then the gate" 3 "${run[@]}" --as alice --policy "$tmp/policy.json" --config "$tmp/config.json"
+contains "paused for the release manager" "$tmp/out" "paused at gate 'rollback' (role \"release-manager\")"
+worst=$(grep -o 'worst case [0-9]*' "$tmp/out" | grep -o '[0-9]*')
+canary=$(grep -o 'waves of [0-9]*' "$tmp/out" | grep -o '[0-9]*')
+read -r sent failed distinct <<< "$(rollbacks)"
+check "only the canary wave rolled back" "$([ "$sent" = "$canary" ]; echo $?)" "$sent rollbacks, canary $canary"
+id=$("$rbk" runs | sed -n 2p | awk '{print $1}')
+expect "who started it may not approve" 1 "$rbk" approve "$id" --as alice
+expect "approved by the release manager" 0 "$rbk" approve "$id" --as erin --wait
+contains "it aborted" "$tmp/out" "children ran, then it aborted"
+contains "it ended at the abort edge" "$tmp/out" "● stopped"
+started=$(started_children "$id")
+read -r sent failed distinct <<< "$(rollbacks)"
+check "every started child sent one rollback, none twice" \
+  "$([ "$sent" = "$started" ] && [ "$distinct" = "$sent" ]; echo $?)" "$sent rollbacks ($distinct devices) for $started children"
+check "the abort came before the cohort ended" "$([ "$started" -lt "$cohort" ]; echo $?)" "$started of $cohort started"
+check "failures crossed the threshold" "$([ $((failed * 100)) -gt $((started * 20)) ]; echo $?)" "$failed of $started failed"
+check "the plan's worst case is printed" "$([ -n "$worst" ]; echo $?)" "no worst case in the plan"
+sleep 0.3
+read -r later _ _ <<< "$(rollbacks)"
+check "no rollback after the abort" "$([ "$later" = "$sent" ]; echo $?)" "$sent, then $later"
+
+# Killed in the second wave (after a few more journal writes) and resumed: no device is
+# rolled back twice, and the run ends as the uninterrupted one did.
+start_sim
+expect "live again: the canary" 3 "${run[@]}" --as alice --policy "$tmp/policy.json" --config "$tmp/config.json"
+id=$("$rbk" runs | sed -n 2p | awk '{print $1}')
+{ RBK_CRASH_AFTER=25 "$rbk" approve "$id" --as erin --wait > "$tmp/out" 2>&1; } 2>/dev/null
+read -r before _ _ <<< "$(rollbacks)"
+check "killed during the second wave" "$([ "$before" -gt "$canary" ]; echo $?)" "$before rollbacks at the kill (canary $canary)"
+expect "resumed" 0 "$rbk" resume "$id"
+contains "it aborted after resuming" "$tmp/out" "children ran, then it aborted"
+read -r sent failed distinct <<< "$(rollbacks)"
+check "no device rolled back twice" "$([ "$distinct" = "$sent" ]; echo $?)" "$sent rollbacks for $distinct devices"
+started=$(started_children "$id")
+check "no more rollbacks than children started" "$([ "$sent" -le "$started" ]; echo $?)" "$sent rollbacks, $started started"
+
+summary
