@@ -8,7 +8,7 @@
 
 namespace rbk::cli {
 
-enum ExitCode { kOk = 0, kFailed = 1, kUsage = 2, kPaused = 3 };
+enum ExitCode { kOk = 0, kFailed = 1, kUsage = 2, kPaused = 3, kInterrupted = 130 };
 
 struct CheckOptions {
   std::vector<std::string> files;

@@ -4,8 +4,10 @@
 // an approved run. (Showing and cancelling runs: runs_command.cpp.)
 #include <fcntl.h>
 #include <fmt/format.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <algorithm>
 #include <chrono>
@@ -39,8 +41,27 @@ int exit_code(const RunResult& r) {
       return kFailed;
     case RunStatus::Paused:
       return kPaused;
+    case RunStatus::Interrupted:
+      return kInterrupted;
   }
   return kFailed;
+}
+
+// Ctrl-C while a foreach's children run: no new child starts, those in flight finish and
+// the run stops, resumable. A second Ctrl-C, or one when no fleet runs, stops at once (a
+// run's journal is whole after every write).
+RunInterrupt interrupt;
+extern "C" void on_interrupt(int) {
+  if (interrupt.fleets.load() > 0 && !interrupt.requested.load()) {
+    interrupt.requested = true;
+    const char note[] =
+        "\n(stopping once the children in flight finish; Ctrl-C again stops at once)\n";
+    ssize_t ignored = write(STDERR_FILENO, note, sizeof note - 1);
+    (void)ignored;
+    return;
+  }
+  std::signal(SIGINT, SIG_DFL);
+  std::raise(SIGINT);
 }
 
 // The foreach nodes' results as JSON (rbk run --summary): what a dashboard or a ticket
@@ -78,6 +99,12 @@ int execute(RunSession& session, const char* cmd, bool resuming, bool detached =
   RunSession::Output setup;
   setup.readable = &out;
   setup.prompt = prompt ? &*prompt : nullptr;
+  // On a terminal: a foreach's progress on a line of its own, and Ctrl-C between children.
+  if (!detached && isatty(STDOUT_FILENO)) setup.progress = &std::cout;
+  if (!detached) {
+    setup.interrupt = &interrupt;
+    std::signal(SIGINT, on_interrupt);
+  }
   setup.starting = [resuming, &out](const RunRecord& rec) {
     if (!resuming)
       out << fmt::format("run {} {} ({})", rec.id, rec.runbook, run_mode_name(rec.mode))
@@ -96,6 +123,8 @@ int execute(RunSession& session, const char* cmd, bool resuming, bool detached =
   out << summary_line(r) << "\n";
   if (!summary.empty() && r.fleet && !write_output(cmd, summary, fleet_summary(r).dump(2) + "\n"))
     return kUsage;
+  if (r.status == RunStatus::Interrupted)
+    out << fmt::format("continue it with: rbk resume {}\n", session.record().id);
   if (r.status == RunStatus::Paused) {
     for (const auto& c : r.paused_at.plan) out << "  plan: " << c.describe() << "\n";
     out << fmt::format("awaiting approval by role \"{}\": rbk approve {} --as NAME [--deny]\n",

@@ -118,6 +118,9 @@ std::string summary_line(const RunResult& r) {
                          r.error_where.empty() ? "" : " [at " + r.error_where + "]", counts);
     case RunStatus::Paused:
       return fmt::format("paused at gate '{}' (role \"{}\")", r.paused_at.gate, r.paused_at.role);
+    case RunStatus::Interrupted:
+      return fmt::format("interrupted: the children in flight finished; no other started ({})",
+                         counts);
   }
   return "";
 }

@@ -39,6 +39,7 @@ class JournalHost : public Host {
   void sleep(int64_t ms) override;
   Value config(const std::string& name) override;
   void trace(const TraceEvent& event) override { inner_.trace(event); }
+  void progress(const FleetProgress& p) override { inner_.progress(p); }
   void child_started(size_t i, const Value& item) override { inner_.child_started(i, item); }
   void child_ended() override { inner_.child_ended(); }
 

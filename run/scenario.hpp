@@ -76,6 +76,7 @@ class ScenarioHost : public Host {
   void sleep(int64_t ms) override { clock_ += ms; }
   Value config(const std::string& name) override;
   void trace(const TraceEvent& event) override { sink_.event(event, clock_); }
+  void progress(const FleetProgress& p) override { sink_.progress(p); }
 
  private:
   Value answer(const FunctionInfo& fn, const nlohmann::json& entry, const std::string& key);

@@ -167,6 +167,11 @@ RunResult RunSession::execute(const Output& out) {
   const bool resuming = recorded_;
   size_t already = resuming ? store_->trace(rec_.id).size() : 0;
   FanOut sinks;
+  std::optional<ProgressLine> progress;  // first: it erases its line before others print
+  if (out.progress) {
+    progress.emplace(*out.progress);
+    sinks.add(&*progress);
+  }
   std::optional<ReadableTrace> readable;
   if (out.readable) {
     readable.emplace(*out.readable);
@@ -220,6 +225,7 @@ RunResult RunSession::execute(const Output& out) {
   }
   if (out.starting) out.starting(rec_);
   Machine machine(*s_.program, *host, s_.policy.budgets);
+  machine.set_interrupt(out.interrupt);
   RunResult r = machine.run(s_.params);
   record_end(r);
   return r;
@@ -238,6 +244,9 @@ void RunSession::record_end(const RunResult& r) {
       rec_.status = RunState::Failed;
       rec_.outcome = outcome_name(Outcome::Failed);
       rec_.error = r.error;
+      break;
+    case RunStatus::Interrupted:  // running, by nobody: `rbk resume` goes on with it
+      rec_.status = RunState::Running;
       break;
     case RunStatus::Paused: {
       rec_.status = RunState::Paused;

@@ -71,6 +71,10 @@ class RunSession {
     GatePrompt* prompt = nullptr;      // someone to ask at a gate
     // Called once the outputs are open, just before the machine starts or resumes.
     std::function<void(const RunRecord&)> starting;
+    // A terminal to draw a foreach's progress on (null: none is drawn).
+    std::ostream* progress = nullptr;
+    // Where a person's Ctrl-C arrives (null: nobody can stop the run between children).
+    RunInterrupt* interrupt = nullptr;
   };
   // Runs from the start, or on from where a recorded run stopped (replaying its journal),
   // and records how it ended. A recorded run is taken over first: it must be owned by

@@ -214,4 +214,39 @@ void ReadableTrace::event(const TraceEvent& e, int64_t) {
   out_.flush();
 }
 
+namespace {
+std::string thousands(size_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+}  // namespace
+
+void ProgressLine::progress(const FleetProgress& p) {
+  std::string line = "  " + p.node + ": wave " + std::to_string(p.wave) + " of " +
+                     std::to_string(p.waves) + " · " + thousands(p.done) + " of " +
+                     thousands(p.items) + " done · " + thousands(p.failed) + " failed";
+  if (p.in_flight) line += " · " + thousands(p.in_flight) + " in flight";
+  if (p.elapsed_ms > 0 && p.done > 0) {
+    double per_s = 1000.0 * static_cast<double>(p.done) / static_cast<double>(p.elapsed_ms);
+    line += " · " + thousands(static_cast<size_t>(per_s + 0.5)) + "/s";
+    if (p.done < p.items)
+      line += " · about " +
+              format_duration(static_cast<int64_t>(static_cast<double>(p.items - p.done) / per_s) *
+                              1000) +
+              " left";
+  }
+  out_ << "\r\033[K" << line << std::flush;
+  shown_ = true;
+}
+
+void ProgressLine::erase() {
+  if (!shown_) return;
+  out_ << "\r\033[K" << std::flush;
+  shown_ = false;
+}
+
 }  // namespace rbk

@@ -27,6 +27,7 @@ class LiveHost : public Host {
   void sleep(int64_t ms) override;
   Value config(const std::string& name) override;
   void trace(const TraceEvent& event) override;
+  void progress(const FleetProgress& p) override { sink_.progress(p); }
   // A fleet's children run beside each other, each on a host like this one that traces
   // nothing (the run traces its children) and shares the policy and configuration.
   bool runs_children_beside() override { return true; }

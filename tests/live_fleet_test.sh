@@ -13,6 +13,7 @@ tmp=$(mktemp -d)
 . "$(dirname "$0")/test_lib.sh"
 export RBK_STORE="$tmp/runs.db"
 sim_pid=""
+sim_args=()
 cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
@@ -21,7 +22,7 @@ start_sim() {  # a fresh simulator on a free loopback port (bounded tries and wa
   sim_pid=""
   for try in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 20000))
-    "$sim" --port "$port" --devices 20000 --fail 'hardware=rev-B:rollback=30%' > "$tmp/sim.log" 2>&1 &
+    "$sim" --port "$port" --devices 20000 --fail 'hardware=rev-B:rollback=30%' "${sim_args[@]}" > "$tmp/sim.log" 2>&1 &
     sim_pid=$!
     for i in $(seq 1 50); do
       curl -s "http://127.0.0.1:$port/requests" > /dev/null 2>&1 && break 2
@@ -99,5 +100,26 @@ read -r sent failed distinct <<< "$(rollbacks)"
 check "no device rolled back twice" "$([ "$distinct" = "$sent" ]; echo $?)" "$sent rollbacks for $distinct devices"
 started=$(started_children "$id")
 check "no more rollbacks than children started" "$([ "$sent" -le "$started" ]; echo $?)" "$sent rollbacks, $started started"
+
+# Ctrl-C while children are in flight (each answer slowed to 30 ms): the run stops once
+# those finish, resumable; resumed, it runs only the children that never started.
+sim_args=(--fail 'region=eu-west:slow=30ms')
+start_sim
+"${run[@]}" --dry-run --approve-all --as alice --policy "$tmp/policy.json" --config "$tmp/config.json" > "$tmp/int.out" 2>&1 &
+pid=$!
+sleep 0.8
+kill -INT "$pid"
+wait "$pid"
+code=$?
+check "Ctrl-C: exit 130" "$([ "$code" = 130 ]; echo $?)" "exit $code: $(tail -3 "$tmp/int.out")"
+contains "Ctrl-C: the children in flight finish" "$tmp/int.out" "interrupted: the children in flight finished; no other started"
+first=$(grep -o 'no other started (1 node, [0-9]*' "$tmp/int.out" | grep -o '[0-9]*$')
+id=$("$rbk" runs | sed -n 2p | awk '{print $1}')
+expect "an interrupted run is listed so" 0 "$rbk" runs --status interrupted
+contains "listed" "$tmp/out" "$id"
+expect "resumed after Ctrl-C" 0 "$rbk" resume "$id"
+contains "every child ran in the end" "$tmp/out" "$cohort of $cohort children ran"
+rest=$(grep -o 'resolved (2 nodes, [0-9]*' "$tmp/out" | grep -o '[0-9]*$')
+check "each child ran once across both processes" "$([ $((first + rest)) = "$cohort" ]; echo $?)" "$first + $rest children for $cohort"
 
 summary

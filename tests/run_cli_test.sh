@@ -528,6 +528,12 @@ sed -e 's|"../../../shared/peers/fleet1.json"|"fleet.jsonl"|' \
     "$src/bench/fleet/fleet1.scenario.json" > "$tmp/snap/triage.json"
 expect "a snapshot triaged, counted by end" 0 "$rbk" test "$tmp/snap/triage.json"
 expect "a snapshot run with a summary" 0 "$rbk" run "$src/bench/fleet/fleet_triage.rbk" --scenario "$tmp/snap/triage.json" --store "$tmp/snap.db" --summary "$tmp/snap/summary.json"
+lacks "no progress line when stdout is not a terminal" "$tmp/out" "triage: wave 1 of 1"
+# On a terminal (a pseudo-terminal here), the progress of the fan-out is drawn on a line of
+# its own and erased before the next output.
+script -qec "'$rbk' run '$src/bench/fleet/fleet_triage.rbk' --scenario '$tmp/snap/triage.json' --store '$tmp/snap.db'" /dev/null > "$tmp/pty.out" 2>&1
+contains "the progress line on a terminal" "$tmp/pty.out" "triage: wave 1 of 1 · 1 of 3 done · 0 failed"
+check "the line is erased before the next output" "$(grep -q $'\r\033\[K' "$tmp/pty.out"; echo $?)" "no erase sequence"
 contains "the cohort table's header" "$tmp/out" "d.region  d.firmware  flap  protocol  cert_renew"
 contains "a cohort's row" "$tmp/out" "eu        1              1         1           0"
 contains "summary: ends" "$tmp/snap/summary.json" '"cert_renew": 1'

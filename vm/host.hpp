@@ -121,11 +121,21 @@ struct GatePending {
   GateRequest request;
 };
 
+// Where a foreach stands while its children run: for a person watching (a live line on a
+// terminal), never stored.
+struct FleetProgress {
+  std::string node;
+  size_t wave = 0, waves = 0;  // wave from 1
+  size_t items = 0, done = 0, failed = 0, in_flight = 0;
+  int64_t elapsed_ms = 0;  // since the node started its children
+};
+
 // Receives trace events (the trace file, the readable path on stdout, the store).
 class TraceSink {
  public:
   virtual ~TraceSink() = default;
   virtual void event(const TraceEvent& e, int64_t now_ms) = 0;
+  virtual void progress(const FleetProgress&) {}
 };
 
 // What an earlier process journaled of one child of a foreach that ran beside others:
@@ -160,6 +170,7 @@ class Host {
   virtual void sleep(int64_t ms) = 0;                 // wait polling; virtual time in scenario mode
   virtual Value config(const std::string& name) = 0;  // an Error when missing
   virtual void trace(const TraceEvent& event) = 0;
+  virtual void progress(const FleetProgress&) {}
   // A foreach starts (and ends) a child run for ITEM, the INDEX-th of its list: a host
   // that answers from a fleet snapshot answers that child's probes from the item's record.
   virtual void child_started(size_t /*index*/, const Value& /*item*/) {}
@@ -203,6 +214,7 @@ class HostDecorator : public Host {
   void sleep(int64_t ms) override { inner_.sleep(ms); }
   Value config(const std::string& n) override { return inner_.config(n); }
   void trace(const TraceEvent& e) override { inner_.trace(e); }
+  void progress(const FleetProgress& p) override { inner_.progress(p); }
   void child_started(size_t i, const Value& item) override { inner_.child_started(i, item); }
   void child_ended() override { inner_.child_ended(); }
   bool runs_children_beside() override { return inner_.runs_children_beside(); }

@@ -31,6 +31,9 @@ struct Failure {
   Site site;
 };
 
+// A person stopped the run between children (RunInterrupt). Caught once, in Machine::run.
+struct Interrupted {};
+
 int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -204,6 +207,9 @@ RunResult Machine::run(const std::vector<std::optional<Value>>& params) {
     result_.outcome = Outcome::Failed;
     result_.error = f.what();
     host_.trace(TraceEvent{TraceKind::RunFailed, site, {{"reason", Value::string(f.what())}}});
+  } catch (const Interrupted&) {
+    // No trace event either: a resumed run goes on from here, its trace continuing.
+    result_.status = RunStatus::Interrupted;
   } catch (const GatePending& pz) {
     result_.status = RunStatus::Paused;
     // No trace event here: the run goes on later from this very point, and its resumed
@@ -817,6 +823,15 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
   fleet.items += n;
   if (fleet.columns.empty()) fleet.columns = fe.by_names;
 
+  struct Watching {  // the driver knows a fleet runs: Ctrl-C waits for its children
+    RunInterrupt* on;
+    explicit Watching(RunInterrupt* i) : on(i) {
+      if (on) on->fleets++;
+    }
+    ~Watching() {
+      if (on) on->fleets--;
+    }
+  } watching(interrupt_);
   FleetTally tally(child);
   size_t event_from = 0;  // the index of the first child of the `children` event gathering
   auto flush = [&] {
@@ -848,6 +863,25 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
       aborted = fe.abort_share ? static_cast<uint64_t>(counted) * 100000 >
                                      static_cast<uint64_t>(fe.abort_value) * finished
                                : counted > fe.abort_value;
+  };
+  // A person watching sees where it stands, every tenth of a second at most.
+  const auto children_started = std::chrono::steady_clock::now();
+  auto last_shown = children_started - std::chrono::seconds(1);
+  auto progress = [&](size_t in_flight) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_shown < std::chrono::milliseconds(100)) return;
+    last_shown = now;
+    FleetProgress p;
+    p.node = rb.nodes[fe.node].name;
+    p.wave = fleet.waves.size();
+    p.waves = ends.size();
+    p.items = n;
+    p.done = finished;
+    p.failed = tally.by_outcome(Outcome::Failed);
+    p.in_flight = in_flight;
+    p.elapsed_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - children_started).count();
+    host_.progress(p);
   };
   auto record = [&](size_t i, const ChildRun& r, const Value& key) {
     items_by_outcome[static_cast<size_t>(r.outcome)].push_back(items[i]);
@@ -883,6 +917,7 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
 
   for (size_t w = 0; w < ends.size() && !aborted; ++w) {
     size_t from = w == 0 ? 0 : ends[w - 1], to = ends[w];
+    if (interrupt_requested()) throw Interrupted{};
     if (!between_waves(f, fe, w, ends.size(), from, to)) {
       aborted = true;
       break;
@@ -903,10 +938,11 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
     } covered(wave_approved_, !fe.each_role.empty() || !fe.between_role.empty());
     if (beside) {
       run_wave_beside(f, fe, from, to, prefix, journaled, started, aborted,
-                      FleetHooks{prepare, count, record, cover});
+                      FleetHooks{prepare, count, record, cover, progress});
       continue;
     }
     for (size_t i = from; i < to && !aborted; ++i) {
+      if (interrupt_requested()) throw Interrupted{};
       if (fe.start_interval_ms && started > 0) host_.sleep(fe.start_interval_ms);
       Value args, key;
       prepare(i, args, key);
@@ -941,6 +977,7 @@ std::optional<Machine::Exit> Machine::run_foreach(Frame& f, const Instr& in) {
       cover(taken);
       count(r.outcome);
       record(i, r, key);
+      progress(0);
     }
   }
   flush();
@@ -1077,15 +1114,18 @@ void Machine::run_wave_beside(Frame& f, const ForeachInfo& fe, size_t from, size
   WorkerPool pool(std::min({limit, kMaxChildThreads, std::max<size_t>(1, to - from)}));
   size_t next = from, resumed = 0;
   bool more = true;
-  std::optional<std::chrono::steady_clock::time_point> last_start, due;
+  std::optional<std::chrono::steady_clock::time_point> last_start;
+  std::chrono::steady_clock::time_point due_at{};  // when the next start is due (if DUE)
+  bool due = false;
   const auto interval = std::chrono::milliseconds(fe.start_interval_ms);
   for (;;) {
-    due.reset();
-    while (!aborted && !fault && more && in_flight < limit) {
+    due = false;
+    while (!aborted && !fault && more && in_flight < limit && !interrupt_requested()) {
       if (fe.start_interval_ms && last_start) {
         auto at = *last_start + interval;
         if (std::chrono::steady_clock::now() < at) {
-          due = at;
+          due = true;
+          due_at = at;
           break;
         }
       }
@@ -1135,13 +1175,13 @@ void Machine::run_wave_beside(Frame& f, const ForeachInfo& fe, size_t from, size
         finished.notify_one();
       });
     }
-    if (in_flight == 0 && !due && (aborted || fault || !more)) break;
+    if (in_flight == 0 && !due && (aborted || fault || !more || interrupt_requested())) break;
     std::deque<Done> got;
     {
       std::unique_lock lock(mutex);
       auto any = [&] { return !returned.empty(); };
       if (due)
-        finished.wait_until(lock, *due, any);
+        finished.wait_until(lock, due_at, any);
       else
         finished.wait(lock, any);
       got.swap(returned);
@@ -1159,8 +1199,12 @@ void Machine::run_wave_beside(Frame& f, const ForeachInfo& fe, size_t from, size
       keys.erase(d.item);
     }
     drain();
+    hooks.progress(in_flight);
   }
   if (fault) std::rethrow_exception(fault);
+  while (next < to && journaled.count(next)) ++next;
+  if (interrupt_requested() && !aborted && (next < to || resumed < resume.size()))
+    throw Interrupted{};
 }
 
 ChildRun Machine::run_child(uint32_t runbook, const std::vector<Value>& args, int depth,

@@ -9,6 +9,7 @@
 // the same point later, so the machine itself keeps no state across processes.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -38,7 +39,18 @@ struct Budgets {
   size_t trace_events = 100'000;
 };
 
-enum class RunStatus { Ended, Failed, Paused };
+// Interrupted: a person stopped it (Ctrl-C) while a foreach's children ran; those in
+// flight finished first, and it goes on from there when resumed.
+enum class RunStatus { Ended, Failed, Paused, Interrupted };
+
+// A person's request to stop (the driver's SIGINT handler sets it). It is honoured between
+// the children of a foreach — no new child starts, those in flight finish, their journals
+// whole — so FLEETS says whether one runs now: when none does, stopping at once is safe
+// and the driver need not wait.
+struct RunInterrupt {
+  std::atomic<bool> requested{false};
+  std::atomic<int> fleets{0};
+};
 
 // How one child of a foreach went: its outcome, the end node it reached (kNone when it
 // failed), the edges of its runbook it took in order, why it failed; and, from a child
@@ -98,6 +110,8 @@ class Machine {
   // Runs the entry runbook. PARAMS are in parameter order; a missing (null) one takes its
   // default when the parameter has one.
   RunResult run(const std::vector<std::optional<Value>>& params);
+  // Where a person's Ctrl-C arrives (it must outlive the machine); none by default.
+  void set_interrupt(RunInterrupt* interrupt) { interrupt_ = interrupt; }
 
  private:
   struct Context;
@@ -123,6 +137,7 @@ class Machine {
     std::function<void(Outcome)> count;  // as a child finishes; may set the abort
     std::function<void(size_t item, const ChildRun&, const Value& key)> record;  // list order
     std::function<void(const std::vector<std::pair<uint32_t, uint32_t>>&)> cover;
+    std::function<void(size_t in_flight)> progress;  // now and then, for a person watching
   };
   void run_wave_beside(Frame& f, const ForeachInfo& fe, size_t from, size_t to,
                        const std::string& prefix, const std::map<size_t, ChildJournal>& journaled,
@@ -166,6 +181,8 @@ class Machine {
   // While the children of an approved wave run: their own gates are covered by the
   // wave's approval (docs/language.md, "Fleets") and are not asked again.
   bool wave_approved_ = false;
+  RunInterrupt* interrupt_ = nullptr;
+  bool interrupt_requested() const { return interrupt_ && interrupt_->requested.load(); }
   // How often each foreach node was entered: a visit's children journal under
   // "NODE/VISIT/ITEM".
   std::map<const ForeachInfo*, size_t> foreach_visits_;
