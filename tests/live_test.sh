@@ -71,7 +71,7 @@ contains "data_gap: schema rejections found" "$tmp/out" "→ schema_mismatch"
 contains "data_gap outcome" "$tmp/out" "outcome: escalated"
 expect "telemetry_spike dry-run" 0 "$rbk" run runbooks/telemetry_spike.rbk "${common[@]}" --param region=eu-west
 contains "telemetry_spike: JSON percent converted" "$tmp/out" "top_share: 78%"
-contains "telemetry_spike: would limit the cohort" "$tmp/out" 'would do broker.set_rate_limit({firmware: "2.4.0", hardware: "rev-B", region: "eu-west"}, 10)'
+contains "telemetry_spike: would limit the cohort" "$tmp/out" 'would do broker.set_rate_limit({firmware: "2.4.0", hardware: "rev-C", region: "eu-west"}, 10)'
 contains "telemetry_spike outcome" "$tmp/out" "outcome: mitigated"
 expect "regional_outage dry-run" 0 "$rbk" run runbooks/regional_outage.rbk "${common[@]}" --param region=eu-west \
   --param broker_host=localhost --param broker_port="$port"

@@ -25,19 +25,27 @@ bool only_reached_through_approval(const RunbookInfo& rb, uint32_t node) {
   return any && rb.start != node;
 }
 
+// Checks the action nodes of runbook RB of P; a foreach's children are checked too, unless
+// every wave of it is approved (`approve each wave by`: the wave's approval is theirs).
+void expect_gated(const Program& p, const RunbookInfo& rb, const std::string& file) {
+  for (uint32_t i = 0; i < rb.nodes.size(); ++i) {
+    const NodeInfo& n = rb.nodes[i];
+    if (n.kind != NodeKind::Action || !n.role.empty()) continue;
+    for (const auto& action : node_calls(p, n).actions)
+      EXPECT_TRUE(kNotFleetChanging.count(action) || only_reached_through_approval(rb, i))
+          << file << ": node " << rb.name << "." << n.name << " does " << action
+          << " without an approval gate";
+  }
+  for (const ForeachInfo& fe : rb.foreachs)
+    if (fe.each_role.empty()) expect_gated(p, p.runbooks[fe.runbook], file);
+}
+
 TEST(RunbookLibrary, FleetChangingActionsAreGated) {
   auto files = rbk_files(source_dir() / "runbooks");
-  ASSERT_EQ(files.size(), 6u);
+  ASSERT_EQ(files.size(), 7u);
   for (const auto& f : files) {
     Program p = compile_file((source_dir() / "runbooks" / f).string());
-    const RunbookInfo& rb = p.entry_runbook();
-    for (uint32_t i = 0; i < rb.nodes.size(); ++i) {
-      const NodeInfo& n = rb.nodes[i];
-      if (n.kind != NodeKind::Action || !n.role.empty()) continue;
-      for (const auto& action : node_calls(p, n).actions)
-        EXPECT_TRUE(kNotFleetChanging.count(action) || only_reached_through_approval(rb, i))
-            << f << ": node " << n.name << " does " << action << " without an approval gate";
-    }
+    expect_gated(p, p.entry_runbook(), f);
   }
 }
 

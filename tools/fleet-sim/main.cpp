@@ -595,9 +595,10 @@ int main(int argc, char** argv) {
                 {"drop_percent", 100.0 * double(all - connected) / double(all)}});
   });
   action(R"(/quarantine)", "fleet.quarantine_devices", {"devices", "reason"}, nothing);
-  // The noisy cohort of the broker's spike: firmware 2.4.0 on rev-B in eu-west.
+  // The noisy cohort of the broker's spike: firmware 2.4.0 on rev-C in eu-west (rev-C
+  // devices reconnect too eagerly on it; rev-B ones fail signature verification).
   auto noisy = [](const httplib::Request& req) {
-    return req.matches[1] == "2.4.0" && req.matches[2] == "rev-B" && req.matches[3] == "eu-west";
+    return req.matches[1] == "2.4.0" && req.matches[2] == "rev-C" && req.matches[3] == "eu-west";
   };
   action(("/cohorts" + cohort_path + "/config").c_str(), "fleet.push_backoff",
          {"max_publish_rate", "backoff_initial", "backoff_max"}, [&](const httplib::Request& req) {
@@ -605,7 +606,7 @@ int main(int argc, char** argv) {
            return true;
          });
 
-  // The broker: healthy, with a telemetry spike in eu-west from firmware 2.4.0 on rev-B.
+  // The broker: healthy, with a telemetry spike in eu-west from firmware 2.4.0 on rev-C.
   srv.Get("/health", [&](const httplib::Request&, httplib::Response& res) {
     reply(res, {{"healthy", true}, {"nodes_down", 0}});
   });
@@ -616,7 +617,7 @@ int main(int argc, char** argv) {
           {{"publish_rate", spike ? 9400 : 1050},
            {"baseline_rate", 1100},
            {"rejected", spike ? 2300 : 0},
-           {"top_cohort", {{"firmware", "2.4.0"}, {"hardware", "rev-B"}, {"region", "eu-west"}}},
+           {"top_cohort", {{"firmware", "2.4.0"}, {"hardware", "rev-C"}, {"region", "eu-west"}}},
            {"top_share", spike ? 78 : 12}});
   });
   srv.Get("/cohorts" + cohort_path + "/over-limit",
