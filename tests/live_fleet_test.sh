@@ -13,7 +13,8 @@ tmp=$(mktemp -d)
 . "$(dirname "$0")/test_lib.sh"
 export RBK_STORE="$tmp/runs.db"
 sim_pid=""
-sim_args=()
+devices=20000
+sim_args=(--fail 'hardware=rev-B:rollback=30%')
 cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
@@ -22,7 +23,7 @@ start_sim() {  # a fresh simulator on a free loopback port (bounded tries and wa
   sim_pid=""
   for try in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 20000))
-    "$sim" --port "$port" --devices 20000 --fail 'hardware=rev-B:rollback=30%' "${sim_args[@]}" > "$tmp/sim.log" 2>&1 &
+    "$sim" --port "$port" --devices "$devices" "${sim_args[@]}" > "$tmp/sim.log" 2>&1 &
     sim_pid=$!
     for i in $(seq 1 50); do
       curl -s "http://127.0.0.1:$port/requests" > /dev/null 2>&1 && break 2
@@ -80,7 +81,6 @@ read -r sent failed distinct <<< "$(rollbacks)"
 check "every started child sent one rollback, none twice" \
   "$([ "$sent" = "$started" ] && [ "$distinct" = "$sent" ]; echo $?)" "$sent rollbacks ($distinct devices) for $started children"
 check "the abort came before the cohort ended" "$([ "$started" -lt "$cohort" ]; echo $?)" "$started of $cohort started"
-check "failures crossed the threshold" "$([ $((failed * 100)) -gt $((started * 20)) ]; echo $?)" "$failed of $started failed"
 check "the plan's worst case is printed" "$([ -n "$worst" ]; echo $?)" "no worst case in the plan"
 sleep 0.3
 read -r later _ _ <<< "$(rollbacks)"
@@ -103,7 +103,7 @@ check "no more rollbacks than children started" "$([ "$sent" -le "$started" ]; e
 
 # Ctrl-C while children are in flight (each answer slowed to 30 ms): the run stops once
 # those finish, resumable; resumed, it runs only the children that never started.
-sim_args=(--fail 'region=eu-west:slow=30ms')
+sim_args=(--fail 'hardware=rev-B:rollback=30%' --fail 'region=eu-west:slow=30ms')
 start_sim
 "${run[@]}" --dry-run --approve-all --as alice --policy "$tmp/policy.json" --config "$tmp/config.json" > "$tmp/int.out" 2>&1 &
 pid=$!
@@ -121,5 +121,73 @@ expect "resumed after Ctrl-C" 0 "$rbk" resume "$id"
 contains "every child ran in the end" "$tmp/out" "$cohort of $cohort children ran"
 rest=$(grep -o 'resolved (2 nodes, [0-9]*' "$tmp/out" | grep -o '[0-9]*$')
 check "each child ran once across both processes" "$([ $((first + rest)) = "$cohort" ]; echo $?)" "$first + $rest children for $cohort"
+
+# The seed's cold-chain incident, runbooks/cold_chain_release.rbk, over 60,000 simulated
+# devices: rev-C floods the broker, rev-B fails signature verification.
+devices=60000
+cold=("$rbk" run "$src/runbooks/cold_chain_release.rbk" --param rollout=fw-2.4.0 --param region=eu-west --param settle=0s)
+cold_cohort() { curl -s "$api/devices?firmware=2.4.0&hardware=rev-B&region=eu-west" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))'; }
+# approve_all ID WHO...: each person approves in turn (each waits for the next pause).
+approve_all() {
+  local id=$1
+  shift
+  for who in "$@"; do "$rbk" approve "$id" --as "$who" --wait > "$tmp/out" 2>&1; done
+}
+sim_args=()
+start_sim
+expect "cold chain: a dry-run over 60,000 devices" 0 "${cold[@]}" --dry-run --approve-all --as alice --policy "$tmp/policy.json" --config "$tmp/config.json"
+contains "cold chain: the plan" "$tmp/out" "plan: $(cold_cohort) items"
+check "cold chain: the dry-run sent no action" "$([ "$(curl -s "$api/actions")" = "[]" ]; echo $?)" "$(curl -s "$api/actions" | head -c 300)"
+
+# Live, every step approved by the people the policy names: the broker protected, the
+# cohort rolled back in three approved waves, the region recovered.
+curl -s "$api/devices?firmware=2.4.0&hardware=rev-B&region=eu-west" | python3 -c 'import json, sys
+print("\n".join(sorted(d["id"] for d in json.load(sys.stdin))))' > "$tmp/cohort_ids"
+expect "cold chain live: paused for the platform team" 3 "${cold[@]}" --as alice --policy "$tmp/policy.json" --config "$tmp/config.json"
+id=$("$rbk" runs | sed -n 2p | awk '{print $1}')
+approve_all "$id" bob bob dana erin erin erin
+contains "cold chain live: recovered" "$tmp/out" "● recovered"
+read -r sent failed distinct <<< "$(rollbacks)"
+cohort=$(cold_cohort)  # (rolled back: the cohort is now on 2.3.1)
+check "cold chain live: each device of the cohort rolled back once" \
+  "$([ "$sent" = "$distinct" ] && [ "$failed" = 0 ] && [ "$sent" -gt 100 ]; echo $?)" "$sent rollbacks, $distinct devices, $failed failed"
+curl -s "$api/actions" | python3 -c 'import json, sys
+print("\n".join(sorted(x["target"] for x in json.load(sys.stdin) if x["action"] == "ota.rollback_device")))' > "$tmp/rolled"
+check "cold chain live: exactly the failing cohort rolled back, nothing else" \
+  "$(cmp -s "$tmp/rolled" "$tmp/cohort_ids"; echo $?)" "$(diff "$tmp/rolled" "$tmp/cohort_ids" | head -5)"
+
+# The rollback of rev-B fails for 30% of its devices: the canary catches it, the abort
+# fires within the first wave, no more rollbacks than the plan's worst case, none after.
+sim_args=(--fail 'hardware=rev-B:rollback=30%')
+start_sim
+expect "cold chain failing: paused for the platform team" 3 "${cold[@]}" --as alice --policy "$tmp/policy.json" --config "$tmp/config.json"
+id=$("$rbk" runs | sed -n 2p | awk '{print $1}')
+approve_all "$id" bob bob dana erin
+contains "cold chain failing: held" "$tmp/out" "● held"
+worst=$("$rbk" runs "$id" | grep -o 'worst case [0-9]*' | grep -o '[0-9]*')
+read -r sent failed distinct <<< "$(rollbacks)"
+check "cold chain failing: no more rollbacks than the worst case" \
+  "$([ -n "$worst" ] && [ "$sent" -le "$worst" ] && [ "$sent" -gt 0 ] && [ "$distinct" = "$sent" ]; echo $?)" "$sent rollbacks, worst case $worst"
+contains "cold chain failing: within the canary" "$tmp/out" "then it aborted"
+lacks "cold chain failing: never a second wave" "$tmp/out" "wave 2 of 3"
+sleep 0.3
+read -r later _ _ <<< "$(rollbacks)"
+check "cold chain failing: none after the abort" "$([ "$later" = "$sent" ]; echo $?)" "$sent, then $later"
+
+# Killed during the second wave and resumed: the run goes on to its end, no device rolled
+# back twice (the simulator's log).
+sim_args=()
+start_sim
+expect "cold chain killed: paused for the platform team" 3 "${cold[@]}" --as alice --policy "$tmp/policy.json" --config "$tmp/config.json"
+id=$("$rbk" runs | sed -n 2p | awk '{print $1}')
+approve_all "$id" bob bob dana erin
+{ RBK_CRASH_AFTER=60 "$rbk" approve "$id" --as erin --wait > "$tmp/out" 2>&1; } 2>/dev/null
+read -r at_kill _ _ <<< "$(rollbacks)"
+expect "cold chain killed: resumed, it pauses before the last wave" 3 "$rbk" resume "$id"
+approve_all "$id" erin
+contains "cold chain killed: recovered after all" "$tmp/out" "● recovered"
+read -r sent failed distinct <<< "$(rollbacks)"
+check "cold chain killed: killed in the second wave" "$([ "$at_kill" -gt 25 ] && [ "$at_kill" -lt "$sent" ]; echo $?)" "$at_kill rollbacks at the kill, $sent in the end"
+check "cold chain killed: no device rolled back twice" "$([ "$sent" = "$distinct" ]; echo $?)" "$sent rollbacks for $distinct devices"
 
 summary
