@@ -121,8 +121,15 @@ int execute(RunSession& session, const char* cmd, bool resuming, bool detached =
     return kUsage;
   }
   out << summary_line(r) << "\n";
-  if (!summary.empty() && r.fleet && !write_output(cmd, summary, fleet_summary(r).dump(2) + "\n"))
-    return kUsage;
+  if (!summary.empty() && r.fleet) {
+    nlohmann::json j = fleet_summary(r);
+    if (const auto& js = session.journal_stats())
+      j["journal"] = {{"entries", js->entries},
+                      {"commits", js->commits},
+                      {"commit_ms", js->commit_ms},
+                      {"wait_ms", js->wait_ms}};
+    if (!write_output(cmd, summary, j.dump(2) + "\n")) return kUsage;
+  }
   if (r.status == RunStatus::Interrupted)
     out << fmt::format("continue it with: rbk resume {}\n", session.record().id);
   if (r.status == RunStatus::Paused) {

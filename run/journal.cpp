@@ -123,7 +123,9 @@ const JournalEntry* JournalHost::expect(const std::string& kind, const std::stri
 
 void JournalHost::record(const std::string& kind, const std::string& key,
                          const std::string& value) {
-  writer_->append(JournalEntry{0, kind, key, value, scope_});
+  // What the world saw depends on these: they are in the store before the run goes on.
+  const bool wait = kind == "act_started" || kind == "act_done" || kind == "gate";
+  writer_->append(JournalEntry{0, kind, key, value, scope_}, wait);
 }
 
 std::optional<Value> JournalHost::call(const FunctionInfo& fn, const std::vector<Value>& args,

@@ -52,6 +52,8 @@ class JournalHost : public Host {
   std::vector<ChildJournal> journaled_children(const std::string& prefix) override;
 
   bool replaying() const { return next_ < recorded_.size(); }
+  JournalWriter::Stats journal_stats() { return writer_->stats(); }
+  void flush() { writer_->flush(); }
 
  private:
   // A child's host: INNER is the world's host for it; RECORDED its own entries.

@@ -1,5 +1,6 @@
 #include "run/journal_writer.hpp"
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 
@@ -10,13 +11,38 @@ JournalWriter::JournalWriter(RunStore& store, std::string run, int64_t last_seq)
   if (const char* c = std::getenv("RBK_CRASH_AFTER"); c && *c) crash_after_ = std::atol(c);
 }
 
-void JournalWriter::append(JournalEntry e) {
+JournalWriter::Stats JournalWriter::stats() {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+void JournalWriter::append(JournalEntry e, bool wait) {
+  using Clock = std::chrono::steady_clock;
+  const auto asked = Clock::now();
   std::unique_lock lock(mutex_);
   if (failed_) throw StoreError(failure_);
   e.seq = ++next_seq_;
   const int64_t mine = e.seq;
   pending_.push_back(std::move(e));
-  while (committed_seq_ < mine) {
+  // The durability tests kill the process at its Nth append: after the commit of one that
+  // waits, or with one that does not still pending (lost, as a real crash would lose it).
+  const bool crash = crash_after_ >= 0 && ++appends_ >= crash_after_;
+  if (crash && !wait) std::raise(SIGKILL);
+  if (!wait && pending_.size() < kLazyEntries) return;
+  commit_until(lock, mine);
+  if (crash) std::raise(SIGKILL);
+  stats_.wait_ms += std::chrono::duration<double, std::milli>(Clock::now() - asked).count();
+}
+
+void JournalWriter::flush() {
+  std::unique_lock lock(mutex_);
+  if (failed_) throw StoreError(failure_);
+  commit_until(lock, next_seq_);
+}
+
+void JournalWriter::commit_until(std::unique_lock<std::mutex>& lock, int64_t until) {
+  using Clock = std::chrono::steady_clock;
+  while (committed_seq_ < until) {
     if (failed_) throw StoreError(failure_);
     if (writing_) {  // another thread commits: ours goes into the next group
       committed_.wait(lock);
@@ -26,6 +52,7 @@ void JournalWriter::append(JournalEntry e) {
     std::vector<JournalEntry> group;
     group.swap(pending_);
     lock.unlock();
+    const auto began = Clock::now();
     try {
       store_.append_journal(run_, group);
     } catch (const std::exception& x) {
@@ -37,11 +64,12 @@ void JournalWriter::append(JournalEntry e) {
       throw;
     }
     lock.lock();
+    stats_.commit_ms += std::chrono::duration<double, std::milli>(Clock::now() - began).count();
+    stats_.commits++;
+    stats_.entries += group.size();
     committed_seq_ = group.back().seq;
     writing_ = false;
     committed_.notify_all();
-    if (crash_after_ >= 0 && (writes_ += static_cast<long>(group.size())) >= crash_after_)
-      std::raise(SIGKILL);
   }
 }
 

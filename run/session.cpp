@@ -227,6 +227,10 @@ RunResult RunSession::execute(const Output& out) {
   Machine machine(*s_.program, *host, s_.policy.budgets);
   machine.set_interrupt(out.interrupt);
   RunResult r = machine.run(s_.params);
+  if (journal) {
+    journal->flush();  // what a resumed run replays up to the point it stopped at
+    journal_stats_ = journal->journal_stats();
+  }
   record_end(r);
   return r;
 }

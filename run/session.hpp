@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "run/gates.hpp"
+#include "run/journal_writer.hpp"
 #include "run/policy.hpp"
 #include "run/run_store.hpp"
 #include "run/scenario.hpp"
@@ -82,6 +83,8 @@ class RunSession {
   // process it starts). Throws SessionError before anything runs when the run is executed
   // elsewhere or an output cannot be opened; a store that fails throws StoreError.
   RunResult execute(const Output& out);
+  // What journaling cost the last execute() (unset without a store).
+  const std::optional<JournalWriter::Stats>& journal_stats() const { return journal_stats_; }
 
  private:
   RunSession() = default;
@@ -92,6 +95,7 @@ class RunSession {
   RunRecord rec_;
   RunStore* store_ = nullptr;
   bool recorded_ = false;  // the record is in the store: execute() resumes it
+  std::optional<JournalWriter::Stats> journal_stats_;
 };
 
 // Cancels run ID of STORE for WHO: a run paused, interrupted, or executed by a process of

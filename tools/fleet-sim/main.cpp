@@ -267,6 +267,7 @@ int main(int argc, char** argv) {
   srv.new_task_queue = [] { return new httplib::ThreadPool(96); };
   srv.set_keep_alive_max_count(100000);
   srv.set_keep_alive_timeout(2);
+  srv.set_tcp_nodelay(true);
   // Requests about a device the faults slow down or fail (not under the fleet's lock).
   srv.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     ++fleet.requests;
