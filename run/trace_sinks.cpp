@@ -77,12 +77,27 @@ void ReadableTrace::cohort_table(const Value& columns, const Value& cohorts,
   std::vector<std::vector<std::string>> rows(1);
   for (const auto& c : columns.items()) rows[0].push_back(c.str());
   for (const auto& e : ends) rows[0].push_back(e);
-  for (const auto& c : cohorts.items()) {
+  // A table a person reads: up to kCohortRows rows; beyond that, the largest cohorts (where
+  // the children cluster), largest first, and how many more there are.
+  std::vector<const Value*> shown;
+  for (const auto& c : cohorts.items()) shown.push_back(&c);
+  const size_t all = shown.size();
+  if (all > kCohortRows) {
+    auto size = [](const Value* c) {
+      int64_t n = 0;
+      for (const auto& x : c->field("ends")->items()) n += x.field("children")->i;
+      return n;
+    };
+    std::stable_sort(shown.begin(), shown.end(),
+                     [&](const Value* a, const Value* b) { return size(a) > size(b); });
+    shown.resize(kCohortRows);
+  }
+  for (const Value* c : shown) {
     std::vector<std::string> row;
-    for (const auto& k : c.field("key")->items()) row.push_back(to_display(k));
+    for (const auto& k : c->field("key")->items()) row.push_back(to_display(k));
     for (const auto& e : ends) {
       int64_t n = 0;
-      for (const auto& x : c.field("ends")->items())
+      for (const auto& x : c->field("ends")->items())
         if (x.field("end")->str() == e) n = x.field("children")->i;
       row.push_back(std::to_string(n));
     }
@@ -102,6 +117,9 @@ void ReadableTrace::cohort_table(const Value& columns, const Value& cohorts,
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out_ << line << "\n";
   }
+  if (all > shown.size())
+    out_ << pad << "      … and " << all - shown.size()
+         << " smaller cohorts (all of them: rbk run --summary FILE, rbk runs RUN --json)\n";
 }
 
 void ReadableTrace::event(const TraceEvent& e, int64_t) {
@@ -187,7 +205,9 @@ void ReadableTrace::event(const TraceEvent& e, int64_t) {
               (actions.empty() ? "" : ", ") + a->keys()[i] + " ×" + to_display(a->items()[i]);
       out_ << "; each child may do " << (actions.empty() ? "no action" : actions);
       if (field(e, "worst_case"))
-        out_ << "; worst case " << text(e, "worst_case") << " children before the abort fires";
+        out_ << "; worst case " << text(e, "worst_case")
+             << (text(e, "worst_case") == "1" ? " child" : " children")
+             << " before the abort fires";
       out_ << "\n";
       break;
     }

@@ -46,6 +46,9 @@ class StoreTrace : public TraceSink {
   size_t seq_ = 0, skip_ = 0;
 };
 
+// The rows of a fleet's cohort table a person is shown (the largest, when there are more).
+inline constexpr size_t kCohortRows = 20;
+
 // The path a person reads: nodes, probe results, edges, actions, gates, the outcome.
 class ReadableTrace : public TraceSink {
  public:

@@ -101,9 +101,9 @@ check "no device rolled back twice" "$([ "$distinct" = "$sent" ]; echo $?)" "$se
 started=$(started_children "$id")
 check "no more rollbacks than children started" "$([ "$sent" -le "$started" ]; echo $?)" "$sent rollbacks, $started started"
 
-# Ctrl-C while children are in flight (each answer slowed to 30 ms): the run stops once
+# Ctrl-C while children are in flight (each answer slowed to 100 ms): the run stops once
 # those finish, resumable; resumed, it runs only the children that never started.
-sim_args=(--fail 'hardware=rev-B:rollback=30%' --fail 'region=eu-west:slow=30ms')
+sim_args=(--fail 'hardware=rev-B:rollback=30%' --fail 'region=eu-west:slow=100ms')
 start_sim
 "${run[@]}" --dry-run --approve-all --as alice --policy "$tmp/policy.json" --config "$tmp/config.json" > "$tmp/int.out" 2>&1 &
 pid=$!
@@ -173,6 +173,17 @@ lacks "cold chain failing: never a second wave" "$tmp/out" "wave 2 of 3"
 sleep 0.3
 read -r later _ _ <<< "$(rollbacks)"
 check "cold chain failing: none after the abort" "$([ "$later" = "$sent" ]; echo $?)" "$sent, then $later"
+
+# offline_triage over 60,000 devices: every offline device of eu-west diagnosed (the
+# failed gateways' devices among them), nothing sent in a dry-run.
+sim_args=()
+start_sim
+expect "offline triage: a dry-run" 0 "$rbk" run "$src/runbooks/offline_triage.rbk" --dry-run --approve-all --as alice \
+  --policy "$tmp/policy.json" --config "$tmp/config.json" --param region=eu-west
+offline=$(curl -s "$api/devices?state=offline&region=eu-west" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')
+contains "offline triage: every offline device diagnosed" "$tmp/out" "$offline of $offline children ran"
+contains "offline triage: the failed gateways found" "$tmp/out" 'gateway.unhealthy("eu-west") = [{id: "gw-'
+check "offline triage: no action sent" "$([ "$(curl -s "$api/actions")" = "[]" ]; echo $?)" "$(curl -s "$api/actions" | head -c 300)"
 
 # Killed during the second wave and resumed: the run goes on to its end, no device rolled
 # back twice (the simulator's log).

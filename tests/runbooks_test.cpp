@@ -42,7 +42,7 @@ void expect_gated(const Program& p, const RunbookInfo& rb, const std::string& fi
 
 TEST(RunbookLibrary, FleetChangingActionsAreGated) {
   auto files = rbk_files(source_dir() / "runbooks");
-  ASSERT_EQ(files.size(), 7u);
+  ASSERT_EQ(files.size(), 8u);
   for (const auto& f : files) {
     Program p = compile_file((source_dir() / "runbooks" / f).string());
     expect_gated(p, p.entry_runbook(), f);

@@ -91,11 +91,11 @@ std::string explain_foreach(const Program& p, const ForeachInfo& fe) {
   for (const auto& [name, n] : plan.actions)
     actions += (actions.empty() ? "" : ", ") + fmt::format("{} ×{}", name, n);
   s += "; each child may do " + (actions.empty() ? std::string("no action") : actions);
-  s += plan.worst_case ? fmt::format(
-                             "; worst case: {} children start before the abort fires, if every "
-                             "child fails",
-                             *plan.worst_case)
-                       : std::string("; no abort rule: every item runs, whatever happens");
+  s +=
+      plan.worst_case
+          ? fmt::format("; worst case: {} {} before the abort fires, if every child fails",
+                        *plan.worst_case, *plan.worst_case == 1 ? "child starts" : "children start")
+          : std::string("; no abort rule: every item runs, whatever happens");
   return s;
 }
 

@@ -154,6 +154,15 @@ void generate(Fleet& f, int count, unsigned seed) {
   auto& s7 = f.devices["sensor-0007"];
   s7 = Device{"sensor-0007", "gw-3", "eu-west", "2.3.1", 60 * 60, true, 120, true, true, -1};
   f.gateways["gw-3"] = Gateway{true, true, true, false};
+  // In a large fleet a few gateways are down, and their devices offline with them: one
+  // restart each, not a field visit per device.
+  if (count >= 1000)
+    for (auto& [name, g] : f.gateways)
+      if (std::stoi(name.substr(3)) % 400 == 5) {
+        g.online = false;
+        for (auto& [id, d] : f.devices)
+          if (d.gateway == name) d.offline_s = 2 * 3600, d.last_connect_s = 2 * 3600;
+      }
 }
 
 void record(Fleet& f, const std::string& what, const std::string& target, const std::string& body,
@@ -426,9 +435,31 @@ int main(int argc, char** argv) {
     auto g = fleet.gateways.find(req.matches[1]);
     if (g == fleet.gateways.end()) return false;
     g->second.oom = false;
+    g->second.online = true;
     for (auto& [id, d] : fleet.devices)
-      if (d.gateway == g->first) d.offline_s = 0, d.last_connect_s = 0;
+      if (d.gateway == g->first && !d.bricked) d.offline_s = 0, d.last_connect_s = 0;
     return true;
+  });
+  // The gateways of a region (serving at least one of its devices) that are down or out of
+  // memory, with how many of the region's devices each serves.
+  srv.Get("/gateways", [&](const httplib::Request& req, httplib::Response& res) {
+    for (const auto& [k, v] : req.params)
+      if (k != "region" && k != "state")
+        return reply(
+            res, {{"error", "unknown filter \"" + k + "\" (the list takes region, state)"}}, 400);
+    if (!req.has_param("region") || req.get_param_value("state") != "unhealthy")
+      return reply(res, {{"error", "the list takes region=R&state=unhealthy"}}, 400);
+    std::string region = req.get_param_value("region");
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    std::map<std::string, int> served;
+    for (const auto& [id, d] : fleet.devices)
+      if (d.region == region) served[d.gateway]++;
+    json all = json::array();
+    for (const auto& [id, n] : served) {
+      const Gateway& g = fleet.gateways[id];
+      if (!g.online || g.oom) all.push_back({{"id", id}, {"devices", n}});
+    }
+    reply(res, all);
   });
   action(R"(/devices/([\w-]+)/quarantine)", "fleet.quarantine", {"reason"},
          [&](const httplib::Request& req) { return device_of(req) != nullptr; });
