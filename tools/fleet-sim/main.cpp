@@ -54,7 +54,8 @@ struct Device {
   // Firmware 2.4.0 fails signature verification on rev-B (the device stays offline, even
   // after a reboot) and reconnects too eagerly on rev-C (it republishes its buffer).
   bool bricked = false, noisy = false;
-  long backlog = 0;  // buffered messages not yet drained
+  bool quarantined = false;  // a restrictive policy: it may connect, not publish
+  long backlog = 0;          // buffered messages not yet drained
 };
 
 struct Gateway {
@@ -322,7 +323,8 @@ int main(int argc, char** argv) {
                   {"region", d->region},
                   {"firmware", d->firmware},
                   {"hardware", d->hardware},
-                  {"model", d->model}});
+                  {"model", d->model},
+                  {"quarantined", d->quarantined}});
   });
   // The registry's list, filtered by cohort and state (offline: not seen for 5 minutes).
   srv.Get("/devices", [&](const httplib::Request& req, httplib::Response& res) {
@@ -462,7 +464,11 @@ int main(int argc, char** argv) {
     reply(res, all);
   });
   action(R"(/devices/([\w-]+)/quarantine)", "fleet.quarantine", {"reason"},
-         [&](const httplib::Request& req) { return device_of(req) != nullptr; });
+         [&](const httplib::Request& req) {
+           Device* d = device_of(req);
+           if (d) d->quarantined = true;
+           return d != nullptr;
+         });
   action(R"(/devices/([\w-]+)/power-cycle)", "fleet.power_cycle", {},
          [&](const httplib::Request& req) {
            Device* d = device_of(req);
