@@ -22,23 +22,11 @@ export RBK_STDLIB="$root/stdlib"
 work=$(mktemp -d)
 sim_pid=""
 trap '[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$work"' EXIT
-for try in 1 2 3 4 5; do
-  port=$((20000 + RANDOM % 20000))
-  "$sim" --port "$port" --devices "$devices" > "$work/sim.log" 2>&1 &
-  sim_pid=$!
-  for i in $(seq 1 100); do
-    curl -s "http://127.0.0.1:$port/requests" > /dev/null 2>&1 && break 2
-    kill -0 "$sim_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill "$sim_pid" 2>/dev/null
-  sim_pid=""
-done
-[ -n "$sim_pid" ] || { echo "fleet-sim did not start"; exit 1; }
-sed "s|http://127.0.0.1:8085|http://127.0.0.1:$port|g" "$root/tools/fleet-sim/config.json" > "$work/config.json"
-sed "s|127.0.0.1:8085|127.0.0.1:$port|g" "$root/tools/fleet-sim/policy.json" > "$work/policy.json"
+tmp=$work src=$root
+. "$root/tests/test_lib.sh"  # start_fleet_sim
+start_fleet_sim "$sim" --devices "$devices"
 cohort='{"firmware": "2.3.1", "hardware": "rev-A", "region": "eu-west"}'
-items=$(curl -s "http://127.0.0.1:$port/devices?firmware=2.3.1&hardware=rev-A&region=eu-west" |
+items=$(curl -s "$api/devices?firmware=2.3.1&hardware=rev-A&region=eu-west" |
   python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')
 echo "== a live fan-out (dry-run) over $items devices of a $devices-device fleet; medians of $runs runs"
 printf '%-12s %12s %12s %14s %10s %10s\n' concurrency devices/s "eval ms" "journal share" entries commits
@@ -47,8 +35,8 @@ for c in 1 16 64; do
   : > "$work/samples"
   for _ in $(seq 1 "$runs"); do
     rm -f "$work"/runs.db*
-    "$rbk" run "$work/live_check.rbk" --dry-run --store "$work/runs.db" --policy "$work/policy.json" \
-      --config "$work/config.json" --param "cohort=$cohort" --summary "$work/summary.json" > "$work/out" ||
+    "$rbk" run "$work/live_check.rbk" --dry-run --store "$work/runs.db" --policy "$tmp/policy.json" \
+      --config "$tmp/config.json" --param "cohort=$cohort" --summary "$work/summary.json" > "$work/out" ||
       { echo "FAIL at concurrency $c:"; tail -5 "$work/out"; exit 1; }
     python3 - "$work/summary.json" "$items" >> "$work/samples" <<'PY'
 import json, sys

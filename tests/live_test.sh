@@ -15,28 +15,7 @@ sim_pid=""
 cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-# Starts the simulator, in its initial state, on a free loopback port (bounded tries,
-# bounded wait), and writes the configuration and policy that reach it.
-start_sim() {
-  [ -n "$sim_pid" ] && { kill "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; }
-  sim_pid=""
-  for try in 1 2 3 4 5; do
-    port=$((20000 + RANDOM % 20000))
-    "$sim" --port "$port" > "$tmp/sim.log" 2>&1 &
-    sim_pid=$!
-    for i in $(seq 1 50); do
-      curl -s "http://127.0.0.1:$port/requests" > /dev/null 2>&1 && break 2
-      kill -0 "$sim_pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill "$sim_pid" 2>/dev/null
-    sim_pid=""
-  done
-  [ -n "$sim_pid" ] || { echo "FAIL: fleet-sim did not start"; exit 1; }
-  api="http://127.0.0.1:$port"
-  sed "s|http://127.0.0.1:8085|$api|g" "$src/tools/fleet-sim/config.json" > "$tmp/config.json"
-  sed "s|127.0.0.1:8085|127.0.0.1:$port|g" "$src/tools/fleet-sim/policy.json" > "$tmp/policy.json"
-}
+start_sim() { start_fleet_sim "$sim"; }
 start_sim
 actions() { curl -s "$api/actions"; }
 requests() { curl -s "$api/requests" | grep -o '[0-9]*'; }

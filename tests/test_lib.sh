@@ -40,3 +40,29 @@ trace_lines() {
   "$@" --json | python3 -c 'import json, sys
 for e in json.load(sys.stdin)["trace"]: print(json.dumps(e, separators=(",", ":")))'
 }
+
+# start_fleet_sim SIM [ARGS...]: tools/fleet-sim on a free loopback port (bounded tries,
+# bounded wait), stopping the one this script started before; sets sim_pid, port and api,
+# and writes $tmp/config.json and $tmp/policy.json pointing at it (from $src/tools/fleet-sim).
+start_fleet_sim() {
+  local sim=$1
+  shift
+  [ -n "${sim_pid:-}" ] && { kill "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; }
+  sim_pid=""
+  for try in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 20000))
+    "$sim" --port "$port" "$@" > "$tmp/sim.log" 2>&1 &
+    sim_pid=$!
+    for i in $(seq 1 100); do
+      curl -s "http://127.0.0.1:$port/requests" > /dev/null 2>&1 && break 2
+      kill -0 "$sim_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$sim_pid" 2>/dev/null
+    sim_pid=""
+  done
+  [ -n "$sim_pid" ] || { echo "FAIL: fleet-sim did not start"; exit 1; }
+  api="http://127.0.0.1:$port"
+  sed "s|http://127.0.0.1:8085|$api|g" "$src/tools/fleet-sim/config.json" > "$tmp/config.json"
+  sed "s|127.0.0.1:8085|127.0.0.1:$port|g" "$src/tools/fleet-sim/policy.json" > "$tmp/policy.json"
+}

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <memory>
 
+#include "vm/rbc.hpp"
+
 namespace rbk {
 
 std::vector<size_t> wave_ends(const std::vector<WaveInfo>& waves, size_t n) {
@@ -143,16 +145,11 @@ class DigestWriter {
   }
   std::string hex_digest() {
     flush();
-    unsigned char out[EVP_MAX_MD_SIZE];
+    std::array<uint8_t, 32> out{};
     unsigned int len = 0;
-    if (!EVP_DigestFinal_ex(ctx_.get(), out, &len)) throw std::runtime_error("SHA-256 failed");
-    static const char* digits = "0123456789abcdef";
-    std::string s;
-    for (unsigned int k = 0; k < len; ++k) {
-      s += digits[out[k] >> 4];
-      s += digits[out[k] & 15];
-    }
-    return s;
+    if (!EVP_DigestFinal_ex(ctx_.get(), out.data(), &len) || len != out.size())
+      throw std::runtime_error("SHA-256 failed");
+    return hex(out);
   }
 
  private:

@@ -8,20 +8,6 @@ namespace {
 
 struct TooDeep {};
 
-// "line L, column C" of byte OFFSET of TEXT (columns in bytes, as the JSON library's own).
-std::string place(std::string_view text, size_t offset) {
-  size_t line = 1, col = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return "line " + std::to_string(line) + ", column " + std::to_string(col);
-}
-
 // The library's message without its "[json.exception.parse_error.101] " prefix.
 std::string plain_message(const nlohmann::json::exception& e) {
   std::string m = e.what();
@@ -59,6 +45,19 @@ bool too_deep(std::string_view text, int max_depth) {
 
 }  // namespace
 
+std::string json_place(std::string_view text, size_t offset) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(col);
+}
+
 nlohmann::json read_json(std::string_view text, int max_depth) {
   try {
     if (too_deep(text, max_depth)) throw TooDeep{};
@@ -76,7 +75,7 @@ nlohmann::json read_json(std::string_view text, int max_depth) {
       std::string token = m.substr(q + 1, q2 - q - 1);
       size_t at = text.find(token);
       if (at != std::string_view::npos)
-        throw JsonReadError("not valid JSON: the number " + token + " at " + place(text, at) +
+        throw JsonReadError("not valid JSON: the number " + token + " at " + json_place(text, at) +
                             " is out of range");
     }
     throw JsonReadError("not valid JSON: " + m);

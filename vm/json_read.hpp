@@ -9,6 +9,7 @@
 #pragma once
 
 #include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,9 @@ inline constexpr int kMaxStoredJsonDepth = 512;
 struct JsonReadError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// "line L, column C" of byte OFFSET of TEXT (columns in bytes, as the JSON library's own).
+std::string json_place(std::string_view text, size_t offset);
 
 // Parses TEXT; throws JsonReadError("not valid JSON: …" / "… nested more than 64 levels …").
 nlohmann::json read_json(std::string_view text, int max_depth = kMaxJsonDepth);

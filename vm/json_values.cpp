@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "lang/utf8.hpp"
+
 namespace rbk {
 
 namespace {
@@ -49,38 +51,10 @@ size_t utf8_length(const unsigned char* s, size_t n) {
   return len;
 }
 
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 }  // namespace
 
 void JsonValueReader::fail(const std::string& what, size_t at) const {
-  size_t line = 1, column = 1;
-  for (size_t i = 0; i < at && i < text_.size(); ++i) {
-    if (text_[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  throw JsonReadError("not valid JSON: " + what + " at line " + std::to_string(line) + ", column " +
-                      std::to_string(column));
+  throw JsonReadError("not valid JSON: " + what + " at " + json_place(text_, at));
 }
 
 void JsonValueReader::skip_space() {
@@ -135,38 +109,47 @@ Value JsonValueReader::value(int depth) {
   fail_here("a value should start here (an object, array, string, number, true, false or null)");
 }
 
-Value JsonValueReader::object(int depth) {
+// The members of the object or array just opened, up to CLOSE, each read by MEMBER; the
+// depth limit checked first.
+template <typename F>
+void JsonValueReader::members(int depth, char close, F member) {
   if (depth > max_depth_)
     throw JsonReadError("JSON nested more than " + std::to_string(max_depth_) +
                         " levels deep (the limit for arrays and objects)");
-  ++pos_;  // {
-  const size_t base = values_.size();
+  ++pos_;  // { or [
   skip_space();
-  if (pos_ < text_.size() && text_[pos_] == '}') {
+  if (pos_ < text_.size() && text_[pos_] == close) {
     ++pos_;
-  } else {
-    for (;;) {
-      skip_space();
-      if (pos_ == text_.size() || text_[pos_] != '"') fail_here("a key (a string) should be here");
-      keys_.emplace_back();
-      string_into(keys_.back());
-      skip_space();
-      if (pos_ == text_.size() || text_[pos_] != ':') fail_here("':' should follow the key");
-      ++pos_;
-      skip_space();
-      values_.push_back(value(depth));
-      skip_space();
-      if (pos_ < text_.size() && text_[pos_] == ',') {
-        ++pos_;
-        continue;
-      }
-      if (pos_ < text_.size() && text_[pos_] == '}') {
-        ++pos_;
-        break;
-      }
-      fail_here("',' or '}' should be here");
-    }
+    return;
   }
+  for (;;) {
+    skip_space();
+    member();
+    skip_space();
+    if (pos_ < text_.size() && text_[pos_] == ',') {
+      ++pos_;
+      continue;
+    }
+    if (pos_ < text_.size() && text_[pos_] == close) {
+      ++pos_;
+      return;
+    }
+    fail_here(std::string("',' or '") + close + "' should be here");
+  }
+}
+
+Value JsonValueReader::object(int depth) {
+  const size_t base = values_.size();
+  members(depth, '}', [&] {
+    if (pos_ == text_.size() || text_[pos_] != '"') fail_here("a key (a string) should be here");
+    keys_.emplace_back();
+    string_into(keys_.back());
+    skip_space();
+    if (pos_ == text_.size() || text_[pos_] != ':') fail_here("':' should follow the key");
+    ++pos_;
+    skip_space();
+    values_.push_back(value(depth));
+  });
   const size_t n = values_.size() - base;
   const size_t key_base = keys_.size() - n;
   // The shape: the last one an object at this depth had, when the keys are the same.
@@ -199,30 +182,8 @@ Value JsonValueReader::object(int depth) {
 }
 
 Value JsonValueReader::array(int depth) {
-  if (depth > max_depth_)
-    throw JsonReadError("JSON nested more than " + std::to_string(max_depth_) +
-                        " levels deep (the limit for arrays and objects)");
-  ++pos_;  // [
   const size_t base = values_.size();
-  skip_space();
-  if (pos_ < text_.size() && text_[pos_] == ']') {
-    ++pos_;
-  } else {
-    for (;;) {
-      skip_space();
-      values_.push_back(value(depth));
-      skip_space();
-      if (pos_ < text_.size() && text_[pos_] == ',') {
-        ++pos_;
-        continue;
-      }
-      if (pos_ < text_.size() && text_[pos_] == ']') {
-        ++pos_;
-        break;
-      }
-      fail_here("',' or ']' should be here");
-    }
-  }
+  members(depth, ']', [&] { values_.push_back(value(depth)); });
   std::vector<Value> items(std::make_move_iterator(values_.begin() + static_cast<long>(base)),
                            std::make_move_iterator(values_.end()));
   values_.resize(base);

@@ -26,6 +26,8 @@ class JsonValueReader {
 
  private:
   Value value(int depth);
+  template <typename F>
+  void members(int depth, char close, F member);
   Value object(int depth);
   Value array(int depth);
   Value string_value();
