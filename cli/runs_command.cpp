@@ -1,5 +1,6 @@
 // rbk runs (list the stored runs, show one, follow one as it goes on) and rbk cancel.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <iostream>
@@ -237,10 +238,28 @@ int follow_run(RunStore& store, const RunsOptions& opts) {
   auto r = stored_run(store, opts.run);
   if (!r) return kUsage;
   size_t shown = 0;
+  // On a terminal, a foreach's progress as the executing process keeps it: a line of its
+  // own, erased before the next output.
+  const bool terminal = isatty(STDOUT_FILENO);
+  std::string progress;
+  auto erase = [&] {
+    if (!progress.empty()) std::cout << "\r\033[K";
+    progress.clear();
+  };
   auto print_new = [&] {
-    for (const auto& line : store.output(opts.run, shown)) {
+    std::vector<std::string> lines = store.output(opts.run, shown);
+    if (!lines.empty()) erase();
+    for (const auto& line : lines) {
       std::cout << line << "\n";
       ++shown;
+    }
+    if (terminal) {
+      std::string now = store.progress(opts.run);
+      if (now != progress) {
+        erase();
+        if (!now.empty()) std::cout << "  " << now;
+        progress = now;
+      }
     }
     std::cout.flush();
   };
@@ -250,6 +269,7 @@ int follow_run(RunStore& store, const RunsOptions& opts) {
     RunState state = current_state(*r);
     if (state != RunState::Running) {
       print_new();  // what it wrote before it stopped
+      erase();
       if (state == RunState::Interrupted)
         std::cout << "run " << r->id << " was interrupted" << state_hint(*r, state) << "\n";
       return exit_code(*r, state);

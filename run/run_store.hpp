@@ -141,6 +141,11 @@ class RunStore {
   // Its lines from the FROM-th on (0: all).
   virtual std::vector<std::string> output(const std::string& run, size_t from = 0) = 0;
 
+  // Where a foreach of RUN stands, as a line a person reads ("" when none runs), kept by
+  // the process executing it for whoever follows it from another (rbk runs RUN --follow).
+  virtual void set_progress(const std::string& /*run*/, const std::string& /*line*/) {}
+  virtual std::string progress(const std::string& /*run*/) { return ""; }
+
   // Lets the writes of a run that can be done again (a scenario run: its answers are the
   // scenario's, its actions only recorded) share transactions, committed at most 200 ms or
   // 5,000 writes apart and before every status change: a process killed in between loses

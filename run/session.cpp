@@ -179,9 +179,12 @@ RunResult RunSession::execute(const Output& out) {
     sinks.add(&*readable);
   }
   std::optional<StoreTrace> stored;
+  std::optional<StoreProgress> stored_progress;  // for whoever follows it from elsewhere
   if (store_) {
     stored.emplace(*store_, rec_.id, rec_.program_hash, already);
     sinks.add(&*stored);
+    stored_progress.emplace(*store_, rec_.id);
+    sinks.add(&*stored_progress);
   }
   std::ofstream trace_out;
   std::optional<JsonlTrace> jsonl;

@@ -75,6 +75,7 @@ CREATE TABLE IF NOT EXISTS trace(run TEXT, seq INTEGER, event TEXT, PRIMARY KEY(
 CREATE TABLE IF NOT EXISTS approvals(
   run TEXT, gate TEXT, decision TEXT, by TEXT, at INTEGER, comment TEXT, plan_hash TEXT);
 CREATE TABLE IF NOT EXISTS output(run TEXT, seq INTEGER, line TEXT, PRIMARY KEY(run, seq));
+CREATE TABLE IF NOT EXISTS progress(run TEXT PRIMARY KEY, line TEXT);
 )";
 // PRAGMA user_version: 0 before run owners and output, 1 before journal scopes (those
 // tables are brought up to date); a store of a newer rbk is refused rather than misread.
@@ -145,6 +146,19 @@ class SqliteRunStore : public RunStore {
   void append_output(const std::string& run, const std::string& line) override;
   std::vector<std::string> output(const std::string& run, size_t from) override;
   const std::string& path() const override { return path_; }
+  void set_progress(const std::string& run, const std::string& line) override {
+    Lock lock(mutex_);
+    Stmt s = cached(line.empty() ? "DELETE FROM progress WHERE run=?1 AND ?2=''"
+                                 : "INSERT OR REPLACE INTO progress(run, line) VALUES(?1, ?2)");
+    s.bind(1, run).bind(2, line);
+    s.step();
+  }
+  std::string progress(const std::string& run) override {
+    Lock lock(mutex_);
+    Stmt s = cached("SELECT line FROM progress WHERE run=?");
+    s.bind(1, run);
+    return s.step() ? s.text(0) : "";
+  }
   void append_journal(const std::string& run, const std::vector<JournalEntry>& entries) override;
   void batch_writes(bool on) override {
     Lock lock(mutex_);

@@ -245,8 +245,8 @@ std::string thousands(size_t n) {
 }
 }  // namespace
 
-void ProgressLine::progress(const FleetProgress& p) {
-  std::string line = "  " + p.node + ": wave " + std::to_string(p.wave) + " of " +
+std::string progress_text(const FleetProgress& p) {
+  std::string line = p.node + ": wave " + std::to_string(p.wave) + " of " +
                      std::to_string(p.waves) + " · " + thousands(p.done) + " of " +
                      thousands(p.items) + " done · " + thousands(p.failed) + " failed";
   if (p.in_flight) line += " · " + thousands(p.in_flight) + " in flight";
@@ -259,7 +259,11 @@ void ProgressLine::progress(const FleetProgress& p) {
                               1000) +
               " left";
   }
-  out_ << "\r\033[K" << line << std::flush;
+  return line;
+}
+
+void ProgressLine::progress(const FleetProgress& p) {
+  out_ << "\r\033[K  " << progress_text(p) << std::flush;
   shown_ = true;
 }
 

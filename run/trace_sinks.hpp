@@ -62,6 +62,35 @@ class ReadableTrace : public TraceSink {
   size_t seen_ = 0, skip_ = 0;
 };
 
+// A foreach's progress as a person reads it: "rollback: wave 2 of 3 · 1,234 of 60,000 done ·
+// 12 failed · 8 in flight · 450/s · about 2m left".
+std::string progress_text(const FleetProgress& p);
+
+// The progress kept in the run store, for `rbk runs RUN --follow` in another process.
+class StoreProgress : public TraceSink {
+ public:
+  StoreProgress(RunStore& store, std::string run) : store_(store), run_(std::move(run)) {}
+  void event(const TraceEvent&, int64_t) override {
+    if (shown_) store_.set_progress(run_, "");
+    shown_ = false;
+  }
+  void progress(const FleetProgress& p) override {
+    store_.set_progress(run_, progress_text(p));
+    shown_ = true;
+  }
+  ~StoreProgress() override {
+    try {
+      if (shown_) store_.set_progress(run_, "");
+    } catch (const std::exception&) {  // (a store that fails now fails its next write too)
+    }
+  }
+
+ private:
+  RunStore& store_;
+  std::string run_;
+  bool shown_ = false;
+};
+
 // A foreach's progress as one line on a terminal, drawn over itself ("rollback: wave 2 of
 // 3 · 1,234 of 60,000 done · 12 failed · 8 in flight · 450/s · about 2m left"), and
 // erased before anything else is printed: add it to a FanOut before the readable trace.

@@ -102,6 +102,15 @@ contains "every child ran in the end" "$tmp/out" "$cohort of $cohort children ra
 rest=$(grep -o 'resolved (2 nodes, [0-9]*' "$tmp/out" | grep -o '[0-9]*$')
 check "each child ran once across both processes" "$([ $((first + rest)) = "$cohort" ]; echo $?)" "$first + $rest children for $cohort"
 
+# Approved without --wait, the run goes on in a process of its own; whoever follows it on a
+# terminal sees its progress line too (kept in the store by that process).
+expect "live, slowed: the canary, then the gate" 3 "${run[@]}" --as alice --policy "$tmp/policy.json" --config "$tmp/config.json"
+id=$("$rbk" runs | sed -n 2p | awk '{print $1}')
+expect "approved: it goes on elsewhere" 0 "$rbk" approve "$id" --as erin
+script -qec "'$rbk' runs $id --follow" /dev/null > "$tmp/follow.out" 2>&1
+contains "followed: the progress line" "$tmp/follow.out" "rollback: wave 2 of 2 · "
+contains "followed: to the end" "$tmp/follow.out" "children ran"
+
 # The seed's cold-chain incident, runbooks/cold_chain_release.rbk, over 60,000 simulated
 # devices: rev-C floods the broker, rev-B fails signature verification.
 devices=60000
