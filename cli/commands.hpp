@@ -63,6 +63,12 @@ struct RunsOptions {
 };
 int run_runs(const RunsOptions& opts);
 
+struct AuditOptions {
+  bool verify = false;
+  std::string store;
+};
+int run_audit(const AuditOptions& opts);
+
 struct CancelOptions {
   std::string run, as, comment, store;
 };

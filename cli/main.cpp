@@ -119,6 +119,7 @@ struct RunCommands {
   rbk::cli::ResumeOptions resume;
   rbk::cli::RunsOptions runs;
   rbk::cli::CancelOptions cancel;
+  rbk::cli::AuditOptions audit;
   rbk::cli::TestOptions test;
 };
 
@@ -187,6 +188,16 @@ void add_run(CLI::App& app, RunCommands& o) {
   cancel->add_option("--store", o.cancel.store, "The run store");
   example(cancel, "  rbk cancel r20261122-183055-4f2a --comment \"fixed by hand\"",
           "0 cancelled, 1 it could not be stopped, 2 no such run, or it has finished");
+
+  auto* audit = app.add_subcommand(
+      "audit", "The audit log: who started, approved, denied, resumed or cancelled which run");
+  audit->add_option("--store", o.audit.store, "The run store");
+  auto* verify = audit->add_subcommand(
+      "verify", "Check the audit log's hash chain; name an entry edited, deleted or moved");
+  verify->add_option("--store", o.audit.store, "The run store");
+  verify->callback([&o] { o.audit.verify = true; });
+  example(audit, "  rbk audit\n  rbk audit verify",
+          "0 shown, or the chain is intact; 1 it is broken (each broken place named); 2 no store");
 
   auto* runs = app.add_subcommand(
       "runs", "List stored runs, or show one with its output (--follow: as it goes on)");
@@ -345,6 +356,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("resume")) return rbk::cli::run_resume(runs.resume);
     if (app.got_subcommand("runs")) return rbk::cli::run_runs(runs.runs);
     if (app.got_subcommand("cancel")) return rbk::cli::run_cancel(runs.cancel);
+    if (app.got_subcommand("audit")) return rbk::cli::run_audit(runs.audit);
     if (app.got_subcommand("test")) return rbk::cli::run_test(runs.test);
     if (app.got_subcommand("render")) return rbk::cli::run_render(render);
     if (app.got_subcommand("schema")) return rbk::cli::run_schema(schema);

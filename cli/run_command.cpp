@@ -98,6 +98,7 @@ int execute(RunSession& session, const char* cmd, bool resuming, bool detached =
   if (!detached && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) prompt.emplace(std::cin, out);
   RunSession::Output setup;
   setup.readable = &out;
+  setup.actor = current_user();  // who resumes a recorded run, for the audit log
   setup.prompt = prompt ? &*prompt : nullptr;
   // On a terminal: a foreach's progress on a line of its own, and Ctrl-C between children.
   if (!detached && isatty(STDOUT_FILENO)) setup.progress = &std::cout;

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "run/audit.hpp"
 #include "vm/host.hpp"
 
 namespace rbk {
@@ -140,6 +141,11 @@ class RunStore {
   virtual void append_output(const std::string& run, const std::string& line) = 0;
   // Its lines from the FROM-th on (0: all).
   virtual std::vector<std::string> output(const std::string& run, size_t from = 0) = 0;
+
+  // The audit log (run/audit.hpp): E is appended after the last entry, its seq, prev and
+  // hash set here, in one transaction with reading that entry.
+  virtual void append_audit(AuditEntry e) = 0;
+  virtual std::vector<AuditEntry> audit() = 0;
 
   // Where a foreach of RUN stands, as a line a person reads ("" when none runs), kept by
   // the process executing it for whoever follows it from another (rbk runs RUN --follow).

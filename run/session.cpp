@@ -145,6 +145,9 @@ std::string RunSession::decide(const std::string& who, GateDecision decision,
     return "run " + rec_.id + " is no longer waiting at gate '" + rec_.paused_gate +
            "' (decided meanwhile: rbk runs " + rec_.id + ")";
   rec_ = next;
+  store_->append_audit(
+      {0, approval.at, who, decision == GateDecision::Approved ? "approve" : "deny", rec_.id,
+       approval.plan_hash, approval.gate + (comment.empty() ? "" : ": " + comment)});
   return "";
 }
 
@@ -202,6 +205,8 @@ RunResult RunSession::execute(const Output& out) {
     rec_.owner = this_process();
     store_->create(rec_);
     recorded_ = true;
+    store_->append_audit(
+        {0, system_now_ms(), rec_.started_by, "start", rec_.id, "", run_mode_name(rec_.mode)});
   } else if (store_) {
     std::string me = this_process();
     bool mine = rec_.owner == me || owner_gone(rec_.owner) ||
@@ -210,6 +215,8 @@ RunResult RunSession::execute(const Output& out) {
       throw SessionError("run " + rec_.id + " is being executed by another process (" + rec_.owner +
                          "): follow it with rbk runs " + rec_.id + " --follow");
     rec_.owner = me;
+    store_->append_audit({0, system_now_ms(), out.actor.empty() ? rec_.started_by : out.actor,
+                          "resume", rec_.id, "", me});
   }
 
   std::unique_ptr<Host> world_holder;
@@ -310,6 +317,7 @@ CancelResult cancel_run(RunStore& store, const std::string& id, const std::strin
   rec->updated_at = system_now_ms();
   store.update_status(*rec);
   store.append_output(id, rec->error);
+  store.append_audit({0, rec->updated_at, who, "cancel", id, "", comment});
   return {Kind::Cancelled, ""};
 }
 

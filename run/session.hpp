@@ -76,6 +76,8 @@ class RunSession {
     std::ostream* progress = nullptr;
     // Where a person's Ctrl-C arrives (null: nobody can stop the run between children).
     RunInterrupt* interrupt = nullptr;
+    // Who continues a recorded run, for the audit log ("": whoever started it).
+    std::string actor;
   };
   // Runs from the start, or on from where a recorded run stopped (replaying its journal),
   // and records how it ended. A recorded run is taken over first: it must be owned by

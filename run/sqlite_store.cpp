@@ -76,6 +76,8 @@ CREATE TABLE IF NOT EXISTS approvals(
   run TEXT, gate TEXT, decision TEXT, by TEXT, at INTEGER, comment TEXT, plan_hash TEXT);
 CREATE TABLE IF NOT EXISTS output(run TEXT, seq INTEGER, line TEXT, PRIMARY KEY(run, seq));
 CREATE TABLE IF NOT EXISTS progress(run TEXT PRIMARY KEY, line TEXT);
+CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, at INTEGER, actor TEXT, action TEXT,
+  run TEXT, plan_hash TEXT, detail TEXT, prev TEXT, hash TEXT);
 )";
 // PRAGMA user_version: 0 before run owners and output, 1 before journal scopes (those
 // tables are brought up to date); a store of a newer rbk is refused rather than misread.
@@ -146,6 +148,8 @@ class SqliteRunStore : public RunStore {
   void append_output(const std::string& run, const std::string& line) override;
   std::vector<std::string> output(const std::string& run, size_t from) override;
   const std::string& path() const override { return path_; }
+  void append_audit(AuditEntry e) override;
+  std::vector<AuditEntry> audit() override;
   void set_progress(const std::string& run, const std::string& line) override {
     Lock lock(mutex_);
     Stmt s = cached(line.empty() ? "DELETE FROM progress WHERE run=?1 AND ?2=''"
@@ -427,6 +431,41 @@ void SqliteRunStore::append_journal(const std::string& run,
     for (const auto& e : entries) insert_journal(run, e);
     return true;
   });
+}
+
+void SqliteRunStore::append_audit(AuditEntry e) {
+  Lock lock(mutex_);
+  transaction([&] {
+    {
+      Stmt last(db_, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+      if (last.step()) {
+        e.seq = last.integer(0) + 1;
+        e.prev = last.text(1);
+      } else {
+        e.seq = 1;
+        e.prev = "";
+      }
+    }
+    e.hash = audit_hash(e);
+    Stmt s(db_,
+           "INSERT INTO audit(seq, at, actor, action, run, plan_hash, detail, prev, hash) "
+           "VALUES(?,?,?,?,?,?,?,?,?)");
+    s.bind(1, e.seq).bind(2, e.at).bind(3, e.actor).bind(4, e.action).bind(5, e.run);
+    s.bind(6, e.plan_hash).bind(7, e.detail).bind(8, e.prev).bind(9, e.hash);
+    s.step();
+    return true;
+  });
+}
+std::vector<AuditEntry> SqliteRunStore::audit() {
+  Lock lock(mutex_);
+  Stmt s(db_,
+         "SELECT seq, at, actor, action, run, plan_hash, detail, prev, hash FROM audit "
+         "ORDER BY seq");
+  std::vector<AuditEntry> out;
+  while (s.step())
+    out.push_back(AuditEntry{s.integer(0), s.integer(1), s.text(2), s.text(3), s.text(4), s.text(5),
+                             s.text(6), s.text(7), s.text(8)});
+  return out;
 }
 
 std::vector<JournalEntry> SqliteRunStore::journal(const std::string& run) {

@@ -58,6 +58,22 @@ contains "its output, as rbk run and approve printed it" "$tmp/out" "● settled
 expect "its raw trace as JSON" 0 "$rbk" runs "$run1" --json
 contains "trace kept" "$tmp/out" '"event": "run_ended"'
 expect "approving a finished run" 2 "$rbk" approve "$run1" --as bob
+# The audit log: the start, the approval bound to its plan, the resume, in a hash chain
+# that names an edited or a deleted entry.
+expect "the audit log" 0 "$rbk" audit
+contains "who started it" "$tmp/out" "alice      start    $run1"
+contains "who approved it, and the plan" "$tmp/out" "bob        approve  $run1"
+contains "the comment" "$tmp/out" "restart: looks safe"
+expect "the chain verifies" 0 "$rbk" audit verify
+contains "intact" "$tmp/out" "the chain is intact"
+cp "$RBK_STORE" "$tmp/audit-edited.db"
+python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("UPDATE audit SET actor = ? WHERE action = ?", ("mallory", "approve")); c.commit()' "$tmp/audit-edited.db"
+expect "an edited entry" 1 "$rbk" audit verify --store "$tmp/audit-edited.db"
+contains "named, and how" "$tmp/out" "(approve by mallory, run $run1): its hash does not match what it says (edited)"
+cp "$RBK_STORE" "$tmp/audit-deleted.db"
+python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("DELETE FROM audit WHERE action = ?", ("approve",)); c.commit()' "$tmp/audit-deleted.db"
+expect "a deleted entry" 1 "$rbk" audit verify --store "$tmp/audit-deleted.db"
+contains "the gap named" "$tmp/out" "is missing (deleted)"
 expect "unknown run" 2 "$rbk" approve no-such-run --as bob
 
 # A denial follows the denied edge.
