@@ -18,18 +18,18 @@ int run_audit(const AuditOptions& opts) {
       std::vector<std::string> problems = verify_audit(entries);
       for (const auto& p : problems) std::cout << "rbk audit verify: " << p << "\n";
       if (!problems.empty()) return kFailed;
-      std::cout << fmt::format("rbk audit verify: {} entr{}, the chain is intact{}\n",
-                               entries.size(), entries.size() == 1 ? "y" : "ies",
-                               entries.empty() ? "" : " (last " + entries.back().hash.substr(0, 12) + "…)");
+      std::cout << fmt::format(
+          "rbk audit verify: {} entr{}, the chain is intact{}\n", entries.size(),
+          entries.size() == 1 ? "y" : "ies",
+          entries.empty() ? "" : " (last " + entries.back().hash.substr(0, 12) + "…)");
       return kOk;
     }
-    std::cout << fmt::format("{:<5} {:<24} {:<10} {:<8} {:<24} {}\n", "SEQ", "AT", "ACTOR",
+    std::cout << fmt::format("{:<5} {:<24} {:<10} {:<12} {:<24} {}\n", "SEQ", "AT", "ACTOR",
                              "ACTION", "RUN", "PLAN / DETAIL");
     for (const auto& e : entries)
-      std::cout << fmt::format("{:<5} {:<24} {:<10} {:<8} {:<24} {}\n", e.seq, format_time(e.at),
-                               e.actor, e.action, e.run,
-                               e.plan_hash.empty() ? e.detail
-                                                   : e.plan_hash.substr(0, 12) + "… " + e.detail);
+      std::cout << fmt::format(
+          "{:<5} {:<24} {:<10} {:<12} {:<24} {}\n", e.seq, format_time(e.at), e.actor, e.action,
+          e.run, e.plan_hash.empty() ? e.detail : e.plan_hash.substr(0, 12) + "… " + e.detail);
     return kOk;
   });
 }

@@ -69,6 +69,13 @@ struct AuditOptions {
 };
 int run_audit(const AuditOptions& opts);
 
+struct TokenOptions {
+  std::string action;  // create, list, revoke
+  std::string name, id, expires, as, store;
+  std::vector<std::string> roles;
+};
+int run_token(const TokenOptions& opts);
+
 struct CancelOptions {
   std::string run, as, comment, store;
 };

@@ -120,6 +120,7 @@ struct RunCommands {
   rbk::cli::RunsOptions runs;
   rbk::cli::CancelOptions cancel;
   rbk::cli::AuditOptions audit;
+  rbk::cli::TokenOptions token;
   rbk::cli::TestOptions test;
 };
 
@@ -196,6 +197,33 @@ void add_run(CLI::App& app, RunCommands& o) {
       "verify", "Check the audit log's hash chain; name an entry edited, deleted or moved");
   verify->add_option("--store", o.audit.store, "The run store");
   verify->callback([&o] { o.audit.verify = true; });
+  auto* token = app.add_subcommand("token", "API tokens: create (shown once), list, revoke");
+  token->require_subcommand(1);
+  auto* token_create = token->add_subcommand("create", "A new token for a person and roles");
+  token_create->add_option("--name", o.token.name, "Who it stands for")->required();
+  token_create->add_option("--roles", o.token.roles, "Their roles (as the policy names them)")
+      ->delimiter(',')
+      ->required();
+  token_create->add_option("--expires", o.token.expires,
+                           "How long it is valid (30d); default: no expiry");
+  token_create->add_option("--as", o.token.as,
+                           "Who creates it, for the audit log (default: $USER)");
+  token_create->add_option("--store", o.token.store, "The run store");
+  token_create->callback([&o] { o.token.action = "create"; });
+  auto* token_list = token->add_subcommand("list", "The tokens, never their secrets");
+  token_list->add_option("--store", o.token.store, "The run store");
+  token_list->callback([&o] { o.token.action = "list"; });
+  auto* token_revoke = token->add_subcommand("revoke", "Revoke a token by its id");
+  token_revoke->add_option("id", o.token.id, "The token's id (rbk token list)")->required();
+  token_revoke->add_option("--as", o.token.as,
+                           "Who revokes it, for the audit log (default: $USER)");
+  token_revoke->add_option("--store", o.token.store, "The run store");
+  token_revoke->callback([&o] { o.token.action = "revoke"; });
+  example(token,
+          "  rbk token create --name bob --roles ops,oncall --expires 30d\n  rbk token list\n  rbk "
+          "token revoke 4f2a9c1e",
+          "0 done, 2 bad usage or no such token");
+
   example(audit, "  rbk audit\n  rbk audit verify",
           "0 shown, or the chain is intact; 1 it is broken (each broken place named); 2 no store");
 
@@ -357,6 +385,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("runs")) return rbk::cli::run_runs(runs.runs);
     if (app.got_subcommand("cancel")) return rbk::cli::run_cancel(runs.cancel);
     if (app.got_subcommand("audit")) return rbk::cli::run_audit(runs.audit);
+    if (app.got_subcommand("token")) return rbk::cli::run_token(runs.token);
     if (app.got_subcommand("test")) return rbk::cli::run_test(runs.test);
     if (app.got_subcommand("render")) return rbk::cli::run_render(render);
     if (app.got_subcommand("schema")) return rbk::cli::run_schema(schema);

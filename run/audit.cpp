@@ -38,13 +38,13 @@ std::vector<std::string> verify_audit(const std::vector<AuditEntry>& entries) {
   int64_t expected = 1;
   for (const AuditEntry& e : entries) {
     if (e.seq != expected)
-      problems.push_back(e.seq > expected
-                             ? "entry " + std::to_string(expected) +
-                                   (e.seq == expected + 1
-                                        ? " is missing (deleted)"
-                                        : " to " + std::to_string(e.seq - 1) + " are missing (deleted)")
-                             : named(e) + " comes after entry " + std::to_string(expected - 1) +
-                                   " (moved)");
+      problems.push_back(
+          e.seq > expected
+              ? "entry " + std::to_string(expected) +
+                    (e.seq == expected + 1
+                         ? " is missing (deleted)"
+                         : " to " + std::to_string(e.seq - 1) + " are missing (deleted)")
+              : named(e) + " comes after entry " + std::to_string(expected - 1) + " (moved)");
     if (audit_hash(e) != e.hash)
       problems.push_back(named(e) + ": its hash does not match what it says (edited)");
     else if (e.prev != prev)

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "run/audit.hpp"
+#include "run/tokens.hpp"
 #include "vm/host.hpp"
 
 namespace rbk {
@@ -146,6 +147,13 @@ class RunStore {
   // hash set here, in one transaction with reading that entry.
   virtual void append_audit(AuditEntry e) = 0;
   virtual std::vector<AuditEntry> audit() = 0;
+
+  // API tokens (run/tokens.hpp): only their hashes are kept.
+  virtual void create_token(const TokenRecord& t) = 0;
+  virtual std::vector<TokenRecord> tokens() = 0;
+  virtual std::optional<TokenRecord> token_with_hash(const std::string& hash) = 0;
+  // Marks token ID revoked at AT; false when there is none, or it was revoked already.
+  virtual bool revoke_token(const std::string& id, int64_t at) = 0;
 
   // Where a foreach of RUN stands, as a line a person reads ("" when none runs), kept by
   // the process executing it for whoever follows it from another (rbk runs RUN --follow).

@@ -1,6 +1,8 @@
 // The SQLite run store (run_store.hpp): the one file that includes sqlite3.h.
 #include <sqlite3.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <filesystem>
 #include <mutex>
@@ -76,6 +78,8 @@ CREATE TABLE IF NOT EXISTS approvals(
   run TEXT, gate TEXT, decision TEXT, by TEXT, at INTEGER, comment TEXT, plan_hash TEXT);
 CREATE TABLE IF NOT EXISTS output(run TEXT, seq INTEGER, line TEXT, PRIMARY KEY(run, seq));
 CREATE TABLE IF NOT EXISTS progress(run TEXT PRIMARY KEY, line TEXT);
+CREATE TABLE IF NOT EXISTS tokens(id TEXT PRIMARY KEY, name TEXT, roles TEXT, hash TEXT UNIQUE,
+  created_at INTEGER, expires_at INTEGER, revoked_at INTEGER);
 CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, at INTEGER, actor TEXT, action TEXT,
   run TEXT, plan_hash TEXT, detail TEXT, prev TEXT, hash TEXT);
 )";
@@ -149,6 +153,10 @@ class SqliteRunStore : public RunStore {
   std::vector<std::string> output(const std::string& run, size_t from) override;
   const std::string& path() const override { return path_; }
   void append_audit(AuditEntry e) override;
+  void create_token(const TokenRecord& t) override;
+  std::vector<TokenRecord> tokens() override;
+  std::optional<TokenRecord> token_with_hash(const std::string& hash) override;
+  bool revoke_token(const std::string& id, int64_t at) override;
   std::vector<AuditEntry> audit() override;
   void set_progress(const std::string& run, const std::string& line) override {
     Lock lock(mutex_);
@@ -466,6 +474,60 @@ std::vector<AuditEntry> SqliteRunStore::audit() {
     out.push_back(AuditEntry{s.integer(0), s.integer(1), s.text(2), s.text(3), s.text(4), s.text(5),
                              s.text(6), s.text(7), s.text(8)});
   return out;
+}
+
+namespace {
+TokenRecord read_token(Stmt& s) {
+  TokenRecord t;
+  t.id = s.text(0);
+  t.name = s.text(1);
+  nlohmann::json roles = nlohmann::json::parse(s.text(2), nullptr, false);
+  if (roles.is_array())
+    for (const auto& r : roles)
+      if (r.is_string()) t.roles.push_back(r.get<std::string>());
+  t.hash = s.text(3);
+  t.created_at = s.integer(4);
+  t.expires_at = s.integer(5);
+  t.revoked_at = s.integer(6);
+  return t;
+}
+constexpr const char* kTokenColumns = "id, name, roles, hash, created_at, expires_at, revoked_at";
+}  // namespace
+
+void SqliteRunStore::create_token(const TokenRecord& t) {
+  Lock lock(mutex_);
+  flush();
+  Stmt s(db_,
+         (std::string("INSERT INTO tokens(") + kTokenColumns + ") VALUES(?,?,?,?,?,?,?)").c_str());
+  s.bind(1, t.id).bind(2, t.name).bind(3, nlohmann::json(t.roles).dump()).bind(4, t.hash);
+  s.bind(5, t.created_at).bind(6, t.expires_at).bind(7, t.revoked_at);
+  s.step();
+}
+
+std::vector<TokenRecord> SqliteRunStore::tokens() {
+  Lock lock(mutex_);
+  Stmt s(db_,
+         (std::string("SELECT ") + kTokenColumns + " FROM tokens ORDER BY created_at").c_str());
+  std::vector<TokenRecord> out;
+  while (s.step()) out.push_back(read_token(s));
+  return out;
+}
+
+std::optional<TokenRecord> SqliteRunStore::token_with_hash(const std::string& hash) {
+  Lock lock(mutex_);
+  Stmt s(db_, (std::string("SELECT ") + kTokenColumns + " FROM tokens WHERE hash=?").c_str());
+  s.bind(1, hash);
+  if (!s.step()) return std::nullopt;
+  return read_token(s);
+}
+
+bool SqliteRunStore::revoke_token(const std::string& id, int64_t at) {
+  Lock lock(mutex_);
+  flush();
+  Stmt s(db_, "UPDATE tokens SET revoked_at=? WHERE id=? AND revoked_at=0");
+  s.bind(1, at).bind(2, id);
+  s.step();
+  return sqlite3_changes(db_) == 1;
 }
 
 std::vector<JournalEntry> SqliteRunStore::journal(const std::string& run) {

@@ -61,8 +61,8 @@ expect "approving a finished run" 2 "$rbk" approve "$run1" --as bob
 # The audit log: the start, the approval bound to its plan, the resume, in a hash chain
 # that names an edited or a deleted entry.
 expect "the audit log" 0 "$rbk" audit
-contains "who started it" "$tmp/out" "alice      start    $run1"
-contains "who approved it, and the plan" "$tmp/out" "bob        approve  $run1"
+contains "who started it" "$tmp/out" "alice      start        $run1"
+contains "who approved it, and the plan" "$tmp/out" "bob        approve      $run1"
 contains "the comment" "$tmp/out" "restart: looks safe"
 expect "the chain verifies" 0 "$rbk" audit verify
 contains "intact" "$tmp/out" "the chain is intact"
@@ -74,6 +74,26 @@ cp "$RBK_STORE" "$tmp/audit-deleted.db"
 python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("DELETE FROM audit WHERE action = ?", ("approve",)); c.commit()' "$tmp/audit-deleted.db"
 expect "a deleted entry" 1 "$rbk" audit verify --store "$tmp/audit-deleted.db"
 contains "the gap named" "$tmp/out" "is missing (deleted)"
+# API tokens: shown once, kept as a hash, listed without their secret, revoked; audited.
+expect "a token created" 0 "$rbk" token create --name bob --roles ops,oncall --expires 30d --as admin
+token=$(head -1 "$tmp/out")
+check "the token's form" "$([[ "$token" =~ ^rbk_[0-9a-f]{8}_[0-9a-f]{64}$ ]]; echo $?)" "$token"
+contains "said once" "$tmp/err" "shown once"
+expect "tokens listed" 0 "$rbk" token list
+lacks "never the secret" "$tmp/out" "${token##*_}"
+contains "bob's roles" "$tmp/out" "ops,oncall"
+check "the store keeps no token" "$(grep -q "${token##*_}" "$RBK_STORE"*; [ $? -eq 1 ]; echo $?)" "the secret is in the store"
+id=$(echo "$token" | cut -d_ -f2)
+expect "revoked" 0 "$rbk" token revoke "$id" --as admin
+expect "revoked once" 2 "$rbk" token revoke "$id" --as admin
+expect "listed as revoked" 0 "$rbk" token list
+contains "its state" "$tmp/out" "revoked"
+expect "a bad expiry" 2 "$rbk" token create --name x --roles ops --expires soon
+contains "named" "$tmp/err" "--expires 'soon' is not a duration"
+expect "token changes audited" 0 "$rbk" audit
+contains "the creation" "$tmp/out" "admin      token-create"
+contains "the revocation" "$tmp/out" "admin      token-revoke"
+expect "the chain still verifies" 0 "$rbk" audit verify
 expect "unknown run" 2 "$rbk" approve no-such-run --as bob
 
 # A denial follows the denied edge.
