@@ -45,9 +45,9 @@ int run_token(const TokenOptions& opts) {
     for (const auto& t : store.tokens()) {
       std::string roles;
       for (const auto& r : t.roles) roles += (roles.empty() ? "" : ",") + r;
-      std::string state = t.revoked_at                            ? "revoked"
+      std::string state = t.revoked_at                          ? "revoked"
                           : t.expires_at && now >= t.expires_at ? "expired"
-                                                                  : "valid";
+                                                                : "valid";
       std::cout << fmt::format("{:<9} {:<12} {:<20} {:<24} {:<24} {}\n", t.id, t.name, roles,
                                format_time(t.created_at),
                                t.expires_at ? format_time(t.expires_at) : "never", state);
