@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/internal_error.hpp"
 #include "lang/closest_name.hpp"
+#include "server/serve.hpp"
 #include "vm/program.hpp"
 
 #ifndef RBK_VERSION
@@ -113,6 +114,32 @@ void add_docs(CLI::App& app, rbk::cli::DocsOptions& o) {
   build->callback([&o] { o.action = "build"; });
 }
 
+void add_serve(CLI::App& app, rbk::server::ServeOptions& o) {
+  auto* serve = app.add_subcommand(
+      "serve", "The team server: start, watch and approve runs over a JSON API (docs/server.md)");
+  serve->add_option("--runbooks", o.runbooks, "The folder of .rbk files it offers")->required();
+  serve->add_option("--policy", o.policy,
+                    "The policy of its runs: capabilities, roles, who may start live runs");
+  serve->add_option("--config", o.config, "The configuration of its runs (JSON)");
+  serve->add_option("--store", o.store, "The run store (shared with rbk run, approve, runs)");
+  serve->add_option("--listen", o.listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--tls-cert", o.tls_cert, "A PEM certificate (chain): serve HTTPS");
+  serve->add_option("--tls-key", o.tls_key, "Its PEM private key");
+  serve->add_option("--workers", o.workers, "Runs that execute at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  serve->add_option("--max-body", o.max_body, "Largest request body, in bytes")
+      ->capture_default_str()
+      ->check(CLI::Range(1024, 64 << 20));
+  example(serve,
+          "  rbk serve --runbooks runbooks --policy policy.json --listen 127.0.0.1:8080\n"
+          "  rbk serve --runbooks runbooks --tls-cert cert.pem --tls-key key.pem --listen "
+          "0.0.0.0:8443",
+          "0 stopped by SIGINT or SIGTERM, 2 it cannot start (a runbook does not compile, the "
+          "address is taken, a file is unreadable)");
+}
+
 struct RunCommands {
   rbk::cli::RunOptions run;
   rbk::cli::ApproveOptions approve;
@@ -201,9 +228,10 @@ void add_run(CLI::App& app, RunCommands& o) {
   token->require_subcommand(1);
   auto* token_create = token->add_subcommand("create", "A new token for a person and roles");
   token_create->add_option("--name", o.token.name, "Who it stands for")->required();
-  token_create->add_option("--roles", o.token.roles, "Their roles (as the policy names them)")
-      ->delimiter(',')
-      ->required();
+  token_create
+      ->add_option("--roles", o.token.roles,
+                   "Their roles (as the policy names them; none: they may read and dry-run)")
+      ->delimiter(',');
   token_create->add_option("--expires", o.token.expires,
                            "How long it is valid (30d); default: no expiry");
   token_create->add_option("--as", o.token.as,
@@ -279,6 +307,8 @@ int main(int argc, char** argv) {
   rbk::cli::CompileOptions compile, disasm;
   add_compile(app, compile, disasm);
   RunCommands runs;
+  rbk::server::ServeOptions serve;
+  add_serve(app, serve);
   add_run(app, runs);
   rbk::cli::RenderOptions render;
   add_render(app, render);
@@ -387,6 +417,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("audit")) return rbk::cli::run_audit(runs.audit);
     if (app.got_subcommand("token")) return rbk::cli::run_token(runs.token);
     if (app.got_subcommand("test")) return rbk::cli::run_test(runs.test);
+    if (app.got_subcommand("serve")) return rbk::server::serve(serve);
     if (app.got_subcommand("render")) return rbk::cli::run_render(render);
     if (app.got_subcommand("schema")) return rbk::cli::run_schema(schema);
     if (record_cmd->parsed()) return rbk::cli::run_scenario_record(record);

@@ -196,19 +196,6 @@ std::optional<RunSession> recorded_session(RunStore& store, const std::string& i
   }
 }
 
-// The capabilities a run of P needs beyond the clock every run has (what a policy
-// grants): all of them, or only the probes' (a dry-run performs no action).
-std::vector<std::string> needed_capabilities(const Program& p, bool probes_only) {
-  std::set<std::string> out;
-  if (!probes_only)
-    out.insert(p.entry_runbook().capabilities.begin(), p.entry_runbook().capabilities.end());
-  for (const auto& f : p.functions)
-    if (probes_only && f.effect == Effect::Probe)
-      out.insert(f.capabilities.begin(), f.capabilities.end());
-  out.erase("clock");
-  return {out.begin(), out.end()};
-}
-
 // A policy granting CAPS (each to a placeholder host), to start from.
 std::string policy_example(const std::vector<std::string>& caps) {
   std::string grants;
@@ -322,7 +309,7 @@ int run_run(const RunOptions& opts) {
     }
   }
   std::string bind_error;
-  setup.params = bind_params(program, &setup.scenario, opts.params, bind_error);
+  setup.params = bind_params(program, &setup.scenario.params, opts.params, bind_error);
   if (!bind_error.empty()) {
     std::cerr << "rbk run: " << bind_error << "\n";
     return kUsage;

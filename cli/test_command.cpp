@@ -209,7 +209,8 @@ CaseResult run_case(Suite& suite, const fs::path& file) {
   if (failure.empty())
     for (const auto& p : scenario_problems(setup.scenario, *setup.program))
       failure += (failure.empty() ? "" : "\n  ") + p;
-  if (failure.empty()) setup.params = bind_params(*setup.program, &setup.scenario, {}, failure);
+  if (failure.empty())
+    setup.params = bind_params(*setup.program, &setup.scenario.params, {}, failure);
   if (failure.empty()) {
     nlohmann::json expect = setup.scenario.expect;
     RunSession session(std::move(setup), nullptr);

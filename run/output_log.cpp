@@ -1,5 +1,7 @@
 #include "run/output_log.hpp"
 
+#include <fmt/format.h>
+
 namespace rbk {
 
 OutputLog::OutputLog(RunStore& store, std::string run, std::ostream* echo)
@@ -44,6 +46,25 @@ std::streamsize OutputLog::Buffer::xsputn(const char* s, std::streamsize n) {
 int OutputLog::Buffer::sync() {
   if (echo_) echo_->flush();
   return 0;
+}
+
+std::string summary_line(const RunResult& r) {
+  size_t nodes = r.path.size(), actions = r.actions.size();
+  std::string counts = fmt::format("{} node{}, {} action{}", nodes, nodes == 1 ? "" : "s", actions,
+                                   actions == 1 ? "" : "s");
+  switch (r.status) {
+    case RunStatus::Ended:
+      return fmt::format("outcome: {} ({})", outcome_name(r.outcome), counts);
+    case RunStatus::Failed:
+      return fmt::format("outcome: failed: {}{} ({})", r.error,
+                         r.error_where.empty() ? "" : " [at " + r.error_where + "]", counts);
+    case RunStatus::Paused:
+      return fmt::format("paused at gate '{}' (role \"{}\")", r.paused_at.gate, r.paused_at.role);
+    case RunStatus::Interrupted:
+      return fmt::format("interrupted: the children in flight finished; no other started ({})",
+                         counts);
+  }
+  return "";
 }
 
 }  // namespace rbk

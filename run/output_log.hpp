@@ -8,6 +8,7 @@
 #include <string>
 
 #include "run/run_store.hpp"
+#include "vm/machine.hpp"
 
 namespace rbk {
 
@@ -39,5 +40,9 @@ class OutputLog : public std::ostream {
   };
   Buffer buf_;
 };
+
+// How a run ended, as its last line of output: "outcome: resolved (5 nodes, 1 action)",
+// "outcome: failed: …", "paused at gate …".
+std::string summary_line(const RunResult& r);
 
 }  // namespace rbk

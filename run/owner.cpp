@@ -36,7 +36,13 @@ struct Owner {
   std::string start;
 };
 
-bool parse_owner(const std::string& text, Owner& o) {
+std::string& process_label() {
+  static std::string label;
+  return label;
+}
+
+bool parse_owner(const std::string& owner, Owner& o) {
+  const std::string text = owner.substr(0, owner.find('#'));
   size_t a = text.rfind('/');
   if (a == std::string::npos || a == 0) return false;
   size_t b = text.rfind('/', a - 1);
@@ -53,9 +59,20 @@ bool parse_owner(const std::string& text, Owner& o) {
 
 }  // namespace
 
+void set_process_label(const std::string& label) {
+  process_label() = label;
+}
+
 std::string this_process() {
   long pid = static_cast<long>(getpid());
-  return host_name() + "/" + std::to_string(pid) + "/" + start_time(pid);
+  const std::string& label = process_label();
+  return host_name() + "/" + std::to_string(pid) + "/" + start_time(pid) +
+         (label.empty() ? "" : "#" + label);
+}
+
+bool owner_labelled(const std::string& owner, const std::string& label) {
+  size_t hash = owner.find('#');
+  return hash != std::string::npos && owner.compare(hash + 1, std::string::npos, label) == 0;
 }
 
 bool owner_gone(const std::string& owner) {

@@ -15,6 +15,13 @@ namespace rbk {
 // This process, as a run's owner.
 std::string this_process();
 
+// Marks what this process is, in the owner it writes from now on ("HOST/PID/START#serve"),
+// so a server restarted after a crash knows which interrupted runs it was executing (and
+// leaves alone a run a person stopped at a terminal). Set once, before any run starts.
+void set_process_label(const std::string& label);
+// Whether OWNER was written by a process labelled LABEL.
+bool owner_labelled(const std::string& owner, const std::string& label);
+
 // Whether OWNER is certainly gone: a process of this host that no longer runs. A process
 // of another host is never declared gone from here.
 bool owner_gone(const std::string& owner);

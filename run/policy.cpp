@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "vm/json_read.hpp"
 
 namespace rbk {
@@ -9,12 +11,14 @@ namespace rbk {
 using nlohmann::json;
 
 std::string Policy::may_approve(const std::string& name, const std::string& role,
-                                const std::string& started_by) const {
+                                const std::string& started_by,
+                                const std::vector<std::string>& held) const {
   const std::string& source = capabilities.source;
   if (name == started_by && !self_approval)
     return name + " started this run and cannot approve its gates" +
            (source.empty() ? " (no policy allows self-approval)"
                            : " (" + source + " does not set self_approval)");
+  if (std::find(held.begin(), held.end(), role) != held.end()) return {};
   if (!roles.empty()) {
     auto it = roles.find(role);
     if (it == roles.end())
@@ -28,6 +32,23 @@ std::string Policy::may_approve(const std::string& name, const std::string& role
     }
   }
   return {};
+}
+
+std::string Policy::may_start_live(const std::string& name,
+                                   const std::vector<std::string>& held) const {
+  const std::string& source = capabilities.source;
+  for (const auto& role : live_runs) {
+    if (std::find(held.begin(), held.end(), role) != held.end()) return {};
+    if (auto it = roles.find(role); it != roles.end() && it->second.count(name)) return {};
+  }
+  if (live_runs.empty())
+    return "no one may start live runs here" + (source.empty()
+                                                    ? std::string(" (the server has no policy)")
+                                                    : " (" + source + " has no \"live_runs\")");
+  std::string names;
+  for (const auto& r : live_runs) names += (names.empty() ? "" : ", ") + r;
+  return name + " may not start live runs: that takes role " + names +
+         (source.empty() ? "" : " (" + source + ")");
 }
 
 Policy default_policy() {
@@ -74,6 +95,12 @@ Policy parse_policy(const std::string& text, const std::string& source) {
           if (!m.is_string()) throw fail("members of role \"" + r.key() + "\" must be strings");
           p.roles[r.key()].insert(m.get<std::string>());
         }
+      }
+    } else if (key == "live_runs") {
+      if (!v.is_array()) throw fail("\"live_runs\" takes a list of roles");
+      for (const auto& r : v) {
+        if (!r.is_string()) throw fail("the roles of \"live_runs\" must be strings");
+        p.live_runs.push_back(r.get<std::string>());
       }
     } else if (key == "self_approval") {
       if (!v.is_boolean()) throw fail("\"self_approval\" must be true or false");

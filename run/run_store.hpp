@@ -100,6 +100,7 @@ struct ApprovalRecord {
 struct RunFilter {
   std::optional<RunState> status;
   std::string waiting_for;  // paused at a gate of this role
+  std::string runbook;      // runs of this runbook
 };
 
 class RunStore {
@@ -132,7 +133,8 @@ class RunStore {
   virtual std::vector<JournalEntry> journal(const std::string& run) = 0;
 
   virtual void append_trace(const std::string& run, int64_t seq, const std::string& event_json) = 0;
-  virtual std::vector<std::string> trace(const std::string& run) = 0;
+  // Its events from the FROM-th on (0: all), in order.
+  virtual std::vector<std::string> trace(const std::string& run, size_t from = 0) = 0;
 
   virtual void add_approval(const std::string& run, const ApprovalRecord& a) = 0;
   virtual std::vector<ApprovalRecord> approvals(const std::string& run) = 0;

@@ -127,9 +127,15 @@ std::optional<RunSession> RunSession::open(RunStore& store, const std::string& i
 }
 
 std::string RunSession::decide(const std::string& who, GateDecision decision,
-                               const std::string& comment) {
-  if (std::string why = s_.policy.may_approve(who, rec_.paused_role, rec_.started_by); !why.empty())
+                               const std::string& comment, const std::vector<std::string>& held,
+                               const std::string& shown_plan_hash) {
+  if (std::string why = s_.policy.may_approve(who, rec_.paused_role, rec_.started_by, held);
+      !why.empty())
     return why;
+  if (!shown_plan_hash.empty() && shown_plan_hash != rec_.plan_hash)
+    return "the plan of gate '" + rec_.paused_gate + "' is not the one shown (" +
+           shown_plan_hash.substr(0, 12) + "…): it is now " + rec_.plan_hash.substr(0, 12) +
+           "…; look at it again and decide anew";
   if (!store_) return "run " + rec_.id + " is not stored";
   std::vector<JournalEntry> journal = store_->journal(rec_.id);
   JournalEntry answer{journal.empty() ? 1 : journal.back().seq + 1, "gate", rec_.paused_gate,
@@ -151,6 +157,16 @@ std::string RunSession::decide(const std::string& who, GateDecision decision,
   return "";
 }
 
+void RunSession::register_run() {
+  if (!store_ || recorded_) return;
+  rec_.owner = this_process();
+  store_->create(rec_);
+  recorded_ = true;
+  registered_ = true;
+  store_->append_audit(
+      {0, system_now_ms(), rec_.started_by, "start", rec_.id, "", run_mode_name(rec_.mode)});
+}
+
 Host& RunSession::world_host(TraceSink& sinks, std::unique_ptr<Host>& holder) {
   switch (s_.mode) {
     case RunMode::Scenario:
@@ -167,7 +183,7 @@ Host& RunSession::world_host(TraceSink& sinks, std::unique_ptr<Host>& holder) {
 }
 
 RunResult RunSession::execute(const Output& out) {
-  const bool resuming = recorded_;
+  const bool resuming = recorded_ && !registered_;
   size_t already = resuming ? store_->trace(rec_.id).size() : 0;
   FanOut sinks;
   std::optional<ProgressLine> progress;  // first: it erases its line before others print
@@ -215,8 +231,10 @@ RunResult RunSession::execute(const Output& out) {
       throw SessionError("run " + rec_.id + " is being executed by another process (" + rec_.owner +
                          "): follow it with rbk runs " + rec_.id + " --follow");
     rec_.owner = me;
-    store_->append_audit({0, system_now_ms(), out.actor.empty() ? rec_.started_by : out.actor,
-                          "resume", rec_.id, "", me});
+    if (!registered_)
+      store_->append_audit({0, system_now_ms(), out.actor.empty() ? rec_.started_by : out.actor,
+                            "resume", rec_.id, "", me});
+    registered_ = false;  // from here on, executing it again is resuming it
   }
 
   std::unique_ptr<Host> world_holder;
@@ -288,6 +306,8 @@ CancelResult cancel_run(RunStore& store, const std::string& id, const std::strin
   RunState state = current_state(*rec);
   if (state == RunState::Ended || state == RunState::Failed || state == RunState::Cancelled)
     return finished(state);
+  if (state == RunState::Running && rec->owner == this_process())
+    return {Kind::Refused, "run " + id + " is executed by this very process: it stops it itself"};
   if (state == RunState::Running) {
     int pid = local_pid(rec->owner);
     if (pid == 0)

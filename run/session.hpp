@@ -65,7 +65,17 @@ class RunSession {
   // answer in the journal, and the run is marked running, owned by this process. Whoever
   // executes it next (this process, the one `rbk approve` starts, or `rbk resume` if both
   // die) replays the decision. Returns the reason when it is not recorded ("" when it is).
-  std::string decide(const std::string& who, GateDecision decision, const std::string& comment);
+  // HELD: roles WHO holds beyond those the policy names them in (a token's). SHOWN_PLAN_HASH:
+  // the plan hash the person was shown ("" from a terminal that showed the current one);
+  // a plan that changed since needs a new look.
+  std::string decide(const std::string& who, GateDecision decision, const std::string& comment,
+                     const std::vector<std::string>& held = {},
+                     const std::string& shown_plan_hash = "");
+
+  // Records a new run in the store now, owned by this process, before it executes (a server
+  // answers with its id at once and executes it on a worker; killed in between, the run is
+  // interrupted and resumed from its start). No-op without a store or when recorded.
+  void register_run();
 
   struct Output {
     std::ostream* readable = nullptr;  // the path as a person reads it
@@ -96,7 +106,8 @@ class RunSession {
   RunSetup s_;
   RunRecord rec_;
   RunStore* store_ = nullptr;
-  bool recorded_ = false;  // the record is in the store: execute() resumes it
+  bool recorded_ = false;    // the record is in the store: execute() resumes it
+  bool registered_ = false;  // recorded by register_run() and not executed yet
   std::optional<JournalWriter::Stats> journal_stats_;
 };
 

@@ -144,7 +144,7 @@ class SqliteRunStore : public RunStore {
   void append_journal(const std::string& run, const JournalEntry& e) override;
   std::vector<JournalEntry> journal(const std::string& run) override;
   void append_trace(const std::string& run, int64_t seq, const std::string& event_json) override;
-  std::vector<std::string> trace(const std::string& run) override;
+  std::vector<std::string> trace(const std::string& run, size_t from = 0) override;
   void add_approval(const std::string& run, const ApprovalRecord& a) override;
   std::vector<ApprovalRecord> approvals(const std::string& run) override;
   bool record_decision(const RunRecord& r, const ApprovalRecord& a, const JournalEntry& e) override;
@@ -400,13 +400,16 @@ std::optional<RunRecord> SqliteRunStore::get(const std::string& id) {
 std::vector<RunRecord> SqliteRunStore::list(const RunFilter& filter, size_t limit) {
   Lock lock(mutex_);
   // An unset filter binds NULL, which the condition lets through.
-  Stmt s(db_, (std::string("SELECT ") + kColumns +
-               " FROM runs WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR (status = ?4 "
-               "AND paused_role = ?2)) ORDER BY created_at DESC, id DESC LIMIT ?3")
-                  .c_str());
+  Stmt s(db_,
+         (std::string("SELECT ") + kColumns +
+          " FROM runs WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR (status = ?4 "
+          "AND paused_role = ?2)) AND (?5 IS NULL OR runbook = ?5) ORDER BY created_at DESC, id "
+          "DESC LIMIT ?3")
+             .c_str());
   s.bind(4, std::string(run_state_name(RunState::Paused)));
   if (filter.status) s.bind(1, std::string(run_state_name(*filter.status)));
   if (!filter.waiting_for.empty()) s.bind(2, filter.waiting_for);
+  if (!filter.runbook.empty()) s.bind(5, filter.runbook);
   s.bind(3, static_cast<int64_t>(limit));
   std::vector<RunRecord> out;
   while (s.step()) out.push_back(read_run(s));
@@ -550,10 +553,10 @@ void SqliteRunStore::append_trace(const std::string& run, int64_t seq,
   batch_end();
 }
 
-std::vector<std::string> SqliteRunStore::trace(const std::string& run) {
+std::vector<std::string> SqliteRunStore::trace(const std::string& run, size_t from) {
   Lock lock(mutex_);
-  Stmt s(db_, "SELECT event FROM trace WHERE run=? ORDER BY seq");
-  s.bind(1, run);
+  Stmt s(db_, "SELECT event FROM trace WHERE run=? ORDER BY seq LIMIT -1 OFFSET ?");
+  s.bind(1, run).bind(2, static_cast<int64_t>(from));
   std::vector<std::string> out;
   while (s.step()) out.push_back(s.text(0));
   return out;

@@ -16,12 +16,13 @@ declare -A may=(
   [compiler]="lang grammar vm stdlib"
   [render]="lang vm"
   [publish]="lang vm render"
-  [cli]="lang grammar compiler vm stdlib run render publish"
+  [server]="lang grammar compiler vm stdlib run render publish"
+  [cli]="lang grammar compiler vm stdlib run render publish server"
 )
 # Header pattern -> the only files that may include it.
 declare -A owned=(
   ['sqlite3\.h']="run/sqlite_store.cpp"
-  ['httplib\.h']="stdlib/natives_http.cpp"
+  ['httplib\.h']="stdlib/natives_http.cpp server/http_server.cpp"
   ['(gvc|cgraph)\.h|graphviz/']="render/graphviz.cpp"
   ['tao/pegtl']="grammar/rules.hpp grammar/selector.hpp grammar/ast_builder.hpp grammar/parser.cpp"
 )

@@ -230,6 +230,9 @@ Outcome Machine::run_runbook(uint32_t r, std::vector<Value> params, int depth) {
   std::vector<Value> vars(rb.vars.size());
   uint32_t n = rb.start;
   for (;;) {
+    // A stop asked for (a server cancelling the run, shutting down) is honoured between
+    // the entry runbook's nodes too: the journal is whole there, as between children.
+    if (depth == 0 && interrupt_requested()) throw Interrupted{};
     const NodeInfo& node = rb.nodes[n];
     Site site{&rb, &node, node.line, depth};
     if (depth == 0) path_nodes_.push_back(n);

@@ -43,10 +43,11 @@ struct Budgets {
 // flight finished first, and it goes on from there when resumed.
 enum class RunStatus { Ended, Failed, Paused, Interrupted };
 
-// A person's request to stop (the driver's SIGINT handler sets it). It is honoured between
-// the children of a foreach — no new child starts, those in flight finish, their journals
-// whole — so FLEETS says whether one runs now: when none does, stopping at once is safe
-// and the driver need not wait.
+// A request to stop (the driver's SIGINT handler sets it; a server cancelling a run or
+// shutting down). It is honoured between the children of a foreach — no new child starts,
+// those in flight finish, their journals whole — and between the entry runbook's nodes;
+// FLEETS says whether a foreach runs now: when none does, stopping a process at once is
+// safe and a driver need not wait.
 struct RunInterrupt {
   std::atomic<bool> requested{false};
   std::atomic<int> fleets{0};

@@ -1,0 +1,340 @@
+// The HTTP side of `rbk serve`: cpp-httplib (this is the one file that includes it), TLS,
+// the limits a hostile client meets, the access log, the events stream, and the signals
+// that stop the server. What each route does is api.cpp's.
+#include <httplib.h>
+
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "compiler/loader.hpp"
+#include "run/owner.hpp"
+#include "server/api.hpp"
+#include "server/openapi.hpp"
+#include "server/serve.hpp"
+#include "stdlib/config.hpp"
+
+namespace rbk::server {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Set by the signal thread; streams and the server stop on it.
+std::atomic<bool> stopping{false};
+
+void send(httplib::Response& res, const ApiResponse& a) {
+  res.status = a.status;
+  res.set_content(a.body, a.content_type.c_str());
+  if (!a.location.empty()) res.set_header("Location", a.location);
+  res.set_header("Cache-Control", "no-store");
+}
+
+// An access log line: never a header, a query or a body (they may carry secrets).
+void log_request(const httplib::Request& req, int status, Clock::time_point t0,
+                 const std::string& who) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+  std::cerr << fmt::format("rbk serve: {} {} {} {} ms{}\n", status, req.method, req.path, ms,
+                           who.empty() ? "" : " " + who);
+}
+
+ApiRequest to_api(const httplib::Request& req) {
+  ApiRequest a;
+  a.method = req.method;
+  a.path = req.path;
+  for (const auto& [k, v] : req.params) a.query[k] = v;
+  a.body = req.body;
+  a.authorization = req.get_header_value("Authorization");
+  return a;
+}
+
+// Each runbook's configuration, resolved once. A problem with a value whose name marks a
+// secret is told without the value's text (the error could quote it).
+void resolve_configs(ServerSetup& s, const std::string& text, const std::string& source) {
+  for (const auto& e : s.catalogue->entries()) {
+    const Program& p = *e.program;
+    ConfigResult cfg = resolve_config(p, text, source);
+    if (cfg.errors.empty()) {
+      s.config[p.entry_runbook().name] = std::move(cfg.values);
+      continue;
+    }
+    std::string why;
+    for (std::string err : cfg.errors) {
+      for (const auto& c : p.config)
+        if (is_secret_name(c.name) && err.find(c.name) != std::string::npos)
+          err =
+              "configuration value '" + c.name + "' is missing or malformed (a secret: not shown)";
+      why += (why.empty() ? "" : "; ") + err;
+    }
+    s.config_problems[p.entry_runbook().name] = why;
+  }
+}
+
+// The run's events as Server-Sent Events: each stored trace event (its index as the event
+// id, so a client that reconnects with Last-Event-ID misses none and sees none twice),
+// then a "status" event whenever the run's state changes; the stream ends when the run
+// has finished. The store is polled: a run executed by another process (rbk run, rbk
+// approve) streams the same way.
+bool stream_events(RunStore& store, const std::string& id, size_t next, httplib::DataSink& sink) {
+  std::string last_status;
+  auto last_write = Clock::now();
+  auto write = [&](const std::string& s) {
+    last_write = Clock::now();
+    return sink.write(s.data(), s.size());
+  };
+  while (!stopping) {
+    std::optional<RunRecord> rec = store.get(id);
+    if (!rec) break;
+    // The events first, then the state: a client that sees "ended" has seen every event.
+    for (const auto& e : store.trace(id, next))
+      if (!write(fmt::format("id: {}\nevent: trace\ndata: {}\n\n", next++, e))) return false;
+    std::string status = run_state_name(current_state(*rec));
+    if (status != last_status) {
+      if (!write("event: status\ndata: " + Api::run_json(*rec).dump() + "\n\n")) return false;
+      last_status = status;
+    }
+    if (rec->status == RunState::Ended || rec->status == RunState::Failed ||
+        rec->status == RunState::Cancelled) {
+      // Events written just before the status changed are in the store now.
+      for (const auto& e : store.trace(id, next))
+        if (!write(fmt::format("id: {}\nevent: trace\ndata: {}\n\n", next++, e))) return false;
+      break;
+    }
+    if (Clock::now() - last_write > std::chrono::seconds(15) && !write(": keep-alive\n\n"))
+      return false;
+    if (!sink.is_writable()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  sink.done();
+  return true;
+}
+
+// Splits HOST:PORT (the host may be a bracketed IPv6 address).
+bool parse_listen(const std::string& listen, std::string& host, int& port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  try {
+    size_t used = 0;
+    port = std::stoi(listen.substr(colon + 1), &used);
+    return used == listen.size() - colon - 1 && port >= 0 && port <= 65535;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+int serve(const ServeOptions& o) {
+  auto fail = [](const std::string& why) {
+    std::cerr << "rbk serve: " << why << "\n";
+    return 2;
+  };
+  std::string host;
+  int port = 0;
+  if (!parse_listen(o.listen, host, port))
+    return fail("--listen takes HOST:PORT (127.0.0.1:8080), not '" + o.listen + "'");
+  if (o.tls_cert.empty() != o.tls_key.empty())
+    return fail("HTTPS needs both --tls-cert and --tls-key");
+  set_process_label("serve");  // before any run is owned: see RunExecutor::resume_interrupted
+  // SIGINT and SIGTERM stop the server from a thread of its own (httplib's stop() is not
+  // safe in a signal handler); every thread started from here on
+  // (the executor's, httplib's) inherits them blocked.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  ServerSetup setup;
+  std::string config_text, error;
+  if (!o.policy.empty()) {
+    if (!read_file(o.policy, setup.policy_text, error))
+      return fail("cannot read " + o.policy + ": " + error);
+    try {
+      setup.policy = parse_policy(setup.policy_text, o.policy);
+    } catch (const PolicyError& e) {
+      return fail(e.what());
+    }
+  }
+  if (!o.config.empty() && !read_file(o.config, config_text, error))
+    return fail("cannot read " + o.config + ": " + error);
+  std::optional<Catalogue> catalogue;
+  try {
+    catalogue = Catalogue::load(o.runbooks);
+  } catch (const std::exception& e) {  // CatalogueError, Graphviz
+    return fail(e.what());
+  }
+  std::unique_ptr<RunStore> store;
+  try {
+    store = open_sqlite_store(o.store.empty() ? RunStore::default_path() : o.store);
+  } catch (const StoreError& e) {
+    return fail(e.what());
+  }
+  setup.store = store.get();
+  setup.catalogue = &*catalogue;
+  resolve_configs(setup, config_text, o.config.empty() ? "the environment" : o.config);
+  for (const auto& [name, why] : setup.config_problems)
+    std::cerr << "rbk serve: runbook '" << name << "' cannot start: " << why << "\n";
+
+  std::unique_ptr<httplib::Server> svr;
+  if (!o.tls_cert.empty()) {
+    for (const auto& f : {o.tls_cert, o.tls_key})
+      if (!std::filesystem::is_regular_file(f)) return fail("cannot read " + f);
+    auto ssl = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
+    if (!ssl->is_valid())
+      return fail("cannot use " + o.tls_cert + " and " + o.tls_key +
+                  " as a TLS certificate and key (PEM, matching)");
+    svr = std::move(ssl);
+  } else {
+    svr = std::make_unique<httplib::Server>();
+  }
+
+  RunExecutor executor(*store, o.workers, nullptr);
+  setup.executor = &executor;
+  Api api(setup);
+
+  // Limits a hostile client meets: bodies, slow senders, idle connections, and a thread
+  // pool that bounds how many connections are served at once (the rest wait in the queue).
+  svr->set_payload_max_length(o.max_body);
+  svr->set_read_timeout(10, 0);
+  svr->set_write_timeout(10, 0);
+  svr->set_keep_alive_timeout(5);
+  svr->set_keep_alive_max_count(1000);
+  svr->new_task_queue = [] { return new httplib::ThreadPool(64); };
+
+  // Errors httplib answers itself (413, 400 for a malformed request, 404) get a JSON body.
+  svr->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    std::string why = res.status == 413 ? "the request body is larger than this server takes"
+                      : res.status == 404
+                          ? "no such route: " + req.method + " " + req.path + " (see /openapi.json)"
+                          : "the request is malformed";
+    res.set_content(nlohmann::json{{"error", why}}.dump(), "application/json");
+  });
+  svr->set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        std::cerr << "rbk serve: internal error on " << req.method << " " << req.path << ": "
+                  << what << "\n";
+        res.status = 500;
+        res.set_content(nlohmann::json{{"error", "internal error (see the server's log)"}}.dump(),
+                        "application/json");
+      });
+
+  svr->Get("/healthz", [](const httplib::Request& req, httplib::Response& res) {
+    auto t0 = Clock::now();
+    res.set_content(R"({"status":"ok"})", "application/json");
+    log_request(req, 200, t0, "");
+  });
+  svr->Get("/readyz", [&](const httplib::Request& req, httplib::Response& res) {
+    auto t0 = Clock::now();
+    try {
+      store->list({}, 1);
+      res.set_content(nlohmann::json{{"status", "ready"},
+                                     {"runbooks", catalogue->entries().size()},
+                                     {"executing", executor.executing()},
+                                     {"queued", executor.queued()}}
+                          .dump(),
+                      "application/json");
+    } catch (const StoreError& e) {
+      res.status = 503;
+      res.set_content(
+          nlohmann::json{{"error", std::string("the run store fails: ") + e.what()}}.dump(),
+          "application/json");
+    }
+    log_request(req, res.status, t0, "");
+  });
+  svr->Get("/openapi.json", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(kOpenApi, "application/json");
+  });
+  svr->Get(R"(/api/runs/([^/]+)/events)", [&](const httplib::Request& req, httplib::Response& res) {
+    auto t0 = Clock::now();
+    std::string why;
+    std::optional<Identity> who = api.authenticate(req.get_header_value("Authorization"), why);
+    const std::string id = req.matches[1];
+    if (!who) {
+      send(res, api_error(401, why));
+    } else if (!store->get(id)) {
+      send(res, api_error(404, "no run " + id));
+    } else {
+      size_t from = 0;
+      std::string last = req.get_header_value("Last-Event-ID");
+      if (!last.empty()) {
+        try {
+          from = std::stoul(last) + 1;
+        } catch (const std::exception&) {
+          send(res, api_error(400, "Last-Event-ID takes the id of an event, not '" + last + "'"));
+          log_request(req, res.status, t0, who->name);
+          return;
+        }
+      }
+      res.set_header("Cache-Control", "no-store");
+      res.set_chunked_content_provider(
+          "text/event-stream", [&store = *store, id, from](size_t, httplib::DataSink& sink) {
+            return stream_events(store, id, from, sink);
+          });
+    }
+    log_request(req, res.status, t0, who ? who->name : "");
+  });
+  auto api_route = [&](const httplib::Request& req, httplib::Response& res) {
+    auto t0 = Clock::now();
+    ApiResponse a = api.handle(to_api(req));
+    send(res, a);
+    log_request(req, a.status, t0, a.who);
+  };
+  for (const char* pattern : {R"(/api/.*)"}) {
+    svr->Get(pattern, api_route);
+    svr->Post(pattern, api_route);
+    svr->Put(pattern, api_route);
+    svr->Patch(pattern, api_route);
+    svr->Delete(pattern, api_route);
+  }
+
+  int bound = port == 0 ? svr->bind_to_any_port(host) : (svr->bind_to_port(host, port) ? port : -1);
+  if (bound < 0) return fail("cannot listen on " + o.listen + " (in use, or not an address here)");
+
+  std::thread signal_thread([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (stopping.exchange(true)) return;
+    std::cerr << "rbk serve: stopping (" << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+              << "); runs in flight stop where they can resume\n";
+    svr->stop();
+  });
+
+  size_t resumed = executor.resume_interrupted();
+  std::cout << fmt::format("rbk serve: listening on {}://{}:{} ({} runbook{}, store {}{})",
+                           o.tls_cert.empty() ? "http" : "https",
+                           host.find(':') != std::string::npos ? "[" + host + "]" : host, bound,
+                           catalogue->entries().size(), catalogue->entries().size() == 1 ? "" : "s",
+                           store->path(),
+                           resumed
+                               ? fmt::format(", {} run{} resumed", resumed, resumed == 1 ? "" : "s")
+                               : "")
+            << std::endl;
+  svr->listen_after_bind();
+  if (!stopping.exchange(true)) {  // listening failed: the signal thread still waits
+    pthread_kill(signal_thread.native_handle(), SIGTERM);
+  }
+  signal_thread.join();
+  executor.shutdown();
+  std::cerr << "rbk serve: stopped\n";
+  return 0;
+}
+
+}  // namespace rbk::server

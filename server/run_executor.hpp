@@ -1,0 +1,74 @@
+// Where a server executes runs: a fixed set of worker threads, each taking the next run
+// from a queue, so many runs go on at once and no request waits for one. A run is in the
+// store (RunSession::register_run, or its decision recorded) before it is queued, owned by
+// this process: if the process dies, it is interrupted, and the next server resumes it
+// from its journal (resume_interrupted). Stopping a run (cancel, shutdown) asks it through
+// its RunInterrupt; it stops between nodes or between a foreach's children, resumable.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "run/session.hpp"
+
+namespace rbk::server {
+
+class RunExecutor {
+ public:
+  // Called on the worker after each execution, with the record as it ended (paused,
+  // ended, failed, interrupted) and the result (notifications, metrics).
+  using Finished = std::function<void(const RunRecord&, const RunResult&)>;
+
+  RunExecutor(RunStore& store, size_t workers, Finished finished);
+  ~RunExecutor();  // shutdown()
+  RunExecutor(const RunExecutor&) = delete;
+  RunExecutor& operator=(const RunExecutor&) = delete;
+
+  // Queues SESSION, recorded and owned by this process, to execute (ACTOR: who made it go
+  // on, for the audit log; RESUMING: it ran before, and goes on from its journal).
+  void submit(RunSession session, const std::string& actor, bool resuming);
+
+  // Stops run ID if it is queued or executing here, waiting until it has (bounded: 30 s);
+  // false when it is not here. Its record is left owned by nobody (cancel_run goes on).
+  bool stop(const std::string& id);
+
+  // The interrupted runs this server's processes executed (labelled "serve"), queued again.
+  // Returns how many.
+  size_t resume_interrupted();
+
+  // Stops taking runs, asks those in flight to stop, and waits for them. Their records stay
+  // owned by this process, so the next server resumes them.
+  void shutdown();
+
+  size_t executing() const;
+  size_t queued() const;
+
+ private:
+  struct Job {
+    std::shared_ptr<RunSession> session;
+    std::string actor;
+    std::shared_ptr<RunInterrupt> interrupt;
+    bool resuming = false;
+  };
+  void work();
+  void execute(Job& job);
+
+  RunStore& store_;
+  Finished finished_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_, idle_;
+  std::deque<Job> queue_;
+  std::map<std::string, std::shared_ptr<RunInterrupt>> executing_;  // by run id
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace rbk::server

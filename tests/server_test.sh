@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# rbk serve, end to end on loopback, against tools/fleet-sim: identities (tokens: missing,
+# unknown, expired, revoked), the catalogue, hostile requests (each a 4xx JSON error that
+# stores nothing), a dry-run and its event stream, a live run that pauses at its gate and
+# is approved by another person bound to the plan hash shown (the starter refused, a stale
+# plan refused), the action reaching the simulator exactly once; a run paused by `rbk run`
+# approved through the server; a server killed mid-run and restarted resuming it; cancel;
+# the audit chain verified, then broken by one changed byte.
+# Usage: server_test.sh RBK FLEET_SIM SOURCE_DIR
+set -u
+rbk="$1"
+sim="$2"
+src="$3"
+tmp=$(mktemp -d)
+. "$(dirname "$0")/test_lib.sh"
+export RBK_STORE="$tmp/runs.db"
+sim_pid=""
+srv_pid=""
+cleanup() {
+  [ -n "$srv_pid" ] && kill -9 "$srv_pid" 2>/dev/null
+  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+cd "$src"
+# The simulator afresh (every device as it began), with a policy that lets ops start live runs.
+start_sim() {
+  start_fleet_sim "$sim"
+  python3 - "$tmp/policy.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["live_runs"] = ["ops"]
+json.dump(p, open(sys.argv[1], "w"))
+PY
+}
+start_sim
+
+token() { "$rbk" token create "$@" 2>/dev/null | head -1; }
+alice=$(token --name alice --roles ops)
+bob=$(token --name bob --roles ops)
+carol=$(token --name carol)
+old=$(token --name dave --roles ops --expires 1s)
+gone=$(token --name erin --roles ops)
+"$rbk" token revoke "$(cut -d_ -f2 <<< "$gone")" > /dev/null
+
+# start_server [ENV...]: rbk serve on a free port; sets srv_pid and url.
+start_server() {
+  : > "$tmp/srv.out"
+  env "$@" "$rbk" serve --runbooks runbooks --policy "$tmp/policy.json" --config "$tmp/config.json" \
+    --listen 127.0.0.1:0 > "$tmp/srv.out" 2>> "$tmp/srv.log" &
+  srv_pid=$!
+  url=""
+  for i in $(seq 1 100); do
+    url=$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/srv.out" 2>/dev/null | head -1)
+    [ -n "$url" ] && break
+    kill -0 "$srv_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$url" ] || { echo "FAIL: rbk serve did not start"; cat "$tmp/srv.log"; exit 1; }
+}
+# api NAME WANT_STATUS METHOD PATH [TOKEN [BODY]]: the response body in $tmp/body.
+api() {
+  local name=$1 want=$2 method=$3 path=$4 tok=${5:-} body=${6:-}
+  local args=(-s -o "$tmp/body" -w '%{http_code}' -X "$method" --max-time 10)
+  [ -n "$tok" ] && args+=(-H "Authorization: Bearer $tok")
+  [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
+  local got
+  got=$(curl "${args[@]}" "$url$path")
+  if [ "$got" != "$want" ]; then
+    echo "FAIL $name: HTTP $got, expected $want"; sed 's/^/  | /' "$tmp/body"; echo
+    failures=$((failures + 1))
+  else
+    passed=$((passed + 1))
+  fi
+}
+field() { python3 -c "import json, sys; d = json.load(open('$tmp/body')); print($1)"; }
+# wait_status ID STATUS TOKEN: polls the run (bounded: 30 s).
+wait_status() {
+  local s=""
+  for i in $(seq 1 300); do
+    curl -s -H "Authorization: Bearer $3" "$url/api/runs/$1" > "$tmp/run.json"
+    s=$(python3 -c "import json; print(json.load(open('$tmp/run.json'))['status'])" 2>/dev/null)
+    [ "$s" = "$2" ] && break
+    sleep 0.1
+  done
+  check "run $1 is $2" "$([ "$s" = "$2" ]; echo $?)" "it is $s: $(cat "$tmp/run.json")"
+}
+actions() { curl -s "$api/actions" | grep -o '"action":"[a-z_.]*"' | wc -l; }
+stored_runs() { "$rbk" runs --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))'; }
+
+start_server
+api "healthz" 200 GET /healthz
+api "readyz" 200 GET /readyz
+contains "ready" "$tmp/body" '"status":"ready"'
+api "the OpenAPI document" 200 GET /openapi.json
+contains "it is OpenAPI 3" "$tmp/body" '"openapi": "3.0.3"'
+
+# Identities.
+api "no token" 401 GET /api/runs
+contains "says what is needed" "$tmp/body" "Authorization: Bearer TOKEN"
+api "no token, no start" 401 POST /api/runs "" '{"runbook": "device_offline"}'
+api "an unknown token" 401 GET /api/runs "rbk_00000000_$(printf '0%.0s' $(seq 64))"
+sleep 1.1
+api "an expired token" 401 GET /api/runs "$old"
+contains "expired" "$tmp/body" "expired at"
+api "a revoked token" 401 GET /api/runs "$gone"
+contains "revoked" "$tmp/body" "is revoked"
+api "whoami" 200 GET /api/whoami "$alice"
+check "alice, with her roles" "$([ "$(field 'd["name"], d["roles"]')" = "alice ['ops']" ]; echo $?)" "$(cat "$tmp/body")"
+
+# The catalogue.
+api "runbooks" 200 GET /api/runbooks "$carol"
+contains "device_offline listed" "$tmp/body" '"name":"device_offline"'
+contains "its parameters" "$tmp/body" '"name":"flap_window","required":false,"type":"duration"'
+contains "its program hash" "$tmp/body" '"program_hash":"'
+api "one runbook" 200 GET /api/runbooks/device_offline "$carol"
+contains "its Mermaid diagram" "$tmp/body" 'flowchart TD'
+api "its SVG" 200 GET /api/runbooks/device_offline/diagram.svg "$carol"
+contains "SVG" "$tmp/body" "<svg"
+api "a path for a name" 400 GET /api/runbooks/..%2F..%2Fetc%2Fpasswd "$carol"
+api "no such runbook" 404 GET /api/runbooks/nope "$carol"
+
+# Hostile requests: each a clear 4xx, nothing stored.
+before=$(stored_runs)
+api "malformed JSON" 400 POST /api/runs "$alice" '{"runbook": '
+contains "says so" "$tmp/body" "not JSON"
+api "an unknown field" 400 POST /api/runs "$alice" '{"runbook": "device_offline", "force": true}'
+contains "names it" "$tmp/body" 'unknown field \"force\"'
+api "a wrong type" 400 POST /api/runs "$alice" '{"runbook": 42}'
+contains "names the type" "$tmp/body" '\"runbook\" must be a string'
+api "a path as a runbook" 400 POST /api/runs "$alice" '{"runbook": "../../etc/passwd"}'
+api "no such runbook" 404 POST /api/runs "$alice" '{"runbook": "nope"}'
+api "a bad parameter" 400 POST /api/runs "$alice" '{"runbook": "device_offline", "params": {"device": "d", "gateway": "g", "flap_window": "soon"}}'
+contains "names the forms" "$tmp/body" "a duration with its unit"
+api "a missing parameter" 400 POST /api/runs "$alice" '{"runbook": "device_offline", "params": {"device": "d"}}'
+api "an unknown mode" 400 POST /api/runs "$alice" '{"runbook": "device_offline", "mode": "yolo"}'
+api "live without the role" 403 POST /api/runs "$carol" '{"runbook": "device_offline", "mode": "live", "params": {"device": "sensor-0042", "gateway": "gw-7"}}'
+python3 -c 'print("{\"runbook\": \"" + "x" * 2000000 + "\"}")' > "$tmp/huge.json"
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $alice" -H 'Content-Type: application/json' --data-binary @"$tmp/huge.json" "$url/api/runs")
+check "a body too large: 413" "$([ "$code" = 413 ]; echo $?)" "HTTP $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)" "$url/healthz")
+check "a header too large is refused" "$([ "$code" -ge 400 ] && [ "$code" -lt 500 ]; echo $?)" "HTTP $code"
+api "an unknown route" 404 GET /api/nothing "$alice"
+api "a wrong method" 405 DELETE /api/runs "$alice"
+check "nothing stored" "$([ "$(stored_runs)" = "$before" ]; echo $?)" "$before then $(stored_runs)"
+api "still up" 200 GET /healthz
+
+# A dry-run, by anyone with an identity: probes real, no action sent; its events streamed.
+api "a dry-run starts" 201 POST /api/runs "$carol" '{"runbook": "device_offline", "params": {"device": "sensor-0042", "gateway": "gw-7"}}'
+dry=$(field 'd["id"]')
+wait_status "$dry" paused "$carol"  # a dry-run's gates wait for a person too
+curl -sN --max-time 2 -H "Authorization: Bearer $carol" "$url/api/runs/$dry/events" > "$tmp/events"
+check "a paused run's stream stays open" "$([ $? = 28 ]; echo $?)" "curl ended early"
+contains "the stream has its trace" "$tmp/events" '"event":"node_entered"'
+contains "and its state" "$tmp/events" '"status":"paused"'
+check "no action sent by the dry-run" "$([ "$(actions)" = 0 ]; echo $?)" "$(curl -s "$api/actions")"
+api "carol cancels her own dry-run" 200 POST "/api/runs/$dry/cancel" "$carol" '{"comment": "seen enough"}'
+contains "cancelled" "$tmp/body" '"status":"cancelled"'
+
+# Live: alice starts it, it pauses before its action; alice may not approve it; a stale
+# plan hash is refused; bob approves the plan he saw; the action happens once.
+api "alice starts a live run" 201 POST /api/runs "$alice" '{"runbook": "device_offline", "mode": "live", "params": {"device": "sensor-0042", "gateway": "gw-7"}}'
+live=$(field 'd["id"]')
+wait_status "$live" paused "$alice"
+api "the gates" 200 GET /api/gates "$bob"
+contains "it waits there" "$tmp/body" "\"id\":\"$live\""
+plan=$(python3 -c "import json; print(json.load(open('$tmp/run.json'))['gate']['plan_hash'])")
+check "nothing done before the approval" "$([ "$(actions)" = 0 ]; echo $?)" "$(curl -s "$api/actions")"
+api "alice may not approve her own run" 403 POST "/api/runs/$live/approve" "$alice" "{\"plan_hash\": \"$plan\"}"
+contains "says why" "$tmp/body" "started this run"
+api "a plan not shown" 409 POST "/api/runs/$live/approve" "$bob" '{"plan_hash": "0000"}'
+api "no plan hash" 400 POST "/api/runs/$live/approve" "$bob" '{}'
+api "bob approves" 200 POST "/api/runs/$live/approve" "$bob" "{\"plan_hash\": \"$plan\", \"comment\": \"checked the fleet API\"}"
+wait_status "$live" ended "$bob"
+check "the action reached the simulator once" "$([ "$(curl -s "$api/actions" | grep -o '"action":"certs.reprovision"' | wc -l)" = 1 ]; echo $?)" "$(curl -s "$api/actions")"
+api "approving again" 409 POST "/api/runs/$live/approve" "$bob" "{\"plan_hash\": \"$plan\"}"
+api "the run" 200 GET "/api/runs/$live" "$bob"
+contains "the approval, bound to the plan" "$tmp/body" "\"by\":\"bob\",\"comment\":\"checked the fleet API\",\"decision\":\"approved\",\"gate\":\"reprovision\",\"plan_hash\":\"$plan\""
+curl -sN --max-time 30 -H "Authorization: Bearer $bob" "$url/api/runs/$live/events" > "$tmp/events"
+n_stream=$(grep -c '^event: trace' "$tmp/events")
+api "the trace" 200 GET "/api/runs/$live/trace" "$bob"
+n_trace=$(field 'len(d)')
+check "the stream has every event" "$([ "$n_stream" = "$n_trace" ] && [ "$n_trace" -gt 5 ]; echo $?)" "$n_stream streamed, $n_trace stored"
+contains "and the end" "$tmp/events" '"event":"run_ended"'
+last=$(grep '^id:' "$tmp/events" | tail -3 | head -1 | cut -d' ' -f2)
+curl -sN --max-time 30 -H "Authorization: Bearer $bob" -H "Last-Event-ID: $last" "$url/api/runs/$live/events" > "$tmp/events2"
+check "Last-Event-ID: only the events after it" "$([ "$(grep -c '^event: trace' "$tmp/events2")" = 2 ]; echo $?)" "$(cat "$tmp/events2")"
+
+# One store: a run paused by rbk run is approved through the server, which goes on with it.
+start_sim  # sensor-0042's certificate expired again
+expect "rbk run pauses" 3 "$rbk" run runbooks/device_offline.rbk --config "$tmp/config.json" --policy "$tmp/policy.json" \
+  --param device=sensor-0042 --param gateway=gw-7 --as alice
+cli=$("$rbk" runs | sed -n 2p | awk '{print $1}')
+api "the server shows it waiting" 200 GET /api/gates "$bob"
+contains "the CLI's run" "$tmp/body" "\"id\":\"$cli\""
+plan=$(python3 -c "import json; print([g for g in json.load(open('$tmp/body'))['gates'] if g['id'] == '$cli'][0]['gate']['plan_hash'])")
+api "bob approves it there" 200 POST "/api/runs/$cli/approve" "$bob" "{\"plan_hash\": \"$plan\"}"
+wait_status "$cli" ended "$bob"
+check "its action once" "$([ "$(curl -s "$api/actions" | grep -o '"action":"certs.reprovision"' | wc -l)" = 1 ]; echo $?)" "$(curl -s "$api/actions")"
+
+# Killed mid-run (SIGKILL after its third journal write) and restarted: the run resumes
+# from its journal, pauses at its gate, and once approved acts exactly once.
+start_sim
+kill "$srv_pid"; wait "$srv_pid"
+check "SIGTERM stops it cleanly" $? "exit $?"
+start_server RBK_CRASH_AFTER=3
+api "a live run starts" 201 POST /api/runs "$alice" '{"runbook": "device_offline", "mode": "live", "params": {"device": "sensor-0042", "gateway": "gw-7"}}'
+crashed=$(field 'd["id"]')
+for i in $(seq 1 100); do kill -0 "$srv_pid" 2>/dev/null || break; sleep 0.1; done
+check "the server was killed mid-run" "$(kill -0 "$srv_pid" 2>/dev/null; [ $? -ne 0 ]; echo $?)" "still up"
+wait "$srv_pid" 2>/dev/null
+start_server
+contains "it resumed the run" "$tmp/srv.out" "1 run resumed"
+wait_status "$crashed" paused "$alice"
+plan=$(python3 -c "import json; print(json.load(open('$tmp/run.json'))['gate']['plan_hash'])")
+api "approved after the restart" 200 POST "/api/runs/$crashed/approve" "$bob" "{\"plan_hash\": \"$plan\"}"
+wait_status "$crashed" ended "$bob"
+check "one action, none repeated" "$([ "$(actions)" = 2 ]; echo $?)" "$(curl -s "$api/actions")"
+
+# Cancel: not by someone else without the role; by the starter, yes.
+start_sim
+kill "$srv_pid"; wait "$srv_pid"
+start_server
+api "another live run" 201 POST /api/runs "$alice" '{"runbook": "device_offline", "mode": "live", "params": {"device": "sensor-0042", "gateway": "gw-7"}}'
+c=$(field 'd["id"]')
+wait_status "$c" paused "$alice"
+api "carol may not cancel it" 403 POST "/api/runs/$c/cancel" "$carol" '{}'
+api "alice cancels it" 200 POST "/api/runs/$c/cancel" "$alice" '{"comment": "not now"}'
+api "cancelling again" 409 POST "/api/runs/$c/cancel" "$alice" '{}'
+
+# The audit chain: every start, approval, resume and cancel, by who did it.
+expect "rbk audit" 0 "$rbk" audit
+contains "bob's approval" "$tmp/out" "approve"
+expect "the chain verifies" 0 "$rbk" audit verify
+python3 - "$RBK_STORE" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+(seq, actor) = db.execute("SELECT seq, actor FROM audit WHERE action = 'approve' LIMIT 1").fetchone()
+db.execute("UPDATE audit SET actor = ? WHERE seq = ?", ("cob", seq))
+db.commit()
+PY
+expect "one changed byte breaks it" 1 "$rbk" audit verify
+cat "$tmp/out" "$tmp/err" > "$tmp/both"
+contains "it names the entry" "$tmp/both" "approve by cob"
+lacks "no secret in the server's log" "$tmp/srv.log" "rbk_"
+summary
