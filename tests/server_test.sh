@@ -43,15 +43,18 @@ old=$(token --name dave --roles ops --expires 1s)
 gone=$(token --name erin --roles ops)
 "$rbk" token revoke "$(cut -d_ -f2 <<< "$gone")" > /dev/null
 
-# start_server [ENV...]: rbk serve on a free port; sets srv_pid and url.
+# start_server [ENV...] [-- SERVE_ARGS...]: rbk serve on a free port; sets srv_pid and url.
 start_server() {
+  local envs=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
+  [ "${1:-}" = -- ] && shift
   : > "$tmp/srv.out"
-  env "$@" "$rbk" serve --runbooks runbooks --policy "$tmp/policy.json" --config "$tmp/config.json" \
-    --listen 127.0.0.1:0 > "$tmp/srv.out" 2>> "$tmp/srv.log" &
+  env "${envs[@]}" "$rbk" serve --runbooks runbooks --policy "$tmp/policy.json" --config "$tmp/config.json" \
+    --listen 127.0.0.1:0 "$@" > "$tmp/srv.out" 2>> "$tmp/srv.log" &
   srv_pid=$!
   url=""
   for i in $(seq 1 100); do
-    url=$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/srv.out" 2>/dev/null | head -1)
+    url=$(grep -o 'https\?://127.0.0.1:[0-9]*' "$tmp/srv.out" 2>/dev/null | head -1)
     [ -n "$url" ] && break
     kill -0 "$srv_pid" 2>/dev/null || break
     sleep 0.1
@@ -66,6 +69,16 @@ api() {
   [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data-binary "$body")
   local got
   got=$(curl "${args[@]}" "$url$path")
+  # Kept for the OpenAPI check at the end: every JSON answer must match the document.
+  python3 - "$method" "$path" "$got" "$tmp/body" >> "$tmp/responses.jsonl" <<'PY'
+import json, sys
+method, path, status, body = sys.argv[1:]
+try:
+    b = json.load(open(body))
+except ValueError:
+    sys.exit(0)
+print(json.dumps({"method": method, "path": path.split("?")[0], "status": int(status), "body": b}))
+PY
   if [ "$got" != "$want" ]; then
     echo "FAIL $name: HTTP $got, expected $want"; sed 's/^/  | /' "$tmp/body"; echo
     failures=$((failures + 1))
@@ -228,6 +241,24 @@ api "carol may not cancel it" 403 POST "/api/runs/$c/cancel" "$carol" '{}'
 api "alice cancels it" 200 POST "/api/runs/$c/cancel" "$alice" '{"comment": "not now"}'
 api "cancelling again" 409 POST "/api/runs/$c/cancel" "$alice" '{}'
 
+# HTTPS: the same API behind TLS (a certificate made here); plain HTTP gets no answer; a
+# key that is not the certificate's stops the server before it listens.
+kill "$srv_pid"; wait "$srv_pid"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 1 \
+  -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2> /dev/null
+start_server -- --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem"
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' --cacert "$tmp/cert.pem" -H "Authorization: Bearer $bob" "$url/api/whoami")
+check "HTTPS answers" "$([ "$code" = 200 ]; echo $?)" "HTTP $code"
+contains "with who asks" "$tmp/body" '"name":"bob"'
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "${url/https/http}/healthz")
+check "plain HTTP on the TLS port gets nothing" "$([ "$code" = 000 ]; echo $?)" "HTTP $code"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/other.pem" -out /dev/null -days 1 -subj /CN=x 2> /dev/null
+expect "a key that does not match" 2 "$rbk" serve --runbooks runbooks --tls-cert "$tmp/cert.pem" --tls-key "$tmp/other.pem" --listen 127.0.0.1:0
+contains "it says so" "$tmp/err" "as a TLS certificate and key"
+mkdir "$tmp/bad" && printf 'runbook broken "x" {\n  start -> nowhere\n}\n' > "$tmp/bad/broken.rbk"
+expect "a runbook that does not compile" 2 "$rbk" serve --runbooks "$tmp/bad" --listen 127.0.0.1:0
+contains "names the file and the error" "$tmp/err" "broken.rbk:2:"
+
 # The audit chain: every start, approval, resume and cancel, by who did it.
 expect "rbk audit" 0 "$rbk" audit
 contains "bob's approval" "$tmp/out" "approve"
@@ -243,4 +274,13 @@ expect "one changed byte breaks it" 1 "$rbk" audit verify
 cat "$tmp/out" "$tmp/err" > "$tmp/both"
 contains "it names the entry" "$tmp/both" "approve by cob"
 lacks "no secret in the server's log" "$tmp/srv.log" "rbk_"
+
+# The OpenAPI document, read by a real validator (swagger-parser), and every JSON answer
+# above checked against the schema it gives for that route and status.
+curl -s --cacert "$tmp/cert.pem" "$url/openapi.json" > "$tmp/openapi.json"
+expect "the OpenAPI document is valid, the answers match it" 0 \
+  node tools/diagram-check/check-openapi.mjs "$tmp/openapi.json" "$tmp/responses.jsonl"
+contains "answers checked" "$tmp/out" '"valid":true'
+python3 -c 'import json; d = json.load(open("'"$tmp"'/openapi.json")); del d["paths"]["/api/runs"]["post"]["responses"]; json.dump(d, open("'"$tmp"'/broken.json", "w"))'
+expect "a broken document is refused" 1 node tools/diagram-check/check-openapi.mjs "$tmp/broken.json"
 summary
