@@ -121,6 +121,8 @@ void add_serve(CLI::App& app, rbk::server::ServeOptions& o) {
   serve->add_option("--policy", o.policy,
                     "The policy of its runs: capabilities, roles, who may start live runs");
   serve->add_option("--config", o.config, "The configuration of its runs (JSON)");
+  serve->add_option("--settings", o.settings,
+                    "The server's settings (JSON): public URL, webhooks (docs/server.md)");
   serve->add_option("--store", o.store, "The run store (shared with rbk run, approve, runs)");
   serve->add_option("--listen", o.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();

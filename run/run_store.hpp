@@ -96,6 +96,16 @@ struct ApprovalRecord {
   std::string plan_hash;
 };
 
+// How many runs of one runbook are in one stored state (a paused run's role too), and
+// when the longest-waiting of them last changed: what a server's metrics report.
+struct RunCount {
+  std::string runbook;
+  RunState status = RunState::Running;
+  std::string paused_role;  // paused runs: the role their gate waits for
+  int64_t count = 0;
+  int64_t oldest_update = 0;  // milliseconds since the epoch
+};
+
 // Which runs a listing shows (each field unset: any).
 struct RunFilter {
   std::optional<RunState> status;
@@ -123,6 +133,10 @@ class RunStore {
   virtual std::optional<RunRecord> get(const std::string& id) = 0;
   // The newest LIMIT runs that FILTER lets through, newest first.
   virtual std::vector<RunRecord> list(const RunFilter& filter = {}, size_t limit = 100) = 0;
+
+  // Every (runbook, stored status, paused role) with its count; a running run whose
+  // process is gone counts as running here (current_state tells them apart per run).
+  virtual std::vector<RunCount> count_runs() = 0;
 
   virtual void append_journal(const std::string& run, const JournalEntry& e) = 0;
   // Several entries committed together (the journal of a fleet's children in flight at

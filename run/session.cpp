@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -36,6 +37,20 @@ nlohmann::json stored_object(const std::string& text, const char* what) {
     throw SessionError(std::string("its stored ") + what + " are not a JSON object");
   return j;
 }
+
+// Passes on the events after the first SKIP (those a resumed run replays).
+class SkipFirst : public TraceSink {
+ public:
+  SkipFirst(TraceSink& to, size_t skip) : to_(to), skip_(skip) {}
+  void event(const TraceEvent& e, int64_t now_ms) override {
+    if (seen_++ >= skip_) to_.event(e, now_ms);
+  }
+
+ private:
+  TraceSink& to_;
+  size_t skip_;
+  std::atomic<size_t> seen_{0};
+};
 
 }  // namespace
 
@@ -204,6 +219,11 @@ RunResult RunSession::execute(const Output& out) {
     sinks.add(&*stored);
     stored_progress.emplace(*store_, rec_.id);
     sinks.add(&*stored_progress);
+  }
+  std::optional<SkipFirst> observer;
+  if (out.observer) {
+    observer.emplace(*out.observer, already);
+    sinks.add(&*observer);
   }
   std::ofstream trace_out;
   std::optional<JsonlTrace> jsonl;

@@ -88,6 +88,9 @@ class RunSession {
     RunInterrupt* interrupt = nullptr;
     // Who continues a recorded run, for the audit log ("": whoever started it).
     std::string actor;
+    // Sees every event this execution adds to the run's trace (not those a resumed run
+    // replays): a server's metrics. May be called from several threads at once.
+    TraceSink* observer = nullptr;
   };
   // Runs from the start, or on from where a recorded run stopped (replaying its journal),
   // and records how it ended. A recorded run is taken over first: it must be owned by

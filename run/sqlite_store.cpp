@@ -145,6 +145,7 @@ class SqliteRunStore : public RunStore {
   std::vector<JournalEntry> journal(const std::string& run) override;
   void append_trace(const std::string& run, int64_t seq, const std::string& event_json) override;
   std::vector<std::string> trace(const std::string& run, size_t from = 0) override;
+  std::vector<RunCount> count_runs() override;
   void add_approval(const std::string& run, const ApprovalRecord& a) override;
   std::vector<ApprovalRecord> approvals(const std::string& run) override;
   bool record_decision(const RunRecord& r, const ApprovalRecord& a, const JournalEntry& e) override;
@@ -551,6 +552,20 @@ void SqliteRunStore::append_trace(const std::string& run, int64_t seq,
   s.bind(1, run).bind(2, seq).bind(3, event_json);
   s.step();
   batch_end();
+}
+
+std::vector<RunCount> SqliteRunStore::count_runs() {
+  Lock lock(mutex_);
+  Stmt s(db_,
+         "SELECT runbook, status, paused_role, COUNT(*), MIN(updated_at) FROM runs GROUP BY "
+         "runbook, status, paused_role ORDER BY runbook, status, paused_role");
+  std::vector<RunCount> out;
+  while (s.step()) {
+    std::optional<RunState> state = run_state_named(s.text(1));
+    if (!state) continue;  // not written by rbk
+    out.push_back({s.text(0), *state, s.text(2), s.integer(3), s.integer(4)});
+  }
+  return out;
 }
 
 std::vector<std::string> SqliteRunStore::trace(const std::string& run, size_t from) {

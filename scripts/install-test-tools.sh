@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests read rbk's output with, beyond the build's packages:
 #   - Node.js and Mermaid's own parser (tools/diagram-check, pinned by its lock file);
-#   - Debian's Chromium, which opens the built documentation site headless.
+#   - Debian's Chromium, which opens the built documentation site headless;
+#   - promtool (Debian's prometheus), which reads rbk serve's /metrics.
 # Idempotent: each part is skipped when it is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ apt_missing=()
 command -v node >/dev/null || apt_missing+=(nodejs)
 command -v npm >/dev/null || apt_missing+=(npm)
 command -v chromium >/dev/null || apt_missing+=(chromium)
+command -v promtool >/dev/null || apt_missing+=(prometheus)  # promtool checks /metrics
 if [ ${#apt_missing[@]} -gt 0 ]; then
   echo "install-test-tools: installing ${apt_missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

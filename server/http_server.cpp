@@ -15,8 +15,11 @@
 #include "compiler/loader.hpp"
 #include "run/owner.hpp"
 #include "server/api.hpp"
+#include "server/metrics.hpp"
+#include "server/notifier.hpp"
 #include "server/openapi.hpp"
 #include "server/serve.hpp"
+#include "server/settings.hpp"
 #include "stdlib/config.hpp"
 
 namespace rbk::server {
@@ -35,12 +38,15 @@ void send(httplib::Response& res, const ApiResponse& a) {
   res.set_header("Cache-Control", "no-store");
 }
 
+Metrics* metrics = nullptr;  // the server's, while it serves
+
 // An access log line: never a header, a query or a body (they may carry secrets).
 void log_request(const httplib::Request& req, int status, Clock::time_point t0,
                  const std::string& who) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
-  std::cerr << fmt::format("rbk serve: {} {} {} {} ms{}\n", status, req.method, req.path, ms,
-                           who.empty() ? "" : " " + who);
+  double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (metrics) metrics->request(req.method, route_of(req.path), status, seconds);
+  std::cerr << fmt::format("rbk serve: {} {} {} {:.1f} ms{}\n", status, req.method, req.path,
+                           seconds * 1000, who.empty() ? "" : " " + who);
 }
 
 ApiRequest to_api(const httplib::Request& req) {
@@ -167,6 +173,17 @@ int serve(const ServeOptions& o) {
   }
   if (!o.config.empty() && !read_file(o.config, config_text, error))
     return fail("cannot read " + o.config + ": " + error);
+  Settings settings;
+  if (!o.settings.empty()) {
+    std::string text;
+    if (!read_file(o.settings, text, error))
+      return fail("cannot read " + o.settings + ": " + error);
+    try {
+      settings = parse_settings(text, o.settings);
+    } catch (const SettingsError& e) {
+      return fail(e.what());
+    }
+  }
   std::optional<Catalogue> catalogue;
   try {
     catalogue = Catalogue::load(o.runbooks);
@@ -198,7 +215,16 @@ int serve(const ServeOptions& o) {
     svr = std::make_unique<httplib::Server>();
   }
 
-  RunExecutor executor(*store, o.workers, nullptr);
+  Metrics server_metrics;
+  metrics = &server_metrics;
+  Notifier notifier(settings);
+  RunExecutor executor(
+      *store, o.workers,
+      [&](const RunSession& session, const RunResult& r) {
+        server_metrics.run_executed(session.record(), r, session.journal_stats());
+        if (r.status == RunStatus::Paused) notifier.gate_waiting(session.record());
+      },
+      &server_metrics);
   setup.executor = &executor;
   Api api(setup);
 
@@ -261,6 +287,18 @@ int serve(const ServeOptions& o) {
   });
   svr->Get("/openapi.json", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(kOpenApi, "application/json");
+  });
+  // Counts and latencies only (no parameter, no secret): readable without an identity, as
+  // Prometheus scrapes; a proxy can restrict it (docs/server.md).
+  svr->Get("/metrics", [&](const httplib::Request& req, httplib::Response& res) {
+    auto t0 = Clock::now();
+    try {
+      res.set_content(server_metrics.render(*store, executor.executing(), executor.queued()),
+                      "text/plain; version=0.0.4; charset=utf-8");
+    } catch (const StoreError& e) {
+      send(res, api_error(503, std::string("the run store fails: ") + e.what()));
+    }
+    log_request(req, res.status, t0, "");
   });
   svr->Get(R"(/api/runs/([^/]+)/events)", [&](const httplib::Request& req, httplib::Response& res) {
     auto t0 = Clock::now();
@@ -333,6 +371,7 @@ int serve(const ServeOptions& o) {
   }
   signal_thread.join();
   executor.shutdown();
+  metrics = nullptr;
   std::cerr << "rbk serve: stopped\n";
   return 0;
 }

@@ -8,8 +8,8 @@
 
 namespace rbk::server {
 
-RunExecutor::RunExecutor(RunStore& store, size_t workers, Finished finished)
-    : store_(store), finished_(std::move(finished)) {
+RunExecutor::RunExecutor(RunStore& store, size_t workers, Finished finished, TraceSink* observer)
+    : store_(store), finished_(std::move(finished)), observer_(observer) {
   for (size_t i = 0; i < std::max<size_t>(workers, 1); ++i)
     workers_.emplace_back([this] { work(); });
 }
@@ -59,6 +59,7 @@ void RunExecutor::execute(Job& job) {
     setup.readable = &out;
     setup.actor = job.actor;
     setup.interrupt = job.interrupt.get();
+    setup.observer = observer_;
     setup.starting = [&out, resuming = job.resuming](const RunRecord& rec) {
       out << (resuming ? "resuming run " + rec.id + " " + rec.runbook
                        : "run " + rec.id + " " + rec.runbook + " (" + run_mode_name(rec.mode) + ")")
@@ -81,7 +82,7 @@ void RunExecutor::execute(Job& job) {
     shutting_down = stopping_;
   }
   if (r.status == RunStatus::Interrupted && shutting_down) store_.claim(id, "", this_process());
-  if (finished_) finished_(session.record(), r);
+  if (finished_) finished_(session, r);
 }
 
 bool RunExecutor::stop(const std::string& id) {

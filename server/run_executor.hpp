@@ -23,11 +23,13 @@ namespace rbk::server {
 
 class RunExecutor {
  public:
-  // Called on the worker after each execution, with the record as it ended (paused,
-  // ended, failed, interrupted) and the result (notifications, metrics).
-  using Finished = std::function<void(const RunRecord&, const RunResult&)>;
+  // Called on the worker after each execution, with the session (its record as it ended:
+  // paused, ended, failed, interrupted; its journal's figures) and the result
+  // (notifications, metrics).
+  using Finished = std::function<void(const RunSession&, const RunResult&)>;
 
-  RunExecutor(RunStore& store, size_t workers, Finished finished);
+  // OBSERVER (may be null) sees every trace event of the runs executed here.
+  RunExecutor(RunStore& store, size_t workers, Finished finished, TraceSink* observer);
   ~RunExecutor();  // shutdown()
   RunExecutor(const RunExecutor&) = delete;
   RunExecutor& operator=(const RunExecutor&) = delete;
@@ -63,6 +65,7 @@ class RunExecutor {
 
   RunStore& store_;
   Finished finished_;
+  TraceSink* observer_;
   mutable std::mutex mu_;
   std::condition_variable wake_, idle_;
   std::deque<Job> queue_;

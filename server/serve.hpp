@@ -13,6 +13,7 @@ struct ServeOptions {
   std::string runbooks;  // folder of .rbk files
   std::string policy;    // policy file ("" for none: dry-runs without capabilities)
   std::string config;    // configuration file of the runs ("" for none)
+  std::string settings;  // the server's own settings (server/settings.hpp; "" for none)
   std::string store;     // "" for the default store
   std::string listen = "127.0.0.1:8080";  // HOST:PORT (port 0: any free port)
   std::string tls_cert, tls_key;          // PEM files: HTTPS when both are given

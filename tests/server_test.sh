@@ -16,8 +16,10 @@ tmp=$(mktemp -d)
 export RBK_STORE="$tmp/runs.db"
 sim_pid=""
 srv_pid=""
+hook_pid=""
 cleanup() {
   [ -n "$srv_pid" ] && kill -9 "$srv_pid" 2>/dev/null
+  [ -n "$hook_pid" ] && kill "$hook_pid" 2>/dev/null
   [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null
   rm -rf "$tmp"
 }
@@ -43,6 +45,44 @@ old=$(token --name dave --roles ops --expires 1s)
 gone=$(token --name erin --roles ops)
 "$rbk" token revoke "$(cut -d_ -f2 <<< "$gone")" > /dev/null
 
+# A webhook receiver on loopback: records each POST ({"path", "body"}) in hooks.jsonl; the
+# first delivery to /slack/… fails (HTTP 500), so the server must try again.
+python3 - "$tmp" <<'PY' &
+import json, sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+tmp = sys.argv[1]
+failed = set()
+class Hook(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.path.startswith("/slack") and self.path not in failed:
+            failed.add(self.path)
+            self.send_response(500); self.end_headers(); return
+        with open(tmp + "/hooks.jsonl", "a") as f:
+            f.write(json.dumps({"path": self.path, "body": json.loads(body)}) + "\n")
+        self.send_response(200); self.end_headers()
+    def log_message(self, *args): pass
+server = HTTPServer(("127.0.0.1", 0), Hook)
+open(tmp + "/hook.port", "w").write(str(server.server_port))
+server.serve_forever()
+PY
+hook_pid=$!
+for i in $(seq 1 50); do [ -s "$tmp/hook.port" ] && break; sleep 0.1; done
+hooks="http://127.0.0.1:$(cat "$tmp/hook.port")"
+cat > "$tmp/settings.json" <<JSON
+{"public_url": "https://rbk.example.com/",
+ "webhooks": [{"url": "$hooks/slack/T000/B000/secret-part", "format": "slack"},
+              {"url": "$hooks/generic", "format": "json"}],
+ "retry": {"attempts": 3, "first_delay": "300ms"}}
+JSON
+# hook_bodies PATH_PREFIX RUN: the bodies posted to PATH_PREFIX… about RUN, one a line.
+hook_bodies() {
+  python3 -c "import json, sys
+for l in open('$tmp/hooks.jsonl'):
+    h = json.loads(l)
+    if h['path'].startswith('$1') and '$2' in json.dumps(h['body']): print(json.dumps(h['body']))" 2>/dev/null
+}
+
 # start_server [ENV...] [-- SERVE_ARGS...]: rbk serve on a free port; sets srv_pid and url.
 start_server() {
   local envs=()
@@ -50,7 +90,7 @@ start_server() {
   [ "${1:-}" = -- ] && shift
   : > "$tmp/srv.out"
   env "${envs[@]}" "$rbk" serve --runbooks runbooks --policy "$tmp/policy.json" --config "$tmp/config.json" \
-    --listen 127.0.0.1:0 "$@" > "$tmp/srv.out" 2>> "$tmp/srv.log" &
+    --settings "$tmp/settings.json" --listen 127.0.0.1:0 "$@" > "$tmp/srv.out" 2>> "$tmp/srv.log" &
   srv_pid=$!
   url=""
   for i in $(seq 1 100); do
@@ -179,6 +219,18 @@ api "the gates" 200 GET /api/gates "$bob"
 contains "it waits there" "$tmp/body" "\"id\":\"$live\""
 plan=$(python3 -c "import json; print(json.load(open('$tmp/run.json'))['gate']['plan_hash'])")
 check "nothing done before the approval" "$([ "$(actions)" = 0 ]; echo $?)" "$(curl -s "$api/actions")"
+# The webhooks are told: the generic one at once, Slack's after its first delivery failed.
+for i in $(seq 1 50); do [ -n "$(hook_bodies /slack "$live")" ] && break; sleep 0.1; done
+hook_bodies /generic "$live" > "$tmp/hook.json"
+contains "the JSON webhook: the event" "$tmp/hook.json" '"event": "gate.waiting"'
+contains "the JSON webhook: the plan hash" "$tmp/hook.json" "\"plan_hash\": \"$plan\""
+contains "the JSON webhook: the link to approve" "$tmp/hook.json" "\"approve\": \"https://rbk.example.com/api/runs/$live/approve\""
+hook_bodies /slack "$live" > "$tmp/hook.json"
+contains "Slack: the headline" "$tmp/hook.json" "waits at gate 'reprovision' for role ops: 1 action planned"
+contains "Slack: the plan" "$tmp/hook.json" 'certs.reprovision(\"sensor-0042\")'
+contains "Slack: the link" "$tmp/hook.json" "<https://rbk.example.com/api/runs/$live|Open run $live>"
+contains "the failed delivery was retried" "$tmp/srv.log" "webhook 1 (slack): answered HTTP 500; trying again in 300 ms"
+lacks "no webhook URL in the log" "$tmp/srv.log" "secret-part"
 api "alice may not approve her own run" 403 POST "/api/runs/$live/approve" "$alice" "{\"plan_hash\": \"$plan\"}"
 contains "says why" "$tmp/body" "started this run"
 api "a plan not shown" 409 POST "/api/runs/$live/approve" "$bob" '{"plan_hash": "0000"}'
@@ -198,6 +250,17 @@ contains "and the end" "$tmp/events" '"event":"run_ended"'
 last=$(grep '^id:' "$tmp/events" | tail -3 | head -1 | cut -d' ' -f2)
 curl -sN --max-time 30 -H "Authorization: Bearer $bob" -H "Last-Event-ID: $last" "$url/api/runs/$live/events" > "$tmp/events2"
 check "Last-Event-ID: only the events after it" "$([ "$(grep -c '^event: trace' "$tmp/events2")" = 2 ]; echo $?)" "$(cat "$tmp/events2")"
+
+# Metrics, in Prometheus' text format, read by promtool.
+code=$(curl -s -o "$tmp/metrics" -w '%{http_code}' "$url/metrics")
+check "metrics answer" "$([ "$code" = 200 ]; echo $?)" "HTTP $code"
+contains "runs ended" "$tmp/metrics" 'rbk_runs_ended_total{runbook="device_offline",outcome="resolved"} 1'
+contains "the action's latency" "$tmp/metrics" 'rbk_action_duration_seconds_count{function="certs.reprovision"} 1'
+contains "probe latencies" "$tmp/metrics" 'rbk_probe_duration_seconds_bucket{function="fleet.last_seen_age",le="+Inf"}'
+contains "the store's runs" "$tmp/metrics" 'rbk_runs{runbook="device_offline",status="cancelled"} 1'
+contains "requests by route" "$tmp/metrics" 'route="/api/runs/{id}/approve",status="200"'
+contains "journal commits" "$tmp/metrics" 'rbk_journal_commits_total'
+expect "promtool reads them" 0 promtool check metrics < "$tmp/metrics"
 
 # One store: a run paused by rbk run is approved through the server, which goes on with it.
 start_sim  # sensor-0042's certificate expired again

@@ -612,6 +612,7 @@ std::optional<Machine::Exit> Machine::act(Frame& f) {
     if (d != GateDecision::Approved) return fail(f, "gate '" + node.name + "' was denied");
   }
   for (const auto& call : f.plan) {
+    const int64_t t0 = wall_ms();
     ActOutcome out = host_.act(call, f.site);
     if (out.kind == ActOutcome::Kind::RunBody) {
       std::vector<Value> locals(std::max<size_t>(call.function->locals, call.args.size()));
@@ -632,7 +633,8 @@ std::optional<Machine::Exit> Machine::act(Frame& f) {
     std::vector<TraceField> fields{
         {"function", Value::string(call.function->name)},
         {"args", Value::list(call.args)},
-        {"performed", Value::boolean(out.kind != ActOutcome::Kind::WouldDo)}};
+        {"performed", Value::boolean(out.kind != ActOutcome::Kind::WouldDo)},
+        {"duration_ms", Value::integer(wall_ms() - t0)}};
     if (out.value.is_error()) fields.push_back({"error", Value::string(out.value.str())});
     emit(TraceKind::Action, f.site, std::move(fields));
     if (out.value.is_error()) return fail(f, call.function->name + ": " + out.value.str());
