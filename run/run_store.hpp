@@ -96,6 +96,16 @@ struct ApprovalRecord {
   std::string plan_hash;
 };
 
+// A person signed in through a browser (rbk serve's single sign-on). The store keeps the
+// SHA-256 of the cookie's value, never the value, so a copy of the store signs nobody in.
+struct BrowserSession {
+  std::string hash;
+  std::string name;
+  std::vector<std::string> roles;
+  std::string csrf;  // the token a changing request must send back in X-CSRF-Token
+  int64_t created_at = 0, expires_at = 0;
+};
+
 // How many runs of one runbook are in one stored state (a paused run's role too), and
 // when the longest-waiting of them last changed: what a server's metrics report.
 struct RunCount {
@@ -170,6 +180,12 @@ class RunStore {
   virtual std::optional<TokenRecord> token_with_hash(const std::string& hash) = 0;
   // Marks token ID revoked at AT; false when there is none, or it was revoked already.
   virtual bool revoke_token(const std::string& id, int64_t at) = 0;
+
+  // Browser sessions: created at sign-in, found by the hash of their cookie while they
+  // have not expired at NOW, ended at sign-out (expired ones are removed as new ones come).
+  virtual void create_browser_session(const BrowserSession& s) = 0;
+  virtual std::optional<BrowserSession> browser_session(const std::string& hash, int64_t now) = 0;
+  virtual void end_browser_session(const std::string& hash) = 0;
 
   // Where a foreach of RUN stands, as a line a person reads ("" when none runs), kept by
   // the process executing it for whoever follows it from another (rbk runs RUN --follow).

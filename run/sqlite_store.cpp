@@ -80,6 +80,8 @@ CREATE TABLE IF NOT EXISTS output(run TEXT, seq INTEGER, line TEXT, PRIMARY KEY(
 CREATE TABLE IF NOT EXISTS progress(run TEXT PRIMARY KEY, line TEXT);
 CREATE TABLE IF NOT EXISTS tokens(id TEXT PRIMARY KEY, name TEXT, roles TEXT, hash TEXT UNIQUE,
   created_at INTEGER, expires_at INTEGER, revoked_at INTEGER);
+CREATE TABLE IF NOT EXISTS browser_sessions(hash TEXT PRIMARY KEY, name TEXT, roles TEXT,
+  csrf TEXT, created_at INTEGER, expires_at INTEGER);
 CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, at INTEGER, actor TEXT, action TEXT,
   run TEXT, plan_hash TEXT, detail TEXT, prev TEXT, hash TEXT);
 )";
@@ -157,6 +159,9 @@ class SqliteRunStore : public RunStore {
   void create_token(const TokenRecord& t) override;
   std::vector<TokenRecord> tokens() override;
   std::optional<TokenRecord> token_with_hash(const std::string& hash) override;
+  void create_browser_session(const BrowserSession& b) override;
+  std::optional<BrowserSession> browser_session(const std::string& hash, int64_t now) override;
+  void end_browser_session(const std::string& hash) override;
   bool revoke_token(const std::string& id, int64_t at) override;
   std::vector<AuditEntry> audit() override;
   void set_progress(const std::string& run, const std::string& line) override {
@@ -523,6 +528,44 @@ std::optional<TokenRecord> SqliteRunStore::token_with_hash(const std::string& ha
   s.bind(1, hash);
   if (!s.step()) return std::nullopt;
   return read_token(s);
+}
+
+void SqliteRunStore::create_browser_session(const BrowserSession& b) {
+  Lock lock(mutex_);
+  flush();
+  Stmt gone(db_, "DELETE FROM browser_sessions WHERE expires_at <= ?");
+  gone.bind(1, b.created_at);
+  gone.step();
+  Stmt s(db_,
+         "INSERT INTO browser_sessions(hash, name, roles, csrf, created_at, expires_at) "
+         "VALUES(?,?,?,?,?,?)");
+  s.bind(1, b.hash).bind(2, b.name).bind(3, nlohmann::json(b.roles).dump()).bind(4, b.csrf);
+  s.bind(5, b.created_at).bind(6, b.expires_at);
+  s.step();
+}
+
+std::optional<BrowserSession> SqliteRunStore::browser_session(const std::string& hash,
+                                                              int64_t now) {
+  Lock lock(mutex_);
+  Stmt s(db_,
+         "SELECT hash, name, roles, csrf, created_at, expires_at FROM browser_sessions WHERE "
+         "hash=? AND expires_at > ?");
+  s.bind(1, hash).bind(2, now);
+  if (!s.step()) return std::nullopt;
+  BrowserSession b{s.text(0), s.text(1), {}, s.text(3), s.integer(4), s.integer(5)};
+  nlohmann::json roles = nlohmann::json::parse(s.text(2), nullptr, false);
+  if (roles.is_array())
+    for (const auto& r : roles)
+      if (r.is_string()) b.roles.push_back(r.get<std::string>());
+  return b;
+}
+
+void SqliteRunStore::end_browser_session(const std::string& hash) {
+  Lock lock(mutex_);
+  flush();
+  Stmt s(db_, "DELETE FROM browser_sessions WHERE hash=?");
+  s.bind(1, hash);
+  s.step();
 }
 
 bool SqliteRunStore::revoke_token(const std::string& id, int64_t at) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests read rbk's output with, beyond the build's packages:
-#   - Node.js and Mermaid's own parser (tools/diagram-check, pinned by its lock file);
+#   - Node.js and Mermaid's own parser, Ajv and swagger-parser (tools/diagram-check), and
+#     oidc-provider, a real OpenID provider (tools/test-oidc), each pinned by its lock file;
 #   - Debian's Chromium, which opens the built documentation site headless;
 #   - promtool (Debian's prometheus), which reads rbk serve's /metrics.
 # Idempotent: each part is skipped when it is already in place.
@@ -25,9 +26,10 @@ fi
 
 # npm ci installs exactly the lock file; a copy of the lock beside node_modules says
 # which lock the installed tree came from.
-tool=tools/diagram-check
-if ! cmp -s "$tool/package-lock.json" "$tool/node_modules/.rbk-installed-lock" 2>/dev/null; then
-  echo "install-test-tools: npm ci in $tool"
-  (cd "$tool" && npm ci --no-audit --no-fund --loglevel=error)
-  cp "$tool/package-lock.json" "$tool/node_modules/.rbk-installed-lock"
-fi
+for tool in tools/diagram-check tools/test-oidc; do
+  if ! cmp -s "$tool/package-lock.json" "$tool/node_modules/.rbk-installed-lock" 2>/dev/null; then
+    echo "install-test-tools: npm ci in $tool"
+    (cd "$tool" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$tool/package-lock.json" "$tool/node_modules/.rbk-installed-lock"
+  fi
+done

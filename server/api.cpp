@@ -137,14 +137,38 @@ json Api::run_json(const RunRecord& r) {
   return j;
 }
 
-std::optional<Identity> Api::authenticate(const std::string& authorization, std::string& why) {
-  return identify(*s_.store, authorization, why);
+std::optional<Identity> Api::authenticate(const std::string& authorization,
+                                          const std::string& cookie, std::string& why) {
+  return identify(*s_.store, authorization, cookie, why);
+}
+
+std::string Api::csrf_problem(const ApiRequest& req, const Identity& who) const {
+  if (who.csrf.empty() || req.method == "GET" || req.method == "HEAD") return "";
+  // Compared in constant time: the token is a secret of the page.
+  bool same = req.csrf.size() == who.csrf.size();
+  unsigned char diff = 0;
+  for (size_t i = 0; same && i < who.csrf.size(); ++i)
+    diff |= static_cast<unsigned char>(req.csrf[i] ^ who.csrf[i]);
+  if (!same || diff != 0)
+    return "a signed-in browser's request that changes something must send its X-CSRF-Token "
+           "(GET /api/whoami gives it)";
+  if (!req.origin.empty() && !s_.public_url.empty()) {
+    size_t host_end = s_.public_url.find('/', s_.public_url.find("://") + 3);
+    if (req.origin != s_.public_url.substr(0, host_end))
+      return "the request comes from another site (" + req.origin + ")";
+  }
+  return "";
 }
 
 ApiResponse Api::handle(const ApiRequest& req) {
   std::string why;
-  std::optional<Identity> who = authenticate(req.authorization, why);
+  std::optional<Identity> who = authenticate(req.authorization, req.cookie, why);
   if (!who) return api_error(401, why);
+  if (std::string problem = csrf_problem(req, *who); !problem.empty()) {
+    ApiResponse r = api_error(403, problem);
+    r.who = who->name;
+    return r;
+  }
   ApiResponse r;
   try {
     r = route(req, *who);
@@ -163,7 +187,9 @@ ApiResponse Api::route(const ApiRequest& req, const Identity& who) {
   };
   if (p.size() == 2 && p[1] == "whoami") {
     if (!get) return wrong_method();
-    return ok({{"name", who.name}, {"roles", who.roles}, {"via", who.via}});
+    json j = {{"name", who.name}, {"roles", who.roles}, {"via", who.via}};
+    if (!who.csrf.empty()) j["csrf_token"] = who.csrf;
+    return ok(j);
   }
   if (p.size() >= 2 && p[1] == "runbooks") {
     if (!get) return wrong_method();

@@ -25,6 +25,9 @@ struct ApiRequest {
   std::map<std::string, std::string> query;
   std::string body;
   std::string authorization;  // the Authorization header ("" when none)
+  std::string cookie;         // the Cookie header
+  std::string csrf;           // the X-CSRF-Token header
+  std::string origin;         // the Origin header
 };
 
 struct ApiResponse {
@@ -46,6 +49,9 @@ struct ServerSetup {
   std::map<std::string, std::map<std::string, Value>> config;
   std::map<std::string, std::string> config_problems;
   RunExecutor* executor = nullptr;
+  // Where people reach the server (its settings' public_url, "" when not set): a browser's
+  // changing request must come from a page of this origin.
+  std::string public_url;
 };
 
 class Api {
@@ -54,9 +60,15 @@ class Api {
 
   ApiResponse handle(const ApiRequest& req);
 
-  // The identity behind an Authorization header (for routes outside handle(): the events
-  // stream); WHY says what is missing or wrong.
-  std::optional<Identity> authenticate(const std::string& authorization, std::string& why);
+  // The identity behind an Authorization or Cookie header (for routes outside handle():
+  // the events stream, sign-out); WHY says what is missing or wrong.
+  std::optional<Identity> authenticate(const std::string& authorization, const std::string& cookie,
+                                       std::string& why);
+
+  // Empty when REQ, made by WHO, may change something; else why not: a browser session's
+  // request must carry its CSRF token and, when it says where it comes from (Origin), come
+  // from the server's own origin.
+  std::string csrf_problem(const ApiRequest& req, const Identity& who) const;
 
   // A run as the API shows it (without what only resuming needs: program, scenario,
   // policy, resolved configuration).

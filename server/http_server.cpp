@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "compiler/loader.hpp"
@@ -17,10 +18,12 @@
 #include "server/api.hpp"
 #include "server/metrics.hpp"
 #include "server/notifier.hpp"
+#include "server/oidc.hpp"
 #include "server/openapi.hpp"
 #include "server/serve.hpp"
 #include "server/settings.hpp"
 #include "stdlib/config.hpp"
+#include "vm/rbc.hpp"
 
 namespace rbk::server {
 
@@ -56,6 +59,9 @@ ApiRequest to_api(const httplib::Request& req) {
   for (const auto& [k, v] : req.params) a.query[k] = v;
   a.body = req.body;
   a.authorization = req.get_header_value("Authorization");
+  a.cookie = req.get_header_value("Cookie");
+  a.csrf = req.get_header_value("X-CSRF-Token");
+  a.origin = req.get_header_value("Origin");
   return a;
 }
 
@@ -118,6 +124,101 @@ bool stream_events(RunStore& store, const std::string& id, size_t next, httplib:
   }
   sink.done();
   return true;
+}
+
+// A relative path of this server to go to after signing in ("/" for anything else, so a
+// link cannot send a person elsewhere: "//evil.example", "https://…", "/\\evil").
+std::string local_path(const std::string& p) {
+  if (p.empty() || p[0] != '/' || (p.size() > 1 && (p[1] == '/' || p[1] == '\\')) ||
+      p.find_first_of("\r\n") != std::string::npos)
+    return "/";
+  return p;
+}
+
+// /auth/login, /auth/callback, /auth/logout: single sign-on (oidc.hpp) and the browser
+// session it makes, kept in the store by the hash of its cookie.
+void add_sign_in_routes(httplib::Server& svr, OidcClient* oidc, RunStore& store, Api& api,
+                        const std::string& public_url) {
+  const bool secure = public_url.rfind("https://", 0) == 0;
+  auto not_configured = [](httplib::Response& res) {
+    send(res, api_error(404, "single sign-on is not configured (the settings' \"oidc\")"));
+  };
+  svr.Get("/auth/login", [=](const httplib::Request& req, httplib::Response& res) {
+    auto t0 = Clock::now();
+    if (!oidc) return not_configured(res);
+    try {
+      static std::mutex discovering;  // the provider is read once, when first needed
+      static bool discovered = false;
+      {
+        std::lock_guard lock(discovering);
+        if (!discovered) oidc->discover();
+        discovered = true;
+      }
+      std::string url =
+          oidc->begin(local_path(req.get_param_value("return")), req.get_param_value("login_hint"));
+      res.set_redirect(url);
+    } catch (const OidcError& e) {
+      std::cerr << "rbk serve: sign-in: " << e.what() << "\n";
+      send(res,
+           api_error(503, std::string("the identity provider cannot be reached: ") + e.what()));
+    }
+    log_request(req, res.status, t0, "");
+  });
+  svr.Get("/auth/callback", [=, &store](const httplib::Request& req, httplib::Response& res) {
+    auto t0 = Clock::now();
+    if (!oidc) return not_configured(res);
+    if (req.has_param("error")) {
+      send(res, api_error(401, "the identity provider refused the sign-in: " +
+                                   req.get_param_value("error")));
+      log_request(req, res.status, t0, "");
+      return;
+    }
+    try {
+      OidcClient::SignedIn in =
+          oidc->finish(req.get_param_value("code"), req.get_param_value("state"));
+      std::string session = base64url(random_bytes(32));
+      BrowserSession b;
+      b.hash = hex(sha256(session));
+      b.name = in.identity.name;
+      b.roles = in.identity.roles;
+      b.csrf = base64url(random_bytes(24));
+      b.created_at = system_now_ms();
+      b.expires_at = b.created_at + oidc->settings().session_ttl_ms;
+      store.create_browser_session(b);
+      std::string roles;
+      for (const auto& r : b.roles) roles += (roles.empty() ? "" : ",") + r;
+      store.append_audit({0, b.created_at, b.name, "sign-in", "", "",
+                          oidc->settings().issuer + " (" + roles + ")"});
+      res.set_header(
+          "Set-Cookie",
+          fmt::format("{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}", kSessionCookie,
+                      session, oidc->settings().session_ttl_ms / 1000, secure ? "; Secure" : ""));
+      res.set_redirect(in.return_to);
+      log_request(req, res.status, t0, b.name);
+    } catch (const OidcError& e) {
+      std::cerr << "rbk serve: sign-in refused: " << e.what() << "\n";
+      send(res, api_error(401, std::string("sign-in failed: ") + e.what()));
+      log_request(req, res.status, t0, "");
+    }
+  });
+  svr.Post("/auth/logout", [&api, &store](const httplib::Request& req, httplib::Response& res) {
+    auto t0 = Clock::now();
+    ApiRequest a = to_api(req);
+    std::string why;
+    std::optional<Identity> who = api.authenticate("", a.cookie, why);
+    if (!who) {
+      send(res, api_error(401, why));
+    } else if (std::string problem = api.csrf_problem(a, *who); !problem.empty()) {
+      send(res, api_error(403, problem));
+    } else {
+      store.end_browser_session(who->session_hash);
+      res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; Max-Age=0");
+      ApiResponse out;
+      out.body = R"({"signed_out":true})";
+      send(res, out);
+    }
+    log_request(req, res.status, t0, who ? who->name : "");
+  });
 }
 
 // Splits HOST:PORT (the host may be a bracketed IPv6 address).
@@ -198,6 +299,9 @@ int serve(const ServeOptions& o) {
   }
   setup.store = store.get();
   setup.catalogue = &*catalogue;
+  setup.public_url = settings.public_url;
+  std::optional<OidcClient> oidc;
+  if (settings.oidc) oidc.emplace(*settings.oidc, settings.public_url + "/auth/callback");
   resolve_configs(setup, config_text, o.config.empty() ? "the environment" : o.config);
   for (const auto& [name, why] : setup.config_problems)
     std::cerr << "rbk serve: runbook '" << name << "' cannot start: " << why << "\n";
@@ -303,7 +407,8 @@ int serve(const ServeOptions& o) {
   svr->Get(R"(/api/runs/([^/]+)/events)", [&](const httplib::Request& req, httplib::Response& res) {
     auto t0 = Clock::now();
     std::string why;
-    std::optional<Identity> who = api.authenticate(req.get_header_value("Authorization"), why);
+    std::optional<Identity> who = api.authenticate(req.get_header_value("Authorization"),
+                                                   req.get_header_value("Cookie"), why);
     const std::string id = req.matches[1];
     if (!who) {
       send(res, api_error(401, why));
@@ -329,6 +434,7 @@ int serve(const ServeOptions& o) {
     }
     log_request(req, res.status, t0, who ? who->name : "");
   });
+  add_sign_in_routes(*svr, oidc ? &*oidc : nullptr, *store, api, settings.public_url);
   auto api_route = [&](const httplib::Request& req, httplib::Response& res) {
     auto t0 = Clock::now();
     ApiResponse a = api.handle(to_api(req));

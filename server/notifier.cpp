@@ -1,13 +1,12 @@
 #include "server/notifier.hpp"
 
-#include <httplib.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <iostream>
 
 #include "server/api.hpp"
+#include "server/http_client.hpp"
 #include "vm/json_read.hpp"
 
 namespace rbk::server {
@@ -152,22 +151,13 @@ void Notifier::work() {
 }
 
 bool Notifier::post(const Webhook& hook, const std::string& body, std::string& why) {
-  // scheme://host[:port]/path: httplib's client takes the first part, the request the rest.
-  size_t scheme_end = hook.url.find("://");
-  size_t path_start = hook.url.find('/', scheme_end + 3);
-  std::string base = hook.url.substr(0, path_start);
-  std::string path = path_start == std::string::npos ? "/" : hook.url.substr(path_start);
-  httplib::Client client(base);
-  client.set_connection_timeout(5, 0);
-  client.set_read_timeout(10, 0);
-  client.set_write_timeout(10, 0);
-  httplib::Result r = client.Post(path, body, "application/json");
-  if (!r) {
-    why = "no answer (" + httplib::to_string(r.error()) + ")";
+  HttpReply r = http_call("POST", hook.url, body, "application/json");
+  if (r.status == 0) {
+    why = r.error;
     return false;
   }
-  if (r->status < 200 || r->status >= 300) {
-    why = "answered HTTP " + std::to_string(r->status);
+  if (r.status < 200 || r.status >= 300) {
+    why = "answered HTTP " + std::to_string(r.status);
     return false;
   }
   return true;
