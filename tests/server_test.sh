@@ -37,27 +37,8 @@ old=$(token --name dave --roles ops --expires 1s)
 gone=$(token --name erin --roles ops)
 "$rbk" token revoke "$(cut -d_ -f2 <<< "$gone")" > /dev/null
 
-# A webhook receiver on loopback: records each POST ({"path", "body"}) in hooks.jsonl; the
-# first delivery to /slack/… fails (HTTP 500), so the server must try again.
-python3 - "$tmp" <<'PY' &
-import json, sys
-from http.server import BaseHTTPRequestHandler, HTTPServer
-tmp = sys.argv[1]
-failed = set()
-class Hook(BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if self.path.startswith("/slack") and self.path not in failed:
-            failed.add(self.path)
-            self.send_response(500); self.end_headers(); return
-        with open(tmp + "/hooks.jsonl", "a") as f:
-            f.write(json.dumps({"path": self.path, "body": json.loads(body)}) + "\n")
-        self.send_response(200); self.end_headers()
-    def log_message(self, *args): pass
-server = HTTPServer(("127.0.0.1", 0), Hook)
-open(tmp + "/hook.port", "w").write(str(server.server_port))
-server.serve_forever()
-PY
+# A webhook receiver on loopback (its first delivery to /slack/… fails).
+python3 "$(dirname "$0")/webhook_receiver.py" "$tmp" &
 hook_pid=$!
 for i in $(seq 1 50); do [ -s "$tmp/hook.port" ] && break; sleep 0.1; done
 hooks="http://127.0.0.1:$(cat "$tmp/hook.port")"

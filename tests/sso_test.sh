@@ -6,6 +6,8 @@
 # session's CSRF token, from the server's own origin — sends the action to the simulator
 # exactly once. A sign-in's state works once; a return address elsewhere is not followed;
 # signing out ends the session; the audit chain has the sign-in and the approval.
+# This is the whole story of a team's approval: the webhook receiver gets the link when
+# the gate starts waiting, and the audit chain fails once one byte of it is changed.
 # Usage: sso_test.sh RBK FLEET_SIM SOURCE_DIR
 set -u
 rbk="$1"
@@ -17,8 +19,9 @@ export RBK_STORE="$tmp/runs.db"
 sim_pid=""
 srv_pid=""
 idp_pid=""
+hook_pid=""
 cleanup() {
-  for p in "$srv_pid" "$idp_pid" "$sim_pid"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
+  for p in "$srv_pid" "$idp_pid" "$sim_pid" "$hook_pid"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -34,8 +37,12 @@ idp_pid=$!
 for i in $(seq 1 100); do [ -s "$tmp/issuer" ] && break; sleep 0.1; done
 issuer=$(cat "$tmp/issuer")
 check "the provider started" "$([ -n "$issuer" ]; echo $?)" "$(cat "$tmp/idp.log")"
+python3 "$(dirname "$0")/webhook_receiver.py" "$tmp" &
+hook_pid=$!
+for i in $(seq 1 50); do [ -s "$tmp/hook.port" ] && break; sleep 0.1; done
 cat > "$tmp/settings.json" <<JSON
 {"public_url": "$url",
+ "webhooks": [{"url": "http://127.0.0.1:$(cat "$tmp/hook.port")/team", "format": "json"}],
  "oidc": {"issuer": "$issuer", "client_id": "rbk", "client_secret_env": "TEST_OIDC_SECRET",
           "group_roles": {"ops-team": ["ops"]}}}
 JSON
@@ -73,6 +80,8 @@ call "alice starts a live run" 201 POST /api/runs -H "Authorization: Bearer $ali
 id=$(python3 -c "import json; print(json.load(open('$tmp/body'))['id'])")
 run_field "$id" 'd["status"]' paused
 plan=$(python3 -c "import json; print(json.load(open('$tmp/run.json'))['gate']['plan_hash'])")
+for i in $(seq 1 50); do grep -q "$id" "$tmp/hooks.jsonl" 2>/dev/null && break; sleep 0.1; done
+contains "the webhook has the link to approve" "$tmp/hooks.jsonl" "\"approve\": \"$url/api/runs/$id/approve\""
 call "alice may not approve it" 403 POST "/api/runs/$id/approve" -H "Authorization: Bearer $alice" -d "{\"plan_hash\": \"$plan\"}"
 
 # Bob signs in: rbk → the provider (PKCE, state, nonce) → back to rbk's callback, which
@@ -126,6 +135,14 @@ call "the session is gone" 401 GET /api/whoami -b "$tmp/bob.jar"
 expect "the audit chain verifies" 0 "$rbk" audit verify
 expect "rbk audit" 0 "$rbk" audit
 contains "bob's sign-in" "$tmp/out" "sign-in"
+python3 - "$RBK_STORE" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+seq, detail = db.execute("SELECT seq, detail FROM audit WHERE action = 'approve'").fetchone()
+db.execute("UPDATE audit SET detail = ? WHERE seq = ?", (detail[:-1] + "!", seq))  # one byte
+db.commit()
+PY
+expect "one changed byte breaks the chain" 1 "$rbk" audit verify
 lacks "no client secret in the log" "$tmp/srv.log" "rbk-test-secret"
 lacks "no session cookie in the log" "$tmp/srv.log" "rbk_session="
 summary
