@@ -123,7 +123,7 @@ struct CancelResult {
 CancelResult cancel_run(RunStore& store, const std::string& id, const std::string& who,
                         const std::string& comment);
 
-// A new run id: time-ordered and unique ("r20261122-183055-4f2a").
+// A new run id: time-ordered and unique ("r20261122-183055-4f2a9c1e").
 std::string new_run_id();
 
 }  // namespace rbk
