@@ -15,7 +15,8 @@ struct AuditEntry {
   int64_t seq = 0;  // from 1, without gaps
   int64_t at = 0;   // milliseconds since the epoch
   std::string actor{};
-  std::string action{};  // start, approve, deny, resume, cancel
+  // start, approve, deny, resume, cancel; token-create, token-revoke; sign-in (rbk serve)
+  std::string action{};
   std::string run{};
   std::string plan_hash{};  // what an approval or denial was bound to ("" otherwise)
   std::string detail{};     // a comment, the mode a run started in

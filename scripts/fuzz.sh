@@ -4,7 +4,7 @@
 #   scripts/fuzz.sh [--merge] [SECONDS] [HARNESS...]
 #   scripts/fuzz.sh --ci [HARNESS...]
 #
-# Each harness (default: all of source fmt rbc json) first executes every saved finding
+# Each harness (default: all of source fmt rbc json net) first executes every saved finding
 # (tests/fuzz/regressions/; fmt shares source's), its corpus (tests/fuzz/corpus/NAME) and
 # the repository's own inputs, then fuzzes for SECONDS (default 60), from a random seed.
 # --ci (scripts/test.sh, CI) fuzzes a fixed number of inputs per harness from seed 1
@@ -23,7 +23,7 @@ if [ "${1:-}" = "--ci" ]; then ci=1; shift; fi
 seconds=60
 if [ $ci = 0 ] && [ $# -gt 0 ] && [[ "$1" =~ ^[0-9]+$ ]]; then seconds="$1"; shift; fi
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(source fmt rbc json)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(source fmt rbc json net)
 
 scripts/install-deps.sh
 scripts/build.sh fuzz
@@ -48,6 +48,7 @@ seeds() {
     fmt) echo tests/fuzz/regressions/source runbooks stdlib tests/check tests/fmt ;;
     rbc) echo tests/fuzz/regressions/rbc "$out/seeds/rbc" ;;
     json) echo tests/fuzz/regressions/json runbooks/scenarios "$out/seeds/json" ;;
+    net) echo tests/fuzz/regressions/net ;;
   esac
 }
 mkdir -p "$out/seeds/json"
@@ -59,6 +60,7 @@ ci_runs() {
     source | fmt) echo 15000 ;;
     rbc) echo 250000 ;;
     json) echo 150000 ;;
+    net) echo 400000 ;;
   esac
 }
 
@@ -88,7 +90,7 @@ merge_new_inputs() {
 failed=()
 for h in "${harnesses[@]}"; do
   bin="$out/tests/fuzz/fuzz_$h"
-  [ -x "$bin" ] || { echo "fuzz.sh: no harness '$h' (source fmt rbc json)" >&2; exit 2; }
+  [ -x "$bin" ] || { echo "fuzz.sh: no harness '$h' (source fmt rbc json net)" >&2; exit 2; }
   corpus="$out/corpus/$h"
   if [ $ci = 1 ]; then
     corpus="$out/ci-corpus/$h"
