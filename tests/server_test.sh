@@ -295,6 +295,47 @@ mkdir "$tmp/bad" && printf 'runbook broken "x" {\n  start -> nowhere\n}\n' > "$t
 expect "a runbook that does not compile" 2 "$rbk" serve --runbooks "$tmp/bad" --listen 127.0.0.1:0
 contains "names the file and the error" "$tmp/err" "broken.rbk:2:"
 
+# A configuration secret never reaches an answer, a trace, the output or the log: a runbook
+# whose probe carries one in its URL, run live through its own server.
+kill "$srv_pid"; wait "$srv_pid"
+mkdir "$tmp/secret" && cat > "$tmp/secret/secret_probe.rbk" <<'RBK'
+config fleet_api: string
+config fleet_token: string
+
+runbook secret_probe "Look a device up with a secret" {
+  param device: string
+
+  start -> look
+
+  decide look "Look the device up" {
+    let d = http.get_json("{config.fleet_api}/devices/{device}?key={config.fleet_token}")
+    when d.connected -> up "Up"
+    else             -> down "Down"
+  }
+
+  end up   "Up"   as resolved
+  end down "Down" as escalated
+}
+RBK
+secret="s3cr3t-fleet-token-$RANDOM"
+python3 -c "import json, sys; c = json.load(open('$tmp/config.json')); c['fleet_token'] = '$secret'; json.dump(c, open('$tmp/secret.json', 'w'))"
+: > "$tmp/srv.out"
+"$rbk" serve --runbooks "$tmp/secret" --policy "$tmp/policy.json" --config "$tmp/secret.json" \
+  --listen 127.0.0.1:0 > "$tmp/srv.out" 2>> "$tmp/srv.log" &
+srv_pid=$!
+for i in $(seq 1 100); do grep -q listening "$tmp/srv.out" 2>/dev/null && break; sleep 0.1; done
+url=$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/srv.out")
+api "a run with a secret" 201 POST /api/runs "$alice" '{"runbook": "secret_probe", "mode": "live", "params": {"device": "sensor-0042"}}'
+sid=$(field 'd["id"]')
+wait_status "$sid" ended "$alice"
+curl -s -H "Authorization: Bearer $alice" "$url/api/runs/$sid" > "$tmp/leak"
+curl -s -H "Authorization: Bearer $alice" "$url/api/runs/$sid/trace" >> "$tmp/leak"
+curl -sN --max-time 10 -H "Authorization: Bearer $alice" "$url/api/runs/$sid/events" >> "$tmp/leak"
+curl -s -H "Authorization: Bearer $alice" "$url/api/runbooks" >> "$tmp/leak"
+contains "the probe was traced" "$tmp/leak" "http.get_json"
+lacks "no secret in answers, traces or events" "$tmp/leak" "$secret"
+lacks "no secret in the log" "$tmp/srv.log" "$secret"
+
 # The audit chain: every start, approval, resume and cancel, by who did it.
 expect "rbk audit" 0 "$rbk" audit
 contains "bob's approval" "$tmp/out" "approve"
