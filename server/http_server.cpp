@@ -34,6 +34,11 @@ using Clock = std::chrono::steady_clock;
 // Set by the signal thread; streams and the server stop on it.
 std::atomic<bool> stopping{false};
 
+// Connections served at once, and how many of them may be event streams.
+constexpr int kConnectionThreads = 64;
+constexpr int kMaxStreams = kConnectionThreads / 2;
+std::atomic<int> open_streams{0};
+
 void send(httplib::Response& res, const ApiResponse& a) {
   res.status = a.status;
   res.set_content(a.body, a.content_type.c_str());
@@ -117,8 +122,9 @@ bool stream_events(RunStore& store, const std::string& id, size_t next, httplib:
         if (!write(fmt::format("id: {}\nevent: trace\ndata: {}\n\n", next++, e))) return false;
       break;
     }
-    if (Clock::now() - last_write > std::chrono::seconds(15) && !write(": keep-alive\n\n"))
-      return false;
+    // A comment each idle second: a client that went away is noticed by the write that
+    // fails (within two), and its connection is free again.
+    if (Clock::now() - last_write > std::chrono::seconds(1) && !write(":\n\n")) return false;
     if (!sink.is_writable()) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -339,7 +345,7 @@ int serve(const ServeOptions& o) {
   svr->set_write_timeout(10, 0);
   svr->set_keep_alive_timeout(5);
   svr->set_keep_alive_max_count(1000);
-  svr->new_task_queue = [] { return new httplib::ThreadPool(64); };
+  svr->new_task_queue = [] { return new httplib::ThreadPool(kConnectionThreads); };
   // An answer's headers and body are separate writes: without TCP_NODELAY the body waits
   // for the client's delayed ACK (40 ms a request on Linux).
   svr->set_tcp_nodelay(true);
@@ -429,11 +435,23 @@ int serve(const ServeOptions& o) {
           return;
         }
       }
-      res.set_header("Cache-Control", "no-store");
-      res.set_chunked_content_provider(
-          "text/event-stream", [&store = *store, id, from](size_t, httplib::DataSink& sink) {
-            return stream_events(store, id, from, sink);
-          });
+      // Each open stream holds one of the 64 threads that serve connections: at most
+      // half of them stream, so streams cannot starve the API.
+      if (open_streams.fetch_add(1) >= kMaxStreams) {
+        open_streams--;
+        send(res, api_error(503, fmt::format("{} event streams are open, as many as this server "
+                                             "keeps: try again later",
+                                             kMaxStreams)));
+        res.set_header("Retry-After", "5");
+      } else {
+        res.set_header("Cache-Control", "no-store");
+        res.set_chunked_content_provider(
+            "text/event-stream",
+            [&store = *store, id, from](size_t, httplib::DataSink& sink) {
+              return stream_events(store, id, from, sink);
+            },
+            [](bool) { open_streams--; });
+      }
     }
     log_request(req, res.status, t0, who ? who->name : "");
   });

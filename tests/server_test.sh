@@ -180,6 +180,17 @@ check "a paused run's stream stays open" "$([ $? = 28 ]; echo $?)" "curl ended e
 contains "the stream has its trace" "$tmp/events" '"event":"node_entered"'
 contains "and its state" "$tmp/events" '"status":"paused"'
 check "no action sent by the dry-run" "$([ "$(actions)" = 0 ]; echo $?)" "$(curl -s "$api/actions")"
+# Event streams hold a connection each: beyond 32 at once the server says to come back.
+streams=()
+for i in $(seq 1 32); do
+  curl -sN --max-time 4 -H "Authorization: Bearer $alice" "$url/api/runs/$dry/events" > /dev/null 2>&1 &
+  streams+=($!)
+done
+sleep 1
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' --max-time 3 -H "Authorization: Bearer $alice" "$url/api/runs/$dry/events")
+check "a 33rd stream: 503" "$([ "$code" = 503 ]; echo $?)" "HTTP $code $(cat "$tmp/body")"
+api "the API still answers" 200 GET /api/runs "$alice"
+wait "${streams[@]}"
 api "carol cancels her own dry-run" 200 POST "/api/runs/$dry/cancel" "$carol" '{"comment": "seen enough"}'
 contains "cancelled" "$tmp/body" '"status":"cancelled"'
 
