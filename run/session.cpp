@@ -330,6 +330,10 @@ CancelResult cancel_run(RunStore& store, const std::string& id, const std::strin
     return finished(state);
   if (state == RunState::Running && rec->owner == this_process())
     return {Kind::Refused, "run " + id + " is executed by this very process: it stops it itself"};
+  if (state == RunState::Running && owner_labelled(rec->owner, "serve"))
+    return {Kind::Refused, "run " + id + " is executed by rbk serve (" + rec->owner +
+                               "): cancel it through the server (POST /api/runs/" + id +
+                               "/cancel), which stops the run, not itself"};
   if (state == RunState::Running) {
     int pid = local_pid(rec->owner);
     if (pid == 0)

@@ -328,6 +328,24 @@ runbook secret_probe "Look a device up with a secret" {
   end down "Down" as escalated
 }
 RBK
+cat > "$tmp/secret/slow_poll.rbk" <<'RBK'
+config fleet_api: string
+
+runbook slow_poll "Poll a device for a minute" {
+  param device: string
+
+  start -> poll
+
+  wait poll "Wait for a state that never comes" {
+    until http.get_json("{config.fleet_api}/devices/{device}").id == "never" within 1m every 1s
+    then    -> came     "Came"
+    timeout -> gave_up  "Gave up"
+  }
+
+  end came    "Came"    as resolved
+  end gave_up "Gave up" as escalated
+}
+RBK
 secret="s3cr3t-fleet-token-$RANDOM"
 python3 -c "import json, sys; c = json.load(open('$tmp/config.json')); c['fleet_token'] = '$secret'; json.dump(c, open('$tmp/secret.json', 'w'))"
 : > "$tmp/srv.out"
@@ -346,6 +364,18 @@ curl -s -H "Authorization: Bearer $alice" "$url/api/runbooks" >> "$tmp/leak"
 contains "the probe was traced" "$tmp/leak" "http.get_json"
 lacks "no secret in answers, traces or events" "$tmp/leak" "$secret"
 lacks "no secret in the log" "$tmp/srv.log" "$secret"
+
+# A run the server executes is cancelled through the server, which stops the run between
+# two polls of its wait; rbk cancel on the command line does not stop the server instead.
+api "a run that waits" 201 POST /api/runs "$alice" '{"runbook": "slow_poll", "mode": "live", "params": {"device": "sensor-0042"}}'
+slow=$(field 'd["id"]')
+sleep 1.5
+expect "rbk cancel refuses a run the server executes" 1 "$rbk" cancel "$slow" --as alice
+contains "it says where to cancel it" "$tmp/err" "cancel it through the server"
+api "the server is still up" 200 GET /healthz
+api "cancelled through the server" 200 POST "/api/runs/$slow/cancel" "$alice" '{"comment": "enough"}'
+contains "at once" "$tmp/body" '"status":"cancelled"'
+
 
 # The audit chain: every start, approval, resume and cancel, by who did it.
 expect "rbk audit" 0 "$rbk" audit

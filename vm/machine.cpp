@@ -661,6 +661,9 @@ std::optional<Machine::Exit> Machine::poll(Frame& f, const Instr& in, uint32_t& 
     emit(TraceKind::WaitTimeout, f.site, {{"after", Value::duration(now - f.wait_started)}});
     return Exit{true, in.b, {}};
   }
+  // A stop asked for is honoured before the next pause of a wait too (its probes so far
+  // are journaled; resumed, it replays them and waits on).
+  if (f.ctx.depth == 0 && interrupt_requested()) throw Interrupted{};
   int64_t d = std::min(f.every, f.deadline - now);
   waited_ += d;
   if (waited_ > budgets_.waiting_ms)

@@ -45,7 +45,8 @@ enum class RunStatus { Ended, Failed, Paused, Interrupted };
 
 // A request to stop (the driver's SIGINT handler sets it; a server cancelling a run or
 // shutting down). It is honoured between the children of a foreach — no new child starts,
-// those in flight finish, their journals whole — and between the entry runbook's nodes;
+// those in flight finish, their journals whole — between the entry runbook's nodes, and
+// between a wait's polls;
 // FLEETS says whether a foreach runs now: when none does, stopping a process at once is
 // safe and a driver need not wait.
 struct RunInterrupt {
