@@ -24,11 +24,11 @@ int run_audit(const AuditOptions& opts) {
           entries.empty() ? "" : " (last " + entries.back().hash.substr(0, 12) + "…)");
       return kOk;
     }
-    std::cout << fmt::format("{:<5} {:<24} {:<10} {:<12} {:<24} {}\n", "SEQ", "AT", "ACTOR",
+    std::cout << fmt::format("{:<5} {:<24} {:<10} {:<12} {:<26} {}\n", "SEQ", "AT", "ACTOR",
                              "ACTION", "RUN", "PLAN / DETAIL");
     for (const auto& e : entries)
       std::cout << fmt::format(
-          "{:<5} {:<24} {:<10} {:<12} {:<24} {}\n", e.seq, format_time(e.at), e.actor, e.action,
+          "{:<5} {:<24} {:<10} {:<12} {:<26} {}\n", e.seq, format_time(e.at), e.actor, e.action,
           e.run, e.plan_hash.empty() ? e.detail : e.plan_hash.substr(0, 12) + "… " + e.detail);
     return kOk;
   });

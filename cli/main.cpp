@@ -189,8 +189,8 @@ void add_run(CLI::App& app, RunCommands& o) {
   auto* approve = app.add_subcommand(
       "approve", "Decide a paused run's gate; the run goes on in a process of its own");
   example(approve,
-          "  rbk approve r20261122-183055-4f2a --as bob --comment \"checked the plan\"\n"
-          "  rbk runs r20261122-183055-4f2a --follow",
+          "  rbk approve r20261122-183055-4f2a9c1e --as bob --comment \"checked the plan\"\n"
+          "  rbk runs r20261122-183055-4f2a9c1e --follow",
           "0 decided (the run goes on), 1 the policy does not let this person decide or the gate "
           "was decided meanwhile, 2 bad usage or no such run waiting; with --wait, those of rbk "
           "run");
@@ -205,7 +205,8 @@ void add_run(CLI::App& app, RunCommands& o) {
   auto* resume = app.add_subcommand(
       "resume", "Continue an interrupted run, whose process stopped (replays its journal)");
   resume->add_option("run", o.resume.run, "The run id")->required();
-  example(resume, "  rbk runs --status interrupted\n  rbk resume r20261122-183055-4f2a", kRunExits);
+  example(resume, "  rbk runs --status interrupted\n  rbk resume r20261122-183055-4f2a9c1e",
+          kRunExits);
   resume->add_option("--store", o.resume.store, "The run store");
   // How rbk approve starts the process that goes on with a run (hidden: not for people).
   resume->add_flag("--detached", o.resume.detached)->group("");
@@ -216,7 +217,7 @@ void add_run(CLI::App& app, RunCommands& o) {
   cancel->add_option("--as", o.cancel.as, "Who cancels (default: $USER)");
   cancel->add_option("--comment", o.cancel.comment, "Why, for the record");
   cancel->add_option("--store", o.cancel.store, "The run store");
-  example(cancel, "  rbk cancel r20261122-183055-4f2a --comment \"fixed by hand\"",
+  example(cancel, "  rbk cancel r20261122-183055-4f2a9c1e --comment \"fixed by hand\"",
           "0 cancelled, 1 it could not be stopped, 2 no such run, or it has finished");
 
   auto* audit = app.add_subcommand(
@@ -261,7 +262,7 @@ void add_run(CLI::App& app, RunCommands& o) {
       "runs", "List stored runs, or show one with its output (--follow: as it goes on)");
   runs->add_option("run", o.runs.run, "A run id");
   example(runs,
-          "  rbk runs --waiting-for ops\n  rbk runs r20261122-183055-4f2a --follow\n  rbk runs "
+          "  rbk runs --waiting-for ops\n  rbk runs r20261122-183055-4f2a9c1e --follow\n  rbk runs "
           "--json --status failed",
           "0 shown, 2 no such run or store; with --follow, those of rbk run (1 also when the run "
           "was interrupted or cancelled)");
@@ -325,7 +326,7 @@ int main(int argc, char** argv) {
   record_cmd->add_option("-o,--output", record.output, "Where to write (default: stdout)");
   record_cmd->add_option("--store", record.store, "The run store");
   example(record_cmd,
-          "  rbk scenario record r20261122-183055-4f2a -o "
+          "  rbk scenario record r20261122-183055-4f2a9c1e -o "
           "runbooks/scenarios/device_offline/seen_live.json\n  rbk test "
           "runbooks/scenarios/device_offline/seen_live.json",
           "0 written, 1 the stored program is damaged, 2 no such run or an unwritable file");

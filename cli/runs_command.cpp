@@ -77,7 +77,7 @@ int list_runs(RunStore& store, const RunsOptions& opts) {
               << " in " << store.path() << "\n";
     return kOk;
   }
-  const char* row = "{:<24} {:<20} {:<11} {:<10} {:<10} {:<24} {}\n";
+  const char* row = "{:<26} {:<20} {:<11} {:<10} {:<10} {:<24} {}\n";
   std::cout << fmt::format(fmt::runtime(row), "RUN", "RUNBOOK", "STATUS", "OUTCOME", "STARTED BY",
                            "CREATED", "WAITING FOR");
   for (const auto& r : runs)
