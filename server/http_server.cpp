@@ -1,6 +1,7 @@
-// The HTTP side of `rbk serve`: cpp-httplib (this is the one file that includes it), TLS,
-// the limits a hostile client meets, the access log, the events stream, and the signals
-// that stop the server. What each route does is api.cpp's.
+// The HTTP side of `rbk serve`: cpp-httplib (this file on the server side, http_client.cpp
+// on the client side are the only ones that include it), TLS, the limits a hostile client
+// meets, the access log, the events stream, sign-in, and the signals that stop the server.
+// What each /api route does is api.cpp's.
 #include <httplib.h>
 
 #include <fmt/format.h>
@@ -48,13 +49,23 @@ void send(httplib::Response& res, const ApiResponse& a) {
 
 Metrics* metrics = nullptr;  // the server's, while it serves
 
+// TEXT as one line of the log: control characters (a path may hold a decoded newline, to
+// forge a line of its own) shown as '?', and at most 200 bytes.
+std::string loggable(const std::string& text) {
+  std::string out = text.substr(0, 200);
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return out.size() < text.size() ? out + "…" : out;
+}
+
 // An access log line: never a header, a query or a body (they may carry secrets).
 void log_request(const httplib::Request& req, int status, Clock::time_point t0,
                  const std::string& who) {
   double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   if (metrics) metrics->request(req.method, route_of(req.path), status, seconds);
-  std::cerr << fmt::format("rbk serve: {} {} {} {:.1f} ms{}\n", status, req.method, req.path,
-                           seconds * 1000, who.empty() ? "" : " " + who);
+  std::cerr << fmt::format("rbk serve: {} {} {} {:.1f} ms{}\n", status, loggable(req.method),
+                           loggable(req.path), seconds * 1000,
+                           who.empty() ? "" : " " + loggable(who));
 }
 
 ApiRequest to_api(const httplib::Request& req) {

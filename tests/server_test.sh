@@ -167,6 +167,7 @@ check "a body too large: 413" "$([ "$code" = 413 ]; echo $?)" "HTTP $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)" "$url/healthz")
 check "a header too large is refused" "$([ "$code" -ge 400 ] && [ "$code" -lt 500 ]; echo $?)" "HTTP $code"
 api "an unknown route" 404 GET /api/nothing "$alice"
+api "a path that would forge a log line" 404 GET "/api/x%0Arbk%20serve:%20200%20POST%20/forged" "$alice"
 api "a wrong method" 405 DELETE /api/runs "$alice"
 check "nothing stored" "$([ "$(stored_runs)" = "$before" ]; echo $?)" "$before then $(stored_runs)"
 api "still up" 200 GET /healthz
@@ -392,6 +393,7 @@ expect "one changed byte breaks it" 1 "$rbk" audit verify
 cat "$tmp/out" "$tmp/err" > "$tmp/both"
 contains "it names the entry" "$tmp/both" "approve by cob"
 lacks "no secret in the server's log" "$tmp/srv.log" "rbk_"
+lacks "no forged line in the log" "$tmp/srv.log" "rbk serve: 200 POST /forged"
 
 # The OpenAPI document, read by a real validator (swagger-parser), and every JSON answer
 # above checked against the schema it gives for that route and status.
