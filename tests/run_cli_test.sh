@@ -31,7 +31,7 @@ contains "plan with evaluated arguments" "$tmp/out" 'plan: dev.restart("sensor-1
 contains "how to resume" "$tmp/out" "rbk approve"
 run1=$(latest_run)
 expect "runs lists it" 0 "$rbk" runs
-contains "runs has a header" "$tmp/out" "RUN                      RUNBOOK"
+contains "runs has a header" "$tmp/out" "RUN                        RUNBOOK"
 contains "runs shows who it waits for" "$tmp/out" "ops (gate restart)"
 expect "runs waiting for ops" 0 "$rbk" runs --waiting-for ops
 contains "the paused run is listed for ops" "$tmp/out" "$run1"
