@@ -119,8 +119,9 @@ struct RunCount {
 // Which runs a listing shows (each field unset: any).
 struct RunFilter {
   std::optional<RunState> status;
-  std::string waiting_for;  // paused at a gate of this role
-  std::string runbook;      // runs of this runbook
+  std::string waiting_for;    // paused at a gate of this role
+  std::string runbook;        // runs of this runbook
+  int64_t updated_after = 0;  // changed after this time (ms since the epoch; 0: any)
 };
 
 class RunStore {

@@ -17,6 +17,7 @@
 #include "compiler/loader.hpp"
 #include "run/owner.hpp"
 #include "server/api.hpp"
+#include "server/gate_watch.hpp"
 #include "server/metrics.hpp"
 #include "server/notifier.hpp"
 #include "server/oidc.hpp"
@@ -339,11 +340,14 @@ int serve(const ServeOptions& o) {
   Metrics server_metrics;
   metrics = &server_metrics;
   Notifier notifier(settings);
+  // Every gate that starts waiting in the store is told, whichever process paused the run.
+  std::optional<GateWatch> gate_watch;
+  if (!settings.webhooks.empty())
+    gate_watch.emplace(*store, [&](const RunRecord& rec) { notifier.gate_waiting(rec); });
   RunExecutor executor(
       *store, o.workers,
       [&](const RunSession& session, const RunResult& r) {
         server_metrics.run_executed(session.record(), r, session.journal_stats());
-        if (r.status == RunStatus::Paused) notifier.gate_waiting(session.record());
       },
       &server_metrics);
   setup.executor = &executor;

@@ -1,9 +1,9 @@
-// Telling people a gate waits for them: when a run this server executes pauses at a gate,
-// each configured webhook gets a POST — a Slack-compatible message (the plan, who may
-// decide, a link) or a generic JSON document (the run as the API shows it). Deliveries go
-// from a thread of their own, so a slow or failing receiver never holds a run up; each is
-// retried with a doubling delay until it succeeds (2xx) or its attempts are spent. A
-// webhook's URL is never logged: Slack's carry their token in the path.
+// Telling people a gate waits for them: when a run pauses at a gate (gate_watch.hpp finds
+// it in the store, whichever process executes the run), each configured webhook gets a POST — a
+// Slack-compatible message (the plan, who may decide, a link) or a generic JSON document (the run
+// as the API shows it). Deliveries go from a thread of their own, so a slow or failing receiver
+// never holds a run up; each is retried with a doubling delay until it succeeds (2xx) or its
+// attempts are spent. A webhook's URL is never logged: Slack's carry their token in the path.
 #pragma once
 
 #include <chrono>

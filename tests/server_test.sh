@@ -254,6 +254,8 @@ expect "rbk run pauses" 3 "$rbk" run runbooks/device_offline.rbk --config "$tmp/
 cli=$("$rbk" runs | sed -n 2p | awk '{print $1}')
 api "the server shows it waiting" 200 GET /api/gates "$bob"
 contains "the CLI's run" "$tmp/body" "\"id\":\"$cli\""
+for i in $(seq 1 50); do [ -n "$(hook_bodies /generic "$cli")" ] && break; sleep 0.1; done
+check "its gate is announced too" "$([ -n "$(hook_bodies /generic "$cli")" ]; echo $?)" "no webhook for $cli"
 plan=$(python3 -c "import json; print([g for g in json.load(open('$tmp/body'))['gates'] if g['id'] == '$cli'][0]['gate']['plan_hash'])")
 api "bob approves it there" 200 POST "/api/runs/$cli/approve" "$bob" "{\"plan_hash\": \"$plan\"}"
 wait_status "$cli" ended "$bob"
