@@ -31,7 +31,7 @@ class GateWatch {
 
   RunStore& store_;
   Waiting waiting_;
-  int64_t since_ = 0;         // runs changed after this were not looked at yet
+  int64_t since_ = 0;           // runs changed after this were not looked at yet
   std::set<std::string> told_;  // "RUN GATE PLAN_HASH" of the gates seen at since_'s edge
   std::mutex mu_;
   std::condition_variable wake_;
