@@ -402,7 +402,8 @@ int serve(const ServeOptions& o) {
       res.set_content(nlohmann::json{{"status", "ready"},
                                      {"runbooks", catalogue->entries().size()},
                                      {"executing", executor.executing()},
-                                     {"queued", executor.queued()}}
+                                     {"queued", executor.queued()},
+                                     {"streams", open_streams.load()}}
                           .dump(),
                       "application/json");
     } catch (const StoreError& e) {

@@ -187,7 +187,10 @@ for i in $(seq 1 32); do
   curl -sN --max-time 4 -H "Authorization: Bearer $alice" "$url/api/runs/$dry/events" > /dev/null 2>&1 &
   streams+=($!)
 done
-sleep 1
+for i in $(seq 1 100); do  # until all 32 are open (readyz counts them); bounded: 10 s
+  [ "$(curl -s "$url/readyz" | python3 -c 'import json, sys; print(json.load(sys.stdin)["streams"])')" = 32 ] && break
+  sleep 0.1
+done
 code=$(curl -s -o "$tmp/body" -w '%{http_code}' --max-time 3 -H "Authorization: Bearer $alice" "$url/api/runs/$dry/events")
 check "a 33rd stream: 503" "$([ "$code" = 503 ]; echo $?)" "HTTP $code $(cat "$tmp/body")"
 api "the API still answers" 200 GET /api/runs "$alice"
