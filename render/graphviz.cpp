@@ -77,7 +77,8 @@ std::string render_dot(const RunbookInfo& rb, const Overlay& ov) {
   out += "  edge [fontname=\"Helvetica\", fontsize=10, color=\"#444444\"];\n";
   bool started = ov.present && !ov.nodes.empty();
   out += fmt::format(
-      "  \"start\" [label=\"start\", shape=box, style=\"rounded,filled\", fillcolor=\"{}\"{}];\n",
+      "  \"start\" [id=\"node_start\", label=\"start\", shape=box, style=\"rounded,filled\", "
+      "fillcolor=\"{}\"{}];\n",
       kStartFill,
       ov.present ? fmt::format(", color=\"{}\", penwidth=2.5", started ? kTakenColor : kDimColor)
                  : "");
@@ -85,8 +86,9 @@ std::string render_dot(const RunbookInfo& rb, const Overlay& ov) {
     Shape shape = shape_of(n.kind);
     std::string label = wrap(node_title(n));
     for (const auto& note : node_notes(n, ov)) label += "\n" + note;
-    std::string attrs = fmt::format("label={}, shape={}, style=\"{}\", fillcolor=\"{}\"",
-                                    quoted(label), shape.shape, shape.style, node_fill(n));
+    std::string attrs = fmt::format("id={}, label={}, shape={}, style=\"{}\", fillcolor=\"{}\"",
+                                    quoted("node_" + n.name), quoted(label), shape.shape,
+                                    shape.style, node_fill(n));
     if (shape.peripheries > 1) attrs += fmt::format(", peripheries={}", shape.peripheries);
     if (ov.present) {
       bool hit = ov.nodes.count(n.name) > 0;
@@ -96,13 +98,13 @@ std::string render_dot(const RunbookInfo& rb, const Overlay& ov) {
     out += fmt::format("  {} [{}];\n", quoted(n.name), attrs);
   }
   out +=
-      fmt::format("  \"start\" -> {}{};\n", quoted(rb.nodes[rb.start].name),
-                  ov.present ? fmt::format(" [color=\"{}\", penwidth={}]",
+      fmt::format("  \"start\" -> {} [id=\"edge_start\"{}];\n", quoted(rb.nodes[rb.start].name),
+                  ov.present ? fmt::format(", color=\"{}\", penwidth={}",
                                            started ? kTakenColor : kDimColor, started ? "2.5" : "1")
                              : "");
   for (uint32_t e = 0; e < rb.edges.size(); ++e) {
     const EdgeInfo& edge = rb.edges[e];
-    std::vector<std::string> attrs;
+    std::vector<std::string> attrs{fmt::format("id=\"edge_{}\"", e)};
     std::string label = edge_caption(edge, e, ov);
     if (!label.empty()) attrs.push_back("label=" + quoted(wrap(label, 22)));
     if (edge_is_dashed(edge)) attrs.push_back("style=dashed");
@@ -111,9 +113,9 @@ std::string render_dot(const RunbookInfo& rb, const Overlay& ov) {
           ov.edges.count(e)
               ? fmt::format("color=\"{}\", penwidth={:.1f}", kTakenColor, edge_width(e, ov))
               : fmt::format("color=\"{}\", fontcolor=\"{}\"", kDimColor, kDimTextColor));
-    out += fmt::format("  {} -> {}{};\n", quoted(rb.nodes[edge.from].name),
-                       quoted(rb.nodes[edge.to].name),
-                       attrs.empty() ? "" : fmt::format(" [{}]", fmt::join(attrs, ", ")));
+    out +=
+        fmt::format("  {} -> {}{};\n", quoted(rb.nodes[edge.from].name),
+                    quoted(rb.nodes[edge.to].name), fmt::format(" [{}]", fmt::join(attrs, ", ")));
   }
   // The outcome note's id has a space, so no runbook node (an identifier) can share it.
   if (ov.present && !ov.outcome.empty())

@@ -7,6 +7,9 @@
 // with double sides); end nodes are coloured by outcome, and a gate's role is shown on its
 // node. Node ids are the node names (quoted, so DOT keywords draw as plain nodes); the
 // start is a node called "start" (a reserved word of .rbk, so no runbook node has it).
+// Each node and edge carries an id that survives into the SVG — "node_NAME" and "edge_INDEX"
+// (the edge's index in the runbook, as a trace's edge_taken names it; "edge_start" for the
+// start's) — so a page can colour a run's path on the drawing (rbk serve's run page).
 // The output depends only on the program (and the overlay): byte-identical each time.
 #pragma once
 

@@ -104,6 +104,15 @@ TEST(Graphviz, SvgLaidOutInProcess) {
   EXPECT_NE(svg.find("</svg>"), std::string::npos);
   for (const auto& n : p.entry_runbook().nodes)
     EXPECT_NE(svg.find("<title>" + n.name + "</title>"), std::string::npos) << n.name;
+  // The ids a page colours a run's path by: every node by name, every edge by its index.
+  for (const auto& n : p.entry_runbook().nodes)
+    EXPECT_NE(svg.find("<g id=\"node_" + n.name + "\" class=\"node\">"), std::string::npos)
+        << n.name;
+  for (size_t e = 0; e < p.entry_runbook().edges.size(); ++e)
+    EXPECT_NE(svg.find("<g id=\"edge_" + std::to_string(e) + "\" class=\"edge\">"),
+              std::string::npos)
+        << e;
+  EXPECT_NE(svg.find("<g id=\"edge_start\" class=\"edge\">"), std::string::npos);
   EXPECT_EQ(svg, render_svg(dot)) << "SVG is not deterministic";
   EXPECT_THROW(render_svg("digraph { this is not dot"), std::runtime_error);
 }
@@ -135,16 +144,18 @@ TEST(Graphviz, OverlayHighlightsTheRunsPath) {
   EXPECT_EQ(ov.gates["gate"], "denied");
   EXPECT_EQ(ov.outcome, "resolved");
   std::string dot = render_dot(p.entry_runbook(), ov);
-  EXPECT_NE(dot.find("\"gate\" [label=\"Escalate?\\n[approval: oncall]\\ngate: denied\""),
+  EXPECT_NE(
+      dot.find(
+          "\"gate\" [id=\"node_gate\", label=\"Escalate?\\n[approval: oncall]\\ngate: denied\""),
+      std::string::npos)
+      << dot;
+  EXPECT_NE(dot.find("\"gate\" -> \"done\" [id=\"edge_7\", label=\"denied\", style=dashed, "
+                     "color=\"#1f6feb\", penwidth=2.5]"),
             std::string::npos)
       << dot;
   EXPECT_NE(
-      dot.find(
-          "\"gate\" -> \"done\" [label=\"denied\", style=dashed, color=\"#1f6feb\", penwidth=2.5]"),
+      dot.find("\"check\" -> \"restart\" [id=\"edge_0\", label=\"Too many\", color=\"#b8b8b8\""),
       std::string::npos)
-      << dot;
-  EXPECT_NE(dot.find("\"check\" -> \"restart\" [label=\"Too many\", color=\"#b8b8b8\""),
-            std::string::npos)
       << dot;
   EXPECT_NE(dot.find("run outcome: resolved"), std::string::npos);
   EXPECT_EQ(read_dot(dot).nodes.size(),

@@ -251,7 +251,7 @@ contains "the gate's moment named" "$tmp/err" 'the timeline for gate gate: "soon
 
 # Drawings of the compiled graph, with a run overlaid.
 expect "render dot" 0 "$rbk" render gates.rbk --runbook gates
-contains "dot names nodes" "$tmp/out" '"restart" [label="Restart\n[approval: ops]", shape=box'
+contains "dot names nodes" "$tmp/out" '"restart" [id="node_restart", label="Restart\n[approval: ops]", shape=box'
 expect "render svg with trace" 0 "$rbk" render gates.rbk --runbook gates --format svg --trace "$tmp/t.jsonl" -o "$tmp/g.svg"
 contains "svg written" "$tmp/g.svg" "<title>restart</title>"
 contains "path highlighted" "$tmp/g.svg" "#1f6feb"
