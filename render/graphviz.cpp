@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <mutex>
 #include <stdexcept>
 
 namespace rbk {
@@ -129,7 +130,10 @@ std::string render_dot(const RunbookInfo& rb, const Overlay& ov) {
 std::string render_svg(const std::string& dot) {
   // One Graphviz context for the process, never freed: Graphviz 2.42's pango plugin keeps
   // a pointer into font data that gvFreeContext releases, so a second context reads freed
-  // memory (AddressSanitizer caught it). Rendering is single-threaded here.
+  // memory (AddressSanitizer caught it). Graphviz keeps global state, so one drawing at a
+  // time: rbk serve draws a run's diagram on whichever connection thread asks.
+  static std::mutex drawing;
+  std::lock_guard lock(drawing);
   static GVC_t* gvc = gvContext();
   Agraph_t* g = agmemread(dot.c_str());
   if (!g) throw std::runtime_error("Graphviz could not read the DOT text");

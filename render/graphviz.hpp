@@ -22,6 +22,7 @@ namespace rbk {
 
 std::string render_dot(const RunbookInfo& rb, const Overlay& overlay = {});
 // Lays DOT out with Graphviz and returns SVG; throws std::runtime_error if Graphviz fails.
+// Safe from any thread (calls are serialized: Graphviz is not reentrant).
 std::string render_svg(const std::string& dot);
 
 }  // namespace rbk

@@ -122,6 +122,7 @@ struct RunFilter {
   std::string waiting_for;    // paused at a gate of this role
   std::string runbook;        // runs of this runbook
   int64_t updated_after = 0;  // changed after this time (ms since the epoch; 0: any)
+  std::string started_by;     // runs this person started
 };
 
 class RunStore {

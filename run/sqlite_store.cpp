@@ -409,13 +409,15 @@ std::vector<RunRecord> SqliteRunStore::list(const RunFilter& filter, size_t limi
   Stmt s(db_, (std::string("SELECT ") + kColumns +
                " FROM runs WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR (status = ?4 "
                "AND paused_role = ?2)) AND (?5 IS NULL OR runbook = ?5) AND (?6 IS NULL OR "
-               "updated_at > ?6) ORDER BY created_at DESC, id DESC LIMIT ?3")
+               "updated_at > ?6) AND (?7 IS NULL OR started_by = ?7) ORDER BY created_at DESC, id "
+               "DESC LIMIT ?3")
                   .c_str());
   s.bind(4, std::string(run_state_name(RunState::Paused)));
   if (filter.status) s.bind(1, std::string(run_state_name(*filter.status)));
   if (!filter.waiting_for.empty()) s.bind(2, filter.waiting_for);
   if (!filter.runbook.empty()) s.bind(5, filter.runbook);
   if (filter.updated_after > 0) s.bind(6, filter.updated_after);
+  if (!filter.started_by.empty()) s.bind(7, filter.started_by);
   s.bind(3, static_cast<int64_t>(limit));
   std::vector<RunRecord> out;
   while (s.step()) out.push_back(read_run(s));

@@ -2,7 +2,9 @@
 # Installs what the tests read rbk's output with, beyond the build's packages:
 #   - Node.js and Mermaid's own parser, Ajv and swagger-parser (tools/diagram-check), and
 #     oidc-provider, a real OpenID provider (tools/test-oidc), each pinned by its lock file;
-#   - Debian's Chromium, which opens the built documentation site headless;
+#   - Debian's Chromium, which opens the built documentation site headless, and
+#     playwright-core (which downloads no browser) with axe-core, which drive it through
+#     rbk serve's web pages (tools/browser-test);
 #   - promtool (Debian's prometheus), which reads rbk serve's /metrics.
 # Idempotent: each part is skipped when it is already in place.
 set -euo pipefail
@@ -26,7 +28,7 @@ fi
 
 # npm ci installs exactly the lock file; a copy of the lock beside node_modules says
 # which lock the installed tree came from.
-for tool in tools/diagram-check tools/test-oidc; do
+for tool in tools/diagram-check tools/test-oidc tools/browser-test; do
   if ! cmp -s "$tool/package-lock.json" "$tool/node_modules/.rbk-installed-lock" 2>/dev/null; then
     echo "install-test-tools: npm ci in $tool"
     (cd "$tool" && npm ci --no-audit --no-fund --loglevel=error)

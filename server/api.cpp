@@ -4,9 +4,11 @@
 
 #include <algorithm>
 
+#include "render/graphviz.hpp"
 #include "run/owner.hpp"
 #include "run/params.hpp"
 #include "vm/json_read.hpp"
+#include "vm/rbc.hpp"
 
 namespace rbk::server {
 
@@ -189,6 +191,9 @@ ApiResponse Api::route(const ApiRequest& req, const Identity& who) {
     if (!get) return wrong_method();
     json j = {{"name", who.name}, {"roles", who.roles}, {"via", who.via}};
     if (!who.csrf.empty()) j["csrf_token"] = who.csrf;
+    std::string live = s_.policy.may_start_live(who.name, who.roles);
+    j["may_start_live"] = live.empty();
+    if (!live.empty()) j["live_refused"] = live;
     return ok(j);
   }
   if (p.size() >= 2 && p[1] == "runbooks") {
@@ -201,7 +206,7 @@ ApiResponse Api::route(const ApiRequest& req, const Identity& who) {
   }
   if (p.size() == 2 && p[1] == "gates") {
     if (!get) return wrong_method();
-    return gates();
+    return gates(who);
   }
   if (p.size() >= 2 && p[1] == "runs") {
     if (p.size() == 2) {
@@ -211,9 +216,11 @@ ApiResponse Api::route(const ApiRequest& req, const Identity& who) {
     }
     if (!plain_name(p[2])) return api_error(400, "\"" + p[2] + "\" is not a run id");
     const std::string& id = p[2];
-    if (p.size() == 3) return get ? show_run(id) : wrong_method();
+    if (p.size() == 3) return get ? show_run(id, who) : wrong_method();
     if (p.size() == 4) {
       if (p[3] == "trace") return get ? run_trace(id) : wrong_method();
+      if (p[3] == "audit") return get ? run_audit(id) : wrong_method();
+      if (p[3] == "diagram.svg") return get ? run_diagram(id, req) : wrong_method();
       if (p[3] == "approve")
         return post ? decide(id, req, who, GateDecision::Approved) : wrong_method();
       if (p[3] == "deny") return post ? decide(id, req, who, GateDecision::Denied) : wrong_method();
@@ -320,6 +327,8 @@ ApiResponse Api::list_runs(const ApiRequest& req) {
       filter.runbook = value;
     } else if (key == "waiting_for") {
       filter.waiting_for = value;
+    } else if (key == "started_by") {
+      filter.started_by = value;
     } else if (key == "limit") {
       size_t used = 0;
       try {
@@ -331,7 +340,7 @@ ApiResponse Api::list_runs(const ApiRequest& req) {
         return api_error(400, "limit takes a whole number from 1 to 1000, not \"" + value + "\"");
     } else {
       return api_error(400, "unknown query parameter \"" + key +
-                                "\" (known: status, runbook, waiting_for, limit)");
+                                "\" (known: status, runbook, started_by, waiting_for, limit)");
     }
   }
   json list = json::array();
@@ -339,10 +348,28 @@ ApiResponse Api::list_runs(const ApiRequest& req) {
   return ok({{"runs", list}});
 }
 
-ApiResponse Api::show_run(const std::string& id) {
+// Whether WHO may decide the gate REC waits at, by the policy the run was started with
+// (the one its decision is checked against): a page shows why not before anyone clicks.
+static void add_decider(json& run, const RunRecord& rec, const Identity& who) {
+  if (rec.status != RunState::Paused || !run.contains("gate")) return;
+  Policy policy;
+  if (!rec.policy.empty()) {
+    try {
+      policy = parse_policy(rec.policy, "the run's policy");
+    } catch (const PolicyError&) {
+      return;  // the decision itself will say what is wrong
+    }
+  }
+  std::string why = policy.may_approve(who.name, rec.paused_role, rec.started_by, who.roles);
+  run["gate"]["you_may_decide"] = why.empty();
+  if (!why.empty()) run["gate"]["you_may_not_because"] = why;
+}
+
+ApiResponse Api::show_run(const std::string& id, const Identity& who) {
   std::optional<RunRecord> rec = s_.store->get(id);
   if (!rec) return api_error(404, "no run " + id);
   json j = run_json(*rec);
+  add_decider(j, *rec, who);
   json approvals = json::array();
   for (const auto& a : s_.store->approvals(id))
     approvals.push_back({{"gate", a.gate},
@@ -371,12 +398,74 @@ ApiResponse Api::run_trace(const std::string& id) {
   return r;
 }
 
-ApiResponse Api::gates() {
+ApiResponse Api::gates(const Identity& who) {
   RunFilter filter;
   filter.status = RunState::Paused;
   json list = json::array();
-  for (const auto& r : find_runs(*s_.store, filter, 1000)) list.push_back(run_json(r));
+  for (const auto& r : find_runs(*s_.store, filter, 1000)) {
+    json j = run_json(r);
+    add_decider(j, r, who);
+    list.push_back(std::move(j));
+  }
   return ok({{"gates", list}});
+}
+
+ApiResponse Api::run_audit(const std::string& id) {
+  if (!s_.store->get(id)) return api_error(404, "no run " + id);
+  std::vector<AuditEntry> all = s_.store->audit();
+  json entries = json::array();
+  for (const auto& e : all)
+    if (e.run == id)
+      entries.push_back({{"seq", e.seq},
+                         {"at", format_time(e.at)},
+                         {"actor", e.actor},
+                         {"action", e.action},
+                         {"plan_hash", e.plan_hash},
+                         {"detail", e.detail},
+                         {"hash", e.hash}});
+  // The whole chain is checked: an entry of this run is only as good as those before it.
+  return ok({{"run", id}, {"entries", entries}, {"chain_problems", verify_audit(all)}});
+}
+
+ApiResponse Api::run_diagram(const std::string& id, const ApiRequest& req) {
+  std::optional<RunRecord> rec = s_.store->get(id);
+  if (!rec) return api_error(404, "no run " + id);
+  std::string runbook = rec->runbook;
+  for (const auto& [key, value] : req.query) {
+    if (key != "runbook")
+      return api_error(400, "unknown query parameter \"" + key + "\" (known: runbook)");
+    if (!plain_name(value)) return api_error(400, "\"" + value + "\" is not a runbook name");
+    runbook = value;
+  }
+  const std::string key = rec->program_hash + "/" + runbook;
+  {
+    std::lock_guard lock(diagrams_mutex_);
+    if (auto it = diagrams_.find(key); it != diagrams_.end()) {
+      ApiResponse r;
+      r.body = it->second;
+      r.content_type = "image/svg+xml";
+      return r;
+    }
+  }
+  // Drawn from the program the run executes, not the catalogue's (which a restart with
+  // changed files may have replaced): the path is coloured on the graph it took.
+  Program program;
+  try {
+    program = decode_rbc(rec->program);
+  } catch (const std::exception& e) {
+    return api_error(500, "run " + id + "'s program cannot be read: " + e.what());
+  }
+  const RunbookInfo* rb = nullptr;
+  for (const auto& r : program.runbooks)
+    if (r.name == runbook) rb = &r;
+  if (!rb) return api_error(404, "run " + id + "'s program has no runbook '" + runbook + "'");
+  ApiResponse r;
+  r.body = render_svg(render_dot(*rb));
+  r.content_type = "image/svg+xml";
+  std::lock_guard lock(diagrams_mutex_);
+  if (diagrams_.size() >= 256) diagrams_.clear();  // a bound, not a policy: redrawing is cheap
+  diagrams_[key] = r.body;
+  return r;
 }
 
 ApiResponse Api::decide(const std::string& id, const ApiRequest& req, const Identity& who,

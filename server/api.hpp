@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -78,16 +79,21 @@ class Api {
   ApiResponse route(const ApiRequest& req, const Identity& who);
   ApiResponse start_run(const ApiRequest& req, const Identity& who);
   ApiResponse list_runs(const ApiRequest& req);
-  ApiResponse show_run(const std::string& id);
+  ApiResponse show_run(const std::string& id, const Identity& who);
+  ApiResponse run_audit(const std::string& id);
+  ApiResponse run_diagram(const std::string& id, const ApiRequest& req);
   ApiResponse run_trace(const std::string& id);
   ApiResponse decide(const std::string& id, const ApiRequest& req, const Identity& who,
                      GateDecision decision);
   ApiResponse cancel(const std::string& id, const ApiRequest& req, const Identity& who);
-  ApiResponse gates();
+  ApiResponse gates(const Identity& who);
   ApiResponse runbooks();
   ApiResponse runbook(const std::string& name, const std::string& part);
 
   ServerSetup& s_;
+  // Diagrams of runs' programs, by program hash and runbook (Graphviz takes milliseconds).
+  std::mutex diagrams_mutex_;
+  std::map<std::string, std::string> diagrams_;
 };
 
 // {"error": MESSAGE} with STATUS.

@@ -7,6 +7,7 @@
 #include "compiler/codegen.hpp"
 #include "compiler/diagnostic_render.hpp"
 #include "compiler/loader.hpp"
+#include "publish/program_facts.hpp"
 #include "render/graphviz.hpp"
 #include "render/mermaid.hpp"
 #include "run/params.hpp"
@@ -21,11 +22,14 @@ namespace {
 nlohmann::json summarize(const Program& p, const std::string& file) {
   const RunbookInfo& rb = p.entry_runbook();
   nlohmann::json params = nlohmann::json::array();
-  for (const auto& prm : rb.params)
-    params.push_back({{"name", prm.name},
-                      {"type", to_string(p.types[prm.type])},
-                      {"required", prm.default_code == kNone},
-                      {"forms", param_forms(p.types[prm.type])}});
+  for (const auto& prm : rb.params) {
+    nlohmann::json j = {{"name", prm.name},
+                        {"type", to_string(p.types[prm.type])},
+                        {"required", prm.default_code == kNone},
+                        {"forms", param_forms(p.types[prm.type])}};
+    if (prm.default_code != kNone) j["default"] = param_default(p, prm);
+    params.push_back(std::move(j));
+  }
   return {{"name", rb.name},
           {"title", rb.title},
           {"doc", rb.doc},
@@ -33,7 +37,9 @@ nlohmann::json summarize(const Program& p, const std::string& file) {
           {"program_hash", p.hash_hex()},
           {"params", params},
           {"capabilities", rb.capabilities},
-          {"probe_capabilities", needed_capabilities(p, true)}};
+          {"probe_capabilities", needed_capabilities(p, true)},
+          {"calls", called_runbooks(p, rb)},
+          {"called_by", nlohmann::json::array()}};  // filled once every file is read
 }
 
 }  // namespace
@@ -86,6 +92,12 @@ Catalogue Catalogue::load(const std::string& dir) {
   std::sort(c.entries_.begin(), c.entries_.end(), [](const auto& a, const auto& b) {
     return a.program->entry_runbook().name < b.program->entry_runbook().name;
   });
+  // Which runbooks of the catalogue call each one (the entries are sorted, so are these).
+  for (const auto& caller : c.entries_)
+    for (const auto& callee : caller.summary["calls"])
+      for (auto& e : c.entries_)
+        if (e.program->entry_runbook().name == callee.get<std::string>())
+          e.summary["called_by"].push_back(caller.program->entry_runbook().name);
   return c;
 }
 

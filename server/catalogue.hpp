@@ -25,7 +25,7 @@ struct CatalogueEntry {
   std::shared_ptr<const Program> program;
   std::string file;  // the .rbk file, relative to the folder
   std::string mermaid, svg;
-  nlohmann::json summary;  // name, title, file, hash, params, capabilities
+  nlohmann::json summary;  // name, title, doc, file, hash, params, capabilities, calls, called_by
 };
 
 class Catalogue {

@@ -24,6 +24,7 @@
 #include "server/openapi.hpp"
 #include "server/serve.hpp"
 #include "server/settings.hpp"
+#include "server/web_pages.hpp"
 #include "stdlib/config.hpp"
 #include "vm/rbc.hpp"
 
@@ -153,8 +154,33 @@ std::string local_path(const std::string& p) {
   return p;
 }
 
+// A browser session for WHO, kept in the store by the hash of its cookie, which RES sets;
+// the sign-in is audited with HOW (the provider, or the token).
+void begin_browser_session(RunStore& store, const Identity& who, int64_t ttl_ms,
+                           const std::string& how, bool secure, httplib::Response& res) {
+  std::string session = base64url(random_bytes(32));
+  BrowserSession b;
+  b.hash = hex(sha256(session));
+  b.name = who.name;
+  b.roles = who.roles;
+  b.csrf = base64url(random_bytes(24));
+  b.created_at = system_now_ms();
+  b.expires_at = b.created_at + ttl_ms;
+  store.create_browser_session(b);
+  std::string roles;
+  for (const auto& r : b.roles) roles += (roles.empty() ? "" : ",") + r;
+  store.append_audit({0, b.created_at, b.name, "sign-in", "", "", how + " (" + roles + ")"});
+  res.set_header("Set-Cookie",
+                 fmt::format("{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}", kSessionCookie,
+                             session, ttl_ms / 1000, secure ? "; Secure" : ""));
+}
+
+// How long a browser signed in with an API token stays signed in (the token itself may
+// live longer; signing in again takes it again).
+constexpr int64_t kTokenSessionMs = 12LL * 3600 * 1000;
+
 // /auth/login, /auth/callback, /auth/logout: single sign-on (oidc.hpp) and the browser
-// session it makes, kept in the store by the hash of its cookie.
+// session it makes; /auth/token: a browser signs in with an API token instead.
 void add_sign_in_routes(httplib::Server& svr, OidcClient* oidc, RunStore& store, Api& api,
                         const std::string& public_url) {
   const bool secure = public_url.rfind("https://", 0) == 0;
@@ -194,30 +220,54 @@ void add_sign_in_routes(httplib::Server& svr, OidcClient* oidc, RunStore& store,
     try {
       OidcClient::SignedIn in =
           oidc->finish(req.get_param_value("code"), req.get_param_value("state"));
-      std::string session = base64url(random_bytes(32));
-      BrowserSession b;
-      b.hash = hex(sha256(session));
-      b.name = in.identity.name;
-      b.roles = in.identity.roles;
-      b.csrf = base64url(random_bytes(24));
-      b.created_at = system_now_ms();
-      b.expires_at = b.created_at + oidc->settings().session_ttl_ms;
-      store.create_browser_session(b);
-      std::string roles;
-      for (const auto& r : b.roles) roles += (roles.empty() ? "" : ",") + r;
-      store.append_audit({0, b.created_at, b.name, "sign-in", "", "",
-                          oidc->settings().issuer + " (" + roles + ")"});
-      res.set_header(
-          "Set-Cookie",
-          fmt::format("{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}", kSessionCookie,
-                      session, oidc->settings().session_ttl_ms / 1000, secure ? "; Secure" : ""));
+      begin_browser_session(store, in.identity, oidc->settings().session_ttl_ms,
+                            oidc->settings().issuer, secure, res);
       res.set_redirect(in.return_to);
-      log_request(req, res.status, t0, b.name);
+      log_request(req, res.status, t0, in.identity.name);
     } catch (const OidcError& e) {
       std::cerr << "rbk serve: sign-in refused: " << e.what() << "\n";
       send(res, api_error(401, std::string("sign-in failed: ") + e.what()));
       log_request(req, res.status, t0, "");
     }
+  });
+  // The token comes in a JSON body, which a page of another site cannot send without
+  // asking first (CORS), so no one can sign a visitor in as themselves.
+  svr.Post("/auth/token", [&store, public_url, secure](const httplib::Request& req,
+                                                       httplib::Response& res) {
+    auto t0 = Clock::now();
+    std::string name;
+    std::string origin = req.get_header_value("Origin");
+    size_t host_end = public_url.find('/', public_url.find("://") + 3);
+    if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
+      send(res, api_error(415, "sign in with {\"token\": \"…\"} as application/json"));
+    } else if (!origin.empty() && !public_url.empty() && origin != public_url.substr(0, host_end)) {
+      send(res, api_error(403, "the request comes from another site (" + origin + ")"));
+    } else {
+      std::string token;
+      try {
+        nlohmann::json body = nlohmann::json::parse(req.body);
+        if (!body.is_object() || body.size() != 1 || !body.contains("token") ||
+            !body["token"].is_string())
+          throw std::invalid_argument("");
+        token = body["token"];
+      } catch (const std::exception&) {
+        send(res, api_error(400, "sign in with {\"token\": \"…\"} (rbk token create)"));
+      }
+      if (!token.empty()) {
+        std::string why;
+        std::optional<Identity> who = identify(store, "Bearer " + token, "", why);
+        if (!who) {
+          send(res, api_error(401, why));
+        } else {
+          begin_browser_session(store, *who, kTokenSessionMs, who->via, secure, res);
+          name = who->name;
+          ApiResponse out;
+          out.body = nlohmann::json{{"name", who->name}, {"roles", who->roles}}.dump();
+          send(res, out);
+        }
+      }
+    }
+    log_request(req, res.status, t0, name);
   });
   svr.Post("/auth/logout", [&api, &store](const httplib::Request& req, httplib::Response& res) {
     auto t0 = Clock::now();
@@ -236,6 +286,69 @@ void add_sign_in_routes(httplib::Server& svr, OidcClient* oidc, RunStore& store,
       send(res, out);
     }
     log_request(req, res.status, t0, who ? who->name : "");
+  });
+}
+
+// Headers every page and asset carries: its content security policy, and no sniffing,
+// framing or referrer (a run's address names its id).
+void protect(httplib::Response& res) {
+  res.set_header("Content-Security-Policy", kContentSecurityPolicy);
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("X-Frame-Options", "DENY");
+  res.set_header("Referrer-Policy", "no-referrer");
+}
+
+// The web pages (web_pages.hpp): the page for every page path, the assets by their hashed
+// names, and /auth/session, which tells a page who is signed in without an error status
+// when no one is (the page asks it first, before it knows).
+void add_web_routes(httplib::Server& svr, Api& api, bool sso) {
+  const std::string page = web_page(sso);
+  svr.Get(R"(/assets/[A-Za-z0-9._-]+)", [](const httplib::Request& req, httplib::Response& res) {
+    const WebAsset* a = web_asset(req.path);
+    if (!a) {
+      send(res, api_error(404, "no asset " + req.path));
+      return;
+    }
+    protect(res);
+    res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+    res.set_content(a->body, a->content_type.c_str());
+  });
+  auto page_route = [page](const httplib::Request& req, httplib::Response& res) {
+    auto t0 = Clock::now();
+    if (!is_web_page(req.path)) {
+      send(res, api_error(404, "no such page: " + req.path));
+    } else {
+      protect(res);
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(page, "text/html; charset=utf-8");
+    }
+    log_request(req, res.status, t0, "");
+  };
+  for (const char* pattern : {R"(/)", R"(/signin)", R"(/(runbooks|runs|gates)(/.*)?)"})
+    svr.Get(pattern, page_route);
+  svr.Get("/auth/session", [&api, sso](const httplib::Request& req, httplib::Response& res) {
+    auto t0 = Clock::now();
+    ApiRequest a = to_api(req);
+    a.method = "GET";
+    a.path = "/api/whoami";
+    a.query.clear();
+    ApiResponse who = api.handle(a);
+    nlohmann::json out = {{"sso", sso}};
+    if (who.status == 200) {
+      out.update(nlohmann::json::parse(who.body));
+      out["signed_in"] = true;
+    } else if (who.status == 401) {
+      out["signed_in"] = false;
+      out["why"] = nlohmann::json::parse(who.body)["error"];
+    } else {
+      send(res, who);
+      log_request(req, res.status, t0, "");
+      return;
+    }
+    ApiResponse answer;
+    answer.body = out.dump();
+    send(res, answer);
+    log_request(req, res.status, t0, who.who);
   });
 }
 
@@ -472,6 +585,7 @@ int serve(const ServeOptions& o) {
     log_request(req, res.status, t0, who ? who->name : "");
   });
   add_sign_in_routes(*svr, oidc ? &*oidc : nullptr, *store, api, settings.public_url);
+  add_web_routes(*svr, api, oidc.has_value());
   auto api_route = [&](const httplib::Request& req, httplib::Response& res) {
     auto t0 = Clock::now();
     ApiResponse a = api.handle(to_api(req));

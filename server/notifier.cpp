@@ -45,7 +45,7 @@ std::string slack_escape(const std::string& s) {
 }  // namespace
 
 std::string slack_message(const RunRecord& rec, const std::string& public_url) {
-  std::string link = public_url + "/api/runs/" + rec.id;
+  std::string link = public_url + "/gates/" + rec.id;  // the web page of this gate
   std::vector<std::string> plan = plan_of(rec);
   std::string headline =
       fmt::format("Run {} of {} ({}) waits at gate '{}' for role {}: {} planned", rec.id,
@@ -61,8 +61,8 @@ std::string slack_message(const RunRecord& rec, const std::string& public_url) {
                    {{"type", "section"},
                     {"text",
                      {{"type", "mrkdwn"},
-                      {"text", fmt::format("<{}|Open run {}>  ·  or: `rbk approve {}`", link,
-                                           rec.id, rec.id)}}}}});
+                      {"text", fmt::format("<{}|Open the gate of run {}>  ·  or: `rbk approve {}`",
+                                           link, rec.id, rec.id)}}}}});
   return json{{"text", headline}, {"blocks", blocks}}.dump();
 }
 
@@ -70,7 +70,11 @@ std::string json_message(const RunRecord& rec, const std::string& public_url) {
   std::string link = public_url + "/api/runs/" + rec.id;
   return json{{"event", "gate.waiting"},
               {"run", Api::run_json(rec)},
-              {"links", {{"run", link}, {"approve", link + "/approve"}, {"deny", link + "/deny"}}}}
+              {"links",
+               {{"page", public_url + "/gates/" + rec.id},
+                {"run", link},
+                {"approve", link + "/approve"},
+                {"deny", link + "/deny"}}}}
       .dump();
 }
 

@@ -46,7 +46,7 @@ struct OidcSettings {
 };
 
 struct Settings {
-  std::string public_url;  // "" : links are relative (/api/runs/ID)
+  std::string public_url;  // "" : links are relative (/gates/ID)
   std::vector<Webhook> webhooks;
   int attempts = 6;               // deliveries tried per notification
   int64_t first_delay_ms = 1000;  // then doubled each time, up to a minute

@@ -216,7 +216,7 @@ contains "the JSON webhook: the link to approve" "$tmp/hook.json" "\"approve\": 
 hook_bodies /slack "$live" > "$tmp/hook.json"
 contains "Slack: the headline" "$tmp/hook.json" "waits at gate 'reprovision' for role ops: 1 action planned"
 contains "Slack: the plan" "$tmp/hook.json" 'certs.reprovision(\"sensor-0042\")'
-contains "Slack: the link" "$tmp/hook.json" "<https://rbk.example.com/api/runs/$live|Open run $live>"
+contains "Slack: the link opens the gate's page" "$tmp/hook.json" "<https://rbk.example.com/gates/$live|Open the gate of run $live>"
 contains "the failed delivery was retried" "$tmp/srv.log" "webhook 1 (slack): answered HTTP 500; trying again in 300 ms"
 lacks "no webhook URL in the log" "$tmp/srv.log" "secret-part"
 api "alice may not approve her own run" 403 POST "/api/runs/$live/approve" "$alice" "{\"plan_hash\": \"$plan\"}"

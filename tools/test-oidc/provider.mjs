@@ -4,7 +4,8 @@
 // PKCE required; ID tokens signed RS256 with a key made at start, and carrying the
 // accounts' claims (preferred_username, groups). The people are ACCOUNTS_JSON
 // ({"bob": {"groups": ["ops-team"]}}). Sign-in is the login_hint the client sends (a
-// provider whose people have already proven themselves): an unknown name is refused.
+// provider whose people have already proven themselves), or, without one, a name typed
+// into the provider's own sign-in form (the browser tests): an unknown name is refused.
 // Usage: node provider.mjs ISSUER_FILE REDIRECT_URI ACCOUNTS_JSON
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -50,7 +51,19 @@ server.on('request', async (req, res) => {
   try {
     const details = await provider.interactionDetails(req, res);
     if (details.prompt.name === 'login') {
-      const who = details.params.login_hint;
+      let who = details.params.login_hint;
+      if (!who && req.method === 'GET') {
+        res.setHeader('Content-Type', 'text/html; charset=utf-8');
+        res.end(`<!doctype html><html lang="en"><title>Test identity provider</title>
+<form method="post"><label for="login">Who are you?</label>
+<input id="login" name="login" autocomplete="username"><button type="submit">Sign in</button></form></html>`);
+        return;
+      }
+      if (!who) {
+        let body = '';
+        for await (const chunk of req) body += chunk;
+        who = new URLSearchParams(body).get('login');
+      }
       if (!accounts[who]) {
         res.statusCode = 403;
         res.end(`no such person: ${who}`);

@@ -1,0 +1,32 @@
+// The web pages of `rbk serve` (docs/web.md): one HTML page that every page path answers
+// with, and the script, style sheet and icon it loads — all built into the binary from
+// server/web/ by CMake, so the server needs no folder beside it and makes no request
+// elsewhere. The page reads and changes everything through the JSON API.
+#pragma once
+
+#include <string>
+
+namespace rbk::server {
+
+struct WebAsset {
+  std::string path;          // /assets/app.3f2a9c1d.js: the content's hash is in the name,
+  std::string content_type;  // so a browser may keep it for a year (a new build, a new name)
+  std::string body;
+};
+
+// The asset at PATH, or null.
+const WebAsset* web_asset(const std::string& path);
+
+// The HTML page (it names the assets by their hashed paths). SSO says whether single
+// sign-on is configured (the sign-in page offers it).
+std::string web_page(bool sso);
+
+// Whether PATH is one of the pages (/, /runbooks/NAME, /runs, /runs/ID, /runs/ID/audit,
+// /gates, /gates/ID, /signin): the script draws which one from the address.
+bool is_web_page(const std::string& path);
+
+// The content security policy of the pages: this server's own scripts, styles, images
+// and connections only; no inline script or style, no frames, no plugins.
+extern const char* const kContentSecurityPolicy;
+
+}  // namespace rbk::server
