@@ -12,7 +12,9 @@ name="${1:-${USER:-operator}}"
 export RBK_STORE="${RBK_STORE:-build/ui-runs.db}"
 build/default/tools/fleet-sim/fleet-sim --port 8085 > build/ui-fleet-sim.log 2>&1 &
 sim=$!
-trap 'kill $sim 2>/dev/null' EXIT
+srv=""
+trap 'kill $sim $srv 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
 token=$(build/default/cli/rbk token create --name "$name" --roles ops --expires 12h | head -1)
 cat <<TEXT
 
@@ -25,4 +27,6 @@ cat <<TEXT
 
 TEXT
 build/default/cli/rbk serve --runbooks runbooks --policy tools/fleet-sim/policy.json \
-  --config tools/fleet-sim/config.json --listen 127.0.0.1:8080
+  --config tools/fleet-sim/config.json --listen 127.0.0.1:8080 &
+srv=$!
+wait "$srv"
