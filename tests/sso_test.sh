@@ -29,17 +29,11 @@ cd "$src"
 start_fleet_sim "$sim"
 
 # The provider must know where to send people back before rbk listens: a free port first.
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 url="http://127.0.0.1:$port"
-node tools/test-oidc/provider.mjs "$tmp/issuer" "$url/auth/callback" \
-  '{"bob": {"groups": ["ops-team"]}, "mallory": {"groups": ["visitors"]}}' > "$tmp/idp.log" 2>&1 &
-idp_pid=$!
-for i in $(seq 1 100); do [ -s "$tmp/issuer" ] && break; sleep 0.1; done
-issuer=$(cat "$tmp/issuer")
-check "the provider started" "$([ -n "$issuer" ]; echo $?)" "$(cat "$tmp/idp.log")"
-python3 "$(dirname "$0")/webhook_receiver.py" "$tmp" &
-hook_pid=$!
-for i in $(seq 1 50); do [ -s "$tmp/hook.port" ] && break; sleep 0.1; done
+start_oidc_provider "$url/auth/callback" \
+  '{"bob": {"groups": ["ops-team"]}, "mallory": {"groups": ["visitors"]}}'
+start_webhook_receiver
 cat > "$tmp/settings.json" <<JSON
 {"public_url": "$url",
  "webhooks": [{"url": "http://127.0.0.1:$(cat "$tmp/hook.port")/team", "format": "json"}],

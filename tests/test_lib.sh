@@ -66,3 +66,27 @@ start_fleet_sim() {
   sed "s|http://127.0.0.1:8085|$api|g" "$src/tools/fleet-sim/config.json" > "$tmp/config.json"
   sed "s|127.0.0.1:8085|127.0.0.1:$port|g" "$src/tools/fleet-sim/policy.json" > "$tmp/policy.json"
 }
+
+# free_port: a TCP port of 127.0.0.1 free now (for a server that must be named before it
+# listens, as an OpenID provider's redirect address needs).
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_oidc_provider REDIRECT_URI ACCOUNTS_JSON: the test OpenID provider
+# (tools/test-oidc) on a free port; sets idp_pid and issuer (bounded wait).
+start_oidc_provider() {
+  node "$src/tools/test-oidc/provider.mjs" "$tmp/issuer" "$1" "$2" > "$tmp/idp.log" 2>&1 &
+  idp_pid=$!
+  for i in $(seq 1 100); do [ -s "$tmp/issuer" ] && break; sleep 0.1; done
+  issuer=$(cat "$tmp/issuer" 2>/dev/null)
+  check "the provider started" "$([ -n "$issuer" ]; echo $?)" "$(cat "$tmp/idp.log")"
+}
+
+# start_webhook_receiver: tests/webhook_receiver.py, recording into $tmp/hooks.jsonl; sets
+# hook_pid, its port in $tmp/hook.port (bounded wait).
+start_webhook_receiver() {
+  python3 "$src/tests/webhook_receiver.py" "$tmp" &
+  hook_pid=$!
+  for i in $(seq 1 50); do [ -s "$tmp/hook.port" ] && break; sleep 0.1; done
+}
