@@ -74,6 +74,7 @@ std::vector<std::string> called_runbooks(const Program& p, const RunbookInfo& rb
     for (const Instr& in : p.codes[n.code].instrs)
       if (in.op == Op::RUN) names.insert(p.runbooks[in.a].name);
   }
+  for (const auto& f : rb.foreachs) names.insert(p.runbooks[f.runbook].name);
   return {names.begin(), names.end()};
 }
 

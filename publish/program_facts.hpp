@@ -24,7 +24,8 @@ struct Reachable {
 // the runbooks it calls (to any depth); sorted by name.
 std::vector<Reachable> reachable_effects(const Program& p, const RunbookInfo& rb);
 
-// The runbooks RB's call nodes run, by name, sorted.
+// The runbooks RB runs — by its call nodes, and as the child of its foreach nodes — by
+// name, sorted.
 std::vector<std::string> called_runbooks(const Program& p, const RunbookInfo& rb);
 
 // A parameter's default as text: the value as a runbook writes it when it is built from

@@ -133,6 +133,24 @@ api "a revoked token" 401 GET /api/runs "$gone"
 contains "revoked" "$tmp/body" "is revoked"
 api "whoami" 200 GET /api/whoami "$alice"
 check "alice, with her roles" "$([ "$(field 'd["name"], d["roles"]')" = "alice ['ops']" ]; echo $?)" "$(cat "$tmp/body")"
+contains "alice may start live runs" "$tmp/body" '"may_start_live":true'
+api "whoami, carol" 200 GET /api/whoami "$carol"
+contains "carol may not, and is told why" "$tmp/body" '"live_refused":'
+# A browser signs in with a token: a session cookie, never the token; JSON only.
+code=$(curl -s -c "$tmp/jar" -o "$tmp/body" -w '%{http_code}' --max-time 10 -H 'Content-Type: application/json' -d "{\"token\": \"$carol\"}" "$url/auth/token")
+check "a token signs a browser in" "$([ "$code" = 200 ]; echo $?)" "HTTP $code $(cat "$tmp/body")"
+curl -s -b "$tmp/jar" --max-time 10 "$url/auth/session" > "$tmp/body"
+contains "the session is carol's" "$tmp/body" '"name":"carol"'
+contains "with a CSRF token for the page" "$tmp/body" '"csrf_token":'
+lacks "the cookie is not the token" "$tmp/jar" "$carol"
+curl -s --max-time 10 "$url/auth/session" > "$tmp/body"
+contains "without a cookie: signed out (200, for a page to ask)" "$tmp/body" '"signed_in":false'
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' --max-time 10 -H 'Content-Type: application/json' -d '{"token": "rbk_nope"}' "$url/auth/token")
+check "a wrong token: 401" "$([ "$code" = 401 ]; echo $?)" "HTTP $code"
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' --max-time 10 -d "token=$carol" "$url/auth/token")
+check "a form post (another site could send one): 415" "$([ "$code" = 415 ]; echo $?)" "HTTP $code"
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' --max-time 10 -H 'Content-Type: application/json' -d "{\"token\": \"$carol\", \"x\": 1}" "$url/auth/token")
+check "an unknown field: 400" "$([ "$code" = 400 ]; echo $?)" "HTTP $code"
 
 # The catalogue.
 api "runbooks" 200 GET /api/runbooks "$carol"
@@ -219,6 +237,11 @@ contains "Slack: the plan" "$tmp/hook.json" 'certs.reprovision(\"sensor-0042\")'
 contains "Slack: the link opens the gate's page" "$tmp/hook.json" "<https://rbk.example.com/gates/$live|Open the gate of run $live>"
 contains "the failed delivery was retried" "$tmp/srv.log" "webhook 1 (slack): answered HTTP 500; trying again in 300 ms"
 lacks "no webhook URL in the log" "$tmp/srv.log" "secret-part"
+api "alice looks at her run at its gate" 200 GET "/api/runs/$live" "$alice"
+contains "she is told she may not decide it" "$tmp/body" '"you_may_decide":false'
+contains "and why, before she tries" "$tmp/body" '"you_may_not_because":"alice started this run and cannot approve its gates'
+api "bob looks at it" 200 GET "/api/runs/$live" "$bob"
+contains "he may decide it" "$tmp/body" '"you_may_decide":true'
 api "alice may not approve her own run" 403 POST "/api/runs/$live/approve" "$alice" "{\"plan_hash\": \"$plan\"}"
 contains "says why" "$tmp/body" "started this run"
 api "a plan not shown" 409 POST "/api/runs/$live/approve" "$bob" '{"plan_hash": "0000"}'
@@ -238,6 +261,28 @@ contains "and the end" "$tmp/events" '"event":"run_ended"'
 last=$(grep '^id:' "$tmp/events" | tail -3 | head -1 | cut -d' ' -f2)
 curl -sN --max-time 30 -H "Authorization: Bearer $bob" -H "Last-Event-ID: $last" "$url/api/runs/$live/events" > "$tmp/events2"
 check "Last-Event-ID: only the events after it" "$([ "$(grep -c '^event: trace' "$tmp/events2")" = 2 ]; echo $?)" "$(cat "$tmp/events2")"
+
+# What the web pages read: the run's audit trail, its diagram from its own program, runs
+# by person, who calls whom.
+api "the run's audit trail" 200 GET "/api/runs/$live/audit" "$bob"
+contains "it has bob's approval" "$tmp/body" '"action":"approve","actor":"bob"'
+contains "and alice's start" "$tmp/body" '"action":"start","actor":"alice"'
+contains "the chain is intact" "$tmp/body" '"chain_problems":[]'
+api "an unknown run's audit" 404 GET "/api/runs/r0/audit" "$bob"
+api "the run's diagram" 200 GET "/api/runs/$live/diagram.svg" "$bob"
+contains "drawn with the ids a trace names" "$tmp/body" '<g id="edge_start" class="edge">'
+api "a runbook its program calls" 200 GET "/api/runs/$live/diagram.svg?runbook=cert_expiry" "$bob"
+contains "that runbook drawn" "$tmp/body" '<g id="node_reprovision" class="node">'
+api "a runbook its program lacks" 404 GET "/api/runs/$live/diagram.svg?runbook=nothing" "$bob"
+api "an unknown query parameter" 400 GET "/api/runs/$live/diagram.svg?size=9" "$bob"
+api "runs by the person who started them" 200 GET "/api/runs?started_by=carol" "$bob"
+contains "carol's run" "$tmp/body" "\"id\":\"$dry\""
+lacks "not alice's" "$tmp/body" "\"id\":\"$live\""
+api "who calls a runbook" 200 GET /api/runbooks/cert_expiry "$bob"
+contains "device_offline calls cert_expiry" "$tmp/body" '"called_by":["device_offline"]'
+api "a fan-out runs its child" 200 GET /api/runbooks/offline_triage "$bob"
+contains "offline_triage runs diagnose_offline" "$tmp/body" '"calls":["diagnose_offline"'
+contains "a parameter's default" "$tmp/body" '"default":'
 
 # Metrics, in Prometheus' text format, read by promtool.
 code=$(curl -s -o "$tmp/metrics" -w '%{http_code}' "$url/metrics")
