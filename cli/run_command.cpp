@@ -134,7 +134,7 @@ int execute(RunSession& session, const char* cmd, bool resuming, bool detached =
   if (r.status == RunStatus::Interrupted)
     out << fmt::format("continue it with: rbk resume {}\n", session.record().id);
   if (r.status == RunStatus::Paused) {
-    for (const auto& c : r.paused_at.plan) out << "  plan: " << c.describe() << "\n";
+    for (const auto& line : r.paused_at.plan_lines()) out << "  plan: " << line << "\n";
     out << fmt::format("awaiting approval by role \"{}\": rbk approve {} --as NAME [--deny]\n",
                        r.paused_at.role, session.record().id);
   }

@@ -9,7 +9,7 @@ namespace rbk {
 
 std::optional<bool> StreamPrompt::ask(const GateRequest& r, const std::string& who) {
   out_ << fmt::format("    gate '{}' needs role \"{}\"", r.gate, r.role) << "\n";
-  for (const auto& c : r.plan) out_ << "      will do: " << c.describe() << "\n";
+  for (const auto& line : r.plan_lines()) out_ << "      will do: " << line << "\n";
   out_ << fmt::format("    approve as {}? [y/N] ", who) << std::flush;
   std::string answer;
   if (!std::getline(in_, answer)) {

@@ -307,7 +307,7 @@ void RunSession::record_end(const RunResult& r) {
       rec_.paused_gate = r.paused_at.gate;
       rec_.paused_role = r.paused_at.role;
       nlohmann::json plan = nlohmann::json::array();
-      for (const auto& c : r.paused_at.plan) plan.push_back(c.describe());
+      for (const auto& line : r.paused_at.plan_lines()) plan.push_back(line);
       rec_.plan = plan.dump();
       rec_.plan_hash = r.paused_at.plan_hash;
       break;

@@ -68,7 +68,7 @@ void RunExecutor::execute(Job& job) {
     r = session.execute(setup);
     out << summary_line(r) << "\n";
     if (r.status == RunStatus::Paused)
-      for (const auto& c : r.paused_at.plan) out << "  plan: " << c.describe() << "\n";
+      for (const auto& line : r.paused_at.plan_lines()) out << "  plan: " << line << "\n";
     out.flush();
   } catch (const std::exception& e) {  // SessionError, StoreError
     std::cerr << "rbk serve: run " << id << ": " << e.what() << "\n";

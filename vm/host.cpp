@@ -33,4 +33,11 @@ std::string PlannedCall::describe() const {
   return call_text(function->name, args);
 }
 
+std::vector<std::string> GateRequest::plan_lines() const {
+  std::vector<std::string> lines;
+  for (const auto& c : plan) lines.push_back(c.describe());
+  if (!wave.empty()) lines.push_back(wave);
+  return lines;
+}
+
 }  // namespace rbk

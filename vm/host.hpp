@@ -53,8 +53,14 @@ struct GateRequest {
   std::string gate;  // the node name
   std::string role;
   std::vector<PlannedCall> plan;      // action nodes: the calls awaiting approval
+  std::string wave;                   // foreach nodes: the wave awaiting approval
   std::optional<int64_t> timeout_ms;  // approve nodes with `timeout`
   std::string plan_hash;              // SHA-256 over the plan's description
+
+  // What a person is shown and the plan hash binds: each call, evaluated
+  // (certs.reprovision("sensor-0042")), or the wave ("roll_back: wave 2 of 3, items
+  // 6–25 (20)").
+  std::vector<std::string> plan_lines() const;
 };
 
 // What a trace event reports, and its name in trace files, the store and `rbk runs`.

@@ -779,6 +779,7 @@ bool Machine::between_waves(Frame& f, const ForeachInfo& fe, size_t wave, size_t
   req.gate = node.name;  // one gate, asked once per wave (a scenario answers per visit)
   req.role = role;
   std::string plan = fmt_wave(node.name, wave, waves, from, to);
+  req.wave = plan;
   req.plan_hash = hex(sha256(plan));
   emit(TraceKind::GateAsked, f.site,
        {{"gate", Value::string(req.gate)},

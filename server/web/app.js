@@ -58,6 +58,11 @@ function showResult(v) {
   return typeof v === "string" && unquoted.test(v) ? v : show(v);
 }
 
+// "1 item", "3 items"; "1 child", "2 children".
+function count(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 function call(fn, args) {
   return `${fn}(${(args || []).map(show).join(", ")})`;
 }
@@ -463,9 +468,9 @@ function gateCard(run, { foreachPlan = null, onDecided = null, heading = "h2" } 
     h("h3", {}, plan.length === 0 ? "The plan: no call at this gate" : plan.length === 1 ? "The plan: 1 call" : `The plan: ${plan.length} calls`),
     plan.length ? h("ul", { class: "plan" }, plan.map((c) => h("li", {}, h("code", {}, c)))) : null,
     foreachPlan ? h("p", { class: "kv" },
-      `Fan-out: ${foreachPlan.items} items in ${foreachPlan.waves.length} wave${foreachPlan.waves.length === 1 ? "" : "s"} of ${foreachPlan.waves.join(", ")}`,
+      `Fan-out: ${count(foreachPlan.items, "item")} in ${count(foreachPlan.waves.length, "wave")} of ${foreachPlan.waves.join(", ")}`,
       Object.keys(foreachPlan.actions || {}).length ? `; each child may do ${Object.entries(foreachPlan.actions).map(([a, n]) => `${a} ×${n}`).join(", ")}` : "; no child does an action",
-      foreachPlan.worst_case !== undefined ? `; blast radius: at worst ${foreachPlan.worst_case} child${foreachPlan.worst_case === 1 ? "" : "ren"} act before the abort threshold fires` : "") : null,
+      foreachPlan.worst_case !== undefined ? `; blast radius: at worst ${count(foreachPlan.worst_case, "child", "children")} act${foreachPlan.worst_case === 1 ? "s" : ""} before the abort threshold fires` : "") : null,
     h("p", { class: "kv mono" }, `plan hash ${g.plan_hash.slice(0, 16)}… — a decision binds to exactly this plan`),
     g.you_may_decide === false ? notice("warn", `You cannot decide this gate: ${g.you_may_not_because}`) : null,
     h("div", {}, h("label", { for: `comment-${run.id}` }, "Comment"), comment),
@@ -623,8 +628,8 @@ async function runPage(id) {
       case "children":
       case "foreach_ended":
         fleetEvent(e);
-        if (e.event === "wave_started") item("wave", depth, `${e.node}: wave ${e.wave} of ${e.waves} — ${e.items} item${e.items === 1 ? "" : "s"}`);
-        if (e.event === "foreach_ended") item("wave", depth, `${e.node}: ${e.count} children ended${e.aborted ? " (aborted)" : ""}`);
+        if (e.event === "wave_started") item("wave", depth, `${e.node}: wave ${e.wave} of ${e.waves} — ${count(e.items, "item")}`);
+        if (e.event === "foreach_ended") item("wave", depth, `${e.node}: ${count(e.count, "child", "children")} ended${e.aborted ? " (aborted)" : ""}`);
         break;
       default:
         break;
@@ -653,14 +658,14 @@ async function runPage(id) {
     const done = f.children.reduce((n, c) => n + c.ids.length, 0);
     const parts = [h("h2", {}, `Fan-out “${f.node}”`)];
     if (f.plan)
-      parts.push(h("p", { class: "kv" }, `${f.plan.items} items in waves of ${f.plan.waves.join(", ")}`,
+      parts.push(h("p", { class: "kv" }, `${count(f.plan.items, "item")} in ${f.plan.waves.length === 1 ? "one wave" : `waves of ${f.plan.waves.join(", ")}`}`,
         Object.keys(f.plan.actions || {}).length ? `; each child may do ${Object.entries(f.plan.actions).map(([a, n]) => `${a} ×${n}`).join(", ")}` : "; no child does an action",
         f.plan.worst_case !== undefined ? `; at worst ${f.plan.worst_case} before the abort fires` : ""));
     const progress = h("div", { class: "bar", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": total, "aria-valuenow": done, "aria-label": "Children that ran" }, h("span"));
     progress.firstChild.style.width = `${total ? Math.round((100 * done) / total) : 0}%`;
-    parts.push(h("div", {}, `${done} of ${total} children ran${ended?.aborted ? " — aborted" : ""}`), progress);
+    parts.push(h("div", {}, `${done} of ${count(total, "child", "children")} ran${ended?.aborted ? " — aborted" : ""}`), progress);
     if (f.waves.length)
-      parts.push(h("h3", {}, "Waves"), h("ol", { id: `waves-${f.node}` }, f.waves.map((w) => h("li", {}, `wave ${w.wave} of ${w.waves}: ${w.items} item${w.items === 1 ? "" : "s"}`))));
+      parts.push(h("h3", {}, "Waves"), h("ol", { id: `waves-${f.node}` }, f.waves.map((w) => h("li", {}, `wave ${w.wave} of ${w.waves}: ${count(w.items, "item")}`))));
     // Counts by end node: from the children events as they come, exact at the end.
     const ends = new Map();
     for (const c of f.children) c.path.forEach((p) => { const end = c.paths[p].end; ends.set(end, (ends.get(end) || 0) + 1); });

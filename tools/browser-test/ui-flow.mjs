@@ -150,6 +150,7 @@ try {
   check("the live run started and its page opened", /^r\d{8}-\d{6}-[0-9a-f]+$/.test(runId), runId);
   // The path advances to the gate: events over SSE colour the nodes; no reload.
   await alice.waitForSelector("#run-status .badge.paused", { timeout: 30000 });
+  await alice.waitForSelector("#trace li.gate"); // the stream has replayed up to the gate
   const taken = await alice.$$eval("#diagram g.node.taken", (gs) => gs.map((g) => g.id));
   check("the path to the gate is coloured", taken.includes("node_check_last_seen") && taken.includes("node_renew_certificate"), taken.join(","));
   check("the taken edges too", (await alice.$$("#diagram g.edge.taken")).length >= 5);
@@ -193,6 +194,9 @@ try {
   await bob.click('.gate button[data-decision="approve"]');
   await bob.waitForURL(`${base}/runs/${runId}`);
   await bob.waitForSelector("#run-status .badge.ended", { timeout: 30000 });
+  // The page may learn the state before the stream has replayed every event: the trace's
+  // last line (run_ended) says the path is all drawn.
+  await bob.waitForSelector("#trace li.end:has-text('Outcome')");
   const outcome = await bob.textContent("#run-outcome");
   check("the run reached its outcome", outcome.includes("resolved"), outcome);
   const path = await bob.$$eval("#diagram g.node.taken", (gs) => gs.map((g) => g.id));
