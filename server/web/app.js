@@ -58,6 +58,13 @@ function showResult(v) {
   return typeof v === "string" && unquoted.test(v) ? v : show(v);
 }
 
+// A value too long to read in a line (a fleet's device list) folds: its start, then all of
+// it on demand.
+function long(text) {
+  if (text.length <= 240) return text;
+  return h("details", { class: "long" }, h("summary", {}, `${text.slice(0, 160)}… (${text.length} characters)`), text);
+}
+
 // "1 item", "3 items"; "1 child", "2 children".
 function count(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
@@ -124,10 +131,14 @@ window.addEventListener("popstate", () => route());
 
 // The SVG the server drew, in CONTAINER. Graphviz names every node g "node_NAME" and every
 // edge g "edge_INDEX" (render/graphviz.hpp): the path is coloured by classes on them.
+const diagramTexts = new Map(); // url -> SVG text: a fan-out redraws its overlay at each wave
 async function loadDiagram(container, url, label) {
-  const res = await fetch(url, { credentials: "same-origin" });
-  if (!res.ok) throw new ApiError(res.status, `the diagram could not be drawn (${res.status})`);
-  const doc = new DOMParser().parseFromString(await res.text(), "image/svg+xml");
+  if (!diagramTexts.has(url)) {
+    const res = await fetch(url, { credentials: "same-origin" });
+    if (!res.ok) throw new ApiError(res.status, `the diagram could not be drawn (${res.status})`);
+    diagramTexts.set(url, await res.text());
+  }
+  const doc = new DOMParser().parseFromString(diagramTexts.get(url), "image/svg+xml");
   const svg = document.importNode(doc.documentElement, true);
   // Graphviz sizes in points; the page scales by the zoom (a CSS pixel is 3/4 of a point).
   const pt = (v) => parseFloat(v || "0") * (String(v).endsWith("pt") ? 4 / 3 : 1);
@@ -145,6 +156,9 @@ async function loadDiagram(container, url, label) {
 // shows all of it at once. The zoom is set through the CSSOM (the CSP allows no inline
 // style attribute).
 const kReadableZoom = 0.7;
+// How many cohorts and children a fan-out's panel lists (a fleet has thousands).
+const kCohortRows = 25;
+const kChildRows = 200;
 function applyZoom(box) {
   const svg = box.querySelector("svg");
   if (!svg) return;
@@ -594,7 +608,7 @@ async function runPage(id) {
         break;
       case "probe":
         if (e.in_body) break;
-        item("probe", depth, h("span", { class: "value" }, call(e.function, e.args), " = ", showResult(e.result)));
+        item("probe", depth, h("span", { class: "value" }, call(e.function, e.args), " = ", long(showResult(e.result))));
         break;
       case "action":
         item("action", depth, e.performed ? badge("done") : badge("would do", "would"), " ", h("span", { class: "value" }, call(e.function, e.args)),
@@ -664,35 +678,45 @@ async function runPage(id) {
     const progress = h("div", { class: "bar", role: "progressbar", "aria-valuemin": 0, "aria-valuemax": total, "aria-valuenow": done, "aria-label": "Children that ran" }, h("span"));
     progress.firstChild.style.width = `${total ? Math.round((100 * done) / total) : 0}%`;
     parts.push(h("div", {}, `${done} of ${count(total, "child", "children")} ran${ended?.aborted ? " — aborted" : ""}`), progress);
+    const facts = [];
     if (f.waves.length)
-      parts.push(h("h3", {}, "Waves"), h("ol", { id: `waves-${f.node}` }, f.waves.map((w) => h("li", {}, `wave ${w.wave} of ${w.waves}: ${count(w.items, "item")}`))));
+      facts.push(h("h3", {}, "Waves"), h("ol", { id: `waves-${f.node}` }, f.waves.map((w) => h("li", {}, `wave ${w.wave} of ${w.waves}: ${count(w.items, "item")}`))));
     // Counts by end node: from the children events as they come, exact at the end.
     const ends = new Map();
     for (const c of f.children) c.path.forEach((p) => { const end = c.paths[p].end; ends.set(end, (ends.get(end) || 0) + 1); });
     if (ends.size)
-      parts.push(h("h3", {}, "By end node"), h("table", { class: "ends" }, h("thead", {}, h("tr", {}, h("th", {}, "End"), h("th", { class: "num" }, "Children"))),
+      facts.push(h("h3", {}, "By end node"), h("table", { class: "ends" }, h("thead", {}, h("tr", {}, h("th", {}, "End"), h("th", { class: "num" }, "Children"))),
         h("tbody", {}, [...ends].sort((a, b) => b[1] - a[1]).map(([end, n]) => h("tr", {}, h("td", {}, end), h("td", { class: "num" }, n))))));
     if (ended?.cohorts?.length) {
+      // The largest cohorts first; a fleet has many, a page shows the ones that matter.
       const endNames = ended.ends.map((x) => x.end);
-      parts.push(h("h3", {}, `By cohort (${ended.by.join(", ")})`), h("div", { class: "table-wrap" }, h("table", { class: "cohorts" },
+      const total = (c) => c.ends.reduce((n, x) => n + x.children, 0);
+      const cohorts = [...ended.cohorts].sort((a, b) => total(b) - total(a));
+      const shown = cohorts.slice(0, kCohortRows);
+      facts.push(h("h3", {}, `By cohort (${ended.by.join(", ")})`), h("div", { class: "table-wrap cohorts-wrap", tabindex: 0, role: "region", "aria-label": `Cohorts of ${f.node}` }, h("table", { class: "cohorts" },
         h("thead", {}, h("tr", {}, ended.by.map((b) => h("th", {}, b)), endNames.map((n) => h("th", { class: "num" }, n)))),
-        h("tbody", {}, ended.cohorts.map((c) => h("tr", {}, c.key.map((k) => h("td", {}, show(k).replace(/^"|"$/g, ""))),
-          endNames.map((n) => h("td", { class: "num" }, c.ends.find((x) => x.end === n)?.children ?? 0))))))));
+        h("tbody", {}, shown.map((c) => h("tr", {}, c.key.map((k) => h("td", {}, show(k).replace(/^"|"$/g, ""))),
+          endNames.map((n) => h("td", { class: "num" }, c.ends.find((x) => x.end === n)?.children ?? 0))))))),
+        cohorts.length > shown.length ? h("p", { class: "kv" }, `The ${shown.length} largest of ${cohorts.length} cohorts; all of them: rbk runs ${id}`) : null);
     }
     const overlay = h("div", { class: "diagram run", id: `overlay-${f.node}`, tabindex: 0, role: "region", "aria-label": `Fleet overlay of ${f.node}` });
     const childName = f.children[0]?.child || ended?.child;
     const childList = h("div", { class: "children-list", tabindex: 0, role: "region", "aria-label": `Children of ${f.node}` });
     const childTrace = h("div", { id: `child-trace-${f.node}`, "aria-live": "polite" });
     if (childName) {
-      parts.push(h("h3", {}, `Fleet overlay on “${childName}”: how many children took each edge`), overlay,
+      parts.push(h("div", { class: "split" },
+        h("div", {}, h("h3", {}, `Fleet overlay on “${childName}”: how many children took each edge`), overlay),
+        h("div", {}, facts)),
         h("h3", {}, "Children"), childList, childTrace);
       const rows = [];
       for (const c of f.children) c.ids.forEach((id, i) => rows.push({ id, path: c.paths[c.path[i]], cohort: c.cohorts?.[c.cohort?.[i]] }));
       childList.replaceChildren(h("div", {}, h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Item"), h("th", {}, "End"), h("th", {}, "Outcome"), h("th", {}, ""))),
-        h("tbody", {}, rows.slice(0, 200).map((r) => h("tr", {}, h("td", { class: "mono" }, r.id), h("td", {}, r.path.end), h("td", {}, badge(r.path.outcome)),
+        h("tbody", {}, rows.slice(0, kChildRows).map((r) => h("tr", {}, h("td", { class: "mono" }, r.id), h("td", {}, r.path.end), h("td", {}, badge(r.path.outcome)),
           h("td", {}, h("button", { type: "button", class: "child-trace", onclick: () => showChild(f, r) }, `Trace of ${r.id}`)))))),
-        rows.length > 200 ? h("p", { class: "kv" }, `The first 200 of ${rows.length}.`) : null));
+        rows.length > kChildRows ? h("p", { class: "kv" }, `The first ${kChildRows} of ${rows.length}.`) : null));
       drawOverlay(f, overlay, childName).catch((err) => overlay.replaceChildren(notice("error", err.message)));
+    } else {
+      parts.push(...facts);
     }
     f.panel.replaceChildren(...parts);
   }

@@ -46,8 +46,8 @@ const expectedFailures = [
   ["GET", "/favicon.ico", 404],
 ];
 const failedResponses = [];
-async function person(label, viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport });
+async function person(label, viewport = { width: 1280, height: 800 }, colorScheme = "light") {
+  const context = await browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   page.setDefaultTimeout(20000);
   page.on("console", (m) => {
@@ -256,6 +256,19 @@ try {
   await phone.waitForURL(/\/signin/);
   const after = await (await phone.context().request.get(`${base}/auth/session`)).json();
   check("signing out ends the session", after.signed_in === false);
+
+  // In a dark room: the dark theme passes the same checks.
+  const { page: night } = await person("dark", { width: 1280, height: 800 }, "dark");
+  await night.goto(`${base}/signin?return=/runs/${runId}`);
+  await night.fill("#token", aliceToken);
+  await night.click("#token-form button[type=submit]");
+  await night.waitForSelector("#trace li.end");
+  check("the dark theme is the one shown", (await night.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)) === "rgb(17, 24, 39)");
+  await axe(night, "the run page, dark");
+  await shot(night, "11-dark-run");
+  await night.goto(`${base}/`);
+  await night.waitForSelector(".grid .card");
+  await axe(night, "the catalogue, dark");
 
   check("no request left the server", foreign.length === 0, foreign.join(", "));
   check("no console error", consoleErrors.length === 0, consoleErrors.join(" | "));
