@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -140,6 +141,54 @@ bool stream_events(RunStore& store, const std::string& id, size_t next, httplib:
     if (Clock::now() - last_write > std::chrono::seconds(1) && !write(":\n\n")) return false;
     if (!sink.is_writable()) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  sink.done();
+  return true;
+}
+
+// Answers RES with an event stream that BODY writes, if a stream may open: each holds one
+// of the 64 threads that serve connections, and at most half of them stream, so streams
+// cannot starve the API (a 503 with Retry-After otherwise).
+void open_stream(httplib::Response& res, std::function<bool(httplib::DataSink&)> body) {
+  if (open_streams.fetch_add(1) >= kMaxStreams) {
+    open_streams--;
+    send(res, api_error(503, fmt::format("{} event streams are open, as many as this server "
+                                         "keeps: try again later",
+                                         kMaxStreams)));
+    res.set_header("Retry-After", "5");
+    return;
+  }
+  res.set_header("Cache-Control", "no-store");
+  res.set_chunked_content_provider(
+      "text/event-stream", [body](size_t, httplib::DataSink& sink) { return body(sink); },
+      [](bool) { open_streams--; });
+}
+
+// The gates waiting, as Server-Sent Events: a "gates" event with the list (run id and plan
+// hash of each, newest first) now, and again whenever it changes — a run pauses, a gate is
+// decided, a plan changes. The store is polled, as for a run's events; the stream ends
+// only when the client goes or the server stops.
+bool stream_gates(RunStore& store, httplib::DataSink& sink) {
+  std::string last;
+  auto last_write = Clock::now();
+  auto write = [&](const std::string& s) {
+    last_write = Clock::now();
+    return sink.write(s.data(), s.size());
+  };
+  while (!stopping) {
+    RunFilter filter;
+    filter.status = RunState::Paused;
+    nlohmann::json gates = nlohmann::json::array();
+    for (const auto& r : find_runs(store, filter, 1000))
+      gates.push_back({{"id", r.id}, {"plan_hash", r.plan_hash}});
+    std::string now = gates.dump();
+    if (now != last) {
+      if (!write("event: gates\ndata: {\"gates\":" + now + "}\n\n")) return false;
+      last = now;
+    }
+    if (Clock::now() - last_write > std::chrono::seconds(1) && !write(":\n\n")) return false;
+    if (!sink.is_writable()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   sink.done();
   return true;
@@ -564,24 +613,22 @@ int serve(const ServeOptions& o) {
           return;
         }
       }
-      // Each open stream holds one of the 64 threads that serve connections: at most
-      // half of them stream, so streams cannot starve the API.
-      if (open_streams.fetch_add(1) >= kMaxStreams) {
-        open_streams--;
-        send(res, api_error(503, fmt::format("{} event streams are open, as many as this server "
-                                             "keeps: try again later",
-                                             kMaxStreams)));
-        res.set_header("Retry-After", "5");
-      } else {
-        res.set_header("Cache-Control", "no-store");
-        res.set_chunked_content_provider(
-            "text/event-stream",
-            [&store = *store, id, from](size_t, httplib::DataSink& sink) {
-              return stream_events(store, id, from, sink);
-            },
-            [](bool) { open_streams--; });
-      }
+      open_stream(res, [&store = *store, id, from](httplib::DataSink& sink) {
+        return stream_events(store, id, from, sink);
+      });
     }
+    log_request(req, res.status, t0, who ? who->name : "");
+  });
+  svr->Get("/api/gates/events", [&](const httplib::Request& req, httplib::Response& res) {
+    auto t0 = Clock::now();
+    std::string why;
+    std::optional<Identity> who = api.authenticate(req.get_header_value("Authorization"),
+                                                   req.get_header_value("Cookie"), why);
+    if (!who)
+      send(res, api_error(401, why));
+    else
+      open_stream(res,
+                  [&store = *store](httplib::DataSink& sink) { return stream_gates(store, sink); });
     log_request(req, res.status, t0, who ? who->name : "");
   });
   add_sign_in_routes(*svr, oidc ? &*oidc : nullptr, *store, api, settings.public_url);

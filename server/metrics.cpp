@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "server/web_pages.hpp"
+
 namespace rbk::server {
 
 namespace {
@@ -42,10 +44,13 @@ std::string label_value(const std::string& v) {
 }
 
 std::string route_of(const std::string& path) {
-  static const std::vector<std::string> fixed = {"/healthz",  "/readyz",     "/openapi.json",
-                                                 "/metrics",  "/api/whoami", "/api/runbooks",
-                                                 "/api/runs", "/api/gates"};
+  static const std::vector<std::string> fixed = {
+      "/healthz",       "/readyz",      "/openapi.json", "/metrics",          "/api/whoami",
+      "/api/runbooks",  "/api/runs",    "/api/gates",    "/api/gates/events", "/auth/login",
+      "/auth/callback", "/auth/logout", "/auth/token",   "/auth/session"};
   if (std::find(fixed.begin(), fixed.end(), path) != fixed.end()) return path;
+  if (path.rfind("/assets/", 0) == 0) return "/assets/{name}";
+  if (is_web_page(path)) return "page";  // the web pages: one page, whatever the address
   for (const char* prefix : {"/api/runs/", "/api/runbooks/"}) {
     std::string p = prefix;
     if (path.compare(0, p.size(), p) != 0) continue;
@@ -53,7 +58,8 @@ std::string route_of(const std::string& path) {
     std::string rest = slash == std::string::npos ? "" : path.substr(slash);
     std::string param = p == "/api/runs/" ? "{id}" : "{name}";
     if (rest.empty() || rest == "/trace" || rest == "/events" || rest == "/approve" ||
-        rest == "/deny" || rest == "/cancel" || rest == "/diagram.svg" || rest == "/diagram.mmd")
+        rest == "/deny" || rest == "/cancel" || rest == "/diagram.svg" || rest == "/diagram.mmd" ||
+        rest == "/audit")
       return p + param + rest;
   }
   return "other";

@@ -199,6 +199,12 @@ check "a paused run's stream stays open" "$([ $? = 28 ]; echo $?)" "curl ended e
 contains "the stream has its trace" "$tmp/events" '"event":"node_entered"'
 contains "and its state" "$tmp/events" '"status":"paused"'
 check "no action sent by the dry-run" "$([ "$(actions)" = 0 ]; echo $?)" "$(curl -s "$api/actions")"
+curl -sN --max-time 2 -H "Authorization: Bearer $carol" "$url/api/gates/events" > "$tmp/gate-events"
+check "the gates' stream stays open" "$([ $? = 28 ]; echo $?)" "curl ended early"
+contains "it lists the gate waiting" "$tmp/gate-events" "event: gates"
+contains "by run and plan" "$tmp/gate-events" "{\"id\":\"$dry\",\"plan_hash\":"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url/api/gates/events")
+check "the gates' stream needs an identity" "$([ "$code" = 401 ]; echo $?)" "HTTP $code"
 # Event streams hold a connection each: beyond 32 at once the server says to come back.
 streams=()
 for i in $(seq 1 32); do

@@ -503,15 +503,40 @@ async function foreachPlanOf(run) {
   }
 }
 
+// The gates waiting, kept current by /api/gates/events: a gate that starts waiting is
+// added, one decided (here or elsewhere) leaves; a card being filled in stays as it is.
 async function gatesPage() {
   markNav("gates");
-  const { gates } = await api("/api/gates");
-  const cards = [];
-  for (const run of gates) cards.push(gateCard(run, { foreachPlan: await foreachPlanOf(run), onDecided: () => navigate(`/runs/${run.id}`) }));
-  setPage("Gates",
-    h("div", { class: "page-head" }, h("h1", {}, "Gates waiting"), h("span", { class: "sub" }, `${gates.length} waiting for a decision`)),
-    cards.length ? cards : h("p", { class: "muted" }, "No gate is waiting."));
-  refreshGateCount();
+  const signal = pageController.signal;
+  const sub = h("span", { class: "sub", id: "gates-sub", "aria-live": "polite" });
+  const list = h("div", { id: "gates" });
+  const empty = h("p", { class: "muted" }, "No gate is waiting.");
+  setPage("Gates", h("div", { class: "page-head" }, h("h1", {}, "Gates waiting"), sub), list);
+  const cards = new Map(); // "id plan_hash" -> card
+  let shown = "";
+  const update = async (gates) => {
+    const wanted = gates.map((g) => `${g.id} ${g.plan_hash}`);
+    const key = wanted.join(",");
+    if (key === shown || signal.aborted) return;
+    shown = key;
+    for (const [k, card] of cards) if (!wanted.includes(k)) { card.remove(); cards.delete(k); }
+    for (const k of wanted) {
+      if (cards.has(k)) continue;
+      const run = await api(`/api/runs/${encodeURIComponent(k.split(" ")[0])}`);
+      if (run.status !== "paused" || signal.aborted) continue;
+      const card = gateCard(run, { foreachPlan: await foreachPlanOf(run), onDecided: () => navigate(`/runs/${run.id}`) });
+      cards.set(k, card);
+    }
+    // In the server's order (newest first), whatever order they came in.
+    list.replaceChildren(...wanted.filter((k) => cards.has(k)).map((k) => cards.get(k)));
+    if (!cards.size) list.replaceChildren(empty);
+    sub.textContent = `${count(cards.size, "gate")} waiting for a decision`;
+    refreshGateCount();
+  };
+  await update((await api("/api/gates")).gates.map((r) => ({ id: r.id, plan_hash: r.gate.plan_hash })));
+  const events = new EventSource("/api/gates/events");
+  signal.addEventListener("abort", () => events.close());
+  events.addEventListener("gates", (m) => update(JSON.parse(m.data).gates).catch(() => {}));
 }
 
 // /gates/ID: the page a notification links to.

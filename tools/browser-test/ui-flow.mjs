@@ -166,6 +166,11 @@ try {
   await axe(alice, "the run page at its gate");
   await shot(alice, "04-run-at-gate-alice-refused");
 
+  // Alice keeps the gates page open: it follows the gates as they come and go.
+  await alice.click('nav a[data-nav="gates"]');
+  await alice.waitForSelector(`#gates .gate[data-run="${runId}"]`);
+  check("the gates page lists her run's gate", true);
+
   // ---- Bob, from the notification --------------------------------------------------------
   const link = await waitFor("the webhook has the gate's page", () => {
     if (!existsSync(hooksFile)) return null;
@@ -203,6 +208,8 @@ try {
   check("the diagram shows the path to the outcome", path.includes("node_recovered"), path.join(","));
   check("the trace says the action was done", /done\s*certs\.reprovision\("sensor-0042"\)/.test(await bob.textContent("#trace")));
   await shot(bob, "06-run-ended");
+  await alice.waitForSelector(`#gates .gate[data-run="${runId}"]`, { state: "detached" });
+  check("on Alice's gates page the decided gate left, without a reload", !(await alice.$(`#gates .gate[data-run="${runId}"]`)));
   const actions = await (await fetch(`${simUrl}/actions`)).text();
   const reprovisions = actions.match(/"action":"certs\.reprovision"/g) || [];
   check("fleet-sim received the action once", reprovisions.length === 1, actions);
