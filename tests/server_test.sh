@@ -238,7 +238,7 @@ contains "the JSON webhook: the event" "$tmp/hook.json" '"event": "gate.waiting"
 contains "the JSON webhook: the plan hash" "$tmp/hook.json" "\"plan_hash\": \"$plan\""
 contains "the JSON webhook: the link to approve" "$tmp/hook.json" "\"approve\": \"https://rbk.example.com/api/runs/$live/approve\""
 hook_bodies /slack "$live" > "$tmp/hook.json"
-contains "Slack: the headline" "$tmp/hook.json" "waits at gate 'reprovision' for role ops: 1 action planned"
+contains "Slack: the headline" "$tmp/hook.json" "waits at gate 'reprovision' for role ops: certs.reprovision(\\\"sensor-0042\\\")"
 contains "Slack: the plan" "$tmp/hook.json" 'certs.reprovision(\"sensor-0042\")'
 contains "Slack: the link opens the gate's page" "$tmp/hook.json" "<https://rbk.example.com/gates/$live|Open the gate of run $live>"
 contains "the failed delivery was retried" "$tmp/srv.log" "webhook 1 (slack): answered HTTP 500; trying again in 300 ms"
