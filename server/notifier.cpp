@@ -52,9 +52,9 @@ std::string slack_message(const RunRecord& rec, const std::string& public_url) {
   std::string first = plan.empty() ? "nothing planned" : plan[0];
   if (first.size() > 120) first = first.substr(0, 117) + "...";
   if (plan.size() > 1) first += fmt::format(" and {} more", plan.size() - 1);
-  std::string headline = fmt::format("Run {} of {} ({}) waits at gate '{}' for role {}: {}",
-                                     rec.id, rec.runbook, run_mode_name(rec.mode),
-                                     rec.paused_gate, rec.paused_role, first);
+  std::string headline =
+      fmt::format("Run {} of {} ({}) waits at gate '{}' for role {}: {}", rec.id, rec.runbook,
+                  run_mode_name(rec.mode), rec.paused_gate, rec.paused_role, first);
   std::string details =
       fmt::format("*{}* waits for a decision by *{}*\nstarted by {}\n", slack_escape(rec.runbook),
                   slack_escape(rec.paused_role), slack_escape(rec.started_by));
