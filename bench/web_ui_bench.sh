@@ -50,7 +50,7 @@ children=$(curl -s -H "Authorization: Bearer $token" "$url/api/runs/$fanout/trac
   python3 -c 'import json, sys; print(sum(len(e["ids"]) for e in json.load(sys.stdin) if e["event"] == "children"))')
 echo "fleet-sim: $devices devices; the fan-out ran $children children"
 curl -s "$url/" > "$work/page.html"
-for a in $(grep -o '/assets/[a-z]*\.[0-9a-f]*\.[a-z]*' "$work/page.html" | sort -u) /; do
+for a in $(grep -o '/assets/[0-9a-f]*/[a-z_]*\.[a-z]*' "$work/page.html" | sort -u) /; do
   printf '%s: %s bytes\n' "$a" "$(curl -s "$url$a" | wc -c)"
 done
 node tools/browser-test/page-load.mjs "$url" "$token" "$loads" \

@@ -352,16 +352,17 @@ void protect(httplib::Response& res) {
 // when no one is (the page asks it first, before it knows).
 void add_web_routes(httplib::Server& svr, Api& api, bool sso) {
   const std::string page = web_page(sso);
-  svr.Get(R"(/assets/[A-Za-z0-9._-]+)", [](const httplib::Request& req, httplib::Response& res) {
-    const WebAsset* a = web_asset(req.path);
-    if (!a) {
-      send(res, api_error(404, "no asset " + req.path));
-      return;
-    }
-    protect(res);
-    res.set_header("Cache-Control", "public, max-age=31536000, immutable");
-    res.set_content(a->body, a->content_type.c_str());
-  });
+  svr.Get(R"(/assets/[0-9a-f]+/[A-Za-z0-9._-]+)",
+          [](const httplib::Request& req, httplib::Response& res) {
+            const WebAsset* a = web_asset(req.path);
+            if (!a) {
+              send(res, api_error(404, "no asset " + req.path));
+              return;
+            }
+            protect(res);
+            res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+            res.set_content(a->body, a->content_type.c_str());
+          });
   auto page_route = [page](const httplib::Request& req, httplib::Response& res) {
     auto t0 = Clock::now();
     if (!is_web_page(req.path)) {

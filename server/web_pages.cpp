@@ -2,16 +2,10 @@
 
 #include <vector>
 
+#include "server/web_sources.hpp"
 #include "vm/rbc.hpp"
 
 namespace rbk::server {
-
-namespace web_sources {
-extern const char* const kPage;
-extern const char* const kScript;
-extern const char* const kStyle;
-extern const char* const kIcon;
-}  // namespace web_sources
 
 const char* const kContentSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -19,19 +13,26 @@ const char* const kContentSecurityPolicy =
 
 namespace {
 
-WebAsset hashed(const std::string& name, const std::string& ext, const std::string& type,
-                const char* body) {
-  std::string text = body;
-  return {"/assets/" + name + "." + hex(sha256(text)).substr(0, 12) + "." + ext, type, text};
+std::string content_type(const std::string& name) {
+  auto ends = [&](const char* ext) {
+    std::string e = ext;
+    return name.size() > e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0;
+  };
+  if (ends(".js")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  return "application/octet-stream";
 }
 
-const std::vector<WebAsset>& assets() {
-  static const std::vector<WebAsset> all = {
-      hashed("app", "js", "text/javascript; charset=utf-8", web_sources::kScript),
-      hashed("app", "css", "text/css; charset=utf-8", web_sources::kStyle),
-      hashed("icon", "svg", "image/svg+xml", web_sources::kIcon),
-  };
-  return all;
+// /assets/HASH: HASH over every asset's name and text.
+const std::string& assets_folder() {
+  static const std::string folder = [] {
+    std::string all;
+    for (size_t i = 0; i < web_sources::kAssetCount; ++i)
+      all += std::string(web_sources::kAssets[i].name) + '\0' + web_sources::kAssets[i].text + '\0';
+    return "/assets/" + hex(sha256(all)).substr(0, 12);
+  }();
+  return folder;
 }
 
 void replace_all(std::string& s, const std::string& from, const std::string& to) {
@@ -41,17 +42,33 @@ void replace_all(std::string& s, const std::string& from, const std::string& to)
 
 }  // namespace
 
+const std::vector<WebAsset>& web_assets() {
+  static const std::vector<WebAsset> all = [] {
+    std::vector<WebAsset> out;
+    for (size_t i = 0; i < web_sources::kAssetCount; ++i) {
+      const auto& a = web_sources::kAssets[i];
+      out.push_back({assets_folder() + "/" + a.name, content_type(a.name), a.text});
+    }
+    return out;
+  }();
+  return all;
+}
+
 const WebAsset* web_asset(const std::string& path) {
-  for (const auto& a : assets())
+  for (const auto& a : web_assets())
     if (a.path == path) return &a;
   return nullptr;
 }
 
 std::string web_page(bool sso) {
   std::string page = web_sources::kPage;
-  replace_all(page, "{{script}}", assets()[0].path);
-  replace_all(page, "{{style}}", assets()[1].path);
-  replace_all(page, "{{icon}}", assets()[2].path);
+  // Every module is asked for at once, not as the imports are found one level at a time.
+  std::string preload;
+  for (const auto& a : web_assets())
+    if (a.path.size() > 3 && a.path.compare(a.path.size() - 3, 3, ".js") == 0)
+      preload += "<link rel=\"modulepreload\" href=\"" + a.path + "\">\n";
+  replace_all(page, "{{modulepreload}}", preload);
+  replace_all(page, "{{assets}}", assets_folder());
   replace_all(page, "{{sso}}", sso ? "yes" : "no");
   return page;
 }

@@ -5,20 +5,26 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace rbk::server {
 
+// Assets live under /assets/HASH/, HASH a digest of all of them together: a browser may
+// keep each for a year (a new build is a new folder), and the script's modules import each
+// other by relative names (./dom.js) within it.
 struct WebAsset {
-  std::string path;          // /assets/app.3f2a9c1d.js: the content's hash is in the name,
-  std::string content_type;  // so a browser may keep it for a year (a new build, a new name)
+  std::string path;  // /assets/3f2a9c1d0e4b/app.js
+  std::string content_type;
   std::string body;
 };
 
 // The asset at PATH, or null.
 const WebAsset* web_asset(const std::string& path);
+// All of them (the script's modules, the style sheet, the icon).
+const std::vector<WebAsset>& web_assets();
 
-// The HTML page (it names the assets by their hashed paths). SSO says whether single
-// sign-on is configured (the sign-in page offers it).
+// The HTML page (it names the assets by their paths). SSO says whether single sign-on is
+// configured (the sign-in page offers it).
 std::string web_page(bool sso);
 
 // Whether PATH is one of the pages (/, /runbooks/NAME, /runs, /runs/ID, /runs/ID/audit,

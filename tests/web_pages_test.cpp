@@ -18,25 +18,41 @@ TEST(WebPages, PathsThatArePages) {
     EXPECT_FALSE(is_web_page(p)) << p;
 }
 
-TEST(WebPages, ThePageNamesEachAssetByItsHash) {
+TEST(WebPages, ThePageNamesItsAssetsInAFolderOfTheirHash) {
   std::string page = web_page(false);
   EXPECT_EQ(page.find("{{"), std::string::npos) << "a placeholder was left";
   EXPECT_NE(page.find("data-sso=\"no\""), std::string::npos);
   EXPECT_NE(web_page(true).find("data-sso=\"yes\""), std::string::npos);
-  int assets = 0;
-  for (size_t at = 0; (at = page.find("/assets/", at)) != std::string::npos; ++at) {
-    std::string path = page.substr(at, page.find('"', at) - at);
-    const WebAsset* a = web_asset(path);
-    ASSERT_NE(a, nullptr) << path;
-    EXPECT_FALSE(a->body.empty()) << path;
-    // app.<12 hex digits>.js: a new content is a new name, so a year's cache is safe.
-    size_t dot = path.find('.');
-    EXPECT_EQ(path.find('.', dot + 1) - dot - 1, 12u) << path;
-    ++assets;
+  // /assets/<12 hex digits>/NAME: a new build is a new folder, so a year's cache is safe.
+  const std::string folder = web_assets().at(0).path.substr(0, std::string("/assets/").size() + 12);
+  EXPECT_EQ(folder.find_first_not_of("0123456789abcdef", 8), std::string::npos) << folder;
+  for (const char* name : {"app.js", "app.css", "icon.svg"}) {
+    EXPECT_NE(page.find(folder + "/" + name), std::string::npos) << name;
+    const WebAsset* a = web_asset(folder + "/" + name);
+    ASSERT_NE(a, nullptr) << name;
+    EXPECT_FALSE(a->body.empty()) << name;
   }
-  EXPECT_GE(assets, 3);  // script, style sheet, icon
+  EXPECT_EQ(web_asset(folder + "/../openapi.json"), nullptr);
   EXPECT_EQ(web_asset("/assets/app.js"), nullptr);
-  EXPECT_EQ(web_asset("/assets/../openapi.json"), nullptr);
+}
+
+TEST(WebPages, EveryModuleTheScriptImportsIsServedAndPreloaded) {
+  std::string page = web_page(false);
+  int modules = 0;
+  for (const auto& a : web_assets()) {
+    if (a.content_type.rfind("text/javascript", 0) != 0) continue;
+    ++modules;
+    EXPECT_NE(page.find("<link rel=\"modulepreload\" href=\"" + a.path + "\">"), std::string::npos)
+        << a.path;
+    const std::string folder = a.path.substr(0, a.path.rfind('/'));
+    // import { … } from "./dom.js": each relative import names an asset of the folder.
+    for (size_t at = 0; (at = a.body.find("from \"./", at)) != std::string::npos; ++at) {
+      size_t start = at + 7, end = a.body.find('"', start);
+      std::string imported = folder + "/" + a.body.substr(start + 1, end - start - 1);
+      EXPECT_NE(web_asset(imported), nullptr) << a.path << " imports " << imported;
+    }
+  }
+  EXPECT_GE(modules, 2);
 }
 
 TEST(WebPages, TheContentSecurityPolicyAllowsOnlyThisServer) {

@@ -51,10 +51,10 @@ check "rbk serve started" "$(grep -q listening "$tmp/srv.out"; echo $?)" "$(cat 
 curl -s -D "$tmp/page.h" -o "$tmp/page.html" --max-time 10 "$url/runs/r1"
 contains "a page has a content security policy" "$tmp/page.h" "Content-Security-Policy: default-src 'none'; script-src 'self'"
 contains "and is not to be framed" "$tmp/page.h" "X-Frame-Options: DENY"
-asset=$(grep -o '/assets/app\.[0-9a-f]*\.js' "$tmp/page.html")
+asset=$(grep -o '/assets/[0-9a-f]*/app\.js' "$tmp/page.html" | head -1)
 curl -s -D "$tmp/asset.h" -o /dev/null --max-time 10 "$url$asset"
 contains "an asset is kept a year (its name changes with it)" "$tmp/asset.h" "Cache-Control: public, max-age=31536000, immutable"
-code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url/assets/app.0000.js")
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url/assets/000000000000/app.js")
 check "an unknown asset is a 404" "$([ "$code" = 404 ]; echo $?)" "HTTP $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url/runs/a/b/c")
 check "a path that is no page is a 404" "$([ "$code" = 404 ]; echo $?)" "HTTP $code"
