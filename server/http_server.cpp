@@ -27,6 +27,7 @@
 #include "server/settings.hpp"
 #include "server/web_pages.hpp"
 #include "stdlib/config.hpp"
+#include "vm/json_read.hpp"
 #include "vm/rbc.hpp"
 
 namespace rbk::server {
@@ -294,15 +295,15 @@ void add_sign_in_routes(httplib::Server& svr, OidcClient* oidc, RunStore& store,
     } else {
       std::string token;
       try {
-        nlohmann::json body = nlohmann::json::parse(req.body);
-        if (!body.is_object() || body.size() != 1 || !body.contains("token") ||
-            !body["token"].is_string())
-          throw std::invalid_argument("");
-        token = body["token"];
-      } catch (const std::exception&) {
-        send(res, api_error(400, "sign in with {\"token\": \"…\"} (rbk token create)"));
+        nlohmann::json body = read_json(req.body);  // depth-limited, as every body
+        if (body.is_object() && body.size() == 1 && body.contains("token") &&
+            body["token"].is_string())
+          token = body["token"];
+      } catch (const std::exception&) {  // JsonReadError: not JSON
       }
-      if (!token.empty()) {
+      if (token.empty()) {
+        send(res, api_error(400, "sign in with {\"token\": \"…\"} (rbk token create)"));
+      } else {
         std::string why;
         std::optional<Identity> who = identify(store, "Bearer " + token, "", why);
         if (!who) {

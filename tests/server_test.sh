@@ -151,6 +151,10 @@ code=$(curl -s -o "$tmp/body" -w '%{http_code}' --max-time 10 -d "token=$carol" 
 check "a form post (another site could send one): 415" "$([ "$code" = 415 ]; echo $?)" "HTTP $code"
 code=$(curl -s -o "$tmp/body" -w '%{http_code}' --max-time 10 -H 'Content-Type: application/json' -d "{\"token\": \"$carol\", \"x\": 1}" "$url/auth/token")
 check "an unknown field: 400" "$([ "$code" = 400 ]; echo $?)" "HTTP $code"
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' --max-time 10 -H 'Content-Type: application/json' -d '{"token": ""}' "$url/auth/token")
+check "an empty token: 400" "$([ "$code" = 400 ]; echo $?)" "HTTP $code"
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' --max-time 10 -H 'Content-Type: application/json' -d '{"token": ' "$url/auth/token")
+check "not JSON: 400" "$([ "$code" = 400 ]; echo $?)" "HTTP $code"
 
 # The catalogue.
 api "runbooks" 200 GET /api/runbooks "$carol"
