@@ -45,7 +45,7 @@ std::string param_forms(const TypeRef& t) {
 
 std::vector<std::optional<Value>> bind_params(const Program& p, const nlohmann::json* given,
                                               const std::vector<std::string>& assignments,
-                                              std::string& error) {
+                                              std::string& error, bool command_line) {
   const RunbookInfo& rb = p.entry_runbook();
   std::vector<std::optional<Value>> out(rb.params.size());
   auto index_of = [&](const std::string& name) -> int {
@@ -103,7 +103,8 @@ std::vector<std::optional<Value>> bind_params(const Program& p, const nlohmann::
   for (size_t i = 0; i < rb.params.size(); ++i) {
     const ParamInfo& prm = rb.params[i];
     if (out[i] || prm.default_code != kNone) continue;
-    missing += fmt::format("\n  --param {}=…  ({}: {})", prm.name, to_string(p.types[prm.type]),
+    std::string how = command_line ? "--param " + prm.name + "=…" : "\"" + prm.name + "\": …";
+    missing += fmt::format("\n  {}  ({}: {})", how, to_string(p.types[prm.type]),
                            param_forms(p.types[prm.type]));
   }
   if (!missing.empty()) {

@@ -17,10 +17,11 @@ namespace rbk {
 // Binds the entry runbook's parameters from GIVEN (a JSON object; may be null), then from
 // ASSIGNMENTS ("NAME=VALUE", which win). Sets ERROR (naming the parameter and the forms
 // its type accepts) and returns an empty vector on a bad value, an unknown name, or a
-// parameter without a default that nothing gave a value.
+// parameter without a default that nothing gave a value — telling how to give it the way
+// the caller takes it: `--param NAME=…` on the COMMAND_LINE, `"NAME": …` in a request.
 std::vector<std::optional<Value>> bind_params(const Program& p, const nlohmann::json* given,
                                               const std::vector<std::string>& assignments,
-                                              std::string& error);
+                                              std::string& error, bool command_line = true);
 
 // How a value of type T is written on the command line: "a duration with its unit (90s,
 // 45m, 1h30m)", "a JSON list, quoted for the shell ('["10%", "100%"]')".

@@ -301,7 +301,7 @@ ApiResponse Api::start_run(const ApiRequest& req, const Identity& who) {
   setup.config = s_.config[name];
   std::string bind_error;
   json params = body.value("params", json::object());
-  setup.params = bind_params(program, &params, {}, bind_error);
+  setup.params = bind_params(program, &params, {}, bind_error, false);
   if (!bind_error.empty()) return api_error(400, bind_error);
   setup.started_by = who.name;
   RunSession session(std::move(setup), s_.store);

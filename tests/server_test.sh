@@ -181,6 +181,7 @@ api "no such runbook" 404 POST /api/runs "$alice" '{"runbook": "nope"}'
 api "a bad parameter" 400 POST /api/runs "$alice" '{"runbook": "device_offline", "params": {"device": "d", "gateway": "g", "flap_window": "soon"}}'
 contains "names the forms" "$tmp/body" "a duration with its unit"
 api "a missing parameter" 400 POST /api/runs "$alice" '{"runbook": "device_offline", "params": {"device": "d"}}'
+contains "named as a request gives it" "$tmp/body" '\"gateway\": …  (string: any text)'
 api "an unknown mode" 400 POST /api/runs "$alice" '{"runbook": "device_offline", "mode": "yolo"}'
 api "live without the role" 403 POST /api/runs "$carol" '{"runbook": "device_offline", "mode": "live", "params": {"device": "sensor-0042", "gateway": "gw-7"}}'
 python3 -c 'print("{\"runbook\": \"" + "x" * 2000000 + "\"}")' > "$tmp/huge.json"
