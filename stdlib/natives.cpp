@@ -139,6 +139,26 @@ Value Natives::call(const FunctionInfo& fn, const std::vector<Value>& args) {
     case NativeId::Any:
     case NativeId::All:
     case NativeId::Count:
+    case NativeId::AbsInt:
+    case NativeId::AbsFloat:
+    case NativeId::AbsDuration:
+    case NativeId::Round:
+    case NativeId::Floor:
+    case NativeId::Ceil:
+    case NativeId::SumInt:
+    case NativeId::SumFloat:
+    case NativeId::SumDuration:
+    case NativeId::MinInt:
+    case NativeId::MinFloat:
+    case NativeId::MinDuration:
+    case NativeId::MinTime:
+    case NativeId::MinPercent:
+    case NativeId::MaxInt:
+    case NativeId::MaxFloat:
+    case NativeId::MaxDuration:
+    case NativeId::MaxTime:
+    case NativeId::MaxPercent:
+    case NativeId::PercentOf:
       break;
   }
   return Value::error("no world-reaching native " + fn.name);

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <random>
 #include <set>
@@ -411,6 +413,71 @@ TEST(Builtins, StringListAndTimeHelpers) {
   EXPECT_EQ(call("time.format", {t, Value::string("%H:%M")}).str(), "18:30");
   EXPECT_TRUE(call("time.parse", {Value::string("yesterday")}).is_error());
   EXPECT_TRUE(call("split", {Value::string("x"), Value::string("")}).is_error());
+}
+
+TEST(Builtins, NumberFunctions) {
+  auto ints = [](std::initializer_list<int64_t> xs) {
+    std::vector<Value> v;
+    for (auto x : xs) v.push_back(Value::integer(x));
+    return Value::list(std::move(v));
+  };
+  // The declared result decides what an overload returns, an empty list's sum included.
+  Value durations = Value::list({Value::duration(10'000), Value::duration(80'000)});
+  EXPECT_EQ(call_builtin(NativeId::SumInt, {durations}, TypeKind::Duration).kind,
+            ValueKind::Duration);
+  EXPECT_EQ(call_builtin(NativeId::SumInt, {durations}, TypeKind::Duration).i, 90'000);
+  Value empty = Value::list({});
+  EXPECT_EQ(call_builtin(NativeId::SumInt, {empty}, TypeKind::Duration).kind, ValueKind::Duration);
+  EXPECT_EQ(call_builtin(NativeId::SumInt, {empty}, TypeKind::Float).kind, ValueKind::Float);
+  EXPECT_EQ(call_builtin(NativeId::SumInt, {ints({1, 2, 3})}, TypeKind::Int).i, 6);
+  // A list<float> built from ints: its minimum is a float.
+  Value m = call_builtin(NativeId::MinInt, {ints({4, 2, 9})}, TypeKind::Float);
+  EXPECT_EQ(m.kind, ValueKind::Float);
+  EXPECT_EQ(m.f, 2.0);
+  EXPECT_EQ(call_builtin(NativeId::MinInt, {ints({4, 2, 9})}, TypeKind::Int).i, 2);
+  EXPECT_EQ(call_builtin(NativeId::MaxInt, {ints({4, 2, 9})}, TypeKind::Int).i, 9);
+  // Errors are values, as any failed call: an empty list's minimum, overflow, a float no
+  // int holds, a share of nothing.
+  EXPECT_TRUE(call_builtin(NativeId::MinInt, {empty}, TypeKind::Int).is_error());
+  EXPECT_TRUE(call_builtin(NativeId::MaxInt, {empty}, TypeKind::Int).is_error());
+  EXPECT_TRUE(call_builtin(NativeId::SumInt, {ints({INT64_MAX, 1})}, TypeKind::Int).is_error());
+  EXPECT_TRUE(
+      call_builtin(NativeId::AbsInt, {Value::integer(INT64_MIN)}, TypeKind::Int).is_error());
+  EXPECT_TRUE(call_builtin(NativeId::Round, {Value::floating(1e300)}, TypeKind::Int).is_error());
+  EXPECT_TRUE(
+      call_builtin(NativeId::Round, {Value::floating(std::nan(""))}, TypeKind::Int).is_error());
+  EXPECT_TRUE(
+      call_builtin(NativeId::PercentOf, {Value::integer(1), Value::integer(0)}, TypeKind::Percent)
+          .is_error());
+  // A json list may hold anything: a non-number is named, not added.
+  Value mixed = Value::list({Value::integer(1), Value::string("two")});
+  EXPECT_EQ(call_builtin(NativeId::SumInt, {mixed}, TypeKind::Int).str(),
+            "sum of a list with a string item: two");
+  EXPECT_TRUE(call_builtin(NativeId::MaxInt, {mixed}, TypeKind::Int).is_error());
+  EXPECT_TRUE(call_builtin(NativeId::Round, {Value::null()}, TypeKind::Int).is_error());
+  EXPECT_EQ(call_builtin(NativeId::Round, {Value::floating(-2.5)}, TypeKind::Int).i, -3);
+  EXPECT_EQ(call_builtin(NativeId::Floor, {Value::floating(-2.5)}, TypeKind::Int).i, -3);
+  EXPECT_EQ(call_builtin(NativeId::Ceil, {Value::floating(-2.5)}, TypeKind::Int).i, -2);
+  EXPECT_EQ(call_builtin(NativeId::AbsInt, {Value::duration(-300'000)}, TypeKind::Duration).kind,
+            ValueKind::Duration);
+  Value share = call_builtin(NativeId::PercentOf, {Value::integer(3), Value::integer(200)},
+                             TypeKind::Percent);
+  EXPECT_EQ(share.kind, ValueKind::Percent);
+  EXPECT_DOUBLE_EQ(share.f, 1.5);
+}
+
+TEST(Run, NumberFunctionsByType) {
+  Program program = compile((tests_dir() / "vm" / "numbers.rbk").string(), "numbers");
+  Scenario sc;
+  sc.probes = nlohmann::json::parse(
+      R"({"nums.latencies": {"returns": ["10s", "20s", "60s"]},
+          "nums.rates": {"returns": [1.5, 2.25]}, "nums.counts": {"returns": [1, 2, 3]}})");
+  Collect trace;
+  ScenarioHost host(program, sc, trace);
+  Machine vm(program, host);
+  RunResult r = vm.run({});
+  ASSERT_EQ(r.status, RunStatus::Ended) << r.error;
+  EXPECT_EQ(r.path, (std::vector<std::string>{"check", "ok"}));
 }
 
 }  // namespace

@@ -2,7 +2,10 @@
 // alone, in every mode.
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdint>
 #include <ctime>
+#include <optional>
 
 #include "vm/machine.hpp"
 
@@ -22,9 +25,60 @@ std::string mapped(std::string s, int (*f)(int)) {
   return s;
 }
 
+// A number's value for comparing and dividing: ints (and durations, times) as they are,
+// floats and percents as doubles. The checker has made the items of one list one type.
+double number_of(const Value& v) {
+  return v.kind == ValueKind::Float || v.kind == ValueKind::Percent ? v.f
+                                                                    : static_cast<double>(v.i);
+}
+
+// Whether V is a number of some kind (a json list may hold anything).
+bool numeric(const Value& v) {
+  switch (v.kind) {
+    case ValueKind::Int:
+    case ValueKind::Float:
+    case ValueKind::Duration:
+    case ValueKind::Time:
+    case ValueKind::Percent:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// An error value naming the first item of ITEMS that is not a number, for FN; null when
+// every item is one.
+std::optional<Value> not_numbers(const std::vector<Value>& items, std::string_view fn) {
+  for (const auto& v : items)
+    if (!numeric(v))
+      return Value::error(std::string(fn) + " of a list with a " + kind_name(v.kind) +
+                          " item: " + to_display(v));
+  return std::nullopt;
+}
+
+// sum(ITEMS) of the declared RESULT: ints and durations add exactly (overflow is an
+// error value), floats as doubles (an int among them, widened, counts as one). A list whose
+// items are floats sums as floats whatever was declared (a json list, say).
+Value sum(const std::vector<Value>& items, TypeKind result) {
+  if (auto bad = not_numbers(items, "sum")) return *bad;
+  bool floats = result == TypeKind::Float;
+  for (const auto& v : items) floats |= v.kind == ValueKind::Float;
+  if (floats) {
+    double total = 0;
+    for (const auto& v : items) total += number_of(v);
+    return Value::floating(total);
+  }
+  int64_t total = 0;
+  for (const auto& v : items)
+    if (__builtin_add_overflow(total, v.i, &total)) return Value::error("sum overflows an int");
+  bool durations = result == TypeKind::Duration;
+  for (const auto& v : items) durations |= v.kind == ValueKind::Duration;
+  return durations ? Value::duration(total) : Value::integer(total);
+}
+
 }  // namespace
 
-Value call_builtin(NativeId id, const std::vector<Value>& args) {
+Value call_builtin(NativeId id, const std::vector<Value>& args, TypeKind result) {
   auto str = [&](size_t i) -> const std::string& { return args.at(i).str(); };
   auto is = [&](size_t i, ValueKind k) { return i < args.size() && args[i].kind == k; };
   auto truths = [&] {
@@ -89,6 +143,66 @@ Value call_builtin(NativeId id, const std::vector<Value>& args) {
       return Value::boolean(truths() == static_cast<int64_t>(args.at(0).items().size()));
     case NativeId::Count:
       return Value::integer(truths());
+    case NativeId::AbsInt:
+    case NativeId::AbsFloat:
+    case NativeId::AbsDuration: {
+      if (auto bad = not_numbers(args, "abs")) return *bad;
+      const Value& x = args.at(0);
+      if (x.kind == ValueKind::Float || result == TypeKind::Float)
+        return Value::floating(std::fabs(number_of(x)));
+      if (x.i == INT64_MIN) return Value::error("abs of the smallest int overflows");
+      return x.kind == ValueKind::Duration ? Value::duration(x.i < 0 ? -x.i : x.i)
+                                           : Value::integer(x.i < 0 ? -x.i : x.i);
+    }
+    case NativeId::Round:
+    case NativeId::Floor:
+    case NativeId::Ceil: {
+      if (auto bad = not_numbers(args, native_row(id).name())) return *bad;
+      const Value& x = args.at(0);
+      if (x.kind == ValueKind::Int) return x;  // an int is whole already
+      double r = id == NativeId::Round   ? std::round(x.f)
+                 : id == NativeId::Floor ? std::floor(x.f)
+                                         : std::ceil(x.f);
+      // 2^63 is exactly a double; every double below it converts.
+      if (!std::isfinite(r) || r < -9223372036854775808.0 || r >= 9223372036854775808.0)
+        return Value::error(std::string(native_row(id).name()) + " of " + to_display(x) +
+                            ": no int holds it");
+      return Value::integer(static_cast<int64_t>(r));
+    }
+    case NativeId::SumInt:
+    case NativeId::SumFloat:
+    case NativeId::SumDuration:
+      return sum(args.at(0).items(), result);
+    case NativeId::MinInt:
+    case NativeId::MinFloat:
+    case NativeId::MinDuration:
+    case NativeId::MinTime:
+    case NativeId::MinPercent:
+    case NativeId::MaxInt:
+    case NativeId::MaxFloat:
+    case NativeId::MaxDuration:
+    case NativeId::MaxTime:
+    case NativeId::MaxPercent: {
+      const auto& items = args.at(0).items();
+      // The row is the name's first (see call_builtin's note): min's rows come first.
+      const bool is_min = id == NativeId::MinInt || id == NativeId::MinFloat ||
+                          id == NativeId::MinDuration || id == NativeId::MinTime ||
+                          id == NativeId::MinPercent;
+      if (items.empty())
+        return Value::error(std::string(is_min ? "min" : "max") + " of an empty list");
+      if (auto bad = not_numbers(items, is_min ? "min" : "max")) return *bad;
+      const Value* best = &items[0];
+      for (const auto& v : items)
+        if (is_min ? number_of(v) < number_of(*best) : number_of(v) > number_of(*best)) best = &v;
+      if (result == TypeKind::Float) return Value::floating(number_of(*best));  // ints widened
+      return *best;
+    }
+    case NativeId::PercentOf: {
+      if (auto bad = not_numbers(args, "percent")) return *bad;
+      double whole = number_of(args.at(1));
+      if (whole == 0) return Value::error("percent of a zero whole");
+      return Value::percent(100.0 * number_of(args.at(0)) / whole);
+    }
     case NativeId::TimeParse: {
       int64_t ms;
       if (parse_time(str(0), ms)) return Value::time(ms);

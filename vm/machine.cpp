@@ -262,7 +262,7 @@ Value Machine::call_function(uint32_t f, std::vector<Value> args, const Site& si
   if (fn.code == kNone && fn.native) {
     switch (native_row(*fn.native).runs) {
       case NativeRuns::builtin:
-        return call_builtin(*fn.native, args);
+        return call_builtin(*fn.native, args, p_.types[fn.result]->kind);
       case NativeRuns::clock:  // the host's: virtual in scenario runs, journaled for replay
         return *fn.native == NativeId::TimeSince ? Value::duration(host_.now() - args.at(0).i)
                                                  : Value::time(host_.now());

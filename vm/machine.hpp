@@ -192,6 +192,9 @@ class Machine {
 
 // The pure natives (RUNS builtin in lang/natives.def: string and list helpers,
 // time.parse/format), computed in the VM; an Error value for a native that is not one.
-Value call_builtin(NativeId id, const std::vector<Value>& args);
+// RESULT is the kind the call's overload returns (sum of list<float> is a float, of
+// list<duration> a duration): overloads share their name's first row at run time, and an
+// empty list's sum still has the declared type.
+Value call_builtin(NativeId id, const std::vector<Value>& args, TypeKind result = TypeKind::Json);
 
 }  // namespace rbk
