@@ -159,6 +159,8 @@ Value Natives::call(const FunctionInfo& fn, const std::vector<Value>& args) {
     case NativeId::MaxTime:
     case NativeId::MaxPercent:
     case NativeId::PercentOf:
+    case NativeId::UrlEncode:
+    case NativeId::UrlQuery:
       break;
   }
   return Value::error("no world-reaching native " + fn.name);

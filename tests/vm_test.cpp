@@ -466,6 +466,22 @@ TEST(Builtins, NumberFunctions) {
   EXPECT_DOUBLE_EQ(share.f, 1.5);
 }
 
+TEST(Builtins, UrlEncodingAndQueries) {
+  EXPECT_EQ(call_builtin(NativeId::UrlEncode, {Value::string("up == 0 & Gerät/1")}).str(),
+            "up%20%3D%3D%200%20%26%20Ger%C3%A4t%2F1");
+  EXPECT_EQ(call_builtin(NativeId::UrlEncode, {Value::string("a-b_c.d~e")}).str(), "a-b_c.d~e");
+  Value params = Value::record({"q", "limit", "region", "skip", "window"},
+                               {Value::string("rate(x[5m]) > 0"), Value::integer(5),
+                                Value::list({Value::string("eu"), Value::string("us")}),
+                                Value::null(), Value::duration(300'000)});
+  EXPECT_EQ(call_builtin(NativeId::UrlQuery, {params}).str(),
+            "q=rate%28x%5B5m%5D%29%20%3E%200&limit=5&region=eu&region=us&window=5m");
+  Value nested = Value::record({"filter"}, {Value::record({"a"}, {Value::integer(1)})});
+  EXPECT_EQ(call_builtin(NativeId::UrlQuery, {nested}).str(),
+            "url.query: parameter 'filter' is not text, a number, a bool or a list of them");
+  EXPECT_TRUE(call_builtin(NativeId::UrlQuery, {Value::string("a=1")}).is_error());
+}
+
 TEST(Run, NumberFunctionsByType) {
   Program program = compile((tests_dir() / "vm" / "numbers.rbk").string(), "numbers");
   Scenario sc;
@@ -477,7 +493,7 @@ TEST(Run, NumberFunctionsByType) {
   Machine vm(program, host);
   RunResult r = vm.run({});
   ASSERT_EQ(r.status, RunStatus::Ended) << r.error;
-  EXPECT_EQ(r.path, (std::vector<std::string>{"check", "ok"}));
+  EXPECT_EQ(r.path, (std::vector<std::string>{"check", "urls", "ok"}));
 }
 
 }  // namespace

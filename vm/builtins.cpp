@@ -32,6 +32,50 @@ double number_of(const Value& v) {
                                                                     : static_cast<double>(v.i);
 }
 
+// TEXT percent-encoded: every byte but RFC 3986's unreserved characters as %XX.
+std::string url_encoded(const std::string& text) {
+  static const char* hexdigits = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hexdigits[c >> 4];
+      out += hexdigits[c & 15];
+    }
+  }
+  return out;
+}
+
+// NAME=VALUE pairs of a record's fields, in their order; a list repeats the name, null
+// is left out, a record inside is an error value (a query has no nesting).
+Value url_query(const Value& params) {
+  if (params.kind != ValueKind::Record)
+    return Value::error("url.query takes a record of parameters, not " +
+                        std::string(kind_name(params.kind)));
+  std::string out;
+  auto add = [&](const std::string& name, const Value& v) -> bool {
+    if (v.kind == ValueKind::Null) return true;
+    if (v.kind == ValueKind::Record || v.kind == ValueKind::List || v.is_error()) return false;
+    out += (out.empty() ? "" : "&") + url_encoded(name) + "=" + url_encoded(to_display(v));
+    return true;
+  };
+  const auto& keys = params.keys();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const Value& v = params.items()[i];
+    bool ok = true;
+    if (v.kind == ValueKind::List)
+      for (const auto& item : v.items()) ok = ok && add(keys[i], item);
+    else
+      ok = add(keys[i], v);
+    if (!ok)
+      return Value::error("url.query: parameter '" + keys[i] +
+                          "' is not text, a number, a bool or a list of them");
+  }
+  return Value::string(std::move(out));
+}
+
 // Whether V is a number of some kind (a json list may hold anything).
 bool numeric(const Value& v) {
   switch (v.kind) {
@@ -197,6 +241,10 @@ Value call_builtin(NativeId id, const std::vector<Value>& args, TypeKind result)
       if (result == TypeKind::Float) return Value::floating(number_of(*best));  // ints widened
       return *best;
     }
+    case NativeId::UrlEncode:
+      return Value::string(url_encoded(str(0)));
+    case NativeId::UrlQuery:
+      return url_query(args.at(0));
     case NativeId::PercentOf: {
       if (auto bad = not_numbers(args, "percent")) return *bad;
       double whole = number_of(args.at(1));
