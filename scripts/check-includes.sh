@@ -24,6 +24,7 @@ declare -A owned=(
   ['sqlite3\.h']="run/sqlite_store.cpp"
   ['httplib\.h']="stdlib/natives_http.cpp server/http_server.cpp server/http_client.cpp"
   ['(gvc|cgraph)\.h|graphviz/']="render/graphviz.cpp"
+  ['re2/']="vm/regex.cpp"
   ['tao/pegtl']="grammar/rules.hpp grammar/selector.hpp grammar/ast_builder.hpp grammar/parser.cpp"
 )
 

@@ -161,6 +161,10 @@ Value Natives::call(const FunctionInfo& fn, const std::vector<Value>& args) {
     case NativeId::PercentOf:
     case NativeId::UrlEncode:
     case NativeId::UrlQuery:
+    case NativeId::ReMatches:
+    case NativeId::ReFind:
+    case NativeId::ReFindAll:
+    case NativeId::ReReplace:
       break;
   }
   return Value::error("no world-reaching native " + fn.name);

@@ -482,6 +482,34 @@ TEST(Builtins, UrlEncodingAndQueries) {
   EXPECT_TRUE(call_builtin(NativeId::UrlQuery, {Value::string("a=1")}).is_error());
 }
 
+TEST(Builtins, RegularExpressions) {
+  auto re = [](NativeId id, std::vector<Value> args) { return call_builtin(id, args); };
+  auto s = [](const char* x) { return Value::string(x); };
+  const Value log = s("fw 2.4.0 on gw-7: err=17; fw 2.3.1 on gw-9: err=3");
+  EXPECT_TRUE(re(NativeId::ReMatches, {log, s(R"(err=\d+)")}).b);
+  EXPECT_FALSE(re(NativeId::ReMatches, {log, s("^err")}).b);
+  // A group yields its text; without one, the whole match; none: null.
+  EXPECT_EQ(re(NativeId::ReFind, {log, s(R"(err=(\d+))")}).str(), "17");
+  EXPECT_EQ(re(NativeId::ReFind, {log, s(R"(gw-\d+)")}).str(), "gw-7");
+  EXPECT_EQ(re(NativeId::ReFind, {log, s("timeout")}).kind, ValueKind::Null);
+  Value all = re(NativeId::ReFindAll, {log, s(R"(fw (\S+))")});
+  ASSERT_EQ(all.items().size(), 2u);
+  EXPECT_EQ(all.items()[1].str(), "2.3.1");
+  // Empty matches move on: one per position, and the loop ends.
+  EXPECT_EQ(re(NativeId::ReFindAll, {s("abc"), s("x*")}).items().size(), 4u);
+  EXPECT_EQ(re(NativeId::ReReplace, {log, s(R"(err=(\d+))"), s(R"(errors: \1)")}).str(),
+            "fw 2.4.0 on gw-7: errors: 17; fw 2.3.1 on gw-9: errors: 3");
+  // A bad pattern or replacement is an error value naming the problem.
+  Value bad = re(NativeId::ReMatches, {log, s("(unclosed")});
+  ASSERT_TRUE(bad.is_error());
+  EXPECT_NE(bad.str().find("not a regular expression: missing )"), std::string::npos) << bad.str();
+  EXPECT_TRUE(re(NativeId::ReReplace, {log, s("(x)"), s(R"(\2)")}).is_error());
+  EXPECT_TRUE(re(NativeId::ReMatches, {log, Value::string(std::string(5000, 'a'))}).is_error());
+  // Linear time: the pattern that makes a backtracking engine take 2^n steps.
+  std::string as(100'000, 'a');
+  EXPECT_FALSE(re(NativeId::ReMatches, {Value::string(as + "!"), s("^(a+)+$")}).b);
+}
+
 TEST(Run, NumberFunctionsByType) {
   Program program = compile((tests_dir() / "vm" / "numbers.rbk").string(), "numbers");
   Scenario sc;

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "vm/machine.hpp"
+#include "vm/regex.hpp"
 
 namespace rbk {
 
@@ -241,6 +242,14 @@ Value call_builtin(NativeId id, const std::vector<Value>& args, TypeKind result)
       if (result == TypeKind::Float) return Value::floating(number_of(*best));  // ints widened
       return *best;
     }
+    case NativeId::ReMatches:
+      return regex_matches(str(0), str(1));
+    case NativeId::ReFind:
+      return regex_find(str(0), str(1));
+    case NativeId::ReFindAll:
+      return regex_find_all(str(0), str(1));
+    case NativeId::ReReplace:
+      return regex_replace(str(0), str(1), str(2));
     case NativeId::UrlEncode:
       return Value::string(url_encoded(str(0)));
     case NativeId::UrlQuery:
