@@ -243,6 +243,13 @@ ExprPtr AstBuilder::string(const TreeNode& n, int depth) {
     const TreeNode& p = *child;
     if (is<plain_chars>(p)) {
       literal(p.string_view());
+    } else if (is<raw_chars>(p)) {
+      // As written, but a CRLF file's '\r' before a line break is layout, not text.
+      std::string kept;
+      std::string_view s = p.string_view();
+      for (size_t i = 0; i < s.size(); ++i)
+        if (!(s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n')) kept += s[i];
+      literal(kept);
     } else if (is<triple_chars>(p)) {
       std::string kept;
       uint32_t off = static_cast<uint32_t>(p.m_begin.byte) - content_begin;
@@ -322,7 +329,7 @@ ExprPtr AstBuilder::expr(const TreeNode& n, int depth) {
   }
   if (is<null_lit>(n))
     return make_expr(ExprKind::Null, Range{r.begin, src_.pos_at(r.begin.offset + 4)});
-  if (is<plain_string>(n) || is<triple_string>(n)) return string(n, depth);
+  if (is<plain_string>(n) || is<triple_string>(n) || is<raw_string>(n)) return string(n, depth);
   if (is<paren_expr>(n)) {
     auto e = make_expr(ExprKind::Paren, r);
     e->lhs = expr(*n.children.at(0), depth + 1);
@@ -563,7 +570,8 @@ Node AstBuilder::node(const TreeNode& n) {
     i = 1;
   }
   node.name = name(*ch.at(i++));
-  if (i < ch.size() && (is<plain_string>(*ch[i]) || is<triple_string>(*ch[i])))
+  if (i < ch.size() &&
+      (is<plain_string>(*ch[i]) || is<triple_string>(*ch[i]) || is<raw_string>(*ch[i])))
     node.label = label(*ch[i++], 0);
   if (node.kind == NodeKind::End) {
     node.outcome = name(*ch.at(i));

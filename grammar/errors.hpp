@@ -23,6 +23,7 @@ RBK_ERROR(interp_expr,
 RBK_ERROR(interp_close, "expected '}' to close the interpolation")
 RBK_ERROR(string_close, "unterminated string: expected '\"' before the end of the line")
 RBK_ERROR(triple_close, "unterminated string: expected '\"\"\"' before the end of the file")
+RBK_ERROR(raw_close, "unterminated raw string: expected '`' before the end of the file")
 RBK_ERROR(bad_number,
           "a number cannot be followed by letters: duration units are ms, s, m, h and d")
 

@@ -61,6 +61,7 @@ std::string found_at(const char* p, const char* end) {
   auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
   if (*p == '\n' || *p == '\r') return "the end of the line";
   if (*p == '"') return "a string";
+  if (*p == '`') return "a raw string";
   const char* q = p;
   if (word(*q)) {
     while (q < end && word(*q) && q - p < 40) ++q;

@@ -126,7 +126,7 @@ struct number : sor<duration_lit, percent_lit, float_lit, int_lit,
 
 struct expr;
 
-// Strings. Escapes: \" \\ \n \t \r \{ \} \u{hex}. `{expr}` interpolates.
+// Strings. Escapes: \" \\ \n \t \r \{ \} \u{hex}. `{expr}` interpolates (not in raw strings).
 struct escape_code : sor<one<'"', '\\', 'n', 't', 'r', '{', '}'>,
                          seq<one<'u'>, one<'{'>, rep_min_max<1, 6, xdigit>, one<'}'>>> {};
 struct escape : seq<one<'\\'>, must<escape_code>> {};
@@ -141,7 +141,12 @@ struct triple_chars : plus<not_at<triple_quote>, not_one<'\\', '{'>> {};
 struct triple_close : triple_quote {};
 struct triple_string
     : seq<triple_quote, star<sor<triple_chars, escape, interp>>, must<triple_close>> {};
-struct string_lit : tok<sor<triple_string, plain_string>> {};
+// `…`: a raw string, for query languages full of braces and quotes (PromQL, KQL, JSON):
+// no escapes, no interpolation, any character but the backquote, lines included.
+struct raw_chars : plus<not_one<'`'>> {};
+struct raw_close : one<'`'> {};
+struct raw_string : seq<one<'`'>, opt<raw_chars>, must<raw_close>> {};
+struct string_lit : tok<sor<triple_string, plain_string, raw_string>> {};
 
 // ---------------------------------------------------------------- types
 

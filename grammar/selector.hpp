@@ -17,8 +17,9 @@ using selector = pt::selector<
     pt::store_content::on<
         // leaves
         ident_raw, duration_lit, percent_lit, float_lit, int_lit, true_lit, false_lit, null_lit,
-        plain_string, triple_string, plain_chars, triple_chars, escape, interp, node_kind,
-        optional_mark, or_op, and_op, not_op, cmp_op, coalesce_op, add_op, mul_op, neg_op,
+        plain_string, triple_string, raw_string, plain_chars, triple_chars, raw_chars, escape,
+        interp, node_kind, optional_mark, or_op, and_op, not_op, cmp_op, coalesce_op, add_op,
+        mul_op, neg_op,
         // expressions
         paren_expr, list_lit, record_lit, record_entry, config_ref, ident_expr, field_suffix,
         index_suffix, call_suffix, named_arg,

@@ -98,6 +98,21 @@ TEST(Parser, TripleQuotedStringsStripIndentation) {
   EXPECT_EQ(doc.text.text(), "First line.\n  Indented.\n\nLast.");
 }
 
+TEST(Parser, RawStringsKeepBracesQuotesAndBackslashes) {
+  Diagnostics diags;
+  auto r = parse("runbook r { doc `sum(rate(errors{region=\"eu\"}[5m])) \\d+ {device}\r\nnext` }",
+                 diags);
+  ASSERT_TRUE(r.ok);
+  const auto& doc = std::get<ast::Doc>(std::get<ast::Runbook>(r.file.items[0]).items[0]);
+  const auto& parts = doc.text.str->parts;
+  ASSERT_EQ(parts.size(), 1u);  // no interpolation
+  EXPECT_EQ(parts[0].text, "sum(rate(errors{region=\"eu\"}[5m])) \\d+ {device}\nnext");
+  auto empty = parse("runbook r { doc `` }", diags);
+  ASSERT_TRUE(empty.ok);
+  EXPECT_EQ(std::get<ast::Doc>(std::get<ast::Runbook>(empty.file.items[0]).items[0]).text.text(),
+            "");
+}
+
 TEST(Parser, DurationsAndPercents) {
   Diagnostics diags;
   auto r = parse(
@@ -191,6 +206,10 @@ TEST_F(Hostile, StringOpenAtEndOfFile) {
 
 TEST_F(Hostile, TripleStringOpenAtEndOfFile) {
   expect_error("runbook r {\n  doc \"\"\"open\n", "unterminated string");
+}
+
+TEST_F(Hostile, RawStringOpenAtEndOfFile) {
+  expect_error("runbook r {\n  doc `open {\n", "unterminated raw string");
 }
 
 TEST_F(Hostile, HugeInteger) {
