@@ -21,7 +21,4 @@ HttpReply http_call(const std::string& method, const std::string& url, const std
                     const std::string& content_type = "",
                     const std::vector<std::pair<std::string, std::string>>& headers = {});
 
-// TEXT as an application/x-www-form-urlencoded or URL query value.
-std::string url_encode(const std::string& text);
-
 }  // namespace rbk::server

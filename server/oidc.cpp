@@ -7,6 +7,7 @@
 
 #include "server/http_client.hpp"
 #include "vm/json_read.hpp"
+#include "vm/url_encoding.hpp"
 #include "vm/value.hpp"
 
 namespace rbk::server {
@@ -79,12 +80,12 @@ std::string OidcClient::begin(const std::string& return_to, const std::string& l
   std::string state = base64url(random_bytes(16));
   std::string url = authorization_endpoint_ +
                     (authorization_endpoint_.find('?') == std::string::npos ? "?" : "&") +
-                    "response_type=code&client_id=" + url_encode(s_.client_id) +
-                    "&redirect_uri=" + url_encode(redirect_uri_) +
-                    "&scope=" + url_encode(s_.scopes) + "&state=" + state + "&nonce=" + p.nonce +
+                    "response_type=code&client_id=" + url_encoded(s_.client_id) +
+                    "&redirect_uri=" + url_encoded(redirect_uri_) +
+                    "&scope=" + url_encoded(s_.scopes) + "&state=" + state + "&nonce=" + p.nonce +
                     "&code_challenge=" + base64url(sha256(p.verifier)) +
                     "&code_challenge_method=S256";
-  if (!login_hint.empty()) url += "&login_hint=" + url_encode(login_hint);
+  if (!login_hint.empty()) url += "&login_hint=" + url_encoded(login_hint);
   std::lock_guard lock(mu_);
   auto now = std::chrono::steady_clock::now();
   std::erase_if(pending_, [&](const auto& kv) { return kv.second.expires < now; });
@@ -120,10 +121,10 @@ OidcClient::SignedIn OidcClient::finish(const std::string& code, const std::stri
     p = std::move(it->second);
     pending_.erase(it);  // a state is used once
   }
-  std::string form = "grant_type=authorization_code&code=" + url_encode(code) +
-                     "&redirect_uri=" + url_encode(redirect_uri_) +
-                     "&code_verifier=" + url_encode(p.verifier);
-  std::string basic = base64url(url_encode(s_.client_id) + ":" + url_encode(s_.client_secret));
+  std::string form = "grant_type=authorization_code&code=" + url_encoded(code) +
+                     "&redirect_uri=" + url_encoded(redirect_uri_) +
+                     "&code_verifier=" + url_encoded(p.verifier);
+  std::string basic = base64url(url_encoded(s_.client_id) + ":" + url_encoded(s_.client_secret));
   // HTTP Basic takes standard base64: the same alphabet but two characters, and padding.
   for (char& c : basic) c = c == '-' ? '+' : c == '_' ? '/' : c;
   while (basic.size() % 4) basic += '=';

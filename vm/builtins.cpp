@@ -9,6 +9,7 @@
 
 #include "vm/machine.hpp"
 #include "vm/regex.hpp"
+#include "vm/url_encoding.hpp"
 
 namespace rbk {
 
@@ -31,22 +32,6 @@ std::string mapped(std::string s, int (*f)(int)) {
 double number_of(const Value& v) {
   return v.kind == ValueKind::Float || v.kind == ValueKind::Percent ? v.f
                                                                     : static_cast<double>(v.i);
-}
-
-// TEXT percent-encoded: every byte but RFC 3986's unreserved characters as %XX.
-std::string url_encoded(const std::string& text) {
-  static const char* hexdigits = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hexdigits[c >> 4];
-      out += hexdigits[c & 15];
-    }
-  }
-  return out;
 }
 
 // NAME=VALUE pairs of a record's fields, in their order; a list repeats the name, null
