@@ -237,6 +237,20 @@ class Generator {
       case ExprKind::Paren:
         expr(*e.lhs);
         break;
+      case ExprKind::Cond: {
+        // test; JUMP_IF_FALSE else; then; JUMP end; else: else; end — one value either way.
+        expr(*e.lhs);
+        convert_to(*e.lhs, Type::boolean());
+        size_t to_else = emit(Op::JUMP_IF_FALSE);
+        expr(*e.rhs);
+        convert_to(*e.rhs, e.type);
+        size_t to_end = emit(Op::JUMP);
+        patch(to_else);
+        expr(*e.alt);
+        convert_to(*e.alt, e.type);
+        patch(to_end);
+        break;
+      }
       case ExprKind::Unary:
         expr(*e.lhs);
         if (e.op == ast::Op::Not) {

@@ -154,6 +154,34 @@ bool ExprChecker::non_null_operand(const Expr& operand, const TypeRef& t) {
   return false;
 }
 
+// if C then A else B: C a bool; A checked knowing what C being true says of null
+// (`if x != null then x.y else 0`), B what C being false says. The result is the branches'
+// one type: an int and a float make a float, null and T make T?.
+TypeRef ExprChecker::check_cond(const Expr& e, ExprEnv& env) {
+  TypeRef c = check(*e.lhs, env);
+  if (!is_error(c) && non_null_operand(*e.lhs, c) && c->kind != TypeKind::Bool &&
+      c->kind != TypeKind::Json)
+    error("type-mismatch", e.lhs->range,
+          "the condition of 'if' must be bool, but this is " + to_string(c));
+  ExprEnv when_true = env, when_false = env;
+  narrowing(*e.lhs, true, when_true.nonnull);
+  narrowing(*e.lhs, false, when_false.nonnull);
+  TypeRef a = check(*e.rhs, when_true);
+  TypeRef b = check(*e.alt, when_false);
+  if (is_error(a)) return b;
+  if (is_error(b)) return a;
+  if (a->kind == TypeKind::Null && b->kind == TypeKind::Null) return a;
+  if (a->kind == TypeKind::Null) return is_optional(b) ? b : Type::optional(b);
+  if (b->kind == TypeKind::Null) return is_optional(a) ? a : Type::optional(a);
+  if (a->kind == TypeKind::Int && b->kind == TypeKind::Float) return b;
+  if (assignable(b, a)) return a;
+  if (assignable(a, b)) return b;
+  error("type-mismatch", e.range,
+        fmt::format("the branches of 'if' must have one type: 'then' gives {}, 'else' gives {}",
+                    to_string(a), to_string(b)));
+  return Type::error();
+}
+
 TypeRef ExprChecker::check_inner(const Expr& e, ExprEnv& env) {
   switch (e.kind) {
     case ExprKind::Int:
@@ -214,6 +242,8 @@ TypeRef ExprChecker::check_inner(const Expr& e, ExprEnv& env) {
       return check_binary(e, env);
     case ExprKind::Paren:
       return check(*e.lhs, env);
+    case ExprKind::Cond:
+      return check_cond(e, env);
     case ExprKind::List: {
       TypeRef elem;
       for (const auto& item : e.items) {

@@ -66,6 +66,7 @@ class ExprChecker {
 
  private:
   TypeRef check_inner(const ast::Expr& e, ExprEnv& env);
+  TypeRef check_cond(const ast::Expr& e, ExprEnv& env);
   TypeRef check_ident(const ast::Expr& e, ExprEnv& env);
   TypeRef check_field(const ast::Expr& e, ExprEnv& env);
   TypeRef check_call(const ast::Expr& e, ExprEnv& env);

@@ -62,6 +62,7 @@ enum class ExprKind {
   List,       // [items]
   Record,     // {name: value, ...}
   Paren,      // (lhs)
+  Cond,       // if lhs then rhs else alt
 };
 
 enum class Op {
@@ -107,6 +108,7 @@ struct Expr {
   Name name;         // Ident, ConfigRef, Field
   Op op = Op::Add;   // Unary, Binary
   ExprPtr lhs, rhs;
+  ExprPtr alt;             // Cond: the else branch
   int64_t int_value = 0;   // Int, Bool (0/1), Duration (milliseconds)
   double float_value = 0;  // Float, Percent (5% is 5.0)
   bool triple = false;     // String: written as """…"""

@@ -21,6 +21,12 @@ RBK_ERROR(escape_code,
 RBK_ERROR(interp_expr,
           "expected an expression after '{' in a string (write \\{ for a literal brace)")
 RBK_ERROR(interp_close, "expected '}' to close the interpolation")
+// conditional expressions
+RBK_ERROR(cond_test, "expected a condition after 'if'")
+RBK_ERROR(cond_then_kw, "expected 'then' after the condition: if C then A else B")
+RBK_ERROR(cond_then, "expected an expression after 'then'")
+RBK_ERROR(cond_else_kw, "an 'if' expression needs its 'else': if C then A else B")
+RBK_ERROR(cond_else, "expected an expression after 'else'")
 RBK_ERROR(string_close, "unterminated string: expected '\"' before the end of the line")
 RBK_ERROR(triple_close, "unterminated string: expected '\"\"\"' before the end of the file")
 RBK_ERROR(raw_close, "unterminated raw string: expected '`' before the end of the file")

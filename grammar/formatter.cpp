@@ -51,6 +51,7 @@ int precedence(const Expr& e) {
     }
   }
   if (e.kind == ExprKind::Unary) return e.op == Op::Not ? 3 : 8;
+  if (e.kind == ExprKind::Cond) return 0;  // looser than any operator
   return 9;
 }
 
@@ -217,6 +218,8 @@ class Printer {
         return operand(*e.lhs, 9) + "(" + args(e.args) + ")";
       case ExprKind::Paren:
         return "(" + expr(*e.lhs) + ")";
+      case ExprKind::Cond:
+        return "if " + expr(*e.lhs) + " then " + expr(*e.rhs) + " else " + expr(*e.alt);
       case ExprKind::Unary:
         return e.op == Op::Not ? "not " + operand(*e.lhs, 3) : "-" + operand(*e.lhs, 8);
       case ExprKind::Binary: {

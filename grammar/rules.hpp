@@ -58,6 +58,7 @@ RBK_KEYWORD(null, "null")
 RBK_KEYWORD(and, "and")
 RBK_KEYWORD(or, "or")
 RBK_KEYWORD(not, "not")
+RBK_KEYWORD(if, "if")
 RBK_KEYWORD(in, "in")
 RBK_KEYWORD(as, "as")
 // Contextual words: keywords only where a clause expects them, names elsewhere.
@@ -88,7 +89,7 @@ RBK_KEYWORD(aborted, "aborted")
 struct reserved : sor<kw_import, kw_module, kw_config, kw_probe, kw_action, kw_runbook, kw_doc,
                       kw_param, kw_start, kw_decide, kw_wait, kw_approve, kw_call, kw_foreach,
                       kw_end, kw_let, kw_when, kw_else, kw_do, kw_then, kw_on, kw_until, kw_return,
-                      kw_true, kw_false, kw_null, kw_and, kw_or, kw_not, kw_in, kw_as> {};
+                      kw_true, kw_false, kw_null, kw_and, kw_or, kw_not, kw_in, kw_as, kw_if> {};
 
 struct ident_raw : seq<not_at<reserved>, identifier> {};
 struct name : tok<ident_raw> {};
@@ -248,7 +249,16 @@ struct or_op : tok<kw_or> {};
 struct or_rhs : seq<and_expr> {};
 struct or_expr : seq<and_expr, star<or_op, must<or_rhs>>> {};
 
-struct expr : seq<or_expr> {};
+// `if C then A else B`: the loosest expression, so each part is a whole expression (an
+// `else if` chains); a conditional inside an operator's operand needs parentheses.
+struct cond_test : seq<expr> {};
+struct cond_then_kw : tok<kw_then> {};
+struct cond_then : seq<expr> {};
+struct cond_else_kw : tok<kw_else> {};
+struct cond_else : seq<expr> {};
+struct cond_expr : seq<tok<kw_if>, must<cond_test>, must<cond_then_kw>, must<cond_then>,
+                       must<cond_else_kw>, must<cond_else>> {};
+struct expr : sor<cond_expr, or_expr> {};
 
 // ---------------------------------------------------------------- clauses (node bodies)
 

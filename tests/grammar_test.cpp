@@ -113,6 +113,22 @@ TEST(Parser, RawStringsKeepBracesQuotesAndBackslashes) {
             "");
 }
 
+TEST(Parser, ConditionalExpressionIsTheLoosest) {
+  Diagnostics diags;
+  auto r =
+      parse("runbook r { param x: int = if a or b then 1 else if c then 2 else 3 + 4 }", diags);
+  ASSERT_TRUE(r.ok);
+  const ast::Expr& e =
+      *std::get<ast::Param>(std::get<ast::Runbook>(r.file.items[0]).items[0]).default_value;
+  ASSERT_EQ(e.kind, ast::ExprKind::Cond);
+  EXPECT_EQ(e.lhs->op, ast::Op::Or);  // the whole condition
+  EXPECT_EQ(e.rhs->kind, ast::ExprKind::Int);
+  ASSERT_EQ(e.alt->kind, ast::ExprKind::Cond);  // else if
+  EXPECT_EQ(e.alt->alt->op, ast::Op::Add);      // 3 + 4 is the last branch
+  // `if` is reserved: not a name.
+  EXPECT_FALSE(parse("runbook r { param if: int }", diags).ok);
+}
+
 TEST(Parser, DurationsAndPercents) {
   Diagnostics diags;
   auto r = parse(
