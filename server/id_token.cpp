@@ -110,7 +110,7 @@ KeySet KeySet::parse(const std::string& jwks) {
     throw IdTokenError("the provider's key set has no \"keys\" list");
   auto keys = std::make_shared<Keys>();
   for (const auto& k : j["keys"]) {
-    if (!k.is_object() || k.value("kty", "") != "RSA") continue;
+    if (!k.is_object() || string_member(k, "kty") != "RSA") continue;
     if (k.contains("use") && k["use"] != "sig") continue;
     if (!k.contains("n") || !k.contains("e") || !k["n"].is_string() || !k["e"].is_string())
       continue;
@@ -120,7 +120,7 @@ KeySet KeySet::parse(const std::string& jwks) {
     } catch (const IdTokenError&) {
       continue;
     }
-    if (key) keys->by_kid[k.value("kid", "")] = key;
+    if (key) keys->by_kid[string_member(k, "kid")] = key;
   }
   KeySet s;
   s.keys = keys;
@@ -140,7 +140,7 @@ std::string id_token_kid(const std::string& token) {
   if (dot == std::string::npos) return "";
   try {
     json header = read_part(token.substr(0, dot), "header");
-    return header.value("kid", "");
+    return string_member(header, "kid");
   } catch (const std::exception&) {
     return "";
   }
@@ -153,10 +153,10 @@ json verify_id_token(const std::string& token, const KeySet& keys,
   if (b == std::string::npos || token.find('.', b + 1) != std::string::npos)
     throw IdTokenError("the ID token is not a signed JWT (header.payload.signature)");
   json header = read_part(token.substr(0, a), "header");
-  std::string alg = header.value("alg", "");
+  std::string alg = string_member(header, "alg");
   if (alg != "RS256")
     throw IdTokenError("the ID token is signed with \"" + alg + "\": only RS256 is accepted");
-  std::string kid = header.value("kid", "");
+  std::string kid = string_member(header, "kid");
   std::shared_ptr<EVP_PKEY> key;
   if (keys.keys) {
     if (auto it = keys.keys->by_kid.find(kid); it != keys.keys->by_kid.end())

@@ -52,7 +52,7 @@ OidcClient::OidcClient(OidcSettings settings, std::string redirect_uri)
 
 void OidcClient::discover() {
   json d = fetch_json(s_.issuer + "/.well-known/openid-configuration", "discovery document");
-  if (!d.is_object() || d.value("issuer", "") != s_.issuer)
+  if (!d.is_object() || string_member(d, "issuer") != s_.issuer)
     throw OidcError("the provider's discovery document names another issuer than " + s_.issuer);
   for (auto [key, out] :
        {std::pair{"authorization_endpoint", &authorization_endpoint_},

@@ -177,6 +177,9 @@ TEST_F(IdTokenTest, ChangedBytesAndMalformedTokens) {
   EXPECT_NE(refusal("a.b.c.d").find("not a signed JWT"), std::string::npos);
   EXPECT_NE(refusal("!!.e30.x").find("base64url"), std::string::npos);
   EXPECT_NE(refusal(base64url("[1]") + ".e30.x").find("not a JSON object"), std::string::npos);
+  EXPECT_NE(refusal(base64url(R"({"alg": 256, "kid": ["k1"]})") + ".e30.x").find("only RS256"),
+            std::string::npos);
+  EXPECT_EQ(id_token_kid(base64url(R"({"kid": 1})") + ".e30.x"), "");
 }
 
 TEST_F(IdTokenTest, KeySets) {
@@ -185,6 +188,9 @@ TEST_F(IdTokenTest, KeySets) {
   KeySet s = KeySet::parse(
       R"({"keys": [{"kty": "EC", "kid": "e"}, {"kty": "RSA", "kid": "x", "n": "!", "e": "AQAB"}]})");
   EXPECT_EQ(s.size(), 0u);  // keys rbk cannot use are skipped, not trusted
+  // Members of another JSON type are keys rbk cannot use either (the fuzzer's find: a
+  // numeric "kty" threw the JSON library's exception out of the reader).
+  EXPECT_EQ(KeySet::parse(R"({"keys": [{"kty": 1111111}, {"kty": "RSA", "kid": 7}]})").size(), 0u);
   EXPECT_TRUE(keys.has("k1"));
   EXPECT_EQ(base64url_decode(base64url("any bytes\x01\xff")), "any bytes\x01\xff");
 }

@@ -84,4 +84,10 @@ nlohmann::json read_json(std::string_view text, int max_depth) {
   }
 }
 
+std::string string_member(const nlohmann::json& object, std::string_view key) {
+  if (!object.is_object()) return "";
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 }  // namespace rbk

@@ -31,4 +31,10 @@ std::string json_place(std::string_view text, size_t offset);
 // Parses TEXT; throws JsonReadError("not valid JSON: …" / "… nested more than 64 levels …").
 nlohmann::json read_json(std::string_view text, int max_depth = kMaxJsonDepth);
 
+// OBJECT's member KEY when it is a string, else "" (absent, another type, or OBJECT not an
+// object). For input from outside: nlohmann's value(KEY, "") throws when the member is
+// there with another type ({"kty": 1}), which a reader of a provider's key set or an
+// ID token must treat as "not what we need", not as a crash.
+std::string string_member(const nlohmann::json& object, std::string_view key);
+
 }  // namespace rbk
