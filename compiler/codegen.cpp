@@ -529,10 +529,23 @@ class Generator {
         if (!has_else) emit(Op::NO_BRANCH);
         break;
       }
-      case NodeKind::Action:
+      case NodeKind::Action: {
         emit(Op::ACT);
+        const uint32_t act_line = line_;
+        uint32_t planned = 0;  // the k-th `do` is the plan's call k
+        for (const auto& c : n.clauses) {
+          if (c.kind != ClauseKind::Do) continue;
+          if (!c.name.text.empty()) {
+            line_ = c.range.begin.line;
+            emit(Op::ACT_RESULT, planned);
+            emit(Op::STORE_VAR, static_cast<uint32_t>(m.var_index.at(c.name.text)));
+          }
+          ++planned;
+        }
+        line_ = act_line;
         emit(Op::TAKE, edge_of(ClauseKind::Then));
         break;
+      }
       case NodeKind::Wait: {
         const ast::Clause* until = nullptr;
         for (const auto& c : n.clauses)

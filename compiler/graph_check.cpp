@@ -193,9 +193,15 @@ void check_definite_assignment(const RunbookModel& rb, const std::vector<VarRead
     if (fresh) {
       const ast::Node& node = rb.node(r.node);
       for (size_t k = 0; k < node.clauses.size(); ++k)
-        if (node.clauses[k].kind == ast::ClauseKind::Let)
+        if (node.clauses[k].kind == ast::ClauseKind::Let) {
           if (auto v = rb.var_index.find(node.clauses[k].name.text); v != rb.var_index.end())
             lets->second.try_emplace(v->second, static_cast<int>(k));
+        } else if (node.clauses[k].kind == ast::ClauseKind::Do) {
+          // A `do let` result read anywhere in its own node is result-too-early, which the
+          // checker reports instead.
+          if (auto v = rb.var_index.find(node.clauses[k].name.text); v != rb.var_index.end())
+            lets->second[v->second] = -1;
+        }
     }
     auto at = lets->second.find(r.var);
     return at != lets->second.end() && at->second < r.clause;

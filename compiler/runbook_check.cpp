@@ -156,6 +156,9 @@ class RunbookChecker {
   void check_foreach(const ast::Node& n, ExprEnv& env,
                      const std::set<std::string>& visible_runbooks);
   void check_waves(const ast::Clause& c);
+  void bind_var(const ast::Clause& c, const TypeRef& t);
+  void bind_action_result(const ast::Clause& c, int32_t function, const TypeRef& result);
+  void check_result_reads(int index, const ast::Node& n);
   void check_abort(const ast::Clause& c);
   bool has_gates(const RunbookModel& rb, std::set<std::string>& seen) const;
   int declare_var(const std::string& name, const Range& def);
@@ -318,7 +321,7 @@ void RunbookChecker::collect_node(const ast::Node& n, int index) {
       if (c.role && c.role->text().empty())
         diags_.error("empty-role", rb_.src, c.role->range(), "the approval role is empty");
     }
-    if (c.kind == ClauseKind::Let) {
+    if (c.kind == ClauseKind::Let || (c.kind == ClauseKind::Do && !c.name.text.empty())) {
       bool is_param = false;
       for (const ast::Param* p : rb_.params) is_param |= p->name.text == c.name.text;
       if (is_param)
@@ -501,24 +504,9 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
   for (size_t k = 0; k < n.clauses.size(); ++k) {
     const ast::Clause& c = n.clauses[k];
     switch (c.kind) {
-      case ClauseKind::Let: {
-        TypeRef t = exprs_.check(*c.expr, env);
-        auto it = rb_.var_index.find(c.name.text);
-        if (it == rb_.var_index.end()) break;  // a parameter's name: reported already
-        VarDef& v = rb_.vars[it->second];
-        if (!v.type) {
-          v.type = t;
-          names_[v.name].type = t;
-        } else if (!is_error(t) && !is_error(v.type) && !same_type(t, v.type) &&
-                   !assignable(t, v.type)) {
-          diags_
-              .error("type-mismatch", rb_.src, c.expr->range,
-                     fmt::format("'{}' is {} where it is first bound, but this is {}", v.name,
-                                 to_string(v.type), to_string(t)))
-              .related.push_back({rb_.src, v.def, "first bound here"});
-        }
+      case ClauseKind::Let:
+        bind_var(c, exprs_.check(*c.expr, env));
         break;
-      }
       case ClauseKind::When: {
         exprs_.expect(*c.expr, Type::boolean(), env, "a 'when' condition");
         // Later conditions are tried only when this one was false.
@@ -532,7 +520,7 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
                        "'do' needs a call, as in do gateway.restart(gw)");
         } else {
           env.action_call = c.expr.get();
-          exprs_.check(*c.expr, env);
+          TypeRef t = exprs_.check(*c.expr, env);
           env.action_call = nullptr;
           int32_t f = c.expr->callee;
           if (f >= 0 && program_.registry.all()[f].effect != Effect::Action)
@@ -541,6 +529,7 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
                        "'do' performs an action, but '" + program_.registry.all()[f].name +
                            "' is a " + effect_name(program_.registry.all()[f].effect))
                 .hints.push_back("bind a probe's result with let; do is for actions");
+          if (!c.name.text.empty()) bind_action_result(c, f, t);
         }
         break;
       case ClauseKind::Until: {
@@ -571,6 +560,67 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
     for (const auto& [var, range] : reads)
       reads_.push_back(VarRead{index, static_cast<int>(k), var, range});
     reads.clear();
+  }
+  check_result_reads(index, n);
+}
+
+// LET NAME = … and do let NAME = …: the variable's type is its first binding's.
+void RunbookChecker::bind_var(const ast::Clause& c, const TypeRef& t) {
+  auto it = rb_.var_index.find(c.name.text);
+  if (it == rb_.var_index.end()) return;  // a parameter's name: reported already
+  VarDef& v = rb_.vars[it->second];
+  if (!v.type) {
+    v.type = t;
+    names_[v.name].type = t;
+  } else if (!is_error(t) && !is_error(v.type) && !same_type(t, v.type) && !assignable(t, v.type)) {
+    diags_
+        .error("type-mismatch", rb_.src, c.expr->range,
+               fmt::format("'{}' is {} where it is first bound, but this is {}", v.name,
+                           to_string(v.type), to_string(t)))
+        .related.push_back({rb_.src, v.def, "first bound here"});
+  }
+}
+
+// do let job = ota.start_job(…): JOB is the action's result (of its declared type), bound
+// once the node's actions have run; an action that declares no result has none to bind.
+void RunbookChecker::bind_action_result(const ast::Clause& c, int32_t function,
+                                        const TypeRef& result) {
+  if (function >= 0 && program_.registry.all()[function].effect == Effect::Action &&
+      program_.registry.all()[function].result->kind == TypeKind::Null) {
+    const std::string& name = program_.registry.all()[function].name;
+    diags_
+        .error("no-result", rb_.src, c.expr->range,
+               "action '" + name + "' declares no result, so 'do let " + c.name.text +
+                   "' has nothing to bind")
+        .hints.push_back("declare one (action " + name.substr(name.find('.') + 1) +
+                         "(…) -> json) or write do " + name + "(…)");
+    bind_var(c, Type::error());
+    return;
+  }
+  bind_var(c, result);
+}
+
+// An action node evaluates its lets and its calls' arguments before any of its actions
+// runs (the gate shows them), so a result bound by one of its `do let`s does not exist yet
+// anywhere in the node: on a second visit it would silently be the previous visit's.
+void RunbookChecker::check_result_reads(int index, const ast::Node& n) {
+  std::map<int, const ast::Clause*> bound_here;
+  for (const auto& c : n.clauses)
+    if (c.kind == ClauseKind::Do && !c.name.text.empty())
+      if (auto v = rb_.var_index.find(c.name.text); v != rb_.var_index.end())
+        bound_here.try_emplace(v->second, &c);
+  if (bound_here.empty()) return;
+  for (const VarRead& r : reads_) {
+    if (r.node != index) continue;
+    auto it = bound_here.find(r.var);
+    if (it == bound_here.end()) continue;
+    auto& d = diags_.error(
+        "result-too-early", rb_.src, r.range,
+        "'" + rb_.vars[r.var].name +
+            "' is the result of an action of this node, which runs only after the node's lets "
+            "and arguments are evaluated (the gate shows them first)");
+    d.related.push_back({rb_.src, it->second->name.range, "bound here"});
+    d.hints.push_back("read it in the node that 'then' leads to");
   }
 }
 

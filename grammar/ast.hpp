@@ -170,7 +170,7 @@ struct Clause {
   ClauseKind kind;
   Range range;
   Range keyword;              // the clause keyword(s), for diagnostics
-  Name name;                  // Let: variable; Run: runbook
+  Name name;                  // Let, Do (do let NAME = …): variable; Run: runbook
   ExprPtr expr;               // Let value, When/Until condition, Do call, Timeout duration,
                               // Return value, ExprStmt
   ExprPtr within, every;      // Until

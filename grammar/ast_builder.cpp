@@ -448,7 +448,8 @@ Clause AstBuilder::clause(const TreeNode& n) {
   } else if (is<do_clause>(n)) {
     c.kind = ClauseKind::Do;
     keyword(2);
-    c.expr = expr(*ch.at(0), 0);
+    if (ch.size() == 2) c.name = name(*ch[0]);  // do let NAME = CALL
+    c.expr = expr(*ch.back(), 0);
   } else if (is<then_clause>(n)) {
     c.kind = ClauseKind::Then;
     keyword(4);

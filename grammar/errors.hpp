@@ -74,6 +74,10 @@ RBK_ERROR(when_target, "expected the name of the target node after '->'")
 RBK_ERROR(else_arrow, "expected '->' after 'else'")
 RBK_ERROR(else_target, "expected the name of the target node after 'else ->'")
 RBK_ERROR(do_call, "expected a call after 'do' (as in do gateway.restart(gw))")
+RBK_ERROR(do_let_name,
+          "expected a variable name after 'do let' (as in do let job = ota.start_job(…))")
+RBK_ERROR(do_let_equals,
+          "expected '=' after the variable name (as in do let job = ota.start_job(…))")
 RBK_ERROR(then_arrow, "expected '->' after 'then'")
 RBK_ERROR(then_target, "expected the name of the target node after 'then ->'")
 RBK_ERROR(on_error_word, "expected 'error' after 'on' (as in on error -> node)")

@@ -486,7 +486,8 @@ class Printer {
           line("let " + c.name.text + " = " + expr(*c.expr));
           break;
         case ClauseKind::Do:
-          line("do " + expr(*c.expr));
+          line(c.name.text.empty() ? "do " + expr(*c.expr)
+                                   : "do let " + c.name.text + " = " + expr(*c.expr));
           break;
         case ClauseKind::ApproveBy:
           line("approve by " + str(*c.role->str));

@@ -282,7 +282,11 @@ struct else_target : name {};
 struct else_clause : seq<tok<kw_else>, must<else_arrow>, edge_tail<else_target>> {};
 
 struct do_call : seq<expr> {};
-struct do_clause : seq<tok<kw_do>, must<do_call>> {};
+// `do let job = ota.start_job(…)`: the action's result, bound once it has run.
+struct do_let_name : name {};
+struct do_let_equals : equals {};
+struct do_binding : seq<tok<kw_let>, must<do_let_name>, must<do_let_equals>> {};
+struct do_clause : seq<tok<kw_do>, opt<do_binding>, must<do_call>> {};
 
 struct then_arrow : arrow {};
 struct then_target : name {};

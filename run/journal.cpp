@@ -158,6 +158,10 @@ ActOutcome JournalHost::act(const PlannedCall& call, const Site& site) {
       out.kind = ActOutcome::Kind::Performed;
       if (d != GateDecision::Approved)
         out.value = Value::error("not performed (decided after an interruption)");
+      else if (call.result_bound)  // done, but what it returned is lost
+        out.value = Value::error(
+            "performed before an interruption: its result, which a later node reads, is "
+            "not known");
       return out;
     };
     // Skip what the action's body asked (it is not run again) up to its completion, or up

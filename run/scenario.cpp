@@ -496,9 +496,13 @@ ActOutcome ScenarioHost::act(const PlannedCall& call, const Site&) {
     ++pos;
   }
   if (spec->is_null()) return ActOutcome{ActOutcome::Kind::WouldDo, {}};
+  // {"returns": v}: what the action gives back (a job's id), for a `do let` that reads
+  // it; the VM converts it to the declared type when it is read.
+  if (spec->is_object() && spec->size() == 1 && spec->contains("returns"))
+    return ActOutcome{ActOutcome::Kind::WouldDo, from_plain_json((*spec)["returns"])};
   if (!spec->is_object() || !spec->contains("error"))
     throw HostFault(scenario_.path + ": the outcome of action " + name +
-                    " must be {\"error\": …}, {\"sequence\": […]} or null");
+                    " must be {\"returns\": …}, {\"error\": …}, {\"sequence\": […]} or null");
   const json& error = (*spec)["error"];
   return ActOutcome{ActOutcome::Kind::WouldDo,
                     Value::error(error.is_string() ? error.get<std::string>() : error.dump())};

@@ -164,7 +164,12 @@ void ReadableTrace::event(const TraceEvent& e, int64_t) {
     case TraceKind::Action: {
       bool performed = field(e, "performed") && field(e, "performed")->b;
       out_ << pad << "    " << (performed ? "did " : "would do ") << call_text();
-      if (field(e, "error")) out_ << " failed: " << text(e, "error");
+      if (field(e, "error")) {
+        out_ << " failed: " << text(e, "error");
+      } else if (const Value* r = field(e, "result")) {  // read later (do let)
+        out_ << " = " << show(*r);
+        if (field(e, "placeholder")) out_ << "  (a placeholder: not performed)";
+      }
       out_ << "\n";
       break;
     }

@@ -50,7 +50,7 @@ TEST(Opcodes, TableIsComplete) {
   }
   // The enum and the table come from the same file; the last opcode closes the table
   // (opcodes are appended, so a file's numbers never change).
-  EXPECT_EQ(static_cast<size_t>(Op::FOREACH) + 1, kOpCount);
+  EXPECT_EQ(static_cast<size_t>(Op::ACT_RESULT) + 1, kOpCount);
 }
 
 // ------------------------------------------------------------ verifier and .rbc
@@ -521,6 +521,78 @@ TEST(Run, NumberFunctionsByType) {
   RunResult r = vm.run({});
   ASSERT_EQ(r.status, RunStatus::Ended) << r.error;
   EXPECT_EQ(r.path, (std::vector<std::string>{"check", "urls", "ok"}));
+}
+
+}  // namespace
+}  // namespace rbk::test
+
+namespace rbk::test {
+namespace {
+
+// The action events of a run: each one's fields by key.
+struct ActionEvents : TraceSink {
+  std::vector<std::map<std::string, Value>> actions;
+  std::string error;  // the reason of the last error event
+  void event(const TraceEvent& e, int64_t) override {
+    if (e.kind == TraceKind::Error)
+      for (const auto& f : e.fields)
+        if (f.key == "reason") error = f.value.str();
+    if (e.kind != TraceKind::Action) return;
+    auto& a = actions.emplace_back();
+    for (const auto& f : e.fields) a[f.key] = f.value;
+  }
+};
+
+RunResult run_job(const std::string& actions, const std::string& probes, ActionEvents& trace) {
+  static Program program = compile((tests_dir() / "vm" / "action_results.rbk").string(), "job_run");
+  Scenario sc;
+  sc.actions = nlohmann::json::parse(actions);
+  sc.probes = nlohmann::json::parse(probes);
+  sc.start_ms = 0;
+  ScenarioHost host(program, sc, trace);
+  Machine vm(program, host);
+  return vm.run({Value::string("gw-7")});
+}
+
+// do let job = jobs.create(…): the action's answer is the job a later wait polls.
+TEST(ActionResults, ALaterNodeReadsTheResult) {
+  ActionEvents trace;
+  RunResult r = run_job(
+      R"({"jobs.create": {"returns": {"id": "job-42", "state": "QUEUED"}}})",
+      R"({"jobs.state": [{"args": ["job-42"], "sequence": ["QUEUED", "IN_PROGRESS", "SUCCEEDED"]}]})",
+      trace);
+  ASSERT_EQ(r.status, RunStatus::Ended) << r.error;
+  EXPECT_EQ(r.path, (std::vector<std::string>{"create", "poll", "done"}));
+  ASSERT_EQ(trace.actions.size(), 1u);
+  EXPECT_EQ(to_source(trace.actions[0]["result"]), R"({id: "job-42", state: "QUEUED"})");
+  EXPECT_FALSE(trace.actions[0].count("placeholder"));
+}
+
+// Recorded, not performed, and nothing says what it would return: the declared type's
+// placeholder, and the trace says it is one.
+TEST(ActionResults, ARecordedActionGivesThePlaceholder) {
+  ActionEvents trace;
+  RunResult r = run_job(
+      "{}", R"({"jobs.state": [{"args": ["dry-run-placeholder"], "returns": "SUCCEEDED"}]})",
+      trace);
+  ASSERT_EQ(r.status, RunStatus::Ended) << r.error;
+  EXPECT_EQ(r.path, (std::vector<std::string>{"create", "poll", "done"}));
+  ASSERT_EQ(trace.actions.size(), 1u);
+  EXPECT_EQ(to_source(trace.actions[0]["result"]),
+            R"({id: "dry-run-placeholder", state: "dry-run-placeholder"})");
+  EXPECT_TRUE(trace.actions[0]["placeholder"].b);
+  EXPECT_FALSE(trace.actions[0]["performed"].b);
+}
+
+// An answer that is not of the declared type fails the action node (its on error edge),
+// naming the action and the field, instead of failing a later node that reads it.
+TEST(ActionResults, AResultOfAnotherTypeFailsTheActionNode) {
+  ActionEvents trace;
+  RunResult r =
+      run_job(R"({"jobs.create": {"returns": {"id": 5, "state": "QUEUED"}}})", "{}", trace);
+  ASSERT_EQ(r.status, RunStatus::Ended) << r.error;
+  EXPECT_EQ(r.path, (std::vector<std::string>{"create", "failed"}));
+  EXPECT_EQ(trace.error, "jobs.create: result.id: expected string, got int 5");
 }
 
 }  // namespace

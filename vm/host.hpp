@@ -31,6 +31,9 @@ std::string call_text(const std::string& name, const std::vector<Value>& args);
 struct PlannedCall {
   const FunctionInfo* function = nullptr;
   std::vector<Value> args;
+  // A later node reads its result (`do let job = …`): an action performed before an
+  // interruption cannot count as done without it.
+  bool result_bound = false;
   std::string describe() const;  // gateway.restart("gw-7")
 };
 

@@ -317,6 +317,7 @@ struct Machine::Frame {
   const NodeInfo* node;  // null in bodies and defaults
   Site site;
   std::vector<PlannedCall> plan{};
+  std::vector<Value> results{};  // ACT's: each planned call's result, for ACT_RESULT
   int64_t deadline = 0, every = 0, wait_started = 0;
   int64_t hold = 0;                  // a wait's `holds`: how long the condition must stay true
   int64_t held_since = -1;           // when it last became true (-1: it is not)
@@ -547,7 +548,11 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
         f.plan.push_back(PlannedCall{&p_.functions[in.a], f.pop_n(in.b)});
         break;
       case Op::ACT:
-        if (std::optional<Exit> out = act(f)) return *out;
+        if (std::optional<Exit> out = act(f, c, pc)) return *out;
+        break;
+      case Op::ACT_RESULT:
+        if (in.a >= f.results.size()) throw Failure{"ACT_RESULT before ACT", f.site};
+        stack.push_back(f.results[in.a]);
         break;
       case Op::WAIT_SETUP: {
         Value every = f.pop(), within = f.pop();
@@ -582,8 +587,12 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
 }
 
 // ACT: asks the node's gate (if it has a role) about the plan, then performs each call.
-std::optional<Machine::Exit> Machine::act(Frame& f) {
+std::optional<Machine::Exit> Machine::act(Frame& f, const Code& code, uint32_t pc) {
   const NodeInfo& node = *f.node;
+  // The results the node's code reads after ACT (`do let`), before its TAKE.
+  for (uint32_t q = pc + 1; q < code.instrs.size() && code.instrs[q].op != Op::TAKE; ++q)
+    if (code.instrs[q].op == Op::ACT_RESULT && code.instrs[q].a < f.plan.size())
+      f.plan[code.instrs[q].a].result_bound = true;
   if (!node.role.empty() && !wave_approved_) {
     GateRequest req;
     req.site = f.site;
@@ -628,6 +637,12 @@ std::optional<Machine::Exit> Machine::act(Frame& f) {
       } leave{body_level_};
       out.value = exec(p_.codes[call.function->code], body).value;
     }
+    // Recorded, not performed, and its result read later: the declared type's placeholder
+    // (a scenario may answer with a value of its own), said so in the trace.
+    const bool placeholder = out.kind == ActOutcome::Kind::WouldDo && call.result_bound &&
+                             out.value.kind == ValueKind::Null &&
+                             p_.types[call.function->result]->kind != TypeKind::Null;
+    if (placeholder) out.value = placeholder_value(p_.types[call.function->result], host_.now());
     host_.acted(call, out.value, f.site);
     result_.actions.push_back(call.function->name);
     std::vector<TraceField> fields{
@@ -635,9 +650,22 @@ std::optional<Machine::Exit> Machine::act(Frame& f) {
         {"args", Value::list(call.args)},
         {"performed", Value::boolean(out.kind != ActOutcome::Kind::WouldDo)},
         {"duration_ms", Value::integer(wall_ms() - t0)}};
-    if (out.value.is_error()) fields.push_back({"error", Value::string(out.value.str())});
+    if (out.value.is_error()) {
+      fields.push_back({"error", Value::string(out.value.str())});
+    } else if (call.result_bound) {
+      fields.push_back({"result", out.value});
+      if (placeholder) fields.push_back({"placeholder", Value::boolean(true)});
+    }
     emit(TraceKind::Action, f.site, std::move(fields));
     if (out.value.is_error()) return fail(f, call.function->name + ": " + out.value.str());
+    if (call.result_bound) {
+      // A result read later must be of the declared type: a host's or a scenario's json
+      // converts (or fails the node) here, not in the node that reads it.
+      Value typed = convert(out.value, p_.types[call.function->result], "result");
+      if (typed.is_error()) return fail(f, call.function->name + ": " + typed.str());
+      out.value = std::move(typed);
+    }
+    f.results.push_back(std::move(out.value));
   }
   return std::nullopt;
 }

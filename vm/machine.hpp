@@ -128,7 +128,7 @@ class Machine {
   Exit exec(const Code& code, Context& ctx);
   // The node-level opcodes, which reach the host (machine.cpp explains each).
   struct Frame;
-  std::optional<Exit> act(Frame& f);
+  std::optional<Exit> act(Frame& f, const Code& code, uint32_t pc);
   std::optional<Exit> poll(Frame& f, const Instr& in, uint32_t& next);
   Exit approve(Frame& f, const Value& timeout);
   void run_call_node(Frame& f, const Instr& in);

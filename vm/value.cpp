@@ -515,4 +515,36 @@ Value convert(const Value& v, const TypeRef& t, const std::string& path) {
   return convert_at(v, t, ConvertPath{nullptr, &path, 0});
 }
 
+Value placeholder_value(const TypeRef& t, int64_t now_ms) {
+  switch (t->kind) {
+    case TypeKind::Bool:
+      return Value::boolean(false);
+    case TypeKind::Int:
+      return Value::integer(0);
+    case TypeKind::Float:
+      return Value::floating(0);
+    case TypeKind::String:
+      return Value::string(kActionPlaceholder);
+    case TypeKind::Duration:
+      return Value::duration(0);
+    case TypeKind::Time:
+      return Value::time(now_ms);
+    case TypeKind::Percent:
+      return Value::percent(0);
+    case TypeKind::List:
+      return Value::list({});
+    case TypeKind::Record: {
+      std::vector<std::string> keys;
+      std::vector<Value> values;
+      for (const auto& f : t->fields) {
+        keys.push_back(f.name);
+        values.push_back(placeholder_value(f.type, now_ms));
+      }
+      return Value::record(std::move(keys), std::move(values));
+    }
+    default:  // json, T?, null
+      return Value::null();
+  }
+}
+
 }  // namespace rbk

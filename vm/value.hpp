@@ -131,6 +131,12 @@ std::string to_source(const Value& v);
 // convert to durations ("45m") and times (RFC 3339); ints to floats.
 Value convert(const Value& v, const TypeRef& t, const std::string& path);
 
+// What a dry-run binds for the result of an action it only records (`do let job = …`):
+// a value of type T that is plainly not real — false, 0, 0s, 0%, NOW for a time, the
+// string kActionPlaceholder, null for json and T?, an empty list, a record of placeholders.
+inline constexpr const char* kActionPlaceholder = "dry-run-placeholder";
+Value placeholder_value(const TypeRef& t, int64_t now_ms);
+
 // "45m", "1h30m" -> milliseconds; false if TEXT is not a duration.
 bool parse_duration(const std::string& text, int64_t& ms);
 // RFC 3339 in UTC or with an offset -> milliseconds since the epoch.

@@ -84,8 +84,9 @@ struct Fleet {
   // The rollout of firmware 2.4.0 that bricks hardware rev B in eu-west.
   std::vector<Cohort> cohorts = {{"2.4.0", "rev-B", "eu-west", 40, 34},
                                  {"2.4.0", "rev-A", "eu-west", 360, 2}};
-  bool cohort_limited = false;  // the noisy cohort has a broker rate limit
-  bool cohort_backoff = false;  // ... and backoff configuration
+  bool cohort_limited = false;                  // the noisy cohort has a broker rate limit
+  bool cohort_backoff = false;                  // ... and backoff configuration
+  std::map<std::string, std::string> renewals;  // renewal request -> device
   std::mutex mu;
   json actions = json::array();
   std::atomic<long> requests{0};
@@ -475,10 +476,30 @@ int main(int argc, char** argv) {
            if (d) d->offline_s = 0;
            return d != nullptr;
          });
-  action(R"(/devices/([\w-]+)/renew)", "certs.start_renewal", {}, [&](const httplib::Request& req) {
-    Device* d = device_of(req);
-    if (d) d->renewal_acknowledged = true;
-    return d != nullptr;
+  // A renewal answers with its request, which the device acknowledges once it has tested
+  // the new certificate: a runbook creates it, then polls it (GET /renewals/ID).
+  srv.Post(R"(/devices/([\w-]+)/renew)", [&](const httplib::Request& req, httplib::Response& res) {
+    if (std::string why = body_problem(req.body, {}); !why.empty())
+      return reply(res, {{"error", why}}, 400);
+    std::string renewal;
+    {
+      std::lock_guard<std::mutex> lock(fleet.mu);
+      Device* d = device_of(req);
+      if (!d) return reply(res, {{"error", "no such device"}}, 404);
+      d->renewal_acknowledged = true;
+      renewal = "renewal-" + std::to_string(fleet.renewals.size() + 1);
+      fleet.renewals[renewal] = req.matches[1];
+    }
+    record(fleet, "certs.start_renewal", req.matches[1], req.body);
+    reply(res, {{"ok", true}, {"renewal", renewal}});
+  });
+  srv.Get(R"(/renewals/([\w-]+))", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    auto r = fleet.renewals.find(req.matches[1]);
+    if (r == fleet.renewals.end()) return reply(res, {{"error", "no such renewal"}}, 404);
+    const Device& d = fleet.devices.at(r->second);
+    reply(res,
+          {{"device", r->second}, {"state", d.renewal_acknowledged ? "acknowledged" : "pending"}});
   });
   action(R"(/devices/([\w-]+)/reprovision)", "certs.reprovision", {},
          [&](const httplib::Request& req) {
