@@ -1,11 +1,16 @@
 #include "compiler/codegen.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 
+#include "compiler/expr_check.hpp"
 #include "vm/rbc.hpp"
 
 namespace rbk {
@@ -217,6 +222,11 @@ class Generator {
       }
       case ExprKind::Field: {
         const ast::Expr& lhs = *e.lhs;
+        if (locals_ && lhs.kind == ExprKind::Ident && e.name.text == "outcome" &&
+            locals_->count(lhs.name.text + ".outcome")) {  // a call node's, in a lambda
+          emit(Op::LOAD_LOCAL, locals_->at(lhs.name.text + ".outcome"));
+          break;
+        }
         if (rb_ && lhs.kind == ExprKind::Ident && !locals_ && !is_param(lhs.name.text) &&
             !rb_->var_index.count(lhs.name.text) && rb_->call_outcome_var.count(lhs.name.text)) {
           emit(Op::LOAD_VAR, static_cast<uint32_t>(rb_->call_outcome_var.at(lhs.name.text)));
@@ -232,7 +242,13 @@ class Generator {
         emit(Op::INDEX);
         break;
       case ExprKind::Call:
-        call(e, false);
+        if (std::optional<ListFn> fn = list_fn_of(e))
+          list_fn(e, *fn);
+        else
+          call(e, false);
+        break;
+      case ExprKind::Lambda:  // only as list_fn's argument (the checker's misplaced-lambda)
+        emit(Op::NULL_);
         break;
       case ExprKind::Paren:
         expr(*e.lhs);
@@ -284,6 +300,156 @@ class Generator {
     for (const ast::Param* p : rb_->params)
       if (p->name.text == n) return true;
     return false;
+  }
+
+  // ------------------------------------------------------------ lambdas
+
+  // map(xs, x => …) and the other list functions: the lambda becomes a pure function of
+  // the program whose parameters are the values it reads from around it (captured here,
+  // in order) and then the item; the opcode applies it to each item.
+  void list_fn(const ast::Expr& e, ListFn fn) {
+    const ast::Expr& lambda = *e.args[1].value;
+    std::vector<std::string> captured;
+    std::set<std::string> bound{lambda.name.text};
+    free_names(*lambda.lhs, bound, captured);
+    for (const auto& n : captured) load_captured(n);
+    expr(*e.args[0].value);
+    uint32_t f = lambda_function(lambda, fn, captured);
+    static constexpr Op kOps[] = {Op::MAP,     Op::FILTER,   Op::ANY,     Op::ALL,
+                                  Op::SORT_BY, Op::GROUP_BY, Op::COUNT_BY};
+    emit(kOps[static_cast<size_t>(fn)], f, static_cast<uint32_t>(captured.size()));
+  }
+
+  // Whether X.outcome reads a call node's outcome here (not a variable or parameter X).
+  bool is_outcome_ref(const std::string& x) const {
+    if (locals_) return locals_->count(x + ".outcome") > 0;
+    return rb_ && rb_->call_outcome_var.count(x) && !is_param(x) && !rb_->var_index.count(x) &&
+           !item_alias_.count(x);
+  }
+
+  // The names E reads that BOUND (lambda parameters) does not bind, in order of first
+  // reading; a call node's outcome as "NODE.outcome". Module and function names are not
+  // values: a call's callee is skipped.
+  void free_names(const ast::Expr& e, const std::set<std::string>& bound,
+                  std::vector<std::string>& out) const {
+    auto add = [&](const std::string& n) {
+      if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+    };
+    switch (e.kind) {
+      case ExprKind::Ident:
+        if (!bound.count(e.name.text)) add(e.name.text);
+        return;
+      case ExprKind::Field:
+        if (e.lhs->kind == ExprKind::Ident && e.name.text == "outcome" &&
+            !bound.count(e.lhs->name.text) && is_outcome_ref(e.lhs->name.text)) {
+          add(e.lhs->name.text + ".outcome");
+          return;
+        }
+        free_names(*e.lhs, bound, out);
+        return;
+      case ExprKind::Call:
+        for (const auto& a : e.args) free_names(*a.value, bound, out);
+        return;
+      case ExprKind::Lambda: {
+        std::set<std::string> inner = bound;
+        inner.insert(e.name.text);
+        free_names(*e.lhs, inner, out);
+        return;
+      }
+      case ExprKind::String:
+        for (const auto& p : e.parts)
+          if (p.is_expr) free_names(*p.expr, bound, out);
+        return;
+      case ExprKind::List:
+        for (const auto& i : e.items) free_names(*i, bound, out);
+        return;
+      case ExprKind::Record:
+        for (const auto& r : e.entries) free_names(*r.value, bound, out);
+        return;
+      default:
+        for (const ast::Expr* sub : {e.lhs.get(), e.rhs.get(), e.alt.get()})
+          if (sub) free_names(*sub, bound, out);
+        return;
+    }
+  }
+
+  void load_captured(const std::string& n) {
+    if (locals_ && locals_->count(n)) {
+      emit(Op::LOAD_LOCAL, locals_->at(n));
+    } else if (size_t dot = n.find(".outcome"); dot != std::string::npos) {
+      emit(Op::LOAD_VAR, static_cast<uint32_t>(rb_->call_outcome_var.at(n.substr(0, dot))));
+    } else {
+      load_name(n);
+    }
+  }
+
+  // The lambda as a function of the program: "lambda#N", pure, its code the body.
+  uint32_t lambda_function(const ast::Expr& lambda, ListFn fn,
+                           const std::vector<std::string>& captured) {
+    FunctionInfo info;
+    // Numbered, not named by position: formatting a file must not change its program.
+    info.name = fmt::format("lambda#{}", ++lambdas_);
+    info.effect = Effect::Pure;
+    std::unordered_map<std::string, uint32_t> locals;
+    std::vector<TypeRef> types = captured_types(*lambda.lhs, captured);
+    for (size_t i = 0; i < captured.size(); ++i) {
+      locals.emplace(captured[i], static_cast<uint32_t>(i));
+      info.params.push_back(ParamInfo{captured[i], type(types[i]), kNone});
+    }
+    locals.emplace(lambda.name.text, static_cast<uint32_t>(captured.size()));
+    info.params.push_back(ParamInfo{lambda.name.text, type(lambda.type), kNone});
+    const bool condition = fn == ListFn::Filter || fn == ListFn::Any || fn == ListFn::All;
+    info.result = type(condition ? Type::boolean() : lambda.lhs->type);
+    info.locals = static_cast<uint32_t>(locals.size());
+    p_.functions.push_back(std::move(info));
+    const uint32_t index = static_cast<uint32_t>(p_.functions.size() - 1);
+
+    // Its body is compiled aside, then the enclosing code goes on.
+    auto saved_locals = locals_;
+    auto saved_rb = rb_;
+    auto saved_alias = std::move(item_alias_);
+    uint32_t saved_code = code_, saved_line = line_;
+    item_alias_.clear();
+    locals_ = &locals;
+    rb_ = nullptr;
+    code_ = new_code();
+    expr(*lambda.lhs);
+    if (condition) convert_to(*lambda.lhs, Type::boolean());
+    emit(Op::RETURN);
+    p_.functions[index].code = code_;
+    locals_ = saved_locals;
+    rb_ = saved_rb;
+    item_alias_ = std::move(saved_alias);
+    code_ = saved_code;
+    line_ = saved_line;
+    return index;
+  }
+
+  // The checked types of the captured names as BODY reads them (json where unknown).
+  static std::vector<TypeRef> captured_types(const ast::Expr& body,
+                                             const std::vector<std::string>& captured) {
+    std::vector<TypeRef> out(captured.size());
+    std::function<void(const ast::Expr&)> walk = [&](const ast::Expr& e) {
+      std::string n = e.kind == ExprKind::Ident ? e.name.text
+                      : e.kind == ExprKind::Field && e.lhs->kind == ExprKind::Ident
+                          ? e.lhs->name.text + "." + e.name.text
+                          : "";
+      if (!n.empty())
+        for (size_t i = 0; i < captured.size(); ++i)
+          if (captured[i] == n && !out[i] && e.type) out[i] = e.type;
+      if (e.lhs) walk(*e.lhs);
+      if (e.rhs) walk(*e.rhs);
+      if (e.alt) walk(*e.alt);
+      for (const auto& a : e.args) walk(*a.value);
+      for (const auto& p : e.parts)
+        if (p.expr) walk(*p.expr);
+      for (const auto& i : e.items) walk(*i);
+      for (const auto& r : e.entries) walk(*r.value);
+    };
+    walk(body);
+    for (auto& t : out)
+      if (!t) t = Type::json();
+    return out;
   }
 
   void load_name(const std::string& n) {
@@ -814,6 +980,7 @@ class Generator {
   std::deque<std::pair<std::string, uint32_t>> pending_functions_;
   const RunbookModel* rb_ = nullptr;
   std::unordered_map<std::string, uint32_t>* locals_ = nullptr;
+  uint32_t lambdas_ = 0;  // how many lambdas became functions so far
   std::unordered_map<std::string, uint32_t> item_alias_;  // a foreach's `as` -> its var slot
   std::vector<ForeachInfo>* foreachs_ = nullptr;          // of the runbook being generated
   uint32_t code_ = 0;

@@ -244,6 +244,12 @@ TypeRef ExprChecker::check_inner(const Expr& e, ExprEnv& env) {
       return check(*e.lhs, env);
     case ExprKind::Cond:
       return check_cond(e, env);
+    case ExprKind::Lambda:
+      error("misplaced-lambda", e.range,
+            "a lambda (" + e.name.text +
+                " => …) is only the second argument of map, filter, any, all, sort_by, "
+                "group_by or count_by");
+      return Type::error();
     case ExprKind::List: {
       TypeRef elem;
       for (const auto& item : e.items) {
@@ -529,7 +535,106 @@ const FunctionSig* ExprChecker::choose_overload(const Expr& e,
 
 // A call: its arguments, its callee, the overload they bind to, where its effect may
 // happen, and its result (T bound by the arguments; json when nothing bound it).
+std::optional<ListFn> list_fn_of(const Expr& call) {
+  if (call.kind != ExprKind::Call || !call.lhs || call.lhs->kind != ExprKind::Ident)
+    return std::nullopt;
+#define RBK_MATCH(e, spelling) \
+  if (call.lhs->name.text == spelling) return ListFn::e;
+  RBK_LIST_FNS(RBK_MATCH)
+#undef RBK_MATCH
+  return std::nullopt;
+}
+
+// map(xs, x => U), filter(xs, x => bool), any/all(xs, x => bool), sort_by(xs, x => K),
+// group_by(xs, x => K), count_by(xs, x => K): XS a list<T> (or json), the lambda's
+// parameter a T, its body pure. K, a key, is never null: an ordered type (or json) to sort
+// by; any type to group by (records too: a cohort).
+TypeRef ExprChecker::check_list_fn(const Expr& e, ListFn fn, ExprEnv& env) {
+  const std::string& name = e.lhs->name.text;
+  auto usage = [&] {
+    return name + "(list, x => " +
+           (fn == ListFn::Map                                                ? "value"
+            : fn == ListFn::Filter || fn == ListFn::Any || fn == ListFn::All ? "condition"
+                                                                             : "key") +
+           ")";
+  };
+  if (e.args.size() != 2 || e.args[0].name || e.args[1].name ||
+      e.args[1].value->kind != ExprKind::Lambda) {
+    for (const auto& a : e.args)
+      if (a.value->kind != ExprKind::Lambda) check(*a.value, env);
+    error("bad-argument", e.range, name + " takes a list and a lambda: " + usage())
+        .hints.push_back("as in filter(devices, d => d.online)");
+    return Type::error();
+  }
+  const Expr& list = *e.args[0].value;
+  const Expr& lambda = *e.args[1].value;
+  TypeRef lt = check(list, env);
+  TypeRef item = Type::error();
+  if (!is_error(lt) && non_null_operand(list, lt)) {
+    if (lt->kind == TypeKind::List)
+      item = lt->elem;
+    else if (lt->kind == TypeKind::Json)
+      item = Type::json();
+    else
+      error("type-mismatch", list.range,
+            "the first argument of " + name + " must be a list, but this is " + to_string(lt));
+  }
+  // The parameter: a new name (a lambda that shadowed a variable would read as the other).
+  const std::string& param = lambda.name.text;
+  if (env.names->count(param) || (env.call_nodes && env.call_nodes->count(param)))
+    error("shadowed-name", lambda.name.range,
+          "'" + param + "' is already a name here; the lambda's parameter needs another")
+        .hints.push_back("as in " + name + "(…, item => …)");
+  std::unordered_map<std::string, Binding> names = *env.names;
+  names[param] = Binding{item, -1};
+  ExprEnv inner = env;
+  inner.names = &names;
+  inner.in_lambda = true;
+  inner.where = "a lambda";
+  inner.nonnull.erase(param);
+  for (auto it = inner.nonnull.lower_bound(param + ".");
+       it != inner.nonnull.end() && it->rfind(param + ".", 0) == 0;)
+    it = inner.nonnull.erase(it);
+  lambda.type = item;
+  TypeRef body = check(*lambda.lhs, inner);
+  if (is_error(body) || is_error(item)) {
+    if (fn == ListFn::Any || fn == ListFn::All) return Type::boolean();
+    return Type::error();
+  }
+  switch (fn) {
+    case ListFn::Map:
+      if (body->kind == TypeKind::Null) {
+        error("type-mismatch", lambda.lhs->range, "map's lambda gives null for every item");
+        return Type::error();
+      }
+      return Type::list(body);
+    case ListFn::Filter:
+    case ListFn::Any:
+    case ListFn::All:
+      if (non_null_operand(*lambda.lhs, body) && body->kind != TypeKind::Bool &&
+          body->kind != TypeKind::Json)
+        error("type-mismatch", lambda.lhs->range,
+              "the lambda of " + name + " must give a bool, but this gives " + to_string(body));
+      return fn == ListFn::Filter ? Type::list(item) : Type::boolean();
+    case ListFn::SortBy:
+      if (non_null_operand(*lambda.lhs, body) && !is_ordered(body) &&
+          body->kind != TypeKind::Json)  // (json keys are ordered at run time, or fail)
+        error("type-mismatch", lambda.lhs->range,
+              "sort_by sorts by a number, duration, time, percent or string; this key is " +
+                  to_string(body));
+      return Type::list(item);
+    case ListFn::GroupBy:
+    case ListFn::CountBy:
+      if (!non_null_operand(*lambda.lhs, body)) return Type::error();
+      if (fn == ListFn::GroupBy)
+        return Type::list(Type::record({Field{"key", body}, Field{"items", Type::list(item)}}));
+      return Type::list(Type::record({Field{"key", body}, Field{"count", Type::integer()}}));
+  }
+  return Type::error();
+}
+
 TypeRef ExprChecker::check_call(const Expr& e, ExprEnv& env) {
+  if (std::optional<ListFn> fn = list_fn_of(e)) return check_list_fn(e, *fn, env);
   std::vector<TypeRef> arg_types;
   for (const auto& a : e.args) arg_types.push_back(check(*a.value, env));
   std::string name;
@@ -547,6 +652,11 @@ TypeRef ExprChecker::check_call(const Expr& e, ExprEnv& env) {
         "actions have side effects: call them only in an action node's clauses (do …) "
         "or in an action declaration");
   }
+  if (env.in_lambda && chosen->effect != Effect::Pure)
+    error(
+        "impure-lambda", e.range,
+        fmt::format("a lambda is pure: it cannot call {} '{}'", effect_name(chosen->effect), name))
+        .hints.push_back("call it before, with let, and read its value in the lambda");
   if (env.called) env.called->push_back(chosen);
   TypeRef result = chosen->result;
   if (result->kind == TypeKind::Var) return tvar ? tvar : Type::json();

@@ -12,6 +12,7 @@
 //   run time, so json fits anywhere statically.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -39,7 +40,27 @@ struct ExprEnv {
   std::set<std::string> nonnull;                        // paths narrowed to non-null here
   std::vector<std::pair<int, Range>>* reads = nullptr;  // run-variable reads, for DA
   std::vector<const FunctionSig*>* called = nullptr;    // functions called, for capabilities
+  bool in_lambda = false;                               // a lambda's body: pure calls only
 };
+
+// The list functions that take a lambda (`filter(devices, d => d.online)`): special forms
+// of the checker and the code generator, not natives, since their second argument is
+// code. Each is one opcode (vm/opcodes.def) of the same name.
+#define RBK_LIST_FNS(X)  \
+  X(Map, "map")          \
+  X(Filter, "filter")    \
+  X(Any, "any")          \
+  X(All, "all")          \
+  X(SortBy, "sort_by")   \
+  X(GroupBy, "group_by") \
+  X(CountBy, "count_by")
+enum class ListFn {
+#define RBK_ENUM_ITEM(e, name) e,
+  RBK_LIST_FNS(RBK_ENUM_ITEM)
+#undef RBK_ENUM_ITEM
+};
+// The list function a call is (`filter(…)`: its callee is that bare name), if any.
+std::optional<ListFn> list_fn_of(const ast::Expr& call);
 
 // The names a file can see: its own module and the modules and runbooks of the files it
 // imports, on top of the natives.
@@ -70,6 +91,7 @@ class ExprChecker {
   TypeRef check_ident(const ast::Expr& e, ExprEnv& env);
   TypeRef check_field(const ast::Expr& e, ExprEnv& env);
   TypeRef check_call(const ast::Expr& e, ExprEnv& env);
+  TypeRef check_list_fn(const ast::Expr& e, ListFn fn, ExprEnv& env);
   const std::vector<const FunctionSig*>* resolve_callee(const ast::Expr& e, ExprEnv& env,
                                                         std::string& name);
   bool bind_arguments(const ast::Expr& e, const std::vector<TypeRef>& arg_types,

@@ -63,6 +63,7 @@ enum class ExprKind {
   Record,     // {name: value, ...}
   Paren,      // (lhs)
   Cond,       // if lhs then rhs else alt
+  Lambda,     // name => lhs: an argument of map, filter, any, all, sort_by, group_by, count_by
 };
 
 enum class Op {

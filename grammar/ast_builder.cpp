@@ -330,6 +330,12 @@ ExprPtr AstBuilder::expr(const TreeNode& n, int depth) {
   if (is<null_lit>(n))
     return make_expr(ExprKind::Null, Range{r.begin, src_.pos_at(r.begin.offset + 4)});
   if (is<plain_string>(n) || is<triple_string>(n) || is<raw_string>(n)) return string(n, depth);
+  if (is<lambda_expr>(n)) {
+    auto e = make_expr(ExprKind::Lambda, r);
+    e->name = name(*n.children.at(0));
+    e->lhs = expr(*n.children.at(1), depth + 1);
+    return e;
+  }
   if (is<cond_expr>(n)) {
     auto e = make_expr(ExprKind::Cond, r);
     e->lhs = expr(*n.children.at(0), depth + 1);

@@ -51,7 +51,7 @@ int precedence(const Expr& e) {
     }
   }
   if (e.kind == ExprKind::Unary) return e.op == Op::Not ? 3 : 8;
-  if (e.kind == ExprKind::Cond) return 0;  // looser than any operator
+  if (e.kind == ExprKind::Cond || e.kind == ExprKind::Lambda) return 0;  // looser than any operator
   return 9;
 }
 
@@ -220,6 +220,8 @@ class Printer {
         return "(" + expr(*e.lhs) + ")";
       case ExprKind::Cond:
         return "if " + expr(*e.lhs) + " then " + expr(*e.rhs) + " else " + expr(*e.alt);
+      case ExprKind::Lambda:
+        return e.name.text + " => " + expr(*e.lhs);
       case ExprKind::Unary:
         return e.op == Op::Not ? "not " + operand(*e.lhs, 3) : "-" + operand(*e.lhs, 8);
       case ExprKind::Binary: {

@@ -205,9 +205,13 @@ struct field_suffix : seq<dot, must<field_name>> {};
 struct index_inner : seq<expr> {};
 struct index_close : rbracket {};
 struct index_suffix : seq<lbracket, must<index_inner>, must<index_close>> {};
-struct arg_value : seq<expr> {};
+// `d => d.online`: a pure function of one item, only as an argument (of map, filter, …).
+struct lambda_arrow : tok<string<'=', '>'>> {};
+struct lambda_body : seq<expr> {};
+struct lambda_expr : seq<name, lambda_arrow, must<lambda_body>> {};
+struct arg_value : sor<lambda_expr, expr> {};
 struct named_arg : seq<name, colon, must<arg_value>> {};
-struct positional_arg : seq<expr> {};
+struct positional_arg : sor<lambda_expr, expr> {};
 struct call_arg : sor<named_arg, positional_arg> {};
 struct call_close : rparen {};
 struct call_suffix

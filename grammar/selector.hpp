@@ -22,7 +22,7 @@ using selector = pt::selector<
         mul_op, neg_op,
         // expressions
         paren_expr, list_lit, record_lit, record_entry, config_ref, ident_expr, field_suffix,
-        index_suffix, call_suffix, named_arg, cond_expr,
+        index_suffix, call_suffix, named_arg, cond_expr, lambda_expr,
         // types
         type_expr, list_type, record_type, type_field, named_type,
         // clauses, items, declarations

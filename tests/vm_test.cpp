@@ -50,7 +50,7 @@ TEST(Opcodes, TableIsComplete) {
   }
   // The enum and the table come from the same file; the last opcode closes the table
   // (opcodes are appended, so a file's numbers never change).
-  EXPECT_EQ(static_cast<size_t>(Op::ACT_RESULT) + 1, kOpCount);
+  EXPECT_EQ(static_cast<size_t>(Op::COUNT_BY) + 1, kOpCount);
 }
 
 // ------------------------------------------------------------ verifier and .rbc
@@ -593,6 +593,52 @@ TEST(ActionResults, AResultOfAnotherTypeFailsTheActionNode) {
   ASSERT_EQ(r.status, RunStatus::Ended) << r.error;
   EXPECT_EQ(r.path, (std::vector<std::string>{"create", "failed"}));
   EXPECT_EQ(trace.error, "jobs.create: result.id: expected string, got int 5");
+}
+
+}  // namespace
+}  // namespace rbk::test
+
+namespace rbk::test {
+namespace {
+
+// map, filter, any, all, sort_by, group_by and count_by over a probe's typed list and over
+// a json answer (tests/vm/lists.rbk says what each gives).
+TEST(ListFunctions, TriageAFleetList) {
+  Program program = compile((tests_dir() / "vm" / "lists.rbk").string(), "lists");
+  Scenario sc;
+  sc.probes = nlohmann::json::parse(R"({
+    "fleetq.devices": {"returns": [
+      {"id": "gw-1", "online": true, "firmware": "2.4.0", "age": "2m",
+       "cohort": {"firmware": "2.4.0", "hardware": "rev-B"}},
+      {"id": "gw-2", "online": false, "firmware": "2.4.0", "age": "45m",
+       "cohort": {"firmware": "2.4.0", "hardware": "rev-B"}},
+      {"id": "gw-3", "online": true, "firmware": "2.3.1", "age": "1m",
+       "cohort": {"firmware": "2.3.1", "hardware": "rev-A"}},
+      {"id": "gw-4", "online": false, "firmware": "2.4.0", "age": "3h",
+       "cohort": {"firmware": "2.4.0", "hardware": "rev-B"}}]},
+    "fleetq.raw": {"returns": [{"id": "a", "ok": true, "n": 3}, {"id": "b", "ok": false, "n": 1},
+                               {"id": "c", "ok": true, "n": 2}]}})");
+  Collect trace;
+  ScenarioHost host(program, sc, trace);
+  Machine vm(program, host);
+  RunResult r = vm.run({});
+  ASSERT_EQ(r.status, RunStatus::Ended) << r.error;
+  EXPECT_EQ(r.path, (std::vector<std::string>{"raw", "triage", "ok"}));
+}
+
+// A lambda's failure (a json item without the field it compares) is the node's failure,
+// with the reason; sorting keys of two kinds is one too.
+TEST(ListFunctions, ALambdaThatFailsFailsTheNode) {
+  Program program = compile((tests_dir() / "vm" / "lists.rbk").string(), "lists");
+  Scenario sc;
+  sc.probes = nlohmann::json::parse(R"({
+    "fleetq.raw": {"returns": [{"id": "a", "ok": true, "n": 3}, {"id": "b", "ok": "yes", "n": "x"}]}})");
+  Collect trace;
+  ScenarioHost host(program, sc, trace);
+  Machine vm(program, host);
+  RunResult r = vm.run({});
+  ASSERT_EQ(r.status, RunStatus::Failed);
+  EXPECT_NE(r.error.find("x.ok: expected bool"), std::string::npos) << r.error;
 }
 
 }  // namespace

@@ -254,6 +254,18 @@ Outcome Machine::run_runbook(uint32_t r, std::vector<Value> params, int depth) {
   }
 }
 
+Value Machine::run_lambda(const FunctionInfo& fn, std::vector<Value>& locals, const Site& site,
+                          int depth) {
+  if (depth > budgets_.call_depth)
+    throw Failure{"budget exceeded: calls nest deeper than " + std::to_string(budgets_.call_depth),
+                  site};
+  Context ctx;
+  ctx.locals = &locals;
+  ctx.site = site;
+  ctx.depth = depth + 1;
+  return exec(p_.codes[fn.code], ctx).value;
+}
+
 Value Machine::call_function(uint32_t f, std::vector<Value> args, const Site& site, int depth) {
   const FunctionInfo& fn = p_.functions[f];
   if (depth > budgets_.call_depth)
@@ -533,6 +545,17 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
         break;
       case Op::RETURN:
         return Exit{false, 0, f.pop()};
+      case Op::MAP:
+      case Op::FILTER:
+      case Op::ANY:
+      case Op::ALL:
+      case Op::SORT_BY:
+      case Op::GROUP_BY:
+      case Op::COUNT_BY: {
+        Value list = f.pop();
+        RBK_PUSH_OR_FAIL(list_function(in.op, in.a, f.pop_n(in.b), list, f.site, ctx.depth));
+        break;
+      }
 
       // ---- the graph
       case Op::TAKE:

@@ -156,6 +156,12 @@ class Machine {
   Exit fail(Frame& f, const std::string& reason);
   void check_string(const Value& v, const Site& site) const;  // the max_string budget
   Value call_function(uint32_t f, std::vector<Value> args, const Site& site, int depth);
+  // MAP, FILTER, ANY, ALL, SORT_BY, GROUP_BY, COUNT_BY (vm/list_functions.cpp): LAMBDA
+  // applied to each item of LIST after the values it CAPTURED.
+  Value list_function(Op op, uint32_t lambda, std::vector<Value> captured, const Value& list,
+                      const Site& site, int depth);
+  // One application: LOCALS holds the captured values and, last, the item.
+  Value run_lambda(const FunctionInfo& fn, std::vector<Value>& locals, const Site& site, int depth);
   void emit(TraceKind kind, const Site& site, std::vector<TraceField> fields = {},
             uint32_t edge = kNone);
   void tick();

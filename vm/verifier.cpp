@@ -301,6 +301,14 @@ class Verifier {
             !(fn && fn->effect == Effect::Action))
           return at_() + ": action '" + callee.name + "' called outside an action's body";
         pops = static_cast<int>(in.b);
+      } else if (in.op == Op::MAP || in.op == Op::FILTER || in.op == Op::ANY || in.op == Op::ALL ||
+                 in.op == Op::SORT_BY || in.op == Op::GROUP_BY || in.op == Op::COUNT_BY) {
+        const FunctionInfo& lambda = p_.functions[in.a];
+        if (lambda.effect != Effect::Pure || lambda.code == kNone ||
+            lambda.params.size() != in.b + 1)
+          return at_() + ": '" + lambda.name + "' is not a lambda of " + std::to_string(in.b) +
+                 " captured values and an item";
+        pops = static_cast<int>(in.b) + 1;
       } else if (in.op == Op::RUN) {
         if (in.b != p_.runbooks[in.a].params.size())
           return at_() + ": wrong number of runbook arguments";
