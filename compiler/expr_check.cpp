@@ -538,11 +538,15 @@ const FunctionSig* ExprChecker::choose_overload(const Expr& e,
 std::optional<ListFn> list_fn_of(const Expr& call) {
   if (call.kind != ExprKind::Call || !call.lhs || call.lhs->kind != ExprKind::Ident)
     return std::nullopt;
+  std::optional<ListFn> fn;
 #define RBK_MATCH(e, spelling) \
-  if (call.lhs->name.text == spelling) return ListFn::e;
+  if (call.lhs->name.text == spelling) fn = ListFn::e;
   RBK_LIST_FNS(RBK_MATCH)
 #undef RBK_MATCH
-  return std::nullopt;
+  // any(list<bool>) and all(list<bool>) are natives too: the forms with a lambda take two
+  // arguments.
+  if ((fn == ListFn::Any || fn == ListFn::All) && call.args.size() < 2) return std::nullopt;
+  return fn;
 }
 
 // map(xs, x => U), filter(xs, x => bool), any/all(xs, x => bool), sort_by(xs, x => K),

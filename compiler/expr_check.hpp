@@ -59,7 +59,8 @@ enum class ListFn {
   RBK_LIST_FNS(RBK_ENUM_ITEM)
 #undef RBK_ENUM_ITEM
 };
-// The list function a call is (`filter(…)`: its callee is that bare name), if any.
+// The list function a call is (`filter(…)`: its callee is that bare name), if any; not
+// any(list<bool>) or all(list<bool>) with one argument, which are natives.
 std::optional<ListFn> list_fn_of(const ast::Expr& call);
 
 // The names a file can see: its own module and the modules and runbooks of the files it
