@@ -87,6 +87,16 @@ Policy parse_policy(const std::string& text, const std::string& source) {
         }
         p.capabilities.hosts[c.key()] = hosts;
       }
+    } else if (key == "read_only_posts") {
+      if (!v.is_array()) throw fail("\"read_only_posts\" takes a list of URLs");
+      for (const auto& u : v) {
+        const std::string text = u.is_string() ? u.get<std::string>() : "";
+        if (text.rfind("http://", 0) != 0 && text.rfind("https://", 0) != 0)
+          throw fail(
+              "\"read_only_posts\" takes http or https URLs, as in "
+              "\"https://graph.example/api/graphql\"");
+        p.capabilities.read_only_posts.push_back(u.get<std::string>());
+      }
     } else if (key == "roles") {
       if (!v.is_object()) throw fail("\"roles\" must be an object");
       for (auto r = v.begin(); r != v.end(); ++r) {

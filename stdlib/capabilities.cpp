@@ -19,4 +19,14 @@ bool Capabilities::host_allowed(const std::string& capability, const std::string
   return false;
 }
 
+bool Capabilities::read_only_post(const std::string& url) const {
+  for (const auto& prefix : read_only_posts) {
+    if (prefix.empty() || url.compare(0, prefix.size(), prefix) != 0) continue;
+    if (url.size() == prefix.size() || prefix.back() == '/') return true;
+    char next = url[prefix.size()];
+    if (next == '/' || next == '?' || next == '#') return true;
+  }
+  return false;
+}
+
 }  // namespace rbk

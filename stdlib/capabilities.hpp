@@ -12,11 +12,17 @@ namespace rbk {
 struct Capabilities {
   std::string source;  // the policy file they come from, for messages ("" for none)
   std::map<std::string, std::vector<std::string>> hosts;  // capability -> hosts ("*" any)
+  // The POST endpoints that only read (query APIs), by URL prefix: http.query_json, a
+  // probe that dry-runs perform, may POST to these and nowhere else.
+  std::vector<std::string> read_only_posts;
 
   // `clock` is granted to every run.
   bool grants(const std::string& capability) const;
   // HOST_PORT ("127.0.0.1:8080") matches host:port, host, *.domain or *.
   bool host_allowed(const std::string& capability, const std::string& host_port) const;
+  // URL begins with one of read_only_posts, up to the end or a '/', '?' or '#'
+  // ("https://h/api/graphql" does not cover "https://h/api/graphql-admin").
+  bool read_only_post(const std::string& url) const;
 };
 
 }  // namespace rbk

@@ -99,6 +99,16 @@ Value Natives::call(const FunctionInfo& fn, const std::vector<Value>& args) {
       return http(fn, "POST", args);
     case NativeId::HttpPutJson:
       return http(fn, "PUT", args);
+    case NativeId::HttpQueryJson:
+      // A probe that POSTs: only where the policy says a POST only reads, or a dry-run's
+      // probes could change the world.
+      if (!allowed_.read_only_post(args.at(0).str()))
+        throw HostFault(
+            fn.name + ": " +
+            (allowed_.source.empty() ? std::string("no policy file") : allowed_.source) +
+            " does not list " + args.at(0).str() +
+            " among its read-only POST endpoints (\"read_only_posts\")");
+      return http(fn, "POST", args);
     case NativeId::HttpDelete:
       return http(fn, "DELETE", args);
     case NativeId::PrometheusQuery:
@@ -178,7 +188,7 @@ Value Natives::http(const FunctionInfo& fn, const std::string& method,
   req.method = method;
   req.url = args.at(0).str();
   size_t k = 1;
-  if (method == "POST" || method == "PUT") req.body = args.at(k++);
+  if (method == "POST" || method == "PUT") req.body = args.at(k++);  // (query_json's too)
   req.headers = header_list(args.at(k++));
   req.timeout_ms = args.at(k++).i;
   req.retries = static_cast<int>(std::clamp<int64_t>(args.at(k).i, 0, 10));

@@ -41,6 +41,9 @@ Capabilities allow_loopback() {
 class LoopbackServer {
  public:
   LoopbackServer() {
+    // One request per connection: a kept-alive one would hold stop() for its 5-second
+    // keep-alive timeout.
+    server.set_keep_alive_max_count(1);
     server.set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
       ++requests;
       return httplib::Server::HandlerResponse::Unhandled;
@@ -415,6 +418,59 @@ TEST(Config, ResolvedBeforeTheRunWithEnvironmentOverrides) {
   EXPECT_TRUE(ok.errors.empty());
   EXPECT_EQ(ok.values["poll"].i, 90'000);
   EXPECT_TRUE(ok.values["retries"].is_null());
+}
+
+}  // namespace
+}  // namespace rbk::test
+
+namespace rbk::test {
+namespace {
+
+// A query API read with POST: sent, with its body, where the policy lists the endpoint as
+// read-only; refused, with nothing sent, anywhere else (a longer path included).
+TEST(HttpNatives, QueryJsonPostsOnlyToReadOnlyEndpoints) {
+  LoopbackServer s;
+  std::string received;
+  s.server.Post("/api/graphql", [&](const httplib::Request& req, httplib::Response& res) {
+    received = req.body;
+    res.set_content(R"({"data": {"devices": [{"id": "gw-7", "online": false}]}})",
+                    "application/json");
+  });
+  s.start();
+  Capabilities p = allow_loopback();
+  p.read_only_posts = {s.url("/api/graphql")};
+  Natives n(p);
+  auto query = [&](const std::string& url) {
+    return n.call(native("http.query_json"),
+                  {Value::string(url), Value::record({"query"}, {Value::string("{ devices }")}),
+                   Value::null(), Value::duration(2000), Value::integer(0)});
+  };
+  Value v = query(s.url("/api/graphql?region=eu"));
+  ASSERT_FALSE(v.is_error()) << v.str();
+  EXPECT_EQ(to_source(v), R"({data: {devices: [{id: "gw-7", online: false}]}})");
+  EXPECT_EQ(received, R"({"query":"{ devices }"})");
+  int before = s.requests.load();
+  try {
+    query(s.url("/api/graphql-admin"));
+    FAIL() << "the policy should refuse";
+  } catch (const HostFault& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "http.query_json: test-policy.json does not list " + s.url("/api/graphql-admin") +
+                  " among its read-only POST endpoints (\"read_only_posts\")");
+  }
+  EXPECT_EQ(s.requests.load(), before);                        // nothing sent
+  EXPECT_EQ(native("http.query_json").effect, Effect::Probe);  // so a dry-run performs it
+}
+
+TEST(Capabilities, ReadOnlyPostPrefixes) {
+  Capabilities p;
+  p.read_only_posts = {"https://prom.example/api/v1/query", "https://graph.example/"};
+  EXPECT_TRUE(p.read_only_post("https://prom.example/api/v1/query"));
+  EXPECT_TRUE(p.read_only_post("https://prom.example/api/v1/query?x=1"));
+  EXPECT_FALSE(p.read_only_post("https://prom.example/api/v1/query_range_admin"));
+  EXPECT_TRUE(p.read_only_post("https://graph.example/anything"));
+  EXPECT_FALSE(p.read_only_post("https://graph.example.evil/"));
+  EXPECT_FALSE(p.read_only_post("http://prom.example/api/v1/query"));
 }
 
 }  // namespace

@@ -119,6 +119,9 @@ expect "member approves" 0 "$rbk" approve "$run3" --as carol --wait
 printf '{"roles": 5}' > "$tmp/bad-policy.json"
 expect "bad policy" 2 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --policy "$tmp/bad-policy.json"
 contains "policy error" "$tmp/err" '"roles" must be an object'
+printf '{"read_only_posts": ["ftp://graph.example/"]}' > "$tmp/bad-policy.json"
+expect "bad read-only endpoint" 2 "$rbk" run gates.rbk --scenario "$tmp/restart.json" --policy "$tmp/bad-policy.json"
+contains "read-only endpoints are URLs" "$tmp/err" '"read_only_posts" takes http or https URLs'
 
 # On a terminal, the person is asked (when the policy lets the starter decide).
 printf '{"capabilities": {"net.http": ["127.0.0.1"], "notify": true}, "self_approval": true}' > "$tmp/self.json"

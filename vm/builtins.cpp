@@ -263,6 +263,7 @@ Value call_builtin(NativeId id, const std::vector<Value>& args, TypeKind result)
     // this switch (or in Natives::call) does not compile (-Werror=switch).
     case NativeId::HttpGetJson:
     case NativeId::HttpPostJson:
+    case NativeId::HttpQueryJson:
     case NativeId::HttpPutJson:
     case NativeId::HttpDelete:
     case NativeId::TlsPeerCertificate:
