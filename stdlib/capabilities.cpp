@@ -1,5 +1,7 @@
 #include "stdlib/capabilities.hpp"
 
+#include <algorithm>
+
 namespace rbk {
 
 bool Capabilities::grants(const std::string& capability) const {
@@ -17,6 +19,12 @@ bool Capabilities::host_allowed(const std::string& capability, const std::string
       return true;
   }
   return false;
+}
+
+bool Capabilities::program_allowed(const std::string& program) const {
+  auto it = hosts.find("exec");
+  if (it == hosts.end() || program.empty() || program.front() != '/') return false;
+  return std::find(it->second.begin(), it->second.end(), program) != it->second.end();
 }
 
 bool Capabilities::read_only_post(const std::string& url) const {

@@ -23,6 +23,8 @@ struct Capabilities {
   // URL begins with one of read_only_posts, up to the end or a '/', '?' or '#'
   // ("https://h/api/graphql" does not cover "https://h/api/graphql-admin").
   bool read_only_post(const std::string& url) const;
+  // PROGRAM (an absolute path) is on the "exec" capability's list, exactly.
+  bool program_allowed(const std::string& program) const;
 };
 
 }  // namespace rbk

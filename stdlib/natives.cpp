@@ -123,6 +123,8 @@ Value Natives::call(const FunctionInfo& fn, const std::vector<Value>& args) {
       Value v = http_json(HttpRequest{"POST", args[0].str(), args.at(1), {}, 10'000, 2});
       return v.is_error() ? v : Value::null();
     }
+    case NativeId::ExecRun:
+      return exec_run(fn, args);
     case NativeId::TcpConnect:
       return tcp_connect(fn, args);
     case NativeId::DnsResolve:

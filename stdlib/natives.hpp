@@ -1,4 +1,4 @@
-// The native primitives that reach the world (http.*, prometheus.*, notify.webhook,
+// The native primitives that reach the world (http.*, prometheus.*, notify.webhook, exec.run,
 // tcp.connect, dns.resolve, tls.peer_certificate). Every call is checked against the
 // policy before any byte leaves: a capability that is not granted, or a host not on its
 // list, stops the run with a message naming the call, the capability and the policy.
@@ -35,6 +35,7 @@ class Natives {
   Value tcp_connect(const FunctionInfo& fn, const std::vector<Value>& args);
   Value dns_resolve(const FunctionInfo& fn, const std::vector<Value>& args);
   Value tls_certificate(const FunctionInfo& fn, const std::vector<Value>& args);
+  Value exec_run(const FunctionInfo& fn, const std::vector<Value>& args);  // natives_exec.cpp
 
   const Capabilities& allowed_;
 };

@@ -8,6 +8,10 @@
 #include <openssl/x509v3.h>
 
 #include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "stdlib/natives.hpp"
@@ -471,6 +475,88 @@ TEST(Capabilities, ReadOnlyPostPrefixes) {
   EXPECT_TRUE(p.read_only_post("https://graph.example/anything"));
   EXPECT_FALSE(p.read_only_post("https://graph.example.evil/"));
   EXPECT_FALSE(p.read_only_post("http://prom.example/api/v1/query"));
+}
+
+}  // namespace
+}  // namespace rbk::test
+
+namespace rbk::test {
+namespace {
+
+Capabilities allow_programs(std::vector<std::string> programs) {
+  Capabilities p;
+  p.source = "test-policy.json";
+  p.hosts["exec"] = std::move(programs);
+  return p;
+}
+
+Value run(Natives& n, std::vector<std::string> argv, int64_t timeout_ms = 5000,
+          Value env = Value::null()) {
+  std::vector<Value> items;
+  for (auto& a : argv) items.push_back(Value::string(a));
+  return n.call(native("exec.run"),
+                {Value::list(std::move(items)), Value::duration(timeout_ms), std::move(env)});
+}
+
+// A program on the policy's list runs with its arguments as given (no shell: the ';' is an
+// argument), its output and exit code are values; the environment is exactly the one given.
+TEST(ExecNatives, RunsAListedProgramWithArgvOnly) {
+  Capabilities p = allow_programs({"/bin/echo", "/bin/sh", "/usr/bin/env"});
+  Natives n(p);
+  Value v = run(n, {"/bin/echo", "hello", "; rm -rf /"});
+  ASSERT_FALSE(v.is_error()) << v.str();
+  EXPECT_EQ(to_source(v),
+            R"({exit_code: 0, stdout: "hello ; rm -rf /\n", stderr: "", truncated: false})");
+  Value failed = run(n, {"/bin/sh", "-c", "echo broken >&2; exit 3"});
+  EXPECT_EQ(failed.field("exit_code")->i, 3);
+  EXPECT_EQ(failed.field("stderr")->str(), "broken\n");
+  Value env = run(n, {"/usr/bin/env"}, 5000, Value::record({"LANG"}, {Value::string("C")}));
+  EXPECT_EQ(env.field("stdout")->str(), "LANG=C\n");  // nothing of rbk's environment
+}
+
+// Not on the list: refused before anything runs; a relative program, a bad environment and
+// a missing program are error values naming the problem.
+TEST(ExecNatives, OnlyWhatThePolicyListsRuns) {
+  std::string marker = ::testing::TempDir() + "rbk-exec-marker";
+  std::remove(marker.c_str());
+  Capabilities p = allow_programs({"/bin/echo", "/nonexistent/tool"});
+  Natives n(p);
+  try {
+    run(n, {"/usr/bin/touch", marker});
+    FAIL() << "the policy should refuse";
+  } catch (const HostFault& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "exec.run: test-policy.json does not allow exec of /usr/bin/touch");
+  }
+  EXPECT_FALSE(std::filesystem::exists(marker));
+  EXPECT_NE(run(n, {"echo", "x"}).str().find("must be an absolute path"), std::string::npos);
+  EXPECT_NE(run(n, {"/bin/echo"}, 5000, Value::record({"A=B"}, {Value::string("x")}))
+                .str()
+                .find("is not an environment variable name"),
+            std::string::npos);
+  EXPECT_NE(run(n, {"/nonexistent/tool"}).str().find("cannot run /nonexistent/tool"),
+            std::string::npos);
+  Capabilities none;
+  Natives n2(none);
+  EXPECT_THROW(run(n2, {"/bin/echo"}), HostFault);
+}
+
+// A program that does not finish is killed at its timeout (an error value, quickly); one
+// that writes for ever is cut at 64 KiB and stops on the closed pipe.
+TEST(ExecNatives, TimeoutsAndEndlessOutputAreBounded) {
+  Capabilities p = allow_programs({"/bin/sleep", "/usr/bin/yes"});
+  Natives n(p);
+  auto t0 = std::chrono::steady_clock::now();
+  Value slow = run(n, {"/bin/sleep", "10"}, 200);
+  auto took = std::chrono::steady_clock::now() - t0;
+  ASSERT_TRUE(slow.is_error());
+  EXPECT_EQ(slow.str(), "exec.run: /bin/sleep did not finish within 200 ms (killed)");
+  EXPECT_LT(took, std::chrono::seconds(3));
+  Value endless = run(n, {"/usr/bin/yes"}, 10'000);
+  ASSERT_FALSE(endless.is_error()) << endless.str();
+  EXPECT_TRUE(endless.field("truncated")->b);
+  EXPECT_EQ(endless.field("stdout")->str().size(), 64u * 1024);
+  EXPECT_EQ(endless.field("exit_code")->i, 128 + SIGPIPE);
 }
 
 }  // namespace

@@ -603,4 +603,17 @@ printf '[]' > "$tmp/snap/empty.json"
 sed -e 's|"fleet.jsonl"|"empty.json"|' -e 's|"ends": {[^}]*}, "outcomes": {[^}]*}|"path": ["triage", "done"]|' "$tmp/snap/triage.json" > "$tmp/snap/none.json"
 expect "an empty list takes then with no child" 0 "$rbk" test "$tmp/snap/none.json"
 
+# A command on the runner (exec.run): performed in a live run where the policy lists the
+# program, its result read by the next node; only recorded in a dry-run (a placeholder);
+# refused where the policy does not list it.
+printf '{"capabilities": {"exec": ["/bin/echo"]}}' > "$tmp/exec.json"
+expect "a command runs live" 0 "$rbk" run command.rbk --policy "$tmp/exec.json" --as alice
+contains "its output is a value" "$tmp/out" 'did exec.run(["/bin/echo", "restarted", "edge-agent"], 10s, {LANG: "C"}) = {exit_code: 0, stdout: "restarted edge-agent\n", stderr: "", truncated: false}'
+contains "read by the next node" "$tmp/out" "outcome: resolved"
+expect "a command's dry-run" 0 "$rbk" run command.rbk --dry-run --policy "$tmp/exec.json" --as alice
+contains "recorded, not run" "$tmp/out" 'would do exec.run(["/bin/echo", "restarted", "edge-agent"], 10s, {LANG: "C"}) = {exit_code: 0, stdout: "dry-run-placeholder", stderr: "dry-run-placeholder", truncated: false}  (a placeholder: not performed)'
+printf '{"capabilities": {"exec": ["/bin/true"]}}' > "$tmp/exec-other.json"
+expect "a program the policy does not list" 1 "$rbk" run command.rbk --policy "$tmp/exec-other.json" --as alice
+contains "refusal names program and policy" "$tmp/out" "outcome: failed: exec.run: $tmp/exec-other.json does not allow exec of /bin/echo"
+
 summary

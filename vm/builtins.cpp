@@ -272,6 +272,7 @@ Value call_builtin(NativeId id, const std::vector<Value>& args, TypeKind result)
     case NativeId::PrometheusQuery:
     case NativeId::PrometheusScalar:
     case NativeId::NotifyWebhook:
+    case NativeId::ExecRun:
     case NativeId::TimeNow:
     case NativeId::TimeSince:
       break;
