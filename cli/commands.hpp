@@ -76,6 +76,11 @@ struct TokenOptions {
 };
 int run_token(const TokenOptions& opts);
 
+struct SignalOptions {
+  std::string run, name, value, as, store;
+};
+int run_signal(const SignalOptions& opts);
+
 struct CancelOptions {
   std::string run, as, comment, store;
 };

@@ -148,6 +148,7 @@ struct RunCommands {
   rbk::cli::ResumeOptions resume;
   rbk::cli::RunsOptions runs;
   rbk::cli::CancelOptions cancel;
+  rbk::cli::SignalOptions signal;
   rbk::cli::AuditOptions audit;
   rbk::cli::TokenOptions token;
   rbk::cli::TestOptions test;
@@ -219,6 +220,19 @@ void add_run(CLI::App& app, RunCommands& o) {
   cancel->add_option("--store", o.cancel.store, "The run store");
   example(cancel, "  rbk cancel r20261122-183055-4f2a9c1e --comment \"fixed by hand\"",
           "0 cancelled, 1 it could not be stopped, 2 no such run, or it has finished");
+
+  auto* signal = app.add_subcommand(
+      "signal", "Send a signal to a run: a wait node's until signal \"NAME\" takes it");
+  signal->add_option("run", o.signal.run, "The run id")->required();
+  signal->add_option("name", o.signal.name, "The signal's name, as the wait node writes it")
+      ->required();
+  signal->add_option("--value", o.signal.value, "Its value, JSON (default: null)");
+  signal->add_option("--as", o.signal.as, "Who sends it (default: $USER)");
+  signal->add_option("--store", o.signal.store, "The run store");
+  example(signal,
+          "  rbk signal r20261122-183055-4f2a9c1e device_connected --value '{\"rssi\": -71}'",
+          "0 sent (it waits until the run takes it), 2 no such run, finished, a bad name or "
+          "value");
 
   auto* audit = app.add_subcommand(
       "audit", "The audit log: who started, approved, denied, resumed or cancelled which run");
@@ -417,6 +431,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("resume")) return rbk::cli::run_resume(runs.resume);
     if (app.got_subcommand("runs")) return rbk::cli::run_runs(runs.runs);
     if (app.got_subcommand("cancel")) return rbk::cli::run_cancel(runs.cancel);
+    if (app.got_subcommand("signal")) return rbk::cli::run_signal(runs.signal);
     if (app.got_subcommand("audit")) return rbk::cli::run_audit(runs.audit);
     if (app.got_subcommand("token")) return rbk::cli::run_token(runs.token);
     if (app.got_subcommand("test")) return rbk::cli::run_test(runs.test);

@@ -11,6 +11,7 @@
 #include "lang/closest_name.hpp"
 #include "run/owner.hpp"
 #include "run/session.hpp"
+#include "run/signals.hpp"
 #include "vm/json_read.hpp"
 #include "vm/rbc.hpp"
 
@@ -289,6 +290,21 @@ int run_runs(const RunsOptions& opts) {
     if (opts.run.empty()) return list_runs(store, opts);
     if (!opts.child.empty()) return show_child(store, opts);
     return opts.follow ? follow_run(store, opts) : show_run(store, opts);
+  });
+}
+
+int run_signal(const SignalOptions& opts) {
+  return with_store("signal", opts.store, [&](RunStore& store) -> int {
+    std::string who = opts.as.empty() ? current_user() : opts.as;
+    SignalResult r = send_signal(store, opts.run, opts.name, opts.value, who);
+    switch (r.kind) {
+      case SignalResult::Kind::Sent:
+        std::cout << "signal " << opts.name << " sent to run " << opts.run << " by " << who << "\n";
+        return kOk;
+      default:
+        std::cerr << "rbk signal: " << r.why << "\n";
+        return kUsage;
+    }
   });
 }
 

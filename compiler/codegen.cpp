@@ -717,6 +717,23 @@ class Generator {
         for (const auto& c : n.clauses)
           if (c.kind == ClauseKind::Until) until = &c;
         line_ = until->range.begin.line;
+        if (until->signal) {  // until signal "NAME" [as VAR] within DURATION
+          const bool bound = !until->name.text.empty();
+          const uint32_t var = bound ? static_cast<uint32_t>(m.var_index.at(until->name.text)) : 0;
+          if (bound) {  // null unless the signal arrives (the timeout edge reads it so)
+            emit(Op::NULL_);
+            emit(Op::STORE_VAR, var);
+          }
+          expr(*until->within);
+          emit(Op::AWAIT_SIGNAL, constant(Value::string(until->signal->text())),
+               edge_of(ClauseKind::Timeout));
+          if (bound)
+            emit(Op::STORE_VAR, var);
+          else
+            emit(Op::POP);
+          emit(Op::TAKE, edge_of(ClauseKind::Then));
+          break;
+        }
         expr(*until->within);
         expr(*until->every);
         emit(Op::WAIT_SETUP);
@@ -865,7 +882,8 @@ class Generator {
       const ast::Clause *pause = nullptr, *until = nullptr;
       for (const auto& cl : b->second->block) {
         if (cl.kind == ClauseKind::Pause) pause = &cl;
-        if (cl.kind == ClauseKind::Until) until = &cl;
+        // (a signal there is the checker's misplaced-clause: never compiled)
+        if (cl.kind == ClauseKind::Until && !cl.signal) until = &cl;
         if (cl.kind == ClauseKind::ApproveBy) f.between_role = cl.role->text();
       }
       f.between_code = part(*b->second, [&] {

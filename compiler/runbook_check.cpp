@@ -8,6 +8,7 @@
 #include "compiler/decision_coverage.hpp"
 #include "compiler/graph_check.hpp"
 #include "compiler/suggest.hpp"
+#include "lang/signal_name.hpp"
 
 namespace rbk {
 
@@ -157,10 +158,12 @@ class RunbookChecker {
                      const std::set<std::string>& visible_runbooks);
   void check_waves(const ast::Clause& c);
   void bind_var(const ast::Clause& c, const TypeRef& t);
+  void check_signal_wait(const ast::Clause& c, ExprEnv& env);
   void bind_action_result(const ast::Clause& c, int32_t function, const TypeRef& result);
   void check_result_reads(int index, const ast::Node& n);
   void check_abort(const ast::Clause& c);
   bool has_gates(const RunbookModel& rb, std::set<std::string>& seen) const;
+  const ast::Clause* signal_wait(const RunbookModel& rb, std::set<std::string>& seen) const;
   int declare_var(const std::string& name, const Range& def);
 
   const CheckedProgram& program_;
@@ -321,7 +324,8 @@ void RunbookChecker::collect_node(const ast::Node& n, int index) {
       if (c.role && c.role->text().empty())
         diags_.error("empty-role", rb_.src, c.role->range(), "the approval role is empty");
     }
-    if (c.kind == ClauseKind::Let || (c.kind == ClauseKind::Do && !c.name.text.empty())) {
+    if (c.kind == ClauseKind::Let || (c.kind == ClauseKind::Do && !c.name.text.empty()) ||
+        (c.kind == ClauseKind::Until && c.signal && !c.name.text.empty())) {
       bool is_param = false;
       for (const ast::Param* p : rb_.params) is_param |= p->name.text == c.name.text;
       if (is_param)
@@ -533,6 +537,10 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
         }
         break;
       case ClauseKind::Until: {
+        if (c.signal) {
+          check_signal_wait(c, env);
+          break;
+        }
         exprs_.expect(*c.expr, Type::boolean(), env, "the 'until' condition");
         exprs_.expect(*c.within, Type::duration(), env, "'within'");
         exprs_.expect(*c.every, Type::duration(), env, "'every'");
@@ -581,6 +589,33 @@ void RunbookChecker::bind_var(const ast::Clause& c, const TypeRef& t) {
   }
 }
 
+// until signal "NAME" [as VAR] within DURATION: NAME a plain static name (rbk signal RUN
+// NAME delivers it); VAR, json, the signal's value (null without one, and on timeout).
+void RunbookChecker::check_signal_wait(const ast::Clause& c, ExprEnv& env) {
+  require_static(c.signal, rb_.src, diags_, "a signal name");
+  if (c.signal->str->is_static_string() && !is_signal_name(c.signal->text()))
+    diags_
+        .error("bad-signal", rb_.src, c.signal->range(),
+               "a signal name is 1 to 64 letters, digits, '_', '-' or '.', as in "
+               "\"device_connected\"")
+        .hints.push_back("it is what rbk signal RUN NAME and the server's API name");
+  exprs_.expect(*c.within, Type::duration(), env, "'within'");
+  if (c.name.text.empty()) return;
+  auto it = rb_.var_index.find(c.name.text);
+  if (it == rb_.var_index.end()) return;  // a parameter's name: reported already
+  VarDef& v = rb_.vars[it->second];
+  if (!v.type) {
+    v.type = Type::json();
+    names_[v.name].type = v.type;
+  } else if (!is_error(v.type) && v.type->kind != TypeKind::Json) {
+    diags_
+        .error("type-mismatch", rb_.src, c.name.range,
+               fmt::format("'{}' is {} where it is first bound, but a signal's value is json",
+                           v.name, to_string(v.type)))
+        .related.push_back({rb_.src, v.def, "first bound here"});
+  }
+}
+
 // do let job = ota.start_job(…): JOB is the action's result (of its declared type), bound
 // once the node's actions have run; an action that declares no result has none to bind.
 void RunbookChecker::bind_action_result(const ast::Clause& c, int32_t function,
@@ -622,6 +657,20 @@ void RunbookChecker::check_result_reads(int index, const ast::Node& n) {
     d.related.push_back({rb_.src, it->second->name.range, "bound here"});
     d.hints.push_back("read it in the node that 'then' leads to");
   }
+}
+
+// The first `until signal` of RB or a runbook it calls, or null.
+const ast::Clause* RunbookChecker::signal_wait(const RunbookModel& rb,
+                                               std::set<std::string>& seen) const {
+  if (!seen.insert(rb.name).second) return nullptr;
+  for (const auto& node : rb.nodes)
+    for (const auto& c : node.ast->clauses) {
+      if (c.kind == ClauseKind::Until && c.signal) return &c;
+      if (c.kind == ClauseKind::Run)
+        if (auto it = program_.runbook_index.find(c.name.text); it != program_.runbook_index.end())
+          if (const ast::Clause* w = signal_wait(program_.runbooks[it->second], seen)) return w;
+    }
+  return nullptr;
 }
 
 // Whether RB, or a runbook it calls, holds a gate (an approve node or a gated action).
@@ -788,7 +837,12 @@ void RunbookChecker::check_foreach(const ast::Node& n, ExprEnv& env,
   if (auto b = c.find(ClauseKind::Between); b != c.end())
     for (const auto& cl : b->second->block) {
       if (cl.kind == ClauseKind::Pause) exprs_.expect(*cl.expr, Type::duration(), env, "'pause'");
-      if (cl.kind == ClauseKind::Until) {
+      if (cl.kind == ClauseKind::Until && cl.signal) {
+        diags_
+            .error("misplaced-clause", rb_.src, cl.keyword,
+                   "a check between waves polls a condition; it cannot wait for a signal")
+            .hints.push_back("wait for the signal in a wait node before the foreach");
+      } else if (cl.kind == ClauseKind::Until) {
         exprs_.expect(*cl.expr, Type::boolean(), env, "the 'until' condition");
         exprs_.expect(*cl.within, Type::duration(), env, "'within'");
         exprs_.expect(*cl.every, Type::duration(), env, "'every'");
@@ -807,6 +861,14 @@ void RunbookChecker::check_foreach(const ast::Node& n, ExprEnv& env,
         .hints.push_back(
             "approve each wave instead: 'approve each wave by \"role\"', or 'approve by' in "
             "'between waves { … }'");
+  // A signal is sent to a run, not to one of its thousands of children.
+  std::set<std::string> looked;
+  if (const ast::Clause* waits = child ? signal_wait(*child, looked) : nullptr)
+    diags_
+        .error("signal-in-fleet", rb_.src, c.at(ClauseKind::Run)->name.range,
+               "runbook '" + child->name + "' waits for signal \"" + waits->signal->text() +
+                   "\", which is sent to a run, not to each item of a foreach")
+        .hints.push_back("wait for it before the foreach, or poll a condition per item");
   // The results: counts by outcome and by end node, the items per outcome.
   std::vector<Field> outcomes, items, ends;
   for (const auto& o : written_outcome_names()) {

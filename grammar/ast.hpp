@@ -170,14 +170,15 @@ bool is_edge_clause(ClauseKind k);
 struct Clause {
   ClauseKind kind;
   Range range;
-  Range keyword;              // the clause keyword(s), for diagnostics
-  Name name;                  // Let, Do (do let NAME = …): variable; Run: runbook
-  ExprPtr expr;               // Let value, When/Until condition, Do call, Timeout duration,
-                              // Return value, ExprStmt
-  ExprPtr within, every;      // Until
-  ExprPtr holds;              // Until: how long the condition must hold (null: once true)
-  std::optional<Label> role;  // ApproveBy, By (one string), ApproveEach
-  Name target;                // edges
+  Range keyword;                // the clause keyword(s), for diagnostics
+  Name name;                    // Let, Do (do let NAME = …): variable; Run: runbook
+  ExprPtr expr;                 // Let value, When/Until condition, Do call, Timeout duration,
+                                // Return value, ExprStmt
+  ExprPtr within, every;        // Until
+  ExprPtr holds;                // Until: how long the condition must hold (null: once true)
+  std::optional<Label> signal;  // Until signal "NAME" (expr, holds, every null); name: its `as`
+  std::optional<Label> role;    // ApproveBy, By (one string), ApproveEach
+  Name target;                  // edges
   std::optional<Label> label;
   std::vector<Arg> args;       // Run
   std::vector<ExprPtr> exprs;  // By (foreach cohort columns), Waves

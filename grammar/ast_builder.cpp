@@ -532,6 +532,13 @@ Clause AstBuilder::clause(const TreeNode& n) {
   } else if (is<until_clause>(n)) {
     c.kind = ClauseKind::Until;
     keyword(5);
+    if (is<signal_until>(*ch.at(0))) {  // until signal "NAME" [as VAR] within DURATION
+      const auto& s = ch[0]->children;
+      c.signal = label(*s.at(0), 0);
+      if (s.size() == 3) c.name = name(*s[1]);
+      c.within = expr(*s.back(), 0);
+      return c;
+    }
     c.expr = expr(*ch.at(0), 0);
     size_t next = 1;
     if (ch.size() == 4) c.holds = expr(*ch.at(next++), 0);  // the optional `holds` duration

@@ -74,6 +74,8 @@ RBK_ERROR(when_target, "expected the name of the target node after '->'")
 RBK_ERROR(else_arrow, "expected '->' after 'else'")
 RBK_ERROR(else_target, "expected the name of the target node after 'else ->'")
 RBK_ERROR(lambda_body, "expected an expression after '=>' (as in d => d.online)")
+RBK_ERROR(signal_as_name,
+          "expected a variable name after 'as' (until signal \"NAME\" as event within 5m)")
 RBK_ERROR(do_call, "expected a call after 'do' (as in do gateway.restart(gw))")
 RBK_ERROR(do_let_name,
           "expected a variable name after 'do let' (as in do let job = ota.start_job(…))")

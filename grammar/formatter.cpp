@@ -527,6 +527,11 @@ class Printer {
           break;
         }
         case ClauseKind::Until:
+          if (c.signal) {
+            line("until signal " + str(*c.signal->str) +
+                 (c.name.text.empty() ? "" : " as " + c.name.text) + " within " + expr(*c.within));
+            break;
+          }
           line("until " + expr(*c.expr) + (c.holds ? " holds " + expr(*c.holds) : "") + " within " +
                expr(*c.within) + " every " + expr(*c.every));
           break;

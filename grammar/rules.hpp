@@ -67,6 +67,7 @@ RBK_KEYWORD(by, "by")
 RBK_KEYWORD(within, "within")
 RBK_KEYWORD(every, "every")
 RBK_KEYWORD(holds, "holds")
+RBK_KEYWORD(signal, "signal")
 RBK_KEYWORD(approved, "approved")
 RBK_KEYWORD(denied, "denied")
 RBK_KEYWORD(timeout, "timeout")
@@ -316,10 +317,19 @@ struct within_value : seq<expr> {};
 struct every_word : tok<kw_every> {};
 struct every_value : seq<expr> {};
 struct holds_value : seq<expr> {};
+struct signal_name : seq<string_lit> {};
+struct signal_as_name : name {};
+// until signal "NAME" [as VAR] within DURATION: an event from outside (rbk signal), not a
+// condition polled. (`signal` is a word only before a string: `until signal > 3 …` is a
+// condition on a variable named signal.)
+struct signal_until : seq<tok<kw_signal>, signal_name, opt<tok<kw_as>, must<signal_as_name>>,
+                          must<within_word>, must<within_value>> {};
 // until COND [holds DURATION] within DURATION every DURATION
 struct until_clause
-    : seq<tok<kw_until>, must<until_cond>, opt<tok<kw_holds>, must<holds_value>>, must<within_word>,
-          must<within_value>, must<every_word>, must<every_value>> {};
+    : seq<tok<kw_until>,
+          sor<signal_until,
+              seq<must<until_cond>, opt<tok<kw_holds>, must<holds_value>>, must<within_word>,
+                  must<within_value>, must<every_word>, must<every_value>>>> {};
 
 struct approved_arrow : arrow {};
 struct approved_target : name {};

@@ -27,8 +27,8 @@ using selector = pt::selector<
         type_expr, list_type, record_type, type_field, named_type,
         // clauses, items, declarations
         let_clause, when_clause, else_clause, do_clause, then_clause, on_error_clause,
-        approve_by_clause, by_clause, until_clause, approved_clause, denied_clause, timeout_clause,
-        run_clause, return_clause, expr_stmt, over_clause, as_clause, waves_clause,
+        approve_by_clause, by_clause, until_clause, signal_until, approved_clause, denied_clause,
+        timeout_clause, run_clause, return_clause, expr_stmt, over_clause, as_clause, waves_clause,
         concurrency_clause, rate_clause, rate_text, abort_clause, abort_gt, between_clause,
         pause_clause, approve_each_clause, aborted_clause, block_node, end_node, doc_item,
         param_item, start_item, runbook_head, runbook_close, import_decl, module_decl, config_decl,

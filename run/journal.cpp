@@ -124,7 +124,8 @@ const JournalEntry* JournalHost::expect(const std::string& kind, const std::stri
 void JournalHost::record(const std::string& kind, const std::string& key,
                          const std::string& value) {
   // What the world saw depends on these: they are in the store before the run goes on.
-  const bool wait = kind == "act_started" || kind == "act_done" || kind == "gate";
+  const bool wait = kind == "act_started" || kind == "act_done" || kind == "gate" ||
+                    kind == "signal";  // (taken from the store: it is nowhere else now)
   writer_->append(JournalEntry{0, kind, key, value, scope_}, wait);
 }
 
@@ -252,6 +253,25 @@ int64_t JournalHost::now() {
   int64_t t = inner_.now();
   record("now", "", std::to_string(t));
   return t;
+}
+
+// A signal that arrived ("signal": its value) or a wait that ran out ("signal_timeout"):
+// a resumed run takes the same edge with the same value. A wait stopped by a person is
+// neither, and waits on when resumed.
+std::optional<Value> JournalHost::await_signal(const std::string& name, int64_t deadline_ms,
+                                               const std::function<bool()>& stop) {
+  if (answers_repeat_) return inner_.await_signal(name, deadline_ms, stop);
+  if (replaying() && recorded_[next_].kind == "signal_timeout") {
+    expect("signal_timeout", name);
+    return std::nullopt;
+  }
+  if (const JournalEntry* e = expect("signal", name)) return decode(*e);
+  std::optional<Value> v = inner_.await_signal(name, deadline_ms, stop);
+  if (v)
+    record("signal", name, encode(*v));
+  else if (inner_.now() >= deadline_ms)
+    record("signal_timeout", name, "null");
+  return v;
 }
 
 void JournalHost::sleep(int64_t ms) {

@@ -37,6 +37,8 @@ class JournalHost : public Host {
   GateDecision gate(const GateRequest& request) override;
   int64_t now() override;
   void sleep(int64_t ms) override;
+  std::optional<Value> await_signal(const std::string& name, int64_t deadline_ms,
+                                    const std::function<bool()>& stop) override;
   Value config(const std::string& name) override;
   void trace(const TraceEvent& event) override { inner_.trace(event); }
   void progress(const FleetProgress& p) override { inner_.progress(p); }

@@ -189,6 +189,14 @@ class RunStore {
   virtual std::optional<BrowserSession> browser_session(const std::string& hash, int64_t now) = 0;
   virtual void end_browser_session(const std::string& hash) = 0;
 
+  // Signals for RUN (rbk signal, POST /api/runs/{id}/signals/{name}): queued in the order
+  // they were sent until a wait of the run for that NAME takes the oldest (take_signal
+  // marks it taken and gives its value's JSON).
+  virtual void send_signal(const std::string& run, const std::string& name,
+                           const std::string& value_json, const std::string& by, int64_t at) = 0;
+  virtual std::optional<std::string> take_signal(const std::string& run, const std::string& name,
+                                                 int64_t at) = 0;
+
   // Where a foreach of RUN stands, as a line a person reads ("" when none runs), kept by
   // the process executing it for whoever follows it from another (rbk runs RUN --follow).
   virtual void set_progress(const std::string& /*run*/, const std::string& /*line*/) {}

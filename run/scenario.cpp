@@ -188,9 +188,9 @@ Value read_records(const std::string& scenario_path, const std::string& file) {
 }  // namespace
 
 Scenario parse_scenario(const std::string& text, const std::string& path) {
-  static const std::vector<std::string> known = {"runbook", "file",      "extends",     "params",
-                                                 "probes",  "approvals", "actions",     "config",
-                                                 "expect",  "now",       "description", "per_item"};
+  static const std::vector<std::string> known = {
+      "runbook", "file",   "extends", "params",      "probes",   "approvals", "actions",
+      "config",  "expect", "now",     "description", "per_item", "signals"};
   json j = scenario_json(text, path);
   only_keys(j, known, path, "a scenario");
   j = resolved(std::move(j), path, 0);
@@ -243,6 +243,19 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   object("approvals", s.approvals);
   object("actions", s.actions);
   object("config", s.config);
+  object("signals", s.signals);
+  for (auto it = s.signals.begin(); it != s.signals.end(); ++it) {
+    const json& a = it.value();
+    const std::string what = "the answer for signal " + it.key();
+    if (a.is_null()) continue;
+    if (!a.is_object()) throw ScenarioError(path + ": " + what + " is {\"after\": …} or null");
+    only_keys(a, {"after", "value"}, path, what);
+    int64_t ms = 0;
+    if (!a.contains("after") || !a["after"].is_string() ||
+        !parse_duration(a["after"].get<std::string>(), ms))
+      throw ScenarioError(path + ": " + what +
+                          " needs \"after\": how long after its wait begins it arrives (\"3m\")");
+  }
   if (j.contains("expect")) {
     if (!j["expect"].is_object()) throw ScenarioError(path + ": \"expect\" must be an object");
     s.expect = j["expect"];
@@ -477,6 +490,25 @@ std::optional<Value> ScenarioHost::call(const FunctionInfo& fn, const std::vecto
   }
   if (fallback) return answer(fn, *fallback, fn.name + "#default");
   throw HostFault("the scenario does not answer " + call_text(fn.name, args));
+}
+
+// In virtual time: the signal arrives "after" its wait began, if that is before the
+// deadline; null (or an answer past the deadline) times the wait out.
+std::optional<Value> ScenarioHost::await_signal(const std::string& name, int64_t deadline_ms,
+                                                const std::function<bool()>&) {
+  if (!scenario_.signals.contains(name))
+    throw HostFault(scenario_.path + " does not say whether signal " + name +
+                    " arrives: add \"signals\": {\"" + name +
+                    "\": {\"after\": \"2m\"}} (or null: it never does)");
+  const json& spec = scenario_.signals[name];
+  int64_t after = 0;
+  if (!spec.is_null()) parse_duration(spec["after"].get<std::string>(), after);
+  if (spec.is_null() || clock_ + after > deadline_ms) {
+    clock_ = std::max(clock_, deadline_ms);
+    return std::nullopt;
+  }
+  clock_ += after;
+  return spec.contains("value") ? from_plain_json(spec["value"]) : Value::null();
 }
 
 ActOutcome ScenarioHost::act(const PlannedCall& call, const Site&) {

@@ -28,6 +28,9 @@ struct Scenario {
   nlohmann::json approvals = nlohmann::json::object();  // GATE: decision, or one per visit
   nlohmann::json actions = nlohmann::json::object();    // {"gateway.restart": {"error": "…"}}
   nlohmann::json config = nlohmann::json::object();
+  // NAME: {"after": "3m", "value": v} (it arrives that long after its wait begins) or
+  // null (it never does: the wait times out).
+  nlohmann::json signals = nlohmann::json::object();
   nlohmann::json expect;  // may be null
   // Fleet snapshots: a probe answered with {"records": FILE} gets the file's objects (a
   // JSON array or JSON Lines), read once into a list of records (plain values, as the
@@ -74,6 +77,8 @@ class ScenarioHost : public Host {
   GateDecision gate(const GateRequest& request) override;
   int64_t now() override { return clock_; }
   void sleep(int64_t ms) override { clock_ += ms; }
+  std::optional<Value> await_signal(const std::string& name, int64_t deadline_ms,
+                                    const std::function<bool()>& stop) override;
   Value config(const std::string& name) override;
   void trace(const TraceEvent& event) override { sink_.event(event, clock_); }
   void progress(const FleetProgress& p) override { sink_.progress(p); }

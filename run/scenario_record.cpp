@@ -53,6 +53,7 @@ nlohmann::ordered_json recorded_scenario(const RunRecord& record, const Program&
   std::map<std::string, std::map<std::string, std::pair<json, std::vector<json>>>> calls;
   std::map<std::string, std::vector<std::string>> decisions;  // gate -> decision per visit
   json path = json::array(), actions = json::array();
+  json signals = json::object();  // the last answer of each (a scenario has one per signal)
   std::string now;
   for (const auto& line : trace) {
     json e;
@@ -69,6 +70,12 @@ nlohmann::ordered_json recorded_scenario(const RunRecord& record, const Program&
       path.push_back(e.value("node", ""));
     } else if (event == trace_kind_name(TraceKind::Action)) {
       actions.push_back(e.value("function", ""));
+    } else if (event == trace_kind_name(TraceKind::Signal) && e.contains("signal")) {
+      json answer = {{"after", e.contains("after") ? e["after"] : json("0s")}};
+      if (e.contains("value") && !e["value"].is_null()) answer["value"] = e["value"];
+      signals[e.value("signal", "")] = answer;
+    } else if (event == trace_kind_name(TraceKind::WaitTimeout) && e.contains("signal")) {
+      signals[e.value("signal", "")] = nullptr;  // it never came
     } else if (event == trace_kind_name(TraceKind::GateDecided)) {
       decisions[e.value("gate", "")].push_back(e.value("decision", ""));
     } else if (event == trace_kind_name(TraceKind::Probe)) {
@@ -117,6 +124,7 @@ nlohmann::ordered_json recorded_scenario(const RunRecord& record, const Program&
     approvals[gate] = same ? json(visits.front()) : json(visits);
   }
   if (!approvals.empty()) s["approvals"] = approvals;
+  if (!signals.empty()) s["signals"] = signals;
   // Configuration the nodes read themselves, secrets left out.
   try {
     json opts = record.options.empty() ? json::object() : read_json(record.options);

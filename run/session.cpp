@@ -17,6 +17,7 @@
 #include "run/trace_sinks.hpp"
 #include "stdlib/live_host.hpp"
 #include "vm/json_read.hpp"
+#include "vm/json_values.hpp"
 #include "vm/rbc.hpp"
 #include "vm/value_json.hpp"
 
@@ -190,11 +191,23 @@ Host& RunSession::world_host(TraceSink& sinks, std::unique_ptr<Host>& holder) {
       holder = std::make_unique<ScenarioHost>(*s_.program, s_.scenario, sinks);
       break;
     case RunMode::DryRun:
-      holder = std::make_unique<DryRunHost>(s_.policy.capabilities, s_.config, sinks);
+    case RunMode::Live: {
+      auto world = s_.mode == RunMode::DryRun
+                       ? std::make_unique<DryRunHost>(s_.policy.capabilities, s_.config, sinks)
+                       : std::make_unique<LiveHost>(s_.policy.capabilities, s_.config, sinks);
+      // Signals sent to this run (rbk signal, the server's API) wait in the store.
+      world->receive_signals([store = store_, id = rec_.id](const std::string& name) {
+        std::optional<std::string> sent = store->take_signal(id, name, system_now_ms());
+        if (!sent) return std::optional<Value>();
+        try {
+          return std::optional<Value>(from_plain_json(read_json(*sent)));
+        } catch (const JsonReadError&) {  // checked when sent: a damaged store
+          return std::optional<Value>(Value::null());
+        }
+      });
+      holder = std::move(world);
       break;
-    case RunMode::Live:
-      holder = std::make_unique<LiveHost>(s_.policy.capabilities, s_.config, sinks);
-      break;
+    }
   }
   return *holder;
 }

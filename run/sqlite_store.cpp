@@ -78,6 +78,8 @@ CREATE TABLE IF NOT EXISTS approvals(
   run TEXT, gate TEXT, decision TEXT, by TEXT, at INTEGER, comment TEXT, plan_hash TEXT);
 CREATE TABLE IF NOT EXISTS output(run TEXT, seq INTEGER, line TEXT, PRIMARY KEY(run, seq));
 CREATE TABLE IF NOT EXISTS progress(run TEXT PRIMARY KEY, line TEXT);
+CREATE TABLE IF NOT EXISTS signals(seq INTEGER PRIMARY KEY, run TEXT, name TEXT, value TEXT,
+  sent_by TEXT, sent_at INTEGER, taken_at INTEGER);
 CREATE TABLE IF NOT EXISTS tokens(id TEXT PRIMARY KEY, name TEXT, roles TEXT, hash TEXT UNIQUE,
   created_at INTEGER, expires_at INTEGER, revoked_at INTEGER);
 CREATE TABLE IF NOT EXISTS browser_sessions(hash TEXT PRIMARY KEY, name TEXT, roles TEXT,
@@ -170,6 +172,29 @@ class SqliteRunStore : public RunStore {
                                  : "INSERT OR REPLACE INTO progress(run, line) VALUES(?1, ?2)");
     s.bind(1, run).bind(2, line);
     s.step();
+  }
+  void send_signal(const std::string& run, const std::string& name, const std::string& value_json,
+                   const std::string& by, int64_t at) override {
+    Lock lock(mutex_);
+    Stmt s = cached(
+        "INSERT INTO signals(run, name, value, sent_by, sent_at) VALUES(?1, ?2, ?3, ?4, ?5)");
+    s.bind(1, run).bind(2, name).bind(3, value_json).bind(4, by).bind(5, at);
+    s.step();
+    flush();  // another process waits for it
+  }
+  std::optional<std::string> take_signal(const std::string& run, const std::string& name,
+                                         int64_t at) override {
+    Lock lock(mutex_);
+    Stmt s = cached(
+        "UPDATE signals SET taken_at=?3 WHERE seq=(SELECT seq FROM signals WHERE run=?1 AND "
+        "name=?2 AND taken_at IS NULL ORDER BY seq LIMIT 1) RETURNING value");
+    s.bind(1, run).bind(2, name).bind(3, at);
+    if (!s.step()) return std::nullopt;
+    std::string value = s.text(0);
+    while (s.step()) {
+    }
+    flush();
+    return value;
   }
   std::string progress(const std::string& run) override {
     Lock lock(mutex_);

@@ -189,6 +189,12 @@ void ReadableTrace::event(const TraceEvent& e, int64_t) {
       out_ << pad << "    timed out" << (field(e, "after") ? " after " + text(e, "after") : "")
            << "\n";
       break;
+    case TraceKind::Signal: {
+      out_ << pad << "    signal " << text(e, "signal") << " after " << text(e, "after");
+      if (const Value* v = field(e, "value"); v && !v->is_null()) out_ << " = " << show(*v);
+      out_ << "\n";
+      break;
+    }
     case TraceKind::WaveStarted:
       out_ << pad << "    wave " << text(e, "wave") << " of " << text(e, "waves") << ": "
            << text(e, "items") << " item" << (text(e, "items") == "1" ? "" : "s") << "\n";

@@ -7,6 +7,7 @@
 #include "render/graphviz.hpp"
 #include "run/owner.hpp"
 #include "run/params.hpp"
+#include "run/signals.hpp"
 #include "vm/json_read.hpp"
 #include "vm/rbc.hpp"
 
@@ -226,6 +227,8 @@ ApiResponse Api::route(const ApiRequest& req, const Identity& who) {
       if (p[3] == "deny") return post ? decide(id, req, who, GateDecision::Denied) : wrong_method();
       if (p[3] == "cancel") return post ? cancel(id, req, who) : wrong_method();
     }
+    if (p.size() == 5 && p[3] == "signals")
+      return post ? signal(id, p[4], req, who) : wrong_method();
   }
   return api_error(404, "no such route: " + req.method + " " + req.path + " (see /openapi.json)");
 }
@@ -504,6 +507,45 @@ ApiResponse Api::decide(const std::string& id, const ApiRequest& req, const Iden
              {"decision", gate_decision_name(decision)},
              {"gate", rec.paused_gate},
              {"plan_hash", rec.plan_hash}});
+}
+
+// POST /api/runs/{id}/signals/{name} {"value": any JSON}: queued for the run's wait node
+// (until signal "NAME"), like rbk signal; the sender is audited.
+ApiResponse Api::signal(const std::string& id, const std::string& name, const ApiRequest& req,
+                        const Identity& who) {
+  json body = json::object();
+  if (!req.body.empty()) {
+    try {
+      body = read_json(req.body);
+    } catch (const JsonReadError& e) {
+      return api_error(400, std::string("the body is not JSON: ") + e.what());
+    }
+  }
+  if (!body.is_object()) return api_error(400, "the body must be a JSON object");
+  for (auto it = body.begin(); it != body.end(); ++it)
+    if (it.key() != "value")
+      return api_error(400, "unknown field \"" + it.key() + "\" (known: value)");
+  std::optional<RunRecord> rec = s_.store->get(id);
+  if (!rec) return api_error(404, "no run " + id);
+  // As for cancelling: the person who started it, or one who may start live runs.
+  if (rec->started_by != who.name && !s_.policy.may_start_live(who.name, who.roles).empty())
+    return api_error(403, who.name + " may not signal run " + id + ": it was started by " +
+                              rec->started_by +
+                              ", and signalling another's run takes a role of the policy's "
+                              "\"live_runs\"");
+  SignalResult r = send_signal(*s_.store, id, name,
+                               body.contains("value") ? body["value"].dump() : "", who.name);
+  switch (r.kind) {
+    case SignalResult::Kind::Sent:
+      return ok({{"run", id}, {"signal", name}, {"sent_by", who.name}});
+    case SignalResult::Kind::NoSuchRun:
+      return api_error(404, r.why);
+    case SignalResult::Kind::Finished:
+      return api_error(409, r.why);
+    case SignalResult::Kind::Refused:
+      return api_error(400, r.why);
+  }
+  return api_error(500, "unreachable");
 }
 
 ApiResponse Api::cancel(const std::string& id, const ApiRequest& req, const Identity& who) {

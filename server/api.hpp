@@ -86,6 +86,8 @@ class Api {
   ApiResponse decide(const std::string& id, const ApiRequest& req, const Identity& who,
                      GateDecision decision);
   ApiResponse cancel(const std::string& id, const ApiRequest& req, const Identity& who);
+  ApiResponse signal(const std::string& id, const std::string& name, const ApiRequest& req,
+                     const Identity& who);
   ApiResponse gates(const Identity& who);
   ApiResponse runbooks();
   ApiResponse runbook(const std::string& name, const std::string& part);

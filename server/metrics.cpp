@@ -61,6 +61,7 @@ std::string route_of(const std::string& path) {
         rest == "/deny" || rest == "/cancel" || rest == "/diagram.svg" || rest == "/diagram.mmd" ||
         rest == "/audit")
       return p + param + rest;
+    if (p == "/api/runs/" && rest.rfind("/signals/", 0) == 0) return p + param + "/signals/{name}";
   }
   return "other";
 }

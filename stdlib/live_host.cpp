@@ -53,6 +53,17 @@ void LiveHost::sleep(int64_t ms) {
   std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
+std::optional<Value> LiveHost::await_signal(const std::string& name, int64_t deadline_ms,
+                                            const std::function<bool()>& stop) {
+  while (true) {
+    if (take_signal_)
+      if (std::optional<Value> v = take_signal_(name)) return v;
+    int64_t left = deadline_ms - now();
+    if (left <= 0 || stop()) return std::nullopt;
+    sleep(std::min<int64_t>(left, 500));
+  }
+}
+
 Value LiveHost::config(const std::string& name) {
   auto it = config_.find(name);
   if (it != config_.end()) return it->second;

@@ -5,6 +5,7 @@
 // resolved before the run started, use the real clock, and keep secrets out of traces.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,6 +26,12 @@ class LiveHost : public Host {
   GateDecision gate(const GateRequest&) override { return GateDecision::Pending; }
   int64_t now() override;
   void sleep(int64_t ms) override;
+  // Looks for the signal twice a second (TAKE_SIGNAL: the run's queue in the store).
+  std::optional<Value> await_signal(const std::string& name, int64_t deadline_ms,
+                                    const std::function<bool()>& stop) override;
+  void receive_signals(std::function<std::optional<Value>(const std::string&)> take_signal) {
+    take_signal_ = std::move(take_signal);
+  }
   Value config(const std::string& name) override;
   void trace(const TraceEvent& event) override;
   void progress(const FleetProgress& p) override { sink_.progress(p); }
@@ -39,6 +46,7 @@ class LiveHost : public Host {
   std::map<std::string, Value> config_;
   std::vector<std::string> secrets_;
   TraceSink& sink_;
+  std::function<std::optional<Value>(const std::string&)> take_signal_;  // none: never arrives
 };
 
 class DryRunHost : public LiveHost {

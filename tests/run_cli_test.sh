@@ -616,4 +616,38 @@ printf '{"capabilities": {"exec": ["/bin/true"]}}' > "$tmp/exec-other.json"
 expect "a program the policy does not list" 1 "$rbk" run command.rbk --policy "$tmp/exec-other.json" --as alice
 contains "refusal names program and policy" "$tmp/out" "outcome: failed: exec.run: $tmp/exec-other.json does not allow exec of /bin/echo"
 
+# Signals: a run waits in a wait node (until signal "device_connected") for rbk signal,
+# sent from another process with a value the next node reads; the sender is audited; a
+# bad name, a finished run and a scenario run are refused.
+"$rbk" run signals.rbk --dry-run --param device=sensor-9 > "$tmp/signal-run.out" 2>&1 &
+signal_pid=$!
+waiting=""
+for _ in $(seq 1 100); do
+  waiting=$("$rbk" runs --json --status running | grep -o '"id": "[^"]*"' | head -1 | cut -d'"' -f4)
+  [ -n "$waiting" ] && break
+  sleep 0.1
+done
+check "the run waits" "$([ -n "$waiting" ]; echo $?)" "no running run"
+expect "a bad signal name" 2 "$rbk" signal "$waiting" "device connected"
+contains "the name's rule" "$tmp/err" 'is not a signal name'
+expect "a value that is not JSON" 2 "$rbk" signal "$waiting" device_connected --value '{rssi: -70'
+contains "the value refused" "$tmp/err" 'the value is not valid JSON'
+expect "the signal sent" 0 "$rbk" signal "$waiting" device_connected --value '{"rssi": -70}' --as gw-hook
+contains "sent, by whom" "$tmp/out" "signal device_connected sent to run $waiting by gw-hook"
+wait "$signal_pid"
+check "the waiting run ended" "$?" "exit $?"
+contains "the signal and its value in the trace" "$tmp/signal-run.out" 'signal device_connected after'
+contains "read by the next node" "$tmp/signal-run.out" "outcome: resolved"
+expect "the audit log" 0 "$rbk" audit
+contains "the sender audited" "$tmp/out" "gw-hook"
+expect "a finished run" 2 "$rbk" signal "$waiting" device_connected
+contains "nothing waits" "$tmp/err" "has finished (ended): nothing waits for a signal"
+printf '{"runbook": "reconnect", "signals": {"device_connected": null}}' > "$tmp/never.json"
+expect "a scenario run times out" 0 "$rbk" run signals.rbk --scenario "$tmp/never.json"
+contains "timed out in virtual time" "$tmp/out" "timed out after 30m"
+contains "the timeout edge" "$tmp/out" "outcome: escalated"
+printf '{"runbook": "reconnect"}' > "$tmp/unsaid.json"
+expect "a scenario that does not say" 1 "$rbk" run signals.rbk --scenario "$tmp/unsaid.json"
+contains "names the signal and the fix" "$tmp/out" 'does not say whether signal device_connected arrives: add "signals": {"device_connected": {"after": "2m"}} (or null: it never does)'
+
 summary

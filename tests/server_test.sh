@@ -408,6 +408,7 @@ runbook slow_poll "Poll a device for a minute" {
   end gave_up "Gave up" as escalated
 }
 RBK
+cp "$src/tests/vm/signals.rbk" "$tmp/secret/reconnect.rbk"
 secret="s3cr3t-fleet-token-$RANDOM"
 python3 -c "import json, sys; c = json.load(open('$tmp/config.json')); c['fleet_token'] = '$secret'; json.dump(c, open('$tmp/secret.json', 'w'))"
 : > "$tmp/srv.out"
@@ -438,6 +439,22 @@ api "the server is still up" 200 GET /healthz
 api "cancelled through the server" 200 POST "/api/runs/$slow/cancel" "$alice" '{"comment": "enough"}'
 contains "at once" "$tmp/body" '"status":"cancelled"'
 
+# A signal through the API: queued for the run's wait node, which reads its value; only the
+# starter or an operator sends one; a bad name, an unknown field and a finished run refused.
+api "a run that waits for a signal" 201 POST /api/runs "$alice" '{"runbook": "reconnect", "mode": "dry-run"}'
+sig=$(field 'd["id"]')
+api "carol may not signal it" 403 POST "/api/runs/$sig/signals/device_connected" "$carol" '{}'
+api "a bad signal name" 400 POST "/api/runs/$sig/signals/no%20way" "$alice" '{}'
+api "an unknown field" 400 POST "/api/runs/$sig/signals/device_connected" "$alice" '{"valeu": 1}'
+api "a signal without identity" 401 POST "/api/runs/$sig/signals/device_connected" "" '{}'
+api "alice signals it" 200 POST "/api/runs/$sig/signals/device_connected" "$alice" '{"value": {"rssi": -60}}'
+contains "who sent it" "$tmp/body" '"sent_by":"alice"'
+wait_status "$sig" ended "$alice"
+api "the run read it" 200 GET "/api/runs/$sig" "$alice"
+contains "resolved by the signal's value" "$tmp/body" '"outcome":"resolved"'
+api "its trace has the signal" 200 GET "/api/runs/$sig/trace" "$alice"
+contains "the signal event" "$tmp/body" '"event":"signal"'
+api "a finished run" 409 POST "/api/runs/$sig/signals/device_connected" "$alice" '{}'
 
 # The audit chain: every start, approval, resume and cancel, by who did it.
 expect "rbk audit" 0 "$rbk" audit

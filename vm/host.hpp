@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -82,7 +83,8 @@ struct GateRequest {
   X(WaveStarted, "wave_started")   \
   X(Children, "children")          \
   X(ForeachEnded, "foreach_ended") \
-  X(ForeachPlan, "foreach_plan")
+  X(ForeachPlan, "foreach_plan")   \
+  X(Signal, "signal")
 enum class TraceKind : uint8_t {
 #define RBK_ENUM_ITEM(e, name) e,
   RBK_TRACE_KINDS(RBK_ENUM_ITEM)
@@ -180,6 +182,16 @@ class Host {
   virtual Value config(const std::string& name) = 0;  // an Error when missing
   virtual void trace(const TraceEvent& event) = 0;
   virtual void progress(const FleetProgress&) {}
+  // A wait node's `until signal "NAME"`: blocks until the signal NAME is delivered to the
+  // run (rbk signal, the server's API) and returns its value (null when it has none), or
+  // returns nullopt at DEADLINE (this host's clock), or sooner once STOP() is true (a person
+  // stopped the run: the VM then interrupts it). A host with no way to receive signals
+  // waits out the deadline.
+  virtual std::optional<Value> await_signal(const std::string& /*name*/, int64_t deadline_ms,
+                                            const std::function<bool()>& /*stop*/) {
+    if (int64_t left = deadline_ms - now(); left > 0) sleep(left);
+    return std::nullopt;
+  }
   // A foreach starts (and ends) a child run for ITEM, the INDEX-th of its list: a host
   // that answers from a fleet snapshot answers that child's probes from the item's record.
   virtual void child_started(size_t /*index*/, const Value& /*item*/) {}
@@ -224,6 +236,10 @@ class HostDecorator : public Host {
   Value config(const std::string& n) override { return inner_.config(n); }
   void trace(const TraceEvent& e) override { inner_.trace(e); }
   void progress(const FleetProgress& p) override { inner_.progress(p); }
+  std::optional<Value> await_signal(const std::string& name, int64_t deadline_ms,
+                                    const std::function<bool()>& stop) override {
+    return inner_.await_signal(name, deadline_ms, stop);
+  }
   void child_started(size_t i, const Value& item) override { inner_.child_started(i, item); }
   void child_ended() override { inner_.child_ended(); }
   bool runs_children_beside() override { return inner_.runs_children_beside(); }

@@ -590,6 +590,9 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
       case Op::POLL:
         if (std::optional<Exit> out = poll(f, in, next)) return *out;
         break;
+      case Op::AWAIT_SIGNAL:
+        if (std::optional<Exit> out = await_signal(f, in)) return *out;
+        break;
       case Op::WAIT_HOLD:
         f.hold = std::max<int64_t>(0, f.pop().i);
         break;
@@ -722,6 +725,35 @@ std::optional<Machine::Exit> Machine::poll(Frame& f, const Instr& in, uint32_t& 
                   f.site};
   host_.sleep(d);
   next = in.a;
+  return std::nullopt;
+}
+
+// AWAIT_SIGNAL: `within` is on the stack. The signal's value is pushed when it arrives in
+// time; otherwise the timeout edge. The time spent counts as waiting (the budget).
+std::optional<Machine::Exit> Machine::await_signal(Frame& f, const Instr& in) {
+  Value within = f.pop();
+  if (within.i <= 0)
+    throw Failure{"a signal wait lasts " + format_duration(within.i) + ": it must be positive",
+                  f.site};
+  const std::string& name = p_.constants[in.a].str();
+  const int64_t started = host_.now();
+  const bool top = f.ctx.depth == 0;
+  std::optional<Value> v =
+      host_.await_signal(name, started + within.i, [&] { return top && interrupt_requested(); });
+  const int64_t now = host_.now();
+  waited_ += std::max<int64_t>(0, now - started);
+  if (!v && top && interrupt_requested() && now < started + within.i) throw Interrupted{};
+  if (waited_ > budgets_.waiting_ms)
+    throw Failure{"budget exceeded: waits total more than " + format_duration(budgets_.waiting_ms),
+                  f.site};
+  if (!v) {
+    emit(TraceKind::WaitTimeout, f.site,
+         {{"after", Value::duration(now - started)}, {"signal", Value::string(name)}});
+    return Exit{true, in.b, {}};
+  }
+  emit(TraceKind::Signal, f.site,
+       {{"signal", Value::string(name)}, {"value", *v}, {"after", Value::duration(now - started)}});
+  f.stack.push_back(std::move(*v));
   return std::nullopt;
 }
 

@@ -130,6 +130,7 @@ class Machine {
   struct Frame;
   std::optional<Exit> act(Frame& f, const Code& code, uint32_t pc);
   std::optional<Exit> poll(Frame& f, const Instr& in, uint32_t& next);
+  std::optional<Exit> await_signal(Frame& f, const Instr& in);
   Exit approve(Frame& f, const Value& timeout);
   void run_call_node(Frame& f, const Instr& in);
   std::optional<Exit> run_foreach(Frame& f, const Instr& in);
