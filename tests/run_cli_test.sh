@@ -650,4 +650,22 @@ printf '{"runbook": "reconnect"}' > "$tmp/unsaid.json"
 expect "a scenario that does not say" 1 "$rbk" run signals.rbk --scenario "$tmp/unsaid.json"
 contains "names the signal and the fix" "$tmp/out" 'does not say whether signal device_connected arrives: add "signals": {"device_connected": {"after": "2m"}} (or null: it never does)'
 
+# A run killed while it waits for a signal: resumed, it waits on, and takes the signal.
+"$rbk" run signals.rbk --dry-run > "$tmp/killed.out" 2>&1 &
+killed_pid=$!
+killed=""
+for _ in $(seq 1 100); do
+  killed=$("$rbk" runs --json --status running | grep -o '"id": "[^"]*"' | head -1 | cut -d'"' -f4)
+  [ -n "$killed" ] && break
+  sleep 0.1
+done
+kill -9 "$killed_pid"; wait "$killed_pid" 2>/dev/null
+"$rbk" resume "$killed" > "$tmp/resumed.out" 2>&1 &
+resumed_pid=$!
+sleep 1
+expect "signalled after the resume" 0 "$rbk" signal "$killed" device_connected --value '{"rssi": -50}'
+wait "$resumed_pid"
+check "the resumed run ended" "$?" "exit $?"
+contains "the resumed run took the signal" "$tmp/resumed.out" "outcome: resolved"
+
 summary
