@@ -158,6 +158,10 @@ class RunbookChecker {
                      const std::set<std::string>& visible_runbooks);
   void check_waves(const ast::Clause& c);
   void bind_var(const ast::Clause& c, const TypeRef& t);
+  void narrow_along_edges();
+  static void forget(std::set<std::string>& nonnull, const std::string& name);
+  // What every edge into each node proves non-null (narrow_along_edges); nullopt: unreached.
+  std::vector<std::optional<std::set<std::string>>> entry_nonnull_;
   void check_signal_wait(const ast::Clause& c, ExprEnv& env);
   void bind_action_result(const ast::Clause& c, int32_t function, const TypeRef& result);
   void check_result_reads(int index, const ast::Node& n);
@@ -450,6 +454,8 @@ void RunbookChecker::check(const std::set<std::string>& visible_runbooks) {
                   "the default of '" + p.name.text + "'");
   }
 
+  narrow_along_edges();
+
   // Nodes in breadth-first order from start: a variable a node reads is assigned on every
   // path to it, so on the shortest one too, whose nodes come first: its type is known.
   std::vector<bool> done(rb_.nodes.size(), false);
@@ -499,6 +505,8 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
                   : node_context(n.kind);
   std::vector<std::pair<int, Range>> reads;
   env.reads = &reads;
+  // What every edge into this node proves non-null (`when x == null -> unknown` before it).
+  if (entry_nonnull_[index]) env.nonnull = *entry_nonnull_[index];
 
   if (n.kind == NodeKind::Foreach) {
     check_foreach(n, env, visible_runbooks);
@@ -510,6 +518,7 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
     switch (c.kind) {
       case ClauseKind::Let:
         bind_var(c, exprs_.check(*c.expr, env));
+        forget(env.nonnull, c.name.text);  // a new value: what was proved of the old is gone
         break;
       case ClauseKind::When: {
         exprs_.expect(*c.expr, Type::boolean(), env, "a 'when' condition");
@@ -570,6 +579,88 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
     reads.clear();
   }
   check_result_reads(index, n);
+}
+
+// Drops what NONNULL says of NAME and its fields (NAME was bound anew).
+void RunbookChecker::forget(std::set<std::string>& nonnull, const std::string& name) {
+  nonnull.erase(name);
+  for (auto it = nonnull.lower_bound(name + ".");
+       it != nonnull.end() && it->rfind(name + ".", 0) == 0;)
+    it = nonnull.erase(it);
+}
+
+// Null narrowing that follows a value into the node its edge leads to: a decide's `when
+// c == null -> unknown` proves c non-null on the edges after it, a wait's `until
+// c != null …` on its then edge. A node is entered with what every edge into it proves
+// (a must-analysis: the intersection, to a fixpoint), less what a node on the way binds
+// anew. Parameters are never rebound; variables are, by lets, do lets, signals, foreach
+// results.
+void RunbookChecker::narrow_along_edges() {
+  using Facts = std::set<std::string>;
+  const size_t nn = rb_.nodes.size();
+  entry_nonnull_.assign(nn, std::nullopt);  // nullopt: not reached yet (top)
+  if (rb_.start < 0) return;
+  entry_nonnull_[rb_.start] = Facts{};
+  std::deque<int> work{rb_.start};
+  std::vector<bool> queued(nn, false);
+  queued[rb_.start] = true;
+  auto flow = [&](int to, const Facts& facts) {
+    if (to < 0) return;
+    std::optional<Facts>& in = entry_nonnull_[to];
+    bool changed = false;
+    if (!in) {
+      in = facts;
+      changed = true;
+    } else {
+      for (auto it = in->begin(); it != in->end();)
+        if (!facts.count(*it)) {
+          it = in->erase(it);
+          changed = true;
+        } else {
+          ++it;
+        }
+    }
+    if (changed && !queued[to]) {
+      queued[to] = true;
+      work.push_back(to);
+    }
+  };
+  while (!work.empty()) {
+    int n = work.front();
+    work.pop_front();
+    queued[n] = false;
+    const NodeModel& node = rb_.nodes[n];
+    const Facts in = *entry_nonnull_[n];
+    Facts all_killed = in;  // what holds whatever the node did: less all it binds
+    for (int v : node.assigns) forget(all_killed, rb_.vars[v].name);
+    Facts acc = in;  // a decide's, clause by clause
+    for (const auto& c : node.ast->clauses) {
+      if (c.kind == ClauseKind::Let) forget(acc, c.name.text);
+      const int edge = [&] {
+        for (int e : node.out_edges)
+          if (rb_.edges[e].clause == &c) return e;
+        return -1;
+      }();
+      if (node.ast->kind == NodeKind::Decide && c.kind == ClauseKind::When) {
+        Facts taken = acc;
+        ExprChecker::narrowing(*c.expr, true, taken);
+        if (edge >= 0) flow(rb_.edges[edge].to, taken);
+        ExprChecker::narrowing(*c.expr, false, acc);
+        continue;
+      }
+      if (edge < 0) continue;
+      if (node.ast->kind == NodeKind::Decide && c.kind == ClauseKind::Else) {
+        flow(rb_.edges[edge].to, acc);
+      } else if (node.ast->kind == NodeKind::Wait && c.kind == ClauseKind::Then) {
+        Facts held = all_killed;
+        for (const auto& u : node.ast->clauses)
+          if (u.kind == ClauseKind::Until && !u.signal) ExprChecker::narrowing(*u.expr, true, held);
+        flow(rb_.edges[edge].to, held);
+      } else {
+        flow(rb_.edges[edge].to, all_killed);
+      }
+    }
+  }
 }
 
 // LET NAME = … and do let NAME = …: the variable's type is its first binding's.
