@@ -77,7 +77,12 @@ export async function runPage(id) {
         break;
       case "action":
         item("action", depth, e.performed ? badge("done") : badge("would do", "would"), " ", h("span", { class: "value" }, call(e.function, e.args)),
-          e.error ? h("span", { class: "kv" }, ` — error: ${show(e.error)}`) : null);
+          e.error ? h("span", { class: "kv" }, ` — error: ${show(e.error)}`) : null,
+          // a result a later node reads (do let); a dry-run's is a placeholder
+          !e.error && e.result !== undefined ? h("span", { class: "value" }, " = ", long(showResult(e.result)), e.placeholder ? " (a placeholder: not performed)" : "") : null);
+        break;
+      case "signal":
+        item("probe", depth, h("span", { class: "value" }, `Signal ${e.signal} after ${show(e.after)}`, e.value !== null && e.value !== undefined ? [" = ", long(showResult(e.value))] : null));
         break;
       case "edge_taken":
         if (top) svgPart(svg, `edge_${e.edge}`)?.classList.add("taken");
