@@ -222,14 +222,16 @@ class Generator {
       }
       case ExprKind::Field: {
         const ast::Expr& lhs = *e.lhs;
-        if (locals_ && lhs.kind == ExprKind::Ident && e.name.text == "outcome" &&
-            locals_->count(lhs.name.text + ".outcome")) {  // a call node's, in a lambda
-          emit(Op::LOAD_LOCAL, locals_->at(lhs.name.text + ".outcome"));
+        // NODE.outcome and NODE.OUTPUT of a call node: variables "NODE.outcome", "NODE.NAME"
+        // (captured as such in a lambda).
+        const std::string dotted =
+            lhs.kind == ExprKind::Ident ? lhs.name.text + "." + e.name.text : std::string();
+        if (locals_ && !dotted.empty() && locals_->count(dotted)) {
+          emit(Op::LOAD_LOCAL, locals_->at(dotted));
           break;
         }
-        if (rb_ && lhs.kind == ExprKind::Ident && !locals_ && !is_param(lhs.name.text) &&
-            !rb_->var_index.count(lhs.name.text) && rb_->call_outcome_var.count(lhs.name.text)) {
-          emit(Op::LOAD_VAR, static_cast<uint32_t>(rb_->call_outcome_var.at(lhs.name.text)));
+        if (!locals_ && lhs.kind == ExprKind::Ident && is_call_field(lhs.name.text)) {
+          emit(Op::LOAD_VAR, static_cast<uint32_t>(rb_->var_index.at(dotted)));
           break;
         }
         expr(lhs);
@@ -320,9 +322,10 @@ class Generator {
     emit(kOps[static_cast<size_t>(fn)], f, static_cast<uint32_t>(captured.size()));
   }
 
-  // Whether X.outcome reads a call node's outcome here (not a variable or parameter X).
-  bool is_outcome_ref(const std::string& x) const {
-    if (locals_) return locals_->count(x + ".outcome") > 0;
+  // Whether X.FIELD reads a call node's outcome or output here (X not a variable or
+  // parameter); in a lambda, whether it captured X.FIELD.
+  bool is_call_field(const std::string& x, const std::string& field = "") const {
+    if (locals_) return locals_->count(x + "." + field) > 0;
     return rb_ && rb_->call_outcome_var.count(x) && !is_param(x) && !rb_->var_index.count(x) &&
            !item_alias_.count(x);
   }
@@ -340,9 +343,9 @@ class Generator {
         if (!bound.count(e.name.text)) add(e.name.text);
         return;
       case ExprKind::Field:
-        if (e.lhs->kind == ExprKind::Ident && e.name.text == "outcome" &&
-            !bound.count(e.lhs->name.text) && is_outcome_ref(e.lhs->name.text)) {
-          add(e.lhs->name.text + ".outcome");
+        if (e.lhs->kind == ExprKind::Ident && !bound.count(e.lhs->name.text) &&
+            is_call_field(e.lhs->name.text, e.name.text)) {
+          add(e.lhs->name.text + "." + e.name.text);
           return;
         }
         free_names(*e.lhs, bound, out);
@@ -376,8 +379,8 @@ class Generator {
   void load_captured(const std::string& n) {
     if (locals_ && locals_->count(n)) {
       emit(Op::LOAD_LOCAL, locals_->at(n));
-    } else if (size_t dot = n.find(".outcome"); dot != std::string::npos) {
-      emit(Op::LOAD_VAR, static_cast<uint32_t>(rb_->call_outcome_var.at(n.substr(0, dot))));
+    } else if (n.find('.') != std::string::npos) {  // a call node's NODE.outcome, NODE.NAME
+      emit(Op::LOAD_VAR, static_cast<uint32_t>(rb_->var_index.at(n)));
     } else {
       load_name(n);
     }
@@ -763,8 +766,13 @@ class Generator {
         int callee = ck_.runbook_index.at(run->name.text);
         const RunbookModel& target = ck_.runbooks[callee];
         runbook_args(*run, target);
-        emit(Op::RUN, runbook(callee), static_cast<uint32_t>(target.params.size()));
+        const uint32_t callee_index = runbook(callee);
+        emit(Op::RUN, callee_index, static_cast<uint32_t>(target.params.size()));
         emit(Op::STORE_VAR, static_cast<uint32_t>(m.call_outcome_var.at(n.name.text)));
+        for (const auto& out : target.outputs) {  // its outputs, null where it never set them
+          emit(Op::RUN_OUTPUT, static_cast<uint32_t>(target.var_index.at(out)), callee_index);
+          emit(Op::STORE_VAR, static_cast<uint32_t>(m.var_index.at(n.name.text + "." + out)));
+        }
         emit(Op::TAKE, edge_of(ClauseKind::Then));
         break;
       }

@@ -319,9 +319,16 @@ TypeRef ExprChecker::check_field(const Expr& e, ExprEnv& env) {
       if (auto it = env.call_nodes->find(base); it != env.call_nodes->end()) {
         lhs.type = Type::error();
         if (e.name.text != "outcome") {
+          if (env.call_outputs)
+            if (auto node = env.call_outputs->find(base); node != env.call_outputs->end())
+              if (auto out = node->second.find(e.name.text); out != node->second.end()) {
+                if (env.reads) env.reads->emplace_back(out->second.first, e.range);
+                const TypeRef& t = out->second.second;
+                return is_optional(t) && env.nonnull.count(base + "." + e.name.text) ? t->elem : t;
+              }
           error("unknown-field", e.name.range, "a call node has no field '" + e.name.text + "'")
-              .hints.push_back("a call node exposes the outcome of the runbook it ran: " + base +
-                               ".outcome");
+              .hints.push_back("a call node exposes the outcome of the runbook it ran (" + base +
+                               ".outcome) and the outputs it declares (output NAME: TYPE)");
           return Type::error();
         }
         if (env.reads) env.reads->emplace_back(it->second, e.range);

@@ -32,6 +32,9 @@ struct Binding {
 struct ExprEnv {
   const std::unordered_map<std::string, Binding>* names = nullptr;
   const std::unordered_map<std::string, int>* call_nodes = nullptr;  // for `node.outcome`
+  // and `node.NAME`, an output of the runbook a call node ran
+  const std::unordered_map<std::string, std::map<std::string, std::pair<int, TypeRef>>>*
+      call_outputs = nullptr;
   bool actions_allowed = false;
   // The one call that may be an action although actions_allowed is false: the call of a
   // `do` clause (its arguments are evaluated before any action runs, for the plan).

@@ -58,6 +58,10 @@ struct RunbookModel {
   std::vector<VarDef> vars;
   std::unordered_map<std::string, int> var_index;
   std::unordered_map<std::string, int> call_outcome_var;  // call node name -> var id
+  // call node name -> the outputs of the runbook it runs: output name -> (var "NODE.NAME",
+  // its type, T? since a run may end where it never set it)
+  std::unordered_map<std::string, std::map<std::string, std::pair<int, TypeRef>>> call_outputs;
+  std::vector<std::string> outputs;  // this runbook's own `output`s, in order (run variables)
   // foreach node name -> the var of its results (named like the node, read by later
   // nodes) and the slot of its item (`as d`, seen only by the node's own clauses)
   std::unordered_map<std::string, int> foreach_result_var, foreach_item_var;

@@ -143,7 +143,11 @@ class RunbookChecker {
  public:
   RunbookChecker(const CheckedProgram& program, RunbookModel& rb, const Visibility& visible,
                  Diagnostics& diags)
-      : program_(program), rb_(rb), diags_(diags), exprs_(program, visible, rb.src, diags) {}
+      : program_(program),
+        rb_(rb),
+        diags_(diags),
+        exprs_(program, visible, rb.src, diags),
+        visible_(visible) {}
 
   void collect();
   void check(const std::set<std::string>& visible_runbooks);
@@ -169,14 +173,37 @@ class RunbookChecker {
   bool has_gates(const RunbookModel& rb, std::set<std::string>& seen) const;
   const ast::Clause* signal_wait(const RunbookModel& rb, std::set<std::string>& seen) const;
   int declare_var(const std::string& name, const Range& def);
+  void collect_output(const ast::Output& o);
 
   const CheckedProgram& program_;
   RunbookModel& rb_;
   Diagnostics& diags_;
   ExprChecker exprs_;
+  const Visibility& visible_;
   std::unordered_map<std::string, Binding> names_;
   std::vector<VarRead> reads_;
 };
+
+// output NAME: TYPE — a run variable of this runbook with that type from the start (a
+// let binding it another type is a type-mismatch), given to the call node that ran it.
+void RunbookChecker::collect_output(const ast::Output& o) {
+  for (const ast::Param* p : rb_.params)
+    if (p->name.text == o.name.text) {
+      diags_.error("shadowed-param", rb_.src, o.name.range,
+                   "'" + o.name.text +
+                       "' is a parameter of the runbook; an output needs another "
+                       "name");
+      return;
+    }
+  if (std::find(rb_.outputs.begin(), rb_.outputs.end(), o.name.text) != rb_.outputs.end()) {
+    diags_.error("duplicate-param", rb_.src, o.name.range,
+                 "output '" + o.name.text + "' is declared twice");
+    return;
+  }
+  rb_.outputs.push_back(o.name.text);
+  int v = declare_var(o.name.text, o.name.range);
+  rb_.vars[v].type = exprs_.resolve_type(*o.type);
+}
 
 int RunbookChecker::declare_var(const std::string& name, const Range& def) {
   auto it = rb_.var_index.find(name);
@@ -210,6 +237,8 @@ void RunbookChecker::collect() {
       if (dup) continue;
       rb_.params.push_back(p);
       rb_.param_types.push_back(exprs_.resolve_type(*p->type));
+    } else if (auto* o = std::get_if<ast::Output>(&item)) {
+      collect_output(*o);
     } else if (auto* s = std::get_if<ast::Start>(&item)) {
       starts.push_back(s);
     } else {
@@ -364,6 +393,25 @@ void RunbookChecker::collect_node(const ast::Node& n, int index) {
     int v = declare_var(n.name.text + ".outcome", n.name.range);
     rb_.call_outcome_var[n.name.text] = v;
     model.assigns.push_back(v);
+    // The outputs of the runbook it runs: variables NODE.NAME it assigns, read from the
+    // callee's declarations (their types resolved quietly: the callee reports its own).
+    if (auto run = first.find(ClauseKind::Run); run != first.end())
+      if (auto it = program_.runbook_index.find(run->second->name.text);
+          it != program_.runbook_index.end()) {
+        const RunbookModel& callee = program_.runbooks[it->second];
+        Diagnostics quiet;
+        ExprChecker types(program_, visible_, callee.src, quiet);
+        auto& outs = rb_.call_outputs[n.name.text];
+        for (const auto& item : callee.ast->items)
+          if (auto* o = std::get_if<ast::Output>(&item)) {
+            int ov = declare_var(n.name.text + "." + o->name.text, n.name.range);
+            TypeRef t = types.resolve_type(*o->type);
+            t = is_error(t) ? t : Type::optional(t);
+            rb_.vars[ov].type = t;
+            outs[o->name.text] = {ov, t};
+            model.assigns.push_back(ov);
+          }
+      }
   }
   if (n.kind == NodeKind::Foreach) collect_foreach(n, model, first);
 }
@@ -497,6 +545,7 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
   ExprEnv env;
   env.names = &names_;
   env.call_nodes = &rb_.call_outcome_var;
+  env.call_outputs = &rb_.call_outputs;
   // In an action node the lets and the arguments of each `do` are evaluated first, to
   // show the plan at the gate; only the calls of the `do` clauses act.
   env.actions_allowed = false;

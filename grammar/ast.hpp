@@ -215,7 +215,15 @@ struct Start {
   Name target;
 };
 
-using RunbookItem = std::variant<Doc, Param, Start, Node>;
+// output NAME: TYPE — a run variable of the runbook that a call node running it reads as
+// NODE.NAME once it has ended.
+struct Output {
+  Range range;
+  Name name;
+  TypeExprPtr type;
+};
+
+using RunbookItem = std::variant<Doc, Param, Output, Start, Node>;
 
 struct Runbook {
   Range range;

@@ -627,6 +627,8 @@ Runbook AstBuilder::runbook_head(const TreeNode& n) {
 RunbookItem AstBuilder::runbook_item(const TreeNode& n) {
   if (is<doc_item>(n)) return Doc{range_of(n), label(*n.children.at(0), 0)};
   if (is<param_item>(n)) return param(n);
+  if (is<output_item>(n))
+    return Output{range_of(n), name(*n.children.at(0)), type(*n.children.at(1), 0)};
   if (is<start_item>(n)) return Start{range_of(n), name(*n.children.at(0))};
   return node(n);
 }

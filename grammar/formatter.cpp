@@ -407,6 +407,9 @@ class Printer {
   void runbook_item(const Param& p, bool first) {
     unit(p.range, first, [&] { line("param " + param(p)); });
   }
+  void runbook_item(const Output& o, bool first) {
+    unit(o.range, first, [&] { line("output " + o.name.text + ": " + type(*o.type)); });
+  }
   void runbook_item(const Start& s, bool first) {
     unit(s.range, first, [&] { line("start -> " + s.target.text); });
   }

@@ -68,6 +68,7 @@ RBK_KEYWORD(within, "within")
 RBK_KEYWORD(every, "every")
 RBK_KEYWORD(holds, "holds")
 RBK_KEYWORD(signal, "signal")
+RBK_KEYWORD(output, "output")
 RBK_KEYWORD(approved, "approved")
 RBK_KEYWORD(denied, "denied")
 RBK_KEYWORD(timeout, "timeout")
@@ -419,12 +420,19 @@ struct param_default : seq<expr> {};
 struct param_item : seq<tok<kw_param>, must<param_name>, must<param_colon>, must<param_type>,
                         opt<equals, must<param_default>>> {};
 
+// output NAME: TYPE — a value the runbook gives the call node that runs it (NODE.NAME).
+struct output_name : name {};
+struct output_colon : colon {};
+struct output_type : seq<type_expr> {};
+struct output_item : seq<tok<kw_output>, must<output_name>, must<output_colon>, must<output_type>> {
+};
+
 struct start_arrow : arrow {};
 struct start_target : name {};
 struct start_item : seq<tok<kw_start>, must<start_arrow>, must<start_target>> {};
 
-struct runbook_item
-    : seq<sor<doc_item, param_item, start_item, end_node, block_node>, opt<semicolon>> {};
+struct runbook_item : seq<sor<doc_item, param_item, output_item, start_item, end_node, block_node>,
+                          opt<semicolon>> {};
 struct runbook_close : rbrace {};
 // The driver (parser.cpp) parses a runbook as runbook_head, then runbook_step until the
 // closing brace, so that it can recover after an error at the next item.

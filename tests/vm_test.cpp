@@ -50,7 +50,7 @@ TEST(Opcodes, TableIsComplete) {
   }
   // The enum and the table come from the same file; the last opcode closes the table
   // (opcodes are appended, so a file's numbers never change).
-  EXPECT_EQ(static_cast<size_t>(Op::AWAIT_SIGNAL) + 1, kOpCount);
+  EXPECT_EQ(static_cast<size_t>(Op::RUN_OUTPUT) + 1, kOpCount);
 }
 
 // ------------------------------------------------------------ verifier and .rbc
@@ -639,6 +639,27 @@ TEST(ListFunctions, ALambdaThatFailsFailsTheNode) {
   RunResult r = vm.run({});
   ASSERT_EQ(r.status, RunStatus::Failed);
   EXPECT_NE(r.error.find("x.ok: expected bool"), std::string::npos) << r.error;
+}
+
+}  // namespace
+}  // namespace rbk::test
+
+namespace rbk::test {
+namespace {
+
+// A call node reads what its sub-runbook found (its outputs) to choose the next node.
+TEST(CallOutputs, TheCallerReadsWhatTheSubRunFound) {
+  Program program = compile((tests_dir() / "vm" / "call_outputs.rbk").string(), "fleet_check");
+  for (auto [firmware, end] : {std::pair{"2.3.1", "update"}, std::pair{"2.5.0", "done"}}) {
+    Scenario sc;
+    sc.probes = nlohmann::json{{"gw.firmware", {{"returns", firmware}}}};
+    Collect trace;
+    ScenarioHost host(program, sc, trace);
+    Machine vm(program, host);
+    RunResult r = vm.run({});
+    ASSERT_EQ(r.status, RunStatus::Ended) << r.error;
+    EXPECT_EQ(r.path, (std::vector<std::string>{"inspect", "decide_update", end})) << firmware;
+  }
 }
 
 }  // namespace

@@ -239,6 +239,7 @@ Outcome Machine::run_runbook(uint32_t r, std::vector<Value> params, int depth) {
     emit(TraceKind::NodeEntered, site);
     if (node.kind == NodeKind::End) {
       last_end_ = n;
+      last_vars_ = std::move(vars);  // for the call node that ran it (its outputs)
       return node.outcome;
     }
     Context ctx;
@@ -329,7 +330,8 @@ struct Machine::Frame {
   const NodeInfo* node;  // null in bodies and defaults
   Site site;
   std::vector<PlannedCall> plan{};
-  std::vector<Value> results{};  // ACT's: each planned call's result, for ACT_RESULT
+  std::vector<Value> results{};     // ACT's: each planned call's result, for ACT_RESULT
+  std::vector<Value> child_vars{};  // RUN's: the sub-run's variables at its end (RUN_OUTPUT)
   int64_t deadline = 0, every = 0, wait_started = 0;
   int64_t hold = 0;                  // a wait's `holds`: how long the condition must stay true
   int64_t held_since = -1;           // when it last became true (-1: it is not)
@@ -601,6 +603,9 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
       case Op::RUN:
         run_call_node(f, in);
         break;
+      case Op::RUN_OUTPUT:
+        stack.push_back(in.a < f.child_vars.size() ? f.child_vars[in.a] : Value::null());
+        break;
       case Op::FOREACH:
         if (std::optional<Exit> out = run_foreach(f, in)) return *out;
         break;
@@ -785,8 +790,10 @@ Machine::Exit Machine::approve(Frame& f, const Value& timeout) {
 void Machine::run_call_node(Frame& f, const Instr& in) {
   std::vector<Value> args = f.pop_n(in.b);
   Outcome o;
+  f.child_vars.clear();
   try {
     o = run_runbook(in.a, std::move(args), f.ctx.depth + 1);
+    f.child_vars = std::move(last_vars_);
   } catch (const Failure& failure) {
     if (f.node->error_edge == kNone) throw;
     emit(TraceKind::Error, f.site,

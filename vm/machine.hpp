@@ -186,7 +186,8 @@ class Machine {
   // is traced by its outcome, end and edges in a `children` event of up to
   // kChildrenPerEvent children), so a fleet's trace stays small.
   int quiet_ = 0;
-  uint32_t last_end_ = kNone;  // the end node the last runbook reached
+  uint32_t last_end_ = kNone;     // the end node the last runbook reached
+  std::vector<Value> last_vars_;  // its variables then (a call node reads its outputs)
   // While the children of an approved wave run: their own gates are covered by the
   // wave's approval (docs/language.md, "Fleets") and are not asked again.
   bool wave_approved_ = false;

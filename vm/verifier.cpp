@@ -309,6 +309,10 @@ class Verifier {
           return at_() + ": '" + lambda.name + "' is not a lambda of " + std::to_string(in.b) +
                  " captured values and an item";
         pops = static_cast<int>(in.b) + 1;
+      } else if (in.op == Op::RUN_OUTPUT) {
+        if (in.a >= p_.runbooks[in.b].vars.size())
+          return at_() + ": runbook '" + p_.runbooks[in.b].name + "' has no variable " +
+                 std::to_string(in.a);
       } else if (in.op == Op::RUN) {
         if (in.b != p_.runbooks[in.a].params.size())
           return at_() + ": wrong number of runbook arguments";
