@@ -621,12 +621,17 @@ contains "refusal names program and policy" "$tmp/out" "outcome: failed: exec.ru
 # bad name, a finished run and a scenario run are refused.
 "$rbk" run signals.rbk --dry-run --param device=sensor-9 > "$tmp/signal-run.out" 2>&1 &
 signal_pid=$!
-waiting=""
-for _ in $(seq 1 100); do
-  waiting=$("$rbk" runs --json --status running | grep -o '"id": "[^"]*"' | head -1 | cut -d'"' -f4)
-  [ -n "$waiting" ] && break
-  sleep 0.1
-done
+# running_run: the id of the run executing now (polled, bounded: 10 s), or nothing.
+running_run() {
+  local id=""
+  for _ in $(seq 1 100); do
+    id=$("$rbk" runs --json --status running | grep -o '"id": "[^"]*"' | head -1 | cut -d'"' -f4)
+    [ -n "$id" ] && break
+    sleep 0.1
+  done
+  echo "$id"
+}
+waiting=$(running_run)
 check "the run waits" "$([ -n "$waiting" ]; echo $?)" "no running run"
 expect "a bad signal name" 2 "$rbk" signal "$waiting" "device connected"
 contains "the name's rule" "$tmp/err" 'is not a signal name'
@@ -653,12 +658,7 @@ contains "names the signal and the fix" "$tmp/out" 'does not say whether signal 
 # A run killed while it waits for a signal: resumed, it waits on, and takes the signal.
 "$rbk" run signals.rbk --dry-run > "$tmp/killed.out" 2>&1 &
 killed_pid=$!
-killed=""
-for _ in $(seq 1 100); do
-  killed=$("$rbk" runs --json --status running | grep -o '"id": "[^"]*"' | head -1 | cut -d'"' -f4)
-  [ -n "$killed" ] && break
-  sleep 0.1
-done
+killed=$(running_run)
 kill -9 "$killed_pid"; wait "$killed_pid" 2>/dev/null
 "$rbk" resume "$killed" > "$tmp/resumed.out" 2>&1 &
 resumed_pid=$!

@@ -19,43 +19,10 @@ namespace rbk::fuzz {
 
 namespace {
 
-// A value of type T (for answers and parameters): the zero of a scalar, an empty list, a
-// record of zeros.
+// A value of type T (for answers and parameters): what a dry-run binds for an action's
+// result, at time 0.
 Value zero_of(const TypeRef& t) {
-  switch (t->kind) {
-    case TypeKind::Bool:
-      return Value::boolean(false);
-    case TypeKind::Int:
-      return Value::integer(0);
-    case TypeKind::Float:
-      return Value::floating(0);
-    case TypeKind::String:
-      return Value::string("");
-    case TypeKind::Duration:
-      return Value::duration(0);
-    case TypeKind::Time:
-      return Value::time(0);
-    case TypeKind::Percent:
-      return Value::percent(0);
-    case TypeKind::List:
-      return Value::list({});
-    case TypeKind::Record: {
-      std::vector<std::string> keys;
-      std::vector<Value> values;
-      for (const auto& f : t->fields) {
-        keys.push_back(f.name);
-        values.push_back(zero_of(f.type));
-      }
-      return Value::record(std::move(keys), std::move(values));
-    }
-    case TypeKind::Optional:
-    case TypeKind::Null:
-    case TypeKind::Json:
-    case TypeKind::Error:
-    case TypeKind::Var:
-      return Value::null();
-  }
-  return Value::null();
+  return placeholder_value(t, 0);
 }
 
 class MemoryHost : public Host {
