@@ -102,15 +102,18 @@ Value Machine::list_function(Op op, uint32_t lambda, std::vector<Value> captured
     }
     case Op::GROUP_BY:
     case Op::COUNT_BY: {
-      // Keys are found by their source text, which is one per value (records included).
-      std::unordered_map<std::string, size_t> group_of;
+      // Keys are found as == finds them (records included), by the hash that agrees with it.
+      struct Hash {
+        size_t operator()(const Value& v) const { return value_hash(v); }
+      };
+      std::unordered_map<Value, size_t, Hash> group_of;
       std::vector<Value> keys;
       std::vector<std::vector<Value>> members;
       std::vector<int64_t> counts;
       for (size_t i = 0; i < items.size(); ++i) {
         Value k = apply(i);
         if (k.is_error()) return k;
-        auto [at, fresh] = group_of.try_emplace(to_source(k), keys.size());
+        auto [at, fresh] = group_of.try_emplace(k, keys.size());
         if (fresh) {
           keys.push_back(std::move(k));
           members.emplace_back();
