@@ -38,7 +38,7 @@ class MemoryHost : public rbk::Host {
   rbk::ActOutcome act(const rbk::PlannedCall&, const rbk::Site&) override {
     return {rbk::ActOutcome::Kind::WouldDo, {}};
   }
-  rbk::GateDecision gate(const rbk::GateRequest&) override { return rbk::GateDecision::Approved; }
+  rbk::GateAnswer gate(const rbk::GateRequest&) override { return rbk::GateDecision::Approved; }
   int64_t now() override { return 0; }
   void sleep(int64_t) override {}
   rbk::Value config(const std::string&) override { return {}; }

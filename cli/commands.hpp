@@ -37,12 +37,14 @@ struct RunOptions {
   std::string file, runbook, scenario, policy, config, trace, as, store;
   std::string summary;  // a foreach's results as JSON, to this file
   std::vector<std::string> params, deny;
+  std::vector<std::string> answers;  // GATE.QUESTION=CHOICE, for --approve-all
   bool dry_run = false, approve_all = false;
 };
 int run_run(const RunOptions& opts);
 
 struct ApproveOptions {
   std::string run, as, comment, store;
+  std::vector<std::string> answers;  // QUESTION=CHOICE
   bool deny = false;
   bool wait = false;  // go on in this process, printing the run, instead of a detached one
 };

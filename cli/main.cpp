@@ -183,6 +183,10 @@ void add_run(CLI::App& app, RunCommands& o) {
   auto* all = run->add_flag("--approve-all", o.run.approve_all,
                             "Approve every gate the scenario does not decide");
   run->add_option("--deny", o.run.deny, "Deny this gate (repeatable)")->excludes(all);
+  run->add_option("--answer", o.run.answers,
+                  "What --approve-all picks for a gate that asks: GATE.QUESTION=CHOICE "
+                  "(repeatable)")
+      ->needs(all);
   run->add_option("--as", o.run.as, "Who starts the run (default: $USER)");
   run->add_option("--store", o.run.store,
                   "The run store (default: $RBK_STORE or ~/.local/state/rbk/runs.db)");
@@ -197,7 +201,12 @@ void add_run(CLI::App& app, RunCommands& o) {
           "run");
   approve->add_option("run", o.approve.run, "The run id")->required();
   approve->add_option("--as", o.approve.as, "Who decides")->required();
-  approve->add_flag("--deny", o.approve.deny, "Deny instead of approve");
+  auto* deny = approve->add_flag("--deny", o.approve.deny, "Deny instead of approve");
+  approve
+      ->add_option("--answer", o.approve.answers,
+                   "The choice picked for a question the gate asks: QUESTION=CHOICE "
+                   "(repeatable; rbk runs RUN shows the questions)")
+      ->excludes(deny);
   approve->add_option("--comment", o.approve.comment, "Why, for the record");
   approve->add_flag("--wait", o.approve.wait,
                     "Go on with the run in this process, printing it, until it ends or pauses");

@@ -135,8 +135,10 @@ int execute(RunSession& session, const char* cmd, bool resuming, bool detached =
     out << fmt::format("continue it with: rbk resume {}\n", session.record().id);
   if (r.status == RunStatus::Paused) {
     for (const auto& line : r.paused_at.plan_lines()) out << "  plan: " << line << "\n";
-    out << fmt::format("awaiting approval by role \"{}\": rbk approve {} --as NAME [--deny]\n",
-                       r.paused_at.role, session.record().id);
+    std::string answers;
+    for (const auto& q : r.paused_at.questions) answers += " --answer " + q.name + "=CHOICE";
+    out << fmt::format("awaiting approval by role \"{}\": rbk approve {} --as NAME{} [--deny]\n",
+                       r.paused_at.role, session.record().id, answers);
   }
   out.flush();
   return exit_code(r);
@@ -316,6 +318,15 @@ int run_run(const RunOptions& opts) {
   }
   setup.flags.approve_all = opts.approve_all;
   setup.flags.deny.insert(opts.deny.begin(), opts.deny.end());
+  for (const auto& a : opts.answers) {
+    auto eq = a.find('='), dot = a.find('.');
+    if (eq == std::string::npos || dot == std::string::npos || dot > eq || dot == 0 ||
+        dot + 1 == eq) {
+      std::cerr << "rbk run: --answer " << a << ": expected GATE.QUESTION=CHOICE\n";
+      return kUsage;
+    }
+    setup.flags.picks[a.substr(0, dot)][a.substr(dot + 1, eq - dot - 1)] = a.substr(eq + 1);
+  }
   setup.trace_file = opts.trace;
   setup.started_by = opts.as.empty() ? current_user() : opts.as;
   return with_store("run", opts.store, [&](RunStore& store) -> int {
@@ -336,13 +347,25 @@ int run_approve(const ApproveOptions& opts) {
       return kUsage;
     }
     GateDecision decision = opts.deny ? GateDecision::Denied : GateDecision::Approved;
-    if (std::string why = s->decide(opts.as, decision, opts.comment); !why.empty()) {
+    GatePicks picks;
+    for (const auto& a : opts.answers) {
+      auto eq = a.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::cerr << "rbk approve: --answer " << a << ": expected QUESTION=CHOICE\n";
+        return kUsage;
+      }
+      picks[a.substr(0, eq)] = a.substr(eq + 1);
+    }
+    if (std::string why = s->decide(opts.as, decision, opts.comment, {}, "", picks); !why.empty()) {
       std::cerr << "rbk approve: refused: " << why << "\n";
       return kFailed;
     }
-    std::cout << fmt::format("{} {} gate '{}' of run {} (plan {})\n", opts.as,
+    std::string picked;
+    for (const auto& [question, choice] : picks)
+      picked += (picked.empty() ? ": " : ", ") + question + " = " + choice;
+    std::cout << fmt::format("{} {} gate '{}' of run {} (plan {}){}\n", opts.as,
                              gate_decision_name(decision), rec.paused_gate, opts.run,
-                             rec.plan_hash.substr(0, 12));
+                             rec.plan_hash.substr(0, 12), picked);
     if (opts.wait) return execute(*s, "approve", true);
     // The decision is recorded: whatever happens to this process or the next, the run is
     // not shown waiting again (if both die, it is interrupted, and rbk resume goes on).

@@ -32,8 +32,16 @@ nlohmann::json run_json(const RunRecord& r) {
   if (!r.outcome.empty()) j["outcome"] = r.outcome;
   if (!r.error.empty()) j["error"] = r.error;
   if (state == RunState::Running) j["process"] = r.owner;
-  if (r.status == RunState::Paused)
+  if (r.status == RunState::Paused) {
     j["waiting"] = {{"gate", r.paused_gate}, {"role", r.paused_role}, {"plan_hash", r.plan_hash}};
+    nlohmann::json questions = nlohmann::json::array();
+    try {
+      for (const auto& [name, choices] : stored_questions(r))
+        questions.push_back({{"name", name}, {"choices", choices}});
+    } catch (const SessionError&) {  // shown as none; rbk approve says what is damaged
+    }
+    if (!questions.empty()) j["waiting"]["questions"] = questions;
+  }
   return j;
 }
 
@@ -118,7 +126,8 @@ int show_run(RunStore& store, const RunsOptions& opts) {
                                 {"by", a.by},
                                 {"at", format_time(a.at)},
                                 {"comment", a.comment},
-                                {"plan_hash", a.plan_hash}});
+                                {"plan_hash", a.plan_hash},
+                                {"picks", a.picks}});
     j["output"] = store.output(opts.run);
     j["trace"] = nlohmann::json::array();
     for (const auto& e : store.trace(opts.run)) {
@@ -141,10 +150,15 @@ int show_run(RunStore& store, const RunsOptions& opts) {
   if (r->status == RunState::Paused)
     std::cout << fmt::format("waiting    gate '{}' for role \"{}\"\n", r->paused_gate,
                              r->paused_role);
-  for (const auto& a : store.approvals(opts.run))
-    std::cout << fmt::format("approval   {} {} by {} at {} (plan {}){}\n", a.gate,
+  for (const auto& a : store.approvals(opts.run)) {
+    std::string picked;
+    for (const auto& [question, choice] : a.picks)
+      picked += (picked.empty() ? " — " : ", ") + question + " = " + choice;
+    std::cout << fmt::format("approval   {} {} by {} at {} (plan {}){}{}\n", a.gate,
                              gate_decision_name(a.decision), a.by, format_time(a.at),
-                             a.plan_hash.substr(0, 12), a.comment.empty() ? "" : ": " + a.comment);
+                             a.plan_hash.substr(0, 12), picked,
+                             a.comment.empty() ? "" : ": " + a.comment);
+  }
   std::cout << "\n";
   for (const auto& line : store.output(opts.run)) std::cout << line << "\n";
   return kOk;

@@ -751,13 +751,41 @@ class Generator {
         emit(Op::TAKE, edge_of(ClauseKind::Then));
         break;
       }
-      case NodeKind::Approve:
+      case NodeKind::Approve: {
         if (timeout_clause && timeout_clause->expr)
           expr(*timeout_clause->expr);
         else
           emit(Op::NULL_);
-        emit(Op::APPROVE);
+        std::vector<const ast::Clause*> asks;
+        const ast::Clause* show = nullptr;
+        for (const auto& c : n.clauses) {
+          if (c.kind == ClauseKind::Ask) asks.push_back(&c);
+          if (c.kind == ClauseKind::Show) show = &c;
+        }
+        if (!show && asks.empty()) {  // a plain gate (its code as before questions existed)
+          emit(Op::APPROVE);
+          break;
+        }
+        if (show) {
+          line_ = show->range.begin.line;
+          expr(*show->expr);
+          convert_to(*show->expr, Type::string());
+        } else {
+          emit(Op::NULL_);
+        }
+        std::vector<std::string> names;
+        for (const ast::Clause* a : asks) {
+          line_ = a->range.begin.line;
+          expr(*a->expr);
+          convert_to(*a->expr, Type::list(m.vars[m.var_index.at(a->name.text)].type));
+          names.push_back(a->name.text);
+        }
+        emit(Op::ASK, shape(names));
+        for (auto a = asks.rbegin(); a != asks.rend(); ++a)
+          emit(Op::STORE_VAR, static_cast<uint32_t>(m.var_index.at((*a)->name.text)));
+        emit(Op::TAKE, edge_of(ClauseKind::Approved));
         break;
+      }
       case NodeKind::Call: {
         const ast::Clause* run = nullptr;
         for (const auto& c : n.clauses)

@@ -171,7 +171,7 @@ void check_definite_assignment(const RunbookModel& rb, const std::vector<VarRead
         const GraphEdge& e = rb.edges[ei];
         if (e.to < 0 || e.to == rb.start) continue;
         out = in[n];
-        if (!e.on_failure || rb.node(n).kind == NodeKind::Call)
+        if (!e.drops_assigns || rb.node(n).kind == NodeKind::Call)
           for (int k : gen[n]) out.add(k);
         if (in[e.to].intersect(out) && !queued[e.to]) {
           queued[e.to] = true;
@@ -223,7 +223,7 @@ void check_definite_assignment(const RunbookModel& rb, const std::vector<VarRead
       bool assigns = std::count(rb.nodes[n].assigns.begin(), rb.nodes[n].assigns.end(), r.var) > 0;
       for (int ei : rb.nodes[n].out_edges) {
         const GraphEdge& e = rb.edges[ei];
-        bool carries = assigns && (!e.on_failure || rb.node(n).kind == NodeKind::Call);
+        bool carries = assigns && (!e.drops_assigns || rb.node(n).kind == NodeKind::Call);
         if (e.to < 0 || carries || parent[e.to] != -2) continue;
         parent[e.to] = n;
         q.push_back(e.to);

@@ -34,8 +34,9 @@ struct GraphEdge {
   int to = -1;  // -1 when the target is unknown (already reported)
   ast::ClauseKind kind;
   const ast::Clause* clause = nullptr;
-  // The edge taken when the node failed: what the node assigns is not assigned on it.
-  bool on_failure = false;
+  // What the node assigns is not assigned on it: the edge taken when the node failed (`on
+  // error`), and an approve node's denied and timeout edges (only an approval answers).
+  bool drops_assigns = false;
 };
 
 struct NodeModel {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 
 #include "compiler/decision_coverage.hpp"
 #include "compiler/graph_check.hpp"
@@ -40,10 +41,10 @@ const std::vector<ClauseRule>& rules_for(NodeKind k) {
                                                {ClauseKind::Then, true, false},
                                                {ClauseKind::Timeout, true, false},
                                                {ClauseKind::OnError, false, false}};
-  static const std::vector<ClauseRule> approve = {{ClauseKind::By, true, false},
-                                                  {ClauseKind::Approved, true, false},
-                                                  {ClauseKind::Denied, true, false},
-                                                  {ClauseKind::Timeout, false, false}};
+  static const std::vector<ClauseRule> approve = {
+      {ClauseKind::By, true, false},     {ClauseKind::Show, false, false},
+      {ClauseKind::Ask, false, true},    {ClauseKind::Approved, true, false},
+      {ClauseKind::Denied, true, false}, {ClauseKind::Timeout, false, false}};
   static const std::vector<ClauseRule> call = {{ClauseKind::Run, true, false},
                                                {ClauseKind::Then, true, false},
                                                {ClauseKind::OnError, false, false}};
@@ -167,11 +168,14 @@ class RunbookChecker {
   // What every edge into each node proves non-null (narrow_along_edges); nullopt: unreached.
   std::vector<std::optional<std::set<std::string>>> entry_nonnull_;
   void check_signal_wait(const ast::Clause& c, ExprEnv& env);
+  void check_question(const ast::Node& n, const ast::Clause& c, ExprEnv& env);
   void bind_action_result(const ast::Clause& c, int32_t function, const TypeRef& result);
   void check_result_reads(int index, const ast::Node& n);
   void check_abort(const ast::Clause& c);
   bool has_gates(const RunbookModel& rb, std::set<std::string>& seen) const;
-  const ast::Clause* signal_wait(const RunbookModel& rb, std::set<std::string>& seen) const;
+  const ast::Clause* first_clause(const RunbookModel& rb,
+                                  const std::function<bool(const ast::Clause&)>& which,
+                                  std::set<std::string>& seen) const;
   int declare_var(const std::string& name, const Range& def);
   void collect_output(const ast::Output& o);
 
@@ -358,7 +362,8 @@ void RunbookChecker::collect_node(const ast::Node& n, int index) {
         diags_.error("empty-role", rb_.src, c.role->range(), "the approval role is empty");
     }
     if (c.kind == ClauseKind::Let || (c.kind == ClauseKind::Do && !c.name.text.empty()) ||
-        (c.kind == ClauseKind::Until && c.signal && !c.name.text.empty())) {
+        (c.kind == ClauseKind::Until && c.signal && !c.name.text.empty()) ||
+        c.kind == ClauseKind::Ask) {
       bool is_param = false;
       for (const ast::Param* p : rb_.params) is_param |= p->name.text == c.name.text;
       if (is_param)
@@ -371,7 +376,9 @@ void RunbookChecker::collect_node(const ast::Node& n, int index) {
     if (ast::is_edge_clause(c.kind)) {
       require_static(c.label, rb_.src, diags_, "an edge label");
       model.out_edges.push_back(static_cast<int>(rb_.edges.size()));
-      rb_.edges.push_back(GraphEdge{index, -1, c.kind, &c, c.kind == ClauseKind::OnError});
+      bool drops = c.kind == ClauseKind::OnError ||
+                   (n.kind == NodeKind::Approve && c.kind != ClauseKind::Approved);
+      rb_.edges.push_back(GraphEdge{index, -1, c.kind, &c, drops});
     }
   }
   if (n.kind == NodeKind::Decide && !first.count(ClauseKind::When) &&
@@ -617,6 +624,12 @@ void RunbookChecker::check_node(int index, const std::set<std::string>& visible_
       case ClauseKind::Timeout:
         if (c.expr) exprs_.expect(*c.expr, Type::duration(), env, "the approval timeout");
         break;
+      case ClauseKind::Show:
+        exprs_.expect(*c.expr, Type::string(), env, "what 'show' shows");
+        break;
+      case ClauseKind::Ask:
+        check_question(n, c, env);
+        break;
       case ClauseKind::Run:
         check_run(c, env, visible_runbooks);
         break;
@@ -756,6 +769,59 @@ void RunbookChecker::check_signal_wait(const ast::Clause& c, ExprEnv& env) {
   }
 }
 
+// ask NAME: TYPE in CHOICES: the approver picks one of CHOICES (a list evaluated when the
+// gate is asked, so it may come from a probe), which the approved edge carries as NAME. A
+// choice is named by its text, so TYPE is one a person can read and type back.
+void RunbookChecker::check_question(const ast::Node& n, const ast::Clause& c, ExprEnv& env) {
+  TypeRef t = exprs_.resolve_type(*c.type);
+  bool pickable = false;
+  switch (t->kind) {
+    case TypeKind::String:
+    case TypeKind::Int:
+    case TypeKind::Float:
+    case TypeKind::Bool:
+    case TypeKind::Duration:
+    case TypeKind::Percent:
+    case TypeKind::Time:
+    case TypeKind::Error:
+      pickable = true;
+      break;
+    default:
+      break;
+  }
+  if (!pickable) {
+    diags_
+        .error("bad-question", rb_.src, c.type->range,
+               "an answer is picked by the text of its choice, so it is a string, int, float, "
+               "bool, duration, percent or time, not " +
+                   to_string(t))
+        .hints.push_back("ask for a key (a cohort's name, a device id) and look the rest up");
+    t = Type::error();
+  }
+  for (const auto& other : n.clauses) {
+    if (&other == &c) break;
+    if (other.kind == ClauseKind::Ask && other.name.text == c.name.text)
+      diags_
+          .error("bad-question", rb_.src, c.name.range,
+                 "approve node '" + n.name.text + "' asks '" + c.name.text + "' twice")
+          .related.push_back({rb_.src, other.name.range, "asked first here"});
+  }
+  exprs_.expect(*c.expr, is_error(t) ? t : Type::list(t), env, "the choices");
+  auto it = rb_.var_index.find(c.name.text);
+  if (it == rb_.var_index.end()) return;  // a parameter's name: reported already
+  VarDef& v = rb_.vars[it->second];
+  if (!v.type) {
+    v.type = t;
+    names_[v.name].type = t;
+  } else if (!is_error(t) && !is_error(v.type) && !same_type(t, v.type)) {
+    diags_
+        .error("type-mismatch", rb_.src, c.type->range,
+               fmt::format("'{}' is {} where it is first bound, but this answer is {}", v.name,
+                           to_string(v.type), to_string(t)))
+        .related.push_back({rb_.src, v.def, "first bound here"});
+  }
+}
+
 // do let job = ota.start_job(…): JOB is the action's result (of its declared type), bound
 // once the node's actions have run; an action that declares no result has none to bind.
 void RunbookChecker::bind_action_result(const ast::Clause& c, int32_t function,
@@ -799,16 +865,18 @@ void RunbookChecker::check_result_reads(int index, const ast::Node& n) {
   }
 }
 
-// The first `until signal` of RB or a runbook it calls, or null.
-const ast::Clause* RunbookChecker::signal_wait(const RunbookModel& rb,
-                                               std::set<std::string>& seen) const {
+// The first clause of RB, or of a runbook it calls, that WHICH picks; or null.
+const ast::Clause* RunbookChecker::first_clause(
+    const RunbookModel& rb, const std::function<bool(const ast::Clause&)>& which,
+    std::set<std::string>& seen) const {
   if (!seen.insert(rb.name).second) return nullptr;
   for (const auto& node : rb.nodes)
     for (const auto& c : node.ast->clauses) {
-      if (c.kind == ClauseKind::Until && c.signal) return &c;
+      if (which(c)) return &c;
       if (c.kind == ClauseKind::Run)
         if (auto it = program_.runbook_index.find(c.name.text); it != program_.runbook_index.end())
-          if (const ast::Clause* w = signal_wait(program_.runbooks[it->second], seen)) return w;
+          if (const ast::Clause* w = first_clause(program_.runbooks[it->second], which, seen))
+            return w;
     }
   return nullptr;
 }
@@ -1003,12 +1071,24 @@ void RunbookChecker::check_foreach(const ast::Node& n, ExprEnv& env,
             "'between waves { … }'");
   // A signal is sent to a run, not to one of its thousands of children.
   std::set<std::string> looked;
-  if (const ast::Clause* waits = child ? signal_wait(*child, looked) : nullptr)
+  auto is_signal_wait = [](const ast::Clause& cl) {
+    return cl.kind == ClauseKind::Until && cl.signal;
+  };
+  if (const ast::Clause* waits = child ? first_clause(*child, is_signal_wait, looked) : nullptr)
     diags_
         .error("signal-in-fleet", rb_.src, c.at(ClauseKind::Run)->name.range,
                "runbook '" + child->name + "' waits for signal \"" + waits->signal->text() +
                    "\", which is sent to a run, not to each item of a foreach")
         .hints.push_back("wait for it before the foreach, or poll a condition per item");
+  // A wave's approval answers for its children's gates, but cannot answer their questions.
+  std::set<std::string> asked;
+  auto is_question = [](const ast::Clause& cl) { return cl.kind == ClauseKind::Ask; };
+  if (const ast::Clause* q = child ? first_clause(*child, is_question, asked) : nullptr)
+    diags_
+        .error("asking-child", rb_.src, c.at(ClauseKind::Run)->name.range,
+               "runbook '" + child->name + "' asks its approver for '" + q->name.text +
+                   "', which an approval of a wave of a foreach cannot answer for each item")
+        .hints.push_back("ask before the foreach and pass the answer as an argument");
   // The results: counts by outcome and by end node, the items per outcome.
   std::vector<Field> outcomes, items, ends;
   for (const auto& o : written_outcome_names()) {

@@ -106,6 +106,10 @@ const char* clause_keyword(ClauseKind k) {
       return "approve each wave by";
     case ClauseKind::Aborted:
       return "aborted";
+    case ClauseKind::Show:
+      return "show";
+    case ClauseKind::Ask:
+      return "ask";
   }
   return "?";
 }

@@ -163,6 +163,9 @@ enum class ClauseKind {
   Pause,        // pause expr              (in a between-waves block)
   ApproveEach,  // approve each wave by "role"
   Aborted,      // aborted -> target
+  // approve nodes
+  Show,  // show expr                 (what the approver reads: text with interpolations)
+  Ask,   // ask NAME: TYPE in expr    (a question: one of the choices expr lists)
 };
 const char* clause_keyword(ClauseKind k);
 bool is_edge_clause(ClauseKind k);
@@ -186,6 +189,7 @@ struct Clause {
   ExprPtr after;               // Abort: how many children finish before it is checked
   std::string text;            // Rate: as written ("600/m")
   std::vector<Clause> block;   // Between
+  TypeExprPtr type;            // Ask: the answer's type (name: the answer; expr: the choices)
 };
 
 struct Node {

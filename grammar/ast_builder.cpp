@@ -529,6 +529,16 @@ Clause AstBuilder::clause(const TreeNode& n) {
     c.kind = ClauseKind::Aborted;
     keyword(7);
     edge(0);
+  } else if (is<show_clause>(n)) {
+    c.kind = ClauseKind::Show;
+    keyword(4);
+    c.expr = expr(*ch.at(0), 0);
+  } else if (is<ask_clause>(n)) {
+    c.kind = ClauseKind::Ask;
+    keyword(3);
+    c.name = name(*ch.at(0));
+    c.type = type(*ch.at(1), 0);
+    c.expr = expr(*ch.at(2), 0);
   } else if (is<until_clause>(n)) {
     c.kind = ClauseKind::Until;
     keyword(5);

@@ -91,6 +91,14 @@ RBK_ERROR(approve_by_role, "expected the approving role as a string after 'appro
 RBK_ERROR(by_item,
           "expected the approving role as a string after 'by' (or, in a foreach, the cohort "
           "columns: by d.region, d.firmware)")
+RBK_ERROR(show_value, "expected the text to show after 'show' (as in show \"{device} is offline\")")
+RBK_ERROR(ask_name, "expected the answer's name after 'ask' (as in ask window: string in windows)")
+RBK_ERROR(ask_colon, "expected ':' and a type after the answer's name (ask window: string in …)")
+RBK_ERROR(ask_type, "expected the answer's type after ':'")
+RBK_ERROR(ask_in,
+          "expected 'in' and the choices after the answer's type (ask window: string in "
+          "[\"tonight\", \"sunday\"])")
+RBK_ERROR(ask_choices, "expected the list of choices after 'in'")
 RBK_ERROR(until_cond, "expected a condition after 'until'")
 RBK_ERROR(holds_value,
           "expected a duration after 'holds' (as in until c holds 10m within 1h every 1m)")
@@ -134,8 +142,8 @@ RBK_ERROR(node_name, "expected a node name")
 RBK_ERROR(node_open, "expected '{' to open the node's body")
 RBK_ERROR(
     node_close,
-    "expected a clause (let, when, else, do, then, on error, approve by, by, until, approved, "
-    "denied, timeout, run; in a foreach: over, as, waves, concurrency, rate, abort when, "
+    "expected a clause (let, when, else, do, then, on error, approve by, by, show, ask, until, "
+    "approved, denied, timeout, run; in a foreach: over, as, waves, concurrency, rate, abort when, "
     "between waves, approve each wave by, aborted) or '}' to close the node")
 RBK_ERROR(end_as,
           "expected 'as' and an outcome after the end node's name and label (as in end done "

@@ -538,6 +538,12 @@ class Printer {
           line("until " + expr(*c.expr) + (c.holds ? " holds " + expr(*c.holds) : "") + " within " +
                expr(*c.within) + " every " + expr(*c.every));
           break;
+        case ClauseKind::Show:
+          line("show " + expr(*c.expr));
+          break;
+        case ClauseKind::Ask:
+          line("ask " + c.name.text + ": " + type(*c.type) + " in " + expr(*c.expr));
+          break;
         case ClauseKind::Run:
           line("run " + c.name.text + "(" + args(c.args) + ")");
           break;

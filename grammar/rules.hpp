@@ -69,6 +69,8 @@ RBK_KEYWORD(every, "every")
 RBK_KEYWORD(holds, "holds")
 RBK_KEYWORD(signal, "signal")
 RBK_KEYWORD(output, "output")
+RBK_KEYWORD(show, "show")
+RBK_KEYWORD(ask, "ask")
 RBK_KEYWORD(approved, "approved")
 RBK_KEYWORD(denied, "denied")
 RBK_KEYWORD(timeout, "timeout")
@@ -344,6 +346,18 @@ struct timeout_target : name {};
 struct timeout_clause : seq<tok<kw_timeout>, opt<not_at<arrow>, timeout_after>, must<timeout_arrow>,
                             edge_tail<timeout_target>> {};
 
+// An approve node's question and what it shows (docs/language.md, "Gates that ask"):
+// show "TEXT"; ask NAME: TYPE in CHOICES. (`show` and `ask` are words only here.)
+struct show_value : seq<expr> {};
+struct show_clause : seq<tok<kw_show>, must<show_value>> {};
+struct ask_name : name {};
+struct ask_colon : colon {};
+struct ask_type : seq<type_expr> {};
+struct ask_in : tok<kw_in> {};
+struct ask_choices : seq<expr> {};
+struct ask_clause : seq<tok<kw_ask>, must<ask_name>, must<ask_colon>, must<ask_type>, must<ask_in>,
+                        must<ask_choices>> {};
+
 struct run_target : name {};
 struct run_open : lparen {};
 struct run_clause : seq<tok<kw_run>, must<run_target>, must<run_open>,
@@ -388,12 +402,13 @@ struct aborted_arrow : arrow {};
 struct aborted_target : name {};
 struct aborted_clause : seq<tok<kw_aborted>, must<aborted_arrow>, edge_tail<aborted_target>> {};
 
-struct clause : seq<sor<let_clause, when_clause, else_clause, do_clause, then_clause,
-                        on_error_clause, approve_each_clause, approve_by_clause, by_clause,
-                        until_clause, approved_clause, denied_clause, timeout_clause, run_clause,
-                        over_clause, as_clause, waves_clause, concurrency_clause, rate_clause,
-                        abort_clause, between_clause, pause_clause, aborted_clause>,
-                    opt<semicolon>> {};
+struct clause
+    : seq<sor<let_clause, when_clause, else_clause, do_clause, then_clause, on_error_clause,
+              approve_each_clause, approve_by_clause, by_clause, until_clause, approved_clause,
+              denied_clause, timeout_clause, run_clause, over_clause, as_clause, waves_clause,
+              concurrency_clause, rate_clause, abort_clause, between_clause, pause_clause,
+              aborted_clause, show_clause, ask_clause>,
+          opt<semicolon>> {};
 
 // ---------------------------------------------------------------- runbook items
 

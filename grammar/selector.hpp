@@ -30,9 +30,9 @@ using selector = pt::selector<
         approve_by_clause, by_clause, until_clause, signal_until, approved_clause, denied_clause,
         timeout_clause, run_clause, return_clause, expr_stmt, over_clause, as_clause, waves_clause,
         concurrency_clause, rate_clause, rate_text, abort_clause, abort_gt, between_clause,
-        pause_clause, approve_each_clause, aborted_clause, block_node, end_node, doc_item,
-        param_item, output_item, start_item, runbook_head, runbook_close, import_decl, module_decl,
-        config_decl, func_param, probe_decl, action_decl, body_close>,
+        pause_clause, approve_each_clause, aborted_clause, show_clause, ask_clause, block_node,
+        end_node, doc_item, param_item, output_item, start_item, runbook_head, runbook_close,
+        import_decl, module_decl, config_decl, func_param, probe_decl, action_decl, body_close>,
     pt::fold_one::on<or_expr, and_expr, not_expr, cmp_expr, coalesce_expr, add_expr, mul_expr,
                      neg_expr, postfix_expr>>;
 

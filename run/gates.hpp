@@ -11,8 +11,11 @@
 #pragma once
 
 #include <iosfwd>
+#include <map>
 #include <optional>
 #include <set>
+
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "run/policy.hpp"
@@ -21,18 +24,27 @@
 
 namespace rbk {
 
-// Gate decisions given on the command line (--approve-all, --deny GATE).
+// A gate's answer as a journal entry and a scenario write it: the decision's name
+// ("approved"), or {"decision", "picks": {question: choice}} when the approver picked
+// answers; and back (nullopt: not a decided gate's answer).
+std::string gate_answer_json(const GateAnswer& a);
+std::optional<GateAnswer> read_gate_answer(const nlohmann::json& j);
+
+// Gate decisions given on the command line (--approve-all, --deny GATE, and the picks
+// --approve-all gives a gate that asks: --answer GATE.QUESTION=CHOICE).
 struct GateFlags {
   bool approve_all = false;
   std::set<std::string> deny;
+  std::map<std::string, GatePicks> picks;  // by gate
 };
 
 // A person asked about a gate, at a terminal.
 class GatePrompt {
  public:
   virtual ~GatePrompt() = default;
-  // Shows the plan and asks WHO; std::nullopt when no answer comes (end of input).
-  virtual std::optional<bool> ask(const GateRequest& request, const std::string& who) = 0;
+  // Shows the plan and asks WHO to approve or deny it, and, approving, to pick an answer
+  // to each of its questions; std::nullopt when no answer comes (end of input).
+  virtual std::optional<GateAnswer> ask(const GateRequest& request, const std::string& who) = 0;
   // Tells the person why they are not asked (the policy does not let them decide).
   virtual void tell(const std::string& why) = 0;
 };
@@ -41,10 +53,11 @@ class GatePrompt {
 class StreamPrompt : public GatePrompt {
  public:
   StreamPrompt(std::istream& in, std::ostream& out) : in_(in), out_(out) {}
-  std::optional<bool> ask(const GateRequest& request, const std::string& who) override;
+  std::optional<GateAnswer> ask(const GateRequest& request, const std::string& who) override;
   void tell(const std::string& why) override;
 
  private:
+  std::optional<std::string> pick(const GateQuestion& q);
   std::istream& in_;
   std::ostream& out_;
 };
@@ -62,10 +75,10 @@ class GateDecisions : public HostDecorator {
     bool may_pause = true;  // false: an undecided gate fails the run (scenario runs)
   };
   GateDecisions(Host& world, Setup setup) : HostDecorator(world), s_(std::move(setup)) {}
-  GateDecision gate(const GateRequest& request) override;
+  GateAnswer gate(const GateRequest& request) override;
 
  private:
-  GateDecision ask(const GateRequest& request);
+  GateAnswer ask(const GateRequest& request);
   Setup s_;
 };
 

@@ -1,5 +1,7 @@
 #include "run/journal.hpp"
 
+#include "run/gates.hpp"
+
 #include "vm/json_read.hpp"
 #include "vm/value_json.hpp"
 
@@ -203,7 +205,7 @@ ActOutcome JournalHost::act(const PlannedCall& call, const Site& site) {
     req.role = site.node && !site.node->role.empty() ? site.node->role : "ops";
     req.plan = {call};
     req.plan_hash = key;
-    GateDecision d = inner_.gate(req);
+    GateDecision d = inner_.gate(req).decision;
     if (d == GateDecision::Pending) throw GatePending{req};
     d = d == GateDecision::Approved ? d : GateDecision::Denied;
     record("gate", req.gate, nlohmann::json(gate_decision_name(d)).dump());
@@ -228,19 +230,20 @@ void JournalHost::acted(const PlannedCall& call, const Value& result, const Site
   record("act_done", call_key(call.function->name, call.args), j.dump());
 }
 
-GateDecision JournalHost::gate(const GateRequest& request) {
+GateAnswer JournalHost::gate(const GateRequest& request) {
   if (const JournalEntry* e = expect("gate", request.gate)) {
-    nlohmann::json d = stored_json(*e);
-    auto decided = gate_decision_named(d.is_string() ? d.get<std::string>() : "");
-    if (!decided || *decided == GateDecision::Pending)
-      damaged(*e, "a gate decision is \"approved\", \"denied\" or \"timeout\"");
+    std::optional<GateAnswer> decided = read_gate_answer(stored_json(*e));
+    if (!decided)
+      damaged(*e,
+              "a gate decision is \"approved\", \"denied\" or \"timeout\", or {\"decision\", "
+              "\"picks\": {question: choice}}");
     inner_.gate_replayed(request, *decided);
     return *decided;
   }
-  GateDecision d = inner_.gate(request);
-  if (d == GateDecision::Pending) return d;
-  record("gate", request.gate, nlohmann::json(gate_decision_name(d)).dump());
-  return d;
+  GateAnswer a = inner_.gate(request);
+  if (a.decision == GateDecision::Pending) return a;
+  record("gate", request.gate, gate_answer_json(a));
+  return a;
 }
 
 int64_t JournalHost::now() {

@@ -34,7 +34,7 @@ class JournalHost : public Host {
                             const Site& site) override;
   ActOutcome act(const PlannedCall& call, const Site& site) override;
   void acted(const PlannedCall& call, const Value& result, const Site& site) override;
-  GateDecision gate(const GateRequest& request) override;
+  GateAnswer gate(const GateRequest& request) override;
   int64_t now() override;
   void sleep(int64_t ms) override;
   std::optional<Value> await_signal(const std::string& name, int64_t deadline_ms,

@@ -72,6 +72,8 @@ struct RunRecord {
   std::string outcome;  // outcome_name() once ended
   std::string error;
   std::string paused_gate, paused_role, plan, plan_hash;  // when paused
+  // when paused at a gate that asks: [{"name", "choices": [text…]}] (questions_json)
+  std::string questions;
   int64_t created_at = 0, updated_at = 0;
   std::string owner;  // the process executing it (run/owner.hpp), "" when none does
 };
@@ -94,6 +96,7 @@ struct ApprovalRecord {
   int64_t at = 0;
   std::string comment;
   std::string plan_hash;
+  GatePicks picks{};  // what the approver picked, when the gate asks
 };
 
 // A person signed in through a browser (rbk serve's single sign-on). The store keeps the

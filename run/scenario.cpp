@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "lang/closest_name.hpp"
+#include "run/gates.hpp"
 #include "vm/json_read.hpp"
 #include "vm/json_values.hpp"
 #include "vm/value_json.hpp"
@@ -297,7 +298,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
     // One decision, one per visit of the gate (the last repeats), or one by the virtual
     // time at which the gate asks ({"timeline": {"0s": "timeout", "45m": "approved"}}).
     json visits = it.value().is_array() ? it.value() : json::array({it.value()});
-    if (it.value().is_object()) {
+    if (it.value().is_object() && !it.value().contains("decision")) {
       only_keys(it.value(), {"timeline"}, path, "the approval of \"" + it.key() + "\"");
       if (!it.value().contains("timeline"))
         throw ScenarioError(path + ": the approval of \"" + it.key() +
@@ -309,13 +310,18 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
     if (visits.empty())
       throw ScenarioError(path + ": the approvals of \"" + it.key() + "\" must not be empty");
     for (const json& v : visits) {
-      std::string text = v.is_string() ? v.get<std::string>() : "";
-      auto d = gate_decision_named(text);
-      if (!d || d == GateDecision::Pending)
-        throw ScenarioError(path + ": approval of \"" + it.key() +
-                            "\" must be \"approved\", \"denied\" or \"timeout\", a list " +
-                            "of them (one per visit), or {\"timeline\": {\"0s\": …}}" +
-                            did_you_mean(text, {"approved", "denied", "timeout"}, '"'));
+      if (v.is_object())
+        only_keys(v, {"decision", "picks"}, path, "the approval of \"" + it.key() + "\"");
+      if (!read_gate_answer(v)) {
+        std::string text = v.is_string() ? v.get<std::string>() : "";
+        if (v.is_object()) text = string_member(v, "decision");
+        throw ScenarioError(
+            path + ": approval of \"" + it.key() +
+            "\" must be \"approved\", \"denied\" or \"timeout\", " +
+            "{\"decision\": \"approved\", \"picks\": {\"question\": \"choice\"}}, " +
+            "a list of them (one per visit), or {\"timeline\": {\"0s\": …}}" +
+            did_you_mean(text, {"approved", "denied", "timeout"}, '"'));
+      }
     }
   }
   return s;
@@ -584,18 +590,18 @@ std::vector<std::string> scenario_problems(const Scenario& s, const Program& p) 
   return problems;
 }
 
-GateDecision ScenarioHost::gate(const GateRequest& req) {
+GateAnswer ScenarioHost::gate(const GateRequest& req) {
   if (!scenario_.approvals.contains(req.gate)) return GateDecision::Pending;
   const json* d = &scenario_.approvals[req.gate];
   if (d->is_array()) {  // one per visit; the last repeats
     size_t& visit = sequence_pos_["gate:" + req.gate];
     d = &(*d)[std::min(visit, d->size() - 1)];
     ++visit;
-  } else if (d->is_object()) {  // by the virtual time at which the gate asks
+  } else if (d->is_object() && d->contains("timeline")) {  // by the virtual time it asks at
     d = &at_time((*d)["timeline"], clock_ - scenario_.start_ms);
   }
-  // parse_scenario let only approved, denied and timeout through
-  return gate_decision_named(d->get<std::string>()).value_or(GateDecision::Pending);
+  // parse_scenario let only decided answers through
+  return read_gate_answer(*d).value_or(GateAnswer{});
 }
 
 Value ScenarioHost::config(const std::string& name) {

@@ -70,11 +70,11 @@ class ScenarioHost : public Host {
   void replayed(const FunctionInfo& fn, const std::vector<Value>& args, const Site& site) override {
     call(fn, args, site);  // advances the sequences as the first process did
   }
-  void gate_replayed(const GateRequest& request, GateDecision) override {
+  void gate_replayed(const GateRequest& request, const GateAnswer&) override {
     gate(request);  // advances per-visit approvals as the first process did
   }
   ActOutcome act(const PlannedCall& call, const Site& site) override;
-  GateDecision gate(const GateRequest& request) override;
+  GateAnswer gate(const GateRequest& request) override;
   int64_t now() override { return clock_; }
   void sleep(int64_t ms) override { clock_ += ms; }
   std::optional<Value> await_signal(const std::string& name, int64_t deadline_ms,

@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "run/gates.hpp"
 #include "run/journal.hpp"
 #include "run/owner.hpp"
 #include "run/trace_sinks.hpp"
@@ -32,6 +33,14 @@ nlohmann::json plain_object(const std::map<std::string, Value>& values) {
 }
 
 // A JSON object the record stores, read back (the file may have been damaged since).
+// A paused run's questions as its record keeps them: [{"name", "choices": [text…]}].
+std::string questions_json(const QuestionTexts& questions) {
+  if (questions.empty()) return "";
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& [name, choices] : questions) j.push_back({{"name", name}, {"choices", choices}});
+  return j.dump();
+}
+
 nlohmann::json stored_object(const std::string& text, const char* what) {
   nlohmann::json j = text.empty() ? nlohmann::json::object() : read_json(text);
   if (!j.is_object())
@@ -89,6 +98,7 @@ RunSession::RunSession(RunSetup setup, RunStore* store) : s_(std::move(setup)), 
   nlohmann::json options;
   options["approve_all"] = s_.flags.approve_all;
   options["deny"] = s_.flags.deny;
+  options["picks"] = s_.flags.picks;
   options["trace"] = s_.trace_file;
   options["config"] = plain_object(s_.config);
   rec_.options = options.dump();
@@ -120,6 +130,7 @@ std::optional<RunSession> RunSession::open(RunStore& store, const std::string& i
       s.flags.approve_all = opts.value("approve_all", false);
       for (const auto& g : opts.value("deny", nlohmann::json::array()))
         s.flags.deny.insert(g.get<std::string>());
+      s.flags.picks = opts.value("picks", std::map<std::string, GatePicks>{});
       s.trace_file = opts.value("trace", "");
       config = opts.value("config", nlohmann::json::object());
     } catch (const nlohmann::json::exception& e) {
@@ -144,9 +155,27 @@ std::optional<RunSession> RunSession::open(RunStore& store, const std::string& i
   return session;
 }
 
+QuestionTexts stored_questions(const RunRecord& r) {
+  QuestionTexts out;
+  if (r.questions.empty()) return out;
+  try {
+    nlohmann::json j = read_json(r.questions);
+    for (const auto& q : j.is_array() ? j : nlohmann::json::array()) {
+      std::vector<std::string> choices;
+      if (auto c = q.find("choices"); q.is_object() && c != q.end() && c->is_array())
+        for (const auto& t : *c)
+          if (t.is_string()) choices.push_back(t.get<std::string>());
+      out.emplace_back(q.is_object() ? string_member(q, "name") : "", choices);
+    }
+  } catch (const JsonReadError& e) {
+    throw SessionError("run " + r.id + ": its gate's stored questions are damaged: " + e.what());
+  }
+  return out;
+}
+
 std::string RunSession::decide(const std::string& who, GateDecision decision,
                                const std::string& comment, const std::vector<std::string>& held,
-                               const std::string& shown_plan_hash) {
+                               const std::string& shown_plan_hash, const GatePicks& picks) {
   if (std::string why = s_.policy.may_approve(who, rec_.paused_role, rec_.started_by, held);
       !why.empty())
     return why;
@@ -154,17 +183,25 @@ std::string RunSession::decide(const std::string& who, GateDecision decision,
     return "the plan of gate '" + rec_.paused_gate + "' is not the one shown (" +
            shown_plan_hash.substr(0, 12) + "…): it is now " + rec_.plan_hash.substr(0, 12) +
            "…; look at it again and decide anew";
+  GateAnswer given{decision, decision == GateDecision::Approved ? picks : GatePicks{}};
+  if (decision == GateDecision::Approved) try {
+      if (std::string why = check_picks(rec_.paused_gate, stored_questions(rec_), picks);
+          !why.empty())
+        return why;
+    } catch (const SessionError& e) {
+      return e.what();
+    }
   if (!store_) return "run " + rec_.id + " is not stored";
   std::vector<JournalEntry> journal = store_->journal(rec_.id);
   JournalEntry answer{journal.empty() ? 1 : journal.back().seq + 1, "gate", rec_.paused_gate,
-                      nlohmann::json(gate_decision_name(decision)).dump()};
-  ApprovalRecord approval{rec_.paused_gate, decision, who,
-                          system_now_ms(),  comment,  rec_.plan_hash};
+                      gate_answer_json(given)};
+  ApprovalRecord approval{rec_.paused_gate, decision,       who,        system_now_ms(),
+                          comment,          rec_.plan_hash, given.picks};
   RunRecord next = rec_;
   next.status = RunState::Running;
   next.owner = this_process();
   next.updated_at = approval.at;
-  next.paused_gate = next.paused_role = next.plan = next.plan_hash = "";
+  next.paused_gate = next.paused_role = next.plan = next.plan_hash = next.questions = "";
   if (!store_->record_decision(next, approval, answer))
     return "run " + rec_.id + " is no longer waiting at gate '" + rec_.paused_gate +
            "' (decided meanwhile: rbk runs " + rec_.id + ")";
@@ -301,7 +338,7 @@ RunResult RunSession::execute(const Output& out) {
 void RunSession::record_end(const RunResult& r) {
   rec_.updated_at = system_now_ms();
   rec_.owner = "";
-  rec_.paused_gate = rec_.paused_role = rec_.plan = rec_.plan_hash = "";
+  rec_.paused_gate = rec_.paused_role = rec_.plan = rec_.plan_hash = rec_.questions = "";
   switch (r.status) {
     case RunStatus::Ended:
       rec_.status = RunState::Ended;
@@ -323,6 +360,7 @@ void RunSession::record_end(const RunResult& r) {
       for (const auto& line : r.paused_at.plan_lines()) plan.push_back(line);
       rec_.plan = plan.dump();
       rec_.plan_hash = r.paused_at.plan_hash;
+      rec_.questions = questions_json(r.paused_at.question_texts());
       break;
     }
   }
@@ -371,7 +409,7 @@ CancelResult cancel_run(RunStore& store, const std::string& id, const std::strin
   rec->status = RunState::Cancelled;
   rec->outcome = "";
   rec->error = "cancelled by " + who + (comment.empty() ? "" : ": " + comment);
-  rec->paused_gate = rec->paused_role = rec->plan = rec->plan_hash = "";
+  rec->paused_gate = rec->paused_role = rec->plan = rec->plan_hash = rec->questions = "";
   rec->owner = "";
   rec->updated_at = system_now_ms();
   store.update_status(*rec);

@@ -46,6 +46,10 @@ struct RunSetup {
   std::string started_by;
 };
 
+// The questions of the gate run R is paused at (empty when it asks none); SessionError when
+// the store's copy is damaged.
+QuestionTexts stored_questions(const RunRecord& r);
+
 class RunSession {
  public:
   // A new run; with a STORE (which must outlive the session) it is recorded there when it
@@ -68,9 +72,11 @@ class RunSession {
   // HELD: roles WHO holds beyond those the policy names them in (a token's). SHOWN_PLAN_HASH:
   // the plan hash the person was shown ("" from a terminal that showed the current one);
   // a plan that changed since needs a new look.
+  // PICKS: an approval's answer to each question the gate asks (checked against its
+  // choices; a denial needs none).
   std::string decide(const std::string& who, GateDecision decision, const std::string& comment,
                      const std::vector<std::string>& held = {},
-                     const std::string& shown_plan_hash = "");
+                     const std::string& shown_plan_hash = "", const GatePicks& picks = {});
 
   // Records a new run in the store now, owned by this process, before it executes (a server
   // answers with its id at once and executes it on a worker; killed in between, the run is

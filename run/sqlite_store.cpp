@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "run/run_store.hpp"
+#include "vm/json_read.hpp"
 
 namespace rbk {
 
@@ -69,13 +70,15 @@ CREATE TABLE IF NOT EXISTS runs(
   id TEXT PRIMARY KEY, runbook TEXT, program_hash TEXT, program BLOB, mode TEXT, params TEXT,
   scenario_path TEXT, scenario TEXT, policy TEXT, options TEXT, started_by TEXT, status TEXT,
   outcome TEXT, error TEXT, paused_gate TEXT, paused_role TEXT, plan TEXT, plan_hash TEXT,
-  created_at INTEGER, updated_at INTEGER, owner TEXT NOT NULL DEFAULT '');
+  created_at INTEGER, updated_at INTEGER, owner TEXT NOT NULL DEFAULT '',
+  questions TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS journal(
   run TEXT, seq INTEGER, kind TEXT, key TEXT, value TEXT, scope TEXT NOT NULL DEFAULT '',
   PRIMARY KEY(run, seq));
 CREATE TABLE IF NOT EXISTS trace(run TEXT, seq INTEGER, event TEXT, PRIMARY KEY(run, seq));
 CREATE TABLE IF NOT EXISTS approvals(
-  run TEXT, gate TEXT, decision TEXT, by TEXT, at INTEGER, comment TEXT, plan_hash TEXT);
+  run TEXT, gate TEXT, decision TEXT, by TEXT, at INTEGER, comment TEXT, plan_hash TEXT,
+  picks TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS output(run TEXT, seq INTEGER, line TEXT, PRIMARY KEY(run, seq));
 CREATE TABLE IF NOT EXISTS progress(run TEXT PRIMARY KEY, line TEXT);
 CREATE TABLE IF NOT EXISTS signals(seq INTEGER PRIMARY KEY, run TEXT, name TEXT, value TEXT,
@@ -87,14 +90,16 @@ CREATE TABLE IF NOT EXISTS browser_sessions(hash TEXT PRIMARY KEY, name TEXT, ro
 CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, at INTEGER, actor TEXT, action TEXT,
   run TEXT, plan_hash TEXT, detail TEXT, prev TEXT, hash TEXT);
 )";
-// PRAGMA user_version: 0 before run owners and output, 1 before journal scopes (those
-// tables are brought up to date); a store of a newer rbk is refused rather than misread.
-constexpr int64_t kSchemaVersion = 2;
+// PRAGMA user_version: 0 before run owners and output, 1 before journal scopes, 2 before
+// gates that ask (those tables are brought up to date); a store of a newer rbk is refused
+// rather than misread.
+constexpr int64_t kSchemaVersion = 3;
 
 const char* kColumns =
     "id, runbook, program_hash, program, mode, params, scenario_path, scenario, policy, options, "
     "started_by, status, "
-    "outcome, error, paused_gate, paused_role, plan, plan_hash, created_at, updated_at, owner";
+    "outcome, error, paused_gate, paused_role, plan, plan_hash, created_at, updated_at, owner, "
+    "questions";
 
 // A name the store wrote from one of its tables, read back (a damaged file is reported).
 template <typename E>
@@ -102,6 +107,22 @@ E named(std::optional<E> e, const std::string& run, const char* what, const std:
   if (!e)
     throw StoreError("run " + run + ": the store is damaged: unknown " + what + " '" + text + "'");
   return *e;
+}
+
+// An approval's picks as add_approval stored them ({question: choice}).
+GatePicks read_picks(const std::string& run, const std::string& text) {
+  GatePicks picks;
+  try {
+    nlohmann::json j = read_json(text);
+    if (!j.is_object()) throw JsonReadError("not an object");
+    for (const auto& [question, pick] : j.items()) {
+      if (!pick.is_string()) throw JsonReadError("'" + question + "' is not a string");
+      picks[question] = pick.get<std::string>();
+    }
+  } catch (const JsonReadError& e) {
+    throw StoreError("run " + run + ": the store is damaged: an approval's picks: " + e.what());
+  }
+  return picks;
 }
 
 RunRecord read_run(Stmt& s) {
@@ -127,6 +148,7 @@ RunRecord read_run(Stmt& s) {
   r.created_at = s.integer(18);
   r.updated_at = s.integer(19);
   r.owner = s.text(20);
+  r.questions = s.text(21);
   return r;
 }
 
@@ -251,6 +273,7 @@ class SqliteRunStore : public RunStore {
   size_t batch_writes_ = 0;
   std::chrono::steady_clock::time_point batch_started_;
   void migrate();
+  bool has_column(const char* table, const char* column);
   // Runs F in one IMMEDIATE transaction (taking the write lock first, so a
   // compare-and-set inside it cannot race another process); rolled back if F throws.
   template <typename F>
@@ -305,6 +328,13 @@ void SqliteRunStore::exec(const char* sql) {
   }
 }
 
+bool SqliteRunStore::has_column(const char* table, const char* column) {
+  Stmt cols(db_, (std::string("PRAGMA table_info(") + table + ")").c_str());
+  bool found = false;
+  while (cols.step()) found = found || cols.text(1) == column;
+  return found;
+}
+
 void SqliteRunStore::migrate() {
   int64_t version = 0;
   {
@@ -317,16 +347,18 @@ void SqliteRunStore::migrate() {
                      std::to_string(kSchemaVersion) + ")");
   exec(kSchema);
   if (version < 1) {  // a store from before run owners: the runs table lacks the column
-    bool has_owner = false;
-    Stmt cols(db_, "PRAGMA table_info(runs)");
-    while (cols.step()) has_owner = has_owner || cols.text(1) == "owner";
-    if (!has_owner) exec("ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
+    if (!has_column("runs", "owner"))
+      exec("ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
   }
   if (version < 2) {  // a store from before fleet children journaled beside each other
-    bool has_scope = false;
-    Stmt cols(db_, "PRAGMA table_info(journal)");
-    while (cols.step()) has_scope = has_scope || cols.text(1) == "scope";
-    if (!has_scope) exec("ALTER TABLE journal ADD COLUMN scope TEXT NOT NULL DEFAULT ''");
+    if (!has_column("journal", "scope"))
+      exec("ALTER TABLE journal ADD COLUMN scope TEXT NOT NULL DEFAULT ''");
+  }
+  if (version < 3) {  // a store from before gates that ask
+    if (!has_column("runs", "questions"))
+      exec("ALTER TABLE runs ADD COLUMN questions TEXT NOT NULL DEFAULT ''");
+    if (!has_column("approvals", "picks"))
+      exec("ALTER TABLE approvals ADD COLUMN picks TEXT NOT NULL DEFAULT ''");
   }
   exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
 }
@@ -335,7 +367,7 @@ void SqliteRunStore::create(const RunRecord& r) {
   Lock lock(mutex_);
   flush();
   Stmt s(db_, (std::string("INSERT INTO runs(") + kColumns +
-               ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+               ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
                   .c_str());
   s.bind(1, r.id)
       .bind(2, r.runbook)
@@ -354,7 +386,7 @@ void SqliteRunStore::create(const RunRecord& r) {
       .bind(15, r.paused_gate)
       .bind(16, r.paused_role);
   s.bind(17, r.plan).bind(18, r.plan_hash).bind(19, r.created_at).bind(20, r.updated_at);
-  s.bind(21, r.owner);
+  s.bind(21, r.owner).bind(22, r.questions);
   s.step();
 }
 
@@ -363,13 +395,14 @@ void SqliteRunStore::update_status(const RunRecord& r) {
   flush();
   Stmt s(db_,
          "UPDATE runs SET status=?, outcome=?, error=?, paused_gate=?, paused_role=?, plan=?, "
-         "plan_hash=?, updated_at=?, owner=? WHERE id=?");
+         "plan_hash=?, updated_at=?, owner=?, questions=? WHERE id=?");
   s.bind(1, std::string(run_state_name(r.status)))
       .bind(2, r.outcome)
       .bind(3, r.error)
       .bind(4, r.paused_gate)
       .bind(5, r.paused_role);
-  s.bind(6, r.plan).bind(7, r.plan_hash).bind(8, r.updated_at).bind(9, r.owner).bind(10, r.id);
+  s.bind(6, r.plan).bind(7, r.plan_hash).bind(8, r.updated_at).bind(9, r.owner);
+  s.bind(10, r.questions).bind(11, r.id);
   s.step();
 }
 
@@ -651,29 +684,32 @@ void SqliteRunStore::add_approval(const std::string& run, const ApprovalRecord& 
   Lock lock(mutex_);
   flush();
   Stmt s(db_,
-         "INSERT INTO approvals(run, gate, decision, by, at, comment, plan_hash) "
-         "VALUES(?,?,?,?,?,?,?)");
+         "INSERT INTO approvals(run, gate, decision, by, at, comment, plan_hash, picks) "
+         "VALUES(?,?,?,?,?,?,?,?)");
   s.bind(1, run)
       .bind(2, a.gate)
       .bind(3, std::string(gate_decision_name(a.decision)))
       .bind(4, a.by)
       .bind(5, a.at)
       .bind(6, a.comment)
-      .bind(7, a.plan_hash);
+      .bind(7, a.plan_hash)
+      .bind(8, a.picks.empty() ? std::string() : nlohmann::json(a.picks).dump());
   s.step();
 }
 
 std::vector<ApprovalRecord> SqliteRunStore::approvals(const std::string& run) {
   Lock lock(mutex_);
   Stmt s(db_,
-         "SELECT gate, decision, by, at, comment, plan_hash FROM approvals WHERE run=? ORDER BY "
-         "rowid");
+         "SELECT gate, decision, by, at, comment, plan_hash, picks FROM approvals WHERE run=? "
+         "ORDER BY rowid");
   s.bind(1, run);
   std::vector<ApprovalRecord> out;
-  while (s.step())
+  while (s.step()) {
     out.push_back(ApprovalRecord{s.text(0),
                                  named(gate_decision_named(s.text(1)), run, "decision", s.text(1)),
                                  s.text(2), s.integer(3), s.text(4), s.text(5)});
+    if (std::string picks = s.text(6); !picks.empty()) out.back().picks = read_picks(run, picks);
+  }
   return out;
 }
 

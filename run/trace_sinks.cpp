@@ -179,9 +179,14 @@ void ReadableTrace::event(const TraceEvent& e, int64_t) {
         for (const auto& p : plan->items()) out_ << "\n" << pad << "      plan: " << p.str();
       out_ << "\n";
       break;
-    case TraceKind::GateDecided:
-      out_ << pad << "    gate " << text(e, "gate") << ": " << text(e, "decision") << "\n";
+    case TraceKind::GateDecided: {
+      out_ << pad << "    gate " << text(e, "gate") << ": " << text(e, "decision");
+      if (const Value* answers = field(e, "answers"); answers && answers->kind == ValueKind::Record)
+        for (size_t i = 0; i < answers->keys().size(); ++i)
+          out_ << (i ? ", " : " — ") << answers->keys()[i] << " = " << show(answers->items()[i]);
+      out_ << "\n";
       break;
+    }
     case TraceKind::Error:
       out_ << pad << "    error: " << text(e, "reason") << "\n";
       break;

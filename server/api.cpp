@@ -131,11 +131,15 @@ json Api::run_json(const RunRecord& r) {
       plan = read_json(r.plan);
     } catch (const JsonReadError&) {
     }
-    j["gate"] = {{"name", r.paused_gate},
-                 {"role", r.paused_role},
-                 {"plan", plan},
-                 {"plan_hash", r.plan_hash},
-                 {"waiting_since", format_time(r.updated_at)}};
+    json questions = json::array();
+    try {
+      for (const auto& [name, choices] : stored_questions(r))
+        questions.push_back({{"name", name}, {"choices", choices}});
+    } catch (const SessionError&) {  // deciding says what is damaged
+    }
+    j["gate"] = {{"name", r.paused_gate},  {"role", r.paused_role},
+                 {"plan", plan},           {"plan_hash", r.plan_hash},
+                 {"questions", questions}, {"waiting_since", format_time(r.updated_at)}};
   }
   return j;
 }
@@ -380,7 +384,8 @@ ApiResponse Api::show_run(const std::string& id, const Identity& who) {
                          {"by", a.by},
                          {"at", format_time(a.at)},
                          {"comment", a.comment},
-                         {"plan_hash", a.plan_hash}});
+                         {"plan_hash", a.plan_hash},
+                         {"picks", a.picks}});
   j["approvals"] = approvals;
   j["output"] = s_.store->output(id);
   return ok(j);
@@ -474,11 +479,24 @@ ApiResponse Api::run_diagram(const std::string& id, const ApiRequest& req) {
 ApiResponse Api::decide(const std::string& id, const ApiRequest& req, const Identity& who,
                         GateDecision decision) {
   json body;
-  if (auto bad = read_body(
-          req.body,
-          {{"plan_hash", json::value_t::string, true}, {"comment", json::value_t::string, false}},
-          body))
+  if (auto bad = read_body(req.body,
+                           {{"plan_hash", json::value_t::string, true},
+                            {"comment", json::value_t::string, false},
+                            {"picks", json::value_t::object, false}},
+                           body))
     return *bad;
+  GatePicks picks;
+  if (body.contains("picks")) {
+    if (decision != GateDecision::Approved)
+      return api_error(400, "\"picks\" answer a gate's questions when approving it, not denying");
+    for (const auto& [question, choice] : body["picks"].items()) {
+      if (!choice.is_string())
+        return api_error(400,
+                         "\"picks\": \"" + question +
+                             "\" must be the text of a choice (a string), as the gate lists it");
+      picks[question] = choice.get<std::string>();
+    }
+  }
   std::optional<RunSession> s;
   try {
     s = RunSession::open(*s_.store, id);
@@ -495,7 +513,8 @@ ApiResponse Api::decide(const std::string& id, const ApiRequest& req, const Iden
     return api_error(409, "the plan of gate '" + rec.paused_gate + "' is not the one shown (" +
                               shown.substr(0, 12) + "): it is now " + rec.plan_hash +
                               "; look at it again (GET /api/runs/" + id + ") and decide anew");
-  if (std::string why = s->decide(who.name, decision, body.value("comment", ""), who.roles, shown);
+  if (std::string why =
+          s->decide(who.name, decision, body.value("comment", ""), who.roles, shown, picks);
       !why.empty()) {
     std::optional<RunRecord> now = s_.store->get(id);
     bool still = now && now->status == RunState::Paused && now->plan_hash == rec.plan_hash;

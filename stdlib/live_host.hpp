@@ -23,7 +23,7 @@ class LiveHost : public Host {
                             const Site& site) override;
   ActOutcome act(const PlannedCall& call, const Site& site) override;
   // Real systems have no answer for a gate: people give it (run/gates.hpp).
-  GateDecision gate(const GateRequest&) override { return GateDecision::Pending; }
+  GateAnswer gate(const GateRequest&) override { return GateDecision::Pending; }
   int64_t now() override;
   void sleep(int64_t ms) override;
   // Looks for the signal twice a second (TAKE_SIGNAL: the run's queue in the store).

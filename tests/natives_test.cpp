@@ -401,7 +401,7 @@ TEST(LiveHost, DryRunRecordsActionsAndNeverPerformsThem) {
   ActOutcome out = host.act(call, Site{});
   EXPECT_EQ(out.kind,
             ActOutcome::Kind::WouldDo);  // no policy grants net.http: performing would have thrown
-  EXPECT_EQ(host.gate(GateRequest{}), GateDecision::Pending);
+  EXPECT_EQ(host.gate(GateRequest{}).decision, GateDecision::Pending);
 }
 
 TEST(Config, ResolvedBeforeTheRunWithEnvironmentOverrides) {

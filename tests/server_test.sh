@@ -262,7 +262,7 @@ wait_status "$live" ended "$bob"
 check "the action reached the simulator once" "$([ "$(curl -s "$api/actions" | grep -o '"action":"certs.reprovision"' | wc -l)" = 1 ]; echo $?)" "$(curl -s "$api/actions")"
 api "approving again" 409 POST "/api/runs/$live/approve" "$bob" "{\"plan_hash\": \"$plan\"}"
 api "the run" 200 GET "/api/runs/$live" "$bob"
-contains "the approval, bound to the plan" "$tmp/body" "\"by\":\"bob\",\"comment\":\"checked the fleet API\",\"decision\":\"approved\",\"gate\":\"reprovision\",\"plan_hash\":\"$plan\""
+contains "the approval, bound to the plan" "$tmp/body" "\"by\":\"bob\",\"comment\":\"checked the fleet API\",\"decision\":\"approved\",\"gate\":\"reprovision\",\"picks\":{},\"plan_hash\":\"$plan\""
 curl -sN --max-time 30 -H "Authorization: Bearer $bob" "$url/api/runs/$live/events" > "$tmp/events"
 n_stream=$(grep -c '^event: trace' "$tmp/events")
 api "the trace" 200 GET "/api/runs/$live/trace" "$bob"
@@ -409,6 +409,7 @@ runbook slow_poll "Poll a device for a minute" {
 }
 RBK
 cp "$src/tests/vm/signals.rbk" "$tmp/secret/reconnect.rbk"
+cp "$src/tests/vm/asks.rbk" "$tmp/secret/update_gateway.rbk"
 secret="s3cr3t-fleet-token-$RANDOM"
 python3 -c "import json, sys; c = json.load(open('$tmp/config.json')); c['fleet_token'] = '$secret'; json.dump(c, open('$tmp/secret.json', 'w'))"
 : > "$tmp/srv.out"
@@ -455,6 +456,27 @@ contains "resolved by the signal's value" "$tmp/body" '"outcome":"resolved"'
 api "its trace has the signal" 200 GET "/api/runs/$sig/trace" "$alice"
 contains "the signal event" "$tmp/body" '"event":"signal"'
 api "a finished run" 409 POST "/api/runs/$sig/signals/device_connected" "$alice" '{}'
+
+# A gate that asks: the run shows the questions and their choices; approving needs a pick of
+# a listed choice for each, which the run then reads; the approval records the picks.
+api "a run whose gate asks" 201 POST /api/runs "$alice" '{"runbook": "update_gateway", "mode": "dry-run"}'
+asks=$(field 'd["id"]')
+wait_status "$asks" paused "$alice"
+api "its gate" 200 GET "/api/runs/$asks" "$bob"
+contains "shows what it says" "$tmp/body" 'gw-7 serves 40 devices; they go offline for about 10 minutes'
+contains "and its questions" "$tmp/body" '"questions":[{"choices":["tonight 02:00","saturday 06:00"],"name":"window"},{"choices":["1","5","40"],"name":"batch"}]'
+askplan=$(field 'd["gate"]["plan_hash"]')
+api "approving without picks" 403 POST "/api/runs/$asks/approve" "$bob" "{\"plan_hash\": \"$askplan\"}"
+contains "names the question" "$tmp/body" "gate 'plan' asks 'window': pick one of 'tonight 02:00', 'saturday 06:00'"
+api "a pick that is no choice" 403 POST "/api/runs/$asks/approve" "$bob" "{\"plan_hash\": \"$askplan\", \"picks\": {\"window\": \"now\", \"batch\": \"5\"}}"
+contains "says which are" "$tmp/body" "'now' is not one of its choices"
+api "a pick that is not text" 400 POST "/api/runs/$asks/approve" "$bob" "{\"plan_hash\": \"$askplan\", \"picks\": {\"batch\": 5}}"
+api "picks with a denial" 400 POST "/api/runs/$asks/deny" "$bob" "{\"plan_hash\": \"$askplan\", \"picks\": {\"batch\": \"5\"}}"
+api "bob approves with picks" 200 POST "/api/runs/$asks/approve" "$bob" "{\"plan_hash\": \"$askplan\", \"picks\": {\"window\": \"saturday 06:00\", \"batch\": \"5\"}}"
+wait_status "$asks" ended "$bob"
+api "the run read the picks" 200 GET "/api/runs/$asks" "$bob"
+contains "in the next node" "$tmp/body" 'first: 5, window: \"saturday 06:00\"'
+contains "and the approval keeps them" "$tmp/body" '"picks":{"batch":"5","window":"saturday 06:00"}'
 
 # The audit chain: every start, approval, resume and cancel, by who did it.
 expect "rbk audit" 0 "$rbk" audit

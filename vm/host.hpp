@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -52,20 +53,54 @@ enum class GateDecision : uint8_t {
 const char* gate_decision_name(GateDecision d);
 std::optional<GateDecision> gate_decision_named(std::string_view name);
 
+// A question an approve node asks its approver (`ask window: string in windows`): the
+// answer is one of CHOICES, evaluated when the gate is asked, each named by its text
+// (choice_text: tonight, 30m, 42).
+struct GateQuestion {
+  std::string name;
+  std::vector<Value> choices;
+};
+std::string choice_text(const Value& choice);
+
+// The text of the choice picked for each question a gate asks, by question name.
+using GatePicks = std::map<std::string, std::string>;
+// A gate's questions as a person answers them: each name with its choices' texts.
+using QuestionTexts = std::vector<std::pair<std::string, std::vector<std::string>>>;
+
+// A gate's answer: its decision and, when approved, the pick for each of its questions.
+struct GateAnswer {
+  GateDecision decision = GateDecision::Pending;
+  GatePicks picks;
+  GateAnswer(GateDecision d = GateDecision::Pending, GatePicks p = {})  // NOLINT: implicit
+      : decision(d), picks(std::move(p)) {}
+};
+
 struct GateRequest {
   Site site;
   std::string gate;  // the node name
   std::string role;
-  std::vector<PlannedCall> plan;      // action nodes: the calls awaiting approval
-  std::string wave;                   // foreach nodes: the wave awaiting approval
-  std::optional<int64_t> timeout_ms;  // approve nodes with `timeout`
-  std::string plan_hash;              // SHA-256 over the plan's description
+  std::vector<PlannedCall> plan;        // action nodes: the calls awaiting approval
+  std::string wave;                     // foreach nodes: the wave awaiting approval
+  std::optional<int64_t> timeout_ms;    // approve nodes with `timeout`
+  std::string text;                     // approve nodes with `show`: the text, interpolated
+  std::vector<GateQuestion> questions;  // approve nodes with `ask`
+  std::string plan_hash;                // SHA-256 over the plan's description
 
   // What a person is shown and the plan hash binds: each call, evaluated
   // (certs.reprovision("sensor-0042")), or the wave ("roll_back: wave 2 of 3, items
-  // 6–25 (20)").
+  // 6–25 (20)"), or what an approve node shows and asks ("sensor-4 has been offline
+  // 3h", "ask window: one of "tonight", "sunday"").
   std::vector<std::string> plan_lines() const;
+  // The questions by name, each with its choices' texts: what is stored while a run waits
+  // and checked against when someone answers.
+  QuestionTexts question_texts() const;
 };
+
+// Why PICKS do not answer QUESTIONS (name and the choices' texts) of gate GATE — a
+// question without a pick, a pick that is none of its choices, a pick for no question —
+// or "" when they do. A denial needs no picks.
+std::string check_picks(const std::string& gate, const QuestionTexts& questions,
+                        const GatePicks& picks);
 
 // What a trace event reports, and its name in trace files, the store and `rbk runs`.
 #define RBK_TRACE_KINDS(X)         \
@@ -173,10 +208,12 @@ class Host {
   // with state of its own (a scenario's sequences) stays where the first process left it.
   virtual void replayed(const FunctionInfo&, const std::vector<Value>& /*args*/, const Site&) {}
   // Told when a gate was decided from a run's journal instead (resuming).
-  virtual void gate_replayed(const GateRequest&, GateDecision) {}
+  virtual void gate_replayed(const GateRequest&, const GateAnswer&) {}
   // Called after each planned action has completed (whatever the host did), with its result.
   virtual void acted(const PlannedCall&, const Value& /*result*/, const Site&) {}
-  virtual GateDecision gate(const GateRequest& request) = 0;
+  // The gate's decision (Pending: nobody has decided; the run pauses), with the approver's
+  // picks when it asks questions.
+  virtual GateAnswer gate(const GateRequest& request) = 0;
   virtual int64_t now() = 0;                          // milliseconds since the epoch
   virtual void sleep(int64_t ms) = 0;                 // wait polling; virtual time in scenario mode
   virtual Value config(const std::string& name) = 0;  // an Error when missing
@@ -229,8 +266,10 @@ class HostDecorator : public Host {
   void acted(const PlannedCall& c, const Value& v, const Site& s) override {
     inner_.acted(c, v, s);
   }
-  GateDecision gate(const GateRequest& r) override { return inner_.gate(r); }
-  void gate_replayed(const GateRequest& r, GateDecision d) override { inner_.gate_replayed(r, d); }
+  GateAnswer gate(const GateRequest& r) override { return inner_.gate(r); }
+  void gate_replayed(const GateRequest& r, const GateAnswer& a) override {
+    inner_.gate_replayed(r, a);
+  }
   int64_t now() override { return inner_.now(); }
   void sleep(int64_t ms) override { inner_.sleep(ms); }
   Value config(const std::string& n) override { return inner_.config(n); }

@@ -600,6 +600,9 @@ Machine::Exit Machine::exec(const Code& c, Context& ctx) {
         break;
       case Op::APPROVE:
         return approve(f, f.pop());
+      case Op::ASK:
+        if (std::optional<Exit> out = ask(f, in)) return *out;
+        break;
       case Op::RUN:
         run_call_node(f, in);
         break;
@@ -642,7 +645,7 @@ std::optional<Machine::Exit> Machine::act(Frame& f, const Code& code, uint32_t p
           {"role", Value::string(node.role)},
           {"plan", Value::list(shown)},
           {"plan_hash", Value::string(req.plan_hash)}});
-    GateDecision d = host_.gate(req);
+    GateDecision d = host_.gate(req).decision;
     if (d == GateDecision::Pending) throw GatePending{req};
     emit(TraceKind::GateDecided, f.site,
          {{"gate", Value::string(node.name)},
@@ -766,23 +769,88 @@ std::optional<Machine::Exit> Machine::await_signal(Frame& f, const Instr& in) {
 Machine::Exit Machine::approve(Frame& f, const Value& timeout) {
   const NodeInfo& node = *f.node;
   if (wave_approved_) return Exit{true, node.approved_edge, {}};
-  GateRequest req;
-  req.site = f.site;
-  req.gate = node.name;
-  req.role = node.role;
-  if (timeout.kind == ValueKind::Duration) req.timeout_ms = timeout.i;
+  GateRequest req = approve_request(f, timeout);
   req.plan_hash = hex(sha256(node.name + "\n"));
   emit(TraceKind::GateAsked, f.site,
        {{"gate", Value::string(node.name)}, {"role", Value::string(node.role)}});
-  GateDecision d = host_.gate(req);
+  GateDecision d = host_.gate(req).decision;
   if (d == GateDecision::Pending) throw GatePending{req};
   emit(TraceKind::GateDecided, f.site,
        {{"gate", Value::string(node.name)}, {"decision", Value::string(gate_decision_name(d))}});
+  return Exit{true, approve_edge(node, d), {}};
+}
+
+// ASK: an approve node that shows text and asks questions. The plan hash binds what it
+// shows and asks, choices included; approved, it pushes the value picked for each question
+// (TAKE then follows `approved`), otherwise it takes the denied or timeout edge.
+std::optional<Machine::Exit> Machine::ask(Frame& f, const Instr& in) {
+  const NodeInfo& node = *f.node;
+  const std::vector<std::string>& names = p_.shapes[in.a];
+  std::vector<Value> choices = f.pop_n(names.size());
+  Value text = f.pop();
+  Value timeout = f.pop();
+  GateRequest req = approve_request(f, timeout);
+  if (text.kind == ValueKind::String) req.text = text.str();
+  for (size_t i = 0; i < names.size(); ++i)
+    req.questions.push_back(
+        {names[i], choices[i].kind == ValueKind::List ? choices[i].items() : std::vector<Value>{}});
+  if (wave_approved_) {
+    if (!req.questions.empty())  // the checker's asking-child: a wave cannot answer for it
+      throw Failure{"gate '" + node.name + "' asks questions a wave's approval cannot answer",
+                    f.site};
+    return Exit{true, node.approved_edge, {}};
+  }
+  std::string described = node.name + "\n";
+  std::vector<Value> shown;
+  for (const auto& line : req.plan_lines()) {
+    described += line + "\n";
+    shown.push_back(Value::string(line));
+  }
+  req.plan_hash = hex(sha256(described));
+  emit(TraceKind::GateAsked, f.site,
+       {{"gate", Value::string(node.name)},
+        {"role", Value::string(node.role)},
+        {"plan", Value::list(shown)},
+        {"plan_hash", Value::string(req.plan_hash)}});
+  GateAnswer answer = host_.gate(req);
+  if (answer.decision == GateDecision::Pending) throw GatePending{req};
+  std::vector<Value> picked;
+  if (answer.decision == GateDecision::Approved) {
+    if (std::string why = check_picks(node.name, req.question_texts(), answer.picks); !why.empty())
+      throw HostFault(why);
+    for (const auto& q : req.questions)
+      for (const auto& c : q.choices)
+        if (choice_text(c) == answer.picks.at(q.name)) {
+          picked.push_back(c);
+          break;
+        }
+  }
+  std::vector<TraceField> decided{{"gate", Value::string(node.name)},
+                                  {"decision", Value::string(gate_decision_name(answer.decision))}};
+  if (!picked.empty()) decided.push_back({"answers", Value::record(names, picked)});
+  emit(TraceKind::GateDecided, f.site, std::move(decided));
+  if (answer.decision != GateDecision::Approved)
+    return Exit{true, approve_edge(node, answer.decision), {}};
+  for (auto& v : picked) f.stack.push_back(std::move(v));
+  return std::nullopt;
+}
+
+// What an approve node's gate asks, before it shows or asks anything.
+GateRequest Machine::approve_request(const Frame& f, const Value& timeout) const {
+  GateRequest req;
+  req.site = f.site;
+  req.gate = f.node->name;
+  req.role = f.node->role;
+  if (timeout.kind == ValueKind::Duration) req.timeout_ms = timeout.i;
+  return req;
+}
+
+// The edge an approve node takes for decision D.
+uint32_t Machine::approve_edge(const NodeInfo& node, GateDecision d) {
   uint32_t e = d == GateDecision::Approved ? node.approved_edge
                : d == GateDecision::Denied ? node.denied_edge
                                            : node.timeout_edge;
-  if (e == kNone) e = node.denied_edge;  // a timeout without a timeout edge counts as a denial
-  return Exit{true, e, {}};
+  return e == kNone ? node.denied_edge : e;  // a timeout without a timeout edge: a denial
 }
 
 // RUN: runs another runbook to its end and pushes its outcome; with an `on error` edge,
@@ -876,7 +944,7 @@ bool Machine::between_waves(Frame& f, const ForeachInfo& fe, size_t wave, size_t
         {"role", Value::string(role)},
         {"plan", Value::list({Value::string(plan)})},
         {"plan_hash", Value::string(req.plan_hash)}});
-  GateDecision d = host_.gate(req);
+  GateDecision d = host_.gate(req).decision;
   if (d == GateDecision::Pending) throw GatePending{req};
   emit(TraceKind::GateDecided, f.site,
        {{"gate", Value::string(req.gate)}, {"decision", Value::string(gate_decision_name(d))}});

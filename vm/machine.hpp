@@ -132,6 +132,9 @@ class Machine {
   std::optional<Exit> poll(Frame& f, const Instr& in, uint32_t& next);
   std::optional<Exit> await_signal(Frame& f, const Instr& in);
   Exit approve(Frame& f, const Value& timeout);
+  std::optional<Exit> ask(Frame& f, const Instr& in);
+  GateRequest approve_request(const Frame& f, const Value& timeout) const;
+  static uint32_t approve_edge(const NodeInfo& node, GateDecision d);
   void run_call_node(Frame& f, const Instr& in);
   std::optional<Exit> run_foreach(Frame& f, const Instr& in);
   // What run_foreach's waves share with run_wave_beside.

@@ -289,7 +289,7 @@ class Verifier {
 
       if (auto e = misplaced(info.where, node); !e.empty()) return at_() + ": " + e;
 
-      int pops = info.pops;
+      int pops = info.pops, pushes = info.pushes;
       if (in.op == Op::CALL || in.op == Op::PLAN) {
         const FunctionInfo& callee = p_.functions[in.a];
         if (in.b != callee.params.size())
@@ -324,11 +324,14 @@ class Verifier {
         pops = static_cast<int>(in.a);
       } else if (in.op == Op::MAKE_RECORD) {
         pops = static_cast<int>(p_.shapes[in.a].size());
+      } else if (in.op == Op::ASK) {  // timeout, text and each question's choices
+        pushes = static_cast<int>(p_.shapes[in.a].size());
+        pops = pushes + 2;
       }
       if (d < pops)
         return at_() + ": pops " + std::to_string(pops) + " values from a stack of " +
                std::to_string(d);
-      int after = d - pops + info.pushes;
+      int after = d - pops + pushes;
       if (after > static_cast<int>(kMaxStack))
         return at_() + ": the stack grows past " + std::to_string(kMaxStack);
 

@@ -11,11 +11,30 @@ export function gateCard(run, { foreachPlan = null, onDecided = null, heading = 
   const comment = h("textarea", { id: `comment-${run.id}`, name: "comment", rows: 2 });
   const approve = h("button", { class: "primary", type: "button", "data-decision": "approve" }, "Approve");
   const deny = h("button", { class: "danger", type: "button", "data-decision": "deny" }, "Deny");
+  // An approve node's questions: one choice each, picked before approving.
+  const questions = Array.isArray(g.questions) ? g.questions : [];
+  const pickers = questions.map((q, i) => {
+    const id = `pick-${run.id}-${i}`;
+    const select = h("select", { id, name: q.name, required: "" },
+      h("option", { value: "" }, "Pick one…"),
+      q.choices.map((c) => h("option", { value: c }, c)));
+    return { q, select, field: h("div", {}, h("label", { for: id }, `Answer: ${q.name}`), select) };
+  });
   const decide = async (what) => {
+    const body = { plan_hash: g.plan_hash, comment: comment.value };
+    if (what === "approve" && pickers.length) {
+      const missing = pickers.find((p) => !p.select.value);
+      if (missing) {
+        status.replaceChildren(notice("error", `Pick an answer to “${missing.q.name}” before approving.`));
+        missing.select.focus();
+        return;
+      }
+      body.picks = Object.fromEntries(pickers.map((p) => [p.q.name, p.select.value]));
+    }
     for (const b of [approve, deny]) b.disabled = true;
     status.replaceChildren(notice("info", "Sending…"));
     try {
-      await api(`/api/runs/${run.id}/${what}`, { method: "POST", body: { plan_hash: g.plan_hash, comment: comment.value } });
+      await api(`/api/runs/${run.id}/${what}`, { method: "POST", body });
       status.replaceChildren(notice("ok", `${what === "approve" ? "Approved" : "Denied"}: the run goes on.`));
       refreshGateCount();
       if (onDecided) onDecided(what);
@@ -26,13 +45,16 @@ export function gateCard(run, { foreachPlan = null, onDecided = null, heading = 
   };
   approve.addEventListener("click", () => decide("approve"));
   deny.addEventListener("click", () => decide("deny"));
-  const plan = Array.isArray(g.plan) ? g.plan : [];
+  // (a gate that asks lists its questions in the plan too: the form shows them instead)
+  const plan = (Array.isArray(g.plan) ? g.plan : []).filter((line) => !questions.some((q) => line.startsWith(`ask ${q.name}: `)));
+  const planHeading = questions.length || !plan.length ? (plan.length ? "What the gate shows" : "The plan: no call at this gate")
+    : plan.length === 1 ? "The plan: 1 call" : `The plan: ${plan.length} calls`;
   return h("section", { class: "card gate", "aria-label": `Gate ${g.name} of run ${run.id}`, "data-run": run.id },
     h(heading, {}, `Gate “${g.name}” waits for role ${g.role}`),
     h("div", { class: "kv" },
       h("a", { href: `/runs/${run.id}` }, run.runbook, " · ", run.id), " · ", badge(run.mode),
       ` · started by ${run.started_by} · waiting since `, h("time", { datetime: g.waiting_since, title: when(g.waiting_since) }, ago(g.waiting_since))),
-    h("h3", {}, plan.length === 0 ? "The plan: no call at this gate" : plan.length === 1 ? "The plan: 1 call" : `The plan: ${plan.length} calls`),
+    h("h3", {}, planHeading),
     plan.length ? h("ul", { class: "plan" }, plan.map((c) => h("li", {}, h("code", {}, c)))) : null,
     foreachPlan ? h("p", { class: "kv" },
       `Fan-out: ${count(foreachPlan.items, "item")} in ${count(foreachPlan.waves.length, "wave")} of ${foreachPlan.waves.join(", ")}`,
@@ -40,6 +62,7 @@ export function gateCard(run, { foreachPlan = null, onDecided = null, heading = 
       foreachPlan.worst_case !== undefined ? `; blast radius: at worst ${count(foreachPlan.worst_case, "child", "children")} act${foreachPlan.worst_case === 1 ? "s" : ""} before the abort threshold fires` : "") : null,
     h("p", { class: "kv mono" }, `plan hash ${g.plan_hash.slice(0, 16)}… — a decision binds to exactly this plan`),
     g.you_may_decide === false ? notice("warn", `You cannot decide this gate: ${g.you_may_not_because}`) : null,
+    pickers.map((p) => p.field),
     h("div", {}, h("label", { for: `comment-${run.id}` }, "Comment"), comment),
     h("div", { class: "actions" }, approve, deny),
     status);

@@ -92,7 +92,8 @@ export async function runPage(id) {
         item("gate", depth, `Gate ${e.gate} asks role ${e.role}: `, (e.plan || []).map((c, i) => [i ? ", " : "", h("code", {}, c)]));
         break;
       case "gate_decided":
-        item("gate", depth, `Gate ${e.gate}: ${e.decision}${e.by ? ` by ${e.by}` : ""}`);
+        item("gate", depth, `Gate ${e.gate}: ${e.decision}${e.by ? ` by ${e.by}` : ""}`,
+          e.answers ? Object.entries(e.answers).map(([q, v], i) => [i ? ", " : " — ", `${q} = `, h("code", {}, show(v))]) : null);
         break;
       case "error":
         item("error", depth, `Error: ${e.message || show(e.error || e)}`);

@@ -45,10 +45,14 @@ class MemoryHost : public Host {
     return {turn_++ % 2 ? ActOutcome::Kind::WouldDo : ActOutcome::Kind::Performed,
             turn_ % 3 ? Value::null() : Value::error("refused in memory")};
   }
-  GateDecision gate(const GateRequest&) override {
+  GateAnswer gate(const GateRequest& r) override {
     static constexpr GateDecision kTurns[] = {GateDecision::Approved, GateDecision::Denied,
                                               GateDecision::Timeout, GateDecision::Pending};
-    return kTurns[gates_++ % 4];
+    GateAnswer a{kTurns[gates_++ % 4]};
+    if (a.decision == GateDecision::Approved)  // the first choice of each question, if any
+      for (const auto& q : r.questions)
+        if (!q.choices.empty()) a.picks[q.name] = choice_text(q.choices.front());
+    return a;
   }
   int64_t now() override { return clock_; }
   void sleep(int64_t ms) override { clock_ += ms; }
