@@ -135,6 +135,43 @@ printf '' | script -qec "$rbk run ${restart[*]} --as alice" /dev/null > "$tmp/tt
 contains "no self-approval at the terminal" "$tmp/tty.out" "alice started this run and cannot approve its gates"
 contains "then it pauses" "$tmp/tty.out" "paused at gate 'restart'"
 
+# A gate that asks: the terminal lists each question's choices and takes a number or the
+# choice as written; rbk approve takes --answer QUESTION=CHOICE and refuses a pick that is
+# no choice; --approve-all needs --answer GATE.QUESTION=CHOICE; a scenario answers with picks.
+printf 'y\nsunday\n2\n3\n' | script -qec "$rbk run asks.rbk --dry-run --policy $tmp/self.json --as alice --store $tmp/asks.db" /dev/null > "$tmp/tty.out" 2>&1
+contains "the prompt shows the text" "$tmp/tty.out" "gw-7 serves 40 devices; they go offline for about 10 minutes"
+contains "and lists the choices" "$tmp/tty.out" "2) saturday 06:00"
+contains "a pick that is no choice is asked again" "$tmp/tty.out" "(a number from the list, or a choice as written)"
+contains "the picks reach the next node" "$tmp/tty.out" 'first: 40, window: "saturday 06:00"'
+expect "paused at a gate that asks" 3 "$rbk" run asks.rbk --dry-run --as alice
+contains "the hint names the questions" "$tmp/out" "--answer window=CHOICE --answer batch=CHOICE"
+asks=$(latest_run)
+expect "rbk runs shows the questions" 0 "$rbk" runs "$asks" --json
+contains "with their choices" "$tmp/out" '"choices": ['
+expect "approving without a pick" 1 "$rbk" approve "$asks" --as bob --answer batch=5
+contains "names what is missing" "$tmp/err" "gate 'plan' asks 'window': pick one of 'tonight 02:00', 'saturday 06:00'"
+expect "a pick for no question" 1 "$rbk" approve "$asks" --as bob --answer "window=tonight 02:00" --answer batch=5 --answer size=3
+contains "is refused" "$tmp/err" "gate 'plan' asks no 'size' (it asks 'window', 'batch')"
+expect "approving with picks" 0 "$rbk" approve "$asks" --as bob --answer "window=tonight 02:00" --answer batch=1 --wait
+contains "the run reads them" "$tmp/out" 'first: 1, window: "tonight 02:00"'
+expect "the approval keeps the picks" 0 "$rbk" runs "$asks"
+contains "shown with it" "$tmp/out" "approval   plan approved by bob"
+contains "picks shown" "$tmp/out" "— batch = 1, window = tonight 02:00"
+expect "--approve-all without --answer" 1 "$rbk" run asks.rbk --dry-run --approve-all
+contains "says how to pick" "$tmp/out" "with --approve-all, pick with --answer plan.window=CHOICE"
+expect "--approve-all with --answer" 0 "$rbk" run asks.rbk --dry-run --approve-all --answer "plan.window=saturday 06:00" --answer plan.batch=5
+contains "picks the answers given" "$tmp/out" 'gate plan: approved — window = "saturday 06:00", batch = 5'
+expect "--answer needs --approve-all" 2 "$rbk" run asks.rbk --dry-run --answer plan.batch=5
+printf '{"runbook": "update_gateway", "approvals": {"plan": {"decision": "approved", "picks": {"window": "tonight 02:00", "batch": "40"}}}}' > "$tmp/asks.json"
+expect "a scenario picks" 0 "$rbk" run asks.rbk --scenario "$tmp/asks.json"
+contains "its picks are read" "$tmp/out" 'first: 40, window: "tonight 02:00"'
+printf '{"runbook": "update_gateway", "approvals": {"plan": {"decision": "approved", "picks": {"window": "now", "batch": "40"}}}}' > "$tmp/asks.json"
+expect "a scenario's pick that is no choice" 1 "$rbk" run asks.rbk --scenario "$tmp/asks.json"
+contains "fails the run, naming it" "$tmp/out" "'now' is not one of its choices"
+printf '{"runbook": "update_gateway", "approvals": {"plan": {"decision": "approved", "pick": {}}}}' > "$tmp/asks.json"
+expect "a misspelt scenario key" 2 "$rbk" run asks.rbk --scenario "$tmp/asks.json"
+contains "is named" "$tmp/err" "pick"
+
 # rbk approve records the decision and returns; the run goes on in a process of its own,
 # whose output rbk runs RUN --follow shows as it comes.
 gone() { for i in $(seq 1 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done; return 1; }
