@@ -144,7 +144,9 @@ expect "quarantine approved by security" 3 "$rbk" approve "$id" --as dana --wait
 contains "the cohort's rollback planned" "$tmp/out" 'plan: ota.rollback_cohort("fw-2.4.0", {firmware: "2.4.0", hardware: "rev-B", region: "eu-west"}, "2.3.1", 10%)'
 expect "first wave approved by the release manager" 3 "$rbk" approve "$id" --as erin --wait
 contains "the cohort is healthy after its first wave" "$tmp/out" "gate continue_rollback asks"
-expect "the rest approved" 0 "$rbk" approve "$id" --as erin --wait
+contains "the gate shows how far the rollback got" "$tmp/out" "plan: 10% of rev-B in eu-west"
+contains "and asks how far it goes next" "$tmp/out" "plan: ask reach: one of 25%, 50%, 100%"
+expect "the rest approved, all of it" 0 "$rbk" approve "$id" --as erin --answer reach=100% --wait
 contains "bad_ota rolled back" "$tmp/out" "outcome: mitigated"
 check "the cohort was rolled back by its own endpoint" "$(actions | grep -c '"action":"ota.rollback_cohort".*"target":"fw-2.4.0/2.4.0/rev-B/eu-west"' >/dev/null; echo $?)" "$(actions)"
 check "the whole rollout never moved" "$(actions | grep -q '"action":"ota.rollback"'; [ $? = 1 ]; echo $?)" "$(actions)"
