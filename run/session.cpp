@@ -48,20 +48,6 @@ nlohmann::json stored_object(const std::string& text, const char* what) {
   return j;
 }
 
-// Passes on the events after the first SKIP (those a resumed run replays).
-class SkipFirst : public TraceSink {
- public:
-  SkipFirst(TraceSink& to, size_t skip) : to_(to), skip_(skip) {}
-  void event(const TraceEvent& e, int64_t now_ms) override {
-    if (seen_++ >= skip_) to_.event(e, now_ms);
-  }
-
- private:
-  TraceSink& to_;
-  size_t skip_;
-  std::atomic<size_t> seen_{0};
-};
-
 }  // namespace
 
 std::string new_run_id() {
@@ -251,7 +237,18 @@ Host& RunSession::world_host(TraceSink& sinks, std::unique_ptr<Host>& holder) {
 
 RunResult RunSession::execute(const Output& out) {
   const bool resuming = recorded_ && !registered_;
-  size_t already = resuming ? store_->trace(rec_.id).size() : 0;
+  // What earlier processes of the run wrote: every event (the store and the trace file go
+  // on after them) and the events of its path (what the replay emits again).
+  size_t already = 0, already_path = 0;
+  if (resuming)
+    for (const auto& stored_event : store_->trace(rec_.id)) {
+      ++already;
+      try {
+        if (!read_json(stored_event).value("in_body", false)) ++already_path;
+      } catch (const std::exception&) {  // a damaged line: counted as the path's
+        ++already_path;
+      }
+    }
   FanOut sinks;
   std::optional<ProgressLine> progress;  // first: it erases its line before others print
   if (out.progress) {
@@ -261,7 +258,6 @@ RunResult RunSession::execute(const Output& out) {
   std::optional<ReadableTrace> readable;
   if (out.readable) {
     readable.emplace(*out.readable);
-    readable->skip_first(already);
     sinks.add(&*readable);
   }
   std::optional<StoreTrace> stored;
@@ -272,18 +268,14 @@ RunResult RunSession::execute(const Output& out) {
     stored_progress.emplace(*store_, rec_.id);
     sinks.add(&*stored_progress);
   }
-  std::optional<SkipFirst> observer;
-  if (out.observer) {
-    observer.emplace(*out.observer, already);
-    sinks.add(&*observer);
-  }
+  if (out.observer) sinks.add(out.observer);
   std::ofstream trace_out;
   std::optional<JsonlTrace> jsonl;
   if (!s_.trace_file.empty()) {
     trace_out.open(s_.trace_file, resuming ? std::ios::app : std::ios::trunc);
     if (!trace_out) throw SessionError("cannot write the trace file " + s_.trace_file);
     jsonl.emplace(trace_out, rec_.id, rec_.program_hash);
-    jsonl->skip_first(already);
+    jsonl->continue_after(already);
     sinks.add(&*jsonl);
   }
   // A scenario run can be done again from its scenario: its writes need not each be
@@ -310,7 +302,8 @@ RunResult RunSession::execute(const Output& out) {
   }
 
   std::unique_ptr<Host> world_holder;
-  Host& world = world_host(sinks, world_holder);
+  AfterReplay new_events(sinks, already_path);
+  Host& world = world_host(new_events, world_holder);
   const bool scenario = s_.mode == RunMode::Scenario;
   GateDecisions gates(world,
                       GateDecisions::Setup{s_.flags, scenario ? nullptr : out.prompt, &s_.policy,

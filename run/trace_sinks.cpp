@@ -37,13 +37,13 @@ nlohmann::json trace_json(const TraceEvent& e, int64_t now_ms, const std::string
 }
 
 void JsonlTrace::event(const TraceEvent& e, int64_t now_ms) {
-  if (seq_++ < skip_) return;
+  ++seq_;
   out_ << trace_json(e, now_ms, run_, program_, seq_).dump() << "\n";
   out_.flush();
 }
 
 void StoreTrace::event(const TraceEvent& e, int64_t now_ms) {
-  if (seq_++ < skip_) return;
+  ++seq_;
   store_.append_trace(run_, static_cast<int64_t>(seq_),
                       trace_json(e, now_ms, run_, program_, seq_).dump());
 }
@@ -123,7 +123,6 @@ void ReadableTrace::cohort_table(const Value& columns, const Value& cohorts,
 }
 
 void ReadableTrace::event(const TraceEvent& e, int64_t) {
-  if (seen_++ < skip_) return;
   std::string pad(static_cast<size_t>(e.site.depth) * 4, ' ');
   auto call_text = [&] {
     std::string call = text(e, "function") + "(";

@@ -2,6 +2,7 @@
 // program hash), the run store, the readable path on a terminal; any of them at once.
 #pragma once
 
+#include <atomic>
 #include <fstream>
 #include <memory>
 #include <ostream>
@@ -24,26 +25,27 @@ class JsonlTrace : public TraceSink {
   JsonlTrace(std::ostream& out, std::string run_id, std::string program_hash)
       : out_(out), run_(std::move(run_id)), program_(std::move(program_hash)) {}
   void event(const TraceEvent& e, int64_t now_ms) override;
-  // Events already written by an earlier process of the same run are skipped (resume).
-  void skip_first(size_t n) { skip_ = n; }
+  // A resumed run appends to the file its earlier processes wrote N events to.
+  void continue_after(size_t n) { seq_ = n; }
 
  private:
   std::ostream& out_;
   std::string run_, program_;
-  size_t seq_ = 0, skip_ = 0;
+  size_t seq_ = 0;
 };
 
 // The trace kept in the run store (`rbk runs ID` shows it).
 class StoreTrace : public TraceSink {
  public:
+  // ALREADY: the events earlier processes of the run stored (a resumed run goes on after).
   StoreTrace(RunStore& store, std::string run_id, std::string program_hash, size_t already)
-      : store_(store), run_(std::move(run_id)), program_(std::move(program_hash)), skip_(already) {}
+      : store_(store), run_(std::move(run_id)), program_(std::move(program_hash)), seq_(already) {}
   void event(const TraceEvent& e, int64_t now_ms) override;
 
  private:
   RunStore& store_;
   std::string run_, program_;
-  size_t seq_ = 0, skip_ = 0;
+  size_t seq_ = 0;
 };
 
 // The rows of a fleet's cohort table a person is shown (the largest, when there are more).
@@ -54,12 +56,10 @@ class ReadableTrace : public TraceSink {
  public:
   explicit ReadableTrace(std::ostream& out) : out_(out) {}
   void event(const TraceEvent& e, int64_t now_ms) override;
-  void skip_first(size_t n) { skip_ = n; }
 
  private:
   void cohort_table(const Value& columns, const Value& cohorts, const std::string& pad);
   std::ostream& out_;
-  size_t seen_ = 0, skip_ = 0;
 };
 
 // A foreach's progress as a person reads it: "rollback: wave 2 of 3 · 1,234 of 60,000 done ·
@@ -120,6 +120,28 @@ class FanOut : public TraceSink {
 
  private:
   std::vector<TraceSink*> sinks_;
+};
+
+// What a resumed run emits after the events its earlier processes wrote: it replays its
+// journal, emitting again what they emitted, and only then goes on. A replay does not run
+// again the body of an action its journal says is done, so it emits fewer of the events
+// inside declared probes' and actions' bodies (in_body) than the first process wrote:
+// counting every event would swallow as many new ones (a gate's decision). So the events of
+// the run's path are counted: the first PATH_EVENTS of them, and whatever comes before the
+// last, are the earlier processes'.
+class AfterReplay : public TraceSink {
+ public:
+  AfterReplay(TraceSink& to, size_t path_events) : to_(to), skip_(path_events) {}
+  void event(const TraceEvent& e, int64_t now_ms) override {
+    size_t before = e.in_body ? path_seen_.load() : path_seen_.fetch_add(1);
+    if (before >= skip_) to_.event(e, now_ms);
+  }
+  void progress(const FleetProgress& p) override { to_.progress(p); }
+
+ private:
+  TraceSink& to_;
+  size_t skip_;
+  std::atomic<size_t> path_seen_{0};
 };
 
 // Drops every event (rbk test: the result is what matters).

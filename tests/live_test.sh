@@ -148,6 +148,11 @@ contains "the gate shows how far the rollback got" "$tmp/out" "plan: 10% of rev-
 contains "and asks how far it goes next" "$tmp/out" "plan: ask reach: one of 25%, 50%, 100%"
 expect "the rest approved, all of it" 0 "$rbk" approve "$id" --as erin --answer reach=100% --wait
 contains "bad_ota rolled back" "$tmp/out" "outcome: mitigated"
+# Each resume replays the journal without running again the bodies of the actions done
+# before (ota.pause): the trace still has every decision, once, in order.
+"$rbk" runs "$id" --json > "$tmp/ota-run.json"
+decided=$(python3 -c "import json, sys; t = json.load(open(sys.argv[1]))['trace']; print(','.join(e['gate'] for e in t if e['event'] == 'gate_decided')); assert [e['seq'] for e in t] == list(range(1, len(t) + 1))" "$tmp/ota-run.json")
+check "the trace keeps each gate's decision across resumes" "$([ "$decided" = quarantine_cohort,rollback_wave,continue_rollback ]; echo $?)" "$decided"
 check "the cohort was rolled back by its own endpoint" "$(actions | grep -c '"action":"ota.rollback_cohort".*"target":"fw-2.4.0/2.4.0/rev-B/eu-west"' >/dev/null; echo $?)" "$(actions)"
 check "the whole rollout never moved" "$(actions | grep -q '"action":"ota.rollback"'; [ $? = 1 ]; echo $?)" "$(actions)"
 curl -s "$api/rollouts/fw-2.4.0/cohorts/2.4.0/rev-A/eu-west" > "$tmp/rev-a.json"

@@ -62,6 +62,9 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -X POST -H 'Content-
 check "a token sign-in must be JSON (no cross-site form)" "$([ "$code" = 415 ]; echo $?)" "HTTP $code"
 
 alice=$("$rbk" token create --name alice --roles ops 2>/dev/null | head -1)
+# bad_ota's security and release-manager gates (the policy names Dana and Erin for them)
+export DANA_TOKEN=$("$rbk" token create --name dana --roles security 2>/dev/null | head -1)
+export ERIN_TOKEN=$("$rbk" token create --name erin --roles release-manager 2>/dev/null | head -1)
 rm -rf "$artifacts"
 ISSUER="$issuer" timeout 240 node tools/browser-test/ui-flow.mjs "$url" "$alice" "$tmp/hooks.jsonl" "$sim_url" "$artifacts" \
   > "$tmp/flow.log" 2>&1

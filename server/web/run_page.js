@@ -93,7 +93,7 @@ export async function runPage(id) {
         break;
       case "gate_decided":
         item("gate", depth, `Gate ${e.gate}: ${e.decision}${e.by ? ` by ${e.by}` : ""}`,
-          e.answers ? Object.entries(e.answers).map(([q, v], i) => [i ? ", " : " — ", `${q} = `, h("code", {}, show(v))]) : null);
+          e.answers ? Object.entries(e.answers).map(([q, v], i) => [i ? ", " : " — ", `${q} = `, h("code", {}, showResult(v))]) : null);
         break;
       case "error":
         item("error", depth, `Error: ${e.message || show(e.error || e)}`);

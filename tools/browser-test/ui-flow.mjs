@@ -247,6 +247,52 @@ try {
   await axe(bob, "the fan-out run");
   await shot(bob, "08-fanout");
 
+  // ---- A gate that asks -------------------------------------------------------------------------
+  // bad_ota, live against fleet-sim: Dana and Erin decide the first two gates through the
+  // API; Erin answers the third, which asks how far the rollback goes, on its web page.
+  const asPerson = async (token, path, body) => {
+    const r = await fetch(`${base}${path}`, {
+      method: body ? "POST" : "GET",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: r.status, body: await r.json() };
+  };
+  const pausedAt = (id, gate) => waitFor(`run ${id} pauses at ${gate}`, async () => {
+    const r = await asPerson(aliceToken, `/api/runs/${id}`);
+    return r.body.status === "paused" && r.body.gate?.name === gate ? r.body : null;
+  });
+  const started = await asPerson(aliceToken, "/api/runs", { runbook: "bad_ota", mode: "live", params: { rollout: "fw-2.4.0" } });
+  const otaId = started.body.id;
+  const quarantine = await pausedAt(otaId, "quarantine_cohort");
+  await asPerson(process.env.DANA_TOKEN, `/api/runs/${otaId}/approve`, { plan_hash: quarantine.gate.plan_hash });
+  const firstWave = await pausedAt(otaId, "rollback_wave");
+  await asPerson(process.env.ERIN_TOKEN, `/api/runs/${otaId}/approve`, { plan_hash: firstWave.gate.plan_hash });
+  await pausedAt(otaId, "continue_rollback");
+  const { page: erin } = await person("erin");
+  await erin.goto(`${base}/signin?return=/gates/${otaId}`);
+  await erin.fill("#token", process.env.ERIN_TOKEN);
+  await erin.click("#token-form button[type=submit]");
+  await erin.waitForSelector(".gate select");
+  const gateText = await erin.textContent(".gate");
+  check("the gate shows what it says, evaluated", gateText.includes("10% of rev-B in eu-west"), gateText.slice(0, 300));
+  const choices = await erin.$$eval(".gate select option", (os) => os.map((o) => o.value).filter((v) => v));
+  check("the question offers the stages left", choices.join(",") === "25%,50%,100%", choices.join(","));
+  await axe(erin, "a gate that asks");
+  await erin.click('.gate button[data-decision="approve"]');
+  await erin.waitForSelector(".gate .decision-status .notice.error");
+  check("approving without a pick is stopped in the page", (await erin.textContent(".gate .decision-status")).includes("Pick an answer to “reach”"));
+  await erin.selectOption(".gate select", "100%");
+  await shot(erin, "10-gate-that-asks");
+  await erin.click('.gate button[data-decision="approve"]');
+  await erin.waitForURL(`${base}/runs/${otaId}`);
+  await erin.waitForSelector("#run-status .badge.ended", { timeout: 30000 });
+  await erin.waitForSelector("#trace li.end:has-text('Outcome')");
+  const erinTrace = await erin.textContent("#trace");
+  check("the trace shows the pick", /Gate continue_rollback: approved — reach = 100%/.test(erinTrace), erinTrace);
+  check("and every decision before it", /Gate quarantine_cohort: approved/.test(erinTrace) && /Gate rollback_wave: approved/.test(erinTrace));
+  check("the run rolled the whole cohort back", (await erin.textContent("#run-outcome")).includes("mitigated"));
+
   // ---- On a phone ------------------------------------------------------------------------------
   const { page: phone } = await person("phone", { width: 390, height: 844 });
   await phone.goto(`${base}/signin?return=/runs/${runId}`);
