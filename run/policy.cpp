@@ -97,6 +97,12 @@ Policy parse_policy(const std::string& text, const std::string& source) {
               "\"https://graph.example/api/graphql\"");
         p.capabilities.read_only_posts.push_back(u.get<std::string>());
       }
+    } else if (key == "credentials") {
+      try {
+        p.capabilities.credentials = parse_credentials(v);
+      } catch (const CredentialError& e) {
+        throw fail(e.what());
+      }
     } else if (key == "roles") {
       if (!v.is_object()) throw fail("\"roles\" must be an object");
       for (auto r = v.begin(); r != v.end(); ++r) {

@@ -215,9 +215,17 @@ Host& RunSession::world_host(TraceSink& sinks, std::unique_ptr<Host>& holder) {
       break;
     case RunMode::DryRun:
     case RunMode::Live: {
-      auto world = s_.mode == RunMode::DryRun
-                       ? std::make_unique<DryRunHost>(s_.policy.capabilities, s_.config, sinks)
-                       : std::make_unique<LiveHost>(s_.policy.capabilities, s_.config, sinks);
+      std::shared_ptr<Credentials> credentials;
+      if (!s_.policy.capabilities.credentials.empty()) try {
+          credentials = std::make_shared<Credentials>(s_.policy.capabilities.credentials,
+                                                      system_now_ms, http_post_form);
+        } catch (const CredentialError& e) {
+          throw SessionError(s_.policy.source() + ": " + e.what());
+        }
+      auto world =
+          s_.mode == RunMode::DryRun
+              ? std::make_unique<DryRunHost>(s_.policy.capabilities, s_.config, sinks, credentials)
+              : std::make_unique<LiveHost>(s_.policy.capabilities, s_.config, sinks, credentials);
       // Signals sent to this run (rbk signal, the server's API) wait in the store.
       world->receive_signals([store = store_, id = rec_.id](const std::string& name) {
         std::optional<std::string> sent = store->take_signal(id, name, system_now_ms());

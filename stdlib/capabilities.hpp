@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "stdlib/credentials.hpp"
+
 namespace rbk {
 
 struct Capabilities {
@@ -15,6 +17,9 @@ struct Capabilities {
   // The POST endpoints that only read (query APIs), by URL prefix: http.query_json, a
   // probe that dry-runs perform, may POST to these and nowhere else.
   std::vector<std::string> read_only_posts;
+  // The credentials a runbook may name (`auth: "NAME"`), by name: how each authenticates,
+  // the hosts it may go to, where its secrets are (stdlib/credentials.hpp).
+  std::map<std::string, CredentialSpec> credentials;
 
   // `clock` is granted to every run.
   bool grants(const std::string& capability) const;

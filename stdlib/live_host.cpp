@@ -8,8 +8,12 @@
 namespace rbk {
 
 LiveHost::LiveHost(const Capabilities& allowed, std::map<std::string, Value> config,
-                   TraceSink& sink)
-    : allowed_(allowed), natives_(allowed), config_(std::move(config)), sink_(sink) {
+                   TraceSink& sink, std::shared_ptr<Credentials> credentials)
+    : allowed_(allowed),
+      credentials_(std::move(credentials)),
+      natives_(allowed, credentials_.get()),
+      config_(std::move(config)),
+      sink_(sink) {
   for (const auto& [name, v] : config_)
     if (is_secret_name(name) && v.kind == ValueKind::String && v.str().size() >= 4)
       secrets_.push_back(v.str());
@@ -26,11 +30,11 @@ Discard discard;
 }  // namespace
 
 std::unique_ptr<Host> LiveHost::child_host(const std::string&) {
-  return std::make_unique<LiveHost>(allowed_, config_, discard);
+  return std::make_unique<LiveHost>(allowed_, config_, discard, credentials_);
 }
 
 std::unique_ptr<Host> DryRunHost::child_host(const std::string&) {
-  return std::make_unique<DryRunHost>(allowed_, config_, discard);
+  return std::make_unique<DryRunHost>(allowed_, config_, discard, credentials_);
 }
 
 std::optional<Value> LiveHost::call(const FunctionInfo& fn, const std::vector<Value>& args,
@@ -99,13 +103,18 @@ Value redact(const Value& v, const std::vector<std::string>& secrets) {
 }
 }  // namespace
 
+// Secrets of the configuration, and those of the credentials (read, or made: tokens,
+// signatures), never reach a sink: a service that echoes a header back is redacted too.
 void LiveHost::trace(const TraceEvent& event) {
-  if (secrets_.empty()) {
+  std::vector<std::string> secrets = secrets_;
+  if (credentials_)
+    for (auto& s : credentials_->secrets()) secrets.push_back(std::move(s));
+  if (secrets.empty()) {
     sink_.event(event, now());
     return;
   }
   TraceEvent copy = event;
-  for (auto& f : copy.fields) f.value = redact(f.value, secrets_);
+  for (auto& f : copy.fields) f.value = redact(f.value, secrets);
   sink_.event(copy, now());
 }
 

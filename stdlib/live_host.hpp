@@ -16,8 +16,10 @@ namespace rbk {
 
 class LiveHost : public Host {
  public:
-  // ALLOWED must outlive the host.
-  LiveHost(const Capabilities& allowed, std::map<std::string, Value> config, TraceSink& sink);
+  // ALLOWED must outlive the host. CREDENTIALS: the run's (shared with its fleet's
+  // children), made from ALLOWED's when the run starts; null when it names none.
+  LiveHost(const Capabilities& allowed, std::map<std::string, Value> config, TraceSink& sink,
+           std::shared_ptr<Credentials> credentials = nullptr);
 
   std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args,
                             const Site& site) override;
@@ -42,6 +44,7 @@ class LiveHost : public Host {
 
  protected:
   const Capabilities& allowed_;
+  std::shared_ptr<Credentials> credentials_;
   Natives natives_;
   std::map<std::string, Value> config_;
   std::vector<std::string> secrets_;

@@ -2,6 +2,8 @@
 // level ones: tcp.connect, dns.resolve, tls.peer_certificate (OpenSSL).
 #include "stdlib/natives.hpp"
 
+#include <strings.h>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -193,12 +195,49 @@ Value Natives::http(const FunctionInfo& fn, const std::string& method,
   if (method == "POST" || method == "PUT") req.body = args.at(k++);  // (query_json's too)
   req.headers = header_list(args.at(k++));
   req.timeout_ms = args.at(k++).i;
-  req.retries = static_cast<int>(std::clamp<int64_t>(args.at(k).i, 0, 10));
+  req.retries = static_cast<int>(std::clamp<int64_t>(args.at(k++).i, 0, 10));
   Url url;
   if (!parse_url(req.url, url))
     return Value::error(method + " " + req.url + ": not an http or https URL");
   allow(fn, url.host_port());
-  return http_json(req);
+  return send(fn, std::move(req), args.at(k).str());
+}
+
+Value Natives::send(const FunctionInfo& fn, HttpRequest req, const std::string& auth) {
+  if (auth.empty()) return http_json(req);
+  const std::string policy =
+      allowed_.source.empty() ? "no policy file (give one with --policy)" : allowed_.source;
+  if (!credentials_)
+    throw HostFault(fn.name + ": auth \"" + auth + "\": the run has no credentials (" + policy +
+                    " names none)");
+  for (const auto& [name, value] : req.headers)
+    if (strcasecmp(name.c_str(), "Authorization") == 0)
+      return Value::error(req.method + " " + req.url +
+                          ": both an Authorization header and auth \"" + auth + "\": give one");
+  Url url;
+  parse_url(req.url, url);
+  const std::string plain = http_body_text(req);
+  const std::vector<std::pair<std::string, std::string>> given = req.headers;
+  for (int attempt = 0;; ++attempt) {
+    size_t q = url.path.find('?');
+    OutgoingRequest out{req.method,
+                        url.scheme,
+                        url.host,
+                        url.path.substr(0, q),
+                        q == std::string::npos ? "" : url.path.substr(q + 1),
+                        url.port,
+                        plain,
+                        given};
+    if (std::string why = credentials_->authorize(auth, out); !why.empty()) {
+      if (why.rfind("policy: ", 0) == 0)
+        throw HostFault(fn.name + ": " + why.substr(8) + " in " + policy);
+      return Value::error(req.method + " " + req.url + ": " + why);
+    }
+    req.headers = out.headers;
+    int status = 0;
+    Value answer = http_json(req, &status);
+    if (status != 401 || attempt > 0 || !credentials_->refresh_after_refusal(auth)) return answer;
+  }
 }
 
 Value Natives::prometheus(const FunctionInfo& fn, const std::vector<Value>& args, bool scalar) {
@@ -219,7 +258,8 @@ Value Natives::prometheus(const FunctionInfo& fn, const std::vector<Value>& args
   }
   while (!base.empty() && base.back() == '/') base.pop_back();
   Value answer =
-      http_json(HttpRequest{"GET", base + "/api/v1/query?query=" + q, {}, {}, args.at(2).i, 0});
+      send(fn, HttpRequest{"GET", base + "/api/v1/query?query=" + q, {}, {}, args.at(2).i, 0},
+           args.at(3).str());
   if (answer.is_error()) return answer;
   const Value* data = answer.field("data");
   const Value* type = data ? data->field("resultType") : nullptr;

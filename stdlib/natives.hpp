@@ -11,13 +11,25 @@
 #include <vector>
 
 #include "stdlib/capabilities.hpp"
+#include "stdlib/credentials.hpp"
 #include "vm/host.hpp"
 
 namespace rbk {
 
+// An HTTP(S) request with a JSON body, answered with the parsed JSON (natives_http.cpp).
+struct HttpRequest {
+  std::string method;  // GET, POST, PUT, DELETE
+  std::string url;
+  Value body;  // null for none
+  std::vector<std::pair<std::string, std::string>> headers;
+  int64_t timeout_ms = 10'000;
+  int retries = 0;
+};
 class Natives {
  public:
-  explicit Natives(const Capabilities& allowed) : allowed_(allowed) {}
+  // CREDENTIALS: the run's (the `auth` of http.* and prometheus.*); null: none.
+  explicit Natives(const Capabilities& allowed, Credentials* credentials = nullptr)
+      : allowed_(allowed), credentials_(credentials) {}
   // Whether FN is a native this class implements (RUNS world in lang/natives.def).
   static bool has(const FunctionInfo& fn) {
     return fn.native && native_row(*fn.native).runs == NativeRuns::world;
@@ -36,20 +48,22 @@ class Natives {
   Value dns_resolve(const FunctionInfo& fn, const std::vector<Value>& args);
   Value tls_certificate(const FunctionInfo& fn, const std::vector<Value>& args);
   Value exec_run(const FunctionInfo& fn, const std::vector<Value>& args);  // natives_exec.cpp
+  // Sends REQ, first adding credential AUTH ("" for none); a refused OAuth2 token (401) is
+  // fetched again, once.
+  Value send(const FunctionInfo& fn, HttpRequest req, const std::string& auth);
 
   const Capabilities& allowed_;
+  Credentials* credentials_;
 };
 
-// An HTTP(S) request with a JSON body, answered with the parsed JSON (natives_http.cpp).
-struct HttpRequest {
-  std::string method;  // GET, POST, PUT, DELETE
-  std::string url;
-  Value body;  // null for none
-  std::vector<std::pair<std::string, std::string>> headers;
-  int64_t timeout_ms = 10'000;
-  int retries = 0;
-};
-Value http_json(const HttpRequest& req);
+// STATUS (when given) is set to the answer's status (0 for none).
+Value http_json(const HttpRequest& req, int* status = nullptr);
+// REQ's body as it is sent (JSON text; "" for none): what a signature covers.
+std::string http_body_text(const HttpRequest& req);
+// POSTs an application/x-www-form-urlencoded FORM (an OAuth2 token request) and returns
+// the answer as it is; certificates verified, 10 s timeout.
+FormAnswer http_post_form(const std::string& url, const std::string& form,
+                          const std::vector<std::pair<std::string, std::string>>& headers);
 
 // The pieces of an http(s) URL; false if it is not one.
 struct Url {

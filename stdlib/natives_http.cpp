@@ -79,7 +79,28 @@ httplib::Client& connection(const std::string& origin) {
 
 }  // namespace
 
-Value http_json(const HttpRequest& req) {
+std::string http_body_text(const HttpRequest& req) {
+  return req.body.is_null() ? "" : to_plain_json(req.body).dump();
+}
+
+FormAnswer http_post_form(const std::string& url_text, const std::string& form,
+                          const std::vector<std::pair<std::string, std::string>>& headers) {
+  Url url;
+  if (!parse_url(url_text, url)) return FormAnswer{0, "", "not an http or https URL"};
+  httplib::Client& client = connection(url.scheme + "://" + url.host_port());
+  client.set_connection_timeout(std::chrono::seconds(10));
+  client.set_read_timeout(std::chrono::seconds(10));
+  client.set_write_timeout(std::chrono::seconds(10));
+  client.enable_server_certificate_verification(true);
+  httplib::Headers h;
+  for (const auto& [k, v] : headers) h.emplace(k, v);
+  httplib::Result res = client.Post(url.path, h, form, "application/x-www-form-urlencoded");
+  if (!res) return FormAnswer{0, "", describe_error(res.error())};
+  return FormAnswer{res->status, res->body, ""};
+}
+
+Value http_json(const HttpRequest& req, int* status) {
+  if (status) *status = 0;
   Url url;
   std::string what = req.method + " " + req.url;
   if (!parse_url(req.url, url)) return Value::error(what + ": not an http or https URL");
@@ -91,7 +112,7 @@ Value http_json(const HttpRequest& req) {
   client.enable_server_certificate_verification(true);
   httplib::Headers headers;
   for (const auto& [k, v] : req.headers) headers.emplace(k, v);
-  std::string body = req.body.is_null() ? "" : to_plain_json(req.body).dump();
+  std::string body = http_body_text(req);
 
   std::mt19937 rng(std::random_device{}());
   std::string last_error;
@@ -111,6 +132,7 @@ Value http_json(const HttpRequest& req) {
       last_error = what + ": " + describe_error(res.error());
       continue;  // a network failure may pass
     }
+    if (status) *status = res->status;
     if (res->status >= 500) {
       last_error = what + ": status " + std::to_string(res->status);
       continue;

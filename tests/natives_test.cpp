@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "native_calls.hpp"
 #include "stdlib/natives.hpp"
 #include "stdlib/registry.hpp"
 #include "test_support.hpp"
@@ -22,60 +23,10 @@
 namespace rbk::test {
 namespace {
 
-// A FunctionInfo for a native, as a compiled program would hold it.
-FunctionInfo native(const std::string& name) {
-  const FunctionSig& sig = *Registry::natives().find(name).front();
-  FunctionInfo f;
-  f.name = sig.name;
-  f.capabilities = sig.capabilities;
-  f.effect = sig.effect;
-  f.native = native_named(name)->id;
-  return f;
-}
-
-Capabilities allow_loopback() {
-  Capabilities p;
-  p.source = "test-policy.json";
-  for (const char* c : {"net.http", "notify", "net.tcp", "tls", "net.dns"})
-    p.hosts[c] = {"127.0.0.1", "localhost"};
-  return p;
-}
-
-// An HTTP server on a free loopback port, stopped at the end of the test.
-class LoopbackServer {
- public:
-  LoopbackServer() {
-    // One request per connection: a kept-alive one would hold stop() for its 5-second
-    // keep-alive timeout.
-    server.set_keep_alive_max_count(1);
-    server.set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
-      ++requests;
-      return httplib::Server::HandlerResponse::Unhandled;
-    });
-  }
-  void start() {
-    port = server.bind_to_any_port("127.0.0.1");
-    thread = std::thread([this] { server.listen_after_bind(); });
-    // The socket listens once bound; wait (bounded) for the accept loop as well.
-    for (int i = 0; i < 200 && !server.is_running(); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ~LoopbackServer() {
-    server.stop();
-    if (thread.joinable()) thread.join();
-  }
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port) + path;
-  }
-  httplib::Server server;
-  std::thread thread;
-  int port = 0;
-  std::atomic<int> requests{0};
-};
-
 Value get(Natives& n, const std::string& url, int64_t timeout_ms = 2000, int64_t retries = 0) {
-  return n.call(native("http.get_json"), {Value::string(url), Value::null(),
-                                          Value::duration(timeout_ms), Value::integer(retries)});
+  return n.call(native("http.get_json"),
+                {Value::string(url), Value::null(), Value::duration(timeout_ms),
+                 Value::integer(retries), Value::string("")});
 }
 
 TEST(HttpNatives, GetsJson) {
@@ -91,7 +42,7 @@ TEST(HttpNatives, GetsJson) {
   Value v = n.call(native("http.get_json"),
                    {Value::string(s.url("/devices/d1")),
                     Value::record({"Authorization"}, {Value::string("Bearer abc")}),
-                    Value::duration(2000), Value::integer(0)});
+                    Value::duration(2000), Value::integer(0), Value::string("")});
   ASSERT_EQ(v.kind, ValueKind::Record) << to_display(v);
   EXPECT_EQ(v.field("id")->str(), "d1");
   EXPECT_TRUE(v.field("online")->b);
@@ -224,18 +175,18 @@ TEST(Prometheus, InstantVectorAndScalar) {
   s.start();
   Capabilities p = allow_loopback();
   Natives n(p);
-  Value v = n.call(native("prometheus.query"),
-                   {Value::string(s.url("")), Value::string("up"), Value::duration(2000)});
+  Value v = n.call(native("prometheus.query"), {Value::string(s.url("")), Value::string("up"),
+                                                Value::duration(2000), Value::string("")});
   ASSERT_EQ(v.kind, ValueKind::List) << to_display(v);
   ASSERT_EQ(v.items().size(), 2u);
   EXPECT_EQ(v.items()[0].field("labels")->field("job")->str(), "broker");
   EXPECT_DOUBLE_EQ(v.items()[1].field("value")->f, 0.0);
   Value sc =
-      n.call(native("prometheus.scalar"),
-             {Value::string(s.url("")), Value::string("scalar(42.5)"), Value::duration(2000)});
+      n.call(native("prometheus.scalar"), {Value::string(s.url("")), Value::string("scalar(42.5)"),
+                                           Value::duration(2000), Value::string("")});
   EXPECT_DOUBLE_EQ(sc.f, 42.5);
-  Value many = n.call(native("prometheus.scalar"),
-                      {Value::string(s.url("")), Value::string("up"), Value::duration(2000)});
+  Value many = n.call(native("prometheus.scalar"), {Value::string(s.url("")), Value::string("up"),
+                                                    Value::duration(2000), Value::string("")});
   EXPECT_TRUE(many.is_error());
 }
 
@@ -447,7 +398,7 @@ TEST(HttpNatives, QueryJsonPostsOnlyToReadOnlyEndpoints) {
   auto query = [&](const std::string& url) {
     return n.call(native("http.query_json"),
                   {Value::string(url), Value::record({"query"}, {Value::string("{ devices }")}),
-                   Value::null(), Value::duration(2000), Value::integer(0)});
+                   Value::null(), Value::duration(2000), Value::integer(0), Value::string("")});
   };
   Value v = query(s.url("/api/graphql?region=eu"));
   ASSERT_FALSE(v.is_error()) << v.str();
