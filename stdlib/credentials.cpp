@@ -126,6 +126,11 @@ std::map<std::string, CredentialSpec> parse_credentials(const nlohmann::json& j)
     for (auto f = c.begin(); f != c.end(); ++f) {
       const std::string& key = f.key();
       if (key == "type" || key == "hosts") continue;
+      if (key == "automatic") {
+        if (!f.value().is_boolean()) throw fail("\"automatic\" is true or false");
+        spec.automatic = f.value().get<bool>();
+        continue;
+      }
       auto suffix = [&](const char* s) {
         std::string sfx = s;
         return key.size() > sfx.size() && key.compare(key.size() - sfx.size(), sfx.size(), sfx) == 0
@@ -158,8 +163,8 @@ std::map<std::string, CredentialSpec> parse_credentials(const nlohmann::json& j)
           for (const auto& k : *list) known += ", " + k;
         for (const auto* list : {&r.secrets, &r.optional_secrets})
           for (const auto& k : *list) known += ", " + k + "_file, " + k + "_env";
-        throw fail("unknown key \"" + key + "\" for " + type + " (it takes type, hosts" + known +
-                   ")");
+        throw fail("unknown key \"" + key + "\" for " + type + " (it takes type, hosts, automatic" +
+                   known + ")");
       }
       if (!f.value().is_string() || f.value().get<std::string>().empty())
         throw fail("\"" + key + "\" must be a non-empty string");
@@ -278,6 +283,21 @@ std::string Credentials::secret(const CredentialSpec& spec, const std::string& k
     }
   }
   return value;
+}
+
+std::string Credentials::automatic_for(const std::string& host, int port, std::string& name) const {
+  name.clear();
+  for (const auto& [n, spec] : specs_) {
+    if (!spec.automatic) continue;
+    bool matches = false;
+    for (const auto& h : spec.hosts) matches |= host_matches(h, host, port);
+    if (!matches) continue;
+    if (!name.empty())
+      return "policy: credentials \"" + name + "\" and \"" + n + "\" both apply to " + host + ":" +
+             std::to_string(port) + " automatically: name one with auth";
+    name = n;
+  }
+  return "";
 }
 
 bool Credentials::refresh_after_refusal(const std::string& name) {

@@ -43,7 +43,10 @@ struct SecretSource {
 struct CredentialSpec {
   std::string name;
   CredentialKind kind = CredentialKind::Bearer;
-  std::vector<std::string> hosts;               // host, host:port or *.domain it may go to
+  std::vector<std::string> hosts;  // host, host:port or *.domain it may go to
+  // Added to every request to its hosts that names no credential (the stdlib's domain
+  // modules, which name none), not only to those that say auth: "NAME".
+  bool automatic = false;
   std::map<std::string, std::string> settings;  // token_url, client_id, region, resource, …
   std::map<std::string, SecretSource> secrets;  // token, client_secret, secret_access_key, key, …
 };
@@ -85,6 +88,8 @@ class Credentials {
   ~Credentials();
 
   bool empty() const { return specs_.empty(); }
+  // The automatic credential for HOST:PORT ("" for none); "policy: …" when two are.
+  std::string automatic_for(const std::string& host, int port, std::string& name) const;
   // Adds credential NAME to REQ. Returns "" or why it cannot: a policy problem (no such
   // credential, a host it may not go to) starts with "policy: ", which the caller reports
   // as a denial, not as a failure of the world.

@@ -203,10 +203,16 @@ Value Natives::http(const FunctionInfo& fn, const std::string& method,
   return send(fn, std::move(req), args.at(k).str());
 }
 
-Value Natives::send(const FunctionInfo& fn, HttpRequest req, const std::string& auth) {
-  if (auth.empty()) return http_json(req);
+Value Natives::send(const FunctionInfo& fn, HttpRequest req, const std::string& named) {
   const std::string policy =
       allowed_.source.empty() ? "no policy file (give one with --policy)" : allowed_.source;
+  Url url;
+  parse_url(req.url, url);
+  std::string auth = named;
+  if (auth.empty() && credentials_)
+    if (std::string why = credentials_->automatic_for(url.host, url.port, auth); !why.empty())
+      throw HostFault(fn.name + ": " + why.substr(8) + " in " + policy);
+  if (auth.empty()) return http_json(req);
   if (!credentials_)
     throw HostFault(fn.name + ": auth \"" + auth + "\": the run has no credentials (" + policy +
                     " names none)");
@@ -214,8 +220,6 @@ Value Natives::send(const FunctionInfo& fn, HttpRequest req, const std::string& 
     if (strcasecmp(name.c_str(), "Authorization") == 0)
       return Value::error(req.method + " " + req.url +
                           ": both an Authorization header and auth \"" + auth + "\": give one");
-  Url url;
-  parse_url(req.url, url);
   const std::string plain = http_body_text(req);
   const std::vector<std::pair<std::string, std::string>> given = req.headers;
   for (int attempt = 0;; ++attempt) {

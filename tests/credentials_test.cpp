@@ -120,6 +120,28 @@ TEST(Credentials, NeverSentToAHostTheyDoNotName) {
   EXPECT_THROW(get_with(without, s.url("/x"), "fleet"), HostFault);
 }
 
+TEST(Credentials, AnAutomaticOneGoesWithEveryRequestToItsHosts) {
+  LoopbackServer s;
+  s.server.Get("/devices/d1", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content(nlohmann::json{{"auth", req.get_header_value("Authorization")}}.dump(),
+                    "application/json");
+  });
+  s.start();
+  ::setenv("RBK_TEST_TOKEN", "t-abcdef", 1);
+  // The stdlib's domain modules name no credential: an automatic one reaches their services.
+  RunCredentials run({{"fleet", spec(R"({"fleet": {"type": "bearer", "hosts": ["127.0.0.1"],
+                                         "automatic": true, "token_env": "RBK_TEST_TOKEN"}})")}});
+  Value v = get_with(run.natives, s.url("/devices/d1"), "");
+  ASSERT_FALSE(v.is_error()) << v.str();
+  EXPECT_EQ(v.field("auth")->str(), "Bearer t-abcdef");
+  auto two = parse_credentials(nlohmann::json::parse(
+      R"({"a": {"type": "bearer", "hosts": ["127.0.0.1"], "automatic": true, "token_env": "RBK_TEST_TOKEN"},
+          "b": {"type": "bearer", "hosts": ["*.0.0.1"], "automatic": true, "token_env": "RBK_TEST_TOKEN"}})"));
+  RunCredentials ambiguous(two);
+  EXPECT_THROW(get_with(ambiguous.natives, s.url("/devices/d1"), ""), HostFault);
+  EXPECT_FALSE(get_with(ambiguous.natives, s.url("/devices/d1"), "b").is_error());
+}
+
 TEST(Credentials, SecretsAreNeverWrittenInThePolicy) {
   auto refused = [](const std::string& text) {
     try {
@@ -149,11 +171,12 @@ TEST(Credentials, SecretsAreNeverWrittenInThePolicy) {
   EXPECT_EQ(refused(R"({"f": {"type": "aws_sigv4", "hosts": ["h"], "region": "eu-west-1",
                      "access_key_id_env": "A", "secret_access_key_env": "S"}})"),
             "credential \"f\": aws_sigv4 needs \"service\"");
-  EXPECT_NE(refused(R"({"f": {"type": "azure_sas", "hosts": ["h"], "resource": "r", "key_name": "k",
+  EXPECT_NE(
+      refused(R"({"f": {"type": "azure_sas", "hosts": ["h"], "resource": "r", "key_name": "k",
                      "key_file": "/k", "tll": "1h"}})")
-                .find("unknown key \"tll\" for azure_sas (it takes type, hosts, resource, "
-                      "key_name, ttl, key_encoding, key_file, key_env)"),
-            std::string::npos);
+          .find("unknown key \"tll\" for azure_sas (it takes type, hosts, automatic, resource, "
+                "key_name, ttl, key_encoding, key_file, key_env)"),
+      std::string::npos);
   // A secret that cannot be read stops the run before it starts, naming where it looked.
   try {
     Credentials c(

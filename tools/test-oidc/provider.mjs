@@ -1,6 +1,7 @@
 // A real OpenID Connect provider (oidc-provider) on 127.0.0.1, configured for rbk serve's
 // tests. It listens on a free port and writes its issuer URL to ISSUER_FILE once ready.
-// One confidential client, "rbk" (secret "rbk-test-secret"), whose redirect URI is given;
+// One confidential client, "rbk" (secret "rbk-test-secret"), whose redirect URI is given,
+// and a machine client, "rbk-runner" (secret "rbk-runner-secret", client credentials grant);
 // PKCE required; ID tokens signed RS256 with a key made at start, and carrying the
 // accounts' claims (preferred_username, groups). The people are ACCOUNTS_JSON
 // ({"bob": {"groups": ["ops-team"]}}). Sign-in is the login_hint the client sends (a
@@ -30,6 +31,15 @@ const provider = new Provider(issuer, {
     response_types: ['code'],
     grant_types: ['authorization_code'],
     token_endpoint_auth_method: 'client_secret_basic',
+  }, {
+    // A machine client (OAuth2 client credentials): what a run's credential of type
+    // oauth2_client_credentials signs in as.
+    client_id: 'rbk-runner',
+    client_secret: 'rbk-runner-secret',
+    redirect_uris: [],
+    response_types: [],
+    grant_types: ['client_credentials'],
+    token_endpoint_auth_method: 'client_secret_basic',
   }],
   jwks: { keys: [jwk] },
   pkce: { required: () => true },
@@ -37,7 +47,7 @@ const provider = new Provider(issuer, {
   claims: { openid: ['sub'], profile: ['preferred_username', 'name'], groups: ['groups'] },
   conformIdTokenClaims: false,  // the claims in the ID token itself
   cookies: { keys: ['rbk-test-cookie-key'] },
-  features: { devInteractions: { enabled: false } },
+  features: { devInteractions: { enabled: false }, clientCredentials: { enabled: true } },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   findAccount: async (ctx, id) => (accounts[id] ? {
     accountId: id,
