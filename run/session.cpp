@@ -192,9 +192,13 @@ std::string RunSession::decide(const std::string& who, GateDecision decision,
     return "run " + rec_.id + " is no longer waiting at gate '" + rec_.paused_gate +
            "' (decided meanwhile: rbk runs " + rec_.id + ")";
   rec_ = next;
+  std::string picked;  // what an approver answered is part of the decision the chain keeps
+  for (const auto& [question, choice] : approval.picks)
+    picked += (picked.empty() ? " (" : ", ") + question + " = " + choice;
+  if (!picked.empty()) picked += ")";
   store_->append_audit(
       {0, approval.at, who, decision == GateDecision::Approved ? "approve" : "deny", rec_.id,
-       approval.plan_hash, approval.gate + (comment.empty() ? "" : ": " + comment)});
+       approval.plan_hash, approval.gate + picked + (comment.empty() ? "" : ": " + comment)});
   return "";
 }
 

@@ -157,6 +157,8 @@ contains "the run reads them" "$tmp/out" 'first: 1, window: "tonight 02:00"'
 expect "the approval keeps the picks" 0 "$rbk" runs "$asks"
 contains "shown with it" "$tmp/out" "approval   plan approved by bob"
 contains "picks shown" "$tmp/out" "— batch = 1, window = tonight 02:00"
+expect "the audit chain keeps them" 0 "$rbk" audit
+contains "with the approval" "$tmp/out" "plan (batch = 1, window = tonight 02:00)"
 expect "--approve-all without --answer" 1 "$rbk" run asks.rbk --dry-run --approve-all
 contains "says how to pick" "$tmp/out" "with --approve-all, pick with --answer plan.window=CHOICE"
 expect "--approve-all with --answer" 0 "$rbk" run asks.rbk --dry-run --approve-all --answer "plan.window=saturday 06:00" --answer plan.batch=5
