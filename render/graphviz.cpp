@@ -68,6 +68,38 @@ Shape shape_of(NodeKind kind) {
   return {"box", "filled", 1};
 }
 
+// The edges that lead back into a loop (to a node still being visited, depth first from
+// start in source order): drawn with constraint=false, so that a loop does not pull its
+// first node below its last, and dot need not reverse them to rank the graph (Graphviz
+// 2.42's acyclic pass leaks the virtual edges it makes for the ones it reverses).
+std::vector<bool> loop_back_edges(const RunbookInfo& rb) {
+  std::vector<bool> back(rb.edges.size(), false);
+  if (rb.start >= rb.nodes.size()) return back;
+  enum class Mark : uint8_t { New, Open, Done };
+  std::vector<Mark> mark(rb.nodes.size(), Mark::New);
+  std::vector<std::pair<uint32_t, size_t>> stack{{rb.start, 0}};  // node, next edge to follow
+  mark[rb.start] = Mark::Open;
+  while (!stack.empty()) {
+    auto& [node, next] = stack.back();
+    const std::vector<uint32_t>& out = rb.nodes[node].edges;
+    if (next == out.size()) {
+      mark[node] = Mark::Done;
+      stack.pop_back();
+      continue;
+    }
+    uint32_t e = out[next++];
+    uint32_t to = rb.edges[e].to;
+    if (to >= rb.nodes.size()) continue;
+    if (mark[to] == Mark::Open) {
+      back[e] = true;
+    } else if (mark[to] == Mark::New) {
+      mark[to] = Mark::Open;
+      stack.emplace_back(to, 0);
+    }
+  }
+  return back;
+}
+
 }  // namespace
 
 std::string render_dot(const RunbookInfo& rb, const Overlay& ov) {
@@ -103,9 +135,11 @@ std::string render_dot(const RunbookInfo& rb, const Overlay& ov) {
                   ov.present ? fmt::format(", color=\"{}\", penwidth={}",
                                            started ? kTakenColor : kDimColor, started ? "2.5" : "1")
                              : "");
+  const std::vector<bool> back = loop_back_edges(rb);
   for (uint32_t e = 0; e < rb.edges.size(); ++e) {
     const EdgeInfo& edge = rb.edges[e];
     std::vector<std::string> attrs{fmt::format("id=\"edge_{}\"", e)};
+    if (back[e]) attrs.push_back("constraint=false");
     std::string label = edge_caption(edge, e, ov);
     if (!label.empty()) attrs.push_back("label=" + quoted(wrap(label, 22)));
     if (edge_is_dashed(edge)) attrs.push_back("style=dashed");

@@ -117,6 +117,25 @@ TEST(Graphviz, SvgLaidOutInProcess) {
   EXPECT_THROW(render_svg("digraph { this is not dot"), std::runtime_error);
 }
 
+// A loop's edge back to its first node does not rank it: bad_ota's check_whole goes back to
+// continue_rollback (the next stage), drawn without pulling continue_rollback below it.
+TEST(Graphviz, LoopBackEdgesDoNotRank) {
+  Program p = compile_file((source_dir() / "runbooks" / "bad_ota.rbk").string());
+  const RunbookInfo& rb = p.entry_runbook();
+  std::string dot = render_dot(rb);
+  int back = 0;
+  for (size_t e = 0; e < rb.edges.size(); ++e) {
+    bool loops = rb.nodes[rb.edges[e].from].name == "check_whole" &&
+                 rb.nodes[rb.edges[e].to].name == "continue_rollback";
+    bool unranked =
+        dot.find("id=\"edge_" + std::to_string(e) + "\", constraint=false") != std::string::npos;
+    EXPECT_EQ(loops, unranked) << rb.nodes[rb.edges[e].from].name << " -> "
+                               << rb.nodes[rb.edges[e].to].name;
+    back += unranked;
+  }
+  EXPECT_EQ(back, 1);
+}
+
 TEST(Graphviz, EverySvgIsWellFormedXml) {
   TempDir tmp;
   std::vector<std::filesystem::path> files;
