@@ -163,6 +163,8 @@ class RunbookChecker {
                      const std::set<std::string>& visible_runbooks);
   void check_waves(const ast::Clause& c);
   void bind_var(const ast::Clause& c, const TypeRef& t);
+  void bind_typed(const std::string& name, const TypeRef& t, Range where, const std::string& what,
+                  bool exact);
   void narrow_along_edges();
   static void forget(std::set<std::string>& nonnull, const std::string& name);
   // What every edge into each node proves non-null (narrow_along_edges); nullopt: unreached.
@@ -727,17 +729,26 @@ void RunbookChecker::narrow_along_edges() {
 
 // LET NAME = … and do let NAME = …: the variable's type is its first binding's.
 void RunbookChecker::bind_var(const ast::Clause& c, const TypeRef& t) {
-  auto it = rb_.var_index.find(c.name.text);
+  bind_typed(c.name.text, t, c.expr->range, "this", false);
+}
+
+// Run variable NAME bound to a value of type T at WHERE: its type is its first binding's; a
+// later one of another type (EXACT: not even one that converts) is a type-mismatch, saying
+// "but WHAT is T".
+void RunbookChecker::bind_typed(const std::string& name, const TypeRef& t, Range where,
+                                const std::string& what, bool exact) {
+  auto it = rb_.var_index.find(name);
   if (it == rb_.var_index.end()) return;  // a parameter's name: reported already
   VarDef& v = rb_.vars[it->second];
   if (!v.type) {
     v.type = t;
     names_[v.name].type = t;
-  } else if (!is_error(t) && !is_error(v.type) && !same_type(t, v.type) && !assignable(t, v.type)) {
+  } else if (!is_error(t) && !is_error(v.type) && !same_type(t, v.type) &&
+             (exact || !assignable(t, v.type))) {
     diags_
-        .error("type-mismatch", rb_.src, c.expr->range,
-               fmt::format("'{}' is {} where it is first bound, but this is {}", v.name,
-                           to_string(v.type), to_string(t)))
+        .error("type-mismatch", rb_.src, where,
+               fmt::format("'{}' is {} where it is first bound, but {} is {}", v.name,
+                           to_string(v.type), what, to_string(t)))
         .related.push_back({rb_.src, v.def, "first bound here"});
   }
 }
@@ -753,20 +764,8 @@ void RunbookChecker::check_signal_wait(const ast::Clause& c, ExprEnv& env) {
                "\"device_connected\"")
         .hints.push_back("it is what rbk signal RUN NAME and the server's API name");
   exprs_.expect(*c.within, Type::duration(), env, "'within'");
-  if (c.name.text.empty()) return;
-  auto it = rb_.var_index.find(c.name.text);
-  if (it == rb_.var_index.end()) return;  // a parameter's name: reported already
-  VarDef& v = rb_.vars[it->second];
-  if (!v.type) {
-    v.type = Type::json();
-    names_[v.name].type = v.type;
-  } else if (!is_error(v.type) && v.type->kind != TypeKind::Json) {
-    diags_
-        .error("type-mismatch", rb_.src, c.name.range,
-               fmt::format("'{}' is {} where it is first bound, but a signal's value is json",
-                           v.name, to_string(v.type)))
-        .related.push_back({rb_.src, v.def, "first bound here"});
-  }
+  if (!c.name.text.empty())
+    bind_typed(c.name.text, Type::json(), c.name.range, "a signal's value", true);
 }
 
 // ask NAME: TYPE in CHOICES: the approver picks one of CHOICES (a list evaluated when the
@@ -807,19 +806,7 @@ void RunbookChecker::check_question(const ast::Node& n, const ast::Clause& c, Ex
           .related.push_back({rb_.src, other.name.range, "asked first here"});
   }
   exprs_.expect(*c.expr, is_error(t) ? t : Type::list(t), env, "the choices");
-  auto it = rb_.var_index.find(c.name.text);
-  if (it == rb_.var_index.end()) return;  // a parameter's name: reported already
-  VarDef& v = rb_.vars[it->second];
-  if (!v.type) {
-    v.type = t;
-    names_[v.name].type = t;
-  } else if (!is_error(t) && !is_error(v.type) && !same_type(t, v.type)) {
-    diags_
-        .error("type-mismatch", rb_.src, c.type->range,
-               fmt::format("'{}' is {} where it is first bound, but this answer is {}", v.name,
-                           to_string(v.type), to_string(t)))
-        .related.push_back({rb_.src, v.def, "first bound here"});
-  }
+  bind_typed(c.name.text, t, c.type->range, "this answer", true);
 }
 
 // do let job = ota.start_job(…): JOB is the action's result (of its declared type), bound
