@@ -23,8 +23,7 @@ namespace rbk::cli {
 template <typename F>
 int with_store(const char* cmd, const std::string& path, F f) {
   try {
-    std::unique_ptr<RunStore> store =
-        open_sqlite_store(path.empty() ? RunStore::default_path() : path);
+    std::unique_ptr<RunStore> store = RunStore::open(path);
     return f(*store);
   } catch (const StoreError& e) {
     std::cerr << "rbk " << cmd << ": " << e.what() << "\n";

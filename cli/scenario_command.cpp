@@ -13,8 +13,7 @@ namespace rbk::cli {
 int run_scenario_record(const ScenarioRecordOptions& opts) {
   std::string json;
   try {
-    std::unique_ptr<RunStore> store =
-        open_sqlite_store(opts.store.empty() ? RunStore::default_path() : opts.store);
+    std::unique_ptr<RunStore> store = RunStore::open(opts.store);
     std::optional<RunRecord> rec = store->get(opts.run);
     if (!rec) {
       std::cerr << "rbk scenario record: no run " << opts.run << " in " << store->path() << "\n";

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "vm/value.hpp"
+
 namespace rbk {
 
 namespace {
@@ -90,7 +92,9 @@ int local_pid(const std::string& owner) {
 }
 
 RunState current_state(const RunRecord& r) {
-  if (r.status == RunState::Running && owner_gone(r.owner)) return RunState::Interrupted;
+  if (r.status != RunState::Running) return r.status;
+  if (owner_gone(r.owner)) return RunState::Interrupted;
+  if (r.lease_until > 0 && r.lease_until < system_now_ms()) return RunState::Interrupted;
   return r.status;
 }
 

@@ -29,7 +29,8 @@ bool owner_gone(const std::string& owner);
 // The PID of OWNER when it is a process of this host (0 when not).
 int local_pid(const std::string& owner);
 
-// R's state as people see it: a running run whose owner is gone is interrupted.
+// R's state as people see it: a running run whose owner is gone, or whose lease ran out,
+// is interrupted.
 RunState current_state(const RunRecord& r);
 
 // The runs FILTER lets through, by their current state (so `--status interrupted` and

@@ -2,7 +2,11 @@
 
 #include <cstdlib>
 
+#include <nlohmann/json.hpp>
+
 #include "lang/name_table.hpp"
+#include "run/store_rows.hpp"
+#include "vm/json_read.hpp"
 
 namespace rbk {
 
@@ -35,6 +39,40 @@ std::string RunStore::default_path() {
   if (const char* h = std::getenv("HOME"); h && *h)
     return std::string(h) + "/.local/state/rbk/runs.db";
   return ".rbk-runs.db";
+}
+
+std::unique_ptr<RunStore> RunStore::open(const std::string& where) {
+  const std::string chosen = where.empty() ? default_path() : where;
+  std::string_view w = chosen;
+  if (w.starts_with("postgresql://") || w.starts_with("postgres://"))
+    return open_postgres_store(chosen);
+  if (w.starts_with("sqlite:")) w.remove_prefix(7);
+  if (w.empty()) throw StoreError("--store sqlite: needs a file (sqlite:PATH)");
+  return open_sqlite_store(std::string(w));
+}
+
+GatePicks stored_picks(const std::string& run, const std::string& text) {
+  GatePicks picks;
+  try {
+    nlohmann::json j = read_json(text);
+    if (!j.is_object()) throw JsonReadError("not an object");
+    for (const auto& [question, pick] : j.items()) {
+      if (!pick.is_string()) throw JsonReadError("'" + question + "' is not a string");
+      picks[question] = pick.get<std::string>();
+    }
+  } catch (const JsonReadError& e) {
+    throw StoreError("run " + run + ": the store is damaged: an approval's picks: " + e.what());
+  }
+  return picks;
+}
+
+std::vector<std::string> stored_roles(const std::string& text) {
+  std::vector<std::string> roles;
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_array())
+    for (const auto& r : j)
+      if (r.is_string()) roles.push_back(r.get<std::string>());
+  return roles;
 }
 
 }  // namespace rbk

@@ -9,12 +9,14 @@
 // a fleet journal from the threads they run on).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "run/audit.hpp"
@@ -76,6 +78,10 @@ struct RunRecord {
   std::string questions;
   int64_t created_at = 0, updated_at = 0;
   std::string owner;  // the process executing it (run/owner.hpp), "" when none does
+  // Until when (ms since the epoch) OWNER holds it, renewed while it executes; 0: no lease
+  // (liveness is then only the owner's process, on its host). A lease that ran out makes
+  // the run interrupted, for another replica to take over (claim_expired).
+  int64_t lease_until = 0;
 };
 
 struct JournalEntry {
@@ -132,6 +138,9 @@ class RunStore {
  public:
   // $RBK_STORE if set, else $XDG_STATE_HOME/rbk/runs.db, else ~/.local/state/rbk/runs.db.
   static std::string default_path();
+  // "sqlite:PATH" or a plain PATH: the SQLite file; "postgresql://…" (or "postgres://…"):
+  // the PostgreSQL database. "" is default_path().
+  static std::unique_ptr<RunStore> open(const std::string& where);
   virtual ~RunStore() = default;
 
   virtual void create(const RunRecord& r) = 0;
@@ -143,8 +152,27 @@ class RunStore {
   // longer paused at R.paused_gate with R.plan_hash (someone decided it meanwhile).
   virtual bool record_decision(const RunRecord& r, const ApprovalRecord& a,
                                const JournalEntry& e) = 0;
-  // Makes TO the owner of RUN if FROM still is (compare and set); false when not.
+  // Makes TO the owner of RUN if FROM still is (compare and set), without a lease; false
+  // when not.
   virtual bool claim(const std::string& run, const std::string& from, const std::string& to) = 0;
+
+  // Leases (rbk serve replicas sharing a store): OWNER holds every running run it owns
+  // until UNTIL; returns their ids (a run missing from them was taken over by another).
+  virtual std::vector<std::string> renew_leases(const std::string& owner, int64_t until) = 0;
+  // Takes over, for TO until UNTIL, at most LIMIT running runs owned by a process labelled
+  // LABEL whose lease ran out before NOW, oldest first; replicas asking at once each get
+  // others. Returns their ids.
+  virtual std::vector<std::string> claim_expired(const std::string& label, const std::string& to,
+                                                 int64_t now, int64_t until, size_t limit) = 0;
+  // OWNER stops (a server shutting down): its running runs' leases end now, and replicas
+  // waiting in wait_for_work are woken to take them over.
+  virtual void release_leases(const std::string& owner) = 0;
+  // Waits until work was released (release_leases) or TIMEOUT passed; true when woken.
+  // A store shared by no other machine just waits.
+  virtual bool wait_for_work(std::chrono::milliseconds timeout) {
+    std::this_thread::sleep_for(timeout);
+    return false;
+  }
   virtual std::optional<RunRecord> get(const std::string& id) = 0;
   // The newest LIMIT runs that FILTER lets through, newest first.
   virtual std::vector<RunRecord> list(const RunFilter& filter = {}, size_t limit = 100) = 0;
@@ -178,6 +206,8 @@ class RunStore {
   // hash set here, in one transaction with reading that entry.
   virtual void append_audit(AuditEntry e) = 0;
   virtual std::vector<AuditEntry> audit() = 0;
+  // E as it is, seq, prev and hash included (rbk store copy moves a chain to a new store).
+  virtual void copy_audit(const AuditEntry& e) = 0;
 
   // API tokens (run/tokens.hpp): only their hashes are kept.
   virtual void create_token(const TokenRecord& t) = 0;
@@ -219,5 +249,10 @@ class RunStore {
 // The embedded store: an SQLite file at PATH (created with its folders), in WAL mode.
 // Throws StoreError when it cannot be opened.
 std::unique_ptr<RunStore> open_sqlite_store(const std::string& path);
+
+// The shared store: the PostgreSQL database at URL (postgresql://user@host:port/db, with
+// libpq's parameters), its schema migrated at start-up. Throws StoreError when it cannot be
+// reached, or was migrated by a newer rbk.
+std::unique_ptr<RunStore> open_postgres_store(const std::string& url);
 
 }  // namespace rbk

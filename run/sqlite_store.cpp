@@ -9,7 +9,7 @@
 #include <unordered_map>
 
 #include "run/run_store.hpp"
-#include "vm/json_read.hpp"
+#include "run/store_rows.hpp"
 
 namespace rbk {
 
@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS runs(
   scenario_path TEXT, scenario TEXT, policy TEXT, options TEXT, started_by TEXT, status TEXT,
   outcome TEXT, error TEXT, paused_gate TEXT, paused_role TEXT, plan TEXT, plan_hash TEXT,
   created_at INTEGER, updated_at INTEGER, owner TEXT NOT NULL DEFAULT '',
-  questions TEXT NOT NULL DEFAULT '');
+  questions TEXT NOT NULL DEFAULT '', lease_until INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS journal(
   run TEXT, seq INTEGER, kind TEXT, key TEXT, value TEXT, scope TEXT NOT NULL DEFAULT '',
   PRIMARY KEY(run, seq));
@@ -91,39 +91,15 @@ CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, at INTEGER, actor TEXT
   run TEXT, plan_hash TEXT, detail TEXT, prev TEXT, hash TEXT);
 )";
 // PRAGMA user_version: 0 before run owners and output, 1 before journal scopes, 2 before
-// gates that ask (those tables are brought up to date); a store of a newer rbk is refused
-// rather than misread.
-constexpr int64_t kSchemaVersion = 3;
+// gates that ask, 3 before leases (those tables are brought up to date); a store of a
+// newer rbk is refused rather than misread.
+constexpr int64_t kSchemaVersion = 4;
 
 const char* kColumns =
     "id, runbook, program_hash, program, mode, params, scenario_path, scenario, policy, options, "
     "started_by, status, "
     "outcome, error, paused_gate, paused_role, plan, plan_hash, created_at, updated_at, owner, "
-    "questions";
-
-// A name the store wrote from one of its tables, read back (a damaged file is reported).
-template <typename E>
-E named(std::optional<E> e, const std::string& run, const char* what, const std::string& text) {
-  if (!e)
-    throw StoreError("run " + run + ": the store is damaged: unknown " + what + " '" + text + "'");
-  return *e;
-}
-
-// An approval's picks as add_approval stored them ({question: choice}).
-GatePicks read_picks(const std::string& run, const std::string& text) {
-  GatePicks picks;
-  try {
-    nlohmann::json j = read_json(text);
-    if (!j.is_object()) throw JsonReadError("not an object");
-    for (const auto& [question, pick] : j.items()) {
-      if (!pick.is_string()) throw JsonReadError("'" + question + "' is not a string");
-      picks[question] = pick.get<std::string>();
-    }
-  } catch (const JsonReadError& e) {
-    throw StoreError("run " + run + ": the store is damaged: an approval's picks: " + e.what());
-  }
-  return picks;
-}
+    "questions, lease_until";
 
 RunRecord read_run(Stmt& s) {
   RunRecord r;
@@ -131,14 +107,14 @@ RunRecord read_run(Stmt& s) {
   r.runbook = s.text(1);
   r.program_hash = s.text(2);
   r.program = s.text(3);
-  r.mode = named(run_mode_named(s.text(4)), r.id, "mode", s.text(4));
+  r.mode = stored_name(run_mode_named(s.text(4)), r.id, "mode", s.text(4));
   r.params = s.text(5);
   r.scenario_path = s.text(6);
   r.scenario = s.text(7);
   r.policy = s.text(8);
   r.options = s.text(9);
   r.started_by = s.text(10);
-  r.status = named(run_state_named(s.text(11)), r.id, "status", s.text(11));
+  r.status = stored_name(run_state_named(s.text(11)), r.id, "status", s.text(11));
   r.outcome = s.text(12);
   r.error = s.text(13);
   r.paused_gate = s.text(14);
@@ -149,6 +125,7 @@ RunRecord read_run(Stmt& s) {
   r.updated_at = s.integer(19);
   r.owner = s.text(20);
   r.questions = s.text(21);
+  r.lease_until = s.integer(22);
   return r;
 }
 
@@ -225,6 +202,29 @@ class SqliteRunStore : public RunStore {
     return s.step() ? s.text(0) : "";
   }
   void append_journal(const std::string& run, const std::vector<JournalEntry>& entries) override;
+  std::vector<std::string> renew_leases(const std::string& owner, int64_t until) override {
+    Lock lock(mutex_);
+    flush();
+    Stmt s(db_, "UPDATE runs SET lease_until=? WHERE owner=? AND status='running' RETURNING id");
+    s.bind(1, until).bind(2, owner);
+    std::vector<std::string> ids;
+    while (s.step()) ids.push_back(s.text(0));
+    return ids;
+  }
+  std::vector<std::string> claim_expired(const std::string& label, const std::string& to,
+                                         int64_t now, int64_t until, size_t limit) override;
+  void release_leases(const std::string& owner) override {
+    Lock lock(mutex_);
+    flush();
+    Stmt s(db_, "UPDATE runs SET lease_until=1 WHERE owner=? AND status='running'");
+    s.bind(1, owner);
+    s.step();
+  }
+  void copy_audit(const AuditEntry& e) override {
+    Lock lock(mutex_);
+    flush();
+    insert_audit(e);
+  }
   void batch_writes(bool on) override {
     Lock lock(mutex_);
     if (!on) flush();
@@ -269,6 +269,7 @@ class SqliteRunStore : public RunStore {
   std::recursive_mutex mutex_;
   using Lock = std::lock_guard<std::recursive_mutex>;
   void insert_journal(const std::string& run, const JournalEntry& e);
+  void insert_audit(const AuditEntry& e);
   bool batched_ = false, in_batch_ = false, in_transaction_ = false;
   size_t batch_writes_ = 0;
   std::chrono::steady_clock::time_point batch_started_;
@@ -360,6 +361,10 @@ void SqliteRunStore::migrate() {
     if (!has_column("approvals", "picks"))
       exec("ALTER TABLE approvals ADD COLUMN picks TEXT NOT NULL DEFAULT ''");
   }
+  if (version < 4) {  // a store from before leases
+    if (!has_column("runs", "lease_until"))
+      exec("ALTER TABLE runs ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0");
+  }
   exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
 }
 
@@ -367,7 +372,7 @@ void SqliteRunStore::create(const RunRecord& r) {
   Lock lock(mutex_);
   flush();
   Stmt s(db_, (std::string("INSERT INTO runs(") + kColumns +
-               ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+               ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
                   .c_str());
   s.bind(1, r.id)
       .bind(2, r.runbook)
@@ -386,7 +391,7 @@ void SqliteRunStore::create(const RunRecord& r) {
       .bind(15, r.paused_gate)
       .bind(16, r.paused_role);
   s.bind(17, r.plan).bind(18, r.plan_hash).bind(19, r.created_at).bind(20, r.updated_at);
-  s.bind(21, r.owner).bind(22, r.questions);
+  s.bind(21, r.owner).bind(22, r.questions).bind(23, r.lease_until);
   s.step();
 }
 
@@ -395,7 +400,8 @@ void SqliteRunStore::update_status(const RunRecord& r) {
   flush();
   Stmt s(db_,
          "UPDATE runs SET status=?, outcome=?, error=?, paused_gate=?, paused_role=?, plan=?, "
-         "plan_hash=?, updated_at=?, owner=?, questions=? WHERE id=?");
+         "plan_hash=?, updated_at=?, owner=?9, questions=?, lease_until=CASE WHEN owner=?9 THEN "
+         "lease_until ELSE 0 END WHERE id=?");
   s.bind(1, std::string(run_state_name(r.status)))
       .bind(2, r.outcome)
       .bind(3, r.error)
@@ -427,10 +433,27 @@ bool SqliteRunStore::record_decision(const RunRecord& r, const ApprovalRecord& a
 bool SqliteRunStore::claim(const std::string& run, const std::string& from, const std::string& to) {
   Lock lock(mutex_);
   flush();
-  Stmt s(db_, "UPDATE runs SET owner=? WHERE id=? AND owner=?");
+  Stmt s(db_, "UPDATE runs SET owner=?, lease_until=0 WHERE id=? AND owner=?");
   s.bind(1, to).bind(2, run).bind(3, from);
   s.step();
   return sqlite3_changes(db_) == 1;
+}
+
+std::vector<std::string> SqliteRunStore::claim_expired(const std::string& label,
+                                                       const std::string& to, int64_t now,
+                                                       int64_t until, size_t limit) {
+  Lock lock(mutex_);
+  return transaction([&] {
+    Stmt s(db_,
+           "UPDATE runs SET owner=?1, lease_until=?2 WHERE id IN (SELECT id FROM runs WHERE "
+           "status='running' AND owner LIKE ?3 AND lease_until > 0 AND lease_until < ?4 ORDER "
+           "BY updated_at LIMIT ?5) RETURNING id");
+    s.bind(1, to).bind(2, until).bind(3, "%#" + label).bind(4, now);
+    s.bind(5, static_cast<int64_t>(limit));
+    std::vector<std::string> ids;
+    while (s.step()) ids.push_back(s.text(0));
+    return ids;
+  });
 }
 
 void SqliteRunStore::append_output(const std::string& run, const std::string& line) {
@@ -524,14 +547,18 @@ void SqliteRunStore::append_audit(AuditEntry e) {
       }
     }
     e.hash = audit_hash(e);
-    Stmt s(db_,
-           "INSERT INTO audit(seq, at, actor, action, run, plan_hash, detail, prev, hash) "
-           "VALUES(?,?,?,?,?,?,?,?,?)");
-    s.bind(1, e.seq).bind(2, e.at).bind(3, e.actor).bind(4, e.action).bind(5, e.run);
-    s.bind(6, e.plan_hash).bind(7, e.detail).bind(8, e.prev).bind(9, e.hash);
-    s.step();
+    insert_audit(e);
     return true;
   });
+}
+
+void SqliteRunStore::insert_audit(const AuditEntry& e) {
+  Stmt s(db_,
+         "INSERT INTO audit(seq, at, actor, action, run, plan_hash, detail, prev, hash) "
+         "VALUES(?,?,?,?,?,?,?,?,?)");
+  s.bind(1, e.seq).bind(2, e.at).bind(3, e.actor).bind(4, e.action).bind(5, e.run);
+  s.bind(6, e.plan_hash).bind(7, e.detail).bind(8, e.prev).bind(9, e.hash);
+  s.step();
 }
 std::vector<AuditEntry> SqliteRunStore::audit() {
   Lock lock(mutex_);
@@ -550,10 +577,7 @@ TokenRecord read_token(Stmt& s) {
   TokenRecord t;
   t.id = s.text(0);
   t.name = s.text(1);
-  nlohmann::json roles = nlohmann::json::parse(s.text(2), nullptr, false);
-  if (roles.is_array())
-    for (const auto& r : roles)
-      if (r.is_string()) t.roles.push_back(r.get<std::string>());
+  t.roles = stored_roles(s.text(2));
   t.hash = s.text(3);
   t.created_at = s.integer(4);
   t.expires_at = s.integer(5);
@@ -612,12 +636,8 @@ std::optional<BrowserSession> SqliteRunStore::browser_session(const std::string&
          "hash=? AND expires_at > ?");
   s.bind(1, hash).bind(2, now);
   if (!s.step()) return std::nullopt;
-  BrowserSession b{s.text(0), s.text(1), {}, s.text(3), s.integer(4), s.integer(5)};
-  nlohmann::json roles = nlohmann::json::parse(s.text(2), nullptr, false);
-  if (roles.is_array())
-    for (const auto& r : roles)
-      if (r.is_string()) b.roles.push_back(r.get<std::string>());
-  return b;
+  return BrowserSession{s.text(0), s.text(1),    stored_roles(s.text(2)),
+                        s.text(3), s.integer(4), s.integer(5)};
 }
 
 void SqliteRunStore::end_browser_session(const std::string& hash) {
@@ -705,10 +725,10 @@ std::vector<ApprovalRecord> SqliteRunStore::approvals(const std::string& run) {
   s.bind(1, run);
   std::vector<ApprovalRecord> out;
   while (s.step()) {
-    out.push_back(ApprovalRecord{s.text(0),
-                                 named(gate_decision_named(s.text(1)), run, "decision", s.text(1)),
-                                 s.text(2), s.integer(3), s.text(4), s.text(5)});
-    if (std::string picks = s.text(6); !picks.empty()) out.back().picks = read_picks(run, picks);
+    out.push_back(ApprovalRecord{
+        s.text(0), stored_name(gate_decision_named(s.text(1)), run, "decision", s.text(1)),
+        s.text(2), s.integer(3), s.text(4), s.text(5)});
+    if (std::string picks = s.text(6); !picks.empty()) out.back().picks = stored_picks(run, picks);
   }
   return out;
 }

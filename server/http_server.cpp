@@ -475,7 +475,7 @@ int serve(const ServeOptions& o) {
   }
   std::unique_ptr<RunStore> store;
   try {
-    store = open_sqlite_store(o.store.empty() ? RunStore::default_path() : o.store);
+    store = RunStore::open(o.store);
   } catch (const StoreError& e) {
     return fail(e.what());
   }
