@@ -71,6 +71,11 @@ struct AuditOptions {
 };
 int run_audit(const AuditOptions& opts);
 
+struct StoreCopyOptions {
+  std::string from, to;
+};
+int run_store_copy(const StoreCopyOptions& opts);
+
 struct TokenOptions {
   std::string action;  // create, list, revoke
   std::string name, id, expires, as, store;

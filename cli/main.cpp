@@ -21,6 +21,9 @@ void example(CLI::App* cmd, const std::string& lines, const std::string& exits) 
   cmd->footer("\nExample:\n" + lines + "\n\nExit codes: " + exits);
 }
 
+const char* const kStoreHelp =
+    "The run store: a file (sqlite:PATH) or postgresql://… (default: $RBK_STORE, else "
+    "~/.local/state/rbk/runs.db)";
 const char* const kCheckExits = "0 no problems, 1 errors (or warnings with --strict), 2 bad usage";
 const char* const kRunExits =
     "0 the run ended (not failed), 1 it failed, 2 bad usage or unreadable input, 3 paused at "
@@ -123,7 +126,12 @@ void add_serve(CLI::App& app, rbk::server::ServeOptions& o) {
   serve->add_option("--config", o.config, "The configuration of its runs (JSON)");
   serve->add_option("--settings", o.settings,
                     "The server's settings (JSON): public URL, webhooks (docs/server.md)");
-  serve->add_option("--store", o.store, "The run store (shared with rbk run, approve, runs)");
+  serve->add_option("--store", o.store, kStoreHelp);
+  serve
+      ->add_option("--lease", o.lease,
+                   "How long this replica holds its runs without renewing; another takes "
+                   "them over after")
+      ->capture_default_str();
   serve->add_option("--listen", o.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
   serve->add_option("--tls-cert", o.tls_cert, "A PEM certificate (chain): serve HTTPS");
@@ -137,7 +145,8 @@ void add_serve(CLI::App& app, rbk::server::ServeOptions& o) {
   example(serve,
           "  rbk serve --runbooks runbooks --policy policy.json --listen 127.0.0.1:8080\n"
           "  rbk serve --runbooks runbooks --tls-cert cert.pem --tls-key key.pem --listen "
-          "0.0.0.0:8443",
+          "0.0.0.0:8443\n"
+          "  rbk serve --runbooks runbooks --store postgresql://rbk@db.internal/rbk --lease 15s",
           "0 stopped by SIGINT or SIGTERM, 2 it cannot start (a runbook does not compile, the "
           "address is taken, a file is unreadable)");
 }
@@ -151,6 +160,7 @@ struct RunCommands {
   rbk::cli::SignalOptions signal;
   rbk::cli::AuditOptions audit;
   rbk::cli::TokenOptions token;
+  rbk::cli::StoreCopyOptions store_copy;
   rbk::cli::TestOptions test;
 };
 
@@ -188,8 +198,7 @@ void add_run(CLI::App& app, RunCommands& o) {
                   "(repeatable)")
       ->needs(all);
   run->add_option("--as", o.run.as, "Who starts the run (default: $USER)");
-  run->add_option("--store", o.run.store,
-                  "The run store (default: $RBK_STORE or ~/.local/state/rbk/runs.db)");
+  run->add_option("--store", o.run.store, kStoreHelp);
 
   auto* approve = app.add_subcommand(
       "approve", "Decide a paused run's gate; the run goes on in a process of its own");
@@ -210,14 +219,14 @@ void add_run(CLI::App& app, RunCommands& o) {
   approve->add_option("--comment", o.approve.comment, "Why, for the record");
   approve->add_flag("--wait", o.approve.wait,
                     "Go on with the run in this process, printing it, until it ends or pauses");
-  approve->add_option("--store", o.approve.store, "The run store");
+  approve->add_option("--store", o.approve.store, kStoreHelp);
 
   auto* resume = app.add_subcommand(
       "resume", "Continue an interrupted run, whose process stopped (replays its journal)");
   resume->add_option("run", o.resume.run, "The run id")->required();
   example(resume, "  rbk runs --status interrupted\n  rbk resume r20261122-183055-4f2a9c1e",
           kRunExits);
-  resume->add_option("--store", o.resume.store, "The run store");
+  resume->add_option("--store", o.resume.store, kStoreHelp);
   // How rbk approve starts the process that goes on with a run (hidden: not for people).
   resume->add_flag("--detached", o.resume.detached)->group("");
 
@@ -226,7 +235,7 @@ void add_run(CLI::App& app, RunCommands& o) {
   cancel->add_option("run", o.cancel.run, "The run id")->required();
   cancel->add_option("--as", o.cancel.as, "Who cancels (default: $USER)");
   cancel->add_option("--comment", o.cancel.comment, "Why, for the record");
-  cancel->add_option("--store", o.cancel.store, "The run store");
+  cancel->add_option("--store", o.cancel.store, kStoreHelp);
   example(cancel, "  rbk cancel r20261122-183055-4f2a9c1e --comment \"fixed by hand\"",
           "0 cancelled, 1 it could not be stopped, 2 no such run, or it has finished");
 
@@ -237,7 +246,7 @@ void add_run(CLI::App& app, RunCommands& o) {
       ->required();
   signal->add_option("--value", o.signal.value, "Its value, JSON (default: null)");
   signal->add_option("--as", o.signal.as, "Who sends it (default: $USER)");
-  signal->add_option("--store", o.signal.store, "The run store");
+  signal->add_option("--store", o.signal.store, kStoreHelp);
   example(signal,
           "  rbk signal r20261122-183055-4f2a9c1e device_connected --value '{\"rssi\": -71}'",
           "0 sent (it waits until the run takes it), 2 no such run, finished, a bad name or "
@@ -245,10 +254,10 @@ void add_run(CLI::App& app, RunCommands& o) {
 
   auto* audit = app.add_subcommand(
       "audit", "The audit log: who started, approved, denied, resumed or cancelled which run");
-  audit->add_option("--store", o.audit.store, "The run store");
+  audit->add_option("--store", o.audit.store, kStoreHelp);
   auto* verify = audit->add_subcommand(
       "verify", "Check the audit log's hash chain; name an entry edited, deleted or moved");
-  verify->add_option("--store", o.audit.store, "The run store");
+  verify->add_option("--store", o.audit.store, kStoreHelp);
   verify->callback([&o] { o.audit.verify = true; });
   auto* token = app.add_subcommand("token", "API tokens: create (shown once), list, revoke");
   token->require_subcommand(1);
@@ -262,21 +271,34 @@ void add_run(CLI::App& app, RunCommands& o) {
                            "How long it is valid (30d); default: no expiry");
   token_create->add_option("--as", o.token.as,
                            "Who creates it, for the audit log (default: $USER)");
-  token_create->add_option("--store", o.token.store, "The run store");
+  token_create->add_option("--store", o.token.store, kStoreHelp);
   token_create->callback([&o] { o.token.action = "create"; });
   auto* token_list = token->add_subcommand("list", "The tokens, never their secrets");
-  token_list->add_option("--store", o.token.store, "The run store");
+  token_list->add_option("--store", o.token.store, kStoreHelp);
   token_list->callback([&o] { o.token.action = "list"; });
   auto* token_revoke = token->add_subcommand("revoke", "Revoke a token by its id");
   token_revoke->add_option("id", o.token.id, "The token's id (rbk token list)")->required();
   token_revoke->add_option("--as", o.token.as,
                            "Who revokes it, for the audit log (default: $USER)");
-  token_revoke->add_option("--store", o.token.store, "The run store");
+  token_revoke->add_option("--store", o.token.store, kStoreHelp);
   token_revoke->callback([&o] { o.token.action = "revoke"; });
   example(token,
           "  rbk token create --name bob --roles ops,oncall --expires 30d\n  rbk token list\n  rbk "
           "token revoke 4f2a9c1e",
           "0 done, 2 bad usage or no such token");
+
+  auto* store = app.add_subcommand("store", "The run store: copy it to another");
+  store->require_subcommand(1);
+  auto* copy = store->add_subcommand(
+      "copy", "Copy runs, journals, approvals, tokens and the audit chain into an empty store");
+  copy->add_option("--from", o.store_copy.from, "The store to copy (sqlite:PATH, postgresql://…)")
+      ->required();
+  copy->add_option("--to", o.store_copy.to, "The empty store to copy into")->required();
+  example(copy,
+          "  rbk store copy --from sqlite:/var/lib/rbk/runs.db --to "
+          "postgresql://rbk@db.internal/rbk",
+          "0 copied and the copy's audit chain verified, 1 the copy failed, 2 a store cannot be "
+          "opened, is not empty, or a run is executing");
 
   example(audit, "  rbk audit\n  rbk audit verify",
           "0 shown, or the chain is intact; 1 it is broken (each broken place named); 2 no store");
@@ -289,7 +311,7 @@ void add_run(CLI::App& app, RunCommands& o) {
           "--json --status failed",
           "0 shown, 2 no such run or store; with --follow, those of rbk run (1 also when the run "
           "was interrupted or cancelled)");
-  runs->add_option("--store", o.runs.store, "The run store");
+  runs->add_option("--store", o.runs.store, kStoreHelp);
   runs->add_flag("--json", o.runs.json,
                  "JSON: the list as an array, a run with its raw trace events");
   runs->add_option("--status", o.runs.status,
@@ -347,7 +369,7 @@ int main(int argc, char** argv) {
       "record", "Write a stored run as a scenario file: its answers, decisions and path");
   record_cmd->add_option("run", record.run, "The run id")->required();
   record_cmd->add_option("-o,--output", record.output, "Where to write (default: stdout)");
-  record_cmd->add_option("--store", record.store, "The run store");
+  record_cmd->add_option("--store", record.store, kStoreHelp);
   example(record_cmd,
           "  rbk scenario record r20261122-183055-4f2a9c1e -o "
           "runbooks/scenarios/device_offline/seen_live.json\n  rbk test "
@@ -443,6 +465,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("signal")) return rbk::cli::run_signal(runs.signal);
     if (app.got_subcommand("audit")) return rbk::cli::run_audit(runs.audit);
     if (app.got_subcommand("token")) return rbk::cli::run_token(runs.token);
+    if (app.got_subcommand("store")) return rbk::cli::run_store_copy(runs.store_copy);
     if (app.got_subcommand("test")) return rbk::cli::run_test(runs.test);
     if (app.got_subcommand("serve")) return rbk::server::serve(serve);
     if (app.got_subcommand("render")) return rbk::cli::run_render(render);

@@ -80,6 +80,9 @@ constexpr int64_t kLatest = sizeof kMigrations / sizeof kMigrations[0];
 constexpr const char* kMigrationLock = "7262600001";
 constexpr const char* kAuditLock = "7262600002";
 
+// The database server's clock in ms since the epoch: leases are measured by it alone.
+constexpr const char* kNowMs = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+
 // How long a lost connection is tried again before the operation fails.
 constexpr auto kReconnectFor = std::chrono::seconds(60);
 
@@ -438,13 +441,14 @@ class PostgresRunStore : public RunStore {
     });
   }
 
-  std::vector<std::string> renew_leases(const std::string& owner, int64_t until) override {
+  std::vector<std::string> renew_leases(const std::string& owner, int64_t lease_ms) override {
     Lock lock(mutex_);
     return write([&] {
       Params p;
-      p.integer(until).text(owner);
-      Result r = exec(
-          "UPDATE runs SET lease_until=$1 WHERE owner=$2 AND status='running' RETURNING id", p);
+      p.integer(lease_ms).text(owner);
+      Result r = exec(std::string("UPDATE runs SET lease_until=") + kNowMs +
+                          " + $1 WHERE owner=$2 AND status='running' RETURNING id",
+                      p);
       std::vector<std::string> ids;
       for (int i = 0; i < r.rows(); ++i) ids.push_back(r.text(i, 0));
       return ids;
@@ -452,21 +456,19 @@ class PostgresRunStore : public RunStore {
   }
 
   std::vector<std::string> claim_expired(const std::string& label, const std::string& to,
-                                         int64_t now, int64_t until, size_t limit) override {
+                                         int64_t lease_ms, size_t limit) override {
     Lock lock(mutex_);
     return write([&] {
       Params p;
-      p.text(to)
-          .integer(until)
-          .text("%#" + label)
-          .integer(now)
-          .integer(static_cast<int64_t>(limit));
+      p.text(to).integer(lease_ms).text("%#" + label).integer(static_cast<int64_t>(limit));
       // SKIP LOCKED: replicas looking at once each take different runs, none waits.
-      Result r = exec(
-          "UPDATE runs SET owner=$1, lease_until=$2 WHERE id IN (SELECT id FROM runs WHERE "
-          "status='running' AND owner LIKE $3 AND lease_until > 0 AND lease_until < $4 "
-          "ORDER BY updated_at LIMIT $5 FOR UPDATE SKIP LOCKED) RETURNING id",
-          p);
+      Result r = exec(std::string("UPDATE runs SET owner=$1, lease_until=") + kNowMs +
+                          " + $2 WHERE id IN (SELECT id FROM runs WHERE status='running' AND "
+                          "owner LIKE $3 AND lease_until > 0 AND lease_until < " +
+                          kNowMs +
+                          " ORDER BY updated_at LIMIT $4 FOR UPDATE SKIP LOCKED) "
+                          "RETURNING id",
+                      p);
       std::vector<std::string> ids;
       for (int i = 0; i < r.rows(); ++i) ids.push_back(r.text(i, 0));
       return ids;
@@ -694,6 +696,34 @@ class PostgresRunStore : public RunStore {
       entry.prev = last.rows() ? last.text(0, 1) : "";
       entry.hash = audit_hash(entry);
       insert_audit(entry);
+      return true;
+    });
+  }
+
+  void copy_run(const RunCopy& c) override {
+    Lock lock(mutex_);
+    transaction([&] {
+      const std::string& id = c.record.id;
+      exec(std::string("INSERT INTO runs(") + kColumns +
+               ") VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,"
+               "$21,$22,$23)",
+           run_params(c.record));
+      for (const auto& e : c.journal) {
+        Params p;
+        p.text(id).integer(e.seq).text(e.kind).text(e.key).text(e.value).text(e.scope);
+        exec("INSERT INTO journal(run, seq, kind, key, value, scope) VALUES($1,$2,$3,$4,$5,$6)", p);
+      }
+      for (size_t i = 0; i < c.trace.size(); ++i) {
+        Params p;
+        p.text(id).integer(static_cast<int64_t>(i + 1)).text(c.trace[i]);
+        exec("INSERT INTO trace(run, seq, event) VALUES($1,$2,$3)", p);
+      }
+      for (const auto& a : c.approvals) insert_approval(id, a);
+      for (size_t i = 0; i < c.output.size(); ++i) {
+        Params p;
+        p.text(id).integer(static_cast<int64_t>(i + 1)).text(c.output[i]);
+        exec("INSERT INTO output(run, seq, line) VALUES($1,$2,$3)", p);
+      }
       return true;
     });
   }

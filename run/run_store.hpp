@@ -125,6 +125,15 @@ struct RunCount {
   int64_t oldest_update = 0;  // milliseconds since the epoch
 };
 
+// Everything a store keeps of one run, as rbk store copy moves it.
+struct RunCopy {
+  RunRecord record;
+  std::vector<JournalEntry> journal;
+  std::vector<std::string> trace;  // events in order
+  std::vector<ApprovalRecord> approvals;
+  std::vector<std::string> output;  // lines in order
+};
+
 // Which runs a listing shows (each field unset: any).
 struct RunFilter {
   std::optional<RunState> status;
@@ -156,14 +165,16 @@ class RunStore {
   // when not.
   virtual bool claim(const std::string& run, const std::string& from, const std::string& to) = 0;
 
-  // Leases (rbk serve replicas sharing a store): OWNER holds every running run it owns
-  // until UNTIL; returns their ids (a run missing from them was taken over by another).
-  virtual std::vector<std::string> renew_leases(const std::string& owner, int64_t until) = 0;
-  // Takes over, for TO until UNTIL, at most LIMIT running runs owned by a process labelled
-  // LABEL whose lease ran out before NOW, oldest first; replicas asking at once each get
-  // others. Returns their ids.
+  // Leases (rbk serve replicas sharing a store), LEASE_MS long from the store's clock (the
+  // database server's, so replicas' clocks need not agree): OWNER holds every running run
+  // it owns for another LEASE_MS; returns their ids (a run missing from them was taken
+  // over by another).
+  virtual std::vector<std::string> renew_leases(const std::string& owner, int64_t lease_ms) = 0;
+  // Takes over, for TO for LEASE_MS, at most LIMIT running runs owned by a process labelled
+  // LABEL whose lease ran out, oldest first; replicas asking at once each get others.
+  // Returns their ids.
   virtual std::vector<std::string> claim_expired(const std::string& label, const std::string& to,
-                                                 int64_t now, int64_t until, size_t limit) = 0;
+                                                 int64_t lease_ms, size_t limit) = 0;
   // OWNER stops (a server shutting down): its running runs' leases end now, and replicas
   // waiting in wait_for_work are woken to take them over.
   virtual void release_leases(const std::string& owner) = 0;
@@ -208,6 +219,8 @@ class RunStore {
   virtual std::vector<AuditEntry> audit() = 0;
   // E as it is, seq, prev and hash included (rbk store copy moves a chain to a new store).
   virtual void copy_audit(const AuditEntry& e) = 0;
+  // C's run with all it keeps, in one transaction, as it is (no owner fences it).
+  virtual void copy_run(const RunCopy& c) = 0;
 
   // API tokens (run/tokens.hpp): only their hashes are kept.
   virtual void create_token(const TokenRecord& t) = 0;

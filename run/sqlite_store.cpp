@@ -10,6 +10,7 @@
 
 #include "run/run_store.hpp"
 #include "run/store_rows.hpp"
+#include "vm/value.hpp"
 
 namespace rbk {
 
@@ -202,9 +203,10 @@ class SqliteRunStore : public RunStore {
     return s.step() ? s.text(0) : "";
   }
   void append_journal(const std::string& run, const std::vector<JournalEntry>& entries) override;
-  std::vector<std::string> renew_leases(const std::string& owner, int64_t until) override {
+  std::vector<std::string> renew_leases(const std::string& owner, int64_t lease_ms) override {
     Lock lock(mutex_);
     flush();
+    const int64_t until = system_now_ms() + lease_ms;  // one machine: one clock
     Stmt s(db_, "UPDATE runs SET lease_until=? WHERE owner=? AND status='running' RETURNING id");
     s.bind(1, until).bind(2, owner);
     std::vector<std::string> ids;
@@ -212,7 +214,7 @@ class SqliteRunStore : public RunStore {
     return ids;
   }
   std::vector<std::string> claim_expired(const std::string& label, const std::string& to,
-                                         int64_t now, int64_t until, size_t limit) override;
+                                         int64_t lease_ms, size_t limit) override;
   void release_leases(const std::string& owner) override {
     Lock lock(mutex_);
     flush();
@@ -220,6 +222,7 @@ class SqliteRunStore : public RunStore {
     s.bind(1, owner);
     s.step();
   }
+  void copy_run(const RunCopy& c) override;
   void copy_audit(const AuditEntry& e) override {
     Lock lock(mutex_);
     flush();
@@ -440,9 +443,10 @@ bool SqliteRunStore::claim(const std::string& run, const std::string& from, cons
 }
 
 std::vector<std::string> SqliteRunStore::claim_expired(const std::string& label,
-                                                       const std::string& to, int64_t now,
-                                                       int64_t until, size_t limit) {
+                                                       const std::string& to, int64_t lease_ms,
+                                                       size_t limit) {
   Lock lock(mutex_);
+  const int64_t now = system_now_ms(), until = now + lease_ms;  // one machine: one clock
   return transaction([&] {
     Stmt s(db_,
            "UPDATE runs SET owner=?1, lease_until=?2 WHERE id IN (SELECT id FROM runs WHERE "
@@ -453,6 +457,19 @@ std::vector<std::string> SqliteRunStore::claim_expired(const std::string& label,
     std::vector<std::string> ids;
     while (s.step()) ids.push_back(s.text(0));
     return ids;
+  });
+}
+
+void SqliteRunStore::copy_run(const RunCopy& c) {
+  Lock lock(mutex_);
+  transaction([&] {
+    create(c.record);
+    for (const auto& e : c.journal) insert_journal(c.record.id, e);
+    for (size_t i = 0; i < c.trace.size(); ++i)
+      append_trace(c.record.id, static_cast<int64_t>(i + 1), c.trace[i]);
+    for (const auto& a : c.approvals) add_approval(c.record.id, a);
+    for (const auto& line : c.output) append_output(c.record.id, line);
+    return true;
   });
 }
 

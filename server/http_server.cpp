@@ -432,6 +432,9 @@ int serve(const ServeOptions& o) {
     return fail("--listen takes HOST:PORT (127.0.0.1:8080), not '" + o.listen + "'");
   if (o.tls_cert.empty() != o.tls_key.empty())
     return fail("HTTPS needs both --tls-cert and --tls-key");
+  int64_t lease_ms = 0;
+  if (!parse_duration(o.lease, lease_ms) || lease_ms < 1000)
+    return fail("--lease takes a duration of a second or more (15s), not '" + o.lease + "'");
   set_process_label("serve");  // before any run is owned: see RunExecutor::resume_interrupted
   // SIGINT and SIGTERM stop the server from a thread of its own (httplib's stop() is not
   // safe in a signal handler); every thread started from here on
@@ -513,7 +516,7 @@ int serve(const ServeOptions& o) {
       [&](const RunSession& session, const RunResult& r) {
         server_metrics.run_executed(session.record(), r, session.journal_stats());
       },
-      &server_metrics);
+      &server_metrics, std::chrono::milliseconds(lease_ms));
   setup.executor = &executor;
   Api api(setup);
 

@@ -1,5 +1,6 @@
 #include "server/run_executor.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
@@ -8,10 +9,104 @@
 
 namespace rbk::server {
 
-RunExecutor::RunExecutor(RunStore& store, size_t workers, Finished finished, TraceSink* observer)
-    : store_(store), finished_(std::move(finished)), observer_(observer) {
-  for (size_t i = 0; i < std::max<size_t>(workers, 1); ++i)
-    workers_.emplace_back([this] { work(); });
+RunExecutor::RunExecutor(RunStore& store, size_t workers, Finished finished, TraceSink* observer,
+                         std::chrono::milliseconds lease)
+    : store_(store),
+      finished_(std::move(finished)),
+      observer_(observer),
+      worker_count_(std::max<size_t>(workers, 1)),
+      lease_(lease) {
+  for (size_t i = 0; i < worker_count_; ++i) workers_.emplace_back([this] { work(); });
+  if (lease_.count() > 0) lease_keeper_ = std::thread([this] { keep_leases(); });
+}
+
+void RunExecutor::keep_leases() {
+  // A tick: at most a second (a shutdown waits for it), a third of the lease at least.
+  const auto tick = std::min<std::chrono::milliseconds>(lease_ / 3, std::chrono::seconds(1));
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
+    try {
+      if (std::chrono::steady_clock::now() - renewed_ >= lease_ / 3) renew_leases();
+      take_over_expired();
+      if (store_failing_) std::cerr << "rbk serve: the store answers again\n";
+      store_failing_ = false;
+    } catch (const std::exception& e) {  // StoreError: it stays down, the runs' writes fail
+      if (!store_failing_) std::cerr << "rbk serve: leases: " << e.what() << " (trying again)\n";
+      store_failing_ = true;
+    }
+    store_.wait_for_work(tick);  // woken early when a replica hands its runs on
+  }
+}
+
+void RunExecutor::renew_leases() {
+  const std::string me = this_process();
+  std::vector<std::string> held = store_.renew_leases(me, lease_.count());
+  renewed_ = std::chrono::steady_clock::now();
+  std::sort(held.begin(), held.end());
+  std::vector<std::string> missing, orphans;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, interrupt] : executing_)
+      if (!interrupt->requested && !std::binary_search(held.begin(), held.end(), id))
+        missing.push_back(id);
+    for (const auto& id : held)
+      if (!executing_.count(id)) orphans.push_back(id);
+  }
+  // Executing here but no longer held: taken over by another replica while this one was
+  // cut off. Stop it here. (A run that just ended or paused is not running either.)
+  for (const auto& id : missing) {
+    std::optional<RunRecord> rec = store_.get(id);
+    if (!rec || rec->status != RunState::Running || rec->owner == me) continue;
+    std::cerr << "rbk serve: run " << id << " was taken over by " << rec->owner
+              << ": stopping it here\n";
+    std::lock_guard lock(mu_);
+    if (auto it = executing_.find(id); it != executing_.end()) it->second->requested = true;
+  }
+  // Held but executed by nobody here, at two renewals in a row (not a run between being
+  // recorded and being queued): resumed, so no run stays leased and idle.
+  std::vector<std::string> still;
+  for (const auto& id : orphans)
+    if (std::binary_search(orphaned_.begin(), orphaned_.end(), id)) {
+      resume(id, "it was held here but not executing");
+    } else {
+      still.push_back(id);
+    }
+  orphaned_ = std::move(still);
+}
+
+void RunExecutor::resume(const std::string& id, const std::string& why) {
+  try {
+    std::optional<RunSession> s = RunSession::open(store_, id);
+    if (!s) return;
+    std::cerr << "rbk serve: resuming run " << id << " (" << why << ")\n";
+    submit(std::move(*s), "rbk serve", true);
+  } catch (const SessionError& e) {
+    std::cerr << "rbk serve: run " << id << " cannot be resumed: " << e.what() << "\n";
+  }
+}
+
+void RunExecutor::take_over_expired() {
+  size_t free;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    free = executing_.size() >= worker_count_ ? 0 : worker_count_ - executing_.size();
+  }
+  if (free == 0) return;
+  for (const std::string& id :
+       store_.claim_expired("serve", this_process(), lease_.count(), free)) {
+    resume(id, "taken over: the lease of the replica executing it ran out");
+    std::lock_guard lock(mu_);
+    ++taken_over_;
+  }
+}
+
+size_t RunExecutor::taken_over() const {
+  std::lock_guard lock(mu_);
+  return taken_over_;
 }
 
 RunExecutor::~RunExecutor() {
@@ -23,7 +118,8 @@ void RunExecutor::submit(RunSession session, const std::string& actor, bool resu
   Job job{std::make_shared<RunSession>(std::move(session)), actor, std::make_shared<RunInterrupt>(),
           resuming};
   if (stopping_) return;  // recorded and owned by this process: the next server resumes it
-  executing_[job.session->record().id] = job.interrupt;
+  // Once: a run resumed by the lease keeper and queued by a request meanwhile is one run.
+  if (!executing_.emplace(job.session->record().id, job.interrupt).second) return;
   queue_.push_back(std::move(job));
   wake_.notify_one();
 }
@@ -109,6 +205,9 @@ size_t RunExecutor::resume_interrupted() {
   filter.status = RunState::Interrupted;
   for (const RunRecord& rec : find_runs(store_, filter, 10'000)) {
     if (!owner_labelled(rec.owner, "serve")) continue;  // a person's run: rbk resume
+    // A replica of another machine, or one whose lease ran out while it runs on: taken
+    // over by the lease keeper (take_over_expired), not here.
+    if (!owner_gone(rec.owner)) continue;
     try {
       std::optional<RunSession> s = RunSession::open(store_, rec.id);
       if (!s) continue;
@@ -132,6 +231,14 @@ void RunExecutor::shutdown() {
   }
   for (auto& t : workers_) t.join();
   workers_.clear();
+  if (lease_keeper_.joinable()) {
+    lease_keeper_.join();
+    try {  // the runs stopped here are another replica's at once, not after the lease
+      store_.release_leases(this_process());
+    } catch (const std::exception& e) {
+      std::cerr << "rbk serve: " << e.what() << " (the runs' leases run out instead)\n";
+    }
+  }
 }
 
 size_t RunExecutor::executing() const {

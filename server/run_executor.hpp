@@ -4,8 +4,16 @@
 // this process: if the process dies, it is interrupted, and the next server resumes it
 // from its journal (resume_interrupted). Stopping a run (cancel, shutdown) asks it through
 // its RunInterrupt; it stops between nodes or between a foreach's children, resumable.
+//
+// Replicas sharing a store (docs/server.md): this process holds the runs it owns by a
+// lease it renews every third of its length; a replica that dies or loses the database
+// stops renewing, and when its leases run out the others take its runs over
+// (claim_expired) and resume them from their journals. A run taken over from this process
+// while it still executes it (it was cut off from the database for longer than the lease)
+// is stopped here: the store refuses its writes, and the renewal no longer names it.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -28,8 +36,10 @@ class RunExecutor {
   // (notifications, metrics).
   using Finished = std::function<void(const RunSession&, const RunResult&)>;
 
-  // OBSERVER (may be null) sees every trace event of the runs executed here.
-  RunExecutor(RunStore& store, size_t workers, Finished finished, TraceSink* observer);
+  // OBSERVER (may be null) sees every trace event of the runs executed here. LEASE: how
+  // long this process holds its runs without renewing (0: no leases, no takeover).
+  RunExecutor(RunStore& store, size_t workers, Finished finished, TraceSink* observer,
+              std::chrono::milliseconds lease = std::chrono::milliseconds(0));
   ~RunExecutor();  // shutdown()
   RunExecutor(const RunExecutor&) = delete;
   RunExecutor& operator=(const RunExecutor&) = delete;
@@ -47,8 +57,12 @@ class RunExecutor {
   size_t resume_interrupted();
 
   // Stops taking runs, asks those in flight to stop, and waits for them. Their records stay
-  // owned by this process, so the next server resumes them.
+  // owned by this process, so the next server resumes them — or, with leases, their
+  // leases end at once and another replica takes them over.
   void shutdown();
+
+  // Runs taken over from replicas whose leases ran out, since start.
+  size_t taken_over() const;
 
   size_t executing() const;
   size_t queued() const;
@@ -62,6 +76,12 @@ class RunExecutor {
   };
   void work();
   void execute(Job& job);
+  // The lease keeper's loop: renew, stop what was lost, take over what expired.
+  void keep_leases();
+  void renew_leases();
+  void take_over_expired();
+  // Opens run ID from the store and queues it, resuming (WHY: for the log).
+  void resume(const std::string& id, const std::string& why);
 
   RunStore& store_;
   Finished finished_;
@@ -72,6 +92,13 @@ class RunExecutor {
   std::map<std::string, std::shared_ptr<RunInterrupt>> executing_;  // by run id
   bool stopping_ = false;
   std::vector<std::thread> workers_;
+  const size_t worker_count_;
+  const std::chrono::milliseconds lease_;
+  std::chrono::steady_clock::time_point renewed_{};
+  size_t taken_over_ = 0;
+  std::vector<std::string> orphaned_;  // held, executed by nobody here, at the last renewal
+  bool store_failing_ = false;         // said once, until it answers again
+  std::thread lease_keeper_;
 };
 
 }  // namespace rbk::server

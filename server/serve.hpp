@@ -19,6 +19,7 @@ struct ServeOptions {
   std::string tls_cert, tls_key;          // PEM files: HTTPS when both are given
   size_t workers = 8;                     // runs executing at once
   size_t max_body = 1 << 20;              // bytes of a request body
+  std::string lease = "15s";              // how long a replica holds its runs without renewing
 };
 
 // Returns the process exit code (0 after a clean stop; 2 when it cannot start).

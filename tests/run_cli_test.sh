@@ -10,7 +10,7 @@ src="$2"
 tmp=$(mktemp -d)
 . "$(dirname "$0")/test_lib.sh"
 trap 'rm -rf "$tmp"' EXIT
-export RBK_STORE="$tmp/runs.db"
+export RBK_STORE=$(test_store)
 latest_run() { "$rbk" runs | sed -n 2p | awk '{print $1}'; }
 
 cd "$src/tests/vm"
@@ -66,11 +66,11 @@ contains "who approved it, and the plan" "$tmp/out" "bob        approve      $ru
 contains "the comment" "$tmp/out" "restart: looks safe"
 expect "the chain verifies" 0 "$rbk" audit verify
 contains "intact" "$tmp/out" "the chain is intact"
-cp "$RBK_STORE" "$tmp/audit-edited.db"
+expect "the store copied (to tamper with)" 0 "$rbk" store copy --from "$RBK_STORE" --to "sqlite:$tmp/audit-edited.db"
 python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("UPDATE audit SET actor = ? WHERE action = ?", ("mallory", "approve")); c.commit()' "$tmp/audit-edited.db"
 expect "an edited entry" 1 "$rbk" audit verify --store "$tmp/audit-edited.db"
 contains "named, and how" "$tmp/out" "(approve by mallory, run $run1): its hash does not match what it says (edited)"
-cp "$RBK_STORE" "$tmp/audit-deleted.db"
+expect "copied again" 0 "$rbk" store copy --from "$RBK_STORE" --to "sqlite:$tmp/audit-deleted.db"
 python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("DELETE FROM audit WHERE action = ?", ("approve",)); c.commit()' "$tmp/audit-deleted.db"
 expect "a deleted entry" 1 "$rbk" audit verify --store "$tmp/audit-deleted.db"
 contains "the gap named" "$tmp/out" "is missing (deleted)"
@@ -82,7 +82,7 @@ contains "said once" "$tmp/err" "shown once"
 expect "tokens listed" 0 "$rbk" token list
 lacks "never the secret" "$tmp/out" "${token##*_}"
 contains "bob's roles" "$tmp/out" "ops,oncall"
-check "the store keeps no token" "$(grep -q "${token##*_}" "$RBK_STORE"*; [ $? -eq 1 ]; echo $?)" "the secret is in the store"
+check "the store keeps no token" "$(store_dump | grep -q "${token##*_}"; [ $? -eq 1 ]; echo $?)" "the secret is in the store"
 id=$(echo "$token" | cut -d_ -f2)
 expect "revoked" 0 "$rbk" token revoke "$id" --as admin
 expect "revoked once" 2 "$rbk" token revoke "$id" --as admin

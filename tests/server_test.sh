@@ -13,7 +13,7 @@ sim="$2"
 src="$3"
 tmp=$(mktemp -d)
 . "$(dirname "$0")/test_lib.sh"
-export RBK_STORE="$tmp/runs.db"
+export RBK_STORE=$(test_store)
 sim_pid=""
 srv_pid=""
 hook_pid=""
@@ -482,13 +482,7 @@ contains "and the approval keeps them" "$tmp/body" '"picks":{"batch":"5","window
 expect "rbk audit" 0 "$rbk" audit
 contains "bob's approval" "$tmp/out" "approve"
 expect "the chain verifies" 0 "$rbk" audit verify
-python3 - "$RBK_STORE" <<'PY'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-(seq, actor) = db.execute("SELECT seq, actor FROM audit WHERE action = 'approve' LIMIT 1").fetchone()
-db.execute("UPDATE audit SET actor = ? WHERE seq = ?", ("cob", seq))
-db.commit()
-PY
+store_sql "UPDATE audit SET actor = 'cob' WHERE seq = (SELECT MIN(seq) FROM audit WHERE action = 'approve')"
 expect "one changed byte breaks it" 1 "$rbk" audit verify
 cat "$tmp/out" "$tmp/err" > "$tmp/both"
 contains "it names the entry" "$tmp/both" "approve by cob"

@@ -244,23 +244,20 @@ TEST_P(StoreTest, ALeaseThatRunsOutIsTakenOverOnce) {
   RunRecord person = run("r-2", 1000);
   person.owner = "laptop/7/7";  // a person's rbk run: never taken over by a server
   store_->create(person);
-  const int64_t now = system_now_ms();
-  EXPECT_EQ(store_->renew_leases("replica-a/1/1#serve", now + 15'000),
-            std::vector<std::string>{"r-1"});
+  EXPECT_EQ(store_->renew_leases("replica-a/1/1#serve", 15'000), std::vector<std::string>{"r-1"});
   EXPECT_EQ(current_state(*store_->get("r-1")), RunState::Running);
-  EXPECT_TRUE(store_->claim_expired("serve", me, now, now + 15'000, 10).empty());  // still held
+  EXPECT_TRUE(store_->claim_expired("serve", me, 15'000, 10).empty());  // still held
 
-  store_->renew_leases("replica-a/1/1#serve", now - 1);  // it stopped renewing
+  store_->renew_leases("replica-a/1/1#serve", -1);  // it stopped renewing: the lease ran out
   EXPECT_EQ(current_state(*store_->get("r-1")), RunState::Interrupted);
-  EXPECT_EQ(store_->claim_expired("serve", me, now, now + 15'000, 10),
-            std::vector<std::string>{"r-1"});
-  EXPECT_TRUE(store_->claim_expired("serve", "replica-c/3/3#serve", now, now + 1, 10).empty());
+  EXPECT_EQ(store_->claim_expired("serve", me, 15'000, 10), std::vector<std::string>{"r-1"});
+  EXPECT_TRUE(store_->claim_expired("serve", "replica-c/3/3#serve", 15'000, 10).empty());
   EXPECT_EQ(store_->get("r-1")->owner, me);
-  EXPECT_TRUE(store_->renew_leases("replica-a/1/1#serve", now + 15'000).empty());  // lost it
+  EXPECT_TRUE(store_->renew_leases("replica-a/1/1#serve", 15'000).empty());  // it lost it
 
   store_->release_leases(me);  // a replica shutting down hands its runs on at once
   EXPECT_EQ(current_state(*store_->get("r-1")), RunState::Interrupted);
-  EXPECT_EQ(store_->claim_expired("serve", "replica-c/3/3#serve", now, now + 15'000, 10),
+  EXPECT_EQ(store_->claim_expired("serve", "replica-c/3/3#serve", 15'000, 10),
             std::vector<std::string>{"r-1"});
   set_process_label("");
 }

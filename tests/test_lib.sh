@@ -34,6 +34,21 @@ summary() {  # the closing line CI reads
   [ "$failures" -eq 0 ]
 }
 
+# The store the tests use: the throwaway PostgreSQL of tests/with_postgres.sh when it runs
+# them, else an SQLite file in $tmp. store_sql SQL runs a statement on it.
+test_store() { echo "${RBK_TEST_POSTGRES:-$tmp/runs.db}"; }
+store_sql() {
+  if [ -n "${RBK_TEST_POSTGRES:-}" ]; then
+    psql -q -v ON_ERROR_STOP=1 "$RBK_TEST_POSTGRES" -c "$1" > /dev/null
+  else
+    python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()' "$RBK_STORE" "$1"
+  fi
+}
+# store_dump: everything the store holds, as text (to look for what must not be there).
+store_dump() {
+  if [ -n "${RBK_TEST_POSTGRES:-}" ]; then pg_dump "$RBK_TEST_POSTGRES"; else cat "$RBK_STORE"*; fi
+}
+
 # trace_lines CMD...: the stored trace of `CMD --json` (rbk runs RUN), one compact JSON
 # object a line, for grep.
 trace_lines() {
