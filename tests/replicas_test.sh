@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# Several rbk serve replicas sharing one PostgreSQL store (run under tests/with_postgres.sh),
+# against tools/fleet-sim with 5,000 devices on loopback:
+# - chaos: three replicas run a 5,000-child fan-out (a dry-run, then a live run); the
+#   replica executing it is SIGKILLed every few seconds and restarted. Another takes the run
+#   over from its journal; at the end every child ran once (the journal; for the live run,
+#   the simulator's action log: no device twice), no run is left running, and the audit
+#   chain verifies. One replica's API follows a run another executes.
+# - the database restarted under a live run: connections re-made, no child lost.
+# - a partition: a replica cut off from the database (through tests/tcp_proxy.py) stops
+#   renewing; its lease runs out and another replica takes the run over; healed, the cut-off
+#   one finds its writes refused and stops. Nothing is done twice.
+# Usage: replicas_test.sh RBK FLEET_SIM SOURCE_DIR   (with $RBK_TEST_POSTGRES, $RBK_TEST_POSTGRES_DIR)
+set -u
+rbk="$1"
+sim="$2"
+src="$3"
+tmp=$(mktemp -d)
+. "$(dirname "$0")/test_lib.sh"
+[ -n "${RBK_TEST_POSTGRES:-}" ] || { echo "FAIL: run me under tests/with_postgres.sh"; exit 1; }
+pg=$RBK_TEST_POSTGRES
+export RBK_STORE=$pg
+sim_pid=""
+proxy_pid=""
+declare -a pids ports stores
+cleanup() {
+  for p in "${pids[@]}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null; done
+  [ -n "$proxy_pid" ] && kill "$proxy_pid" 2>/dev/null
+  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+cd "$src"
+sql() { psql -At -v ON_ERROR_STOP=1 "$pg" -c "$1"; }
+lease=2s
+
+# start_replica N: replica N on its port (the same each time), its store ${stores[N]}.
+start_replica() {
+  local n=$1
+  : > "$tmp/r$n.out"
+  "$rbk" serve --runbooks tests/replicas --policy "$tmp/policy.json" --config "$tmp/config.json" \
+    --store "${stores[$n]}" --listen "127.0.0.1:${ports[$n]}" --lease "$lease" --workers 4 \
+    > "$tmp/r$n.out" 2>> "$tmp/r$n.log" &
+  pids[$n]=$!
+  for i in $(seq 1 100); do
+    grep -q "listening" "$tmp/r$n.out" 2>/dev/null && return 0
+    kill -0 "${pids[$n]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "FAIL: replica $n did not start"; cat "$tmp/r$n.log"; exit 1
+}
+url() { echo "http://127.0.0.1:${ports[$1]}"; }
+# start N: a run of fleet_reboot (MODE) through replica N; prints its id.
+start_run() {
+  curl -s --max-time 10 -H "Authorization: Bearer $alice" -H 'Content-Type: application/json' \
+    --data-binary "{\"runbook\": \"fleet_reboot\", \"mode\": \"$2\"}" "$(url "$1")/api/runs" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])'
+}
+# The replica whose process owns run ID now ("" when none of them).
+executing_replica() {
+  local owner pid
+  owner=$(sql "SELECT owner FROM runs WHERE id = '$1' AND status = 'running'")
+  pid=$(echo "$owner" | cut -d/ -f2)
+  for n in "${!pids[@]}"; do [ -n "$pid" ] && [ "${pids[$n]}" = "$pid" ] && echo "$n"; done
+}
+# wait_ended ID SECONDS: until run ID is no longer running (bounded).
+wait_ended() {
+  for i in $(seq 1 $(($2 * 10))); do
+    [ "$(sql "SELECT status FROM runs WHERE id = '$1'")" != running ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+# chaos ID: SIGKILL the replica executing run ID every few seconds until the run ends
+# (bounded). The killed one restarts only after its lease has run out, so one of the
+# others takes the run over: how long that took (ms) is appended to $tmp/takeovers.
+chaos() {
+  kills=0
+  for round in $(seq 1 30); do
+    sleep 1.5
+    [ "$(sql "SELECT status FROM runs WHERE id = '$1'")" = running ] || break
+    local n t0 t1 m
+    n=$(executing_replica "$1")
+    [ -n "$n" ] || continue  # between owners
+    kill -9 "${pids[$n]}"
+    wait "${pids[$n]}" 2>/dev/null
+    t0=$(date +%s%3N)
+    pids[$n]=""
+    kills=$((kills + 1))
+    for i in $(seq 1 100); do  # until another replica owns it (or it ended)
+      m=$(executing_replica "$1")
+      [ -n "$m" ] && { t1=$(date +%s%3N); echo $((t1 - t0)) >> "$tmp/takeovers"; break; }
+      [ "$(sql "SELECT status FROM runs WHERE id = '$1'")" = running ] || break
+      sleep 0.05
+    done
+    start_replica "$n"
+  done
+}
+# Every child's record in the journal of run ID: "CHILDREN DISTINCT ACTIONS DISTINCT".
+children() {
+  sql "SELECT (SELECT count(*) FROM journal WHERE run = '$1' AND kind = 'child_done'),
+              (SELECT count(DISTINCT scope) FROM journal WHERE run = '$1' AND kind = 'child_done'),
+              (SELECT count(*) FROM journal WHERE run = '$1' AND kind = 'act_done'),
+              (SELECT count(DISTINCT scope) FROM journal WHERE run = '$1' AND kind = 'act_done')" | tr '|' ' '
+}
+# The simulator's reboots: "COUNT DISTINCT_DEVICES".
+reboots() {
+  curl -s "$api/actions" | python3 -c 'import json, sys
+a = [x for x in json.load(sys.stdin) if x["action"] == "fleet.reboot"]
+print(len(a), len({x["target"] for x in a}))'
+}
+# Children of run ID that failed on an action cut off mid-way (never repeated).
+uncertain() {
+  sql "SELECT count(*) FROM journal WHERE run = '$1' AND kind = 'child_done' AND value LIKE '%(uncertain)%'"
+}
+
+start_fleet_sim "$sim" --devices 5000
+alice=$("$rbk" token create --name alice --roles ops 2>/dev/null)
+for n in 1 2 3; do ports[$n]=$(free_port); stores[$n]=$pg; start_replica "$n"; done
+
+# --- Chaos, dry-run ---------------------------------------------------------------------
+id=$(start_run 1 dry-run)
+check "a dry-run started" "$([ -n "$id" ]; echo $?)" "no id"
+sleep 0.5
+curl -s --max-time 1 -H "Authorization: Bearer $alice" "$(url 3)/api/runs/$id/events" > "$tmp/stream" 2>/dev/null
+grep -q '"event":"wave_started"' "$tmp/stream"
+check "replica 3 streams the events of a run replica 1 executes" $? "$(head -c 300 "$tmp/stream")"
+chaos "$id"
+check "the dry-run's replica was killed at least twice" "$([ "$kills" -ge 2 ]; echo $?)" "$kills kills"
+wait_ended "$id" 60
+check "the dry-run ended" "$([ "$(sql "SELECT status, outcome FROM runs WHERE id = '$id'")" = "ended|resolved" ]; echo $?)" "$(sql "SELECT status, outcome, error FROM runs WHERE id = '$id'")"
+read -r done_n done_d acted_n acted_d <<< "$(children "$id")"
+check "every child ran once (journal)" "$([ "$done_n $done_d $acted_n $acted_d" = "5000 5000 5000 5000" ]; echo $?)" \
+  "$done_n children ($done_d distinct), $acted_n actions recorded ($acted_d distinct)"
+check "no action left rbk in the dry-run" "$([ "$(reboots)" = "0 0" ]; echo $?)" "$(reboots)"
+echo "dry-run: $kills kills"
+
+# --- Chaos, live ------------------------------------------------------------------------
+id=$(start_run 2 live)
+check "a live run started" "$([ -n "$id" ]; echo $?)" "no id"
+chaos "$id"
+check "the live run's replica was killed at least twice" "$([ "$kills" -ge 2 ]; echo $?)" "$kills kills"
+wait_ended "$id" 60
+check "the live run ended" "$([ "$(sql "SELECT status FROM runs WHERE id = '$id'")" = ended ]; echo $?)" "$(sql "SELECT status, outcome, error FROM runs WHERE id = '$id'")"
+read -r done_n done_d acted_n acted_d <<< "$(children "$id")"
+read -r sent devices <<< "$(reboots)"
+cut_off=$(uncertain "$id")
+check "every child ended once" "$([ "$done_n $done_d" = "5000 5000" ]; echo $?)" "$done_n children ($done_d distinct)"
+check "no device rebooted twice" "$([ "$sent" = "$devices" ]; echo $?)" "$sent reboots for $devices devices"
+check "every device rebooted but those whose action was cut off" \
+  "$([ "$devices" -ge $((5000 - cut_off)) ] && [ "$acted_n" = "$((5000 - cut_off))" ]; echo $?)" \
+  "$devices devices, $acted_n actions done, $cut_off cut off"
+echo "live: $kills kills, $cut_off children cut off mid-action (failed, not repeated)"
+
+check "other replicas took runs over" "$([ "$(cat "$tmp"/r*.log | grep -c 'taken over: the lease')" -ge 2 ]; echo $?)" "$(cat "$tmp"/r*.log | grep -c 'taken over: the lease') takeovers"
+echo "takeover after a SIGKILL (lease $lease), ms: $(sort -n "$tmp/takeovers" | tr '\n' ' ')"
+check "no run is left running" "$([ "$(sql "SELECT count(*) FROM runs WHERE status = 'running'")" = 0 ]; echo $?)" \
+  "$(sql "SELECT id, owner FROM runs WHERE status = 'running'")"
+expect "the audit chain verifies" 0 "$rbk" audit verify
+contains "intact" "$tmp/out" "the chain is intact"
+
+# --- The database restarted under a live run --------------------------------------------
+start_fleet_sim "$sim" --devices 5000
+for n in 1 2 3; do kill "${pids[$n]}"; wait "${pids[$n]}" 2>/dev/null; start_replica "$n"; done
+id=$(start_run 1 live)
+sleep 1.5
+expect "the database restarts" 0 "$src/tests/pg_cluster.sh" restart "$RBK_TEST_POSTGRES_DIR"
+wait_ended "$id" 90
+check "the run ended after the restart" "$([ "$(sql "SELECT status, outcome FROM runs WHERE id = '$id'")" = "ended|resolved" ]; echo $?)" "$(sql "SELECT status, outcome, error FROM runs WHERE id = '$id'")"
+read -r done_n done_d acted_n acted_d <<< "$(children "$id")"
+read -r sent devices <<< "$(reboots)"
+check "no child lost, none twice" "$([ "$done_d $acted_d $sent $devices" = "5000 5000 5000 5000" ]; echo $?)" \
+  "$done_d children, $acted_d actions, $sent reboots for $devices devices"
+
+# --- A partition ------------------------------------------------------------------------
+# Replica 1 reaches the database through a proxy; replicas 2 and 3 directly.
+start_fleet_sim "$sim" --devices 5000
+for n in 1 2 3; do kill "${pids[$n]}"; wait "${pids[$n]}" 2>/dev/null; done
+proxy_port=$(free_port)
+db_port=$(echo "$pg" | sed 's|.*:\([0-9]*\)/.*|\1|')
+python3 "$src/tests/tcp_proxy.py" "$proxy_port" "$db_port" > "$tmp/proxy.log" 2>&1 &
+proxy_pid=$!
+for i in $(seq 1 50); do grep -q listening "$tmp/proxy.log" && break; sleep 0.1; done
+stores[1]=$(echo "$pg" | sed "s|:$db_port/|:$proxy_port/|")
+for n in 1 2 3; do start_replica "$n"; done
+id=$(start_run 1 live)
+sleep 1
+kill -USR1 "$proxy_pid"  # replica 1 is cut off from the database
+taken=""
+for i in $(seq 1 150); do
+  owner=$(sql "SELECT owner FROM runs WHERE id = '$id'")
+  pid=$(echo "$owner" | cut -d/ -f2)
+  if [ -n "$pid" ] && [ "$pid" != "${pids[1]}" ]; then taken=$pid; break; fi
+  [ "$(sql "SELECT status FROM runs WHERE id = '$id'")" = running ] || break
+  sleep 0.1
+done
+check "another replica took the run over" "$([ -n "$taken" ]; echo $?)" "owner $(sql "SELECT owner, status FROM runs WHERE id = '$id'")"
+sleep 1
+kill -USR2 "$proxy_pid"  # healed
+wait_ended "$id" 90
+check "the run ended on the other replica" "$([ "$(sql "SELECT status FROM runs WHERE id = '$id'")" = ended ]; echo $?)" "$(sql "SELECT status, outcome, error FROM runs WHERE id = '$id'")"
+sleep 1
+read -r sent devices <<< "$(reboots)"
+check "nothing done twice across the partition" "$([ "$sent" = "$devices" ]; echo $?)" "$sent reboots for $devices devices"
+check "the cut-off replica stopped its copy" "$(grep -q "executed by another process now\|was taken over by" "$tmp/r1.log"; echo $?)" "$(tail -5 "$tmp/r1.log")"
+check "replica 1 is still up" "$(kill -0 "${pids[1]}"; echo $?)" "it died: $(tail -5 "$tmp/r1.log")"
+expect "the audit chain still verifies" 0 "$rbk" audit verify
+summary
