@@ -1,6 +1,7 @@
 #include "run/journal.hpp"
 
 #include "run/gates.hpp"
+#include "stdlib/action_keys.hpp"
 
 #include "vm/json_read.hpp"
 #include "vm/value_json.hpp"
@@ -43,12 +44,13 @@ Value decode(const JournalEntry& e) {
 
 JournalHost::JournalHost(Host& inner, RunStore& store, std::string run_id,
                          std::vector<JournalEntry> recorded, bool actions_reach_world,
-                         bool answers_repeat)
+                         bool answers_repeat, bool resend_uncertain)
     : inner_(inner),
       writer_(std::make_shared<JournalWriter>(store, std::move(run_id),
                                               recorded.empty() ? 0 : recorded.back().seq)),
       actions_reach_world_(actions_reach_world),
-      answers_repeat_(answers_repeat) {
+      answers_repeat_(answers_repeat),
+      resend_uncertain_(resend_uncertain) {
   for (auto& e : recorded) {
     if (e.scope.empty())
       recorded_.push_back(std::move(e));
@@ -59,14 +61,15 @@ JournalHost::JournalHost(Host& inner, RunStore& store, std::string run_id,
 
 JournalHost::JournalHost(std::unique_ptr<Host> inner, std::shared_ptr<JournalWriter> writer,
                          std::string scope, std::vector<JournalEntry> recorded,
-                         bool actions_reach_world, bool answers_repeat)
+                         bool actions_reach_world, bool answers_repeat, bool resend_uncertain)
     : owned_inner_(std::move(inner)),
       inner_(*owned_inner_),
       writer_(std::move(writer)),
       scope_(std::move(scope)),
       recorded_(std::move(recorded)),
       actions_reach_world_(actions_reach_world),
-      answers_repeat_(answers_repeat) {}
+      answers_repeat_(answers_repeat),
+      resend_uncertain_(resend_uncertain) {}
 
 std::unique_ptr<Host> JournalHost::child_host(const std::string& scope) {
   std::unique_ptr<Host> world = inner_.child_host(scope);
@@ -77,7 +80,8 @@ std::unique_ptr<Host> JournalHost::child_host(const std::string& scope) {
     children_.erase(it);
   }
   return std::unique_ptr<Host>(new JournalHost(std::move(world), writer_, scope, std::move(mine),
-                                               actions_reach_world_, answers_repeat_));
+                                               actions_reach_world_, answers_repeat_,
+                                               resend_uncertain_));
 }
 
 void JournalHost::child_began() {
@@ -151,8 +155,23 @@ std::optional<Value> JournalHost::call(const FunctionInfo& fn, const std::vector
   return v;
 }
 
+ActOutcome JournalHost::perform(const PlannedCall& call, const Site& site, std::string key) {
+  set_action_key(actions_reach_world_ ? std::move(key) : std::string());
+  try {
+    ActOutcome out = inner_.act(call, site);
+    if (out.kind != ActOutcome::Kind::RunBody) set_action_key("");
+    return out;
+  } catch (...) {
+    set_action_key("");
+    throw;
+  }
+}
+
 ActOutcome JournalHost::act(const PlannedCall& call, const Site& site) {
   std::string key = call_key(call.function->name, call.args);
+  // RUN/SCOPE/N: the same for this action in every process that executes the run.
+  std::string idempotency_key =
+      writer_->run() + "/" + (scope_.empty() ? "run" : scope_) + "/" + std::to_string(++acts_);
   if (replaying()) {
     expect("act_started", key);
     const std::string uncertain = site.node ? site.node->name + " (uncertain)" : "uncertain";
@@ -197,8 +216,10 @@ ActOutcome JournalHost::act(const PlannedCall& call, const Site& site) {
     }
     replayed_done_ = false;
     // Started, never confirmed: the process died in between. Only recorded or answered by
-    // a scenario: record it again. Live: never repeat it silently.
+    // a scenario: record it again. Live: never repeat it silently — unless its services
+    // honour its idempotency key, when sending it again performs it at most once.
     if (!actions_reach_world_) return inner_.act(call, site);
+    if (resend_uncertain_) return perform(call, site, std::move(idempotency_key));
     GateRequest req;
     req.site = site;
     req.gate = uncertain;
@@ -215,10 +236,11 @@ ActOutcome JournalHost::act(const PlannedCall& call, const Site& site) {
   }
   record("act_started", key, "null");
   replayed_done_ = false;
-  return inner_.act(call, site);
+  return perform(call, site, std::move(idempotency_key));
 }
 
 void JournalHost::acted(const PlannedCall& call, const Value& result, const Site& site) {
+  set_action_key("");  // the action's requests are over
   inner_.acted(call, result, site);
   if (replayed_done_) {  // already journaled by an earlier process
     replayed_done_ = false;

@@ -5,7 +5,10 @@
 // asking the world again. A completed action is never performed twice; an action that
 // was started but whose completion was never journaled (the process died) is uncertain in
 // a live run: the run pauses at a gate "NODE (uncertain)", and a person decides whether it
-// happened. In a dry-run or a scenario run no action reaches the world (it is recorded or
+// happened — unless the policy says the services the actions reach honour idempotency
+// keys (`"idempotent_actions": true`): each action's requests carry one
+// (stdlib/action_keys.hpp), the same when the action is sent again, so it is simply sent
+// again. In a dry-run or a scenario run no action reaches the world (it is recorded or
 // answered by the scenario), so an interrupted one is simply recorded again.
 #pragma once
 
@@ -27,8 +30,9 @@ class JournalHost : public Host {
   // when asked again (a scenario: its probes, clock and configuration), so only gates and
   // actions are journaled; a fleet's hundreds of thousands of probe answers then cost
   // nothing.
+  // RESEND_UNCERTAIN: an action cut off mid-way is sent again with its idempotency key.
   JournalHost(Host& inner, RunStore& store, std::string run_id, std::vector<JournalEntry> recorded,
-              bool actions_reach_world, bool answers_repeat = false);
+              bool actions_reach_world, bool answers_repeat = false, bool resend_uncertain = false);
 
   std::optional<Value> call(const FunctionInfo& fn, const std::vector<Value>& args,
                             const Site& site) override;
@@ -60,7 +64,11 @@ class JournalHost : public Host {
  private:
   // A child's host: INNER is the world's host for it; RECORDED its own entries.
   JournalHost(std::unique_ptr<Host> inner, std::shared_ptr<JournalWriter> writer, std::string scope,
-              std::vector<JournalEntry> recorded, bool actions_reach_world, bool answers_repeat);
+              std::vector<JournalEntry> recorded, bool actions_reach_world, bool answers_repeat,
+              bool resend_uncertain);
+  // Performs CALL through the world's host with its idempotency key set for the thread
+  // (kept while the action's body runs, until acted()).
+  ActOutcome perform(const PlannedCall& call, const Site& site, std::string key);
   const JournalEntry* expect(const std::string& kind, const std::string& key);
   void record(const std::string& kind, const std::string& key, const std::string& value);
 
@@ -74,7 +82,9 @@ class JournalHost : public Host {
   size_t next_ = 0;
   bool actions_reach_world_;
   bool answers_repeat_;
+  bool resend_uncertain_;
   bool replayed_done_ = false;  // the last act() came from the journal, done already
+  size_t acts_ = 0;             // actions of this scope so far: the idempotency key's ordinal
 };
 
 }  // namespace rbk

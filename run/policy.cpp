@@ -121,6 +121,9 @@ Policy parse_policy(const std::string& text, const std::string& source) {
     } else if (key == "self_approval") {
       if (!v.is_boolean()) throw fail("\"self_approval\" must be true or false");
       p.self_approval = v.get<bool>();
+    } else if (key == "idempotent_actions") {
+      if (!v.is_boolean()) throw fail("\"idempotent_actions\" must be true or false");
+      p.idempotent_actions = v.get<bool>();
     } else if (key == "budgets") {
       if (!v.is_object()) throw fail("\"budgets\" must be an object");
       for (auto b = v.begin(); b != v.end(); ++b) {

@@ -29,6 +29,9 @@ struct Policy {
   Capabilities capabilities;  // what the run may reach; its source names the policy file
   std::map<std::string, std::set<std::string>> roles;  // role -> members
   bool self_approval = false;
+  // The services the actions reach honour the Idempotency-Key header: an action cut off
+  // mid-way by a dead process is sent again with its key (run/journal.hpp), not asked about.
+  bool idempotent_actions = false;
   std::vector<std::string> live_runs;  // roles that may start live runs on a server
   Budgets budgets;
 

@@ -323,9 +323,9 @@ RunResult RunSession::execute(const Output& out) {
   std::optional<JournalHost> journal;
   Host* host = &gates;
   if (store_) {
-    journal.emplace(gates, *store_, rec_.id,
-                    resuming ? store_->journal(rec_.id) : std::vector<JournalEntry>{},
-                    s_.mode == RunMode::Live, s_.mode == RunMode::Scenario);
+    journal.emplace(
+        gates, *store_, rec_.id, resuming ? store_->journal(rec_.id) : std::vector<JournalEntry>{},
+        s_.mode == RunMode::Live, s_.mode == RunMode::Scenario, s_.policy.idempotent_actions);
     host = &*journal;
   }
   if (out.starting) out.starting(rec_);

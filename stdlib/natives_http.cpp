@@ -8,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include "stdlib/action_keys.hpp"
 #include "stdlib/natives.hpp"
 #include "vm/json_read.hpp"
 #include "vm/value_json.hpp"
@@ -112,6 +113,7 @@ Value http_json(const HttpRequest& req, int* status) {
   client.enable_server_certificate_verification(true);
   httplib::Headers headers;
   for (const auto& [k, v] : req.headers) headers.emplace(k, v);
+  if (const std::string& key = action_key(); !key.empty()) headers.emplace("Idempotency-Key", key);
   std::string body = http_body_text(req);
 
   std::mt19937 rng(std::random_device{}());

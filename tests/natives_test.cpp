@@ -12,9 +12,11 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "native_calls.hpp"
+#include "stdlib/action_keys.hpp"
 #include "stdlib/natives.hpp"
 #include "stdlib/registry.hpp"
 #include "test_support.hpp"
@@ -85,6 +87,30 @@ TEST(HttpNatives, RetriesServerErrorsWithBackoff) {
   Value e = get(n, s.url("/flaky"), 2000, 1);
   ASSERT_TRUE(e.is_error());
   EXPECT_NE(e.str().find("status 503 (after 2 attempts)"), std::string::npos) << e.str();
+}
+
+TEST(HttpNatives, AnActionsRequestsCarryItsIdempotencyKeyOnEveryAttempt) {
+  LoopbackServer s;
+  std::vector<std::string> keys;
+  std::mutex mu;
+  s.server.Get("/flaky", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mu);
+    keys.push_back(req.has_header("Idempotency-Key") ? req.get_header_value("Idempotency-Key")
+                                                     : "(none)");
+    if (keys.size() == 1)
+      res.status = 503;
+    else
+      res.set_content(R"({"ok": true})", "application/json");
+  });
+  s.start();
+  Capabilities p = allow_loopback();
+  Natives n(p);
+  set_action_key("r-1/fan/1/0/1");  // as the journaling host sets it around an action
+  Value v = get(n, s.url("/flaky"), 2000, 1);
+  set_action_key("");
+  ASSERT_EQ(v.kind, ValueKind::Record) << to_display(v);
+  get(n, s.url("/flaky"));  // no action: no key
+  EXPECT_EQ(keys, (std::vector<std::string>{"r-1/fan/1/0/1", "r-1/fan/1/0/1", "(none)"}));
 }
 
 TEST(HttpNatives, SlowAnswerTimesOut) {

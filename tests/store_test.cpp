@@ -18,6 +18,9 @@ namespace rbk::test {
 namespace {
 
 enum class Engine { SQLite, PostgreSQL };
+void PrintTo(Engine e, std::ostream* os) {
+  *os << (e == Engine::SQLite ? "SQLite" : "PostgreSQL");
+}
 
 std::string postgres_url() {
   const char* url = std::getenv("RBK_TEST_POSTGRES");

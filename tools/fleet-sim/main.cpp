@@ -8,7 +8,9 @@
 //   fleet-sim [--port 8085] [--devices 200] [--seed 7] [--fail SELECTOR:EFFECT]...
 //   GET /actions        what it was asked to do, in order, with when (ms since the epoch)
 //                       and how it answered (for tests and curious people)
-//   GET /requests       how many requests it served
+//   GET /requests       how many requests it served (and Idempotency-Keys kept, replayed)
+// A POST with an Idempotency-Key header is performed once: asked again with the key, it
+// answers as it did the first time.
 // --fail injects faults by cohort (faults.hpp); 60,000 devices serve comfortably.
 #include <httplib.h>
 
@@ -89,6 +91,9 @@ struct Fleet {
   std::map<std::string, std::string> renewals;  // renewal request -> device
   std::mutex mu;
   json actions = json::array();
+  // Answers by Idempotency-Key: (status, body); status 0 while the first is in progress.
+  std::map<std::string, std::pair<int, std::string>> answered;
+  long replayed = 0;  // requests answered again from it
   std::atomic<long> requests{0};
   std::vector<fleetsim::Fault> faults;
 };
@@ -279,9 +284,35 @@ int main(int argc, char** argv) {
   srv.set_keep_alive_max_count(100000);
   srv.set_keep_alive_timeout(2);
   srv.set_tcp_nodelay(true);
+  // Idempotency keys (Stripe's convention): a POST with an Idempotency-Key it has answered
+  // gets the same answer again, and nothing is done or recorded twice; one still in
+  // progress gets 409. Before the faults, as a service's own cache would answer.
+  srv.set_post_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
+    std::string key = req.get_header_value("Idempotency-Key");
+    if (req.method != "POST" || key.empty() || res.has_header("Idempotency-Status")) return;
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    fleet.answered[key] = {res.status, res.body};
+  });
   // Requests about a device the faults slow down or fail (not under the fleet's lock).
   srv.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     ++fleet.requests;
+    if (std::string key = req.get_header_value("Idempotency-Key");
+        req.method == "POST" && !key.empty()) {
+      std::lock_guard<std::mutex> lock(fleet.mu);
+      auto [known, first] = fleet.answered.try_emplace(key, 0, "");
+      if (!first) {
+        if (known->second.first == 0) {
+          reply(res, {{"error", "a request with this Idempotency-Key is in progress"}}, 409);
+          res.set_header("Idempotency-Status", "in-progress");
+        } else {
+          res.status = known->second.first;
+          res.set_content(known->second.second, "application/json");
+          ++fleet.replayed;
+          res.set_header("Idempotency-Status", "replayed");
+        }
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
     if (fleet.faults.empty() || req.path.rfind("/devices/", 0) != 0)
       return httplib::Server::HandlerResponse::Unhandled;
     std::string id = req.path.substr(9, req.path.find('/', 9) - 9);
@@ -735,7 +766,10 @@ int main(int argc, char** argv) {
     reply(res, fleet.actions);
   });
   srv.Get("/requests", [&](const httplib::Request&, httplib::Response& res) {
-    reply(res, {{"requests", fleet.requests.load()}});
+    std::lock_guard<std::mutex> lock(fleet.mu);
+    reply(res, {{"requests", fleet.requests.load()},
+                {"idempotency_keys", fleet.answered.size()},
+                {"replayed", fleet.replayed}});
   });
 
   std::signal(SIGTERM, [](int) { std::_Exit(0); });
