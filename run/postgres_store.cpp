@@ -81,7 +81,7 @@ constexpr const char* kMigrationLock = "7262600001";
 constexpr const char* kAuditLock = "7262600002";
 
 // The database server's clock in ms since the epoch: leases are measured by it alone.
-constexpr const char* kNowMs = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+constexpr const char* kNowMs = "floor(extract(epoch from clock_timestamp()) * 1000)::bigint";
 
 // How long a lost connection is tried again before the operation fails.
 constexpr auto kReconnectFor = std::chrono::seconds(60);

@@ -1,6 +1,7 @@
 #include "run/run_store.hpp"
 
 #include <cstdlib>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -39,6 +40,11 @@ std::string RunStore::default_path() {
   if (const char* h = std::getenv("HOME"); h && *h)
     return std::string(h) + "/.local/state/rbk/runs.db";
   return ".rbk-runs.db";
+}
+
+bool RunStore::wait_for_work(std::chrono::milliseconds timeout) {
+  std::this_thread::sleep_for(timeout);
+  return false;
 }
 
 std::unique_ptr<RunStore> RunStore::open(const std::string& where) {

@@ -16,7 +16,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "run/audit.hpp"
@@ -180,10 +179,7 @@ class RunStore {
   virtual void release_leases(const std::string& owner) = 0;
   // Waits until work was released (release_leases) or TIMEOUT passed; true when woken.
   // A store shared by no other machine just waits.
-  virtual bool wait_for_work(std::chrono::milliseconds timeout) {
-    std::this_thread::sleep_for(timeout);
-    return false;
-  }
+  virtual bool wait_for_work(std::chrono::milliseconds timeout);
   virtual std::optional<RunRecord> get(const std::string& id) = 0;
   // The newest LIMIT runs that FILTER lets through, newest first.
   virtual std::vector<RunRecord> list(const RunFilter& filter = {}, size_t limit = 100) = 0;

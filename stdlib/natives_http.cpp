@@ -118,6 +118,7 @@ Value http_json(const HttpRequest& req, int* status) {
 
   std::mt19937 rng(std::random_device{}());
   std::string last_error;
+  bool resent_dropped = false;
   for (int attempt = 0; attempt <= req.retries; ++attempt) {
     if (attempt > 0) {
       // Exponential backoff with jitter: 100 ms, 200 ms, 400 ms, … each +0-50 %.
@@ -125,6 +126,7 @@ Value http_json(const HttpRequest& req, int* status) {
       int64_t wait = base + static_cast<int64_t>(rng() % static_cast<uint32_t>(base / 2 + 1));
       std::this_thread::sleep_for(std::chrono::milliseconds(wait));
     }
+    auto sent = std::chrono::steady_clock::now();
     httplib::Result res =
         req.method == "GET"    ? client.Get(url.path, headers)
         : req.method == "POST" ? client.Post(url.path, headers, body, "application/json")
@@ -132,6 +134,16 @@ Value http_json(const HttpRequest& req, int* status) {
                                : client.Delete(url.path, headers, body, "application/json");
     if (!res) {
       last_error = what + ": " + describe_error(res.error());
+      // A kept connection the server closed as the request went out fails at once: sent
+      // again on a new one, when that cannot do anything twice (a GET, or a request with
+      // its action's idempotency key), whatever the retries.
+      bool dropped =
+          (res.error() == httplib::Error::Read || res.error() == httplib::Error::Write) &&
+          std::chrono::steady_clock::now() - sent < std::chrono::seconds(1);
+      if (dropped && !resent_dropped && (req.method == "GET" || !action_key().empty())) {
+        resent_dropped = true;
+        --attempt;
+      }
       continue;  // a network failure may pass
     }
     if (status) *status = res->status;

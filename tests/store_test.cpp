@@ -251,7 +251,7 @@ TEST_P(StoreTest, ALeaseThatRunsOutIsTakenOverOnce) {
   EXPECT_EQ(current_state(*store_->get("r-1")), RunState::Running);
   EXPECT_TRUE(store_->claim_expired("serve", me, 15'000, 10).empty());  // still held
 
-  store_->renew_leases("replica-a/1/1#serve", -1);  // it stopped renewing: the lease ran out
+  store_->renew_leases("replica-a/1/1#serve", -1000);  // it stopped renewing: the lease ran out
   EXPECT_EQ(current_state(*store_->get("r-1")), RunState::Interrupted);
   EXPECT_EQ(store_->claim_expired("serve", me, 15'000, 10), std::vector<std::string>{"r-1"});
   EXPECT_TRUE(store_->claim_expired("serve", "replica-c/3/3#serve", 15'000, 10).empty());
