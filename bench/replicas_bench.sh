@@ -23,12 +23,12 @@ sim="$root/build/default/tools/fleet-sim/fleet-sim"
 export RBK_STDLIB="$root/stdlib"
 
 work=$(mktemp -d)
-pgdir="$work/pg"
+pgdir=$(mktemp -d /tmp/rbk-pg.XXXXXX)  # (its own: the cluster's user must reach it)
 sim_pid=""
 declare -a pids ports
 stop_replicas() {
-  for p in "${pids[@]}"; do [ -n "$p" ] && kill -9 "$p" 2> /dev/null; done
-  for p in "${pids[@]}"; do [ -n "$p" ] && wait "$p" 2> /dev/null; done
+  for p in "${pids[@]}"; do if [ -n "$p" ]; then kill -9 "$p" 2> /dev/null || true; fi; done
+  for p in "${pids[@]}"; do if [ -n "$p" ]; then wait "$p" 2> /dev/null || true; fi; done
   pids=()
   return 0
 }
@@ -102,9 +102,10 @@ for lease in 2s 5s; do
     sleep 0.5
     owner_pid() { psql -At "$pg" -c "SELECT split_part(owner, '/', 2) FROM runs WHERE id = '$id'"; }
     victim=""
-    for i in 1 2; do [ "$(owner_pid)" = "${pids[$i]}" ] && victim=$i; done
+    for i in 1 2; do if [ "$(owner_pid)" = "${pids[$i]}" ]; then victim=$i; fi; done
     [ -n "$victim" ] || continue
     kill -9 "${pids[$victim]}"
+    wait "${pids[$victim]}" 2> /dev/null || true
     t0=$(date +%s%3N)
     for _ in $(seq 1 600); do
       p=$(owner_pid)
@@ -122,4 +123,6 @@ for lease in 2s 5s; do
   done
   stop_replicas
   printf '%-10s %s\n' "$lease" "$samples"
+  stuck=$(psql -At "$pg" -c "SELECT count(*) FROM runs WHERE status = 'running'")
+  [ "$stuck" = 0 ] || echo "  (!) $stuck run(s) left running: $(psql -At "$pg" -c "SELECT id, owner, lease_until FROM runs WHERE status = 'running'")"
 done

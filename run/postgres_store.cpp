@@ -83,6 +83,17 @@ constexpr const char* kAuditLock = "7262600002";
 // The database server's clock in ms since the epoch: leases are measured by it alone.
 constexpr const char* kNowMs = "floor(extract(epoch from clock_timestamp()) * 1000)::bigint";
 
+// The lease_until an owner taking a run writes: the database's now + LEASE (hold_leases)
+// when OWNER is someone and LEASE is set, else OTHERWISE. (SQL, of parameter names.)
+std::string lease_for(const char* owner, const char* lease, const char* otherwise) {
+  return std::string("CASE WHEN ") + lease + "::bigint > 0 AND " + owner + "::text <> '' THEN " +
+         kNowMs + " + " + lease + "::bigint ELSE " + otherwise + " END";
+}
+
+// Trace events buffered before they are written (append_trace).
+constexpr size_t kTraceBatch = 256;
+constexpr auto kTraceDelay = std::chrono::milliseconds(100);
+
 // How long a lost connection is tried again before the operation fails.
 constexpr auto kReconnectFor = std::chrono::seconds(60);
 
@@ -165,6 +176,21 @@ class Params {
   std::vector<bool> null_;
   std::vector<int> binary_;
 };
+
+// TEXTS as a PostgreSQL array literal ({"a","b\"c"}), for unnest($n::text[]).
+std::string pg_array(const std::vector<std::string>& texts) {
+  std::string out = "{";
+  for (size_t i = 0; i < texts.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : texts[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
 
 // postgresql://user:secret@host/db -> postgresql://user@host/db: what messages may show.
 std::string without_password(const std::string& url) {
@@ -368,6 +394,10 @@ class PostgresRunStore : public RunStore {
     }
   }
   ~PostgresRunStore() override {
+    try {
+      flush_trace();
+    } catch (const std::exception&) {  // (gone with the database: resuming emits them again)
+    }
     if (in_batch_) PQclear(PQexec(conn_, "COMMIT"));
     PQfinish(conn_);
     if (listener_) PQfinish(listener_);
@@ -380,26 +410,32 @@ class PostgresRunStore : public RunStore {
   void create(const RunRecord& r) override {
     Lock lock(mutex_);
     write([&] {
+      Params p = run_params(r);
+      p.integer(lease_ms_);
       exec(std::string("INSERT INTO runs(") + kColumns +
                ") VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,"
-               "$21,$22,$23) ON CONFLICT (id) DO NOTHING",
-           run_params(r));
+               "$21,$22," +
+               lease_for("$21", "$24", "$23") + ") ON CONFLICT (id) DO NOTHING",
+           p);
     });
   }
 
   void update_status(const RunRecord& r) override {
     Lock lock(mutex_);
+    flush_trace();
     write([&] {
       Params p;
       p.text(run_state_name(r.status)).text(r.outcome).text(r.error).text(r.paused_gate);
       p.text(r.paused_role).text(r.plan).text(r.plan_hash).integer(r.updated_at).text(r.owner);
-      p.text(r.questions).text(r.id).text(this_process());
+      p.text(r.questions).text(r.id).text(this_process()).integer(lease_ms_);
       // Fenced: a process that lost the run to another writes nothing.
       Result res = exec(
           "UPDATE runs SET status=$1, outcome=$2, error=$3, paused_gate=$4, paused_role=$5, "
           "plan=$6, plan_hash=$7, updated_at=$8, owner=$9, questions=$10, "
-          "lease_until=CASE WHEN $9 = owner THEN lease_until ELSE 0 END "
-          "WHERE id=$11 AND (owner=$12 OR owner='' OR owner=$9)",
+          "lease_until=CASE WHEN $9 = owner THEN lease_until ELSE " +
+              lease_for("$9", "$13", "0") +
+              " END "
+              "WHERE id=$11 AND (owner=$12 OR owner='' OR owner=$9)",
           p);
       if (res.affected() == 0) refuse_stale(r.id);
     });
@@ -423,9 +459,11 @@ class PostgresRunStore : public RunStore {
       Params u;
       u.text(run_state_name(r.status)).text(r.paused_gate).text(r.paused_role).text(r.plan);
       u.text(r.plan_hash).integer(r.updated_at).text(r.owner).text(r.questions).text(r.id);
+      u.integer(lease_ms_);
       exec(
           "UPDATE runs SET status=$1, paused_gate=$2, paused_role=$3, plan=$4, plan_hash=$5, "
-          "updated_at=$6, owner=$7, questions=$8, lease_until=0 WHERE id=$9",
+          "updated_at=$6, owner=$7, questions=$8, lease_until=" +
+              lease_for("$7", "$10", "0") + " WHERE id=$9",
           u);
       return true;
     });
@@ -435,8 +473,10 @@ class PostgresRunStore : public RunStore {
     Lock lock(mutex_);
     return write([&] {
       Params p;
-      p.text(to).text(run).text(from);
-      return exec("UPDATE runs SET owner=$1, lease_until=0 WHERE id=$2 AND owner=$3", p)
+      p.text(to).text(run).text(from).integer(lease_ms_);
+      return exec("UPDATE runs SET owner=$1, lease_until=" + lease_for("$1", "$4", "0") +
+                      " WHERE id=$2 AND owner=$3",
+                  p)
                  .affected() == 1;
     });
   }
@@ -570,19 +610,30 @@ class PostgresRunStore : public RunStore {
 
   void append_journal(const std::string& run, const std::vector<JournalEntry>& entries) override {
     Lock lock(mutex_);
+    flush_trace();  // the trace up to here first, as the journal's commit is the run's pace
     write([&] {
-      const std::string me = this_process();
+      std::vector<std::string> seqs, kinds, keys, values, scopes;
       for (const auto& e : entries) {
-        Params p;
-        p.text(run).integer(e.seq).text(e.kind).text(e.key).text(e.value).text(e.scope).text(me);
-        // Fenced by the owner; an entry already there is this process's own write, sent
-        // again after a lost connection, when it says the same.
-        Result r = exec(
-            "INSERT INTO journal(run, seq, kind, key, value, scope) SELECT $1,$2,$3,$4,$5,$6 "
-            "WHERE EXISTS (SELECT 1 FROM runs WHERE id=$1 AND owner=$7) "
-            "ON CONFLICT (run, seq) DO NOTHING",
-            p);
-        if (r.affected() == 1) continue;
+        seqs.push_back(std::to_string(e.seq));
+        kinds.push_back(e.kind);
+        keys.push_back(e.key);
+        values.push_back(e.value);
+        scopes.push_back(e.scope);
+      }
+      Params p;
+      p.text(run).text(pg_array(seqs)).text(pg_array(kinds)).text(pg_array(keys));
+      p.text(pg_array(values)).text(pg_array(scopes)).text(this_process());
+      // One statement for the group, fenced by the owner.
+      Result r = exec(
+          "INSERT INTO journal(run, seq, kind, key, value, scope) SELECT $1, s, k, ky, v, sc "
+          "FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) AS "
+          "t(s, k, ky, v, sc) WHERE EXISTS (SELECT 1 FROM runs WHERE id=$1 AND owner=$7) "
+          "ON CONFLICT (run, seq) DO NOTHING",
+          p);
+      if (r.affected() == static_cast<int64_t>(entries.size())) return;
+      // Some were there already: this process's own writes, sent again after a lost
+      // connection, when they say the same; else the run is another's now.
+      for (const auto& e : entries) {
         Params q;
         q.text(run).integer(e.seq).text(e.kind).text(e.key).text(e.value).text(e.scope);
         if (exec("SELECT 1 FROM journal WHERE run=$1 AND seq=$2 AND kind=$3 AND key=$4 AND "
@@ -610,20 +661,21 @@ class PostgresRunStore : public RunStore {
     });
   }
 
+  // Trace events wait in a buffer, written together (kTraceBatch of them, or the oldest
+  // kTraceDelay old), and before the journal's next commit, a status change, or a read of
+  // a trace: a round trip each would be most of a fan-out's time. Events lost with a
+  // killed process are emitted again when the run is resumed (run/trace_sinks.hpp).
   void append_trace(const std::string& run, int64_t seq, const std::string& event_json) override {
     Lock lock(mutex_);
-    write([&] {
-      Params p;
-      p.text(run).integer(seq).text(event_json);
-      exec(
-          "INSERT INTO trace(run, seq, event) VALUES($1,$2,$3) ON CONFLICT (run, seq) DO UPDATE "
-          "SET event = EXCLUDED.event",
-          p);
-    });
+    if (trace_buffer_.empty()) trace_oldest_ = Clock::now();
+    trace_buffer_.push_back({run, seq, event_json});
+    if (trace_buffer_.size() >= kTraceBatch || Clock::now() - trace_oldest_ >= kTraceDelay)
+      flush_trace();
   }
 
   std::vector<std::string> trace(const std::string& run, size_t from) override {
     Lock lock(mutex_);
+    flush_trace();
     return read([&] {
       Params p;
       p.text(run).integer(static_cast<int64_t>(from));
@@ -894,6 +946,25 @@ class PostgresRunStore : public RunStore {
   }
 
  private:
+  void flush_trace() {
+    if (trace_buffer_.empty()) return;
+    write([&] {
+      std::vector<std::string> runs, seqs, events;
+      for (const auto& t : trace_buffer_) {
+        runs.push_back(t.run);
+        seqs.push_back(std::to_string(t.seq));
+        events.push_back(t.event);
+      }
+      Params p;
+      p.text(pg_array(runs)).text(pg_array(seqs)).text(pg_array(events));
+      exec(
+          "INSERT INTO trace(run, seq, event) SELECT * FROM unnest($1::text[], $2::bigint[], "
+          "$3::text[]) ON CONFLICT (run, seq) DO UPDATE SET event = EXCLUDED.event",
+          p);
+    });
+    trace_buffer_.clear();
+  }
+
   // A fenced write found the run owned by another process (or gone).
   [[noreturn]] void refuse_stale(const std::string& run) {
     Params p;
@@ -980,6 +1051,13 @@ class PostgresRunStore : public RunStore {
   Clock::time_point batch_started_;
   std::mutex listen_mutex_;
   PGconn* listener_ = nullptr;  // LISTEN rbk_work (wait_for_work)
+  struct TraceEvent {
+    std::string run;
+    int64_t seq;
+    std::string event;
+  };
+  std::vector<TraceEvent> trace_buffer_;  // append_trace's, not yet written
+  Clock::time_point trace_oldest_;
 };
 
 }  // namespace

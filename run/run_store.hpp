@@ -174,6 +174,10 @@ class RunStore {
   // Returns their ids.
   virtual std::vector<std::string> claim_expired(const std::string& label, const std::string& to,
                                                  int64_t lease_ms, size_t limit) = 0;
+  // From now on this process holds every run it takes (creates, claims, decides to go on
+  // with) for LEASE_MS at once, not only from its first renewal: a server that dies the
+  // moment after it took a run leaves it to the others all the same. 0: no lease.
+  void hold_leases(int64_t lease_ms) { lease_ms_ = lease_ms; }
   // OWNER stops (a server shutting down): its running runs' leases end now, and replicas
   // waiting in wait_for_work are woken to take them over.
   virtual void release_leases(const std::string& owner) = 0;
@@ -253,6 +257,9 @@ class RunStore {
 
   // Where it is, for messages ("runs.db", a connection string without its password).
   virtual const std::string& path() const = 0;
+
+ protected:
+  int64_t lease_ms_ = 0;  // hold_leases
 };
 
 // The embedded store: an SQLite file at PATH (created with its folders), in WAL mode.

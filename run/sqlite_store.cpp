@@ -273,6 +273,10 @@ class SqliteRunStore : public RunStore {
   using Lock = std::lock_guard<std::recursive_mutex>;
   void insert_journal(const std::string& run, const JournalEntry& e);
   void insert_audit(const AuditEntry& e);
+  // The lease_until of a run OWNER takes now (hold_leases; one machine, one clock).
+  int64_t lease_of(const std::string& owner) const {
+    return lease_ms_ > 0 && !owner.empty() ? system_now_ms() + lease_ms_ : 0;
+  }
   bool batched_ = false, in_batch_ = false, in_transaction_ = false;
   size_t batch_writes_ = 0;
   std::chrono::steady_clock::time_point batch_started_;
@@ -394,7 +398,8 @@ void SqliteRunStore::create(const RunRecord& r) {
       .bind(15, r.paused_gate)
       .bind(16, r.paused_role);
   s.bind(17, r.plan).bind(18, r.plan_hash).bind(19, r.created_at).bind(20, r.updated_at);
-  s.bind(21, r.owner).bind(22, r.questions).bind(23, r.lease_until);
+  s.bind(21, r.owner).bind(22, r.questions);
+  s.bind(23, lease_ms_ > 0 && !r.owner.empty() ? system_now_ms() + lease_ms_ : r.lease_until);
   s.step();
 }
 
@@ -404,14 +409,14 @@ void SqliteRunStore::update_status(const RunRecord& r) {
   Stmt s(db_,
          "UPDATE runs SET status=?, outcome=?, error=?, paused_gate=?, paused_role=?, plan=?, "
          "plan_hash=?, updated_at=?, owner=?9, questions=?, lease_until=CASE WHEN owner=?9 THEN "
-         "lease_until ELSE 0 END WHERE id=?");
+         "lease_until ELSE ?12 END WHERE id=?11");
   s.bind(1, std::string(run_state_name(r.status)))
       .bind(2, r.outcome)
       .bind(3, r.error)
       .bind(4, r.paused_gate)
       .bind(5, r.paused_role);
   s.bind(6, r.plan).bind(7, r.plan_hash).bind(8, r.updated_at).bind(9, r.owner);
-  s.bind(10, r.questions).bind(11, r.id);
+  s.bind(10, r.questions).bind(11, r.id).bind(12, lease_of(r.owner));
   s.step();
 }
 
@@ -436,8 +441,8 @@ bool SqliteRunStore::record_decision(const RunRecord& r, const ApprovalRecord& a
 bool SqliteRunStore::claim(const std::string& run, const std::string& from, const std::string& to) {
   Lock lock(mutex_);
   flush();
-  Stmt s(db_, "UPDATE runs SET owner=?, lease_until=0 WHERE id=? AND owner=?");
-  s.bind(1, to).bind(2, run).bind(3, from);
+  Stmt s(db_, "UPDATE runs SET owner=?, lease_until=? WHERE id=? AND owner=?");
+  s.bind(1, to).bind(2, lease_of(to)).bind(3, run).bind(4, from);
   s.step();
   return sqlite3_changes(db_) == 1;
 }

@@ -17,7 +17,10 @@ RunExecutor::RunExecutor(RunStore& store, size_t workers, Finished finished, Tra
       worker_count_(std::max<size_t>(workers, 1)),
       lease_(lease) {
   for (size_t i = 0; i < worker_count_; ++i) workers_.emplace_back([this] { work(); });
-  if (lease_.count() > 0) lease_keeper_ = std::thread([this] { keep_leases(); });
+  if (lease_.count() > 0) {
+    store_.hold_leases(lease_.count());
+    lease_keeper_ = std::thread([this] { keep_leases(); });
+  }
 }
 
 void RunExecutor::keep_leases() {

@@ -170,8 +170,23 @@ TEST_P(StoreTest, JournalTraceOutputAndProgressKeepTheirOrder) {
   EXPECT_EQ(j[2].kind, "act_done");
   EXPECT_EQ(j[48].seq, 49);
 
+  // What JSON may hold, written as it is: quotes, backslashes, braces, commas, NULL as text.
+  const std::string tricky = R"({"s":"a \"quoted\" \\ back,slash {brace} NULL é ✓"})";
+  store_->append_journal("r-1", {JournalEntry{50, "call", "k \" ,{}", tricky, "s\\1"},
+                                 JournalEntry{51, "call", "", "", ""}});
+  std::vector<JournalEntry> again = store_->journal("r-1");
+  ASSERT_EQ(again.size(), 51u);
+  EXPECT_EQ(again[49].value, tricky);
+  EXPECT_EQ(again[49].key, "k \" ,{}");
+  EXPECT_EQ(again[49].scope, "s\\1");
+  EXPECT_EQ(again[50].value, "");
+
   for (int i = 1; i <= 3; ++i) store_->append_trace("r-1", i, "{\"n\":" + std::to_string(i) + "}");
   EXPECT_EQ(store_->trace("r-1", 1), (std::vector<std::string>{"{\"n\":2}", "{\"n\":3}"}));
+  store_->append_trace("r-1", 4, tricky);
+  if (GetParam() == Engine::PostgreSQL)  // buffered: not yet written…
+    EXPECT_EQ(reopen()->trace("r-1", 3), std::vector<std::string>{});
+  EXPECT_EQ(store_->trace("r-1", 3), std::vector<std::string>{tricky});  // …a read writes it
   store_->append_output("r-1", "first");
   store_->append_output("r-1", "second");
   EXPECT_EQ(store_->output("r-1", 1), (std::vector<std::string>{"second"}));
@@ -263,6 +278,24 @@ TEST_P(StoreTest, ALeaseThatRunsOutIsTakenOverOnce) {
   EXPECT_EQ(store_->claim_expired("serve", "replica-c/3/3#serve", 15'000, 10),
             std::vector<std::string>{"r-1"});
   set_process_label("");
+}
+
+TEST_P(StoreTest, ARunIsHeldFromTheMomentItIsTaken) {
+  // A server that dies the moment after it took a run, before any renewal: the run is
+  // another replica's once the lease it took it with runs out.
+  store_->hold_leases(15'000);
+  RunRecord r = run("r-1", 1000);
+  r.owner = "replica-a/1/1#serve";
+  store_->create(r);
+  EXPECT_GT(store_->get("r-1")->lease_until, system_now_ms());
+  auto other = reopen();
+  EXPECT_TRUE(other->claim_expired("serve", "replica-b/2/2#serve", 15'000, 10).empty());
+
+  store_->hold_leases(1);
+  EXPECT_TRUE(store_->claim("r-1", "replica-a/1/1#serve", "replica-a/9/9#serve"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(other->claim_expired("serve", "replica-b/2/2#serve", 15'000, 10),
+            std::vector<std::string>{"r-1"});
 }
 
 TEST_P(StoreTest, ANewerSchemaIsRefused) {
