@@ -212,46 +212,14 @@ std::string pg_error(PGconn* conn) {
   return msg;
 }
 
-RunRecord read_run(const Result& r, int row);
-constexpr const char* kColumns =
-    "id, runbook, program_hash, program, mode, params, scenario_path, scenario, policy, options, "
-    "started_by, status, outcome, error, paused_gate, paused_role, plan, plan_hash, created_at, "
-    "updated_at, owner, questions, lease_until";
-
-RunRecord read_run(const Result& s, int row) {
-  RunRecord r;
-  r.id = s.text(row, 0);
-  r.runbook = s.text(row, 1);
-  r.program_hash = s.text(row, 2);
-  r.program = s.bytes(row, 3);
-  r.mode = stored_name(run_mode_named(s.text(row, 4)), r.id, "mode", s.text(row, 4));
-  r.params = s.text(row, 5);
-  r.scenario_path = s.text(row, 6);
-  r.scenario = s.text(row, 7);
-  r.policy = s.text(row, 8);
-  r.options = s.text(row, 9);
-  r.started_by = s.text(row, 10);
-  r.status = stored_name(run_state_named(s.text(row, 11)), r.id, "status", s.text(row, 11));
-  r.outcome = s.text(row, 12);
-  r.error = s.text(row, 13);
-  r.paused_gate = s.text(row, 14);
-  r.paused_role = s.text(row, 15);
-  r.plan = s.text(row, 16);
-  r.plan_hash = s.text(row, 17);
-  r.created_at = s.integer(row, 18);
-  r.updated_at = s.integer(row, 19);
-  r.owner = s.text(row, 20);
-  r.questions = s.text(row, 21);
-  r.lease_until = s.integer(row, 22);
-  return r;
-}
-
-TokenRecord read_token(const Result& s, int row) {
-  return TokenRecord{s.text(row, 0),   s.text(row, 1),    stored_roles(s.text(row, 2)),
-                     s.text(row, 3),   s.integer(row, 4), s.integer(row, 5),
-                     s.integer(row, 6)};
-}
-constexpr const char* kTokenColumns = "id, name, roles, hash, created_at, expires_at, revoked_at";
+// One row of a Result, as stored_run and stored_token read it.
+struct Row {
+  const Result& result;
+  int row;
+  std::string text(int col) const { return result.text(row, col); }
+  std::string bytes(int col) const { return result.bytes(row, col); }
+  int64_t integer(int col) const { return result.integer(row, col); }
+};
 
 class PostgresRunStore : public RunStore {
  private:  // (first: the member functions below deduce their types from these)
@@ -412,7 +380,7 @@ class PostgresRunStore : public RunStore {
     write([&] {
       Params p = run_params(r);
       p.integer(lease_ms_);
-      exec(std::string("INSERT INTO runs(") + kColumns +
+      exec(std::string("INSERT INTO runs(") + kRunColumns +
                ") VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,"
                "$21,$22," +
                lease_for("$21", "$24", "$23") + ") ON CONFLICT (id) DO NOTHING",
@@ -558,9 +526,9 @@ class PostgresRunStore : public RunStore {
     return read([&]() -> std::optional<RunRecord> {
       Params p;
       p.text(id);
-      Result r = exec(std::string("SELECT ") + kColumns + " FROM runs WHERE id=$1", p);
+      Result r = exec(std::string("SELECT ") + kRunColumns + " FROM runs WHERE id=$1", p);
       if (r.rows() == 0) return std::nullopt;
-      return read_run(r, 0);
+      return stored_run(Row{r, 0});
     });
   }
 
@@ -575,14 +543,14 @@ class PostgresRunStore : public RunStore {
       filter.updated_after > 0 ? p.integer(filter.updated_after) : p.null();
       filter.started_by.empty() ? p.null() : p.text(filter.started_by);
       Result r = exec(
-          std::string("SELECT ") + kColumns +
+          std::string("SELECT ") + kRunColumns +
               " FROM runs WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR "
               "(status = $4 AND paused_role = $2)) AND ($5::text IS NULL OR runbook = $5) AND "
               "($6::bigint IS NULL OR updated_at > $6) AND ($7::text IS NULL OR started_by = $7) "
               "ORDER BY created_at DESC, id DESC LIMIT $3",
           p);
       std::vector<RunRecord> out;
-      for (int i = 0; i < r.rows(); ++i) out.push_back(read_run(r, i));
+      for (int i = 0; i < r.rows(); ++i) out.push_back(stored_run(Row{r, i}));
       return out;
     });
   }
@@ -756,7 +724,7 @@ class PostgresRunStore : public RunStore {
     Lock lock(mutex_);
     transaction([&] {
       const std::string& id = c.record.id;
-      exec(std::string("INSERT INTO runs(") + kColumns +
+      exec(std::string("INSERT INTO runs(") + kRunColumns +
                ") VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,"
                "$21,$22,$23)",
            run_params(c.record));
@@ -820,7 +788,7 @@ class PostgresRunStore : public RunStore {
           exec(std::string("SELECT ") + kTokenColumns + " FROM tokens ORDER BY created_at, id",
                Params{});
       std::vector<TokenRecord> out;
-      for (int i = 0; i < r.rows(); ++i) out.push_back(read_token(r, i));
+      for (int i = 0; i < r.rows(); ++i) out.push_back(stored_token(Row{r, i}));
       return out;
     });
   }
@@ -832,7 +800,7 @@ class PostgresRunStore : public RunStore {
       p.text(hash);
       Result r = exec(std::string("SELECT ") + kTokenColumns + " FROM tokens WHERE hash=$1", p);
       if (r.rows() == 0) return std::nullopt;
-      return read_token(r, 0);
+      return stored_token(Row{r, 0});
     });
   }
 
@@ -956,10 +924,13 @@ class PostgresRunStore : public RunStore {
         events.push_back(t.event);
       }
       Params p;
-      p.text(pg_array(runs)).text(pg_array(seqs)).text(pg_array(events));
+      p.text(pg_array(runs)).text(pg_array(seqs)).text(pg_array(events)).text(this_process());
+      // Fenced as the journal is: the events of a run another process took over are not
+      // written (they would overwrite the new owner's, number for number).
       exec(
-          "INSERT INTO trace(run, seq, event) SELECT * FROM unnest($1::text[], $2::bigint[], "
-          "$3::text[]) ON CONFLICT (run, seq) DO UPDATE SET event = EXCLUDED.event",
+          "INSERT INTO trace(run, seq, event) SELECT t.r, t.s, t.e FROM unnest($1::text[], "
+          "$2::bigint[], $3::text[]) AS t(r, s, e) WHERE EXISTS (SELECT 1 FROM runs WHERE id = "
+          "t.r AND owner = $4) ON CONFLICT (run, seq) DO UPDATE SET event = EXCLUDED.event",
           p);
     });
     trace_buffer_.clear();

@@ -53,12 +53,13 @@ class Stmt {
     if (rc == SQLITE_DONE) return false;
     throw StoreError(std::string("store: ") + sqlite3_errmsg(db_));
   }
-  std::string text(int col) {
+  std::string text(int col) const {
     const void* p = sqlite3_column_blob(s_, col);
     int n = sqlite3_column_bytes(s_, col);
     return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(n)) : std::string();
   }
-  int64_t integer(int col) { return sqlite3_column_int64(s_, col); }
+  std::string bytes(int col) const { return text(col); }  // (a BLOB reads as text does)
+  int64_t integer(int col) const { return sqlite3_column_int64(s_, col); }
 
  private:
   sqlite3* db_;
@@ -95,40 +96,6 @@ CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, at INTEGER, actor TEXT
 // gates that ask, 3 before leases (those tables are brought up to date); a store of a
 // newer rbk is refused rather than misread.
 constexpr int64_t kSchemaVersion = 4;
-
-const char* kColumns =
-    "id, runbook, program_hash, program, mode, params, scenario_path, scenario, policy, options, "
-    "started_by, status, "
-    "outcome, error, paused_gate, paused_role, plan, plan_hash, created_at, updated_at, owner, "
-    "questions, lease_until";
-
-RunRecord read_run(Stmt& s) {
-  RunRecord r;
-  r.id = s.text(0);
-  r.runbook = s.text(1);
-  r.program_hash = s.text(2);
-  r.program = s.text(3);
-  r.mode = stored_name(run_mode_named(s.text(4)), r.id, "mode", s.text(4));
-  r.params = s.text(5);
-  r.scenario_path = s.text(6);
-  r.scenario = s.text(7);
-  r.policy = s.text(8);
-  r.options = s.text(9);
-  r.started_by = s.text(10);
-  r.status = stored_name(run_state_named(s.text(11)), r.id, "status", s.text(11));
-  r.outcome = s.text(12);
-  r.error = s.text(13);
-  r.paused_gate = s.text(14);
-  r.paused_role = s.text(15);
-  r.plan = s.text(16);
-  r.plan_hash = s.text(17);
-  r.created_at = s.integer(18);
-  r.updated_at = s.integer(19);
-  r.owner = s.text(20);
-  r.questions = s.text(21);
-  r.lease_until = s.integer(22);
-  return r;
-}
 
 class SqliteRunStore : public RunStore {
  public:
@@ -378,7 +345,7 @@ void SqliteRunStore::migrate() {
 void SqliteRunStore::create(const RunRecord& r) {
   Lock lock(mutex_);
   flush();
-  Stmt s(db_, (std::string("INSERT INTO runs(") + kColumns +
+  Stmt s(db_, (std::string("INSERT INTO runs(") + kRunColumns +
                ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
                   .c_str());
   s.bind(1, r.id)
@@ -500,16 +467,16 @@ std::vector<std::string> SqliteRunStore::output(const std::string& run, size_t f
 
 std::optional<RunRecord> SqliteRunStore::get(const std::string& id) {
   Lock lock(mutex_);
-  Stmt s(db_, (std::string("SELECT ") + kColumns + " FROM runs WHERE id=?").c_str());
+  Stmt s(db_, (std::string("SELECT ") + kRunColumns + " FROM runs WHERE id=?").c_str());
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
-  return read_run(s);
+  return stored_run(s);
 }
 
 std::vector<RunRecord> SqliteRunStore::list(const RunFilter& filter, size_t limit) {
   Lock lock(mutex_);
   // An unset filter binds NULL, which the condition lets through.
-  Stmt s(db_, (std::string("SELECT ") + kColumns +
+  Stmt s(db_, (std::string("SELECT ") + kRunColumns +
                " FROM runs WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR (status = ?4 "
                "AND paused_role = ?2)) AND (?5 IS NULL OR runbook = ?5) AND (?6 IS NULL OR "
                "updated_at > ?6) AND (?7 IS NULL OR started_by = ?7) ORDER BY created_at DESC, id "
@@ -523,7 +490,7 @@ std::vector<RunRecord> SqliteRunStore::list(const RunFilter& filter, size_t limi
   if (!filter.started_by.empty()) s.bind(7, filter.started_by);
   s.bind(3, static_cast<int64_t>(limit));
   std::vector<RunRecord> out;
-  while (s.step()) out.push_back(read_run(s));
+  while (s.step()) out.push_back(stored_run(s));
   return out;
 }
 
@@ -594,21 +561,6 @@ std::vector<AuditEntry> SqliteRunStore::audit() {
   return out;
 }
 
-namespace {
-TokenRecord read_token(Stmt& s) {
-  TokenRecord t;
-  t.id = s.text(0);
-  t.name = s.text(1);
-  t.roles = stored_roles(s.text(2));
-  t.hash = s.text(3);
-  t.created_at = s.integer(4);
-  t.expires_at = s.integer(5);
-  t.revoked_at = s.integer(6);
-  return t;
-}
-constexpr const char* kTokenColumns = "id, name, roles, hash, created_at, expires_at, revoked_at";
-}  // namespace
-
 void SqliteRunStore::create_token(const TokenRecord& t) {
   Lock lock(mutex_);
   flush();
@@ -624,7 +576,7 @@ std::vector<TokenRecord> SqliteRunStore::tokens() {
   Stmt s(db_,
          (std::string("SELECT ") + kTokenColumns + " FROM tokens ORDER BY created_at").c_str());
   std::vector<TokenRecord> out;
-  while (s.step()) out.push_back(read_token(s));
+  while (s.step()) out.push_back(stored_token(s));
   return out;
 }
 
@@ -633,7 +585,7 @@ std::optional<TokenRecord> SqliteRunStore::token_with_hash(const std::string& ha
   Stmt s(db_, (std::string("SELECT ") + kTokenColumns + " FROM tokens WHERE hash=?").c_str());
   s.bind(1, hash);
   if (!s.step()) return std::nullopt;
-  return read_token(s);
+  return stored_token(s);
 }
 
 void SqliteRunStore::create_browser_session(const BrowserSession& b) {
