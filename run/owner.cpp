@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "vm/value.hpp"
@@ -66,10 +67,21 @@ void set_process_label(const std::string& label) {
 }
 
 std::string this_process() {
+  // Asked for every write a shared store fences: worked out once per process and label
+  // (the PID is part of the key: a forked child is another process).
+  static std::mutex mutex;
+  static long cached_pid = 0;
+  static std::string cached_label, cached;
   long pid = static_cast<long>(getpid());
   const std::string& label = process_label();
-  return host_name() + "/" + std::to_string(pid) + "/" + start_time(pid) +
-         (label.empty() ? "" : "#" + label);
+  std::lock_guard lock(mutex);
+  if (pid != cached_pid || label != cached_label || cached.empty()) {
+    cached = host_name() + "/" + std::to_string(pid) + "/" + start_time(pid) +
+             (label.empty() ? "" : "#" + label);
+    cached_pid = pid;
+    cached_label = label;
+  }
+  return cached;
 }
 
 bool owner_labelled(const std::string& owner, const std::string& label) {

@@ -288,7 +288,15 @@ class PostgresRunStore : public RunStore {
           in_transaction_ = false;
           throw;
         }
+        const bool batch_lost = in_batch_;
         reconnect(e.what());
+        // A batch's earlier writes went with the connection: going on would leave a hole
+        // in the journal. The run stops; resuming it does them again.
+        if (batch_lost)
+          throw StoreError("store " + shown_ +
+                           ": the connection was lost with writes not yet "
+                           "committed (" +
+                           e.what() + "): resume the run");
       }
     }
   }

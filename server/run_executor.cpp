@@ -99,17 +99,8 @@ void RunExecutor::take_over_expired() {
     free = executing_.size() >= worker_count_ ? 0 : worker_count_ - executing_.size();
   }
   if (free == 0) return;
-  for (const std::string& id :
-       store_.claim_expired("serve", this_process(), lease_.count(), free)) {
+  for (const std::string& id : store_.claim_expired("serve", this_process(), lease_.count(), free))
     resume(id, "taken over: the lease of the replica executing it ran out");
-    std::lock_guard lock(mu_);
-    ++taken_over_;
-  }
-}
-
-size_t RunExecutor::taken_over() const {
-  std::lock_guard lock(mu_);
-  return taken_over_;
 }
 
 RunExecutor::~RunExecutor() {

@@ -61,9 +61,6 @@ class RunExecutor {
   // leases end at once and another replica takes them over.
   void shutdown();
 
-  // Runs taken over from replicas whose leases ran out, since start.
-  size_t taken_over() const;
-
   size_t executing() const;
   size_t queued() const;
 
@@ -95,7 +92,6 @@ class RunExecutor {
   const size_t worker_count_;
   const std::chrono::milliseconds lease_;
   std::chrono::steady_clock::time_point renewed_{};
-  size_t taken_over_ = 0;
   std::vector<std::string> orphaned_;  // held, executed by nobody here, at the last renewal
   bool store_failing_ = false;         // said once, until it answers again
   std::thread lease_keeper_;
