@@ -62,7 +62,10 @@ void RunExecutor::renew_leases() {
   // cut off. Stop it here. (A run that just ended or paused is not running either.)
   for (const auto& id : missing) {
     std::optional<RunRecord> rec = store_.get(id);
-    if (!rec || rec->status != RunState::Running || rec->owner == me) continue;
+    // (A dead process of this machine still named as the owner is this one's to take: a
+    // run resumed after a crash is queued before it is claimed.)
+    if (!rec || rec->status != RunState::Running || rec->owner == me || owner_gone(rec->owner))
+      continue;
     std::cerr << "rbk serve: run " << id << " was taken over by " << rec->owner
               << ": stopping it here\n";
     std::lock_guard lock(mu_);
@@ -202,6 +205,8 @@ size_t RunExecutor::resume_interrupted() {
     // A replica of another machine, or one whose lease ran out while it runs on: taken
     // over by the lease keeper (take_over_expired), not here.
     if (!owner_gone(rec.owner)) continue;
+    // Ours before it is queued: no other replica of this machine resumes it too.
+    if (!store_.claim(rec.id, rec.owner, this_process())) continue;
     try {
       std::optional<RunSession> s = RunSession::open(store_, rec.id);
       if (!s) continue;
