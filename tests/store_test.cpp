@@ -184,8 +184,9 @@ TEST_P(StoreTest, JournalTraceOutputAndProgressKeepTheirOrder) {
   for (int i = 1; i <= 3; ++i) store_->append_trace("r-1", i, "{\"n\":" + std::to_string(i) + "}");
   EXPECT_EQ(store_->trace("r-1", 1), (std::vector<std::string>{"{\"n\":2}", "{\"n\":3}"}));
   store_->append_trace("r-1", 4, tricky);
-  if (GetParam() == Engine::PostgreSQL)  // buffered: not yet written…
+  if (GetParam() == Engine::PostgreSQL) {  // buffered: not yet written…
     EXPECT_EQ(reopen()->trace("r-1", 3), std::vector<std::string>{});
+  }
   EXPECT_EQ(store_->trace("r-1", 3), std::vector<std::string>{tricky});  // …a read writes it
   store_->append_output("r-1", "first");
   store_->append_output("r-1", "second");

@@ -284,35 +284,9 @@ int main(int argc, char** argv) {
   srv.set_keep_alive_max_count(100000);
   srv.set_keep_alive_timeout(2);
   srv.set_tcp_nodelay(true);
-  // Idempotency keys (Stripe's convention): a POST with an Idempotency-Key it has answered
-  // gets the same answer again, and nothing is done or recorded twice; one still in
-  // progress gets 409. Before the faults, as a service's own cache would answer.
-  srv.set_post_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
-    std::string key = req.get_header_value("Idempotency-Key");
-    if (req.method != "POST" || key.empty() || res.has_header("Idempotency-Status")) return;
-    std::lock_guard<std::mutex> lock(fleet.mu);
-    fleet.answered[key] = {res.status, res.body};
-  });
   // Requests about a device the faults slow down or fail (not under the fleet's lock).
   srv.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     ++fleet.requests;
-    if (std::string key = req.get_header_value("Idempotency-Key");
-        req.method == "POST" && !key.empty()) {
-      std::lock_guard<std::mutex> lock(fleet.mu);
-      auto [known, first] = fleet.answered.try_emplace(key, 0, "");
-      if (!first) {
-        if (known->second.first == 0) {
-          reply(res, {{"error", "a request with this Idempotency-Key is in progress"}}, 409);
-          res.set_header("Idempotency-Status", "in-progress");
-        } else {
-          res.status = known->second.first;
-          res.set_content(known->second.second, "application/json");
-          ++fleet.replayed;
-          res.set_header("Idempotency-Status", "replayed");
-        }
-        return httplib::Server::HandlerResponse::Handled;
-      }
-    }
     if (fleet.faults.empty() || req.path.rfind("/devices/", 0) != 0)
       return httplib::Server::HandlerResponse::Unhandled;
     std::string id = req.path.substr(9, req.path.find('/', 9) - 9);
@@ -442,10 +416,36 @@ int main(int argc, char** argv) {
   // exactly the body FIELDS (400 naming the field otherwise, and nothing recorded). The
   // target is the path's captures, joined by "/"; EFFECT returns false when the target
   // does not exist (404).
+  // Idempotency keys (Stripe's convention), for the actions: a POST with an Idempotency-Key
+  // it has answered gets the same answer again, and nothing is done or recorded twice; one
+  // still in progress gets 409. Checked in the handler, once the whole request was read:
+  // a request cut off mid-way (its client killed) is not answered, so not remembered.
+  auto keyed = [&](auto handler) {
+    return [&, handler](const httplib::Request& req, httplib::Response& res) {
+      std::string key = req.get_header_value("Idempotency-Key");
+      if (!key.empty()) {
+        std::lock_guard<std::mutex> lock(fleet.mu);
+        auto [known, first] = fleet.answered.try_emplace(key, 0, "");
+        if (!first && known->second.first == 0)
+          return reply(res, {{"error", "a request with this Idempotency-Key is in progress"}}, 409);
+        if (!first) {
+          res.status = known->second.first;
+          res.set_content(known->second.second, "application/json");
+          res.set_header("Idempotency-Status", "replayed");
+          ++fleet.replayed;
+          return;
+        }
+      }
+      handler(req, res);
+      if (key.empty()) return;
+      std::lock_guard<std::mutex> lock(fleet.mu);
+      fleet.answered[key] = {res.status, res.body};
+    };
+  };
   auto action = [&](const char* pattern, const char* name, std::vector<std::string> fields,
                     auto effect) {
     srv.Post(pattern,
-             [&, name, fields, effect](const httplib::Request& req, httplib::Response& res) {
+             keyed([&, name, fields, effect](const httplib::Request& req, httplib::Response& res) {
                if (std::string why = body_problem(req.body, fields); !why.empty())
                  return reply(res, {{"error", why}}, 400);
                std::string target;
@@ -457,7 +457,7 @@ int main(int argc, char** argv) {
                }
                record(fleet, name, target, req.body);
                reply(res, {{"ok", true}});
-             });
+             }));
   };
   auto nothing = [](const httplib::Request&) { return true; };
   // The device or gateway of the request's first capture, or null.
@@ -541,8 +541,8 @@ int main(int argc, char** argv) {
   // A device's own rollback and reboot: the faults may fail them (500, recorded too).
   auto device_action = [&](const char* pattern, const char* name, const char* fault,
                            std::vector<std::string> fields, auto effect) {
-    srv.Post(pattern,
-             [&, name, fault, fields, effect](const httplib::Request& req, httplib::Response& res) {
+    srv.Post(pattern, keyed([&, name, fault, fields, effect](const httplib::Request& req,
+                                                             httplib::Response& res) {
                if (std::string why = body_problem(req.body, fields); !why.empty())
                  return reply(res, {{"error", why}}, 400);
                int status = 200;
@@ -559,7 +559,7 @@ int main(int argc, char** argv) {
                if (status != 200)
                  return reply(res, {{"error", std::string(fault) + " failed"}}, status);
                reply(res, {{"ok", true}});
-             });
+             }));
   };
   device_action(R"(/devices/([\w-]+)/rollback)", "ota.rollback_device", "rollback", {"firmware"},
                 [](Device& d, const json& body) {
