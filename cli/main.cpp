@@ -139,6 +139,11 @@ void add_serve(CLI::App& app, rbk::server::ServeOptions& o) {
   serve->add_option("--workers", o.workers, "Runs that execute at once")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
+  serve
+      ->add_option("--child-workers", o.child_workers,
+                   "With a PostgreSQL store: children of fan-outs (any replica's) run here at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
   serve->add_option("--max-body", o.max_body, "Largest request body, in bytes")
       ->capture_default_str()
       ->check(CLI::Range(1024, 64 << 20));

@@ -84,6 +84,14 @@ std::unique_ptr<Host> JournalHost::child_host(const std::string& scope) {
                                                resend_uncertain_));
 }
 
+std::unique_ptr<JournalHost> JournalHost::for_child(
+    std::unique_ptr<Host> world, std::shared_ptr<JournalWriter> writer, std::string scope,
+    std::vector<JournalEntry> recorded, bool actions_reach_world, bool resend_uncertain) {
+  return std::unique_ptr<JournalHost>(
+      new JournalHost(std::move(world), std::move(writer), std::move(scope), std::move(recorded),
+                      actions_reach_world, false, resend_uncertain));
+}
+
 void JournalHost::child_began() {
   if (expect("child_started", "")) return;
   record("child_started", "", "null");

@@ -57,6 +57,19 @@ class JournalHost : public Host {
   void child_finished(const Value& result) override;
   std::vector<ChildJournal> journaled_children(const std::string& prefix) override;
 
+  // The run's children are handed to QUEUE (a store a team's processes share) instead of
+  // running on this process's threads; their hosts here journal their start and end.
+  void share_children(std::shared_ptr<ChildQueue> queue) { queue_ = std::move(queue); }
+  std::shared_ptr<ChildQueue> child_queue() override { return queue_; }
+  // The host of a child another process handed out and this one took: WORLD is the world's
+  // host for it, WRITER journals its entries under SCOPE, RECORDED is what earlier takers
+  // of it journaled.
+  static std::unique_ptr<JournalHost> for_child(std::unique_ptr<Host> world,
+                                                std::shared_ptr<JournalWriter> writer,
+                                                std::string scope,
+                                                std::vector<JournalEntry> recorded,
+                                                bool actions_reach_world, bool resend_uncertain);
+
   bool replaying() const { return next_ < recorded_.size(); }
   JournalWriter::Stats journal_stats() { return writer_->stats(); }
   void flush() { writer_->flush(); }
@@ -85,6 +98,7 @@ class JournalHost : public Host {
   bool resend_uncertain_;
   bool replayed_done_ = false;  // the last act() came from the journal, done already
   size_t acts_ = 0;             // actions of this scope so far: the idempotency key's ordinal
+  std::shared_ptr<ChildQueue> queue_;
 };
 
 }  // namespace rbk

@@ -7,7 +7,17 @@
 namespace rbk {
 
 JournalWriter::JournalWriter(RunStore& store, std::string run, int64_t last_seq)
-    : store_(store), run_(std::move(run)), next_seq_(last_seq), committed_seq_(last_seq) {
+    : JournalWriter(
+          [&store, run](const std::vector<JournalEntry>& group) {
+            store.append_journal(run, group);
+          },
+          run, last_seq) {}
+
+JournalWriter::JournalWriter(Commit commit, std::string run, int64_t last_seq)
+    : commit_(std::move(commit)),
+      run_(std::move(run)),
+      next_seq_(last_seq),
+      committed_seq_(last_seq) {
   if (const char* c = std::getenv("RBK_CRASH_AFTER"); c && *c) crash_after_ = std::atol(c);
 }
 
@@ -54,7 +64,7 @@ void JournalWriter::commit_until(std::unique_lock<std::mutex>& lock, int64_t unt
     lock.unlock();
     const auto began = Clock::now();
     try {
-      store_.append_journal(run_, group);
+      commit_(group);
     } catch (const std::exception& x) {
       lock.lock();
       writing_ = false;

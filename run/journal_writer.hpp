@@ -15,6 +15,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -28,8 +29,13 @@ inline constexpr size_t kLazyEntries = 512;
 
 class JournalWriter {
  public:
+  // Where a group of entries is committed (in one transaction, or not at all).
+  using Commit = std::function<void(const std::vector<JournalEntry>&)>;
   // LAST_SEQ: the highest sequence number the run's journal holds already (0 when new).
   JournalWriter(RunStore& store, std::string run, int64_t last_seq);
+  // Commits through COMMIT instead of the run's journal (the children a replica took from
+  // a shared store: their journals, fenced by their tasks).
+  JournalWriter(Commit commit, std::string run, int64_t last_seq);
 
   // Appends E (its seq assigned here); with WAIT, returns once it is committed.
   void append(JournalEntry e, bool wait = true);
@@ -50,7 +56,7 @@ class JournalWriter {
   // Commits everything pending up to sequence number UNTIL (lock held, released while
   // committing).
   void commit_until(std::unique_lock<std::mutex>& lock, int64_t until);
-  RunStore& store_;
+  Commit commit_;
   const std::string run_;
   std::mutex mutex_;
   std::condition_variable committed_;

@@ -12,7 +12,11 @@
 // - A lost connection (the database restarted, a network blip) is re-made, bounded, and
 //   the operation done again; the writes are idempotent (a journal entry already there
 //   with the same content is the one this process wrote before the connection dropped).
-// - NOTIFY rbk_work / LISTEN wake idle replicas when work is released (wait_for_work).
+// - NOTIFY rbk_work / LISTEN wake idle replicas when work is released (wait_for_work);
+//   NOTIFY rbk_children when children of a foreach are published (wait_for_children).
+// - The children of a foreach are a queue shared by the replicas (child_tasks): claimed
+//   with FOR UPDATE SKIP LOCKED as leases, journaled in child_journal fenced by their
+//   task's owner, reported back to the run that published them.
 #include <libpq-fe.h>
 #include <poll.h>
 
@@ -20,6 +24,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -71,6 +76,21 @@ CREATE TABLE browser_sessions(hash TEXT PRIMARY KEY, name TEXT NOT NULL, roles T
 CREATE TABLE audit(seq BIGINT PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL,
   action TEXT NOT NULL, run TEXT NOT NULL, plan_hash TEXT NOT NULL, detail TEXT NOT NULL,
   prev TEXT NOT NULL, hash TEXT NOT NULL);
+)",
+    // 2: the children of foreach nodes, shared by the replicas (RunStore::publish_children).
+    R"(
+CREATE TABLE child_tasks(id BIGSERIAL, run TEXT NOT NULL, scope TEXT NOT NULL,
+  runbook INTEGER NOT NULL, args TEXT NOT NULL, depth INTEGER NOT NULL,
+  wave_approved BOOLEAN NOT NULL, state TEXT NOT NULL DEFAULT 'ready',
+  owner TEXT NOT NULL DEFAULT '', lease_until BIGINT NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0, report TEXT, done_seq BIGINT,
+  PRIMARY KEY(run, scope));
+CREATE INDEX child_tasks_open ON child_tasks(run, id) WHERE state <> 'done';
+CREATE INDEX child_tasks_held ON child_tasks(owner) WHERE state = 'taken';
+CREATE SEQUENCE child_tasks_done;
+CREATE TABLE child_journal(id BIGSERIAL PRIMARY KEY, run TEXT NOT NULL, scope TEXT NOT NULL,
+  owner TEXT NOT NULL, seq BIGINT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
+  value TEXT NOT NULL, UNIQUE(run, scope, owner, seq));
 )",
 };
 constexpr int64_t kLatest = sizeof kMigrations / sizeof kMigrations[0];
@@ -242,9 +262,23 @@ class PostgresRunStore : public RunStore {
     std::vector<const char*> values = p.pointers();
     std::vector<int> lengths = p.lengths();
     // (Without parameters, the simple protocol: a migration is several statements.)
-    Result r(p.size() == 0 ? PQexec(conn_, sql.c_str())
-                           : PQexecParams(conn_, sql.c_str(), p.size(), nullptr, values.data(),
-                                          lengths.data(), p.formats(), 0));
+    Result r(p.size() == 0 ? PQexec(conn_, sql.c_str()) : nullptr);
+    if (p.size() > 0) {
+      // Each statement is prepared once per connection: planning, not executing, is most of
+      // what a small statement costs the server (a fan-out's children send thousands).
+      auto it = prepared_.find(sql);
+      if (it == prepared_.end()) {
+        std::string name = "rbk" + std::to_string(prepared_.size());
+        Result made(PQprepare(conn_, name.c_str(), sql.c_str(), p.size(), nullptr));
+        if (PQresultStatus(made.raw()) != PGRES_COMMAND_OK) {
+          if (PQstatus(conn_) != CONNECTION_OK) throw ConnectionLost(pg_error(conn_));
+          throw StoreError("store " + shown_ + ": " + pg_error(conn_));
+        }
+        it = prepared_.emplace(sql, std::move(name)).first;
+      }
+      r = Result(PQexecPrepared(conn_, it->second.c_str(), p.size(), values.data(), lengths.data(),
+                                p.formats(), 0));
+    }
     ExecStatusType status = PQresultStatus(r.raw());
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
     if (PQstatus(conn_) != CONNECTION_OK) throw ConnectionLost(pg_error(conn_));
@@ -261,6 +295,7 @@ class PostgresRunStore : public RunStore {
   // Makes the connection again, trying for kReconnectFor; StoreError when it stays down.
   void reconnect(const std::string& why) {
     in_batch_ = in_transaction_ = false;  // whatever was open is gone with the connection
+    prepared_.clear();                    // and its prepared statements
     auto until = Clock::now() + kReconnectFor;
     auto pause = std::chrono::milliseconds(100);
     for (;;) {
@@ -376,7 +411,8 @@ class PostgresRunStore : public RunStore {
     }
     if (in_batch_) PQclear(PQexec(conn_, "COMMIT"));
     PQfinish(conn_);
-    if (listener_) PQfinish(listener_);
+    for (Listener* l : {&work_listener_, &children_listener_})
+      if (l->conn) PQfinish(l->conn);
   }
   PostgresRunStore(const PostgresRunStore&) = delete;
   PostgresRunStore& operator=(const PostgresRunStore&) = delete;
@@ -462,6 +498,9 @@ class PostgresRunStore : public RunStore {
     return write([&] {
       Params p;
       p.integer(lease_ms).text(owner);
+      exec(std::string("UPDATE child_tasks SET lease_until=") + kNowMs +
+               " + $1 WHERE owner=$2 AND state='taken'",
+           p);
       Result r = exec(std::string("UPDATE runs SET lease_until=") + kNowMs +
                           " + $1 WHERE owner=$2 AND status='running' RETURNING id",
                       p);
@@ -497,34 +536,236 @@ class PostgresRunStore : public RunStore {
       Params p;
       p.text(owner);
       exec("UPDATE runs SET lease_until=1 WHERE owner=$1 AND status='running'", p);
+      exec("UPDATE child_tasks SET lease_until=1 WHERE owner=$1 AND state='taken'", p);
       exec("NOTIFY rbk_work", Params{});
+      exec("NOTIFY rbk_children", Params{});
     });
   }
 
+  bool shares_children() const override { return true; }
+
+  void publish_children(const std::string& run,
+                        const std::vector<StoredChildTask>& tasks) override {
+    if (tasks.empty()) return;
+    Lock lock(mutex_);
+    write([&] {
+      std::vector<std::string> scopes, runbooks, args, depths, approved;
+      for (const auto& t : tasks) {
+        scopes.push_back(t.scope);
+        runbooks.push_back(std::to_string(t.runbook));
+        args.push_back(t.args);
+        depths.push_back(std::to_string(t.depth));
+        approved.push_back(t.wave_approved ? "t" : "f");
+      }
+      Params p;
+      p.text(run).text(pg_array(scopes)).text(pg_array(runbooks)).text(pg_array(args));
+      p.text(pg_array(depths)).text(pg_array(approved));
+      exec(
+          "INSERT INTO child_tasks(run, scope, runbook, args, depth, wave_approved) "
+          "SELECT $1, s, r, a, d, w FROM unnest($2::text[], $3::int[], $4::text[], $5::int[], "
+          "$6::boolean[]) AS t(s, r, a, d, w) ON CONFLICT (run, scope) DO NOTHING",
+          p);
+      exec("NOTIFY rbk_children", Params{});
+    });
+  }
+
+  std::vector<StoredChildTask> claim_children(const std::string& owner, int64_t lease_ms,
+                                              size_t limit) override {
+    Lock lock(mutex_);
+    return write([&] {
+      Params p;
+      p.text(owner).integer(lease_ms).integer(static_cast<int64_t>(limit));
+      // SKIP LOCKED: replicas claiming at once each take different children, none waits.
+      // (Per running run, its open children in order along child_tasks_open: a plain index
+      // scan, which passes over the entries of children done since.)
+      Result r = exec(
+          std::string("UPDATE child_tasks t SET state='taken', owner=$1, attempts=attempts+1, "
+                      "lease_until=") +
+              kNowMs +
+              " + $2 FROM (SELECT c.run, c.scope FROM runs, LATERAL (SELECT run, scope, id FROM "
+              "child_tasks WHERE run=runs.id AND state <> 'done' AND (state='ready' OR "
+              "lease_until < " +
+              kNowMs +
+              ") ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) c WHERE runs.status='running' "
+              "ORDER BY c.id LIMIT $3) s WHERE t.run=s.run AND t.scope=s.scope RETURNING t.run, "
+              "t.scope, t.runbook, t.args, t.depth, t.wave_approved, t.attempts",
+          p);
+      std::vector<StoredChildTask> out;
+      for (int i = 0; i < r.rows(); ++i)
+        out.push_back(StoredChildTask{r.text(i, 0), r.text(i, 1),
+                                      static_cast<uint32_t>(r.integer(i, 2)), r.text(i, 3),
+                                      static_cast<int>(r.integer(i, 4)), r.text(i, 5) == "t",
+                                      static_cast<int>(r.integer(i, 6))});
+      return out;
+    });
+  }
+
+  std::vector<JournalEntry> child_journal(const std::string& run,
+                                          const std::string& scope) override {
+    Lock lock(mutex_);
+    return read([&] {
+      Params p;
+      p.text(run).text(scope);
+      Result r = exec(
+          "SELECT seq, kind, key, value FROM child_journal WHERE run=$1 AND scope=$2 ORDER BY id",
+          p);
+      std::vector<JournalEntry> out;
+      for (int i = 0; i < r.rows(); ++i)
+        out.push_back(
+            JournalEntry{r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), scope});
+      return out;
+    });
+  }
+
+  void append_child_journal(const std::string& run, const std::string& owner,
+                            const std::vector<JournalEntry>& entries) override {
+    if (entries.empty()) return;
+    Lock lock(mutex_);
+    write([&] {
+      std::vector<std::string> seqs, kinds, keys, values, scopes;
+      for (const auto& e : entries) {
+        seqs.push_back(std::to_string(e.seq));
+        kinds.push_back(e.kind);
+        keys.push_back(e.key);
+        values.push_back(e.value);
+        scopes.push_back(e.scope);
+      }
+      Params p;
+      p.text(run).text(owner).text(pg_array(seqs)).text(pg_array(kinds)).text(pg_array(keys));
+      p.text(pg_array(values)).text(pg_array(scopes));
+      // Fenced by each child's task; an entry there already (sent again after a lost
+      // connection: the same owner and seq) is not written twice.
+      Result r = exec(
+          // (LATERAL … LIMIT 1: a key lookup per entry, whatever the plan; a semi-join
+          // would read every child of the run)
+          "INSERT INTO child_journal(run, scope, owner, seq, kind, key, value) "
+          "SELECT $1, sc, $2, s, k, ky, v FROM unnest($3::bigint[], $4::text[], $5::text[], "
+          "$6::text[], $7::text[]) AS u(s, k, ky, v, sc), LATERAL (SELECT 1 FROM child_tasks t "
+          "WHERE t.run=$1 AND t.scope=u.sc AND t.owner=$2 AND t.state <> 'ready' LIMIT 1) held "
+          "ON CONFLICT (run, scope, owner, seq) DO NOTHING",
+          p);
+      if (r.affected() == static_cast<int64_t>(entries.size())) return;
+      Params q;
+      q.text(run).text(owner).text(pg_array(seqs)).text(pg_array(scopes));
+      if (exec("SELECT 1 FROM unnest($3::bigint[], $4::text[]) AS u(s, sc) WHERE NOT EXISTS "
+               "(SELECT 1 FROM child_journal j WHERE j.run=$1 AND j.owner=$2 AND j.scope=u.sc "
+               "AND j.seq=u.s)",
+               q)
+              .rows() > 0)
+        throw StoreError("store " + shown_ + ": a child of run " + run +
+                         " was taken over by another process (this one's lease ran out)");
+    });
+  }
+
+  bool finish_child(const std::string& run, const std::string& scope, const std::string& owner,
+                    const std::string& report) override {
+    Lock lock(mutex_);
+    return write([&] {
+      Params p;
+      p.text(run).text(scope).text(owner).text(report);
+      if (exec("UPDATE child_tasks SET state='done', report=$4, lease_until=0, "
+               "done_seq=nextval('child_tasks_done') WHERE run=$1 AND scope=$2 AND owner=$3 AND "
+               "state='taken'",
+               p)
+              .affected() == 1)
+        return true;
+      // Done already by this owner: the same write sent again after a lost connection.
+      Params q;
+      q.text(run).text(scope).text(owner);
+      return exec(
+                 "SELECT 1 FROM child_tasks WHERE run=$1 AND scope=$2 AND owner=$3 AND "
+                 "state='done'",
+                 q)
+                 .rows() == 1;
+    });
+  }
+
+  void release_child(const std::string& run, const std::string& scope,
+                     const std::string& owner) override {
+    Lock lock(mutex_);
+    write([&] {
+      Params p;
+      p.text(run).text(scope).text(owner);
+      exec(
+          "UPDATE child_tasks SET lease_until=1 WHERE run=$1 AND scope=$2 AND owner=$3 AND "
+          "state='taken'",
+          p);
+      exec("NOTIFY rbk_children", Params{});
+    });
+  }
+
+  std::vector<std::pair<std::string, std::string>> finished_children(
+      const std::string& run, const std::vector<std::string>& scopes) override {
+    Lock lock(mutex_);
+    return read([&] {
+      Params p;
+      p.text(run).text(pg_array(scopes));
+      Result r = exec(
+          "SELECT t.scope, t.report FROM unnest($2::text[]) AS u(sc), LATERAL (SELECT scope, "
+          "report, done_seq FROM child_tasks c WHERE c.run=$1 AND c.scope=u.sc AND "
+          "c.state='done' LIMIT 1) t ORDER BY t.done_seq",
+          p);
+      std::vector<std::pair<std::string, std::string>> out;
+      for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0), r.text(i, 1));
+      return out;
+    });
+  }
+
+  std::vector<std::string> withdraw_children(const std::string& run,
+                                             const std::vector<std::string>& scopes) override {
+    Lock lock(mutex_);
+    return write([&] {
+      Params p;
+      p.text(run).text(pg_array(scopes));
+      Result r = exec(
+          "DELETE FROM child_tasks WHERE run=$1 AND scope = ANY($2::text[]) AND state='ready' "
+          "RETURNING scope",
+          p);
+      std::vector<std::string> out;
+      for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
+      return out;
+    });
+  }
+
+  bool wait_for_children(std::chrono::milliseconds timeout) override {
+    return wait_for(children_listener_, "rbk_children", timeout);
+  }
+
   bool wait_for_work(std::chrono::milliseconds timeout) override {
-    std::lock_guard lock(listen_mutex_);
-    if (!listener_ || PQstatus(listener_) != CONNECTION_OK) {
-      if (listener_) PQfinish(listener_);
-      listener_ = PQconnectdb(url_.c_str());
-      if (PQstatus(listener_) != CONNECTION_OK ||
-          PQresultStatus(Result(PQexec(listener_, "LISTEN rbk_work")).raw()) != PGRES_COMMAND_OK) {
-        PQfinish(listener_);
-        listener_ = nullptr;
+    return wait_for(work_listener_, "rbk_work", timeout);
+  }
+
+  struct Listener {
+    std::mutex mutex;
+    PGconn* conn = nullptr;
+  };
+  // Waits for a NOTIFY on CHANNEL, on L's connection (made, and LISTENing, when missing).
+  bool wait_for(Listener& l, const char* channel, std::chrono::milliseconds timeout) {
+    std::lock_guard lock(l.mutex);
+    if (!l.conn || PQstatus(l.conn) != CONNECTION_OK) {
+      if (l.conn) PQfinish(l.conn);
+      l.conn = PQconnectdb(url_.c_str());
+      if (PQstatus(l.conn) != CONNECTION_OK ||
+          PQresultStatus(
+              Result(PQexec(l.conn, (std::string("LISTEN ") + channel).c_str())).raw()) !=
+              PGRES_COMMAND_OK) {
+        PQfinish(l.conn);
+        l.conn = nullptr;
         std::this_thread::sleep_for(timeout);
         return false;
       }
     }
     auto take = [&] {
-      PQconsumeInput(listener_);
+      PQconsumeInput(l.conn);
       bool any = false;
-      while (PGnotify* n = PQnotifies(listener_)) {
+      while (PGnotify* n = PQnotifies(l.conn)) {
         any = true;
         PQfreemem(n);
       }
       return any;
     };
     if (take()) return true;
-    pollfd fd{PQsocket(listener_), POLLIN, 0};
+    pollfd fd{PQsocket(l.conn), POLLIN, 0};
     if (::poll(&fd, 1, static_cast<int>(timeout.count())) <= 0) return false;
     return take();
   }
@@ -1024,12 +1265,13 @@ class PostgresRunStore : public RunStore {
 
   std::string url_, shown_;
   PGconn* conn_ = nullptr;
-  std::recursive_mutex mutex_;  // one connection, shared by the threads of a fleet
+  std::map<std::string, std::string> prepared_;  // statement -> its name on conn_
+  std::recursive_mutex mutex_;                   // one connection, shared by the threads of a fleet
   bool batched_ = false, in_batch_ = false, in_transaction_ = false;
   size_t batch_writes_ = 0;
   Clock::time_point batch_started_;
-  std::mutex listen_mutex_;
-  PGconn* listener_ = nullptr;  // LISTEN rbk_work (wait_for_work)
+  Listener work_listener_;      // LISTEN rbk_work (wait_for_work)
+  Listener children_listener_;  // LISTEN rbk_children (wait_for_children)
   struct TraceEvent {
     std::string run;
     int64_t seq;

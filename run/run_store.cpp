@@ -47,6 +47,48 @@ bool RunStore::wait_for_work(std::chrono::milliseconds timeout) {
   return false;
 }
 
+bool RunStore::wait_for_children(std::chrono::milliseconds timeout) {
+  std::this_thread::sleep_for(timeout);
+  return false;
+}
+
+namespace {
+[[noreturn]] void not_shared(const RunStore& store) {
+  throw StoreError("the store " + store.path() +
+                   " is not shared by several processes: a run's "
+                   "children run on its own threads");
+}
+}  // namespace
+
+void RunStore::publish_children(const std::string&, const std::vector<StoredChildTask>&) {
+  not_shared(*this);
+}
+std::vector<StoredChildTask> RunStore::claim_children(const std::string&, int64_t, size_t) {
+  not_shared(*this);
+}
+std::vector<JournalEntry> RunStore::child_journal(const std::string&, const std::string&) {
+  not_shared(*this);
+}
+void RunStore::append_child_journal(const std::string&, const std::string&,
+                                    const std::vector<JournalEntry>&) {
+  not_shared(*this);
+}
+bool RunStore::finish_child(const std::string&, const std::string&, const std::string&,
+                            const std::string&) {
+  not_shared(*this);
+}
+void RunStore::release_child(const std::string&, const std::string&, const std::string&) {
+  not_shared(*this);
+}
+std::vector<std::pair<std::string, std::string>> RunStore::finished_children(
+    const std::string&, const std::vector<std::string>&) {
+  not_shared(*this);
+}
+std::vector<std::string> RunStore::withdraw_children(const std::string&,
+                                                     const std::vector<std::string>&) {
+  not_shared(*this);
+}
+
 std::unique_ptr<RunStore> RunStore::open(const std::string& where) {
   const std::string chosen = where.empty() ? default_path() : where;
   std::string_view w = chosen;

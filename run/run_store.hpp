@@ -133,6 +133,18 @@ struct RunCopy {
   std::vector<std::string> output;  // lines in order
 };
 
+// A child of a foreach in the store's queue (RunStore::publish_children): what ChildTask
+// says, its arguments as tagged JSON; how many times it was taken (more than once: an
+// earlier taker died, and its journal holds what that one did).
+struct StoredChildTask {
+  std::string run, scope;
+  uint32_t runbook = 0;
+  std::string args;  // tagged JSON list
+  int depth = 0;
+  bool wave_approved = false;
+  int attempts = 0;
+};
+
 // Which runs a listing shows (each field unset: any).
 struct RunFilter {
   std::optional<RunState> status;
@@ -242,6 +254,43 @@ class RunStore {
                            const std::string& value_json, const std::string& by, int64_t at) = 0;
   virtual std::optional<std::string> take_signal(const std::string& run, const std::string& name,
                                                  int64_t at) = 0;
+
+  // The children of foreach nodes shared by the processes of a team (rbk serve replicas on
+  // one PostgreSQL): a run publishes its children as tasks, any replica claims them as
+  // leases (renewed by renew_leases, ended by release_leases, taken over when they run out),
+  // journals each under its scope, fenced by the task's owner, and reports how it went.
+  // A store no other machine shares keeps its children on the run's own threads.
+  virtual bool shares_children() const { return false; }
+  // Adds TASKS of RUN to the queue (those there already are left as they are), waking
+  // replicas waiting in wait_for_children.
+  virtual void publish_children(const std::string& run, const std::vector<StoredChildTask>& tasks);
+  // Takes, for OWNER for LEASE_MS, at most LIMIT tasks of running runs that nobody holds
+  // (new ones, or those whose taker's lease ran out), oldest first.
+  virtual std::vector<StoredChildTask> claim_children(const std::string& owner, int64_t lease_ms,
+                                                      size_t limit);
+  // What earlier takers of child SCOPE of RUN journaled, in order.
+  virtual std::vector<JournalEntry> child_journal(const std::string& run, const std::string& scope);
+  // ENTRIES of children of RUN (each its scope), written only while OWNER holds each
+  // child's task: a StoreError when another took one over.
+  virtual void append_child_journal(const std::string& run, const std::string& owner,
+                                    const std::vector<JournalEntry>& entries);
+  // Child SCOPE of RUN, held by OWNER, is done: REPORT (JSON) is how it went. False when
+  // OWNER no longer held it (another took it over; that one reports).
+  virtual bool finish_child(const std::string& run, const std::string& scope,
+                            const std::string& owner, const std::string& report);
+  // OWNER lets child SCOPE of RUN go without finishing it (its writes were refused): any
+  // process may take it again at once.
+  virtual void release_child(const std::string& run, const std::string& scope,
+                             const std::string& owner);
+  // The reports of those of SCOPES (of RUN) that are done, in the order they finished:
+  // (scope, report).
+  virtual std::vector<std::pair<std::string, std::string>> finished_children(
+      const std::string& run, const std::vector<std::string>& scopes);
+  // Removes those of SCOPES nobody took yet; returns them.
+  virtual std::vector<std::string> withdraw_children(const std::string& run,
+                                                     const std::vector<std::string>& scopes);
+  // Waits until children were published or released, or TIMEOUT passed; true when woken.
+  virtual bool wait_for_children(std::chrono::milliseconds timeout);
 
   // Where a foreach of RUN stands, as a line a person reads ("" when none runs), kept by
   // the process executing it for whoever follows it from another (rbk runs RUN --follow).

@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "run/child_tasks.hpp"
 #include "run/gates.hpp"
 #include "run/journal.hpp"
 #include "run/owner.hpp"
@@ -247,6 +248,12 @@ Host& RunSession::world_host(TraceSink& sinks, std::unique_ptr<Host>& holder) {
   return *holder;
 }
 
+std::unique_ptr<Host> RunSession::world_for_children(TraceSink& sink) {
+  std::unique_ptr<Host> holder;
+  world_host(sink, holder);
+  return holder;
+}
+
 RunResult RunSession::execute(const Output& out) {
   const bool resuming = recorded_ && !registered_;
   // What earlier processes of the run wrote: every event (the store and the trace file go
@@ -327,6 +334,8 @@ RunResult RunSession::execute(const Output& out) {
         gates, *store_, rec_.id, resuming ? store_->journal(rec_.id) : std::vector<JournalEntry>{},
         s_.mode == RunMode::Live, s_.mode == RunMode::Scenario, s_.policy.idempotent_actions);
     host = &*journal;
+    if (out.share_children && store_->shares_children() && s_.mode != RunMode::Scenario)
+      journal->share_children(std::make_shared<StoreChildQueue>(*store_, rec_.id));
   }
   if (out.starting) out.starting(rec_);
   Machine machine(*s_.program, *host, s_.policy.budgets);

@@ -97,6 +97,10 @@ class RunSession {
     // Sees every event this execution adds to the run's trace (not those a resumed run
     // replays): a server's metrics. May be called from several threads at once.
     TraceSink* observer = nullptr;
+    // Hand the children of its foreach nodes to whichever process sharing the store takes
+    // them (rbk serve replicas: run/child_tasks.hpp), when the store is shared and the run
+    // is live or a dry-run; else they run on this process's threads.
+    bool share_children = false;
   };
   // Runs from the start, or on from where a recorded run stopped (replaying its journal),
   // and records how it ended. A recorded run is taken over first: it must be owned by
@@ -104,6 +108,9 @@ class RunSession {
   // process it starts). Throws SessionError before anything runs when the run is executed
   // elsewhere or an output cannot be opened; a store that fails throws StoreError.
   RunResult execute(const Output& out);
+  // The world of the run's mode (dry-run, live) for children another process handed out,
+  // each taken here through child_host(); SINK sees what the world traces.
+  std::unique_ptr<Host> world_for_children(TraceSink& sink);
   // What journaling cost the last execute() (unset without a store).
   const std::optional<JournalWriter::Stats>& journal_stats() const { return journal_stats_; }
 

@@ -511,12 +511,21 @@ int serve(const ServeOptions& o) {
   std::optional<GateWatch> gate_watch;
   if (!settings.webhooks.empty())
     gate_watch.emplace(*store, [&](const RunRecord& rec) { notifier.gate_waiting(rec); });
+  // A store the replicas share shares the runs' children too, through a connection of
+  // their own (a fan-out's thousands of children do not queue behind the API's reads).
+  std::unique_ptr<RunStore> children_store;
+  if (store->shares_children()) try {
+      children_store = RunStore::open(o.store);
+    } catch (const StoreError& e) {
+      return fail(e.what());
+    }
   RunExecutor executor(
       *store, o.workers,
       [&](const RunSession& session, const RunResult& r) {
         server_metrics.run_executed(session.record(), r, session.journal_stats());
       },
-      &server_metrics, std::chrono::milliseconds(lease_ms));
+      &server_metrics, std::chrono::milliseconds(lease_ms), std::move(children_store),
+      o.child_workers);
   setup.executor = &executor;
   Api api(setup);
 

@@ -10,12 +10,15 @@
 namespace rbk::server {
 
 RunExecutor::RunExecutor(RunStore& store, size_t workers, Finished finished, TraceSink* observer,
-                         std::chrono::milliseconds lease)
+                         std::chrono::milliseconds lease, std::unique_ptr<RunStore> children_store,
+                         size_t child_threads)
     : store_(store),
       finished_(std::move(finished)),
       observer_(observer),
       worker_count_(std::max<size_t>(workers, 1)),
       lease_(lease) {
+  if (children_store && children_store->shares_children() && lease_.count() > 0)
+    children_ = std::make_unique<ChildWorkers>(std::move(children_store), child_threads, lease_);
   for (size_t i = 0; i < worker_count_; ++i) workers_.emplace_back([this] { work(); });
   if (lease_.count() > 0) {
     store_.hold_leases(lease_.count());
@@ -153,6 +156,7 @@ void RunExecutor::execute(Job& job) {
     setup.actor = job.actor;
     setup.interrupt = job.interrupt.get();
     setup.observer = observer_;
+    setup.share_children = children_ != nullptr;
     setup.starting = [&out, resuming = job.resuming](const RunRecord& rec) {
       out << (resuming ? "resuming run " + rec.id + " " + rec.runbook
                        : "run " + rec.id + " " + rec.runbook + " (" + run_mode_name(rec.mode) + ")")
@@ -228,6 +232,9 @@ void RunExecutor::shutdown() {
     queue_.clear();  // recorded and owned by this process: the next server resumes them
     wake_.notify_all();
   }
+  // The children running here finish first (the runs, stopping, wait for them), so that
+  // none is held here when the leases below are let go.
+  if (children_) children_->stop();
   for (auto& t : workers_) t.join();
   workers_.clear();
   if (lease_keeper_.joinable()) {

@@ -18,6 +18,7 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT (port 0: any free port)
   std::string tls_cert, tls_key;          // PEM files: HTTPS when both are given
   size_t workers = 8;                     // runs executing at once
+  size_t child_workers = 32;              // shared store: fan-out children executing at once
   size_t max_body = 1 << 20;              // bytes of a request body
   std::string lease = "15s";              // how long a replica holds its runs without renewing
 };

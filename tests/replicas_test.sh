@@ -2,8 +2,10 @@
 # Several rbk serve replicas sharing one PostgreSQL store (run under tests/with_postgres.sh),
 # against tools/fleet-sim with 5,000 devices on loopback:
 # - chaos: three replicas run a 5,000-child fan-out (a dry-run, then a live run); the
-#   replica executing it is SIGKILLed every few seconds and restarted. Another takes the run
-#   over from its journal; at the end every child ran exactly once (the journal; for the
+#   replica executing it is SIGKILLed every few seconds and restarted. The replicas share
+#   the children (each claims what it has threads for); another replica takes the run, and
+#   the children the killed one held, over from their journals; at the end every child ran
+#   exactly once (the journal; for the
 #   live run, the simulator's action log: an action cut off by a kill is sent again with its
 #   Idempotency-Key, which the simulator honours), no run is left running, and the audit
 #   chain verifies. One replica's API follows a run another executes.
@@ -82,6 +84,7 @@ chaos() {
   for round in $(seq 1 30); do
     if [ "$round" = 1 ]; then sleep 0.3; else sleep 1.5; fi  # the first early: a dry-run is quick
     [ "$(sql "SELECT status FROM runs WHERE id = '$1'")" = running ] || break
+    sample_holders "$1"
     local n t0 t1 m
     n=$(executing_replica "$1")
     [ -n "$n" ] || continue  # between owners
@@ -99,12 +102,17 @@ chaos() {
     start_replica "$n"
   done
 }
-# Every child's record in the journal of run ID: "CHILDREN DISTINCT ACTIONS DISTINCT".
+# Every child's record of run ID: "CHILDREN DISTINCT ACTIONS DISTINCT" — its end in the
+# run's journal, its action in its own (the replicas share the children: child_journal).
 children() {
   sql "SELECT (SELECT count(*) FROM journal WHERE run = '$1' AND kind = 'child_done'),
               (SELECT count(DISTINCT scope) FROM journal WHERE run = '$1' AND kind = 'child_done'),
-              (SELECT count(*) FROM journal WHERE run = '$1' AND kind = 'act_done'),
-              (SELECT count(DISTINCT scope) FROM journal WHERE run = '$1' AND kind = 'act_done')" | tr '|' ' '
+              (SELECT count(*) FROM child_journal WHERE run = '$1' AND kind = 'act_done'),
+              (SELECT count(DISTINCT scope) FROM child_journal WHERE run = '$1' AND kind = 'act_done')" | tr '|' ' '
+}
+# How many replicas hold children of run ID at this moment (appended to $tmp/holders).
+sample_holders() {
+  sql "SELECT count(DISTINCT owner) FROM child_tasks WHERE run = '$1' AND state = 'taken'" >> "$tmp/holders"
 }
 # The simulator's reboots: "COUNT DISTINCT_DEVICES".
 reboots() {
@@ -144,7 +152,7 @@ for n in 1 2 3; do ports[$n]=$(free_port); stores[$n]=$pg; start_replica "$n"; d
 # --- Chaos, dry-run ---------------------------------------------------------------------
 id=$(start_run 1 dry-run)
 check "a dry-run started" "$([ -n "$id" ]; echo $?)" "no id"
-curl -s --max-time 1 -H "Authorization: Bearer $alice" "$(url 3)/api/runs/$id/events" > "$tmp/stream" 2>/dev/null &
+curl -s --max-time 3 -H "Authorization: Bearer $alice" "$(url 3)/api/runs/$id/events" > "$tmp/stream" 2>/dev/null &
 stream_pid=$!
 chaos "$id"
 wait "$stream_pid"
@@ -157,7 +165,10 @@ read -r done_n done_d acted_n acted_d <<< "$(children "$id")"
 check "every child ran once (journal)" "$([ "$done_n $done_d $acted_n $acted_d" = "$n_dev $n_dev $n_dev $n_dev" ]; echo $?)" \
   "$done_n children ($done_d distinct), $acted_n actions recorded ($acted_d distinct)"
 check "no action left rbk in the dry-run" "$([ "$(reboots)" = "0 0" ]; echo $?)" "$(reboots)"
+check "the replicas ran the children side by side" "$([ "$(sort -n "$tmp/holders" | tail -1)" -ge 2 ]; echo $?)" \
+  "replicas holding children at each look: $(tr '\n' ' ' < "$tmp/holders")"
 echo "dry-run: $kills kills"
+dry_id=$id
 
 # --- Chaos, live ------------------------------------------------------------------------
 id=$(start_run 2 live)
@@ -170,9 +181,13 @@ read -r done_n done_d acted_n acted_d <<< "$(children "$id")"
 read -r sent devices <<< "$(reboots)"
 check "every child ran once, every device rebooted once" \
   "$([ "$done_n $done_d $acted_n $acted_d $sent $devices" = "$n_dev $n_dev $n_dev $n_dev $n_dev $n_dev" ]; echo $?)" \
-  "$done_n children ($done_d distinct), $acted_n actions done ($acted_d distinct), $sent reboots for $devices devices; failed: $(sql "SELECT scope || ' ' || left(value, 400) FROM journal WHERE run = '$id' AND kind IN ('child_done', 'act_done') AND (value LIKE '%\"k\":11%' OR value LIKE '%\"failed\"%') LIMIT 4")"
+  "$done_n children ($done_d distinct), $acted_n actions done ($acted_d distinct), $sent reboots for $devices devices; failed: $(sql "SELECT scope || ' ' || left(value, 400) FROM journal WHERE run = '$id' AND kind = 'child_done' AND (value LIKE '%\"k\":11%' OR value LIKE '%\"failed\"%') LIMIT 4")"
 echo "live: $kills kills; actions sent again with their key and answered from the simulator's record: $(curl -s "$api/requests" | python3 -c 'import json, sys; print(json.load(sys.stdin)["replayed"])')"
 
+taken_twice=$(sql "SELECT count(*) FROM child_tasks WHERE run IN ('$dry_id', '$id') AND attempts > 1")
+check "children a killed replica held were taken over" "$([ "$taken_twice" -ge 1 ]; echo $?)" \
+  "no child was taken twice"
+echo "children taken over from a killed replica: $taken_twice"
 check "other replicas took runs over" "$([ "$(cat "$tmp"/r*.log | grep -c 'taken over: the lease')" -ge 2 ]; echo $?)" "$(cat "$tmp"/r*.log | grep -c 'taken over: the lease') takeovers"
 echo "takeover after a SIGKILL (lease $lease), ms: $(sort -n "$tmp/takeovers" | tr '\n' ' ')"
 check "no run is left running" "$([ "$(sql "SELECT count(*) FROM runs WHERE status = 'running'")" = 0 ]; echo $?)" \

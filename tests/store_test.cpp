@@ -347,6 +347,81 @@ TEST_P(PostgresStoreTest, AProcessThatLostARunCannotWriteItsJournal) {
   EXPECT_TRUE(store_->journal("r-1").empty());
 }
 
+TEST_P(PostgresStoreTest, ChildrenAreClaimedOnceJournaledByTheirHolderAndReportedInOrder) {
+  ASSERT_TRUE(store_->shares_children());
+  RunRecord r = run("r-1", 1000);
+  r.owner = "replica-a/1/1#serve";
+  store_->create(r);
+  std::vector<StoredChildTask> tasks;
+  for (int i = 0; i < 3; ++i)
+    tasks.push_back({"r-1", "each/1/" + std::to_string(i), 1, "[]", 1, false, 0});
+  store_->publish_children("r-1", tasks);
+  store_->publish_children("r-1", tasks);  // published again by a run resumed: left as they are
+
+  auto other = reopen();  // another replica
+  std::vector<StoredChildTask> a = store_->claim_children("replica-a/1/1#serve", 15'000, 2);
+  std::vector<StoredChildTask> b = other->claim_children("replica-b/2/2#serve", 15'000, 5);
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(b.size(), 1u);  // each child to one replica
+  EXPECT_EQ(a[0].scope, "each/1/0");
+  EXPECT_EQ(b[0].scope, "each/1/2");
+  EXPECT_EQ(a[0].attempts, 1);
+  EXPECT_TRUE(other->claim_children("replica-c/3/3#serve", 15'000, 5).empty());
+
+  // A child's journal is written by the replica holding it, and only by it.
+  store_->append_child_journal("r-1", "replica-a/1/1#serve",
+                               {JournalEntry{7, "call", "probe", "1", "each/1/0"}});
+  store_->append_child_journal("r-1", "replica-a/1/1#serve",
+                               {JournalEntry{7, "call", "probe", "1", "each/1/0"}});  // sent again
+  EXPECT_THROW(other->append_child_journal("r-1", "replica-b/2/2#serve",
+                                           {JournalEntry{1, "call", "probe", "2", "each/1/0"}}),
+               StoreError);
+  EXPECT_EQ(store_->child_journal("r-1", "each/1/0").size(), 1u);
+
+  // Reported in the order they finished; a report by a replica that no longer holds the
+  // child is refused.
+  EXPECT_TRUE(other->finish_child("r-1", "each/1/2", "replica-b/2/2#serve", R"({"fault":"x"})"));
+  EXPECT_FALSE(other->finish_child("r-1", "each/1/1", "replica-b/2/2#serve", "{}"));
+  EXPECT_TRUE(store_->finish_child("r-1", "each/1/0", "replica-a/1/1#serve", "{}"));
+  auto done = store_->finished_children("r-1", {"each/1/0", "each/1/1", "each/1/2"});
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_EQ(done[0].first, "each/1/2");
+  EXPECT_EQ(done[1].first, "each/1/0");
+
+  // Replica A dies holding each/1/1: once its lease runs out another takes it, sees it was
+  // taken before, and reads what A journaled.
+  store_->append_child_journal("r-1", "replica-a/1/1#serve",
+                               {JournalEntry{8, "act_started", "reboot", "null", "each/1/1"}});
+  store_->renew_leases("replica-a/1/1#serve", -1000);
+  std::vector<StoredChildTask> c = other->claim_children("replica-c/3/3#serve", 15'000, 5);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].scope, "each/1/1");
+  EXPECT_EQ(c[0].attempts, 2);
+  ASSERT_EQ(other->child_journal("r-1", "each/1/1").size(), 1u);
+  EXPECT_EQ(other->child_journal("r-1", "each/1/1")[0].kind, "act_started");
+  EXPECT_THROW(
+      store_->append_child_journal("r-1", "replica-a/1/1#serve",
+                                   {JournalEntry{9, "act_done", "reboot", "1", "each/1/1"}}),
+      StoreError);
+
+  // A replica shutting down lets its children go at once; one not yet taken can be taken back.
+  store_->publish_children("r-1", {{"r-1", "each/2/0", 1, "[]", 1, false, 0},
+                                   {"r-1", "each/2/1", 1, "[]", 1, false, 0}});
+  ASSERT_EQ(other->claim_children("replica-c/3/3#serve", 15'000, 1).size(), 1u);
+  other->release_leases("replica-c/3/3#serve");
+  EXPECT_EQ(store_->withdraw_children("r-1", {"each/2/0", "each/2/1"}),
+            std::vector<std::string>{"each/2/1"});
+  EXPECT_EQ(store_->claim_children("replica-a/1/1#serve", 15'000, 5).size(), 2u);  // 1/1 and 2/0
+
+  // The children of a run that is not running are nobody's to take.
+  RunRecord ended = r;
+  ended.id = "r-2";
+  ended.status = RunState::Cancelled;
+  store_->create(ended);
+  store_->publish_children("r-2", {{"r-2", "each/1/0", 1, "[]", 1, false, 0}});
+  EXPECT_TRUE(store_->claim_children("replica-a/1/1#serve", 15'000, 5).empty());
+}
+
 TEST_P(PostgresStoreTest, AnEntryWrittenTwiceIsOneEntry) {
   store_->create(run("r-1", 1000));
   JournalEntry e{1, "call", "probe", "1"};

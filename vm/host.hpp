@@ -3,6 +3,7 @@
 // asks which mode it runs in.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -194,6 +195,40 @@ struct ChildJournal {
   int64_t done_seq = 0;
 };
 
+// A child of a foreach handed to whichever process of a team takes it (rbk serve replicas
+// sharing a store, docs/server.md), rather than run on this process's threads: what it
+// runs, of the run's program.
+struct ChildTask {
+  std::string scope;  // "NODE/VISIT/ITEM", as its journal is kept
+  uint32_t runbook = 0;
+  std::vector<Value> args;
+  int depth = 0;
+  bool wave_approved = false;  // its gates are covered by its wave's approval
+};
+// How a child another process ran went: RESULT as child_run_value writes it, the edges it
+// took (coverage) and the actions it did; or FAULT, what stopped it and so the run (a
+// HostFault there: a capability not granted, a damaged journal).
+struct ChildReport {
+  std::string scope;
+  Value result;
+  std::vector<std::pair<uint32_t, uint32_t>> edges;  // (runbook, edge)
+  std::vector<std::string> actions;
+  std::string fault;
+};
+class ChildQueue {
+ public:
+  virtual ~ChildQueue() = default;
+  // TASKS may be taken by any process from now on (again: a task handed out already is
+  // left as it is, running or done).
+  virtual void publish(const std::vector<ChildTask>& tasks) = 0;
+  // Those of SCOPES that finished, in the order they did; waits until one has, or DEADLINE.
+  virtual std::vector<ChildReport> finished(const std::vector<std::string>& scopes,
+                                            std::chrono::steady_clock::time_point deadline) = 0;
+  // Takes back those of SCOPES nobody has taken yet (the run stops between children), and
+  // returns them.
+  virtual std::vector<std::string> withdraw(const std::vector<std::string>& scopes) = 0;
+};
+
 class Host {
  public:
   virtual ~Host() = default;
@@ -248,6 +283,9 @@ class Host {
   // On the run's host: what an earlier process journaled of the children whose scopes
   // begin with PREFIX ("NODE/VISIT/").
   virtual std::vector<ChildJournal> journaled_children(const std::string& /*prefix*/) { return {}; }
+  // Where the children run when not on this process's threads (null: here): the run's
+  // host, when a team's processes share its children.
+  virtual std::shared_ptr<ChildQueue> child_queue() { return nullptr; }
 };
 
 // A host that passes everything to another; decorators override what they change
@@ -289,6 +327,7 @@ class HostDecorator : public Host {
   std::vector<ChildJournal> journaled_children(const std::string& prefix) override {
     return inner_.journaled_children(prefix);
   }
+  std::shared_ptr<ChildQueue> child_queue() override { return inner_.child_queue(); }
 
  protected:
   Host& inner_;

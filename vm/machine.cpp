@@ -1278,7 +1278,18 @@ void Machine::run_wave_beside(Frame& f, const ForeachInfo& fe, size_t from, size
   size_t in_flight = 0;
   std::map<size_t, Value> keys;  // the cohort key of each child in flight
   const size_t limit = std::max<size_t>(1, fe.concurrency);
-  WorkerPool pool(std::min({limit, kMaxChildThreads, std::max<size_t>(1, to - from)}));
+  // Shared with a team's other processes (the queue), the children are handed out there
+  // and their reports collected; their hosts here journal only that each started and how
+  // it ended. Otherwise they run on a pool of this process's threads.
+  std::shared_ptr<ChildQueue> queue = host_.child_queue();
+  struct Handed {
+    size_t item;
+    std::shared_ptr<Host> host;
+  };
+  std::map<std::string, Handed> handed;  // scope -> the child handed to the queue
+  std::vector<ChildTask> to_publish;
+  bool withdrawn = false, left_some = false;  // (left: taken back, for a resume to hand out)
+  WorkerPool pool(queue ? 0 : std::min({limit, kMaxChildThreads, std::max<size_t>(1, to - from)}));
   size_t next = from, resumed = 0;
   bool more = true;
   std::optional<std::chrono::steady_clock::time_point> last_start;
@@ -1323,6 +1334,13 @@ void Machine::run_wave_beside(Frame& f, const ForeachInfo& fe, size_t from, size
       if (!host) throw Failure{"no host for the child " + prefix + std::to_string(item), f.site};
       ++in_flight;
       keys[item] = key;
+      if (queue) {
+        host->child_began();
+        to_publish.push_back(ChildTask{prefix + std::to_string(item), fe.runbook, args.items(),
+                                       f.ctx.depth + 1, wave_approved_});
+        handed[to_publish.back().scope] = Handed{item, host};
+        continue;
+      }
       pool.submit([this, &mutex, &finished, &returned, item, host, args = args.items(),
                    runbook = fe.runbook, depth = f.ctx.depth + 1, approved = wave_approved_] {
         Done d;
@@ -1342,9 +1360,46 @@ void Machine::run_wave_beside(Frame& f, const ForeachInfo& fe, size_t from, size
         finished.notify_one();
       });
     }
+    if (queue && !to_publish.empty()) {
+      queue->publish(to_publish);
+      to_publish.clear();
+    }
+    if (queue && interrupt_requested() && !withdrawn) {  // those nobody took wait for a resume
+      withdrawn = true;
+      std::vector<std::string> scopes;
+      for (const auto& h : handed) scopes.push_back(h.first);
+      for (const std::string& scope : queue->withdraw(scopes)) {
+        keys.erase(handed[scope].item);
+        handed.erase(scope);
+        --in_flight;
+        left_some = true;
+      }
+    }
     if (in_flight == 0 && !due && (aborted || fault || !more || interrupt_requested())) break;
     std::deque<Done> got;
-    {
+    if (queue) {
+      std::vector<std::string> scopes;
+      for (const auto& h : handed) scopes.push_back(h.first);
+      // (a bounded wait: a person's Ctrl-C is looked at between)
+      auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(250);
+      for (ChildReport& report : queue->finished(scopes, due ? std::min(due_at, until) : until)) {
+        auto it = handed.find(report.scope);
+        if (it == handed.end()) continue;
+        Done d;
+        d.item = it->second.item;
+        try {
+          if (!report.fault.empty()) throw HostFault(report.fault);
+          d.run = child_run_from(report.result, child);
+          d.run.edges = std::move(report.edges);
+          d.run.actions = std::move(report.actions);
+          it->second.host->child_finished(report.result);
+        } catch (...) {
+          d.fault = std::current_exception();
+        }
+        handed.erase(it);
+        got.push_back(std::move(d));
+      }
+    } else {
       std::unique_lock lock(mutex);
       auto any = [&] { return !returned.empty(); };
       if (due)
@@ -1370,7 +1425,7 @@ void Machine::run_wave_beside(Frame& f, const ForeachInfo& fe, size_t from, size
   }
   if (fault) std::rethrow_exception(fault);
   while (next < to && journaled.count(next)) ++next;
-  if (interrupt_requested() && !aborted && (next < to || resumed < resume.size()))
+  if (interrupt_requested() && !aborted && (next < to || resumed < resume.size() || left_some))
     throw Interrupted{};
 }
 

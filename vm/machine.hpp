@@ -114,6 +114,11 @@ class Machine {
   RunResult run(const std::vector<std::optional<Value>>& params);
   // Where a person's Ctrl-C arrives (it must outlive the machine); none by default.
   void set_interrupt(RunInterrupt* interrupt) { interrupt_ = interrupt; }
+  // One child of a foreach on this (fresh) machine, from another thread or another process:
+  // quiet, its gates covered when WAVE_APPROVED. Throws only what stops the whole run (a
+  // HostFault, a StoreError).
+  ChildRun run_child(uint32_t runbook, const std::vector<Value>& args, int depth,
+                     bool wave_approved);
 
  private:
   struct Context;
@@ -148,10 +153,6 @@ class Machine {
   void run_wave_beside(Frame& f, const ForeachInfo& fe, size_t from, size_t to,
                        const std::string& prefix, const std::map<size_t, ChildJournal>& journaled,
                        size_t& started, const bool& aborted, const FleetHooks& hooks);
-  // One child on this (fresh) machine, from another thread: quiet, its gates covered when
-  // WAVE_APPROVED. Throws only what stops the whole run (a HostFault, a StoreError).
-  ChildRun run_child(uint32_t runbook, const std::vector<Value>& args, int depth,
-                     bool wave_approved);
   bool has_gates(uint32_t runbook, std::vector<uint32_t> seen) const;
   // Between two waves of a foreach (and before each, with `approve each wave`): false
   // when a check or an approval stops it.

@@ -279,8 +279,9 @@ int main(int argc, char** argv) {
   generate(fleet, std::max(count, 50), seed);
   httplib::Server srv;
   // A fleet's children keep their connections open: a thread for each, and many requests
-  // on one connection.
-  srv.new_task_queue = [] { return new httplib::ThreadPool(96); };
+  // on one connection. (Several rbk serve replicas, each with its --child-workers threads
+  // keeping one open, as a real fleet API behind a load balancer would take.)
+  srv.new_task_queue = [] { return new httplib::ThreadPool(320); };
   srv.set_keep_alive_max_count(100000);
   srv.set_keep_alive_timeout(2);
   srv.set_tcp_nodelay(true);

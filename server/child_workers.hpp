@@ -1,0 +1,52 @@
+// The children of foreach nodes a server takes from a store its replicas share
+// (run/child_tasks.hpp): a claimer takes as many as it has idle threads (FOR UPDATE SKIP
+// LOCKED: replicas claiming at once each get others), woken when children are published
+// (LISTEN) or a thread becomes idle, and looking at least four times a second for those a
+// dead replica held; each thread runs one child at a time.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "run/child_tasks.hpp"
+
+namespace rbk::server {
+
+class ChildWorkers {
+ public:
+  // STORE: a connection of its own to the shared store. THREADS: children at once. LEASE:
+  // how long a claimed child is held before it is renewed (by the run executor's lease
+  // keeper, which renews everything this process holds).
+  ChildWorkers(std::unique_ptr<RunStore> store, size_t threads, std::chrono::milliseconds lease);
+  ~ChildWorkers();  // stop()
+  ChildWorkers(const ChildWorkers&) = delete;
+  ChildWorkers& operator=(const ChildWorkers&) = delete;
+
+  // Takes no more children and waits for those running here to finish.
+  void stop();
+  size_t running() const;
+
+ private:
+  void claim();
+  void work();
+
+  std::unique_ptr<RunStore> store_;
+  ChildTaskRunner runner_;
+  const size_t threads_;
+  const std::chrono::milliseconds lease_;
+  mutable std::mutex mu_;
+  std::condition_variable ready_, idle_;
+  std::deque<StoredChildTask> queue_;
+  size_t running_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+  std::thread claimer_;
+};
+
+}  // namespace rbk::server
