@@ -16,7 +16,7 @@ namespace {
 
 // How often the run looks for its children's reports while none has come: soon after one
 // came (more are due), less often the longer none comes.
-constexpr auto kReportPollFirst = std::chrono::microseconds(500);
+constexpr auto kReportPollFirst = std::chrono::milliseconds(2);
 constexpr auto kReportPollLast = std::chrono::milliseconds(20);
 // A run's context (program, world, writer) is dropped once none of its children came for
 // this long.

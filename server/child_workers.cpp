@@ -12,13 +12,12 @@ namespace {
 constexpr auto kClaimPoll = std::chrono::milliseconds(250);
 }  // namespace
 
-ChildWorkers::ChildWorkers(std::unique_ptr<RunStore> store, size_t threads,
+ChildWorkers::ChildWorkers(std::vector<std::unique_ptr<RunStore>> stores, size_t threads,
                            std::chrono::milliseconds lease)
-    : store_(std::move(store)),
-      runner_(*store_, this_process()),
-      threads_(std::max<size_t>(threads, 1)),
-      lease_(lease) {
-  for (size_t i = 0; i < threads_; ++i) workers_.emplace_back([this] { work(); });
+    : stores_(std::move(stores)), threads_(std::max<size_t>(threads, 1)), lease_(lease) {
+  for (auto& s : stores_) runners_.push_back(std::make_unique<ChildTaskRunner>(*s, this_process()));
+  for (size_t i = 0; i < threads_; ++i)
+    workers_.emplace_back([this, &runner = *runners_[i % runners_.size()]] { work(runner); });
   claimer_ = std::thread([this] { claim(); });
 }
 
@@ -40,7 +39,7 @@ void ChildWorkers::claim() {
     if (idle == 0) continue;
     std::vector<StoredChildTask> taken;
     try {
-      taken = store_->claim_children(this_process(), lease_.count(), idle);
+      taken = stores_[0]->claim_children(this_process(), lease_.count(), idle);
       if (failing) std::cerr << "rbk serve: the store answers again (children)\n";
       failing = false;
     } catch (const std::exception& e) {
@@ -55,11 +54,11 @@ void ChildWorkers::claim() {
       ready_.notify_all();
       if (taken.size() == idle) continue;  // more may be waiting
     }
-    store_->wait_for_children(kClaimPoll);  // woken when a run publishes children
+    stores_[0]->wait_for_children(kClaimPoll);  // woken when a run publishes children
   }
 }
 
-void ChildWorkers::work() {
+void ChildWorkers::work(ChildTaskRunner& runner) {
   for (;;) {
     StoredChildTask task;
     {
@@ -70,7 +69,7 @@ void ChildWorkers::work() {
       queue_.pop_front();
       ++running_;
     }
-    if (!runner_.run(task))
+    if (!runner.run(task))
       std::cerr << "rbk serve: child " << task.scope << " of run " << task.run
                 << " was left to another process (its lease ran out here)\n";
     std::lock_guard lock(mu_);

@@ -20,10 +20,12 @@ namespace rbk::server {
 
 class ChildWorkers {
  public:
-  // STORE: a connection of its own to the shared store. THREADS: children at once. LEASE:
-  // how long a claimed child is held before it is renewed (by the run executor's lease
-  // keeper, which renews everything this process holds).
-  ChildWorkers(std::unique_ptr<RunStore> store, size_t threads, std::chrono::milliseconds lease);
+  // STORES: connections of their own to the shared store (the threads take turns on them;
+  // a connection carries one statement at a time). THREADS: children at once. LEASE: how
+  // long a claimed child is held before it is renewed (by the run executor's lease keeper,
+  // which renews everything this process holds).
+  ChildWorkers(std::vector<std::unique_ptr<RunStore>> stores, size_t threads,
+               std::chrono::milliseconds lease);
   ~ChildWorkers();  // stop()
   ChildWorkers(const ChildWorkers&) = delete;
   ChildWorkers& operator=(const ChildWorkers&) = delete;
@@ -34,10 +36,10 @@ class ChildWorkers {
 
  private:
   void claim();
-  void work();
+  void work(ChildTaskRunner& runner);
 
-  std::unique_ptr<RunStore> store_;
-  ChildTaskRunner runner_;
+  std::vector<std::unique_ptr<RunStore>> stores_;
+  std::vector<std::unique_ptr<ChildTaskRunner>> runners_;  // one per store
   const size_t threads_;
   const std::chrono::milliseconds lease_;
   mutable std::mutex mu_;

@@ -41,6 +41,8 @@ std::atomic<bool> stopping{false};
 
 // Connections served at once, and how many of them may be event streams.
 constexpr int kConnectionThreads = 64;
+// Connections to a shared store for the fan-out children a replica executes.
+constexpr size_t kChildConnections = 4;
 constexpr int kMaxStreams = kConnectionThreads / 2;
 std::atomic<int> open_streams{0};
 
@@ -511,11 +513,13 @@ int serve(const ServeOptions& o) {
   std::optional<GateWatch> gate_watch;
   if (!settings.webhooks.empty())
     gate_watch.emplace(*store, [&](const RunRecord& rec) { notifier.gate_waiting(rec); });
-  // A store the replicas share shares the runs' children too, through a connection of
-  // their own (a fan-out's thousands of children do not queue behind the API's reads).
-  std::unique_ptr<RunStore> children_store;
+  // A store the replicas share shares the runs' children too, through connections of
+  // their own (a fan-out's thousands of children do not queue behind the API's reads, nor
+  // all behind one statement at a time).
+  std::vector<std::unique_ptr<RunStore>> children_stores;
   if (store->shares_children()) try {
-      children_store = RunStore::open(o.store);
+      for (size_t i = 0; i < std::min<size_t>(kChildConnections, o.child_workers); ++i)
+        children_stores.push_back(RunStore::open(o.store));
     } catch (const StoreError& e) {
       return fail(e.what());
     }
@@ -524,7 +528,7 @@ int serve(const ServeOptions& o) {
       [&](const RunSession& session, const RunResult& r) {
         server_metrics.run_executed(session.record(), r, session.journal_stats());
       },
-      &server_metrics, std::chrono::milliseconds(lease_ms), std::move(children_store),
+      &server_metrics, std::chrono::milliseconds(lease_ms), std::move(children_stores),
       o.child_workers);
   setup.executor = &executor;
   Api api(setup);

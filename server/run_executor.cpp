@@ -10,15 +10,16 @@
 namespace rbk::server {
 
 RunExecutor::RunExecutor(RunStore& store, size_t workers, Finished finished, TraceSink* observer,
-                         std::chrono::milliseconds lease, std::unique_ptr<RunStore> children_store,
+                         std::chrono::milliseconds lease,
+                         std::vector<std::unique_ptr<RunStore>> children_stores,
                          size_t child_threads)
     : store_(store),
       finished_(std::move(finished)),
       observer_(observer),
       worker_count_(std::max<size_t>(workers, 1)),
       lease_(lease) {
-  if (children_store && children_store->shares_children() && lease_.count() > 0)
-    children_ = std::make_unique<ChildWorkers>(std::move(children_store), child_threads, lease_);
+  if (!children_stores.empty() && children_stores[0]->shares_children() && lease_.count() > 0)
+    children_ = std::make_unique<ChildWorkers>(std::move(children_stores), child_threads, lease_);
   for (size_t i = 0; i < worker_count_; ++i) workers_.emplace_back([this] { work(); });
   if (lease_.count() > 0) {
     store_.hold_leases(lease_.count());

@@ -39,13 +39,14 @@ class RunExecutor {
 
   // OBSERVER (may be null) sees every trace event of the runs executed here. LEASE: how
   // long this process holds its runs without renewing (0: no leases, no takeover).
-  // CHILDREN_STORE: with a store the replicas share, a connection of its own to it: the
+  // CHILDREN_STORES: with a store the replicas share, connections of their own to it: the
   // children of the runs' foreach nodes are then shared by the replicas, and CHILD_THREADS
-  // of them run here at once (server/child_workers.hpp); null: each run's children run on
+  // of them run here at once (server/child_workers.hpp); none: each run's children run on
   // its own threads.
   RunExecutor(RunStore& store, size_t workers, Finished finished, TraceSink* observer,
               std::chrono::milliseconds lease = std::chrono::milliseconds(0),
-              std::unique_ptr<RunStore> children_store = nullptr, size_t child_threads = 0);
+              std::vector<std::unique_ptr<RunStore>> children_stores = {},
+              size_t child_threads = 0);
   ~RunExecutor();  // shutdown()
   RunExecutor(const RunExecutor&) = delete;
   RunExecutor& operator=(const RunExecutor&) = delete;
