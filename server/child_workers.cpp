@@ -69,11 +69,14 @@ void ChildWorkers::work(ChildTaskRunner& runner) {
       queue_.pop_front();
       ++running_;
     }
-    if (!runner.run(task))
+    const bool done = runner.run(task);
+    if (!done)
       std::cerr << "rbk serve: child " << task.scope << " of run " << task.run
                 << " was left to another process (its lease ran out here)\n";
     std::lock_guard lock(mu_);
     --running_;
+    ++(done ? done_ : left_);
+    if (task.attempts > 1) ++taken_over_;
     idle_.notify_all();
   }
 }
@@ -92,9 +95,9 @@ void ChildWorkers::stop() {
   workers_.clear();
 }
 
-size_t ChildWorkers::running() const {
+ChildWorkers::Figures ChildWorkers::figures() const {
   std::lock_guard lock(mu_);
-  return running_ + queue_.size();
+  return Figures{running_ + queue_.size(), done_, left_, taken_over_};
 }
 
 }  // namespace rbk::server

@@ -32,7 +32,11 @@ class ChildWorkers {
 
   // Takes no more children and waits for those running here to finish.
   void stop();
-  size_t running() const;
+  struct Figures {
+    size_t executing = 0;  // claimed and not finished (running, or waiting for a thread)
+    uint64_t done = 0, left = 0, taken_over = 0;
+  };
+  Figures figures() const;
 
  private:
   void claim();
@@ -46,6 +50,7 @@ class ChildWorkers {
   std::condition_variable ready_, idle_;
   std::deque<StoredChildTask> queue_;
   size_t running_ = 0;
+  uint64_t done_ = 0, left_ = 0, taken_over_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
   std::thread claimer_;

@@ -602,7 +602,7 @@ int serve(const ServeOptions& o) {
   svr->Get("/metrics", [&](const httplib::Request& req, httplib::Response& res) {
     auto t0 = Clock::now();
     try {
-      res.set_content(server_metrics.render(*store, executor.executing(), executor.queued()),
+      res.set_content(server_metrics.render(*store, executor.figures()),
                       "text/plain; version=0.0.4; charset=utf-8");
     } catch (const StoreError& e) {
       send(res, api_error(503, std::string("the run store fails: ") + e.what()));

@@ -131,7 +131,7 @@ void Metrics::run_executed(const RunRecord& rec, const RunResult& r,
   }
 }
 
-std::string Metrics::render(RunStore& store, size_t executing, size_t queued) {
+std::string Metrics::render(RunStore& store, const ExecutorFigures& work) {
   std::string out;
   std::vector<RunCount> counts = store.count_runs();
   int64_t now = system_now_ms();
@@ -156,9 +156,22 @@ std::string Metrics::render(RunStore& store, size_t executing, size_t queued) {
          "How long the longest-waiting gate of each runbook and role has waited.");
   out += ages;
   header(out, "rbk_runs_executing", "gauge", "Runs this server executes now.");
-  out += fmt::format("rbk_runs_executing {}\n", executing);
+  out += fmt::format("rbk_runs_executing {}\n", work.executing);
   header(out, "rbk_runs_queued", "gauge", "Runs waiting for a worker of this server.");
-  out += fmt::format("rbk_runs_queued {}\n", queued);
+  out += fmt::format("rbk_runs_queued {}\n", work.queued);
+  header(out, "rbk_runs_taken_over_total", "counter",
+         "Runs this server took over from a replica whose lease ran out.");
+  out += fmt::format("rbk_runs_taken_over_total {}\n", work.runs_taken_over);
+  header(out, "rbk_children_executing", "gauge",
+         "Fan-out children (of any replica's runs) this server executes now.");
+  out += fmt::format("rbk_children_executing {}\n", work.children_executing);
+  header(out, "rbk_children_total", "counter",
+         "Fan-out children this server executed: done, or left to another replica.");
+  out += fmt::format("rbk_children_total{{result=\"done\"}} {}\n", work.children_done);
+  out += fmt::format("rbk_children_total{{result=\"left\"}} {}\n", work.children_left);
+  header(out, "rbk_children_taken_over_total", "counter",
+         "Fan-out children this server took on after an earlier taker died or let them go.");
+  out += fmt::format("rbk_children_taken_over_total {}\n", work.children_taken_over);
 
   std::lock_guard lock(mu_);
   header(out, "rbk_runs_ended_total", "counter",

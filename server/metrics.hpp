@@ -36,6 +36,18 @@ class Histogram {
   std::map<std::string, Series> series_;  // by rendered labels ("function=\"x\"")
 };
 
+// What the run executor reports of its work (server/run_executor.hpp): its runs now, and
+// what it took over from other replicas.
+struct ExecutorFigures {
+  size_t executing = 0, queued = 0;
+  uint64_t runs_taken_over = 0;  // runs whose replica's lease ran out, resumed here
+  // Fan-out children of any replica's runs (a store the replicas share): executing here
+  // now; finished here; left to another (this one's lease ran out); taken over from a
+  // replica that died.
+  size_t children_executing = 0;
+  uint64_t children_done = 0, children_left = 0, children_taken_over = 0;
+};
+
 class Metrics : public TraceSink {
  public:
   Metrics();
@@ -44,8 +56,8 @@ class Metrics : public TraceSink {
   void request(const std::string& method, const std::string& route, int status, double seconds);
   void run_executed(const RunRecord& rec, const RunResult& r,
                     const std::optional<JournalWriter::Stats>& journal);
-  // Every metric, the store's read now; EXECUTING and QUEUED: the executor's.
-  std::string render(RunStore& store, size_t executing, size_t queued);
+  // Every metric, the store's read now; WORK: the executor's.
+  std::string render(RunStore& store, const ExecutorFigures& work);
 
  private:
   std::mutex mu_;

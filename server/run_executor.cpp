@@ -106,8 +106,11 @@ void RunExecutor::take_over_expired() {
     free = executing_.size() >= worker_count_ ? 0 : worker_count_ - executing_.size();
   }
   if (free == 0) return;
-  for (const std::string& id : store_.claim_expired("serve", this_process(), lease_.count(), free))
+  for (const std::string& id :
+       store_.claim_expired("serve", this_process(), lease_.count(), free)) {
+    ++runs_taken_over_;
     resume(id, "taken over: the lease of the replica executing it ran out");
+  }
 }
 
 RunExecutor::~RunExecutor() {
@@ -256,6 +259,21 @@ size_t RunExecutor::executing() const {
 size_t RunExecutor::queued() const {
   std::lock_guard lock(mu_);
   return queue_.size();
+}
+
+ExecutorFigures RunExecutor::figures() const {
+  ExecutorFigures f;
+  f.executing = executing();
+  f.queued = queued();
+  f.runs_taken_over = runs_taken_over_;
+  if (children_) {
+    ChildWorkers::Figures c = children_->figures();
+    f.children_executing = c.executing;
+    f.children_done = c.done;
+    f.children_left = c.left;
+    f.children_taken_over = c.taken_over;
+  }
+  return f;
 }
 
 }  // namespace rbk::server

@@ -13,6 +13,7 @@
 // is stopped here: the store refuses its writes, and the renewal no longer names it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -27,6 +28,7 @@
 
 #include "run/session.hpp"
 #include "server/child_workers.hpp"
+#include "server/metrics.hpp"
 
 namespace rbk::server {
 
@@ -70,6 +72,7 @@ class RunExecutor {
 
   size_t executing() const;
   size_t queued() const;
+  ExecutorFigures figures() const;
 
  private:
   struct Job {
@@ -102,6 +105,7 @@ class RunExecutor {
   std::vector<std::string> orphaned_;  // held, executed by nobody here, at the last renewal
   bool store_failing_ = false;         // said once, until it answers again
   std::thread lease_keeper_;
+  std::atomic<uint64_t> runs_taken_over_{0};
   std::unique_ptr<ChildWorkers> children_;  // with a shared store
 };
 

@@ -82,7 +82,7 @@ wait_ended() {
 chaos() {
   kills=0
   for round in $(seq 1 30); do
-    if [ "$round" = 1 ]; then sleep 0.3; else sleep 1.5; fi  # the first early: a dry-run is quick
+    if [ "$round" = 1 ]; then sleep 0.3; else sleep 2.5; fi  # the first early, then room to go on
     [ "$(sql "SELECT status FROM runs WHERE id = '$1'")" = running ] || break
     local n t0 t1 m
     n=$(executing_replica "$1")
@@ -205,6 +205,14 @@ check "no child lost, none twice" "$([ "$done_d $acted_d $sent $devices" = "$n_d
 ran_by=$(sql "SELECT count(DISTINCT owner) FROM child_tasks WHERE run = '$id'")
 check "the replicas shared the fan-out's children" "$([ "$ran_by" -ge 2 ]; echo $?)" "$ran_by replica(s) ran its children"
 echo "children per replica: $(sql "SELECT count(*) FROM child_tasks WHERE run = '$id' GROUP BY owner" | tr '\n' ' ')"
+# Each replica's metrics count the children it finished: together, every child once.
+metric_done=0
+for n in 1 2 3; do
+  d=$(curl -s --max-time 5 "$(url "$n")/metrics" | sed -n 's/^rbk_children_total{result="done"} //p')
+  metric_done=$((metric_done + ${d:-0}))
+done
+check "the replicas' metrics count every child once" "$([ "$metric_done" = "$n_dev" ]; echo $?)" \
+  "rbk_children_total{result=\"done\"} adds up to $metric_done for $n_dev children"
 
 # --- A partition ------------------------------------------------------------------------
 # Replica 1 reaches the database through a proxy; replicas 2 and 3 directly.
