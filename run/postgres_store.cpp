@@ -212,6 +212,22 @@ std::string pg_array(const std::vector<std::string>& texts) {
   return out + "}";
 }
 
+// A group of journal entries as the arrays one INSERT … SELECT FROM unnest(…) takes.
+struct EntryArrays {
+  std::string seqs, kinds, keys, values, scopes;
+};
+EntryArrays entry_arrays(const std::vector<JournalEntry>& entries) {
+  std::vector<std::string> seqs, kinds, keys, values, scopes;
+  for (const auto& e : entries) {
+    seqs.push_back(std::to_string(e.seq));
+    kinds.push_back(e.kind);
+    keys.push_back(e.key);
+    values.push_back(e.value);
+    scopes.push_back(e.scope);
+  }
+  return {pg_array(seqs), pg_array(kinds), pg_array(keys), pg_array(values), pg_array(scopes)};
+}
+
 // postgresql://user:secret@host/db -> postgresql://user@host/db: what messages may show.
 std::string without_password(const std::string& url) {
   size_t scheme = url.find("://");
@@ -622,17 +638,9 @@ class PostgresRunStore : public RunStore {
     if (entries.empty()) return;
     Lock lock(mutex_);
     write([&] {
-      std::vector<std::string> seqs, kinds, keys, values, scopes;
-      for (const auto& e : entries) {
-        seqs.push_back(std::to_string(e.seq));
-        kinds.push_back(e.kind);
-        keys.push_back(e.key);
-        values.push_back(e.value);
-        scopes.push_back(e.scope);
-      }
+      const EntryArrays a = entry_arrays(entries);
       Params p;
-      p.text(run).text(owner).text(pg_array(seqs)).text(pg_array(kinds)).text(pg_array(keys));
-      p.text(pg_array(values)).text(pg_array(scopes));
+      p.text(run).text(owner).text(a.seqs).text(a.kinds).text(a.keys).text(a.values).text(a.scopes);
       // Fenced by each child's task; an entry there already (sent again after a lost
       // connection: the same owner and seq) is not written twice.
       Result r = exec(
@@ -646,7 +654,7 @@ class PostgresRunStore : public RunStore {
           p);
       if (r.affected() == static_cast<int64_t>(entries.size())) return;
       Params q;
-      q.text(run).text(owner).text(pg_array(seqs)).text(pg_array(scopes));
+      q.text(run).text(owner).text(a.seqs).text(a.scopes);
       if (exec("SELECT 1 FROM unnest($3::bigint[], $4::text[]) AS u(s, sc) WHERE NOT EXISTS "
                "(SELECT 1 FROM child_journal j WHERE j.run=$1 AND j.owner=$2 AND j.scope=u.sc "
                "AND j.seq=u.s)",
@@ -829,17 +837,10 @@ class PostgresRunStore : public RunStore {
     Lock lock(mutex_);
     flush_trace();  // the trace up to here first, as the journal's commit is the run's pace
     write([&] {
-      std::vector<std::string> seqs, kinds, keys, values, scopes;
-      for (const auto& e : entries) {
-        seqs.push_back(std::to_string(e.seq));
-        kinds.push_back(e.kind);
-        keys.push_back(e.key);
-        values.push_back(e.value);
-        scopes.push_back(e.scope);
-      }
+      const EntryArrays a = entry_arrays(entries);
       Params p;
-      p.text(run).text(pg_array(seqs)).text(pg_array(kinds)).text(pg_array(keys));
-      p.text(pg_array(values)).text(pg_array(scopes)).text(this_process());
+      p.text(run).text(a.seqs).text(a.kinds).text(a.keys).text(a.values).text(a.scopes);
+      p.text(this_process());
       // One statement for the group, fenced by the owner.
       Result r = exec(
           "INSERT INTO journal(run, seq, kind, key, value, scope) SELECT $1, s, k, ky, v, sc "
