@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <random>
 #include <set>
 
@@ -281,6 +282,23 @@ TEST(Run, FailedActionTakesErrorEdge) {
   EXPECT_EQ(r.path, (std::vector<std::string>{"check", "restart", "failed_end"}));
   // The failed action stops the plan: the notification after it is not attempted.
   EXPECT_EQ(r.actions, (std::vector<std::string>{"dev.restart"}));
+}
+
+TEST(Run, IntegerArithmeticThatOverflowsFailsRatherThanWraps) {
+  // (found by fuzz_source: 86 + 9223372036854775807 was signed overflow, undefined in C++)
+  TempDir tmp;
+  const std::string path = (tmp.path / "overflow.rbk").string();
+  std::ofstream(path) << "runbook r {\n  start -> d\n  decide d \"D\" {\n"
+                         "    let x = 9223372036854775807\n    when x + 1 > 0 -> big\n"
+                         "    else -> small\n  }\n  end big \"Big\" as resolved\n  end small "
+                         "\"Small\" as resolved\n}\n";
+  Program program = compile(path);
+  Scenario sc;
+  Collect trace;
+  ScenarioHost host(program, sc, trace);
+  RunResult r = Machine(program, host).run({});
+  ASSERT_EQ(r.status, RunStatus::Failed);
+  EXPECT_NE(r.error.find("integer overflow in '+'"), std::string::npos) << r.error;
 }
 
 TEST(Run, UnansweredProbeNamesProbeAndArguments) {

@@ -54,6 +54,18 @@ Value type_error(const char* op, const Value& a, const Value& b) {
 
 // The operators on run-time kinds. Static types make mismatches rare; json values that
 // met each other are checked here.
+// Integer arithmetic (ints, durations, times) of A and B with OP ("+", "-", "*"), made a
+// value by MAKE; an error value when the result does not fit 64 bits (as a number function
+// fails), never a wrapped number.
+Value exact(Value (*make)(int64_t), int64_t a, int64_t b, const char* op) {
+  int64_t r = 0;
+  bool overflow = op[0] == '+'   ? __builtin_add_overflow(a, b, &r)
+                  : op[0] == '-' ? __builtin_sub_overflow(a, b, &r)
+                                 : __builtin_mul_overflow(a, b, &r);
+  if (overflow) return Value::error(std::string("integer overflow in '") + op + "'");
+  return make(r);
+}
+
 Value binary(Op op, const Value& a, const Value& b) {
   using K = ValueKind;
   switch (op) {
@@ -93,24 +105,26 @@ Value binary(Op op, const Value& a, const Value& b) {
         return Value::boolean(b.str().find(a.str()) != std::string::npos);
       return type_error("in", a, b);
     case Op::ADD:
-      if (a.kind == K::Int && b.kind == K::Int) return Value::integer(a.i + b.i);
+      if (a.kind == K::Int && b.kind == K::Int) return exact(Value::integer, a.i, b.i, "+");
       if (numeric(a) && numeric(b)) return Value::floating(num(a) + num(b));
-      if (a.kind == K::Duration && b.kind == K::Duration) return Value::duration(a.i + b.i);
-      if (a.kind == K::Time && b.kind == K::Duration) return Value::time(a.i + b.i);
-      if (a.kind == K::Duration && b.kind == K::Time) return Value::time(a.i + b.i);
+      if (a.kind == K::Duration && b.kind == K::Duration)
+        return exact(Value::duration, a.i, b.i, "+");
+      if (a.kind == K::Time && b.kind == K::Duration) return exact(Value::time, a.i, b.i, "+");
+      if (a.kind == K::Duration && b.kind == K::Time) return exact(Value::time, a.i, b.i, "+");
       if (a.kind == K::Percent && b.kind == K::Percent) return Value::percent(a.f + b.f);
       if (a.kind == K::String && b.kind == K::String) return Value::string(a.str() + b.str());
       return type_error("+", a, b);
     case Op::SUB:
-      if (a.kind == K::Int && b.kind == K::Int) return Value::integer(a.i - b.i);
+      if (a.kind == K::Int && b.kind == K::Int) return exact(Value::integer, a.i, b.i, "-");
       if (numeric(a) && numeric(b)) return Value::floating(num(a) - num(b));
-      if (a.kind == K::Duration && b.kind == K::Duration) return Value::duration(a.i - b.i);
-      if (a.kind == K::Time && b.kind == K::Time) return Value::duration(a.i - b.i);
-      if (a.kind == K::Time && b.kind == K::Duration) return Value::time(a.i - b.i);
+      if (a.kind == K::Duration && b.kind == K::Duration)
+        return exact(Value::duration, a.i, b.i, "-");
+      if (a.kind == K::Time && b.kind == K::Time) return exact(Value::duration, a.i, b.i, "-");
+      if (a.kind == K::Time && b.kind == K::Duration) return exact(Value::time, a.i, b.i, "-");
       if (a.kind == K::Percent && b.kind == K::Percent) return Value::percent(a.f - b.f);
       return type_error("-", a, b);
     case Op::MUL:
-      if (a.kind == K::Int && b.kind == K::Int) return Value::integer(a.i * b.i);
+      if (a.kind == K::Int && b.kind == K::Int) return exact(Value::integer, a.i, b.i, "*");
       if (numeric(a) && numeric(b)) return Value::floating(num(a) * num(b));
       if (a.kind == K::Duration && numeric(b))
         return Value::duration(static_cast<int64_t>(std::llround(a.i * num(b))));
@@ -360,11 +374,11 @@ std::string too_deep() {
 Value negate(const Value& x) {
   switch (x.kind) {
     case ValueKind::Int:
-      return Value::integer(-x.i);
+      return exact(Value::integer, 0, x.i, "-");
     case ValueKind::Float:
       return Value::floating(-x.f);
     case ValueKind::Duration:
-      return Value::duration(-x.i);
+      return exact(Value::duration, 0, x.i, "-");
     case ValueKind::Percent:
       return Value::percent(-x.f);
     default:
