@@ -52,8 +52,6 @@ Value type_error(const char* op, const Value& a, const Value& b) {
                       kind_name(b.kind));
 }
 
-// The operators on run-time kinds. Static types make mismatches rare; json values that
-// met each other are checked here.
 // Integer arithmetic (ints, durations, times) of A and B with OP ("+", "-", "*"), made a
 // value by MAKE; an error value when the result does not fit 64 bits (as a number function
 // fails), never a wrapped number.
@@ -66,6 +64,8 @@ Value exact(Value (*make)(int64_t), int64_t a, int64_t b, const char* op) {
   return make(r);
 }
 
+// The operators on run-time kinds. Static types make mismatches rare; json values that
+// met each other are checked here.
 Value binary(Op op, const Value& a, const Value& b) {
   using K = ValueKind;
   switch (op) {
