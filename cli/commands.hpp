@@ -124,6 +124,12 @@ struct DocsOptions {
 int run_docs_blocks(const DocsOptions& opts);  // sync and check
 int run_docs_build(const DocsOptions& opts);
 
+struct LspOptions {
+  std::string version;
+  bool stdio = true;  // --stdio, which editors pass: the only transport
+};
+int run_lsp(const LspOptions& opts);
+
 // Whether stderr is a terminal that takes colours.
 bool stderr_is_color_terminal();
 

@@ -386,6 +386,14 @@ int main(int argc, char** argv) {
   schema_cmd->add_option("name", schema.name, "Which: scenario")->required();
   example(schema_cmd, "  rbk schema scenario > .vscode/rbk-scenario.schema.json",
           "0 printed, 2 no such schema");
+  rbk::cli::LspOptions lsp{RBK_VERSION, true};
+  auto* lsp_cmd = app.add_subcommand(
+      "lsp",
+      "The language server: diagnostics, hover, completion and more in editors (docs/editors.md)");
+  lsp_cmd->add_flag("--stdio", lsp.stdio,
+                    "Talk over stdin and stdout (the default, and the only way)");
+  example(lsp_cmd, "  rbk lsp   (started by the editor, not by hand)",
+          "0 the client shut the server down, 1 the input ended without shutdown and exit");
   std::vector<std::string> help_topic;
   auto* help = app.add_subcommand("help", "Show help for rbk or for one subcommand");
   help->add_option("subcommand", help_topic, "The subcommand to describe (rbk help docs build)");
@@ -474,6 +482,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("test")) return rbk::cli::run_test(runs.test);
     if (app.got_subcommand("serve")) return rbk::server::serve(serve);
     if (app.got_subcommand("render")) return rbk::cli::run_render(render);
+    if (app.got_subcommand("lsp")) return rbk::cli::run_lsp(lsp);
     if (app.got_subcommand("schema")) return rbk::cli::run_schema(schema);
     if (record_cmd->parsed()) return rbk::cli::run_scenario_record(record);
     if (docs.action == "build") return rbk::cli::run_docs_build(docs);

@@ -126,6 +126,7 @@ class Checker {
         sig.name = name;
         sig.native = false;
         sig.effect = fn->is_action ? Effect::Action : Effect::Probe;
+        sig.doc = ast::doc_comment_before(*ws_.files[f].ast, *src(f), fn->range.begin);
         ExprChecker ec = exprs(f);
         for (const auto& p : fn->params) {
           ParamSig ps{p.name.text, ec.resolve_type(*p.type), {}};
@@ -155,7 +156,7 @@ class Checker {
         if (names.count(p.name.text))
           diags_.error("duplicate-param", src(df.file), p.name.range,
                        "parameter '" + p.name.text + "' is declared twice");
-        names[p.name.text] = Binding{sig.params[i].type, -1};
+        names[p.name.text] = Binding{sig.params[i].type, -1, p.name.range};
         if (p.default_value) {
           ExprEnv env;
           env.names = &none;
@@ -176,7 +177,7 @@ class Checker {
         switch (c.kind) {
           case ast::ClauseKind::Let: {
             TypeRef t = ec.check(*c.expr, env);
-            names[c.name.text] = Binding{t, -1};
+            names[c.name.text] = Binding{t, -1, c.name.range};
             break;
           }
           case ast::ClauseKind::Return:

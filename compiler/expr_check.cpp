@@ -286,6 +286,7 @@ TypeRef ExprChecker::check_inner(const Expr& e, ExprEnv& env) {
 TypeRef ExprChecker::check_ident(const Expr& e, ExprEnv& env) {
   const std::string& n = e.name.text;
   if (auto it = env.names->find(n); it != env.names->end()) {
+    e.binding = it->second.def;
     if (it->second.var >= 0 && env.reads) env.reads->emplace_back(it->second.var, e.range);
     TypeRef t = it->second.type ? it->second.type : Type::error();
     if (is_optional(t) && env.nonnull.count(n)) return t->elem;
@@ -597,7 +598,7 @@ TypeRef ExprChecker::check_list_fn(const Expr& e, ListFn fn, ExprEnv& env) {
           "'" + param + "' is already a name here; the lambda's parameter needs another")
         .hints.push_back("as in " + name + "(…, item => …)");
   std::unordered_map<std::string, Binding> names = *env.names;
-  names[param] = Binding{item, -1};
+  names[param] = Binding{item, -1, lambda.name.range};
   ExprEnv inner = env;
   inner.names = &names;
   inner.in_lambda = true;

@@ -26,6 +26,7 @@ namespace rbk {
 struct Binding {
   TypeRef type;
   int var = -1;  // a run variable (definite assignment applies), or -1 for params/locals
+  Range def;     // the name that binds it (a variable: its first binding)
 };
 
 // What an expression may see and do where it stands.

@@ -23,9 +23,7 @@ namespace {
 constexpr size_t kMaxSourceBytes = 64u << 20;
 
 std::string key_of(const std::string& path) {
-  std::error_code ec;
-  fs::path p = fs::weakly_canonical(fs::path(path), ec);
-  return ec ? path : p.string();
+  return canonical_path(path);
 }
 
 // Files that parsed without a diagnostic, by the path they were loaded as (see loader.hpp).
@@ -113,7 +111,9 @@ class Loader {
         continue;
       }
       std::string text, error;
-      if (!read_file(found, text, error)) {
+      if (auto open = ws_.overlay.find(key_of(found)); open != ws_.overlay.end()) {
+        text = open->second;
+      } else if (!read_file(found, text, error)) {
         diags_.error("import-not-found", src, range,
                      "cannot read imported file '" + found + "': " + error);
         continue;
@@ -172,7 +172,8 @@ class Loader {
     }
     for (const auto& c : candidates) {
       std::error_code ec;
-      if (fs::is_regular_file(c, ec)) return c.lexically_normal().string();
+      if (fs::is_regular_file(c, ec) || (!ws_.overlay.empty() && ws_.overlay.count(key_of(c))))
+        return c.lexically_normal().string();
       tried.push_back(c.lexically_normal().string());
     }
     return {};
@@ -185,6 +186,12 @@ class Loader {
 };
 
 }  // namespace
+
+std::string canonical_path(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::path(path), ec);
+  return ec ? path : p.string();
+}
 
 bool Workspace::all_parsed() const {
   for (const auto& f : files)

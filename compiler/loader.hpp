@@ -13,6 +13,7 @@
 // named on the command line are always parsed.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,9 @@ struct LoadedFile {
 struct Workspace {
   std::vector<LoadedFile> files;
   std::string stdlib_dir;
+  // Texts that stand in for files on disk, by canonical_path(): the unsaved buffers of an
+  // editor (rbk lsp), so that a runbook is checked against the modules as they are typed.
+  std::map<std::string, std::string> overlay;
 
   bool all_parsed() const;
 };
@@ -51,6 +55,10 @@ void load_workspace(Workspace& ws, const std::vector<std::string>& paths, Diagno
 
 // Loads in-memory text as one root file (tests and benchmarks).
 void load_source(Workspace& ws, const std::string& path, std::string text, Diagnostics& diags);
+
+// PATH made absolute, with symbolic links and `..` resolved as far as it exists: one
+// spelling per file, so that a file is loaded once however it is named.
+std::string canonical_path(const std::string& path);
 
 // Reads a whole file; false if it cannot be read (or is larger than the 64 MiB limit).
 bool read_file(const std::string& path, std::string& out, std::string& error);

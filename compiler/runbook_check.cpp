@@ -494,10 +494,10 @@ void RunbookChecker::collect_foreach(const ast::Node& n, NodeModel& model,
 
 void RunbookChecker::check(const std::set<std::string>& visible_runbooks) {
   for (size_t i = 0; i < rb_.params.size(); ++i)
-    names_[rb_.params[i]->name.text] = Binding{rb_.param_types[i], -1};
+    names_[rb_.params[i]->name.text] = Binding{rb_.param_types[i], -1, rb_.params[i]->name.range};
   for (size_t i = 0; i < rb_.vars.size(); ++i)
     if (!rb_.call_outcome_var.count(rb_.vars[i].name))
-      names_[rb_.vars[i].name] = Binding{nullptr, static_cast<int>(i)};
+      names_[rb_.vars[i].name] = Binding{nullptr, static_cast<int>(i), rb_.vars[i].def};
 
   // Parameter defaults see no variables and run before any node: probes only.
   std::unordered_map<std::string, Binding> none;
@@ -1001,7 +1001,7 @@ void RunbookChecker::check_foreach(const ast::Node& n, ExprEnv& env,
                      "'" + name + "' is a parameter of the runbook; the item needs another name");
     auto old = names_.find(name);
     hidden.emplace(name, old == names_.end() ? std::nullopt : std::optional<Binding>(old->second));
-    names_[name] = Binding{item, -1};
+    names_[name] = Binding{item, -1, as->second->name.range};
   }
   const RunbookModel* child = nullptr;
   if (auto run = c.find(ClauseKind::Run); run != c.end()) {
@@ -1172,6 +1172,12 @@ void collect_runbook(const CheckedProgram& program, RunbookModel& rb, const Visi
 void check_runbook(const CheckedProgram& program, RunbookModel& rb, const Visibility& visible,
                    Diagnostics& diags) {
   RunbookChecker(program, rb, visible, diags).check(visible.runbooks);
+}
+
+std::vector<ast::ClauseKind> clauses_allowed(NodeKind k) {
+  std::vector<ast::ClauseKind> out;
+  for (const ClauseRule& r : rules_for(k)) out.push_back(r.kind);
+  return out;
 }
 
 }  // namespace rbk

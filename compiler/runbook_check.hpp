@@ -5,6 +5,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "compiler/expr_check.hpp"
 #include "compiler/model.hpp"
@@ -27,5 +28,9 @@ void collect_runbook(const CheckedProgram& program, RunbookModel& rb, const Visi
 // Phase 2: expressions, call nodes, graph checks and decision coverage.
 void check_runbook(const CheckedProgram& program, RunbookModel& rb, const Visibility& visible,
                    Diagnostics& diags);
+
+// The clauses a node of kind K may hold, in the order its documentation lists them
+// (what an editor offers inside such a node).
+std::vector<ast::ClauseKind> clauses_allowed(NodeKind k);
 
 }  // namespace rbk

@@ -1,5 +1,7 @@
 #include "grammar/ast.hpp"
 
+#include <algorithm>
+
 namespace rbk::ast {
 
 const char* op_text(Op op) {
@@ -128,6 +130,33 @@ bool is_edge_clause(ClauseKind k) {
     default:
       return false;
   }
+}
+
+}  // namespace rbk::ast
+
+namespace rbk::ast {
+
+std::string doc_comment_before(const File& file, const SourceFile& src, const Pos& at) {
+  auto after =
+      std::lower_bound(file.comments.begin(), file.comments.end(), at.offset,
+                       [](const Comment& c, uint32_t off) { return c.range.begin.offset < off; });
+  std::vector<std::string_view> lines;
+  uint32_t want = at.line;
+  for (auto it = after; it != file.comments.begin();) {
+    --it;
+    if (it->range.begin.line + 1 != want) break;
+    std::string_view line = src.line(it->range.begin.line);
+    if (line.find_first_not_of(" \t") != it->range.begin.col - 1) break;  // after code
+    std::string_view text = it->text;
+    text.remove_prefix(std::min<size_t>(2, text.size()));
+    if (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    lines.push_back(text);
+    want = it->range.begin.line;
+  }
+  std::string doc;
+  for (auto l = lines.rbegin(); l != lines.rend(); ++l)
+    doc += (doc.empty() ? "" : "\n") + std::string(*l);
+  return doc;
 }
 
 }  // namespace rbk::ast

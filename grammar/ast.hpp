@@ -121,6 +121,12 @@ struct Expr {
   // index of the chosen function (overload) in the checked program's registry.
   mutable TypeRef type;
   mutable int32_t callee = -1;
+  // Ident: where the name it reads is bound (a parameter, a variable's first binding, a
+  // foreach item, a lambda's parameter, a declaration's local), in the same file; empty
+  // when it names nothing bound. Editors read it (go to definition, rename).
+  mutable Range binding;
+
+  bool has_binding() const { return binding.end.offset > binding.begin.offset; }
 
   // A string literal without interpolation: its value. Only valid when is_static_string().
   bool is_static_string() const;
@@ -276,6 +282,11 @@ struct File {
   std::vector<TopItem> items;
   std::vector<Comment> comments;  // in source order
 };
+
+// The doc comment of a declaration starting at AT in SRC: the comments on their own lines
+// right above it, with no blank line between, without their slashes, joined by newlines.
+// Empty when there is none.
+std::string doc_comment_before(const File& file, const SourceFile& src, const Pos& at);
 
 inline Range range_of(const RunbookItem& item) {
   return std::visit([](const auto& x) { return x.range; }, item);

@@ -16,8 +16,9 @@ declare -A may=(
   [compiler]="lang grammar vm stdlib"
   [render]="lang vm"
   [publish]="lang vm render"
+  [lsp]="lang grammar compiler vm stdlib"
   [server]="lang grammar compiler vm stdlib run render publish"
-  [cli]="lang grammar compiler vm stdlib run render publish server"
+  [cli]="lang grammar compiler vm stdlib run render publish server lsp"
 )
 # Header pattern -> the only files that may include it.
 declare -A owned=(
@@ -49,7 +50,7 @@ for pattern in "${!owned[@]}"; do
       broken=1
     fi
   done < <(grep -rnE "^#include [<\"]($pattern)" --include='*.cpp' --include='*.hpp' \
-             lang grammar vm stdlib run compiler render publish cli || true)
+             lang grammar vm stdlib run compiler render publish lsp server cli || true)
 done
 
 if [ $broken = 1 ]; then
