@@ -365,9 +365,12 @@ class Printer {
           unit(n.range, k == 0, [&] {
             std::string s = "end " + n.name.text;
             s.append(name_w - display_width(n.name.text), ' ');
-            std::string l = n.label ? str(*n.label->str) : "";
-            s += " " + l;
-            s.append(label_w - display_width(l), ' ');
+            // The label column, when any end node of the group has a label.
+            if (label_w > 0) {
+              std::string l = n.label ? str(*n.label->str) : "";
+              s += " " + l;
+              s.append(label_w - display_width(l), ' ');
+            }
             line(s + " as " + n.outcome.text);
           });
         }
