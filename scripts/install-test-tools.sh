@@ -5,7 +5,8 @@
 #   - Debian's Chromium, which opens the built documentation site headless, and
 #     playwright-core (which downloads no browser) with axe-core, which drive it through
 #     rbk serve's web pages (tools/browser-test);
-#   - promtool (Debian's prometheus), which reads rbk serve's /metrics.
+#   - promtool (Debian's prometheus), which reads rbk serve's /metrics;
+#   - Neovim, whose built-in LSP client drives rbk lsp (tests/lsp_nvim_test.sh).
 # Idempotent: each part is skipped when it is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ command -v node >/dev/null || apt_missing+=(nodejs)
 command -v npm >/dev/null || apt_missing+=(npm)
 command -v chromium >/dev/null || apt_missing+=(chromium)
 command -v promtool >/dev/null || apt_missing+=(prometheus)  # promtool checks /metrics
+command -v nvim >/dev/null || apt_missing+=(neovim)  # a real LSP client for rbk lsp
 if [ ${#apt_missing[@]} -gt 0 ]; then
   echo "install-test-tools: installing ${apt_missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
