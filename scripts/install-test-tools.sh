@@ -30,7 +30,7 @@ fi
 
 # npm ci installs exactly the lock file; a copy of the lock beside node_modules says
 # which lock the installed tree came from.
-for tool in tools/diagram-check tools/test-oidc tools/browser-test; do
+for tool in tools/diagram-check tools/test-oidc tools/browser-test editors/vscode; do
   if ! cmp -s "$tool/package-lock.json" "$tool/node_modules/.rbk-installed-lock" 2>/dev/null; then
     echo "install-test-tools: npm ci in $tool"
     (cd "$tool" && npm ci --no-audit --no-fund --loglevel=error)
