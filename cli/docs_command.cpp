@@ -1,6 +1,7 @@
 // rbk docs sync DOCS… / rbk docs check DOCS…: the generated diagram blocks of Markdown
 // files (publish/diagram_blocks.hpp), rewritten from, or compared with, what each block's
 // runbook compiles to now.
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -74,6 +75,33 @@ std::string read_or_empty(const std::string& path, bool& exists) {
   return text;
 }
 
+// The Markdown files of PATHS: a folder stands for the *.md files below it (hidden folders
+// and node_modules skipped), in name order, so a hook can name the docs folder once.
+std::vector<std::string> markdown_files(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (!fs::is_directory(p, ec)) {
+      out.push_back(p);
+      continue;
+    }
+    std::vector<std::string> found;
+    fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      std::string name = it->path().filename().string();
+      if (it->is_directory(ec) && (name.starts_with(".") || name == "node_modules")) {
+        it.disable_recursion_pending();
+        continue;
+      }
+      if (it->path().extension() == ".md" && it->is_regular_file(ec))
+        found.push_back(it->path().string());
+    }
+    std::sort(found.begin(), found.end());
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
+}
+
 }  // namespace
 
 int run_docs_blocks(const DocsOptions& opts) {
@@ -81,7 +109,8 @@ int run_docs_blocks(const DocsOptions& opts) {
   const char* me = sync ? "rbk docs sync" : "rbk docs check";
   int status = kOk;
   size_t blocks = 0, stale = 0;
-  for (const auto& path : opts.files) {
+  std::vector<std::string> files = markdown_files(opts.files);
+  for (const auto& path : files) {
     std::string text, error;
     if (!read_file(path, text, error)) {
       std::cerr << me << ": cannot read " << path << ": " << error << "\n";
@@ -144,7 +173,7 @@ int run_docs_blocks(const DocsOptions& opts) {
   }
   if (!sync && status == kOk)
     std::cout << me << ": " << blocks << " diagram block" << (blocks == 1 ? "" : "s") << " in "
-              << opts.files.size() << " file" << (opts.files.size() == 1 ? "" : "s")
+              << files.size() << " file" << (files.size() == 1 ? "" : "s")
               << " match their runbooks\n";
   else if (!sync && stale > 0)
     std::cerr << me << ": " << stale << " of " << blocks << " diagram blocks are out of date\n";

@@ -94,13 +94,13 @@ void add_docs(CLI::App& app, rbk::cli::DocsOptions& o) {
   docs->require_subcommand(1);
   auto* sync = docs->add_subcommand(
       "sync", "Rewrite the generated diagram blocks of Markdown files (and nothing else)");
-  sync->add_option("docs", o.files, "Markdown files")->required();
+  sync->add_option("docs", o.files, "Markdown files, or folders of them")->required();
   example(sync, "  rbk docs sync docs/runbooks/*.md",
           "0 done, 1 a runbook does not compile, 2 bad usage");
   sync->callback([&o] { o.action = "sync"; });
   auto* check = docs->add_subcommand(
       "check", "Fail if a diagram block differs from what its runbook compiles to");
-  check->add_option("docs", o.files, "Markdown files")->required();
+  check->add_option("docs", o.files, "Markdown files, or folders of them")->required();
   example(
       check, "  rbk docs check docs/runbooks/*.md",
       "0 every block is up to date, 1 a block differs or a runbook does not compile, 2 bad usage");

@@ -6,7 +6,9 @@
 #     playwright-core (which downloads no browser) with axe-core, which drive it through
 #     rbk serve's web pages (tools/browser-test);
 #   - promtool (Debian's prometheus), which reads rbk serve's /metrics;
-#   - Neovim, whose built-in LSP client drives rbk lsp (tests/lsp_nvim_test.sh).
+#   - Neovim, whose built-in LSP client drives rbk lsp (tests/nvim_test.sh);
+#   - pre-commit, which runs the hooks of .pre-commit-hooks.yaml (tests/pre_commit_test.sh),
+#     and brings python3-yaml, which reads the CI recipe (tests/ci_recipe_test.sh).
 # Idempotent: each part is skipped when it is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +23,7 @@ command -v npm >/dev/null || apt_missing+=(npm)
 command -v chromium >/dev/null || apt_missing+=(chromium)
 command -v promtool >/dev/null || apt_missing+=(prometheus)  # promtool checks /metrics
 command -v nvim >/dev/null || apt_missing+=(neovim)  # a real LSP client for rbk lsp
+command -v pre-commit >/dev/null || apt_missing+=(pre-commit)  # runs .pre-commit-hooks.yaml
 if [ ${#apt_missing[@]} -gt 0 ]; then
   echo "install-test-tools: installing ${apt_missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

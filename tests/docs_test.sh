@@ -79,6 +79,9 @@ contains "svg stale named" "$tmp/err" "triage.svg differs from what ../../runboo
 contains "how to fix" "$tmp/err" "run: rbk docs sync"
 expect "sync repairs" 0 "$rbk" docs sync "$page"
 expect "check passes again" 0 "$rbk" docs check "$page"
+# A folder stands for its Markdown files (a pre-commit hook names the docs folder once).
+expect "check of a folder" 0 "$rbk" docs check "$tmp/docs/pages"
+contains "folder's pages counted" "$tmp/out" "2 diagram blocks in 1 file match their runbooks"
 
 # A runbook that no longer compiles: the block is left as it is, exit 1.
 cp "$page" "$tmp/good.md"
