@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/internal_error.hpp"
+#include "cli/shell_docs.hpp"
 #include "lang/closest_name.hpp"
 #include "server/serve.hpp"
 #include "vm/program.hpp"
@@ -394,6 +395,19 @@ int main(int argc, char** argv) {
                     "Talk over stdin and stdout (the default, and the only way)");
   example(lsp_cmd, "  rbk lsp   (started by the editor, not by hand)",
           "0 the client shut the server down, 1 the input ended without shutdown and exit");
+  std::string completion_shell, man_dir;
+  auto* completion_cmd = app.add_subcommand(
+      "completion", "Print the shell's completion script for rbk (installed with the package)");
+  completion_cmd->add_option("shell", completion_shell, "bash, zsh or fish")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  example(completion_cmd,
+          "  source <(rbk completion bash)\n  rbk completion fish > "
+          "~/.config/fish/completions/rbk.fish",
+          "0 printed, 2 bad usage");
+  // The build writes the man pages with it (cli/shell_docs.hpp); not for people.
+  auto* man_cmd = app.add_subcommand("man", "Write the man pages into a folder")->group("");
+  man_cmd->add_option("dir", man_dir, "The folder")->required();
   std::vector<std::string> help_topic;
   auto* help = app.add_subcommand("help", "Show help for rbk or for one subcommand");
   help->add_option("subcommand", help_topic, "The subcommand to describe (rbk help docs build)");
@@ -483,6 +497,8 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("serve")) return rbk::server::serve(serve);
     if (app.got_subcommand("render")) return rbk::cli::run_render(render);
     if (app.got_subcommand("lsp")) return rbk::cli::run_lsp(lsp);
+    if (app.got_subcommand("completion")) return rbk::cli::run_completion(app, completion_shell);
+    if (app.got_subcommand("man")) return rbk::cli::run_man(app, man_dir, RBK_VERSION);
     if (app.got_subcommand("schema")) return rbk::cli::run_schema(schema);
     if (record_cmd->parsed()) return rbk::cli::run_scenario_record(record);
     if (docs.action == "build") return rbk::cli::run_docs_build(docs);

@@ -14,6 +14,9 @@
 #ifndef RBK_STDLIB_DIR
 #define RBK_STDLIB_DIR "stdlib"
 #endif
+#ifndef RBK_STDLIB_INSTALL_DIR
+#define RBK_STDLIB_INSTALL_DIR "share/rbk/stdlib"
+#endif
 
 namespace rbk {
 
@@ -201,7 +204,15 @@ bool Workspace::all_parsed() const {
 
 std::string default_stdlib_dir() {
   if (const char* env = std::getenv("RBK_STDLIB"); env && *env) return env;
-  return RBK_STDLIB_DIR;
+  // Installed (cmake --install, the .deb): beside the binary, PREFIX/bin/rbk and
+  // PREFIX/share/rbk/stdlib, wherever the prefix is.
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path installed = exe.parent_path().parent_path() / RBK_STDLIB_INSTALL_DIR;
+    if (fs::is_directory(installed, ec)) return installed.string();
+  }
+  return RBK_STDLIB_DIR;  // the source tree's, for a build that is not installed
 }
 
 bool read_file(const std::string& path, std::string& out, std::string& error) {

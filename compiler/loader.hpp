@@ -1,7 +1,7 @@
 // Loads the files to check and, transitively, the files they import.
 //
 // An import resolves relative to the importing file first, then in the stdlib directory
-// (RBK_STDLIB, or the build's stdlib/): `import "stdlib/fleet.rbk"` and
+// (default_stdlib_dir()): `import "stdlib/fleet.rbk"` and
 // `import "fleet.rbk"` both find <stdlib>/fleet.rbk. Each file is loaded once however
 // many files import it; a cycle of imports is reported at the import that closes it.
 //
@@ -45,7 +45,8 @@ struct Workspace {
   bool all_parsed() const;
 };
 
-// The directory of the standard modules: $RBK_STDLIB if set, else the build's default.
+// The directory of the standard modules: $RBK_STDLIB if set, else the installed one beside
+// the binary (PREFIX/share/rbk/stdlib), else the source tree's.
 std::string default_stdlib_dir();
 
 // Loads PATHS and their imports. A root file that cannot be read is reported in

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages rbk builds and tests with (clang and its compiler-rt for
-# the libFuzzer harnesses of the fuzz preset, clang-format for scripts/format.sh).
+# the libFuzzer harnesses of the fuzz preset, clang-format for scripts/format.sh, file and
+# dpkg-dev for the .deb CPack builds).
 # Idempotent: when every package is already installed it only asks dpkg and returns (well
 # under a second).
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config git
+  build-essential cmake pkg-config git file dpkg-dev
   tao-pegtl-dev libfmt-dev nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libssl-dev openssl libsqlite3-dev libpq-dev postgresql libgraphviz-dev libre2-dev curl bsdutils
   libgtest-dev libgmock-dev libbenchmark-dev

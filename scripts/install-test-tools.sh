@@ -8,7 +8,9 @@
 #   - promtool (Debian's prometheus), which reads rbk serve's /metrics;
 #   - Neovim, whose built-in LSP client drives rbk lsp (tests/nvim_test.sh);
 #   - pre-commit, which runs the hooks of .pre-commit-hooks.yaml (tests/pre_commit_test.sh),
-#     and brings python3-yaml, which reads the CI recipe (tests/ci_recipe_test.sh).
+#     and brings python3-yaml, which reads the CI recipe (tests/ci_recipe_test.sh);
+#   - zsh, fish, man-db and groff, which read the completions and man pages, and
+#     mmdebstrap, which makes the clean Debian 12 root the .deb is installed in.
 # Idempotent: each part is skipped when it is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +26,11 @@ command -v chromium >/dev/null || apt_missing+=(chromium)
 command -v promtool >/dev/null || apt_missing+=(prometheus)  # promtool checks /metrics
 command -v nvim >/dev/null || apt_missing+=(neovim)  # a real LSP client for rbk lsp
 command -v pre-commit >/dev/null || apt_missing+=(pre-commit)  # runs .pre-commit-hooks.yaml
+command -v zsh >/dev/null || apt_missing+=(zsh)                 # the completion scripts,
+command -v fish >/dev/null || apt_missing+=(fish)               # each in its shell
+command -v man >/dev/null || apt_missing+=(man-db)              # the man pages
+command -v groff >/dev/null || apt_missing+=(groff-base)
+command -v mmdebstrap >/dev/null || apt_missing+=(mmdebstrap)   # a clean Debian 12 for the .deb
 if [ ${#apt_missing[@]} -gt 0 ]; then
   echo "install-test-tools: installing ${apt_missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
