@@ -1,10 +1,10 @@
 // The static documentation site of a set of runbooks (rbk docs build): an index and a
 // page per runbook in HTML (diagram as inline SVG laid out by Graphviz, Mermaid source,
 // params, nodes, capability manifest, program hash, links between runbooks that call
-// each other), and the same pages as Markdown with Mermaid blocks for GitHub, MkDocs or
-// Docusaurus. Plain files with relative links and no scripts fetched from anywhere, so
-// the site works from file:// and from any web server. Everything is read from compiled
-// Programs; the output depends only on them.
+// each other), and the same pages as Markdown (the diagram as an image, its Mermaid source
+// folded) with an mkdocs.yml, for GitHub, MkDocs, Backstage TechDocs or Docusaurus. Plain files
+// with relative links and no scripts fetched from anywhere, so the site works from file:// and from
+// any web server. Everything is read from compiled Programs; the output depends only on them.
 #pragma once
 
 #include <string>

@@ -31,6 +31,7 @@ command -v fish >/dev/null || apt_missing+=(fish)               # each in its sh
 command -v man >/dev/null || apt_missing+=(man-db)              # the man pages
 command -v groff >/dev/null || apt_missing+=(groff-base)
 command -v mmdebstrap >/dev/null || apt_missing+=(mmdebstrap)   # a clean Debian 12 for the .deb
+command -v mkdocs >/dev/null || apt_missing+=(mkdocs)           # builds rbk docs build's Markdown
 if [ ${#apt_missing[@]} -gt 0 ]; then
   echo "install-test-tools: installing ${apt_missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

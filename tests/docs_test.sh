@@ -129,6 +129,17 @@ contains "inline svg" "$tmp/site/device_offline.html" '<svg width='
 contains "hash on page" "$tmp/site/device_offline.html" "program <code>sha256:"
 contains "manifest" "$tmp/site/device_offline.html" "<h2>Capability manifest</h2>"
 contains "markdown mermaid" "$tmp/site/markdown/device_offline.md" '```mermaid'
+contains "markdown diagram image" "$tmp/site/markdown/device_offline.md" '![Flowchart of Device Goes Offline — Diagnosis Flow](device_offline.svg)'
+# MkDocs (what Backstage TechDocs runs) builds the Markdown pages as they are, strictly:
+# no missing page, link or image.
+if command -v mkdocs >/dev/null; then
+  expect "mkdocs builds the site's Markdown" 0 mkdocs build --strict -f "$tmp/site/mkdocs.yml" -d "$tmp/mkdocs-out"
+  contains "mkdocs page shows the diagram" "$tmp/mkdocs-out/device_offline/index.html" 'src="../device_offline.svg"'
+  check "mkdocs copied the diagram" "$(test -s "$tmp/mkdocs-out/device_offline.svg"; echo $?)" "no svg"
+  contains "mkdocs links the called runbook" "$tmp/mkdocs-out/device_offline/index.html" 'href="../cert_expiry/"'
+else
+  check "mkdocs is installed (scripts/install-test-tools.sh)" 1 "no mkdocs"
+fi
 expect "site built again" 0 "$rbk" docs build "$src/runbooks" -o "$tmp/site-again"
 check "the site is byte-identical each time" "$(diff -r "$tmp/site" "$tmp/site-again" >/dev/null; echo $?)" "two builds differ"
 expect "site of nothing" 2 "$rbk" docs build "$tmp/docs" -o "$tmp/site2"
