@@ -83,23 +83,26 @@ struct Server::State {
 
   // ------------------------------------------------------------ output
 
+  // A file's bytes reach messages (a path, a label, a doc comment); bytes that are not
+  // UTF-8 are sent as U+FFFD, since JSON must be UTF-8.
+  void post(const json& message) {
+    send(message.dump(-1, ' ', false, json::error_handler_t::replace));
+  }
   void reply(const json& id, json result) {
-    send(json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}}.dump());
+    post(json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}});
   }
   void reply_error(const json& id, int code, const std::string& message) {
-    send(json{{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}}
-             .dump());
+    post(json{{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}});
   }
   void notify(const std::string& method, json params) {
-    send(json{{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}}.dump());
+    post(json{{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}});
   }
   int next_request_id = 1;
   void request(const std::string& method, json params) {
-    send(json{{"jsonrpc", "2.0"},
+    post(json{{"jsonrpc", "2.0"},
               {"id", "rbk-" + std::to_string(next_request_id++)},
               {"method", method},
-              {"params", std::move(params)}}
-             .dump());
+              {"params", std::move(params)}});
   }
 
   // ------------------------------------------------------------ documents
@@ -723,9 +726,18 @@ struct Server::State {
     // initialized, didSave, $/cancelRequest, workspace/didChangeConfiguration: nothing to do.
   }
 
+  // Publishing must not stop the server: a document whose check throws (a bug) says so
+  // on stderr, and is not published until it changes.
   void idle() {
-    for (auto& [uri, o] : open)
-      if (!o.published) publish(o);
+    for (auto& [uri, o] : open) {
+      if (o.published) continue;
+      try {
+        publish(o);
+      } catch (const std::exception& e) {
+        std::cerr << "rbk lsp: internal error checking " << uri << ": " << e.what() << "\n";
+        o.published = true;
+      }
+    }
   }
 };
 

@@ -23,7 +23,7 @@ if [ "${1:-}" = "--ci" ]; then ci=1; shift; fi
 seconds=60
 if [ $ci = 0 ] && [ $# -gt 0 ] && [[ "$1" =~ ^[0-9]+$ ]]; then seconds="$1"; shift; fi
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(source fmt rbc json net)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(source fmt rbc json net lsp)
 
 scripts/install-deps.sh
 scripts/build.sh fuzz
@@ -49,6 +49,7 @@ seeds() {
     rbc) echo tests/fuzz/regressions/rbc "$out/seeds/rbc" ;;
     json) echo tests/fuzz/regressions/json runbooks/scenarios "$out/seeds/json" ;;
     net) echo tests/fuzz/regressions/net ;;
+    lsp) echo tests/fuzz/regressions/lsp runbooks stdlib tests/check ;;
   esac
 }
 mkdir -p "$out/seeds/json"
@@ -61,12 +62,13 @@ ci_runs() {
     rbc) echo 250000 ;;
     json) echo 150000 ;;
     net) echo 400000 ;;
+    lsp) echo 3000 ;;
   esac
 }
 
 dict() {
   case "$1" in
-    source | fmt) echo "-dict=tests/fuzz/rbk.dict" ;;
+    source | fmt | lsp) echo "-dict=tests/fuzz/rbk.dict" ;;
     json) echo "-dict=tests/fuzz/json.dict" ;;
   esac
 }
@@ -90,7 +92,7 @@ merge_new_inputs() {
 failed=()
 for h in "${harnesses[@]}"; do
   bin="$out/tests/fuzz/fuzz_$h"
-  [ -x "$bin" ] || { echo "fuzz.sh: no harness '$h' (source fmt rbc json net)" >&2; exit 2; }
+  [ -x "$bin" ] || { echo "fuzz.sh: no harness '$h' (source fmt rbc json net lsp)" >&2; exit 2; }
   corpus="$out/corpus/$h"
   if [ $ci = 1 ]; then
     corpus="$out/ci-corpus/$h"

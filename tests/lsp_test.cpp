@@ -481,6 +481,28 @@ TEST_F(LspTest, ProtocolErrorsGetTheirCodesAndNothingElseBreaks) {
   EXPECT_EQ(server_->exit_code(), 0);
 }
 
+TEST_F(LspTest, BytesThatAreNotUtf8ReachTheClientAsReplacementCharacters) {
+  initialize();
+  // A folder whose name has a byte that is not UTF-8: the diagnostics name the path.
+  fs::path odd = dir_ / "caf\xff";
+  fs::create_directories(odd);
+  std::string u = path_to_uri((odd / "x.rbk").string());
+  ASSERT_NE(u.find("%FF"), std::string::npos);
+  notify("textDocument/didOpen", {{"textDocument",
+                                   {{"uri", u},
+                                    {"languageId", "rbk"},
+                                    {"version", 1},
+                                    {"text", "import \"missing.rbk\"\n"}}}});
+  server_->idle();
+  json last;
+  for (const auto& m : sent_)
+    if (m.value("method", "") == "textDocument/publishDiagnostics") last = m["params"];
+  ASSERT_EQ(last["diagnostics"].size(), 1u) << last.dump();
+  std::string message = last["diagnostics"][0]["message"];
+  EXPECT_NE(message.find("caf\xEF\xBF\xBD"), std::string::npos) << message;  // U+FFFD
+  EXPECT_FALSE(request("textDocument/hover", at(u, 0, 1)).contains("error"));
+}
+
 std::string framed(const std::string& body) {
   return "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
