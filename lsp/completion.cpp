@@ -98,7 +98,23 @@ class Completer {
 
   void add(std::string label, ItemKind kind, std::string detail = {}, std::string doc = {}) {
     if (!seen_.insert(label).second) return;
-    out_.push_back(CompletionItem{std::move(label), kind, std::move(detail), std::move(doc)});
+    out_.push_back(CompletionItem{std::move(label), kind, std::move(detail), std::move(doc), {}});
+  }
+  // A function: its name, and a call with its required parameters to fill in.
+  void add_function(const std::string& label, const FunctionSig& f) {
+    if (seen_.count(label)) return;
+    add(label, f.effect == Effect::Action ? ItemKind::Method : ItemKind::Function,
+        (f.effect == Effect::Pure ? std::string() : std::string(effect_name(f.effect)) + " ") +
+            f.signature(),
+        f.doc);
+    std::string call = label + "(";
+    int n = 0;
+    for (const auto& p : f.params) {
+      if (p.has_default()) continue;
+      if (n > 0) call += ", ";
+      call += "${" + std::to_string(++n) + ":" + p.name + "}";
+    }
+    out_.back().snippet = call + ")$0";
   }
 
   const Registry* registry() const {
@@ -137,13 +153,7 @@ class Completer {
     const Registry* reg = registry();
     if (reg->has_module(base)) {
       for (const auto& f : reg->all())
-        if (f.module() == base)
-          add(f.name.substr(base.size() + 1),
-              f.effect == Effect::Action ? ItemKind::Method : ItemKind::Function,
-              (f.effect == Effect::Pure ? std::string()
-                                        : std::string(effect_name(f.effect)) + " ") +
-                  f.signature(),
-              f.doc);
+        if (f.module() == base) add_function(f.name.substr(base.size() + 1), f);
       return std::move(out_);
     }
     // A call node: its outcome and the outputs of the runbook it runs; a record: its fields.
@@ -230,7 +240,7 @@ class Completer {
     const Registry* reg = registry();
     for (const auto& mod : reg->modules()) add(mod, ItemKind::Module, "module");
     for (const auto& f : reg->all())
-      if (f.module().empty()) add(f.name, ItemKind::Function, f.signature(), f.doc);
+      if (f.module().empty()) add_function(f.name, f);
     add("config", ItemKind::Keyword, "configuration values: config.NAME");
     for (const char* k : {"true", "false", "null", "not", "and", "or", "in", "if", "then", "else"})
       add(k, ItemKind::Keyword);

@@ -32,6 +32,9 @@ struct CompletionItem {
   ItemKind kind = ItemKind::Keyword;
   std::string detail;         // a signature, a type, a node's label
   std::string documentation;  // Markdown
+  // A call with its required parameters as snippet placeholders ("up(${1:site})"), for
+  // clients that take snippets; empty for anything else.
+  std::string snippet;
 };
 
 // CURRENT is the analysis of the text as it is; CHECKED the latest one that checked (may

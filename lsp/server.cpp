@@ -68,6 +68,7 @@ struct Server::State {
   Encoding encoding = Encoding::Utf16;
   bool initialized = false, shutdown = false, exited = false;
   bool client_shows_documents = false;
+  bool snippets = false;           // the client expands completion snippets
   std::vector<std::string> roots;  // workspace folders, canonical paths
 
   struct Open {
@@ -256,6 +257,8 @@ struct Server::State {
       for (const auto& e : enc)
         if (e == "utf-8") encoding = Encoding::Utf8;
     client_shows_documents = caps.value("/window/showDocument/support"_json_pointer, false);
+    snippets =
+        caps.value("/textDocument/completion/completionItem/snippetSupport"_json_pointer, false);
     auto add_root = [this](const json& uri) {
       if (!uri.is_string()) return;
       std::string p = uri_to_path(uri.get<std::string>());
@@ -491,6 +494,10 @@ struct Server::State {
     for (const auto& c : complete(a, o.checked.get(), offset_of(o, params))) {
       json item = {{"label", c.label}, {"kind", static_cast<int>(c.kind)}};
       if (!c.detail.empty()) item["detail"] = c.detail;
+      if (snippets && !c.snippet.empty()) {
+        item["insertText"] = c.snippet;
+        item["insertTextFormat"] = 2;  // Snippet
+      }
       if (!c.documentation.empty())
         item["documentation"] = {{"kind", "markdown"}, {"value", c.documentation}};
       items.push_back(std::move(item));

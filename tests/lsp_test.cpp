@@ -361,6 +361,35 @@ TEST_F(LspTest, CompletionOffersWhatFitsWhereTheCursorIs) {
   EXPECT_TRUE(got.count("grace") && got.count("site") && got.count("up") && got.count("http"));
 }
 
+TEST_F(LspTest, CompletionOfACallFillsInItsRequiredParametersForClientsThatTakeSnippets) {
+  for (bool snippets : {true, false}) {
+    if (!snippets) {
+      sent_.clear();
+      SetUp();
+    }
+    initialize(
+        {{"textDocument", {{"completion", {{"completionItem", {{"snippetSupport", snippets}}}}}}}});
+    open("main.rbk");
+    diagnostics("main.rbk");  // checked as opened; then the line being typed
+    std::string text = kMain;
+    text.insert(text.find("    when up"), "    let x = site.\n");
+    notify("textDocument/didChange", {{"textDocument", {{"uri", uri("main.rbk")}, {"version", 2}}},
+                                      {"contentChanges", {{{"text", text}}}}});
+    json r = request("textDocument/completion", at(uri("main.rbk"), 11, 17));
+    json up;
+    for (const auto& i : r["items"])
+      if (i["label"] == "up") up = i;
+    ASSERT_FALSE(up.is_null()) << r.dump();
+    EXPECT_EQ(up["detail"], "probe site.up(site: string) -> bool");
+    if (snippets) {
+      EXPECT_EQ(up["insertText"], "up(${1:site})$0");
+      EXPECT_EQ(up["insertTextFormat"], 2);
+    } else {
+      EXPECT_FALSE(up.contains("insertText"));
+    }
+  }
+}
+
 TEST_F(LspTest, DocumentSymbolsOutlineRunbooksAndTheirNodes) {
   initialize();
   open("main.rbk");
