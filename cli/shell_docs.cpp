@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "lang/utf8.hpp"
 
 namespace rbk::cli {
 
@@ -103,14 +104,24 @@ std::string quote_sh(const std::string& s) {
 
 // ------------------------------------------------------------------ completion scripts
 
+// The arms of a shell `case` that recognise each command path as the words typed so far
+// spell it ('docs check') cmdpath='docs check' ;;), for bash and zsh.
+std::string path_arms(const CommandDoc& root) {
+  std::string arms;
+  walk(root, [&](const CommandDoc& c) {
+    if (c.path.empty()) return;
+    std::string p = c.joined(" ");
+    arms += fmt::format("      {}) cmdpath={} ;;\n", quote_sh(p), quote_sh(p));
+  });
+  return arms;
+}
+
 // Every shell's script walks the words typed so far to find the command path ("docs
 // check"), then offers that command's subcommands, or its options after a dash, or files.
 std::string bash_script(const CommandDoc& root) {
-  std::string paths, cases;
+  std::string cases;
   walk(root, [&](const CommandDoc& c) {
     std::string p = c.joined(" ");
-    if (!c.path.empty())
-      paths += fmt::format("      {}) cmdpath={} ;;\n", quote_sh(p), quote_sh(p));
     cases += fmt::format("    {}) subs={}; opts={}; takes={} ;;\n", quote_sh(p),
                          quote_sh(words(subcommand_names(c))), quote_sh(words(option_names(c))),
                          quote_sh(" " + words(value_options(c)) + " "));
@@ -142,15 +153,13 @@ _rbk() {{
 }}
 complete -o default -F _rbk rbk
 )",
-                     paths, cases);
+                     path_arms(root), cases);
 }
 
 std::string zsh_script(const CommandDoc& root) {
-  std::string paths, cases;
+  std::string cases;
   walk(root, [&](const CommandDoc& c) {
     std::string p = c.joined(" ");
-    if (!c.path.empty())
-      paths += fmt::format("      {}) cmdpath={} ;;\n", quote_sh(p), quote_sh(p));
     std::string subs, opts;
     for (const auto& s : c.subcommands) subs += " " + quote_sh(s.path.back() + ":" + s.description);
     for (const auto& o : c.options)
@@ -183,7 +192,7 @@ _rbk() {{
 }}
 compdef _rbk rbk
 )",
-                     paths, cases);
+                     path_arms(root), cases);
 }
 
 std::string fish_script(const CommandDoc& root) {
@@ -240,7 +249,7 @@ std::string roff_escape(const std::string& s) {
     } else if (c < 0x80) {
       out += static_cast<char>(c);
     } else {
-      size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
+      size_t len = utf8_sequence_length(c);
       uint32_t cp = len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : len == 4 ? c & 0x07 : '?';
       for (size_t k = 1; k < len && i + k < s.size(); ++k)
         cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);

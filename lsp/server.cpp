@@ -791,6 +791,9 @@ int serve(std::istream& in, std::ostream& out, const ServerOptions& options) {
     std::string error;
   };
   auto inbox = std::make_shared<Inbox>();
+  // std::cin is tied to std::cout: each read would flush the output from the reader
+  // thread, racing the writes of the main thread (seen as a header written twice).
+  in.tie(nullptr);
   std::thread reader([inbox, &in] {
     std::string error;
     try {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "lang/utf8.hpp"
+
 namespace rbk::lsp {
 
 namespace {
@@ -12,12 +14,7 @@ uint32_t units(std::string_view s, Encoding enc) {
   if (enc == Encoding::Utf8) return static_cast<uint32_t>(s.size());
   uint32_t n = 0;
   for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80           ? 1
-                 : (c >> 5) == 0x6  ? 2
-                 : (c >> 4) == 0xE  ? 3
-                 : (c >> 3) == 0x1E ? 4
-                                    : 1;
+    size_t len = utf8_sequence_length(static_cast<unsigned char>(s[i]));
     if (i + len > s.size()) len = 1;
     n += len == 4 ? 2 : 1;  // outside the BMP: a surrogate pair
     i += len;
@@ -31,12 +28,7 @@ size_t bytes_for(std::string_view line, uint32_t character, Encoding enc) {
   uint32_t n = 0;
   size_t i = 0;
   while (i < line.size() && n < character) {
-    auto c = static_cast<unsigned char>(line[i]);
-    size_t len = c < 0x80           ? 1
-                 : (c >> 5) == 0x6  ? 2
-                 : (c >> 4) == 0xE  ? 3
-                 : (c >> 3) == 0x1E ? 4
-                                    : 1;
+    size_t len = utf8_sequence_length(static_cast<unsigned char>(line[i]));
     if (i + len > line.size()) len = 1;
     n += len == 4 ? 2 : 1;
     i += len;

@@ -115,14 +115,23 @@ local function run()
   vim.lsp.buf.formatting_sync(nil, 5000)
   check(text(buf) == original, 'formatting restores the canonical layout')
 
-  -- Rename a node: its definition and every edge to it.
+  -- Rename a node: its definition and every edge to it (prepareRename, then rename).
   row, l = line_of(buf, 'wait flap ')
   vim.api.nvim_win_set_cursor(0, { row + 1, (l:find('flap', 1, true)) })
+  local pos = vim.lsp.util.make_position_params()
+  local prep = vim.lsp.buf_request_sync(buf, 'textDocument/prepareRename', pos, 5000)
+  local placeholder
+  for _, r in pairs(prep or {}) do
+    if r.result then placeholder = r.result.placeholder end
+  end
+  check(placeholder == 'flap', 'prepareRename offers the node name')
+  local before = published
   vim.lsp.buf.rename('flap_watch')
   check(wait(5000, function() return text(buf):find('-> flap_watch', 1, true) ~= nil end), 'rename changes the edges')
   check(not text(buf):find('-> flap ', 1, true) and text(buf):find('wait flap_watch', 1, true),
     'rename leaves no old name behind')
-  check(wait(10000, function() return #errors(buf) == 0 end), 'the renamed runbook still checks')
+  check(wait(10000, function() return published > before and #errors(buf) == 0 end),
+    'the renamed runbook still checks')
 
   -- Code lenses: a dry-run and the diagram of each runbook; the diagram is drawn.
   vim.lsp.codelens.refresh()
