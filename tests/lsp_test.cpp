@@ -577,6 +577,27 @@ TEST(LspServe, ASessionOverStreamsEndsWithTheExitCodeTheProtocolAsks) {
   EXPECT_EQ(session(false).first, 1);
 }
 
+// std::cin is tied to std::cout: a read would flush the output from the reader thread while
+// the main thread writes (Neovim saw a header written twice). serve() unties its input.
+TEST(LspServe, TheInputIsUntiedSoTheReaderNeverFlushesTheOutput) {
+  std::string in =
+      framed(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}})") +
+      framed(R"({"jsonrpc":"2.0","id":2,"method":"shutdown"})") +
+      framed(R"({"jsonrpc":"2.0","method":"exit"})");
+  std::istringstream input(in);
+  std::ostringstream output;
+  input.tie(&output);
+  EXPECT_EQ(serve(input, output, ServerOptions{}), 0);
+  EXPECT_EQ(input.tie(), nullptr);
+  // Two whole responses, each framed once.
+  std::string out = output.str();
+  size_t headers = 0;
+  for (size_t at = out.find("Content-Length:"); at != std::string::npos;
+       at = out.find("Content-Length:", at + 1))
+    ++headers;
+  EXPECT_EQ(headers, 2u) << out;
+}
+
 TEST(TextDocument, EditsAndPositionsInBothEncodings) {
   TextDocument doc("file:///x.rbk", "/x.rbk", 1, "ab\n\xC3\xA9\xF0\x9F\x94\xA5z\nlast");
   EXPECT_EQ(doc.offset_at({1, 3}, Encoding::Utf16), 3u + 2 + 4);  // after é🔥
