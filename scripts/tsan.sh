@@ -4,7 +4,8 @@
 # commits, Ctrl-C, kills and resumes, against 20,000 and 60,000 simulated devices), then
 # the server's tests (tests/server_test.sh, tests/sso_test.sh: runs on worker threads,
 # request threads, event streams, webhook deliveries; tests/web_ui_test.sh: the web pages,
-# diagrams drawn on connection threads, the gates' stream). Any data race fails the run
+# diagrams drawn on connection threads, the gates' stream), and rbk lsp with Neovim's
+# client (tests/nvim_test.sh: the reader thread beside the requests). Any data race fails the run
 # (halt_on_error). Not part of scripts/test.sh: the build takes minutes; run it after
 # changing the VM's fleets, the journal writer, the store or the server.
 #   scripts/tsan.sh
@@ -18,3 +19,5 @@ for t in live_fleet server sso web_ui; do
   echo "== tsan: $t"
   tests/${t}_test.sh build/tsan/cli/rbk build/tsan/tools/fleet-sim/fleet-sim "$PWD"
 done
+echo "== tsan: nvim"
+tests/nvim_test.sh build/tsan/cli/rbk "$PWD"

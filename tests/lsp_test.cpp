@@ -3,7 +3,9 @@
 // transport is tested on its own below, and with Neovim in lsp_nvim_test.sh).
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -530,6 +532,64 @@ TEST_F(LspTest, BytesThatAreNotUtf8ReachTheClientAsReplacementCharacters) {
   std::string message = last["diagnostics"][0]["message"];
   EXPECT_NE(message.find("caf\xEF\xBF\xBD"), std::string::npos) << message;  // U+FFFD
   EXPECT_FALSE(request("textDocument/hover", at(u, 0, 1)).contains("error"));
+}
+
+// The dry-run lens: the server starts `rbk run --dry-run` as a process of its own, sends its
+// output as log messages from another thread, and its end as a message.
+TEST(LspDryRun, TheLensRunsRbkRunBesideTheServerAndSaysHowItEnded) {
+  fs::path dir = fs::temp_directory_path() / ("rbk-lsp-dry-run-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  test::write_text(dir / "tiny.rbk",
+                   "runbook tiny {\n  param who: string\n\n  start -> d\n\n  decide d {\n"
+                   "    when who == \"x\" -> a\n    else            -> b\n  }\n\n"
+                   "  end a as resolved\n  end b as escalated\n}\n");
+  setenv("RBK_STORE", (dir / "runs.db").c_str(), 1);
+  std::mutex mutex;
+  std::condition_variable arrived;
+  std::vector<json> sent;
+  {
+    ServerOptions options;
+    options.rbk_path = RBK_BINARY_PATH;
+    options.stdlib_dir = (test::source_dir() / "stdlib").string();
+    Server server(options, [&](const std::string& body) {
+      std::lock_guard lock(mutex);
+      sent.push_back(json::parse(body));
+      arrived.notify_all();
+    });
+    server.handle(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}})");
+    json command = {{"jsonrpc", "2.0"},
+                    {"id", 2},
+                    {"method", "workspace/executeCommand"},
+                    {"params",
+                     {{"command", "rbk.dryRun"},
+                      {"arguments",
+                       {{{"path", (dir / "tiny.rbk").string()},
+                         {"runbook", "tiny"},
+                         {"values", {{"who", "x"}}}}}}}}};
+    server.handle(command.dump());
+    std::unique_lock lock(mutex);
+    json started = sent.back();
+    EXPECT_TRUE(started["result"].contains("pid")) << started.dump();
+    EXPECT_NE(started["result"]["command"].get<std::string>().find("--dry-run --param who=x"),
+              std::string::npos);
+    bool ended = arrived.wait_for(lock, std::chrono::seconds(30), [&] {
+      for (const auto& m : sent)
+        if (m.value("method", "") == "window/showMessage") return true;
+      return false;
+    });
+    ASSERT_TRUE(ended) << "no end of the dry-run in 30 s";
+    std::string log;
+    for (const auto& m : sent) {
+      if (m.value("method", "") == "window/logMessage")
+        log += m["params"]["message"].get<std::string>() + "\n";
+      if (m.value("method", "") == "window/showMessage") {
+        EXPECT_EQ(m["params"]["message"], "dry-run of tiny ended");
+      }
+    }
+    EXPECT_NE(log.find("outcome: resolved"), std::string::npos) << log;
+  }  // the server (and its dry-runs) end here
+  unsetenv("RBK_STORE");
+  fs::remove_all(dir);
 }
 
 std::string framed(const std::string& body) {
