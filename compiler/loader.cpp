@@ -25,10 +25,6 @@ namespace fs = std::filesystem;
 namespace {
 constexpr size_t kMaxSourceBytes = 64u << 20;
 
-std::string key_of(const std::string& path) {
-  return canonical_path(path);
-}
-
 // Files that parsed without a diagnostic, by the path they were loaded as (see loader.hpp).
 // One entry per path, holding its latest text, so it grows only with the number of files.
 class ParseCache {
@@ -84,7 +80,7 @@ class Loader {
     }
     ws_.files.push_back(std::move(f));
     size_t index = ws_.files.size() - 1;
-    by_key_[key_of(path)] = index;
+    by_key_[canonical_path(path)] = index;
     return index;
   }
 
@@ -108,13 +104,13 @@ class Loader {
         d.hints.push_back("looked for " + looked);
         continue;
       }
-      auto it = by_key_.find(key_of(found));
+      auto it = by_key_.find(canonical_path(found));
       if (it != by_key_.end()) {
         ws_.files[index].imports.push_back({it->second, range});
         continue;
       }
       std::string text, error;
-      if (auto open = ws_.overlay.find(key_of(found)); open != ws_.overlay.end()) {
+      if (auto open = ws_.overlay.find(canonical_path(found)); open != ws_.overlay.end()) {
         text = open->second;
       } else if (!read_file(found, text, error)) {
         diags_.error("import-not-found", src, range,
@@ -175,7 +171,8 @@ class Loader {
     }
     for (const auto& c : candidates) {
       std::error_code ec;
-      if (fs::is_regular_file(c, ec) || (!ws_.overlay.empty() && ws_.overlay.count(key_of(c))))
+      if (fs::is_regular_file(c, ec) ||
+          (!ws_.overlay.empty() && ws_.overlay.count(canonical_path(c))))
         return c.lexically_normal().string();
       tried.push_back(c.lexically_normal().string());
     }
@@ -253,8 +250,8 @@ void load_workspace(Workspace& ws, const std::vector<std::string>& paths, Diagno
   std::vector<size_t> roots;
   std::map<std::string, bool> seen;
   for (const auto& p : paths) {
-    if (seen[key_of(p)]) continue;
-    seen[key_of(p)] = true;
+    if (seen[canonical_path(p)]) continue;
+    seen[canonical_path(p)] = true;
     std::string text, error;
     if (!read_file(p, text, error)) {
       unreadable.push_back(p + ": " + error);
