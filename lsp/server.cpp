@@ -59,6 +59,7 @@ enum class LspSymbolKind {
 };
 
 constexpr size_t kMaxWorkspaceFiles = 2000;
+constexpr const char* kNotRenameable = "only a node, a parameter or a variable can be renamed here";
 
 }  // namespace
 
@@ -333,12 +334,24 @@ struct Server::State {
 
   // ------------------------------------------------------------ requests on symbols
 
-  json hover(const json& params) {
+  // The name at a request's position: the document's analysis, and the occurrence and its
+  // symbol (both null when the position is on no name).
+  struct NameAt {
+    const Analysis& analysis;
+    const Occurrence* occ = nullptr;
+    const Symbol* symbol = nullptr;
+  };
+  NameAt name_at(const json& params) {
     Open& o = document(params);
-    const Analysis& a = analysis_of(o);
-    const Occurrence* occ = a.index.at(offset_of(o, params));
-    if (!occ) return nullptr;
-    const Symbol* s = a.index.symbol(occ->symbol);
+    NameAt at{analysis_of(o)};
+    at.occ = at.analysis.index.at(offset_of(o, params));
+    if (at.occ) at.symbol = at.analysis.index.symbol(at.occ->symbol);
+    if (!at.symbol) at.occ = nullptr;
+    return at;
+  }
+
+  json hover(const json& params) {
+    auto [a, occ, s] = name_at(params);
     if (!s) return nullptr;
     std::string md = "```rbk\n" + s->detail + "\n```";
     bool value = s->kind == SymbolKind::Variable || s->kind == SymbolKind::Param ||
@@ -353,11 +366,7 @@ struct Server::State {
   }
 
   json definition(const json& params) {
-    Open& o = document(params);
-    const Analysis& a = analysis_of(o);
-    const Occurrence* occ = a.index.at(offset_of(o, params));
-    if (!occ) return nullptr;
-    const Symbol* s = a.index.symbol(occ->symbol);
+    auto [a, occ, s] = name_at(params);
     if (!s || s->file.empty()) return nullptr;
     return location(s->file, s->def, &a);
   }
@@ -414,11 +423,7 @@ struct Server::State {
   // The symbol under the cursor and every occurrence of it.
   std::pair<const Symbol*, std::vector<Found>> occurrences(
       const json& params, std::vector<std::shared_ptr<const Analysis>>& keep) {
-    Open& o = document(params);
-    const Analysis& a = analysis_of(o);
-    const Occurrence* occ = a.index.at(offset_of(o, params));
-    if (!occ) return {nullptr, {}};
-    const Symbol* s = a.index.symbol(occ->symbol);
+    auto [a, occ, s] = name_at(params);
     if (!s) return {nullptr, {}};
     keep = analyses_for_references(s->file);
     std::vector<Found> found;
@@ -441,13 +446,8 @@ struct Server::State {
   }
 
   json prepare_rename(const json& params) {
-    Open& o = document(params);
-    const Analysis& a = analysis_of(o);
-    const Occurrence* occ = a.index.at(offset_of(o, params));
-    const Symbol* s = occ ? a.index.symbol(occ->symbol) : nullptr;
-    if (!s || !s->renameable())
-      throw RequestError{kRequestFailed,
-                         "only a node, a parameter or a variable can be renamed here"};
+    auto [a, occ, s] = name_at(params);
+    if (!s || !s->renameable()) throw RequestError{kRequestFailed, kNotRenameable};
     return {{"range", range(to_lsp(a.source().text(), occ->range, encoding))},
             {"placeholder", s->name}};
   }
@@ -460,9 +460,7 @@ struct Server::State {
     if (is_reserved_word(name)) throw RequestError{kRequestFailed, "'" + name + "' is a keyword"};
     std::vector<std::shared_ptr<const Analysis>> keep;
     auto [s, found] = occurrences(params, keep);
-    if (!s || !s->renameable())
-      throw RequestError{kRequestFailed,
-                         "only a node, a parameter or a variable can be renamed here"};
+    if (!s || !s->renameable()) throw RequestError{kRequestFailed, kNotRenameable};
     check_rename_conflict(*s, name, keep);
     json changes = json::object();
     for (const auto& f : found)
