@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git file dpkg-dev
   tao-pegtl-dev libfmt-dev nlohmann-json3-dev libcli11-dev
-  libcpp-httplib-dev libssl-dev openssl libsqlite3-dev libpq-dev postgresql libgraphviz-dev libre2-dev curl bsdutils
+  libcpp-httplib-dev libssl-dev openssl libsqlite3-dev libpq-dev postgresql libmosquitto-dev libgraphviz-dev libre2-dev curl bsdutils
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format
 )

@@ -10,7 +10,9 @@
 #   - pre-commit, which runs the hooks of .pre-commit-hooks.yaml (tests/pre_commit_test.sh),
 #     and brings python3-yaml, which reads the CI recipe (tests/ci_recipe_test.sh);
 #   - zsh, fish, man-db and groff, which read the completions and man pages, and
-#     mmdebstrap, which makes the clean Debian 12 root the .deb is installed in.
+#     mmdebstrap, which makes the clean Debian 12 root the .deb is installed in;
+#   - Mosquitto with its clients and redis-server, which the mqtt.* and redis.* natives and
+#     the seed runbooks talk to in tests/brokers_test.cpp and tests/platforms_test.sh.
 # Idempotent: each part is skipped when it is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +34,9 @@ command -v man >/dev/null || apt_missing+=(man-db)              # the man pages
 command -v groff >/dev/null || apt_missing+=(groff-base)
 command -v mmdebstrap >/dev/null || apt_missing+=(mmdebstrap)   # a clean Debian 12 for the .deb
 command -v mkdocs >/dev/null || apt_missing+=(mkdocs)           # builds rbk docs build's Markdown
+[ -x /usr/sbin/mosquitto ] || apt_missing+=(mosquitto)          # the mqtt.* natives' broker,
+command -v mosquitto_sub >/dev/null || apt_missing+=(mosquitto-clients)  # a device's clients
+command -v redis-server >/dev/null || apt_missing+=(redis-server)  # the redis.* natives' server
 if [ ${#apt_missing[@]} -gt 0 ]; then
   echo "install-test-tools: installing ${apt_missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

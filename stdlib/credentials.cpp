@@ -33,6 +33,9 @@ const KindRules& rules(CredentialKind k) {
   static const KindRules aws{
       {"region", "service"}, {}, {"access_key_id", "secret_access_key"}, {"session_token"}};
   static const KindRules sas{{"resource", "key_name"}, {"ttl", "key_encoding"}, {"key"}, {}};
+  static const KindRules password{{}, {"username", "ca_file"}, {"password"}, {}};
+  static const KindRules client_certificate{
+      {"certificate_file"}, {"username", "ca_file"}, {"key"}, {"password"}};
   switch (k) {
     case CredentialKind::Bearer:
       return bearer;
@@ -42,6 +45,10 @@ const KindRules& rules(CredentialKind k) {
       return aws;
     case CredentialKind::AzureSas:
       return sas;
+    case CredentialKind::Password:
+      return password;
+    case CredentialKind::ClientCertificate:
+      return client_certificate;
   }
   return bearer;
 }
@@ -109,8 +116,10 @@ std::map<std::string, CredentialSpec> parse_credentials(const nlohmann::json& j)
     std::string type = string_member(c, "type");
     std::optional<CredentialKind> kind = kKinds.find(type);
     if (!kind)
-      throw fail("\"type\" is one of bearer, oauth2_client_credentials, aws_sigv4, azure_sas" +
-                 (type.empty() ? std::string() : ", not \"" + type + "\""));
+      throw fail(
+          "\"type\" is one of bearer, oauth2_client_credentials, aws_sigv4, azure_sas, "
+          "password, client_certificate" +
+          (type.empty() ? std::string() : ", not \"" + type + "\""));
     spec.kind = *kind;
     const KindRules& r = rules(spec.kind);
     auto hosts = c.find("hosts");
@@ -368,23 +377,66 @@ std::string Credentials::oauth2_token(const CredentialSpec& spec, State& s, std:
   return "";
 }
 
-std::string Credentials::authorize(const std::string& name, OutgoingRequest& req) {
-  auto it = specs_.find(name);
-  if (it == specs_.end()) {
+namespace {
+
+// Credential NAME of SPECS when it may go to HOST:PORT; else null with WHY set (a policy
+// problem).
+const CredentialSpec* usable(const std::map<std::string, CredentialSpec>& specs,
+                             const std::string& name, const std::string& host, int port,
+                             std::string& why) {
+  auto it = specs.find(name);
+  if (it == specs.end()) {
     std::string known;
-    for (const auto& [n, spec] : specs_) known += (known.empty() ? "" : ", ") + n;
-    return "policy: no credential \"" + name + "\"" +
-           (known.empty() ? " (the policy names none)" : " (it names " + known + ")");
+    for (const auto& [n, spec] : specs) known += (known.empty() ? "" : ", ") + n;
+    why = "policy: no credential \"" + name + "\"" +
+          (known.empty() ? " (the policy names none)" : " (it names " + known + ")");
+    return nullptr;
   }
   const CredentialSpec& spec = it->second;
   bool allowed = false;
-  for (const auto& h : spec.hosts) allowed |= host_matches(h, req.host, req.port);
+  for (const auto& h : spec.hosts) allowed |= host_matches(h, host, port);
   if (!allowed) {
     std::string hosts;
     for (const auto& h : spec.hosts) hosts += (hosts.empty() ? "" : ", ") + h;
-    return "policy: credential \"" + name + "\" may not be sent to " + req.host + ":" +
-           std::to_string(req.port) + " (its hosts: " + hosts + ")";
+    why = "policy: credential \"" + name + "\" may not be sent to " + host + ":" +
+          std::to_string(port) + " (its hosts: " + hosts + ")";
+    return nullptr;
   }
+  return &spec;
+}
+
+bool connection_kind(CredentialKind k) {
+  return k == CredentialKind::Password || k == CredentialKind::ClientCertificate;
+}
+
+}  // namespace
+
+std::string Credentials::connect_with(const std::string& name, const std::string& host, int port,
+                                      ConnectionAuth& out) {
+  std::string why;
+  const CredentialSpec* spec = usable(specs_, name, host, port, why);
+  if (!spec) return why;
+  if (!connection_kind(spec->kind))
+    return "policy: credential \"" + name + "\" is " + std::string(kKinds.name(spec->kind)) +
+           ", for HTTP requests; an MQTT or Redis connection takes a password or a "
+           "client_certificate";
+  const auto& set = spec->settings;
+  out = ConnectionAuth{};
+  if (auto u = set.find("username"); u != set.end()) out.username = u->second;
+  if (auto c = set.find("ca_file"); c != set.end()) out.ca_file = c->second;
+  if (spec->secrets.count("password")) out.password = secret(*spec, "password");
+  if (spec->kind == CredentialKind::ClientCertificate) {
+    out.certificate_file = set.at("certificate_file");
+    out.key_pem = secret(*spec, "key");
+  }
+  return "";
+}
+
+std::string Credentials::authorize(const std::string& name, OutgoingRequest& req) {
+  std::string why;
+  const CredentialSpec* found = usable(specs_, name, req.host, req.port, why);
+  if (!found) return why;
+  const CredentialSpec& spec = *found;
   const auto& set = spec.settings;
   switch (spec.kind) {
     case CredentialKind::Bearer: {
@@ -441,6 +493,10 @@ std::string Credentials::authorize(const std::string& name, OutgoingRequest& req
       req.headers.emplace_back("Authorization", token);
       return "";
     }
+    case CredentialKind::Password:
+    case CredentialKind::ClientCertificate:
+      return "policy: credential \"" + name + "\" is " + std::string(kKinds.name(spec.kind)) +
+             ", for MQTT and Redis connections, not for HTTP requests";
   }
   return "";
 }

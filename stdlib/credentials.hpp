@@ -1,6 +1,7 @@
 // How a run authenticates to the services it calls (docs/running.md, "Credentials"): a
 // policy names credentials — a bearer token, OAuth2 client credentials, AWS Signature
-// Version 4, an Azure shared access signature — each with the hosts it may be sent to and
+// Version 4, an Azure shared access signature for HTTP; a user name and password or a TLS
+// client certificate for the connections of MQTT and Redis — each with the hosts it may go to and
 // where its secrets are (a file, an environment variable; never the policy itself, which is
 // stored with every run). A runbook names one (`http.get_json(url, auth: "fleet")`); the
 // natives add it to the request. No secret, and nothing derived from one (an access
@@ -26,7 +27,9 @@ namespace rbk {
   X(Bearer, "bearer")                                     \
   X(OAuth2ClientCredentials, "oauth2_client_credentials") \
   X(AwsSigV4, "aws_sigv4")                                \
-  X(AzureSas, "azure_sas")
+  X(AzureSas, "azure_sas")                                \
+  X(Password, "password")                                 \
+  X(ClientCertificate, "client_certificate")
 enum class CredentialKind : uint8_t {
 #define RBK_ENUM_ITEM(e, name) e,
   RBK_CREDENTIAL_KINDS(RBK_ENUM_ITEM)
@@ -67,6 +70,15 @@ struct OutgoingRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // to send; credentials add theirs
 };
 
+// What a connection-level credential (password, client_certificate) gives an MQTT or Redis
+// client: what its login and its TLS handshake need.
+struct ConnectionAuth {
+  std::string username, password;  // empty: none
+  std::string ca_file;             // the CA bundle that verifies the server ("" : the system's)
+  std::string certificate_file;    // the client certificate (PEM), "" for none
+  std::string key_pem;             // its private key (PEM text)
+};
+
 // The answer of a token endpoint, or why there is none (natives_http.cpp posts the form).
 struct FormAnswer {
   int status = 0;  // 0: no answer (ERROR says why)
@@ -94,6 +106,10 @@ class Credentials {
   // credential, a host it may not go to) starts with "policy: ", which the caller reports
   // as a denial, not as a failure of the world.
   std::string authorize(const std::string& name, OutgoingRequest& req);
+  // Fills OUT from connection credential NAME for a connection to HOST:PORT. Returns "" or
+  // why not, a policy problem starting with "policy: " as for authorize.
+  std::string connect_with(const std::string& name, const std::string& host, int port,
+                           ConnectionAuth& out);
   // The service refused the token NAME gave (401): the next request fetches a new one.
   // Whether NAME's token can be fetched again (OAuth2).
   bool refresh_after_refusal(const std::string& name);

@@ -19,6 +19,7 @@
 #include <ctime>
 #include <set>
 
+#include "stdlib/net_stream.hpp"
 #include "vm/value_json.hpp"
 
 namespace rbk {
@@ -31,43 +32,6 @@ std::vector<std::pair<std::string, std::string>> header_list(const Value& v) {
   for (size_t i = 0; i < v.keys().size(); ++i)
     out.emplace_back(v.keys()[i], to_display(v.items()[i]));
   return out;
-}
-
-// A TCP connection with a timeout: the socket, or -1 with WHY set.
-int connect_with_timeout(const std::string& host, int port, int64_t timeout_ms, std::string& why) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res);
-  if (rc != 0) {
-    why = std::string("cannot resolve ") + host + ": " + gai_strerror(rc);
-    return -1;
-  }
-  int fd = -1;
-  why = "connection refused";
-  for (addrinfo* a = res; a; a = a->ai_next) {
-    fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
-    if (fd < 0) continue;
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) break;
-    if (errno == EINPROGRESS) {
-      pollfd p{fd, POLLOUT, 0};
-      int n = poll(&p, 1, static_cast<int>(timeout_ms));
-      int err = 0;
-      socklen_t len = sizeof err;
-      if (n == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0) break;
-      why = n == 0 ? "connection timed out after " + format_duration(timeout_ms)
-                   : std::string(strerror(err ? err : errno));
-    } else {
-      why = strerror(errno);
-    }
-    close(fd);
-    fd = -1;
-  }
-  freeaddrinfo(res);
-  if (fd >= 0) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  return fd;
 }
 
 std::string name_text(X509_NAME* name) {
@@ -127,6 +91,14 @@ Value Natives::call(const FunctionInfo& fn, const std::vector<Value>& args) {
     }
     case NativeId::ExecRun:
       return exec_run(fn, args);
+    case NativeId::MqttPublish:
+    case NativeId::MqttRetained:
+    case NativeId::MqttReceive:
+      return mqtt(fn, args);
+    case NativeId::RedisTtl:
+    case NativeId::RedisSetSize:
+    case NativeId::RedisRead:
+      return redis(fn, args);
     case NativeId::TcpConnect:
       return tcp_connect(fn, args);
     case NativeId::DnsResolve:
@@ -242,6 +214,23 @@ Value Natives::send(const FunctionInfo& fn, HttpRequest req, const std::string& 
     Value answer = http_json(req, &status);
     if (status != 401 || attempt > 0 || !credentials_->refresh_after_refusal(auth)) return answer;
   }
+}
+
+bool Natives::connection_auth(const FunctionInfo& fn, const std::string& auth,
+                              const std::string& host, int port, ConnectionAuth& out) {
+  const std::string policy =
+      allowed_.source.empty() ? "no policy file (give one with --policy)" : allowed_.source;
+  std::string name = auth;
+  if (name.empty() && credentials_)
+    if (std::string why = credentials_->automatic_for(host, port, name); !why.empty())
+      throw HostFault(fn.name + ": " + why.substr(8) + " in " + policy);
+  if (name.empty()) return false;
+  if (!credentials_)
+    throw HostFault(fn.name + ": auth \"" + name + "\": the run has no credentials (" + policy +
+                    " names none)");
+  if (std::string why = credentials_->connect_with(name, host, port, out); !why.empty())
+    throw HostFault(fn.name + ": " + why.substr(8) + " in " + policy);
+  return true;
 }
 
 Value Natives::prometheus(const FunctionInfo& fn, const std::vector<Value>& args, bool scalar) {

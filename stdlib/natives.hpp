@@ -1,12 +1,13 @@
-// The native primitives that reach the world (http.*, prometheus.*, notify.webhook, exec.run,
-// tcp.connect, dns.resolve, tls.peer_certificate). Every call is checked against the
-// policy before any byte leaves: a capability that is not granted, or a host not on its
+// The native primitives that reach the world (http.*, prometheus.*, mqtt.*, redis.*,
+// notify.webhook, exec.run, tcp.connect, dns.resolve, tls.peer_certificate). Every call is checked
+// against the policy before any byte leaves: a capability that is not granted, or a host not on its
 // list, stops the run with a message naming the call, the capability and the policy.
 // A failure of the world (a refused connection, a timeout, a non-2xx status, a body that
 // is not JSON) is an Error value naming the URL and the cause, which the runbook can
 // follow with `on error`.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,12 @@ class Natives {
   Value dns_resolve(const FunctionInfo& fn, const std::vector<Value>& args);
   Value tls_certificate(const FunctionInfo& fn, const std::vector<Value>& args);
   Value exec_run(const FunctionInfo& fn, const std::vector<Value>& args);  // natives_exec.cpp
+  Value mqtt(const FunctionInfo& fn, const std::vector<Value>& args);      // natives_mqtt.cpp
+  Value redis(const FunctionInfo& fn, const std::vector<Value>& args);     // natives_redis.cpp
+  // The connection credential for HOST:PORT: AUTH ("" : the automatic one, if any) into OUT;
+  // false when there is none. Throws HostFault for a policy problem.
+  bool connection_auth(const FunctionInfo& fn, const std::string& auth, const std::string& host,
+                       int port, ConnectionAuth& out);
   // Sends REQ, first adding credential AUTH ("" for none); a refused OAuth2 token (401) is
   // fetched again, once.
   Value send(const FunctionInfo& fn, HttpRequest req, const std::string& auth);
@@ -72,5 +79,7 @@ struct Url {
   std::string host_port() const { return host + ":" + std::to_string(port); }
 };
 bool parse_url(const std::string& text, Url& out);
+// The same for a URL of one of SCHEMES (scheme -> its default port): mqtt://, redis://, …
+bool parse_url(const std::string& text, const std::map<std::string, int>& schemes, Url& out);
 
 }  // namespace rbk

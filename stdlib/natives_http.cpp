@@ -16,10 +16,16 @@
 namespace rbk {
 
 bool parse_url(const std::string& text, Url& out) {
+  static const std::map<std::string, int> web{{"http", 80}, {"https", 443}};
+  return parse_url(text, web, out);
+}
+
+bool parse_url(const std::string& text, const std::map<std::string, int>& schemes, Url& out) {
   auto colon = text.find("://");
   if (colon == std::string::npos) return false;
   out.scheme = text.substr(0, colon);
-  if (out.scheme != "http" && out.scheme != "https") return false;
+  auto known = schemes.find(out.scheme);
+  if (known == schemes.end()) return false;
   std::string rest = text.substr(colon + 3);
   auto slash = rest.find('/');
   std::string authority = rest.substr(0, slash);
@@ -36,7 +42,7 @@ bool parse_url(const std::string& text, Url& out) {
     if (out.port <= 0 || out.port > 65535) return false;
   } else {
     out.host = authority;
-    out.port = out.scheme == "https" ? 443 : 80;
+    out.port = known->second;
   }
   return !out.host.empty();
 }

@@ -273,6 +273,12 @@ Value call_builtin(NativeId id, const std::vector<Value>& args, TypeKind result)
     case NativeId::PrometheusScalar:
     case NativeId::NotifyWebhook:
     case NativeId::ExecRun:
+    case NativeId::MqttPublish:
+    case NativeId::MqttRetained:
+    case NativeId::MqttReceive:
+    case NativeId::RedisTtl:
+    case NativeId::RedisSetSize:
+    case NativeId::RedisRead:
     case NativeId::TimeNow:
     case NativeId::TimeSince:
       break;
