@@ -494,12 +494,21 @@ class Generator {
       patch(jump);
       return;
     }
-    // A json operand meets a typed one: it converts to that type (checked at run time).
+    // A json operand meets a typed one: it converts to that type (checked at run time). An
+    // equality lets a json null through (a missing field equals nothing but null), and a
+    // comparison with the literal null converts nothing.
     bool lj = is_json(e.lhs->type), rj = is_json(e.rhs->type);
+    const bool equality = e.op == Op::Eq || e.op == Op::Ne;
+    auto json_target = [&](const TypeRef& other) -> TypeRef {
+      if (!other || e.op == Op::In || other->kind == TypeKind::Null) return nullptr;
+      return equality ? Type::optional(strip_optional(other)) : strip_optional(other);
+    };
     expr(*e.lhs);
-    if (lj && !rj && e.rhs->type && e.op != Op::In) convert_to(*e.lhs, strip_optional(e.rhs->type));
+    if (lj && !rj)
+      if (TypeRef to = json_target(e.rhs->type)) convert_to(*e.lhs, to);
     expr(*e.rhs);
-    if (rj && !lj && e.lhs->type && e.op != Op::In) convert_to(*e.rhs, strip_optional(e.lhs->type));
+    if (rj && !lj)
+      if (TypeRef to = json_target(e.lhs->type)) convert_to(*e.rhs, to);
     switch (e.op) {
       case Op::Add:
         emit(rbk::Op::ADD);

@@ -53,6 +53,11 @@ const KindRules& rules(CredentialKind k) {
   return bearer;
 }
 
+// Kinds that authenticate a connection (MQTT, Redis), not an HTTP request.
+bool connection_kind(CredentialKind k) {
+  return k == CredentialKind::Password || k == CredentialKind::ClientCertificate;
+}
+
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
@@ -294,10 +299,11 @@ std::string Credentials::secret(const CredentialSpec& spec, const std::string& k
   return value;
 }
 
-std::string Credentials::automatic_for(const std::string& host, int port, std::string& name) const {
+std::string Credentials::automatic_for(const std::string& host, int port, std::string& name,
+                                       bool connection) const {
   name.clear();
   for (const auto& [n, spec] : specs_) {
-    if (!spec.automatic) continue;
+    if (!spec.automatic || connection_kind(spec.kind) != connection) continue;
     bool matches = false;
     for (const auto& h : spec.hosts) matches |= host_matches(h, host, port);
     if (!matches) continue;
@@ -403,10 +409,6 @@ const CredentialSpec* usable(const std::map<std::string, CredentialSpec>& specs,
     return nullptr;
   }
   return &spec;
-}
-
-bool connection_kind(CredentialKind k) {
-  return k == CredentialKind::Password || k == CredentialKind::ClientCertificate;
 }
 
 }  // namespace

@@ -100,8 +100,10 @@ class Credentials {
   ~Credentials();
 
   bool empty() const { return specs_.empty(); }
-  // The automatic credential for HOST:PORT ("" for none); "policy: …" when two are.
-  std::string automatic_for(const std::string& host, int port, std::string& name) const;
+  // The automatic credential for HOST:PORT ("" for none) among those for HTTP requests or,
+  // when CONNECTION, those for MQTT and Redis connections; "policy: …" when two are.
+  std::string automatic_for(const std::string& host, int port, std::string& name,
+                            bool connection = false) const;
   // Adds credential NAME to REQ. Returns "" or why it cannot: a policy problem (no such
   // credential, a host it may not go to) starts with "policy: ", which the caller reports
   // as a denial, not as a failure of the world.

@@ -222,7 +222,7 @@ bool Natives::connection_auth(const FunctionInfo& fn, const std::string& auth,
       allowed_.source.empty() ? "no policy file (give one with --policy)" : allowed_.source;
   std::string name = auth;
   if (name.empty() && credentials_)
-    if (std::string why = credentials_->automatic_for(host, port, name); !why.empty())
+    if (std::string why = credentials_->automatic_for(host, port, name, true); !why.empty())
       throw HostFault(fn.name + ": " + why.substr(8) + " in " + policy);
   if (name.empty()) return false;
   if (!credentials_)

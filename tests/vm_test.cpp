@@ -343,6 +343,31 @@ TEST(Run, RecordsBuiltFromJsonConvertToTheDeclaredType) {
   EXPECT_NE(r.error.find("share: expected percent"), std::string::npos) << r.error;
 }
 
+TEST(Run, JsonEqualityLetsNullThrough) {
+  // Found by cert_expiry's MQTT probe: `data != null` converted the json to the null type,
+  // failing for every report, and a report without the field failed the run.
+  Program p = compile((tests_dir() / "vm" / "json_equality.rbk").string());
+  auto run = [&](const std::string& answer) {
+    Scenario sc;
+    sc.probes = nlohmann::json::parse(R"({"http.get_json": {"returns": )" + answer + "}}");
+    Collect trace;
+    ScenarioHost host(p, sc, trace);
+    return Machine(p, host).run({});
+  };
+  RunResult r = run(R"({"data": {"serial": "5E2A", "status": "ok"}})");
+  ASSERT_EQ(r.status, RunStatus::Ended) << r.error;
+  EXPECT_EQ(r.outcome, Outcome::Resolved);
+  for (const char* other : {R"({"data": null})", R"({"data": {"version": 2}})",
+                            R"({"data": {"serial": "5E2A", "status": "failed"}})"}) {
+    r = run(other);
+    ASSERT_EQ(r.status, RunStatus::Ended) << other << ": " << r.error;
+    EXPECT_EQ(r.outcome, Outcome::Mitigated) << other;
+  }
+  r = run(R"({"data": {"serial": 7}})");
+  EXPECT_EQ(r.outcome, Outcome::Failed) << "a value of another type is still an error";
+  EXPECT_NE(r.error.find("expected string"), std::string::npos) << r.error;
+}
+
 TEST(Run, MissingGateDecisionPauses) {
   RunResult r = run_gates(R"({"dev.errors": {"returns": 9}})");
   ASSERT_EQ(r.status, RunStatus::Paused);

@@ -30,6 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "certificates.hpp"
 #include "faults.hpp"
 
 using nlohmann::json;
@@ -49,7 +50,6 @@ struct Device {
   long offline_s = 0;  // seconds since last seen
   bool powered = true;
   long cert_days = 200;  // days until the certificate expires (negative: expired)
-  bool renewal_acknowledged = true;
   bool provisioning_reachable = true;
   long last_connect_s = -1;  // -1: never
   std::string hardware = "rev-A", model = "TH-100";
@@ -86,9 +86,8 @@ struct Fleet {
   // The rollout of firmware 2.4.0 that bricks hardware rev B in eu-west.
   std::vector<Cohort> cohorts = {{"2.4.0", "rev-B", "eu-west", 40, 34},
                                  {"2.4.0", "rev-A", "eu-west", 360, 2}};
-  bool cohort_limited = false;                  // the noisy cohort has a broker rate limit
-  bool cohort_backoff = false;                  // ... and backoff configuration
-  std::map<std::string, std::string> renewals;  // renewal request -> device
+  bool cohort_limited = false;  // the noisy cohort has a broker rate limit
+  bool cohort_backoff = false;  // ... and backoff configuration
   std::mutex mu;
   json actions = json::array();
   // Answers by Idempotency-Key: (status, body); status 0 while the first is in progress.
@@ -156,10 +155,10 @@ void generate(Fleet& f, int count, unsigned seed) {
   }
   // The incidents the bundled runbooks walk through.
   auto& s42 = f.devices["sensor-0042"];
-  s42 = Device{"sensor-0042", "gw-7", "eu-west", "2.3.1", 45 * 60, true, -2, false, true, -1};
+  s42 = Device{"sensor-0042", "gw-7", "eu-west", "2.3.1", 45 * 60, true, -2, true, -1};
   f.gateways["gw-7"] = Gateway{true, false, true, true};
   auto& s7 = f.devices["sensor-0007"];
-  s7 = Device{"sensor-0007", "gw-3", "eu-west", "2.3.1", 60 * 60, true, 120, true, true, -1};
+  s7 = Device{"sensor-0007", "gw-3", "eu-west", "2.3.1", 60 * 60, true, 120, true, -1};
   f.gateways["gw-3"] = Gateway{true, true, true, false};
   // In a large fleet a few gateways are down, and their devices offline with them: one
   // restart each, not a field visit per device.
@@ -384,8 +383,7 @@ int main(int argc, char** argv) {
           [&](const httplib::Request& req, httplib::Response& res) {
             std::lock_guard<std::mutex> lock(fleet.mu);
             if (Device* d = device(req, res))
-              reply(res, {{"not_after", iso(now() + d->cert_days * 86400)},
-                          {"renewal_acknowledged", d->renewal_acknowledged}});
+              reply(res, {{"not_after", iso(now() + d->cert_days * 86400)}});
           });
   srv.Get(R"(/devices/([\w-]+)/reachable)",
           [&](const httplib::Request& req, httplib::Response& res) {
@@ -508,31 +506,21 @@ int main(int argc, char** argv) {
            if (d) d->offline_s = 0;
            return d != nullptr;
          });
-  // A renewal answers with its request, which the device acknowledges once it has tested
-  // the new certificate: a runbook creates it, then polls it (GET /renewals/ID).
-  srv.Post(R"(/devices/([\w-]+)/renew)", [&](const httplib::Request& req, httplib::Response& res) {
-    if (std::string why = body_problem(req.body, {}); !why.empty())
-      return reply(res, {{"error", why}}, 400);
-    std::string renewal;
-    {
-      std::lock_guard<std::mutex> lock(fleet.mu);
-      Device* d = device_of(req);
-      if (!d) return reply(res, {{"error", "no such device"}}, 404);
-      d->renewal_acknowledged = true;
-      renewal = "renewal-" + std::to_string(fleet.renewals.size() + 1);
-      fleet.renewals[renewal] = req.matches[1];
-    }
-    record(fleet, "certs.start_renewal", req.matches[1], req.body);
-    reply(res, {{"ok", true}, {"renewal", renewal}});
-  });
-  srv.Get(R"(/renewals/([\w-]+))", [&](const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(fleet.mu);
-    auto r = fleet.renewals.find(req.matches[1]);
-    if (r == fleet.renewals.end()) return reply(res, {{"error", "no such renewal"}}, 404);
-    const Device& d = fleet.devices.at(r->second);
-    reply(res,
-          {{"device", r->second}, {"state", d.renewal_acknowledged ? "acknowledged" : "pending"}});
-  });
+  // Renewal (seed 16.3): the provisioning service issues a new certificate, which the
+  // runbook publishes on the device's config channel over MQTT; the device reports there.
+  srv.Post(R"(/devices/([\w-]+)/certificates)",
+           [&](const httplib::Request& req, httplib::Response& res) {
+             if (std::string why = body_problem(req.body, {}); !why.empty())
+               return reply(res, {{"error", why}}, 400);
+             {
+               std::lock_guard<std::mutex> lock(fleet.mu);
+               if (!device_of(req)) return reply(res, {{"error", "no such device"}}, 404);
+             }
+             fleetsim::IssuedCertificate c = fleetsim::issue_certificate(req.matches[1], 365);
+             if (!c.error.empty()) return reply(res, {{"error", c.error}}, 500);
+             record(fleet, "certs.issue", req.matches[1], req.body);
+             reply(res, {{"serial", c.serial}, {"certificate", c.pem}, {"not_after", c.not_after}});
+           });
   action(R"(/devices/([\w-]+)/reprovision)", "certs.reprovision", {},
          [&](const httplib::Request& req) {
            Device* d = device_of(req);
