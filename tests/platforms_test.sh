@@ -5,6 +5,9 @@
 # clients, which reads the certificate it is sent with openssl and reports its serial on
 # {device}/config/reported. A dry-run publishes nothing; the approved live run publishes
 # once, and the device's report ends the wait.
+# Then the fleet-level signals: a real Prometheus scraping fleet-sim's /metrics every
+# second, and a real Redis holding the deduplication store; telemetry_spike and data_gap
+# dry-run against them and branch on what PromQL and Redis answer.
 # Usage: platforms_test.sh RBK FLEET_SIM SOURCE_DIR
 set -u
 rbk="$1"
@@ -13,14 +16,16 @@ src="$3"
 tmp=$(mktemp -d)
 . "$(dirname "$0")/test_lib.sh"
 export RBK_STORE="$tmp/runs.db"
-sim_pid="" broker_pid="" watcher_pid="" device_pid="" dry_pid=""
+sim_pid="" broker_pid="" watcher_pid="" device_pid="" dry_pid="" prom_pid="" redis_pid=""
 cleanup() {
-  for p in $dry_pid $device_pid $watcher_pid $broker_pid $sim_pid; do kill "$p" 2>/dev/null; done
+  for p in $dry_pid $device_pid $watcher_pid $broker_pid $prom_pid $redis_pid $sim_pid; do
+    kill "$p" 2>/dev/null
+  done
   wait 2>/dev/null
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-for tool in /usr/sbin/mosquitto mosquitto_sub mosquitto_pub mosquitto_passwd; do
+for tool in /usr/sbin/mosquitto mosquitto_sub mosquitto_pub mosquitto_passwd prometheus redis-server redis-cli; do
   command -v "$tool" > /dev/null || { echo "FAIL: $tool is not installed (scripts/install-test-tools.sh)"; exit 1; }
 done
 
@@ -141,5 +146,91 @@ expect "approved" 0 "$rbk" approve "$id" --as bob --wait
 contains "the broker refused" "$tmp/out" "the broker refused the connection: not authorized"
 contains "followed up" "$tmp/out" "outcome: mitigated"
 lacks "no password in the output" "$tmp/out" "not-the-password"
+
+
+# --- Prometheus and Redis ---------------------------------------------------------------
+pport=$(free_port)
+cat > "$tmp/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: fleet-sim
+    static_configs:
+      - targets: ["127.0.0.1:$port"]
+EOF
+prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/prometheus" \
+  --web.listen-address="127.0.0.1:$pport" > "$tmp/prometheus.log" 2>&1 &
+prom_pid=$!
+rport=$(free_port)
+redis-server --bind 127.0.0.1 --port "$rport" --requirepass dedup-pw-5512 --save "" \
+  --appendonly no --dir "$tmp" > "$tmp/redis.log" 2>&1 &
+redis_pid=$!
+printf 'dedup-pw-5512\n' > "$tmp/redis.pw"
+rcli() { redis-cli -p "$rport" --no-auth-warning -a dedup-pw-5512 "$@" > /dev/null; }
+python3 - "$tmp" "$pport" "$rport" <<'EOF'
+import json, sys
+tmp, pport, rport = sys.argv[1:4]
+config = json.load(open(f"{tmp}/config.json"))
+config["prometheus_url"] = f"http://127.0.0.1:{pport}"
+config["redis_url"] = f"redis://127.0.0.1:{rport}/0"
+json.dump(config, open(f"{tmp}/config.json", "w"), indent=2)
+policy = json.load(open(f"{tmp}/policy.json"))
+policy["capabilities"]["net.http"].append(f"127.0.0.1:{pport}")
+policy["capabilities"]["net.redis"] = [f"127.0.0.1:{rport}"]
+policy["credentials"]["dedup"] = {"type": "password", "hosts": [f"127.0.0.1:{rport}"],
+                                  "password_file": f"{tmp}/redis.pw", "automatic": True}
+json.dump(policy, open(f"{tmp}/policy.json", "w"), indent=2)
+EOF
+# Bounded wait: Prometheus has scraped fleet-sim twice (a rate needs two samples).
+ready=1
+for i in $(seq 1 150); do
+  curl -s "http://127.0.0.1:$pport/api/v1/query" \
+    --data-urlencode 'query=sum(rate(mqtt_messages_received_total[1m])) > 0' | grep -q '"value"' &&
+    { ready=0; break; }
+  sleep 0.2
+done
+check "Prometheus scrapes fleet-sim" "$ready" "$(tail -5 "$tmp/prometheus.log")"
+common=(--config "$tmp/config.json" --dry-run --policy "$tmp/policy.json" --approve-all --as alice)
+
+# telemetry_spike: PromQL finds the spike in eu-west and the cohort behind 78% of it.
+expect "telemetry_spike dry-run" 0 "$rbk" run runbooks/telemetry_spike.rbk "${common[@]}" --param region=eu-west
+contains "the cohort and its share, from PromQL" "$tmp/out" 'top_cohort: {firmware: "2.4.0", hardware: "rev-C", region: "eu-west"}, top_share: 78%}'
+contains "would limit the cohort" "$tmp/out" 'would do broker.set_rate_limit({firmware: "2.4.0", hardware: "rev-C", region: "eu-west"}, 10)'
+contains "the lag from kafka_exporter's gauge" "$tmp/out" 'ingest.consumer_lag("ingestion") = 12'
+contains "telemetry_spike outcome" "$tmp/out" "outcome: mitigated"
+expect "telemetry_spike elsewhere" 0 "$rbk" run runbooks/telemetry_spike.rbk "${common[@]}" --param region=us-east
+contains "no spike in us-east" "$tmp/out" "→ no_spike"
+
+# data_gap: a device on firmware 2.4.0 is rejected by the schema; one on 2.3.1 reaches
+# the deduplication check, which Redis answers (seeded as the dedup service keeps it).
+on_firmware() {  # the first device (from sensor-0001) on firmware $1 with a gateway
+  for i in $(seq -w 1 199); do
+    d="sensor-0$i"
+    curl -s "$api/devices/$d" | grep -q "\"firmware\":\"$1\"" && { echo "$d"; return; }
+  done
+}
+new_fw=$(on_firmware 2.4.0)
+old_fw=$(on_firmware 2.3.1)
+gw_of() { curl -s "$api/devices/$1" | sed -n 's/.*"gateway":"\([^"]*\)".*/\1/p'; }
+expect "data_gap dry-run, firmware 2.4.0" 0 "$rbk" run runbooks/data_gap.rbk "${common[@]}" \
+  --param device="$new_fw" --param gateway="$(gw_of "$new_fw")"
+contains "the lag from Prometheus" "$tmp/out" 'ingest.consumer_lag("ingestion") = 12'
+contains "schema rejections found" "$tmp/out" "→ schema_mismatch"
+rcli SADD "dedup:seen:$old_fw" 01J9ZX 01J9ZY 01J9ZZ
+rcli EXPIRE "dedup:seen:$old_fw" 45
+rcli SADD "dedup:rejected:$old_fw" 01J9ZX 01J9ZY
+expect "data_gap dry-run, firmware 2.3.1" 0 "$rbk" run runbooks/data_gap.rbk "${common[@]}" \
+  --param device="$old_fw" --param gateway="$(gw_of "$old_fw")"
+contains "the dedup store read from Redis" "$tmp/out" "ingest.dedup(\"$old_fw\") = {rejected: 2, window: 4"
+contains "duplicates found" "$tmp/out" "→ dedup_issue"
+contains "the alert quotes Redis" "$tmp/out" "(2 msg_ids rejected; the dedup window has 4"
+rcli DEL "dedup:rejected:$old_fw"
+rcli PERSIST "dedup:seen:$old_fw"
+expect "data_gap dry-run, no duplicates" 0 "$rbk" run runbooks/data_gap.rbk "${common[@]}" \
+  --param device="$old_fw" --param gateway="$(gw_of "$old_fw")"
+contains "an empty rejected set, a set without expiry" "$tmp/out" "ingest.dedup(\"$old_fw\") = {rejected: 0, window: null}"
+contains "on to the deadband" "$tmp/out" "→ check_deadband"
+lacks "no password in the output" "$tmp/out" "dedup-pw-5512"
 
 summary

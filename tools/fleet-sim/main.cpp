@@ -95,6 +95,10 @@ struct Fleet {
   long replayed = 0;  // requests answered again from it
   std::atomic<long> requests{0};
   std::vector<fleetsim::Fault> faults;
+  // The broker's counters as Prometheus scrapes them (GET /metrics): messages received by
+  // cohort ("region|firmware|hardware"), rejected by region, advanced at each scrape.
+  std::map<std::string, double> received_total, rejected_total;
+  std::chrono::steady_clock::time_point counted_until = std::chrono::steady_clock::now();
 };
 
 bool selected(const fleetsim::Fault& f, const Device& d) {
@@ -239,6 +243,112 @@ bool selects(const httplib::Request& req, size_t first, const Cohort& c) {
 }
 
 }  // namespace
+
+// The broker's traffic in a region, in messages per second: a usual 1,050/s; in eu-west,
+// until the noisy cohort (firmware 2.4.0 on rev-C) gets its backoff configuration, a spike
+// of 9,400/s of which that cohort sends 78% and the broker rejects 2,300/s. The rest is
+// shared by the region's cohorts in proportion to their devices.
+constexpr double kUsualRate = 1050, kBaselineRate = 1100;
+struct RegionTraffic {
+  double total = 0, rejected = 0;
+  std::map<std::pair<std::string, std::string>, double> by_cohort;  // (firmware, hardware)
+};
+std::map<std::string, RegionTraffic> traffic_of(const Fleet& f) {
+  std::map<std::string, std::map<std::pair<std::string, std::string>, long>> devices;
+  for (const auto& [id, d] : f.devices) ++devices[d.region][{d.firmware, d.hardware}];
+  std::map<std::string, RegionTraffic> out;
+  const std::pair<std::string, std::string> noisy{"2.4.0", "rev-C"};
+  for (const auto& [region, cohorts] : devices) {
+    RegionTraffic& t = out[region];
+    const bool spike = region == "eu-west" && !f.cohort_backoff;
+    t.total = spike ? 9400 : kUsualRate;
+    t.rejected = spike ? 2300 : 0;
+    double shared = t.total;
+    if (spike) {
+      t.by_cohort[noisy] = 0.78 * t.total;
+      shared -= t.by_cohort[noisy];
+    }
+    long others = 0;
+    for (const auto& [cohort, n] : cohorts)
+      if (!(spike && cohort == noisy)) others += n;
+    for (const auto& [cohort, n] : cohorts)
+      if (!(spike && cohort == noisy)) t.by_cohort[cohort] = shared * double(n) / double(others);
+  }
+  return out;
+}
+
+// A label value in the text exposition format: \, " and newlines escaped.
+std::string label(const std::string& v) {
+  std::string out;
+  for (char c : v)
+    out += c == '\\' ? "\\\\" : c == '"' ? "\\\"" : c == '\n' ? "\\n" : std::string(1, c);
+  return "\"" + out + "\"";
+}
+
+// GET /metrics: the fleet as Prometheus scrapes a broker, a registry and a Kafka exporter
+// (text exposition format 0.0.4). Counters advance by the traffic since the last scrape.
+std::string metrics_text(Fleet& f) {
+  std::lock_guard<std::mutex> lock(f.mu);
+  auto now = std::chrono::steady_clock::now();
+  double dt = std::chrono::duration<double>(now - f.counted_until).count();
+  f.counted_until = now;
+  auto traffic = traffic_of(f);
+  for (const auto& [region, t] : traffic) {
+    for (const auto& [cohort, rate] : t.by_cohort)
+      f.received_total[region + "|" + cohort.first + "|" + cohort.second] += rate * dt;
+    f.rejected_total[region] += t.rejected * dt;
+  }
+  std::map<std::string, std::pair<long, long>> devices;  // cohort key -> (all, connected)
+  for (const auto& [id, d] : f.devices) {
+    auto& n = devices[d.region + "|" + d.firmware + "|" + d.hardware];
+    ++n.first;
+    n.second += d.offline_s < 300;
+  }
+  auto cohort_labels = [](const std::string& key) {
+    size_t a = key.find('|'), b = key.find('|', a + 1);
+    return "region=" + label(key.substr(0, a)) +
+           ",firmware=" + label(key.substr(a + 1, b - a - 1)) +
+           ",hardware=" + label(key.substr(b + 1));
+  };
+  std::string out;
+  char num[64];
+  auto value = [&](double v) {
+    std::snprintf(num, sizeof num, "%.17g", v);
+    return std::string(num);
+  };
+  out += "# HELP fleet_devices Devices registered, by cohort.\n# TYPE fleet_devices gauge\n";
+  for (const auto& [key, n] : devices)
+    out += "fleet_devices{" + cohort_labels(key) + "} " + std::to_string(n.first) + "\n";
+  out +=
+      "# HELP fleet_devices_connected Devices seen within 5 minutes, by cohort.\n"
+      "# TYPE fleet_devices_connected gauge\n";
+  for (const auto& [key, n] : devices)
+    out += "fleet_devices_connected{" + cohort_labels(key) + "} " + std::to_string(n.second) + "\n";
+  out +=
+      "# HELP mqtt_messages_received_total PUBLISH packets the broker received, by cohort.\n"
+      "# TYPE mqtt_messages_received_total counter\n";
+  for (const auto& [key, v] : f.received_total)
+    out += "mqtt_messages_received_total{" + cohort_labels(key) + "} " + value(v) + "\n";
+  out +=
+      "# HELP mqtt_publish_rejected_total PUBLISH packets the broker refused (rate limits, "
+      "quotas), by region.\n# TYPE mqtt_publish_rejected_total counter\n";
+  for (const auto& [region, v] : f.rejected_total)
+    out += "mqtt_publish_rejected_total{region=" + label(region) + "} " + value(v) + "\n";
+  out +=
+      "# HELP fleet_publish_rate_baseline The region's usual publish rate (messages per "
+      "second) from capacity planning.\n# TYPE fleet_publish_rate_baseline gauge\n";
+  for (const auto& [region, t] : traffic)
+    out +=
+        "fleet_publish_rate_baseline{region=" + label(region) + "} " + value(kBaselineRate) + "\n";
+  // The ingestion consumers' lag as kafka_exporter names it: 12 messages over 3 partitions.
+  out +=
+      "# HELP kafka_consumergroup_lag Messages the consumer group is behind, by partition.\n"
+      "# TYPE kafka_consumergroup_lag gauge\n";
+  for (int p = 0; p < 3; ++p)
+    out += "kafka_consumergroup_lag{consumergroup=\"ingestion\",topic=\"telemetry\",partition=\"" +
+           std::to_string(p) + "\"} 4\n";
+  return out;
+}
 
 int main(int argc, char** argv) {
   int port = 8085, count = 200;
@@ -638,12 +748,13 @@ int main(int argc, char** argv) {
   srv.Get(R"(/gateways/([\w-]+)/buffer)", [&](const httplib::Request&, httplib::Response& res) {
     reply(res, {{"state", "ok"}, {"unsent", 0}, {"dropped", 0}});
   });
-  srv.Get(R"(/consumers/([\w-]+))", [&](const httplib::Request&, httplib::Response& res) {
-    reply(res, {{"lag", 12}, {"instances", 3}});
-  });
-  srv.Get(R"(/devices/([\w-]+)/rejections)", [&](const httplib::Request&, httplib::Response& res) {
-    reply(res, {{"schema", 118}, {"dedup", 0}});
-  });
+  // Firmware 2.4.0 changed the telemetry schema without the backend's schema following.
+  srv.Get(R"(/devices/([\w-]+)/rejections)",
+          [&](const httplib::Request& req, httplib::Response& res) {
+            std::lock_guard<std::mutex> lock(fleet.mu);
+            if (Device* d = device(req, res))
+              reply(res, {{"schema", d->firmware == "2.4.0" ? 118 : 0}});
+          });
   srv.Get(R"(/devices/([\w-]+)/deadband)", [&](const httplib::Request&, httplib::Response& res) {
     reply(res, {{"width", 0.5}, {"suppressed", 0}});
   });
@@ -685,19 +796,14 @@ int main(int argc, char** argv) {
            return true;
          });
 
-  // The broker: healthy, with a telemetry spike in eu-west from firmware 2.4.0 on rev-C.
+  // What Prometheus scrapes: the broker's traffic (a telemetry spike in eu-west from
+  // firmware 2.4.0 on rev-C), the registry's devices, the ingestion consumers' lag.
+  srv.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics_text(fleet), "text/plain; version=0.0.4");
+  });
+  // The broker: healthy.
   srv.Get("/health", [&](const httplib::Request&, httplib::Response& res) {
     reply(res, {{"healthy", true}, {"nodes_down", 0}});
-  });
-  srv.Get(R"(/regions/([\w-]+)/traffic)", [&](const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(fleet.mu);
-    bool spike = req.matches[1] == "eu-west" && !fleet.cohort_backoff;
-    reply(res,
-          {{"publish_rate", spike ? 9400 : 1050},
-           {"baseline_rate", 1100},
-           {"rejected", spike ? 2300 : 0},
-           {"top_cohort", {{"firmware", "2.4.0"}, {"hardware", "rev-C"}, {"region", "eu-west"}}},
-           {"top_share", spike ? 78 : 12}});
   });
   srv.Get("/cohorts" + cohort_path + "/over-limit",
           [&](const httplib::Request& req, httplib::Response& res) {
