@@ -57,6 +57,10 @@ const KindRules& rules(CredentialKind k) {
 bool connection_kind(CredentialKind k) {
   return k == CredentialKind::Password || k == CredentialKind::ClientCertificate;
 }
+// Kinds an HTTP request may carry (a password as HTTP Basic).
+bool http_kind(CredentialKind k) {
+  return k != CredentialKind::ClientCertificate;
+}
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -303,7 +307,8 @@ std::string Credentials::automatic_for(const std::string& host, int port, std::s
                                        bool connection) const {
   name.clear();
   for (const auto& [n, spec] : specs_) {
-    if (!spec.automatic || connection_kind(spec.kind) != connection) continue;
+    if (!spec.automatic || (connection ? !connection_kind(spec.kind) : !http_kind(spec.kind)))
+      continue;
     bool matches = false;
     for (const auto& h : spec.hosts) matches |= host_matches(h, host, port);
     if (!matches) continue;
@@ -495,10 +500,20 @@ std::string Credentials::authorize(const std::string& name, OutgoingRequest& req
       req.headers.emplace_back("Authorization", token);
       return "";
     }
-    case CredentialKind::Password:
+    case CredentialKind::Password: {
+      // HTTP Basic (RFC 7617), as hawkBit's Management API and many appliances take it.
+      auto user = set.find("username");
+      if (user == set.end())
+        return "policy: credential \"" + name +
+               "\" has no \"username\", which HTTP Basic authentication needs";
+      std::string basic = base64_encode(user->second + ":" + secret(spec, "password"));
+      remember(basic);
+      req.headers.emplace_back("Authorization", "Basic " + basic);
+      return "";
+    }
     case CredentialKind::ClientCertificate:
-      return "policy: credential \"" + name + "\" is " + std::string(kKinds.name(spec.kind)) +
-             ", for MQTT and Redis connections, not for HTTP requests";
+      return "policy: credential \"" + name +
+             "\" is a client_certificate, for MQTT and Redis connections, not for HTTP requests";
   }
   return "";
 }

@@ -1,11 +1,11 @@
 // How a run authenticates to the services it calls (docs/running.md, "Credentials"): a
 // policy names credentials — a bearer token, OAuth2 client credentials, AWS Signature
-// Version 4, an Azure shared access signature for HTTP; a user name and password or a TLS
-// client certificate for the connections of MQTT and Redis — each with the hosts it may go to and
-// where its secrets are (a file, an environment variable; never the policy itself, which is
-// stored with every run). A runbook names one (`http.get_json(url, auth: "fleet")`); the
-// natives add it to the request. No secret, and nothing derived from one (an access
-// token, a signature), becomes a runbook value: traces, plans and errors show the
+// Version 4, an Azure shared access signature for HTTP; a user name and password (HTTP
+// Basic too) or a TLS client certificate for MQTT and Redis connections — each with the
+// hosts it may go to and where its secrets are (a file, an environment variable; never
+// the policy itself, which is stored with every run). A runbook names one (`http.get_json(url,
+// auth: "fleet")`); the natives add it to the request. No secret, and nothing derived from one (an
+// access token, a signature), becomes a runbook value: traces, plans and errors show the
 // credential's name only, and the hosts redact any that a service echoes back.
 #pragma once
 
@@ -100,8 +100,9 @@ class Credentials {
   ~Credentials();
 
   bool empty() const { return specs_.empty(); }
-  // The automatic credential for HOST:PORT ("" for none) among those for HTTP requests or,
-  // when CONNECTION, those for MQTT and Redis connections; "policy: …" when two are.
+  // The automatic credential for HOST:PORT ("" for none) among those an HTTP request may
+  // carry or, when CONNECTION, those for MQTT and Redis connections; "policy: …" when two
+  // are.
   std::string automatic_for(const std::string& host, int port, std::string& name,
                             bool connection = false) const;
   // Adds credential NAME to REQ. Returns "" or why it cannot: a policy problem (no such

@@ -79,6 +79,43 @@ TEST(Credentials, BearerTokenFromAFileReadAgainWhenRotated) {
   EXPECT_NE(std::find(secrets.begin(), secrets.end(), "fleet-token-2"), secrets.end());
 }
 
+TEST(Credentials, APasswordGoesAsHttpBasicAndAClientCertificateNever) {
+  LoopbackServer s;
+  s.server.Get("/rest/v1/rollouts/7", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content(nlohmann::json{{"auth", req.get_header_value("Authorization")}}.dump(),
+                    "application/json");
+  });
+  s.start();
+  SecretFile password("hawkbit-pw\n");
+  RunCredentials run(parse_credentials(nlohmann::json::parse(
+      R"({"hawkbit": {"type": "password", "hosts": ["127.0.0.1"], "username": "rbk-runner",
+                      "password_file": ")" +
+      password.path.string() + R"("},
+          "nameless": {"type": "password", "hosts": ["127.0.0.1"], "password_file": ")" +
+      password.path.string() + R"("},
+          "mtls": {"type": "client_certificate", "hosts": ["127.0.0.1"],
+                   "certificate_file": "/etc/rbk/runner.pem", "key_file": ")" +
+      password.path.string() + R"("}})")));
+  Value v = get_with(run.natives, s.url("/rest/v1/rollouts/7"), "hawkbit");
+  ASSERT_FALSE(v.is_error()) << v.str();
+  // RFC 7617: base64 of "rbk-runner:hawkbit-pw".
+  EXPECT_EQ(v.field("auth")->str(), "Basic cmJrLXJ1bm5lcjpoYXdrYml0LXB3");
+  auto secrets = run.credentials.secrets();
+  EXPECT_NE(std::find(secrets.begin(), secrets.end(), "cmJrLXJ1bm5lcjpoYXdrYml0LXB3"),
+            secrets.end())
+      << "the encoded pair is redacted too";
+  for (const char* refused : {"nameless", "mtls"}) {
+    try {
+      get_with(run.natives, s.url("/rest/v1/rollouts/7"), refused);
+      ADD_FAILURE() << refused << " went with an HTTP request";
+    } catch (const HostFault& f) {
+      EXPECT_NE(std::string(f.what()).find(std::string("credential \"") + refused),
+                std::string::npos)
+          << f.what();
+    }
+  }
+}
+
 TEST(Credentials, AnApiKeyInAHeaderOfItsOwn) {
   LoopbackServer s;
   s.server.Get("/q", [](const httplib::Request& req, httplib::Response& res) {
@@ -157,7 +194,7 @@ TEST(Credentials, SecretsAreNeverWrittenInThePolicy) {
             "variable)");
   EXPECT_EQ(refused(R"({"f": {"type": "basic", "hosts": ["h"]}})"),
             "credential \"f\": \"type\" is one of bearer, oauth2_client_credentials, aws_sigv4, "
-            "azure_sas, not \"basic\"");
+            "azure_sas, password, client_certificate, not \"basic\"");
   EXPECT_EQ(refused(R"({"f": {"type": "bearer", "token_env": "T"}})"),
             "credential \"f\": \"hosts\" lists the hosts it may be sent to (host, host:port or "
             "*.domain)");

@@ -15,9 +15,16 @@ export RBK_STORE="$tmp/runs.db"
 sim_pid=""
 devices=20000
 sim_args=(--fail 'hardware=rev-B:rollback=30%')
-cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null; rm -rf "$tmp"; }
+prom_pid=""
+cleanup() {
+  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null
+  [ -n "$prom_pid" ] && kill "$prom_pid" 2>/dev/null
+  wait 2>/dev/null
+  rm -rf "$tmp"
+}
 trap cleanup EXIT
-start_sim() { start_fleet_sim "$sim" --devices "$devices" "${sim_args[@]}"; }
+# (cold_chain_release reads the broker's traffic from Prometheus, which scrapes fleet-sim.)
+start_sim() { start_fleet_sim "$sim" --devices "$devices" "${sim_args[@]}" && use_prometheus; }
 # The simulator's log of rollbacks: "COUNT FAILED DISTINCT" (DISTINCT devices).
 rollbacks() {
   curl -s "$api/actions" | python3 -c 'import json, sys

@@ -18,7 +18,7 @@ trap cleanup EXIT
 start_sim() { start_fleet_sim "$sim"; }
 start_sim
 actions() { curl -s "$api/actions"; }
-requests() { curl -s "$api/requests" | grep -o '[0-9]*'; }
+requests() { curl -s "$api/requests" | sed -n 's/.*"requests":\([0-9]*\).*/\1/p'; }
 cd "$src"
 args=(runbooks/device_offline.rbk --config "$tmp/config.json" --param device=sensor-0042 --param gateway=gw-7)
 
@@ -88,7 +88,7 @@ check "never performed twice" "$([ "$(reprovisions)" = $((before + 1)) ]; echo $
 # tests/platforms_test.sh.)
 
 # A host the policy does not allow receives no connection at all.
-printf '{"capabilities": {"net.http": ["127.0.0.1:1"], "notify": ["127.0.0.1:1"]}}' > "$tmp/elsewhere.json"
+printf '{"capabilities": {"net.http": ["127.0.0.1:1"], "notify": ["127.0.0.1:1"], "net.mqtt": ["127.0.0.1:1"]}}' > "$tmp/elsewhere.json"
 before=$(requests)
 expect "disallowed host" 1 "$rbk" run "${args[@]}" --dry-run --policy "$tmp/elsewhere.json"
 contains "denial names call, capability and policy" "$tmp/out" "http.get_json: $tmp/elsewhere.json does not allow net.http to 127.0.0.1:$port"

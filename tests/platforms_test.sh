@@ -149,48 +149,26 @@ lacks "no password in the output" "$tmp/out" "not-the-password"
 
 
 # --- Prometheus and Redis ---------------------------------------------------------------
-pport=$(free_port)
-cat > "$tmp/prometheus.yml" <<EOF
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: fleet-sim
-    static_configs:
-      - targets: ["127.0.0.1:$port"]
-EOF
-prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/prometheus" \
-  --web.listen-address="127.0.0.1:$pport" > "$tmp/prometheus.log" 2>&1 &
-prom_pid=$!
+use_prometheus
 rport=$(free_port)
 redis-server --bind 127.0.0.1 --port "$rport" --requirepass dedup-pw-5512 --save "" \
   --appendonly no --dir "$tmp" > "$tmp/redis.log" 2>&1 &
 redis_pid=$!
 printf 'dedup-pw-5512\n' > "$tmp/redis.pw"
-rcli() { redis-cli -p "$rport" --no-auth-warning -a dedup-pw-5512 "$@" > /dev/null; }
-python3 - "$tmp" "$pport" "$rport" <<'EOF'
+rcli() { redis-cli -p "$rport" --no-auth-warning -a dedup-pw-5512 "$@" > /dev/null 2>&1; }
+for i in $(seq 1 100); do rcli PING && break; sleep 0.1; done
+python3 - "$tmp" "$rport" <<'EOF'
 import json, sys
-tmp, pport, rport = sys.argv[1:4]
+tmp, rport = sys.argv[1:3]
 config = json.load(open(f"{tmp}/config.json"))
-config["prometheus_url"] = f"http://127.0.0.1:{pport}"
 config["redis_url"] = f"redis://127.0.0.1:{rport}/0"
 json.dump(config, open(f"{tmp}/config.json", "w"), indent=2)
 policy = json.load(open(f"{tmp}/policy.json"))
-policy["capabilities"]["net.http"].append(f"127.0.0.1:{pport}")
 policy["capabilities"]["net.redis"] = [f"127.0.0.1:{rport}"]
 policy["credentials"]["dedup"] = {"type": "password", "hosts": [f"127.0.0.1:{rport}"],
                                   "password_file": f"{tmp}/redis.pw", "automatic": True}
 json.dump(policy, open(f"{tmp}/policy.json", "w"), indent=2)
 EOF
-# Bounded wait: Prometheus has scraped fleet-sim twice (a rate needs two samples).
-ready=1
-for i in $(seq 1 150); do
-  curl -s "http://127.0.0.1:$pport/api/v1/query" \
-    --data-urlencode 'query=sum(rate(mqtt_messages_received_total[1m])) > 0' | grep -q '"value"' &&
-    { ready=0; break; }
-  sleep 0.2
-done
-check "Prometheus scrapes fleet-sim" "$ready" "$(tail -5 "$tmp/prometheus.log")"
 common=(--config "$tmp/config.json" --dry-run --policy "$tmp/policy.json" --approve-all --as alice)
 
 # telemetry_spike: PromQL finds the spike in eu-west and the cohort behind 78% of it.

@@ -82,6 +82,51 @@ start_fleet_sim() {
   sed "s|127.0.0.1:8085|127.0.0.1:$port|g" "$src/tools/fleet-sim/policy.json" > "$tmp/policy.json"
 }
 
+# use_prometheus: Debian's Prometheus scraping the fleet-sim start_fleet_sim started, every
+# second (started once, in $tmp; re-pointed with SIGHUP when fleet-sim moves to another
+# port, the old one's series deleted: a range query would still sum them for minutes);
+# points $tmp/config.json's prometheus_url at it and lets the policy reach it. Waits
+# (bounded) until the new target's rates can be read (two scrapes). Sets prom_pid, pport.
+use_prometheus() {
+  cat > "$tmp/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: fleet-sim
+    static_configs:
+      - targets: ["127.0.0.1:$port"]
+EOF
+  if [ -z "${prom_pid:-}" ]; then
+    pport=$(free_port)
+    prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/prometheus" \
+      --web.listen-address="127.0.0.1:$pport" --web.enable-admin-api > "$tmp/prometheus.log" 2>&1 &
+    prom_pid=$!
+  else
+    kill -HUP "$prom_pid"
+    curl -s -X POST "http://127.0.0.1:$pport/api/v1/admin/tsdb/delete_series" \
+      --data-urlencode "match[]={instance=\"127.0.0.1:$prom_target\"}" > /dev/null
+  fi
+  prom_target=$port
+  python3 - "$tmp" "$pport" <<'EOF'
+import json, sys
+tmp, pport = sys.argv[1:3]
+config = json.load(open(f"{tmp}/config.json"))
+config["prometheus_url"] = f"http://127.0.0.1:{pport}"
+json.dump(config, open(f"{tmp}/config.json", "w"), indent=2)
+policy = json.load(open(f"{tmp}/policy.json"))
+policy["capabilities"]["net.http"].append(f"127.0.0.1:{pport}")
+json.dump(policy, open(f"{tmp}/policy.json", "w"), indent=2)
+EOF
+  local query="sum(irate(mqtt_messages_received_total{instance=\"127.0.0.1:$port\"}[5m])) > 0"
+  for i in $(seq 1 150); do
+    curl -s "http://127.0.0.1:$pport/api/v1/query" --data-urlencode "query=$query" |
+      grep -q '"value"' && return 0
+    sleep 0.2
+  done
+  echo "FAIL: Prometheus did not scrape fleet-sim on port $port"; tail -5 "$tmp/prometheus.log"
+  exit 1
+}
+
 # free_port: a TCP port of 127.0.0.1 free now (for a server that must be named before it
 # listens, as an OpenID provider's redirect address needs).
 free_port() {

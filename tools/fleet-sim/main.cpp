@@ -12,6 +12,7 @@
 // A POST with an Idempotency-Key header is performed once: asked again with the key, it
 // answers as it did the first time.
 // --fail injects faults by cohort (faults.hpp); 60,000 devices serve comfortably.
+// --platform NAME also serves a rollout service's own API (platforms.hpp).
 #include <httplib.h>
 
 #include <algorithm>
@@ -32,6 +33,7 @@
 
 #include "certificates.hpp"
 #include "faults.hpp"
+#include "platforms.hpp"
 
 using nlohmann::json;
 
@@ -99,6 +101,7 @@ struct Fleet {
   // cohort ("region|firmware|hardware"), rejected by region, advanced at each scrape.
   std::map<std::string, double> received_total, rejected_total;
   std::chrono::steady_clock::time_point counted_until = std::chrono::steady_clock::now();
+  fleetsim::RolloutState platform_rollout;  // the rollout as --platform services show it
 };
 
 bool selected(const fleetsim::Fault& f, const Device& d) {
@@ -355,7 +358,9 @@ int main(int argc, char** argv) {
   unsigned seed = 7;
   Fleet fleet;
   const char* usage =
-      "usage: fleet-sim [--port 8085] [--devices 200] [--seed 7] [--fail SELECTOR:EFFECT]...\n";
+      "usage: fleet-sim [--port 8085] [--devices 200] [--seed 7] [--fail SELECTOR:EFFECT]...\n"
+      "                 [--platform aws-iot|azure-iot-hub|hawkbit|mender]...\n";
+  std::vector<std::string> platforms;
   if (argc % 2 == 0) {
     std::cerr << usage;
     return 2;
@@ -380,6 +385,14 @@ int main(int argc, char** argv) {
         return 2;
       }
       fleet.faults.push_back(*f);
+    } else if (a == "--platform") {
+      const auto& known = fleetsim::platform_names();
+      if (std::find(known.begin(), known.end(), argv[i + 1]) == known.end()) {
+        std::cerr << "fleet-sim: --platform takes aws-iot, azure-iot-hub, hawkbit or mender, not '"
+                  << argv[i + 1] << "'\n";
+        return 2;
+      }
+      platforms.push_back(argv[i + 1]);
     } else {
       std::cerr << usage;
       return 2;
@@ -796,6 +809,22 @@ int main(int argc, char** argv) {
            return true;
          });
 
+  // The rollout services' own APIs, each when asked for (platforms.hpp).
+  for (const auto& name : platforms)
+    fleetsim::serve_platform(
+        srv, name,
+        {&fleet.mu, &fleet.platform_rollout,
+         [&] {
+           std::lock_guard<std::mutex> lock(fleet.mu);
+           std::vector<fleetsim::DeviceView> out;
+           out.reserve(fleet.devices.size());
+           for (const auto& [id, d] : fleet.devices)
+             out.push_back({id, d.region, d.firmware, d.hardware, d.offline_s < 300, d.bricked});
+           return out;
+         },
+         [&](const std::string& what, const std::string& target, const std::string& body) {
+           record(fleet, what, target, body);
+         }});
   // What Prometheus scrapes: the broker's traffic (a telemetry spike in eu-west from
   // firmware 2.4.0 on rev-C), the registry's devices, the ingestion consumers' lag.
   srv.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
