@@ -4,7 +4,7 @@
 #   scripts/fuzz.sh [--merge] [SECONDS] [HARNESS...]
 #   scripts/fuzz.sh --ci [HARNESS...]
 #
-# Each harness (default: all of source fmt rbc json net) first executes every saved finding
+# Each harness (default: all of source fmt rbc json net lsp resp) first executes every saved finding
 # (tests/fuzz/regressions/; fmt shares source's), its corpus (tests/fuzz/corpus/NAME) and
 # the repository's own inputs, then fuzzes for SECONDS (default 60), from a random seed.
 # --ci (scripts/test.sh, CI) fuzzes a fixed number of inputs per harness from seed 1
@@ -23,7 +23,7 @@ if [ "${1:-}" = "--ci" ]; then ci=1; shift; fi
 seconds=60
 if [ $ci = 0 ] && [ $# -gt 0 ] && [[ "$1" =~ ^[0-9]+$ ]]; then seconds="$1"; shift; fi
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(source fmt rbc json net lsp)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(source fmt rbc json net lsp resp)
 
 scripts/install-deps.sh
 scripts/build.sh fuzz
@@ -50,6 +50,7 @@ seeds() {
     json) echo tests/fuzz/regressions/json runbooks/scenarios "$out/seeds/json" ;;
     net) echo tests/fuzz/regressions/net ;;
     lsp) echo tests/fuzz/regressions/lsp runbooks stdlib tests/check ;;
+    resp) echo tests/fuzz/regressions/resp ;;
   esac
 }
 mkdir -p "$out/seeds/json"
@@ -63,6 +64,7 @@ ci_runs() {
     json) echo 150000 ;;
     net) echo 400000 ;;
     lsp) echo 3000 ;;
+    resp) echo 300000 ;;
   esac
 }
 
@@ -92,7 +94,7 @@ merge_new_inputs() {
 failed=()
 for h in "${harnesses[@]}"; do
   bin="$out/tests/fuzz/fuzz_$h"
-  [ -x "$bin" ] || { echo "fuzz.sh: no harness '$h' (source fmt rbc json net lsp)" >&2; exit 2; }
+  [ -x "$bin" ] || { echo "fuzz.sh: no harness '$h' (source fmt rbc json net lsp resp)" >&2; exit 2; }
   corpus="$out/corpus/$h"
   if [ $ci = 1 ]; then
     corpus="$out/ci-corpus/$h"

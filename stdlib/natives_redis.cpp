@@ -6,6 +6,7 @@
 
 #include "stdlib/natives.hpp"
 #include "stdlib/net_stream.hpp"
+#include "stdlib/resp.hpp"
 
 namespace rbk {
 
@@ -25,101 +26,12 @@ std::string upper(std::string s) {
   return s;
 }
 
-std::string encode_command(const std::vector<std::string>& argv) {
-  std::string out = "*" + std::to_string(argv.size()) + "\r\n";
-  for (const auto& a : argv) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-  return out;
-}
-
-// A RESP2 reply parsed from BUF at POS: NEED_MORE when BUF holds only part of it. Nested
-// arrays are bounded (a server cannot make us recurse without end).
-struct Reply {
-  enum class Kind { NeedMore, Malformed, Value, Error } kind = Kind::NeedMore;
-  Value value;
-  std::string error;
-};
-
-Reply parse_reply(const std::string& buf, size_t& pos, int depth = 0) {
-  Reply r;
-  size_t eol = buf.find("\r\n", pos);
-  if (eol == std::string::npos) return r;
-  if (eol == pos || depth > 32) {
-    r.kind = Reply::Kind::Malformed;
-    return r;
-  }
-  const char type = buf[pos];
-  std::string line = buf.substr(pos + 1, eol - pos - 1);
-  auto number = [&](int64_t& n) {
-    try {
-      size_t used = 0;
-      n = std::stoll(line, &used);
-      return used == line.size();
-    } catch (...) {
-      return false;
-    }
-  };
-  int64_t n = 0;
-  switch (type) {
-    case '+':
-      pos = eol + 2;
-      r.kind = Reply::Kind::Value;
-      r.value = Value::string(line);
-      return r;
-    case '-':
-      pos = eol + 2;
-      r.kind = Reply::Kind::Error;
-      r.error = line;
-      return r;
-    case ':':
-      if (!number(n)) break;
-      pos = eol + 2;
-      r.kind = Reply::Kind::Value;
-      r.value = Value::integer(n);
-      return r;
-    case '$': {
-      if (!number(n) || n < -1 || n > 512 * 1024 * 1024) break;
-      if (n == -1) {
-        pos = eol + 2;
-        r.kind = Reply::Kind::Value;
-        r.value = Value::null();
-        return r;
-      }
-      size_t start = eol + 2, len = static_cast<size_t>(n);
-      if (buf.size() < start + len + 2) return r;
-      if (buf.compare(start + len, 2, "\r\n") != 0) break;
-      pos = start + len + 2;
-      r.kind = Reply::Kind::Value;
-      r.value = Value::string(buf.substr(start, len));
-      return r;
-    }
-    case '*': {
-      if (!number(n) || n < -1 || n > 1'000'000) break;
-      size_t p = eol + 2;
-      std::vector<Value> items;
-      for (int64_t i = 0; i < n; ++i) {
-        Reply item = parse_reply(buf, p, depth + 1);
-        if (item.kind == Reply::Kind::NeedMore || item.kind == Reply::Kind::Malformed) return item;
-        items.push_back(item.kind == Reply::Kind::Error ? Value::string("ERR " + item.error)
-                                                        : std::move(item.value));
-      }
-      pos = p;
-      r.kind = Reply::Kind::Value;
-      r.value = n == -1 ? Value::null() : Value::list(std::move(items));
-      return r;
-    }
-    default:
-      break;
-  }
-  r.kind = Reply::Kind::Malformed;
-  return r;
-}
-
 // Sends each command of COMMANDS in order and reads its reply: the last one's value, or an
 // Error value naming the command that failed (never its arguments: AUTH's are secrets).
 Value exchange(NetStream& stream, const std::vector<std::vector<std::string>>& commands,
                const std::string& where) {
   std::string out;
-  for (const auto& c : commands) out += encode_command(c);
+  for (const auto& c : commands) out += resp::encode_command(c);
   std::string why;
   if (!stream.write_all(out, why)) return Value::error(where + why);
   std::string buf;
@@ -128,17 +40,21 @@ Value exchange(NetStream& stream, const std::vector<std::vector<std::string>>& c
   for (const auto& c : commands) {
     for (;;) {
       size_t p = pos;
-      Reply r = parse_reply(buf, p);
-      if (r.kind == Reply::Kind::NeedMore) {
-        if (buf.size() > 64 * 1024 * 1024)
-          return Value::error(where + "the answer is larger than 64 MiB");
+      resp::Reply r = resp::parse_reply(buf, p);
+      if (r.kind == resp::Reply::Kind::NeedMore) {
+        // Each read parses the answer again from its start: bounded, so that a large
+        // answer costs at most a few dozen passes over a few MiB.
+        if (buf.size() > 4 * 1024 * 1024)
+          return Value::error(where +
+                              "the answer is larger than 4 MiB: ask for less (SSCAN, a bounded "
+                              "LRANGE)");
         if (!stream.read_some(buf, why)) return Value::error(where + why);
         continue;
       }
-      if (r.kind == Reply::Kind::Malformed)
+      if (r.kind == resp::Reply::Kind::Malformed)
         return Value::error(where + "the server's answer is not RESP");
       pos = p;
-      if (r.kind == Reply::Kind::Error) {
+      if (r.kind == resp::Reply::Kind::Error) {
         if (upper(c[0]) == "AUTH")
           return Value::error(where + "the server refused the credential: " + r.error);
         return Value::error(where + upper(c[0]) + ": " + r.error);
