@@ -149,7 +149,21 @@ lacks "no password in the output" "$tmp/out" "not-the-password"
 
 
 # --- Prometheus and Redis ---------------------------------------------------------------
+# fleet-sim's exposition passes Prometheus's own linter.
+curl -s "$api/metrics" > "$tmp/metrics.txt"
+expect "promtool checks fleet-sim's /metrics" 0 promtool check metrics < "$tmp/metrics.txt"
+lacks "no lint warning" "$tmp/err" "should"
 use_prometheus
+promql() {  # promql QUERY: the first value of an instant query
+  curl -s "http://127.0.0.1:$pport/api/v1/query" --data-urlencode "query=$1" |
+    python3 -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; print(round(float(r[0]["value"][1])) if r else "none")'
+}
+check "a reconnect storm in eu-west" "$([ "$(promql 'sum(irate(mqtt_client_reconnects_total{region="eu-west"}[5m]))')" = 140 ]; echo $?)" \
+  "$(promql 'sum(irate(mqtt_client_reconnects_total{region="eu-west"}[5m]))')"
+check "the registry's 200 devices, by cohort" "$([ "$(promql 'sum(fleet_devices)')" = 200 ]; echo $?)" \
+  "$(promql 'sum(fleet_devices)')"
+check "sensor-0042 and sensor-0007 offline" "$([ "$(promql 'sum(fleet_devices) - sum(fleet_devices_connected)')" -ge 2 ]; echo $?)" \
+  "$(promql 'sum(fleet_devices) - sum(fleet_devices_connected)')"
 rport=$(free_port)
 redis-server --bind 127.0.0.1 --port "$rport" --requirepass dedup-pw-5512 --save "" \
   --appendonly no --dir "$tmp" > "$tmp/redis.log" 2>&1 &

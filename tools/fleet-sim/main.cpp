@@ -99,7 +99,7 @@ struct Fleet {
   std::vector<fleetsim::Fault> faults;
   // The broker's counters as Prometheus scrapes them (GET /metrics): messages received by
   // cohort ("region|firmware|hardware"), rejected by region, advanced at each scrape.
-  std::map<std::string, double> received_total, rejected_total;
+  std::map<std::string, double> received_total, rejected_total, reconnects_total;
   std::chrono::steady_clock::time_point counted_until = std::chrono::steady_clock::now();
   fleetsim::RolloutState platform_rollout;  // the rollout as --platform services show it
 };
@@ -253,7 +253,7 @@ bool selects(const httplib::Request& req, size_t first, const Cohort& c) {
 // shared by the region's cohorts in proportion to their devices.
 constexpr double kUsualRate = 1050, kBaselineRate = 1100;
 struct RegionTraffic {
-  double total = 0, rejected = 0;
+  double total = 0, rejected = 0, reconnects = 0;
   std::map<std::pair<std::string, std::string>, double> by_cohort;  // (firmware, hardware)
 };
 std::map<std::string, RegionTraffic> traffic_of(const Fleet& f) {
@@ -266,6 +266,7 @@ std::map<std::string, RegionTraffic> traffic_of(const Fleet& f) {
     const bool spike = region == "eu-west" && !f.cohort_backoff;
     t.total = spike ? 9400 : kUsualRate;
     t.rejected = spike ? 2300 : 0;
+    t.reconnects = spike ? 140 : 2;  // rev-C on 2.4.0 reconnects too eagerly
     double shared = t.total;
     if (spike) {
       t.by_cohort[noisy] = 0.78 * t.total;
@@ -300,6 +301,7 @@ std::string metrics_text(Fleet& f) {
     for (const auto& [cohort, rate] : t.by_cohort)
       f.received_total[region + "|" + cohort.first + "|" + cohort.second] += rate * dt;
     f.rejected_total[region] += t.rejected * dt;
+    f.reconnects_total[region] += t.reconnects * dt;
   }
   std::map<std::string, std::pair<long, long>> devices;  // cohort key -> (all, connected)
   for (const auto& [id, d] : f.devices) {
@@ -337,6 +339,11 @@ std::string metrics_text(Fleet& f) {
       "quotas), by region.\n# TYPE mqtt_publish_rejected_total counter\n";
   for (const auto& [region, v] : f.rejected_total)
     out += "mqtt_publish_rejected_total{region=" + label(region) + "} " + value(v) + "\n";
+  out +=
+      "# HELP mqtt_client_reconnects_total CONNECTs from clients that had a session "
+      "before, by region.\n# TYPE mqtt_client_reconnects_total counter\n";
+  for (const auto& [region, v] : f.reconnects_total)
+    out += "mqtt_client_reconnects_total{region=" + label(region) + "} " + value(v) + "\n";
   out +=
       "# HELP fleet_publish_rate_baseline The region's usual publish rate (messages per "
       "second) from capacity planning.\n# TYPE fleet_publish_rate_baseline gauge\n";
