@@ -28,7 +28,8 @@ struct HttpRequest {
 };
 class Natives {
  public:
-  // CREDENTIALS: the run's (the `auth` of http.* and prometheus.*); null: none.
+  // CREDENTIALS: the run's (the `auth` of http.*, prometheus.*, mqtt.* and redis.*); null:
+  // none.
   explicit Natives(const Capabilities& allowed, Credentials* credentials = nullptr)
       : allowed_(allowed), credentials_(credentials) {}
   // Whether FN is a native this class implements (RUNS world in lang/natives.def).

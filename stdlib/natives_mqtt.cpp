@@ -148,7 +148,6 @@ class Client {
 
   // Connects and waits for the CONNACK; "" or why not.
   std::string connect(const Url& url, const ConnectionAuth* auth, Deadline deadline) {
-    where_ = url.scheme + "://" + url.host_port();
     deadline_ = deadline;
     if (!mosq_) return "cannot make an MQTT client";
     if (auth && !auth->username.empty())
@@ -219,7 +218,7 @@ class Client {
   Session s_;
   mosquitto* mosq_ = nullptr;
   SSL_CTX* ctx_ = nullptr;
-  std::string where_, why_;
+  std::string why_;
   Deadline deadline_{};
 };
 

@@ -55,19 +55,10 @@ pub=(mosquitto_pub -h 127.0.0.1 -p "$mport" -u device -P device-pw)
 # The runner's configuration and policy: the broker's URL; net.mqtt to it; the password as
 # an automatic credential for that host and port (in a file, never in the policy).
 printf 'runner-pw-7731\n' > "$tmp/runner.pw"
-python3 - "$tmp" "$mport" <<'EOF'
-import json, sys
-tmp, port = sys.argv[1], sys.argv[2]
-config = json.load(open(f"{tmp}/config.json"))
-config["mqtt_broker"] = f"mqtt://127.0.0.1:{port}"
-json.dump(config, open(f"{tmp}/config.json", "w"), indent=2)
-policy = json.load(open(f"{tmp}/policy.json"))
-policy["capabilities"]["net.mqtt"] = [f"127.0.0.1:{port}"]
-policy["credentials"] = {"broker": {"type": "password", "hosts": [f"127.0.0.1:{port}"],
-                                    "username": "rbk-runner", "password_file": f"{tmp}/runner.pw",
-                                    "automatic": True}}
-json.dump(policy, open(f"{tmp}/policy.json", "w"), indent=2)
-EOF
+edit_json "$tmp/config.json" "j['mqtt_broker'] = 'mqtt://127.0.0.1:$mport'"
+edit_json "$tmp/policy.json" "j['capabilities']['net.mqtt'] = ['127.0.0.1:$mport']" \
+  "j['credentials'] = {'broker': {'type': 'password', 'hosts': ['127.0.0.1:$mport'],
+    'username': 'rbk-runner', 'password_file': '$tmp/runner.pw', 'automatic': True}}"
 
 # Everything published on any device's config/desired, as it arrives.
 "${sub[@]}" -v -t '+/config/desired' > "$tmp/desired.log" 2>&1 &
@@ -171,18 +162,10 @@ redis_pid=$!
 printf 'dedup-pw-5512\n' > "$tmp/redis.pw"
 rcli() { redis-cli -p "$rport" --no-auth-warning -a dedup-pw-5512 "$@" > /dev/null 2>&1; }
 for i in $(seq 1 100); do rcli PING && break; sleep 0.1; done
-python3 - "$tmp" "$rport" <<'EOF'
-import json, sys
-tmp, rport = sys.argv[1:3]
-config = json.load(open(f"{tmp}/config.json"))
-config["redis_url"] = f"redis://127.0.0.1:{rport}/0"
-json.dump(config, open(f"{tmp}/config.json", "w"), indent=2)
-policy = json.load(open(f"{tmp}/policy.json"))
-policy["capabilities"]["net.redis"] = [f"127.0.0.1:{rport}"]
-policy["credentials"]["dedup"] = {"type": "password", "hosts": [f"127.0.0.1:{rport}"],
-                                  "password_file": f"{tmp}/redis.pw", "automatic": True}
-json.dump(policy, open(f"{tmp}/policy.json", "w"), indent=2)
-EOF
+edit_json "$tmp/config.json" "j['redis_url'] = 'redis://127.0.0.1:$rport/0'"
+edit_json "$tmp/policy.json" "j['capabilities']['net.redis'] = ['127.0.0.1:$rport']" \
+  "j['credentials']['dedup'] = {'type': 'password', 'hosts': ['127.0.0.1:$rport'],
+    'password_file': '$tmp/redis.pw', 'automatic': True}"
 common=(--config "$tmp/config.json" --dry-run --policy "$tmp/policy.json" --approve-all --as alice)
 
 # telemetry_spike: PromQL finds the spike in eu-west and the cohort behind 78% of it.

@@ -36,21 +36,10 @@ run_guard() {
   local name=$1 platform=$2 key=$3 credential=$4 read_only=$5
   shift 5
   start_fleet_sim "$sim" --platform "$platform"
-  python3 - "$tmp" "$key" "$api" "$credential" "$read_only" <<'EOF'
-import json, sys
-tmp, key, api, credential, read_only = sys.argv[1:6]
-config = json.load(open(f"{tmp}/config.json"))
-config[key] = api
-json.dump(config, open(f"{tmp}/config.json", "w"), indent=2)
-policy = json.load(open(f"{tmp}/policy.json"))
-spec = json.loads(credential.replace("TMP", tmp))
-spec["hosts"] = [api.split("://")[1]]
-spec["automatic"] = True
-policy["credentials"] = {"service": spec}
-if read_only:
-    policy["read_only_posts"] = [api + read_only]
-json.dump(policy, open(f"{tmp}/policy.json", "w"), indent=2)
-EOF
+  edit_json "$tmp/config.json" "j['$key'] = '$api'"
+  edit_json "$tmp/policy.json" \
+    "j['credentials'] = {'service': dict(json.loads('${credential//TMP/$tmp}'), hosts=['${api#*://}'], automatic=True)}" \
+    ${read_only:+"j['read_only_posts'] = ['$api$read_only']"}
   local args=(tests/platforms/$name.rbk --config "$tmp/config.json" --policy "$tmp/policy.json" "$@")
   expect "$name: dry-run" 0 "$rbk" run "${args[@]}" --dry-run --approve-all --as alice
   contains "$name: dry-run would stop the rollout" "$tmp/out" "would do "

@@ -82,6 +82,19 @@ start_fleet_sim() {
   sed "s|127.0.0.1:8085|127.0.0.1:$port|g" "$src/tools/fleet-sim/policy.json" > "$tmp/policy.json"
 }
 
+# edit_json FILE STATEMENT...: runs each Python STATEMENT on FILE's JSON (bound to j) and
+# writes it back: how a test points a run's configuration and policy at what it started.
+edit_json() {
+  python3 - "$@" <<'EOF'
+import json, sys
+path = sys.argv[1]
+j = json.load(open(path))
+for statement in sys.argv[2:]:
+    exec(statement)
+json.dump(j, open(path, "w"), indent=2)
+EOF
+}
+
 # use_prometheus: Debian's Prometheus scraping the fleet-sim start_fleet_sim started, every
 # second (started once, in $tmp; re-pointed with SIGHUP when fleet-sim moves to another
 # port, the old one's series deleted: a range query would still sum them for minutes);
@@ -107,16 +120,8 @@ EOF
       --data-urlencode "match[]={instance=\"127.0.0.1:$prom_target\"}" > /dev/null
   fi
   prom_target=$port
-  python3 - "$tmp" "$pport" <<'EOF'
-import json, sys
-tmp, pport = sys.argv[1:3]
-config = json.load(open(f"{tmp}/config.json"))
-config["prometheus_url"] = f"http://127.0.0.1:{pport}"
-json.dump(config, open(f"{tmp}/config.json", "w"), indent=2)
-policy = json.load(open(f"{tmp}/policy.json"))
-policy["capabilities"]["net.http"].append(f"127.0.0.1:{pport}")
-json.dump(policy, open(f"{tmp}/policy.json", "w"), indent=2)
-EOF
+  edit_json "$tmp/config.json" "j['prometheus_url'] = 'http://127.0.0.1:$pport'"
+  edit_json "$tmp/policy.json" "j['capabilities']['net.http'].append('127.0.0.1:$pport')"
   local query="sum(irate(mqtt_messages_received_total{instance=\"127.0.0.1:$port\"}[5m])) > 0"
   for i in $(seq 1 150); do
     curl -s "http://127.0.0.1:$pport/api/v1/query" --data-urlencode "query=$query" |

@@ -1,5 +1,7 @@
 #include "certificates.hpp"
 
+#include "rfc3339.hpp"
+
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -81,12 +83,7 @@ IssuedCertificate issue_certificate(const std::string& device, int days) {
     long n = BIO_get_mem_data(bio, &data);
     out.pem.assign(data, static_cast<size_t>(n));
     BIO_free(bio);
-    std::time_t t = std::time(nullptr) + static_cast<std::time_t>(days) * 86400;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    out.not_after = buf;
+    out.not_after = rfc3339(std::time(nullptr) + static_cast<std::time_t>(days) * 86400);
   }
   X509_free(cert);
   EVP_PKEY_free(key);

@@ -34,17 +34,14 @@
 #include "certificates.hpp"
 #include "faults.hpp"
 #include "platforms.hpp"
+#include "rfc3339.hpp"
 
 using nlohmann::json;
 
 namespace {
 
 std::string iso(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return fleetsim::rfc3339(t);
 }
 
 struct Device {
@@ -316,47 +313,44 @@ std::string metrics_text(Fleet& f) {
            ",hardware=" + label(key.substr(b + 1));
   };
   std::string out;
-  char num[64];
-  auto value = [&](double v) {
-    std::snprintf(num, sizeof num, "%.17g", v);
-    return std::string(num);
+  // One metric family: its HELP and TYPE lines, then a sample per label set.
+  auto family = [&](const char* name, const char* type, const char* help) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
   };
-  out += "# HELP fleet_devices Devices registered, by cohort.\n# TYPE fleet_devices gauge\n";
+  auto sample = [&](const char* name, const std::string& labels, double v) {
+    char num[64];
+    std::snprintf(num, sizeof num, "%.17g", v);
+    out += std::string(name) + "{" + labels + "} " + num + "\n";
+  };
+  family("fleet_devices", "gauge", "Devices registered, by cohort.");
+  for (const auto& [key, n] : devices) sample("fleet_devices", cohort_labels(key), double(n.first));
+  family("fleet_devices_connected", "gauge", "Devices seen within 5 minutes, by cohort.");
   for (const auto& [key, n] : devices)
-    out += "fleet_devices{" + cohort_labels(key) + "} " + std::to_string(n.first) + "\n";
-  out +=
-      "# HELP fleet_devices_connected Devices seen within 5 minutes, by cohort.\n"
-      "# TYPE fleet_devices_connected gauge\n";
-  for (const auto& [key, n] : devices)
-    out += "fleet_devices_connected{" + cohort_labels(key) + "} " + std::to_string(n.second) + "\n";
-  out +=
-      "# HELP mqtt_messages_received_total PUBLISH packets the broker received, by cohort.\n"
-      "# TYPE mqtt_messages_received_total counter\n";
+    sample("fleet_devices_connected", cohort_labels(key), double(n.second));
+  family("mqtt_messages_received_total", "counter",
+         "PUBLISH packets the broker received, by cohort.");
   for (const auto& [key, v] : f.received_total)
-    out += "mqtt_messages_received_total{" + cohort_labels(key) + "} " + value(v) + "\n";
-  out +=
-      "# HELP mqtt_publish_rejected_total PUBLISH packets the broker refused (rate limits, "
-      "quotas), by region.\n# TYPE mqtt_publish_rejected_total counter\n";
+    sample("mqtt_messages_received_total", cohort_labels(key), v);
+  family("mqtt_publish_rejected_total", "counter",
+         "PUBLISH packets the broker refused (rate limits, quotas), by region.");
   for (const auto& [region, v] : f.rejected_total)
-    out += "mqtt_publish_rejected_total{region=" + label(region) + "} " + value(v) + "\n";
-  out +=
-      "# HELP mqtt_client_reconnects_total CONNECTs from clients that had a session "
-      "before, by region.\n# TYPE mqtt_client_reconnects_total counter\n";
+    sample("mqtt_publish_rejected_total", "region=" + label(region), v);
+  family("mqtt_client_reconnects_total", "counter",
+         "CONNECTs from clients that had a session before, by region.");
   for (const auto& [region, v] : f.reconnects_total)
-    out += "mqtt_client_reconnects_total{region=" + label(region) + "} " + value(v) + "\n";
-  out +=
-      "# HELP fleet_publish_rate_baseline The region's usual publish rate (messages per "
-      "second) from capacity planning.\n# TYPE fleet_publish_rate_baseline gauge\n";
+    sample("mqtt_client_reconnects_total", "region=" + label(region), v);
+  family("fleet_publish_rate_baseline", "gauge",
+         "The region's usual publish rate (messages per second) from capacity planning.");
   for (const auto& [region, t] : traffic)
-    out +=
-        "fleet_publish_rate_baseline{region=" + label(region) + "} " + value(kBaselineRate) + "\n";
+    sample("fleet_publish_rate_baseline", "region=" + label(region), kBaselineRate);
   // The ingestion consumers' lag as kafka_exporter names it: 12 messages over 3 partitions.
-  out +=
-      "# HELP kafka_consumergroup_lag Messages the consumer group is behind, by partition.\n"
-      "# TYPE kafka_consumergroup_lag gauge\n";
+  family("kafka_consumergroup_lag", "gauge",
+         "Messages the consumer group is behind, by partition.");
   for (int p = 0; p < 3; ++p)
-    out += "kafka_consumergroup_lag{consumergroup=\"ingestion\",topic=\"telemetry\",partition=\"" +
-           std::to_string(p) + "\"} 4\n";
+    sample(
+        "kafka_consumergroup_lag",
+        "consumergroup=\"ingestion\",topic=\"telemetry\",partition=\"" + std::to_string(p) + "\"",
+        4);
   return out;
 }
 

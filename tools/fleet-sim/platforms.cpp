@@ -1,5 +1,7 @@
 #include "platforms.hpp"
 
+#include "rfc3339.hpp"
+
 #include <httplib.h>
 
 #include <ctime>
@@ -36,11 +38,7 @@ std::string fields_problem(const std::string& body, const std::set<std::string>&
 }
 
 std::string iso(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return rfc3339(t);
 }
 
 const std::time_t kStarted = std::time(nullptr) - 3 * 3600;  // the rollout began 3 h ago
