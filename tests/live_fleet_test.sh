@@ -23,8 +23,11 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-# (cold_chain_release reads the broker's traffic from Prometheus, which scrapes fleet-sim.)
-start_sim() { start_fleet_sim "$sim" --devices "$devices" "${sim_args[@]}" && use_prometheus; }
+start_sim() { start_fleet_sim "$sim" --devices "$devices" "${sim_args[@]}"; }
+# cold_chain_release reads the broker's traffic from Prometheus, which scrapes fleet-sim
+# (every 2 s: a scrape walks the 60,000 devices, which the children's requests wait for).
+prom_interval=2s
+start_cold_sim() { start_sim && use_prometheus; }
 # The simulator's log of rollbacks: "COUNT FAILED DISTINCT" (DISTINCT devices).
 rollbacks() {
   curl -s "$api/actions" | python3 -c 'import json, sys
@@ -130,7 +133,7 @@ approve_all() {
   for who in "$@"; do "$rbk" approve "$id" --as "$who" --wait > "$tmp/out" 2>&1; done
 }
 sim_args=()
-start_sim
+start_cold_sim
 expect "cold chain: a dry-run over 60,000 devices" 0 "${cold[@]}" --dry-run --approve-all --as alice --policy "$tmp/policy.json" --config "$tmp/config.json"
 contains "cold chain: the plan" "$tmp/out" "plan: $(cold_cohort) items"
 check "cold chain: the dry-run sent no action" "$([ "$(curl -s "$api/actions")" = "[]" ]; echo $?)" "$(curl -s "$api/actions" | head -c 300)"
@@ -155,7 +158,7 @@ check "cold chain live: exactly the failing cohort rolled back, nothing else" \
 # The rollback of rev-B fails for 30% of its devices: the canary catches it, the abort
 # fires within the first wave, no more rollbacks than the plan's worst case, none after.
 sim_args=(--fail 'hardware=rev-B:rollback=30%')
-start_sim
+start_cold_sim
 expect "cold chain failing: paused for the platform team" 3 "${cold[@]}" --as alice --policy "$tmp/policy.json" --config "$tmp/config.json"
 id=$("$rbk" runs | sed -n 2p | awk '{print $1}')
 approve_all "$id" bob bob dana erin
@@ -184,7 +187,7 @@ check "offline triage: no action sent" "$([ "$(curl -s "$api/actions")" = "[]" ]
 # Killed during the second wave and resumed: the run goes on to its end, no device rolled
 # back twice (the simulator's log).
 sim_args=()
-start_sim
+start_cold_sim
 expect "cold chain killed: paused for the platform team" 3 "${cold[@]}" --as alice --policy "$tmp/policy.json" --config "$tmp/config.json"
 id=$("$rbk" runs | sed -n 2p | awk '{print $1}')
 approve_all "$id" bob bob dana erin

@@ -68,6 +68,12 @@ executing_replica() {
   pid=$(echo "$owner" | cut -d/ -f2)
   for n in "${!pids[@]}"; do [ -n "$pid" ] && [ "${pids[$n]}" = "$pid" ] && echo "$n"; done
 }
+# child_holder ID: the replica (index) holding a child of run ID now, or nothing.
+child_holder() {
+  local pid
+  pid=$(sql "SELECT owner FROM child_tasks WHERE run = '$1' AND state = 'taken' LIMIT 1" | cut -d/ -f2)
+  for n in "${!pids[@]}"; do [ -n "$pid" ] && [ "${pids[$n]}" = "$pid" ] && echo "$n"; done
+}
 # wait_ended ID SECONDS: until run ID is no longer running (bounded).
 wait_ended() {
   for i in $(seq 1 $(($2 * 10))); do
@@ -80,12 +86,27 @@ wait_ended() {
 # (bounded). The killed one restarts only after its lease has run out, so one of the
 # others takes the run over: how long that took (ms) is appended to $tmp/takeovers.
 chaos() {
-  kills=0
+  kills=0 holder_kills=0
   for round in $(seq 1 30); do
     if [ "$round" = 1 ]; then sleep 0.3; else sleep 2.5; fi  # the first early, then room to go on
     [ "$(sql "SELECT status FROM runs WHERE id = '$1'")" = running ] || break
     local n t0 t1 m
     n=$(executing_replica "$1")
+    # Once, a replica that holds children now, whether or not it executes the run: so that
+    # some children are always taken over, however the run's owner was timed (under
+    # sanitizers its children may all be done, or not yet handed out, when it dies).
+    if [ "$round" = 2 ]; then
+      local holder
+      holder=$(child_holder "$1")
+      if [ -n "$holder" ] && [ "$holder" != "$n" ]; then
+        kill -9 "${pids[$holder]}"
+        wait "${pids[$holder]}" 2>/dev/null
+        pids[$holder]=""
+        holder_kills=$((holder_kills + 1))
+        start_replica "$holder"
+        continue
+      fi
+    fi
     [ -n "$n" ] || continue  # between owners
     kill -9 "${pids[$n]}"
     wait "${pids[$n]}" 2>/dev/null
@@ -166,7 +187,7 @@ read -r done_n done_d acted_n acted_d <<< "$(children "$id")"
 check "every child ran once (journal)" "$([ "$done_n $done_d $acted_n $acted_d" = "$n_dev $n_dev $n_dev $n_dev" ]; echo $?)" \
   "$done_n children ($done_d distinct), $acted_n actions recorded ($acted_d distinct)"
 check "no action left rbk in the dry-run" "$([ "$(reboots)" = "0 0" ]; echo $?)" "$(reboots)"
-echo "dry-run: $kills kills"
+echo "dry-run: $kills kills of its replica, $holder_kills of another holding children"
 dry_id=$id
 
 # --- Chaos, live ------------------------------------------------------------------------
@@ -181,7 +202,7 @@ read -r sent devices <<< "$(reboots)"
 check "every child ran once, every device rebooted once" \
   "$([ "$done_n $done_d $acted_n $acted_d $sent $devices" = "$n_dev $n_dev $n_dev $n_dev $n_dev $n_dev" ]; echo $?)" \
   "$done_n children ($done_d distinct), $acted_n actions done ($acted_d distinct), $sent reboots for $devices devices; failed: $(sql "SELECT scope || ' ' || left(value, 400) FROM journal WHERE run = '$id' AND kind = 'child_done' AND (value LIKE '%\"k\":11%' OR value LIKE '%\"failed\"%') LIMIT 4")"
-echo "live: $kills kills; actions sent again with their key and answered from the simulator's record: $(curl -s "$api/requests" | python3 -c 'import json, sys; print(json.load(sys.stdin)["replayed"])')"
+echo "live: $kills kills of its replica, $holder_kills of another holding children; actions sent again with their key and answered from the simulator's record: $(curl -s "$api/requests" | python3 -c 'import json, sys; print(json.load(sys.stdin)["replayed"])')"
 
 taken_twice=$(sql "SELECT count(*) FROM child_tasks WHERE run IN ('$dry_id', '$id') AND attempts > 1")
 check "children a killed replica held were taken over" "$([ "$taken_twice" -ge 1 ]; echo $?)" \

@@ -96,14 +96,15 @@ EOF
 }
 
 # use_prometheus: Debian's Prometheus scraping the fleet-sim start_fleet_sim started, every
-# second (started once, in $tmp; re-pointed with SIGHUP when fleet-sim moves to another
-# port, the old one's series deleted: a range query would still sum them for minutes);
-# points $tmp/config.json's prometheus_url at it and lets the policy reach it. Waits
-# (bounded) until the new target's rates can be read (two scrapes). Sets prom_pid, pport.
+# second or every $prom_interval (started once, in $tmp; re-pointed with SIGHUP when
+# fleet-sim moves to another port, the old one's series deleted: a range query would still
+# sum them for minutes); points $tmp/config.json's prometheus_url at it and lets the policy
+# reach it. Waits (bounded) until the new target's rates can be read (two scrapes). Sets
+# prom_pid, pport.
 use_prometheus() {
   cat > "$tmp/prometheus.yml" <<EOF
 global:
-  scrape_interval: 1s
+  scrape_interval: ${prom_interval:-1s}
 scrape_configs:
   - job_name: fleet-sim
     static_configs:
