@@ -1,14 +1,17 @@
 // fleet-sim: a small HTTP server that serves a generated IoT fleet in the REST shapes of
 // docs/stdlib.md (fleet registry, broker, gateways, certificates and provisioning, OTA
-// rollouts, the ingestion pipeline, the cloud platform's quotas, notifications, field service) on
-// 127.0.0.1, and records every
-// action it receives, so that anyone can try a live dry-run and a live run locally. The tests use
-// it too.
+// rollouts, the ingestion pipeline, the cloud platform's quotas, notifications, field
+// service) on 127.0.0.1, exports it as Prometheus metrics, and records every action it
+// receives, so that anyone can try a live dry-run and a live run locally. The tests use it
+// too.
 //
 //   fleet-sim [--port 8085] [--devices 200] [--seed 7] [--fail SELECTOR:EFFECT]...
+//             [--platform aws-iot|azure-iot-hub|hawkbit|mender]...
 //   GET /actions        what it was asked to do, in order, with when (ms since the epoch)
 //                       and how it answered (for tests and curious people)
 //   GET /requests       how many requests it served (and Idempotency-Keys kept, replayed)
+//   GET /metrics        the broker's traffic, the registry's devices and the consumers' lag
+//                       as Prometheus scrapes them (docs/stdlib.md, "Signals from Prometheus")
 // A POST with an Idempotency-Key header is performed once: asked again with the key, it
 // answers as it did the first time.
 // --fail injects faults by cohort (faults.hpp); 60,000 devices serve comfortably.
