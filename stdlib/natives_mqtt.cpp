@@ -267,6 +267,8 @@ Value Natives::mqtt(const FunctionInfo& fn, const std::vector<Value>& args) {
       topic.find('\0') != std::string::npos)
     return Value::error(fn.name + ": \"" + topic + "\" is not a topic" +
                         (subscribing ? " filter" : " to publish to (no wildcards)"));
+  if (id == NativeId::MqttPublish && (args.at(3).i < 0 || args.at(3).i > 2))
+    return Value::error(fn.name + ": QoS is 0, 1 or 2, not " + std::to_string(args.at(3).i));
   allow(fn, url.host_port());
   const size_t auth_arg = id == NativeId::MqttPublish ? 6 : id == NativeId::MqttRetained ? 3 : 4;
   ConnectionAuth auth;
@@ -283,9 +285,7 @@ Value Natives::mqtt(const FunctionInfo& fn, const std::vector<Value>& args) {
   Session& s = client.session();
 
   if (id == NativeId::MqttPublish) {
-    const int64_t qos = args.at(3).i;
-    if (qos < 0 || qos > 2)
-      return Value::error(where + "QoS is 0, 1 or 2, not " + std::to_string(qos));
+    const int64_t qos = args.at(3).i;  // (checked before connecting)
     const Value& payload = args.at(2);
     std::string text =
         payload.kind == ValueKind::String ? payload.str() : to_plain_json(payload).dump();
